@@ -1,0 +1,70 @@
+# ocop-hub: every target sets up what it needs (venv from uv.lock) on a fresh clone.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.RECIPEPREFIX := >
+
+UV_VERSION := 0.13.8
+# uv never downloads an interpreter here: use the first local Python >= 3.12 found.
+PYTHON ?= $(shell for p in python3.12 python3.13 $$(ls -d /root/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null); do \
+            command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null \
+            && { command -v $$p; break; }; done)
+UV := .tools/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+VENV := .venv/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: help setup run serve demo migrate test lint format bench schema clean
+
+help:
+> @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
+> @echo "make test   - set up, lint, run the whole suite (SQLite, and PostgreSQL when OCOP_TEST_POSTGRES_DSN is set)"
+> @echo "make lint   - ruff + mypy"
+> @echo "make bench  - load benchmark: products(first: 50) against a plain Starlette floor"
+> @echo "make demo   - load the demo data set (idempotent)"
+> @echo "make schema - re-export schema.graphql"
+
+$(UV):
+> @test -n "$(PYTHON)" || { echo "Python >= 3.12 is required (set PYTHON=...)"; exit 1; }
+> $(PYTHON) -m venv .tools
+> .tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: uv.lock pyproject.toml | $(UV)
+> $(UV) sync --frozen --python $(PYTHON)
+> @touch $@
+
+setup: .venv/.synced
+
+migrate: setup
+> $(VENV)/python server.py migrate
+
+run: setup
+> $(VENV)/python server.py migrate --demo-if-empty
+> $(VENV)/python server.py serve
+
+demo: setup
+> $(VENV)/python server.py migrate
+> $(VENV)/python server.py demo
+
+lint: setup
+> $(VENV)/ruff check .
+> $(VENV)/ruff format --check .
+> $(VENV)/mypy .
+
+format: setup
+> $(VENV)/ruff check --fix .
+> $(VENV)/ruff format .
+
+test: lint
+> $(VENV)/pytest
+
+schema: setup
+> $(VENV)/python server.py export-schema --output schema.graphql
+
+bench: setup
+> $(VENV)/python benchmarks/run.py
+
+clean:
+> rm -rf .venv .tools var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache
