@@ -115,7 +115,9 @@ class Product(Timestamped):
     shelf_life_days = fields.IntField(null=True)
     ingredients = fields.TextField(null=True)
     ingredients_en = fields.TextField(null=True)
-    standards: fields.Field[list[str]] = fields.JSONField(default=list)  # "TCCS 01:2019/HTX", "TCVN 12345:2018"
+    standards: fields.Field[list[str]] = fields.JSONField(
+        default=list
+    )  # "TCCS 01:2019/HTX", "TCVN 12345:2018"
     is_published = fields.BooleanField(default=True, db_index=True)
     # Latest certified evaluation (revoked ones excluded), kept by services.registry in the same
     # transaction as the evaluation; whether it is still valid is decided at read time.
@@ -126,7 +128,9 @@ class Product(Timestamped):
     class Meta:
         table = "product"
         constraints = (
-            CheckConstraint(check="shelf_life_days IS NULL OR shelf_life_days > 0", name="product_shelf_life"),
+            CheckConstraint(
+                check="shelf_life_days IS NULL OR shelf_life_days > 0", name="product_shelf_life"
+            ),
             CheckConstraint(check="net_quantity IS NULL OR net_quantity > 0", name="product_net_quantity"),
         )
 

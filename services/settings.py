@@ -1,0 +1,42 @@
+"""Settings from the environment, read once at start-up."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from enum import StrEnum
+
+from models.db import database_url_from_env
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    environment: Environment
+    public_base_url: str
+    host: str
+    port: int
+    log_level: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == Environment.PRODUCTION
+
+
+def load_settings() -> Settings:
+    port = int(os.environ.get("PORT", "8000"))
+    host = os.environ.get("HOST", "127.0.0.1")
+    return Settings(
+        database_url=database_url_from_env(),
+        environment=Environment(os.environ.get("OCOP_ENV", Environment.DEVELOPMENT)),
+        public_base_url=os.environ.get("OCOP_PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/"),
+        host=host,
+        port=port,
+        log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+    )
