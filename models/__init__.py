@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.admin import AdminUnit, AdminUnitSuccession, UnitEra, UnitLevel
+from models.admin import REFORM_DATE, AdminUnit, AdminUnitSuccession, UnitEra, UnitLevel
 from models.registry import (
     Certification,
     CriteriaSet,
@@ -21,6 +21,7 @@ from models.registry import (
 from models.system import ReferenceData
 
 __all__ = [
+    "REFORM_DATE",
     "AdminUnit",
     "AdminUnitSuccession",
     "Certification",

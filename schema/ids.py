@@ -1,0 +1,68 @@
+"""Relay plumbing: opaque global IDs and offset cursors, page sizes capped at 100."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from strawberry.relay import GlobalID
+
+from services.errors import DomainError, ErrorCode, FieldProblem
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str, field: str) -> int:
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind != "o":
+            raise ValueError(cursor)
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise _bad(field, "Con trỏ phân trang không hợp lệ.", "Invalid pagination cursor.") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    offset: int
+    limit: int
+    backwards: bool = False
+
+
+def page_window(
+    first: int | None, after: str | None, last: int | None, before: str | None, total: int | None
+) -> Window:
+    """Offset and limit of the requested page. `last`/`before` need the total count."""
+    for name, value in (("first", first), ("last", last)):
+        if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
+            raise _bad(name, f"Từ 0 đến {MAX_PAGE_SIZE}.", f"Between 0 and {MAX_PAGE_SIZE}.")
+    start = decode_cursor(after, "after") + 1 if after else 0
+    if last is None and before is None:
+        return Window(start, DEFAULT_PAGE_SIZE if first is None else first)
+    end = decode_cursor(before, "before") if before else (total or 0)
+    end = max(end, start)
+    if first is not None:
+        end = min(end, start + first)
+    if last is not None:
+        start = max(start, end - last)
+    return Window(start, end - start, backwards=True)
+
+
+def decode_id(value: GlobalID | str, expected: str, field: str) -> int:
+    try:
+        gid = value if isinstance(value, GlobalID) else GlobalID.from_id(value)
+        if gid.type_name != expected:
+            raise ValueError(gid.type_name)
+        return int(gid.node_id)
+    except (ValueError, TypeError, binascii.Error) as exc:
+        raise _bad(field, f"Mã {expected} không hợp lệ.", f"Not a valid {expected} ID.") from exc
+
+
+def _bad(field: str, message: str, message_en: str) -> DomainError:
+    return DomainError([FieldProblem(field, ErrorCode.INVALID, message, message_en)])

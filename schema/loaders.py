@@ -1,0 +1,72 @@
+"""DataLoaders, one per relation, created per request: every list of N rows costs one query per relation,
+not N."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from models import (
+    AdminUnit,
+    AdminUnitSuccession,
+    Certification,
+    Evaluation,
+    Producer,
+    Product,
+    ProductGroup,
+    ProductImage,
+)
+
+
+def _by_id[M: Model](model: type[M]) -> DataLoader[int, M | None]:
+    async def load(keys: Sequence[int]) -> list[M | None]:
+        rows = {row.pk: row for row in await model.filter(id__in=list(keys))}
+        return [rows.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _children[M: Model](model: type[M], fk: str, order: Sequence[str] = ("id",)) -> DataLoader[int, list[M]]:
+    async def load(keys: Sequence[int]) -> list[list[M]]:
+        grouped: dict[int, list[M]] = defaultdict(list)
+        for row in await model.filter(**{f"{fk}__in": list(keys)}).order_by(*order):
+            grouped[getattr(row, fk)].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _links(fk: str, other: str) -> DataLoader[int, list[AdminUnit]]:
+    async def load(keys: Sequence[int]) -> list[list[AdminUnit]]:
+        links = await AdminUnitSuccession.filter(**{f"{fk}__in": list(keys)}).values(fk, other)
+        units = {u.id: u for u in await AdminUnit.filter(id__in={link[other] for link in links})}
+        grouped: dict[int, list[AdminUnit]] = defaultdict(list)
+        for link in links:
+            grouped[link[fk]].append(units[link[other]])
+        return [sorted(grouped.get(key, []), key=lambda u: u.code) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """All loaders of one request."""
+
+    def __init__(self) -> None:
+        self.producer = _by_id(Producer)
+        self.product = _by_id(Product)
+        self.evaluation = _by_id(Evaluation)
+        self.admin_unit = _by_id(AdminUnit)
+        self.product_group = _by_id(ProductGroup)
+        self.certifications_by_product = _children(Certification, "product_id")
+        self.images_by_product = _children(ProductImage, "product_id", ("position", "id"))
+        self.evaluations_by_product = _children(Evaluation, "product_id", ("-decision_date", "-id"))
+        self.children_by_unit = _children(AdminUnit, "parent_id", ("code",))
+        self.successors_by_unit = _links("predecessor_id", "successor_id")
+        self.predecessors_by_unit = _links("successor_id", "predecessor_id")
+
+    def prime(self, loader: DataLoader[int, Any], rows: Sequence[Model]) -> None:
+        loader.prime_many({row.pk: row for row in rows})

@@ -1,0 +1,56 @@
+"""Offset pagination of a queryset into Relay edges (cursor + node)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import GraphQLError
+from tortoise.queryset import QuerySet
+
+from schema.ids import Window, encode_cursor, page_window
+from services.errors import DomainError
+
+
+@dataclass(slots=True)
+class Page[M]:
+    rows: list[M]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+    total: int | None
+
+
+async def fetch_page[M](
+    query: QuerySet[Any],
+    order: Sequence[str],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Page[M]:
+    total = await query.count() if (last is not None or before is not None) else None
+    window: Window = page_window(first, after, last, before, total)
+    # One row more than asked tells whether a next page exists without counting.
+    rows = list(await query.order_by(*order).offset(window.offset).limit(window.limit + 1))
+    has_more = len(rows) > window.limit
+    rows = rows[: window.limit]
+    if window.backwards and total is not None:
+        has_more = window.offset + len(rows) < total
+    return Page(
+        rows=rows,
+        cursors=[encode_cursor(window.offset + i) for i in range(len(rows))],
+        has_next_page=has_more,
+        has_previous_page=window.offset > 0,
+        total=total,
+    )
+
+
+def query_error(exc: DomainError, language: str) -> GraphQLError:
+    """A refused argument of a query (not a mutation): a GraphQL error naming the argument and its code."""
+    problem = exc.problems[0]
+    return GraphQLError(
+        problem.message_en if language == "en" else problem.message,
+        extensions={"code": problem.code.value.upper(), "field": problem.field},
+    )

@@ -1,0 +1,278 @@
+"""Root query fields of the registry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+from tortoise.queryset import QuerySet
+
+from models import AdminUnit
+from models import Evaluation as EvaluationModel
+from models import Producer as ProducerModel
+from models import ProductGroup as GroupModel
+from models import UnitLevel as UnitLevelModel
+from schema.admin import AdministrativeUnit
+from schema.context import Info
+from schema.enums import (
+    CriteriaSet,
+    EvaluationStatus,
+    ProducerKind,
+    ProductSortField,
+    SortDirection,
+    UnitEra,
+    UnitLevel,
+)
+from schema.ids import decode_id
+from schema.pagination import Page, fetch_page, query_error
+from schema.registry.types import (
+    Evaluation,
+    EvaluationEdge,
+    PageInfo,
+    Producer,
+    ProducerEdge,
+    Product,
+    ProductEdge,
+    ProductGroup,
+)
+from services import catalog
+from services.errors import DomainError
+from services.text import search_terms
+
+
+@strawberry.input(description="Product filters; all given filters must match.")
+class ProductFilter:
+    search: str | None = strawberry.field(
+        default=None,
+        description="Words of the product or producer name, without diacritics or case ('banh phong son doc').",
+    )
+    province_code: str | None = strawberry.field(
+        default=None,
+        description="GSO province code, legacy ('83' Bến Tre) or current ('86' Vĩnh Long, which includes Bến Tre).",
+    )
+    group: str | None = strawberry.field(
+        default=None, description="Product group or sub-group code ('1', '1.2')."
+    )
+    min_stars: int | None = strawberry.field(
+        default=None, description="Only products with a valid certificate of at least this many stars."
+    )
+    producer_kind: ProducerKind | None = None  # type: ignore[valid-type]
+    producer_id: relay.GlobalID | None = None
+
+
+@strawberry.input
+class ProductSort:
+    field: ProductSortField  # type: ignore[valid-type]
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.input(description="Producer filters; all given filters must match.")
+class ProducerFilter:
+    search: str | None = None
+    province_code: str | None = None
+    kind: ProducerKind | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class EvaluationFilter:
+    product_id: relay.GlobalID | None = None
+    status: EvaluationStatus | None = None  # type: ignore[valid-type]
+    criteria_set: CriteriaSet | None = None  # type: ignore[valid-type]
+
+
+def _page_info(page: Page[object]) -> PageInfo:
+    return PageInfo(
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        start_cursor=page.cursors[0] if page.cursors else None,
+        end_cursor=page.cursors[-1] if page.cursors else None,
+    )
+
+
+@strawberry.type
+class ProductConnection:
+    edges: list[ProductEdge]
+    page_info: PageInfo
+    query: strawberry.Private[QuerySet[object]]
+    known_total: strawberry.Private[int | None]
+
+    @strawberry.field(description="Number of products matching the filter, over all pages.")
+    async def total_count(self) -> int:
+        return self.known_total if self.known_total is not None else await self.query.count()
+
+
+@strawberry.type
+class ProducerConnection:
+    edges: list[ProducerEdge]
+    page_info: PageInfo
+    query: strawberry.Private[QuerySet[object]]
+    known_total: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return self.known_total if self.known_total is not None else await self.query.count()
+
+
+@strawberry.type
+class EvaluationConnection:
+    edges: list[EvaluationEdge]
+    page_info: PageInfo
+    query: strawberry.Private[QuerySet[object]]
+    known_total: strawberry.Private[int | None]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        return self.known_total if self.known_total is not None else await self.query.count()
+
+
+PageArgs = tuple[int | None, str | None, int | None, str | None]
+
+
+@strawberry.type
+class RegistryQuery:
+    @strawberry.field(description="Published OCOP products, filtered and sorted; at most 100 per page.")
+    async def products(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProductFilter | None = None,
+        sort_by: ProductSort | None = None,
+    ) -> ProductConnection:
+        f = filter or ProductFilter()
+        try:
+            query = await catalog.product_query(
+                catalog.ProductFilterData(
+                    search=f.search,
+                    province_code=f.province_code,
+                    group=f.group,
+                    min_stars=f.min_stars,
+                    producer_kind=f.producer_kind,
+                    producer_id=decode_id(f.producer_id, "Producer", "filter.producerId")
+                    if f.producer_id
+                    else None,
+                ),
+                today=info.context.today,
+            )
+            sort = sort_by or ProductSort(field=ProductSortField.NAME)
+            order = catalog.ordering(sort.field, sort.direction == SortDirection.DESC)
+            page = await fetch_page(query, order, first, after, last, before)
+        except DomainError as exc:
+            raise query_error(exc, info.context.language) from exc
+        info.context.loaders.prime(info.context.loaders.product, page.rows)
+        edges = [
+            ProductEdge(cursor=c, node=Product.from_model(r))
+            for c, r in zip(page.cursors, page.rows, strict=True)
+        ]
+        return ProductConnection(edges=edges, page_info=_page_info(page), query=query, known_total=page.total)
+
+    @strawberry.field(description="One product by its global ID.")
+    async def product(self, info: Info, id: relay.GlobalID) -> Product | None:
+        try:
+            product_id = decode_id(id, "Product", "id")
+        except DomainError as exc:
+            raise query_error(exc, info.context.language) from exc
+        row = await info.context.loaders.product.load(product_id)
+        return Product.from_model(row) if row and row.is_published else None
+
+    @strawberry.field(description="Producers, filtered; at most 100 per page.")
+    async def producers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: ProducerFilter | None = None,
+    ) -> ProducerConnection:
+        f = filter or ProducerFilter()
+        query = ProducerModel.all()
+        for term in search_terms(f.search or ""):
+            query = query.filter(name_folded__contains=term)
+        if f.kind is not None:
+            query = query.filter(kind=f.kind)
+        try:
+            if f.province_code:
+                query = query.filter(await catalog.province_scope(f.province_code, "filter.provinceCode"))
+            page = await fetch_page(query, ("name_folded", "id"), first, after, last, before)
+        except DomainError as exc:
+            raise query_error(exc, info.context.language) from exc
+        info.context.loaders.prime(info.context.loaders.producer, page.rows)
+        edges = [
+            ProducerEdge(cursor=c, node=Producer.from_model(r))
+            for c, r in zip(page.cursors, page.rows, strict=True)
+        ]
+        return ProducerConnection(
+            edges=edges, page_info=_page_info(page), query=query, known_total=page.total
+        )
+
+    @strawberry.field
+    async def producer(self, info: Info, id: relay.GlobalID) -> Producer | None:
+        try:
+            producer_id = decode_id(id, "Producer", "id")
+        except DomainError as exc:
+            raise query_error(exc, info.context.language) from exc
+        row = await info.context.loaders.producer.load(producer_id)
+        return Producer.from_model(row) if row else None
+
+    @strawberry.field(description="Evaluations, newest decision first.")
+    async def evaluations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: EvaluationFilter | None = None,
+    ) -> EvaluationConnection:
+        f = filter or EvaluationFilter()
+        query = EvaluationModel.all()
+        try:
+            if f.product_id is not None:
+                query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
+            if f.criteria_set is not None:
+                query = query.filter(criteria_set=f.criteria_set)
+            if f.status == EvaluationStatus.EXPIRED:  # type: ignore[attr-defined]
+                query = query.filter(status="certified", valid_until__lt=info.context.today)
+            elif f.status == EvaluationStatus.CERTIFIED:  # type: ignore[attr-defined]
+                query = query.filter(status="certified", valid_until__gte=info.context.today)
+            elif f.status is not None:
+                query = query.filter(status=f.status)
+            page = await fetch_page(query, ("-decision_date", "-id"), first, after, last, before)
+        except DomainError as exc:
+            raise query_error(exc, info.context.language) from exc
+        today = info.context.today
+        edges = [
+            EvaluationEdge(cursor=c, node=Evaluation.from_model(r, today))
+            for c, r in zip(page.cursors, page.rows, strict=True)
+        ]
+        return EvaluationConnection(
+            edges=edges, page_info=_page_info(page), query=query, known_total=page.total
+        )
+
+    @strawberry.field(description="Provinces and centrally governed cities of an era (current by default).")
+    async def provinces(self, era: UnitEra = UnitEra.CURRENT) -> list[AdministrativeUnit]:  # type: ignore[valid-type]
+        rows = await AdminUnit.filter(level=UnitLevelModel.PROVINCE, era=era).order_by("code")
+        return [AdministrativeUnit.from_model(u) for u in rows]
+
+    @strawberry.field(description="One administrative unit by level, GSO code and era.")
+    async def administrative_unit(
+        self,
+        level: UnitLevel,  # type: ignore[valid-type]
+        code: str,
+        era: UnitEra = UnitEra.CURRENT,  # type: ignore[valid-type]
+    ) -> AdministrativeUnit | None:
+        width = {"province": 2, "district": 3, "commune": 5}[level.value]
+        unit = await AdminUnit.get_or_none(level=level, era=era, code=code.strip().zfill(width))
+        return AdministrativeUnit.from_model(unit) if unit else None
+
+    @strawberry.field(description="Product groups and sub-groups of a criteria set.")
+    async def product_groups(
+        self,
+        criteria_set: Annotated[CriteriaSet, strawberry.argument()] = CriteriaSet.QD_148,  # type: ignore[valid-type]
+    ) -> list[ProductGroup]:
+        rows = await GroupModel.filter(criteria_set=criteria_set).order_by("code")
+        return [ProductGroup.from_model(g) for g in rows]

@@ -1,0 +1,350 @@
+"""GraphQL types of the OCOP registry. Each is built from a model row by `from_model`; relations resolve
+through the request's DataLoaders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models import Evaluation as EvaluationModel
+from models import Producer as ProducerModel
+from models import Product as ProductModel
+from models import ProductGroup as ProductGroupModel
+from schema.admin import AdministrativeUnit, load_unit
+from schema.context import Info
+from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel
+from services import stars as star_rules
+
+
+def _pick(language: str, vi: str | None, en: str | None) -> str | None:
+    return en if language == "en" and en else vi
+
+
+@strawberry.type(description="OCOP product group or sub-group of a criteria set.")
+class ProductGroup:
+    code: str
+    name: str
+    name_en: str
+    criteria_set: CriteriaSet  # type: ignore[valid-type]
+    uncertain: bool = strawberry.field(
+        description="True where the code is not confirmed by a published source."
+    )
+
+    @classmethod
+    def from_model(cls, group: ProductGroupModel) -> Self:
+        return cls(
+            code=group.code,
+            name=group.name,
+            name_en=group.name_en,
+            criteria_set=group.criteria_set,
+            uncertain=group.uncertain,
+        )
+
+
+@strawberry.type(description="A certification other than OCOP (VietGAP, HACCP, ISO 22000, organic...).")
+class Certification:
+    scheme: str
+    number: str | None
+    issuer: str | None
+    valid_until: dt.date | None
+
+
+@strawberry.type
+class ProductImage:
+    url: str
+    caption: str | None
+
+
+@strawberry.type(description="An OCOP evaluation: part scores, stars and the recognising decision.")
+class Evaluation(relay.Node):
+    id: relay.NodeID[int]
+    criteria_set: CriteriaSet  # type: ignore[valid-type]
+    level: RecognisingLevel  # type: ignore[valid-type]
+    score_a: int
+    score_b: int
+    score_c: int
+    total: int
+    mandatory_passed: bool = strawberry.field(description="Passed the mandatory minimum criteria (QĐ 148).")
+    stars: int = strawberry.field(description="Stars earned by the score (1-5); only 3-5★ can be certified.")
+    status: EvaluationStatus  # type: ignore[valid-type]
+    decision_number: str | None
+    decision_date: dt.date | None
+    valid_from: dt.date | None
+    valid_until: dt.date | None
+    note: str | None
+    product_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, e: EvaluationModel, today: dt.date) -> Self:
+        return cls(
+            id=e.id,
+            criteria_set=e.criteria_set,
+            level=e.level,
+            score_a=e.score_a,
+            score_b=e.score_b,
+            score_c=e.score_c,
+            total=e.total,
+            mandatory_passed=e.mandatory_passed,
+            stars=e.stars,
+            status=star_rules.effective_status(e, today),
+            decision_number=e.decision_number,
+            decision_date=e.decision_date,
+            valid_from=e.valid_from,
+            valid_until=e.valid_until,
+            note=e.note,
+            product_id=e.product_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="True while the certificate is valid today.")
+    def is_valid(self, info: Info) -> bool:
+        return self.status == EvaluationStatus.CERTIFIED and bool(  # type: ignore[attr-defined]
+            self.valid_until and self.valid_until >= info.context.today
+        )
+
+    @strawberry.field(description="Alias of decisionNumber: the number on the OCOP certificate.")
+    def number(self) -> str | None:
+        return self.decision_number
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product:
+        product = await info.context.loaders.product.load(self.product_id)
+        assert product is not None
+        return Product.from_model(product)
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.evaluation.load_many([int(i) for i in node_ids])
+        return [cls.from_model(r, info.context.today) if r else None for r in rows]
+
+
+@strawberry.type(description="A producer in the OCOP programme (chủ thể OCOP).")
+class Producer(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    name_en: str | None
+    kind: ProducerKind  # type: ignore[valid-type]
+    tax_code: str | None
+    gln: str | None
+    address_line: str
+    representative: str | None
+    phone: str | None
+    email: str | None
+    website: str | None
+    description: str | None
+    description_en: str | None
+    ocop_training_completed_on: dt.date | None
+    model_example_recognised_on: dt.date | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    commune_id: strawberry.Private[int]
+    province_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, p: ProducerModel) -> Self:
+        return cls(
+            id=p.id,
+            name=p.name,
+            name_en=p.name_en,
+            kind=p.kind,
+            tax_code=p.tax_code,
+            gln=p.gln,
+            address_line=p.address_line,
+            representative=p.representative,
+            phone=p.phone,
+            email=p.email,
+            website=p.website,
+            description=p.description,
+            description_en=p.description_en,
+            ocop_training_completed_on=p.ocop_training_completed_on,
+            model_example_recognised_on=p.model_example_recognised_on,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+            commune_id=p.commune_id,  # type: ignore[attr-defined]
+            province_id=p.province_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def commune(self, info: Info) -> AdministrativeUnit:
+        unit = await load_unit(info, self.commune_id)
+        assert unit is not None
+        return unit
+
+    @strawberry.field
+    async def province(self, info: Info) -> AdministrativeUnit:
+        unit = await load_unit(info, self.province_id)
+        assert unit is not None
+        return unit
+
+    @strawberry.field(description="Full postal address: line, commune, district (legacy units), province.")
+    async def address(self, info: Info) -> str:
+        parts = [self.address_line]
+        unit = await info.context.loaders.admin_unit.load(self.commune_id)
+        while unit is not None:
+            parts.append(unit.name)
+            parent_id = unit.parent_id  # type: ignore[attr-defined]
+            unit = await info.context.loaders.admin_unit.load(parent_id) if parent_id else None
+        return ", ".join(parts)
+
+    @strawberry.field(description="Products of this producer (published ones), by name.")
+    async def products(self, info: Info) -> list[Product]:
+        from services.catalog import ProductFilterData, product_query
+
+        query = await product_query(ProductFilterData(producer_id=self.id))
+        return [Product.from_model(p) for p in await query.order_by("name_folded", "id")]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.producer.load_many([int(i) for i in node_ids])
+        return [cls.from_model(r) if r else None for r in rows]
+
+
+@strawberry.type(description="An OCOP product.")
+class Product(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    name_en: str | None
+    description: str | None
+    description_en: str | None
+    criteria_set: CriteriaSet  # type: ignore[valid-type]
+    gtin: str | None = strawberry.field(
+        description="GTIN-14 (GTIN-8/12/13 are stored left-padded with zeros)."
+    )
+    net_quantity: Decimal | None
+    net_unit: str | None
+    shelf_life_days: int | None
+    ingredients: str | None
+    ingredients_en: str | None
+    standards: list[str]
+    is_published: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    producer_id: strawberry.Private[int]
+    group_id: strawberry.Private[int]
+    subgroup_id: strawberry.Private[int | None]
+    certificate_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, p: ProductModel) -> Self:
+        return cls(
+            id=p.id,
+            name=p.name,
+            name_en=p.name_en,
+            description=p.description,
+            description_en=p.description_en,
+            criteria_set=p.criteria_set,
+            gtin=p.gtin,
+            net_quantity=p.net_quantity,
+            net_unit=p.net_unit,
+            shelf_life_days=p.shelf_life_days,
+            ingredients=p.ingredients,
+            ingredients_en=p.ingredients_en,
+            standards=list(p.standards or []),
+            is_published=p.is_published,
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+            producer_id=p.producer_id,  # type: ignore[attr-defined]
+            group_id=p.group_id,  # type: ignore[attr-defined]
+            subgroup_id=p.subgroup_id,  # type: ignore[attr-defined]
+            certificate_id=p.latest_certificate_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="Name in the request's language (English when asked and available).")
+    def display_name(self, info: Info) -> str:
+        return _pick(info.context.language, self.name, self.name_en) or self.name
+
+    @strawberry.field
+    async def producer(self, info: Info) -> Producer:
+        producer = await info.context.loaders.producer.load(self.producer_id)
+        assert producer is not None
+        return Producer.from_model(producer)
+
+    @strawberry.field
+    async def group(self, info: Info) -> ProductGroup:
+        group = await info.context.loaders.product_group.load(self.group_id)
+        assert group is not None
+        return ProductGroup.from_model(group)
+
+    @strawberry.field
+    async def subgroup(self, info: Info) -> ProductGroup | None:
+        if self.subgroup_id is None:
+            return None
+        group = await info.context.loaders.product_group.load(self.subgroup_id)
+        return ProductGroup.from_model(group) if group else None
+
+    @strawberry.field(
+        description="Current OCOP stars: those of the latest certificate while valid, else null."
+    )
+    async def stars(self, info: Info) -> int | None:
+        if self.certificate_id is None:
+            return None
+        certificate = await info.context.loaders.evaluation.load(self.certificate_id)
+        return star_rules.current_stars(certificate, info.context.today)
+
+    @strawberry.field(
+        description="Latest OCOP certificate (certified evaluation), also when expired: see isValid and status."
+    )
+    async def certificate(self, info: Info) -> Evaluation | None:
+        if self.certificate_id is None:
+            return None
+        certificate = await info.context.loaders.evaluation.load(self.certificate_id)
+        return Evaluation.from_model(certificate, info.context.today) if certificate else None
+
+    @strawberry.field(description="Every evaluation of the product, newest decision first.")
+    async def evaluations(self, info: Info) -> list[Evaluation]:
+        rows = await info.context.loaders.evaluations_by_product.load(self.id)
+        return [Evaluation.from_model(e, info.context.today) for e in rows]
+
+    @strawberry.field
+    async def certifications(self, info: Info) -> list[Certification]:
+        rows = await info.context.loaders.certifications_by_product.load(self.id)
+        return [
+            Certification(scheme=c.scheme, number=c.number, issuer=c.issuer, valid_until=c.valid_until)
+            for c in rows
+        ]
+
+    @strawberry.field
+    async def images(self, info: Info) -> list[ProductImage]:
+        rows = await info.context.loaders.images_by_product.load(self.id)
+        return [ProductImage(url=i.url, caption=i.caption) for i in rows]
+
+    @classmethod
+    async def resolve_nodes(
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await info.context.loaders.product.load_many([int(i) for i in node_ids])
+        return [cls.from_model(r) if r else None for r in rows]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class ProductEdge:
+    cursor: str
+    node: Product
+
+
+@strawberry.type
+class ProducerEdge:
+    cursor: str
+    node: Producer
+
+
+@strawberry.type
+class EvaluationEdge:
+    cursor: str
+    node: Evaluation

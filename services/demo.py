@@ -1,0 +1,161 @@
+"""Loads the illustrative demo data set (`services/demo_data.py`) through the same services users call,
+so every rule applies to it. Idempotent: rows that exist (by natural key) are left alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models import (
+    CriteriaSet,
+    Evaluation,
+    EvaluationStatus,
+    Producer,
+    Product,
+    ProgrammeMetric,
+    ProgrammeTarget,
+    ProvincialPlan,
+    RecognisingLevel,
+    UnitEra,
+)
+from services import demo_data, registry
+from services.registry import CertificationData, Changes, EvaluationData, find_province
+from services.text import fold
+
+
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+async def is_empty() -> bool:
+    return not await Producer.exists()
+
+
+async def _producer(row: dict[str, Any]) -> Producer:
+    existing = await Producer.filter(name_folded=fold(str(row["name"]))).first()
+    if existing is not None:
+        return existing
+    return await registry.create_producer(
+        Changes.of(
+            {
+                "name": row["name"],
+                "nameEn": row.get("name_en"),
+                "kind": row["kind"],
+                "taxCode": row.get("tax_code"),
+                "gln": row.get("gln"),
+                "communeCode": row["commune_code"],
+                "communeEra": row.get("commune_era", UnitEra.LEGACY),
+                "addressLine": row["address_line"],
+                "representative": row.get("representative"),
+                "phone": row.get("phone"),
+                "email": row.get("email"),
+                "website": row.get("website"),
+                "description": row.get("description"),
+                "descriptionEn": row.get("description_en"),
+                "ocopTrainingCompletedOn": _date(row.get("ocop_training_completed_on")),
+                "modelExampleRecognisedOn": _date(row.get("model_example_recognised_on")),
+            }
+        )
+    )
+
+
+async def _product(row: dict[str, Any], producer: Producer) -> tuple[Product, bool]:
+    existing = await Product.filter(producer_id=producer.id, name_folded=fold(str(row["name"]))).first()
+    if existing is not None:
+        return existing, False
+    product = await registry.create_product(
+        Changes.of(
+            {
+                "producerId": producer.id,
+                "name": row["name"],
+                "nameEn": row.get("name_en"),
+                "description": row.get("description"),
+                "descriptionEn": row.get("description_en"),
+                "criteriaSet": row.get("criteria_set", CriteriaSet.QD_148),
+                "group": row["group"],
+                "subgroup": row.get("subgroup"),
+                "gtin": row.get("gtin"),
+                "netQuantity": Decimal(str(row["net_quantity"])) if row.get("net_quantity") else None,
+                "netUnit": row.get("net_unit"),
+                "shelfLifeDays": row.get("shelf_life_days"),
+                "ingredients": row.get("ingredients"),
+                "ingredientsEn": row.get("ingredients_en"),
+                "standards": row.get("standards", []),
+                "certifications": [
+                    CertificationData(
+                        scheme=c["scheme"],
+                        number=c.get("number"),
+                        issuer=c.get("issuer"),
+                        valid_until=_date(c.get("valid_until")),
+                    )
+                    for c in row.get("certifications", [])
+                ],
+                "isPublished": row.get("is_published", True),
+            }
+        )
+    )
+    return product, True
+
+
+async def _evaluation(row: dict[str, Any], product: Product) -> Evaluation:
+    return await registry.record_evaluation(
+        EvaluationData(
+            product_id=product.id,
+            criteria_set=CriteriaSet(row["criteria_set"]),
+            level=RecognisingLevel(row["level"]),
+            score_a=int(row["score_a"]),
+            score_b=int(row["score_b"]),
+            score_c=int(row["score_c"]),
+            status=EvaluationStatus(row["status"]),
+            mandatory_passed=bool(row.get("mandatory_passed", True)),
+            decision_number=row.get("decision_number"),
+            decision_date=_date(row.get("decision_date")),
+            note=row.get("note"),
+        )
+    )
+
+
+async def load() -> dict[str, int]:
+    """Load what is missing; returns how many rows of each kind were created."""
+    counts = {"producers": 0, "products": 0, "evaluations": 0, "plans": 0, "targets": 0}
+    producers: dict[str, Producer] = {}
+    before = await Producer.all().count()
+    for row in demo_data.PRODUCERS:
+        producers[str(row["key"])] = await _producer(row)
+    counts["producers"] = await Producer.all().count() - before
+    for row in demo_data.PRODUCTS:
+        product, created = await _product(row, producers[str(row["producer"])])
+        if created:
+            counts["products"] += 1
+            for evaluation in row.get("evaluations", []):  # type: ignore[attr-defined]
+                await _evaluation(evaluation, product)
+                counts["evaluations"] += 1
+    async with in_transaction():
+        for row in demo_data.PROVINCIAL_PLANS:
+            province = await find_province(str(row["province_code"]), UnitEra.LEGACY)
+            assert province is not None, row
+            _, created = await ProvincialPlan.get_or_create(
+                province_id=province.id,
+                document_number=row["document_number"],
+                defaults={"approved_on": _date(row["approved_on"]), "title": row.get("title")},
+            )
+            counts["plans"] += int(created)
+        for row in demo_data.PROGRAMME_TARGETS:
+            target, created = await ProgrammeTarget.get_or_create(
+                programme=row["programme"],
+                metric=ProgrammeMetric(row["metric"]),
+                period_start=_date(row["period_start"]),
+                period_end=_date(row["period_end"]),
+                scope_name=row["scope_name"],
+                defaults={"target_value": Decimal(str(row["target_value"])), "source": row.get("source")},
+            )
+            if created:
+                counts["targets"] += 1
+                for code in row.get("province_codes", []):  # type: ignore[attr-defined]
+                    province = await find_province(str(code), UnitEra.LEGACY)
+                    assert province is not None, code
+                    await target.provinces.add(province)
+    return counts

@@ -1,0 +1,153 @@
+"""Test set-up. Every database test runs on SQLite and, when OCOP_TEST_POSTGRES_DSN is set, on
+PostgreSQL too, in a fresh schema per run; mutable tables are emptied after each test. When that variable
+is set and PostgreSQL cannot be reached, the PostgreSQL tests fail (they are never skipped)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from starlette.applications import Starlette
+from tortoise import connections
+
+from server import create_app
+from services import db as dbs
+from services import reference
+from services.settings import Environment, Settings
+
+POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
+BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
+# Child tables first; the product -> evaluation pointer is cleared before either is emptied.
+MUTABLE_TABLES = (
+    "evaluation",
+    "certification",
+    "product_image",
+    "product",
+    "producer",
+    "programme_target_province",
+    "programme_target",
+    "provincial_plan",
+)
+
+
+@dataclass(frozen=True)
+class Database:
+    backend: str
+    url: str
+    pg_schema: str | None
+
+    @property
+    def server_url(self) -> str:
+        """The URL a separate server process would use for this same database."""
+        return f"{self.url}?schema={self.pg_schema}" if self.pg_schema else self.url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Database]:
+    backend: str = request.param
+    if backend == "sqlite":
+        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'ocop-test.sqlite3'}"
+        schema = None
+    else:
+        assert POSTGRES_DSN is not None
+        url = POSTGRES_DSN
+        schema = f"ocop_test_{uuid.uuid4().hex[:10]}"
+        try:
+            await dbs.create_pg_schema(url, schema)
+        except OSError as exc:
+            pytest.fail(f"OCOP_TEST_POSTGRES_DSN is set but PostgreSQL is unreachable: {exc}")
+    await dbs.migrate(url, pg_schema=schema)
+    await dbs.connect(url, pg_schema=schema)
+    await reference.sync_all()
+    try:
+        yield Database(backend, url, schema)
+    finally:
+        await dbs.disconnect()
+        if schema:
+            await dbs.drop_pg_schema(url, schema)
+
+
+async def _empty_mutable_tables(backend: str) -> None:
+    conn = connections.get("default")
+    if backend == "postgres":
+        await conn.execute_script(f"TRUNCATE {', '.join(MUTABLE_TABLES)} RESTART IDENTITY CASCADE")
+        return
+    await conn.execute_query("UPDATE product SET latest_certificate_id = NULL")
+    for table in MUTABLE_TABLES:
+        await conn.execute_query(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
+
+
+@pytest.fixture
+async def db(database: Database) -> AsyncIterator[Database]:
+    yield database
+    await _empty_mutable_tables(database.backend)
+
+
+@pytest.fixture(scope="session")
+def app() -> Starlette:
+    settings = Settings(
+        database_url="sqlite://:memory:",
+        environment=Environment.TEST,
+        public_base_url="https://ocop.test",
+        host="127.0.0.1",
+        port=0,
+        log_level="WARNING",
+    )
+    return create_app(settings, connect=False)
+
+
+@pytest.fixture
+async def client(db: Database, app: Starlette) -> AsyncIterator[AsyncClient]:
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://ocop.test") as http:
+        yield http
+
+
+class SQLCounter(logging.Handler):
+    """Counts the SQL statements Tortoise sends (it logs each one on `tortoise.db_client`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.statements.append(message)
+
+
+@pytest.fixture
+def sql_counter() -> Iterator[SQLCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    counter = SQLCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)
+
+
+async def gql(
+    client: AsyncClient, query: str, variables: dict[str, Any] | None = None, *, lang: str | None = None
+) -> dict[str, Any]:
+    headers = {"accept-language": lang} if lang else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+ROOT = Path(__file__).resolve().parent.parent

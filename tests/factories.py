@@ -1,0 +1,78 @@
+"""Small factories for test data, built through the same services users call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from models import CriteriaSet, Evaluation, EvaluationStatus, Producer, Product, RecognisingLevel, UnitEra
+from services import registry
+from services.registry import Changes, EvaluationData
+
+# Legacy (pre-2025) communes of Bến Tre used across tests.
+HUNG_NHUONG = "29044"  # xã Hưng Nhượng, huyện Giồng Trôm, tỉnh Bến Tre
+_tax_codes = itertools.count(1)
+
+
+def tax_code(n: int) -> str:
+    """A valid 10-digit Vietnamese tax code (weights 31,29,23,19,17,13,7,5,3 -> check digit 10 - sum mod 11)."""
+    base = f"13{n:07d}"
+    weights = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+    check = 10 - sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11
+    if check == 10:
+        return tax_code(n + 1000)
+    return base + str(check)
+
+
+async def make_producer(**overrides: Any) -> Producer:
+    values: dict[str, Any] = {
+        "name": f"HTX Thử nghiệm {next(_tax_codes)} (demo)",
+        "kind": "cooperative",
+        "addressLine": "Ấp 1",
+        "communeCode": HUNG_NHUONG,
+        "communeEra": UnitEra.LEGACY,
+    }
+    values.update(overrides)
+    return await registry.create_producer(Changes.of(values))
+
+
+async def make_product(producer: Producer | None = None, **overrides: Any) -> Product:
+    producer = producer or await make_producer()
+    values: dict[str, Any] = {
+        "producerId": producer.id,
+        "name": "Bánh phồng Sơn Đốc",
+        "criteriaSet": CriteriaSet.QD_148,
+        "group": "1",
+        "subgroup": "1.2",
+    }
+    values.update(overrides)
+    return await registry.create_product(Changes.of(values))
+
+
+async def certify(
+    product: Product,
+    *,
+    stars: int = 4,
+    decided: dt.date = dt.date(2024, 6, 20),
+    criteria_set: CriteriaSet = CriteriaSet.QD_148,
+    **overrides: Any,
+) -> Evaluation:
+    """A certified evaluation whose total gives `stars` under `criteria_set`."""
+    totals = {3: 60, 4: 80, 5: 92}
+    total = totals[stars]
+    a = min(30, total - 40)
+    data = EvaluationData(
+        product_id=product.id,
+        criteria_set=criteria_set,
+        level=RecognisingLevel.CENTRAL if stars == 5 else RecognisingLevel.PROVINCE,
+        score_a=a,
+        score_b=20,
+        score_c=total - a - 20,
+        status=EvaluationStatus.CERTIFIED,
+        decision_number=f"{product.id}/QĐ-UBND",
+        decision_date=decided,
+    )
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return await registry.record_evaluation(data)

@@ -1,0 +1,139 @@
+"""A province officer registers producers; bad input gets a typed error and writes nothing."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from httpx import AsyncClient
+
+from models import Producer
+from tests.conftest import Database, gql
+from tests.factories import HUNG_NHUONG, tax_code
+
+CREATE = """
+mutation($input: ProducerCreateInput!) {
+  createProducer(input: $input) {
+    producer { id name kind taxCode address province { code name era } commune { code name } }
+    errors { field code message }
+  }
+}
+"""
+
+
+def producer_input(**overrides: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "name": "HTX Bánh phồng Sơn Đốc (demo)",
+        "kind": "COOPERATIVE",
+        "addressLine": "Ấp 5",
+        "communeCode": HUNG_NHUONG,
+        "communeEra": "LEGACY",
+        "taxCode": tax_code(77),
+    }
+    values.update(overrides)
+    return values
+
+
+async def test_a_producer_is_registered_with_its_address_down_to_the_commune(
+    client: AsyncClient, db: Database
+) -> None:
+    body = await gql(client, CREATE, {"input": producer_input()})
+    payload = body["data"]["createProducer"]
+    assert payload["errors"] == []
+    producer = payload["producer"]
+    assert producer["name"] == "HTX Bánh phồng Sơn Đốc (demo)"
+    assert producer["kind"] == "COOPERATIVE"
+    assert producer["province"] == {"code": "83", "name": "Tỉnh Bến Tre", "era": "LEGACY"}
+    assert producer["address"] == "Ấp 5, Xã Hưng Nhượng, Huyện Giồng Trôm, Tỉnh Bến Tre"
+
+
+async def test_decomposed_vietnamese_is_stored_composed(client: AsyncClient, db: Database) -> None:
+    nfd = unicodedata.normalize("NFD", "HTX Bưởi da xanh Chợ Lách (demo)")
+    body = await gql(
+        client,
+        CREATE,
+        {"input": producer_input(name=nfd, addressLine=unicodedata.normalize("NFD", "Ấp Hòa An"))},
+    )
+    assert body["data"]["createProducer"]["errors"] == []
+    stored = await Producer.get(name_folded="htx buoi da xanh cho lach (demo)")
+    assert stored.name == "HTX Bưởi da xanh Chợ Lách (demo)"
+    assert unicodedata.is_normalized("NFC", stored.name)
+    assert stored.address_line == "Ấp Hòa An"
+
+
+async def test_a_malformed_tax_code_is_refused_with_a_typed_error(client: AsyncClient, db: Database) -> None:
+    body = await gql(client, CREATE, {"input": producer_input(taxCode="1300000028")})
+    payload = body["data"]["createProducer"]
+    assert payload["producer"] is None
+    assert payload["errors"][0]["field"] == "taxCode"
+    assert payload["errors"][0]["code"] == "INVALID_TAX_CODE"
+    assert "Mã số thuế" in payload["errors"][0]["message"]
+    assert await Producer.all().count() == 0
+
+
+async def test_errors_are_in_english_on_request(client: AsyncClient, db: Database) -> None:
+    body = await gql(client, CREATE, {"input": producer_input(taxCode="12")}, lang="en-GB,en;q=0.9")
+    assert body["data"]["createProducer"]["errors"][0]["message"].startswith("Invalid tax code")
+
+
+async def test_an_unknown_commune_and_a_bad_tax_code_are_both_reported(
+    client: AsyncClient, db: Database
+) -> None:
+    body = await gql(client, CREATE, {"input": producer_input(communeCode="99999", taxCode="abc")})
+    errors = {(e["field"], e["code"]) for e in body["data"]["createProducer"]["errors"]}
+    assert errors == {("communeCode", "NOT_FOUND"), ("taxCode", "INVALID_TAX_CODE")}
+    assert await Producer.all().count() == 0
+
+
+async def test_a_tax_code_is_used_by_one_producer_only(client: AsyncClient, db: Database) -> None:
+    await gql(client, CREATE, {"input": producer_input()})
+    body = await gql(client, CREATE, {"input": producer_input(name="Another (demo)")})
+    assert body["data"]["createProducer"]["errors"][0] == {
+        "field": "taxCode",
+        "code": "UNIQUE",
+        "message": "Giá trị này đã được dùng.",
+    }
+    assert await Producer.all().count() == 1
+
+
+async def test_a_household_business_registers_in_a_current_commune_without_a_tax_code(
+    client: AsyncClient, db: Database
+) -> None:
+    # 28756 Phường Phú Khương: since 2025-07-01 part of the merged Vĩnh Long (86), formerly Bến Tre.
+    body = await gql(
+        client,
+        CREATE,
+        {
+            "input": producer_input(
+                kind="HOUSEHOLD_BUSINESS", taxCode=None, communeEra="CURRENT", communeCode="28756"
+            )
+        },
+    )
+    payload = body["data"]["createProducer"]
+    assert payload["errors"] == []
+    assert payload["producer"]["taxCode"] is None
+    assert payload["producer"]["province"] == {"code": "86", "name": "Tỉnh Vĩnh Long", "era": "CURRENT"}
+    assert payload["producer"]["address"] == "Ấp 5, Phường Phú Khương, Tỉnh Vĩnh Long"
+
+
+UPDATE = """
+mutation($input: ProducerUpdateInput!) {
+  updateProducer(input: $input) { producer { name phone taxCode } errors { field code } }
+}
+"""
+
+
+async def test_an_update_changes_only_the_fields_sent(client: AsyncClient, db: Database) -> None:
+    created = await gql(client, CREATE, {"input": producer_input(phone="0275 3822 111")})
+    producer_id = created["data"]["createProducer"]["producer"]["id"]
+    body = await gql(client, UPDATE, {"input": {"id": producer_id, "phone": "0275 3999 000"}})
+    assert body["data"]["updateProducer"] == {
+        "producer": {
+            "name": "HTX Bánh phồng Sơn Đốc (demo)",
+            "phone": "0275 3999 000",
+            "taxCode": tax_code(77),
+        },
+        "errors": [],
+    }
+    body = await gql(client, UPDATE, {"input": {"id": producer_id, "taxCode": "0000000000"}})
+    assert body["data"]["updateProducer"]["errors"] == [{"field": "taxCode", "code": "INVALID_TAX_CODE"}]
+    assert (await Producer.get()).tax_code == tax_code(77)
