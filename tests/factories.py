@@ -59,16 +59,15 @@ async def certify(
     **overrides: Any,
 ) -> Evaluation:
     """A certified evaluation whose total gives `stars` under `criteria_set`."""
-    totals = {3: 60, 4: 80, 5: 92}
-    total = totals[stars]
-    a = min(30, total - 40)
+    # Part scores within both sets' maxima (1048: 35/25/40, 148: 40/25/35).
+    a, b, c = {3: (20, 15, 25), 4: (30, 20, 30), 5: (33, 24, 35)}[stars]
     data = EvaluationData(
         product_id=product.id,
         criteria_set=criteria_set,
         level=RecognisingLevel.CENTRAL if stars == 5 else RecognisingLevel.PROVINCE,
         score_a=a,
-        score_b=20,
-        score_c=total - a - 20,
+        score_b=b,
+        score_c=c,
         status=EvaluationStatus.CERTIFIED,
         decision_number=f"{product.id}/QĐ-UBND",
         decision_date=decided,

@@ -1,0 +1,231 @@
+"""A small HTTP/1.1 load generator: N keep-alive connections, each sending the same request as soon as the
+previous response is in (closed loop), for a warm-up then a measured duration.
+
+Raw asyncio streams on uvloop, responses framed by Content-Length (chunked bodies are refused), loopback
+targets only. Latency is measured per request, from writing the request to reading the last body byte.
+
+    python -m benchmarks.loadgen --url http://127.0.0.1:8000/graphql --body '{"query": "..."}' \\
+        --connections 16 --duration 10 --warmup 2
+
+prints one JSON object (see LoadResult) on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import ipaddress
+import math
+import resource
+import socket
+import sys
+import time
+from array import array
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+import uvloop
+
+RESPONSE_TIMEOUT = 30.0  # seconds: a response slower than this is an error, not a latency
+
+
+class LoadError(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class LoadResult:
+    url: str
+    connections: int
+    warmup_s: float
+    duration_s: float  # measured window
+    requests: int  # responses completed inside the measured window
+    errors: int  # non-200 statuses or GraphQL `errors` inside the measured window
+    throughput_rps: float
+    latency_ms: dict[str, float]  # p50, p90, p99, max, mean
+    per_second_rps: list[int]  # completions in each second of the window
+    client_cpu_s: float  # CPU time of this load generator over warm-up + window
+    reconnects: int
+    response_bytes: int  # size of the last response body
+    first_error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def percentile(sorted_values: array[float], p: float) -> float:
+    """Nearest-rank percentile of an ascending array."""
+    if not sorted_values:
+        return math.nan
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def build_request(host: str, port: int, path: str, body: bytes) -> bytes:
+    head = (
+        f"POST {path} HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        "User-Agent: ocop-bench\r\n"
+        "Accept: application/json\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+def parse_head(head: bytes) -> tuple[int, int, bool]:
+    """(status, content length, server closes) of a response head ending in CRLF CRLF."""
+    status_line, _, rest = head.partition(b"\r\n")
+    parts = status_line.split(b" ", 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):
+        raise LoadError(f"not an HTTP/1.x response: {status_line[:80]!r}")
+    status = int(parts[1])
+    length = -1
+    close = parts[0] == b"HTTP/1.0"
+    for line in rest.split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        key = name.strip().lower()
+        if key == b"content-length":
+            length = int(value)
+        elif key == b"transfer-encoding" and b"chunked" in value.lower():
+            raise LoadError("chunked responses are not supported: the server must send Content-Length")
+        elif key == b"connection":
+            close = value.strip().lower() == b"close"
+    if length < 0:
+        raise LoadError("response without Content-Length")
+    return status, length, close
+
+
+def check_loopback(host: str) -> None:
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise LoadError(f"cannot resolve {host}: {exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_loopback:
+            raise LoadError(f"refusing to load a non-loopback target: {host} ({address})")
+
+
+class _State:
+    def __init__(self, warm_end: float, end: float, start: float) -> None:
+        self.warm_end = warm_end
+        self.end = end
+        self.start = start
+        self.latencies: array[float] = array("d")
+        self.per_second: list[int] = [0] * max(1, math.ceil(end - warm_end))
+        self.errors = 0
+        self.reconnects = 0
+        self.first_error: str | None = None
+        self.last_body = b""
+
+
+async def _connection(host: str, port: int, request: bytes, state: _State) -> None:
+    reader, writer = await asyncio.open_connection(host, port)
+    clock = time.perf_counter
+    try:
+        while True:
+            started = clock()
+            if started >= state.end:
+                return
+            writer.write(request)
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), RESPONSE_TIMEOUT)
+            status, length, close = parse_head(head)
+            body = await asyncio.wait_for(reader.readexactly(length), RESPONSE_TIMEOUT)
+            done = clock()
+            if state.warm_end <= done <= state.end:
+                state.latencies.append(done - started)
+                second = int(done - state.warm_end)
+                if second < len(state.per_second):
+                    state.per_second[second] += 1
+                if status != 200 or b'"errors"' in body:
+                    state.errors += 1
+                    if state.first_error is None:
+                        state.first_error = f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
+            state.last_body = body
+            if close:
+                writer.close()
+                state.reconnects += 1
+                reader, writer = await asyncio.open_connection(host, port)
+    finally:
+        writer.close()
+
+
+async def run_load(url: str, body: bytes, *, connections: int, duration: float, warmup: float) -> LoadResult:
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname is None:
+        raise LoadError(f"only plain http:// URLs are supported: {url}")
+    host, port, path = parts.hostname, parts.port or 80, parts.path or "/"
+    check_loopback(host)
+    request = build_request(host, port, path, body)
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    state = _State(start + warmup, start + warmup + duration, start)
+    gc.collect()
+    gc.freeze()
+    gc.disable()  # no collector pauses in the client's measurements
+    try:
+        await asyncio.gather(*(_connection(host, port, request, state) for _ in range(connections)))
+    finally:
+        gc.enable()
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    latencies = array("d", sorted(state.latencies))
+    n = len(latencies)
+    ms = 1000.0
+    return LoadResult(
+        url=url,
+        connections=connections,
+        warmup_s=warmup,
+        duration_s=duration,
+        requests=n,
+        errors=state.errors,
+        throughput_rps=n / duration,
+        latency_ms={
+            "p50": percentile(latencies, 50) * ms,
+            "p90": percentile(latencies, 90) * ms,
+            "p99": percentile(latencies, 99) * ms,
+            "max": (latencies[-1] if n else math.nan) * ms,
+            "mean": (sum(latencies) / n if n else math.nan) * ms,
+        },
+        per_second_rps=state.per_second,
+        client_cpu_s=(cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime),
+        reconnects=state.reconnects,
+        response_bytes=len(state.last_body),
+        first_error=state.first_error,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--body", required=True, help="request body (JSON), sent as POST application/json")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    args = parser.parse_args(argv)
+    try:
+        result = uvloop.run(
+            run_load(
+                args.url,
+                args.body.encode("utf-8"),
+                connections=args.connections,
+                duration=args.duration,
+                warmup=args.warmup,
+            )
+        )
+    except (LoadError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError) as exc:
+        sys.stderr.write(f"loadgen: {type(exc).__name__}: {exc}\n")
+        return 2
+    sys.stdout.buffer.write(orjson.dumps(result.as_dict()) + b"\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
