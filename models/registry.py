@@ -248,7 +248,7 @@ class ProgrammeTarget(Model):
     # Scope: no provinces means national; one province; or a group such as the 12 pilot provinces.
     scope_name = fields.CharField(max_length=255)
     provinces: fields.ManyToManyRelation[AdminUnit] = fields.ManyToManyField(
-        "models.AdminUnit", related_name=False, through="programme_target_province"
+        "models.AdminUnit", related_name="programme_targets", through="programme_target_province"
     )
 
     class Meta:

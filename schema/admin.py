@@ -16,8 +16,8 @@ from schema.enums import UnitEra, UnitLevel
 class AdministrativeUnit:
     code: str = strawberry.field(description="GSO code: 2 digits province, 3 district, 5 commune.")
     name: str
-    level: UnitLevel  # type: ignore[valid-type]
-    era: UnitEra  # type: ignore[valid-type]
+    level: UnitLevel
+    era: UnitEra
     division_type: str
     valid_from: dt.date | None
     valid_until: dt.date | None

@@ -1,4 +1,4 @@
-"""GraphQL enums over the domain enums (values stay the stored strings)."""
+"""The domain enums exposed in GraphQL (registered once here; values stay the stored strings)."""
 
 from __future__ import annotations
 
@@ -7,48 +7,52 @@ from enum import Enum
 import strawberry
 
 from models import (
-    CriteriaSet as CriteriaSetModel,
+    CriteriaSet,
+    EvaluationStatus,
+    ProducerKind,
+    ProgrammeMetric,
+    RecognisingLevel,
+    UnitEra,
+    UnitLevel,
 )
-from models import (
-    EvaluationStatus as EvaluationStatusModel,
-)
-from models import (
-    ProducerKind as ProducerKindModel,
-)
-from models import (
-    ProgrammeMetric as ProgrammeMetricModel,
-)
-from models import (
-    RecognisingLevel as RecognisingLevelModel,
-)
-from models import (
-    UnitEra as UnitEraModel,
-)
-from models import (
-    UnitLevel as UnitLevelModel,
-)
-from services.catalog import ProductSortField as ProductSortFieldModel
+from services.catalog import ProductSortField
+from services.errors import ErrorCode
 
-ProducerKind = strawberry.enum(ProducerKindModel, description="Kind of OCOP producer (chủ thể OCOP).")
-CriteriaSet = strawberry.enum(
-    CriteriaSetModel,
-    description="Criteria set of an evaluation: QĐ 1048/QĐ-TTg (2019) or QĐ 148/QĐ-TTg (2023).",
+# strawberry.enum registers the class in place, so fields are annotated with the domain enums themselves.
+strawberry.enum(ProducerKind, description="Kind of OCOP producer (chủ thể OCOP).")
+strawberry.enum(
+    CriteriaSet, description="Criteria set of an evaluation: QĐ 1048/QĐ-TTg (2019) or QĐ 148/QĐ-TTg (2023)."
 )
-RecognisingLevel = strawberry.enum(RecognisingLevelModel, description="Level that recognised the rating.")
-EvaluationStatus = strawberry.enum(
-    EvaluationStatusModel,
+strawberry.enum(RecognisingLevel, description="Level that recognised the rating.")
+strawberry.enum(
+    EvaluationStatus,
     description="EXPIRED is never recorded: a certified evaluation reads as expired after its validity.",
 )
-UnitLevel = strawberry.enum(UnitLevelModel, description="Level of an administrative unit.")
-UnitEra = strawberry.enum(
-    UnitEraModel,
+strawberry.enum(UnitLevel, description="Level of an administrative unit.")
+strawberry.enum(
+    UnitEra,
     description="LEGACY units were valid until 2025-06-30 (63 provinces, districts); CURRENT from 2025-07-01.",
 )
-ProgrammeMetric = strawberry.enum(ProgrammeMetricModel, description="What a programme target measures.")
-ProductSortField = strawberry.enum(ProductSortFieldModel, description="Sort order of products.")
+strawberry.enum(ProgrammeMetric, description="What a programme target measures.")
+strawberry.enum(ProductSortField, description="Sort order of products.")
+strawberry.enum(ErrorCode, name="RegistryErrorCode", description="Why an input was refused.")
 
 
 @strawberry.enum
 class SortDirection(Enum):
     ASC = "asc"
     DESC = "desc"
+
+
+__all__ = [
+    "CriteriaSet",
+    "ErrorCode",
+    "EvaluationStatus",
+    "ProducerKind",
+    "ProductSortField",
+    "ProgrammeMetric",
+    "RecognisingLevel",
+    "SortDirection",
+    "UnitEra",
+    "UnitLevel",
+]

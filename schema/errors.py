@@ -3,22 +3,16 @@ language (Vietnamese by default)."""
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 
+import schema.enums  # noqa: F401 - registers ErrorCode as RegistryErrorCode
 from services.errors import DomainError, ErrorCode, FieldProblem
-
-RegistryErrorCode = strawberry.enum(
-    Enum("RegistryErrorCode", {code.name: code.value for code in ErrorCode}),  # type: ignore[misc]
-    description="Why an input was refused.",
-)
 
 
 @strawberry.type(description="A problem with one input field. `field` is the input path, e.g. `gtin`.")
 class FieldError:
     field: str
-    code: RegistryErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
     message: str
 
 
@@ -27,7 +21,7 @@ def field_errors(problems: tuple[FieldProblem, ...] | DomainError, language: str
     return [
         FieldError(
             field=p.field,
-            code=RegistryErrorCode(p.code.value),
+            code=p.code,
             message=p.message_en if language == "en" else p.message,
         )
         for p in items

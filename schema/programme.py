@@ -21,7 +21,7 @@ from services.errors import DomainError
 class ProgrammeTarget:
     programme: str
     source: str | None
-    metric: ProgrammeMetric  # type: ignore[valid-type]
+    metric: ProgrammeMetric
     target_value: Decimal
     period_start: dt.date
     period_end: dt.date

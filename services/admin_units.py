@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 import vietnam_provinces as current
 from tortoise.transactions import in_transaction
@@ -80,11 +81,11 @@ def iter_units() -> Iterator[AdminUnit]:
             unit_id(lg, D, w.district_code.value),
             prov,
         )
-    for p in current.Province.iter_all():
-        yield _unit(cur, P, p.code.value, p.name, str(p.division_type.value), None, None)
-    for w in current.Ward.iter_all():
-        prov = unit_id(cur, P, w.province_code.value)
-        yield _unit(cur, C, w.code.value, w.name, str(w.division_type.value), prov, prov)
+    for cp in current.Province.iter_all():
+        yield _unit(cur, P, cp.code.value, cp.name, str(cp.division_type.value), None, None)
+    for cw in current.Ward.iter_all():
+        prov = unit_id(cur, P, cw.province_code.value)
+        yield _unit(cur, C, cw.code.value, cw.name, str(cw.division_type.value), prov, prov)
 
 
 def iter_successions() -> Iterator[tuple[int, int, bool]]:
@@ -120,7 +121,7 @@ async def sync() -> bool:
     units = list(iter_units())
     successions = list(iter_successions())
     async with in_transaction():
-        existing = set(await AdminUnit.all().values_list("id", flat=True))
+        existing = set(cast(list[int], await AdminUnit.all().values_list("id", flat=True)))
         new_units = [u for u in units if u.id not in existing]
         for batch in _chunks(new_units):
             await AdminUnit.bulk_create(batch)
@@ -129,9 +130,9 @@ async def sync() -> bool:
                 name=unit.name, division_type=unit.division_type, name_folded=unit.name_folded
             )
         await AdminUnitSuccession.all().delete()
-        rows = [AdminUnitSuccession(predecessor_id=o, successor_id=n, partial=p) for o, n, p in successions]
-        for batch in _chunks(rows):
-            await AdminUnitSuccession.bulk_create(batch)
+        links = [AdminUnitSuccession(predecessor_id=o, successor_id=n, partial=p) for o, n, p in successions]
+        for link_batch in _chunks(links):
+            await AdminUnitSuccession.bulk_create(link_batch)
         await ReferenceData.update_or_create(defaults={"version": version}, name=DATASET)
     log.info("administrative units loaded", extra={"units": len(units), "version": version})
     return True

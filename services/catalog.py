@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import cast
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -56,11 +57,10 @@ async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
     legacy_ids = [u.id for u in units if u.era == UnitEra.LEGACY]
     current_ids = [u.id for u in units if u.era == UnitEra.CURRENT]
     if current_ids:
-        province_ids |= set(
-            await AdminUnitSuccession.filter(successor_id__in=current_ids).values_list(
-                "predecessor_id", flat=True
-            )
+        predecessors = await AdminUnitSuccession.filter(successor_id__in=current_ids).values_list(
+            "predecessor_id", flat=True
         )
+        province_ids |= set(cast(list[int], predecessors))
     scope = Q(province_id__in=sorted(province_ids))
     if legacy_ids:
         successor_communes = AdminUnitSuccession.filter(

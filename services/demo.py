@@ -146,7 +146,7 @@ async def load() -> dict[str, int]:
         for row in demo_data.PROGRAMME_TARGETS:
             target, created = await ProgrammeTarget.get_or_create(
                 programme=row["programme"],
-                metric=ProgrammeMetric(row["metric"]),
+                metric=ProgrammeMetric(str(row["metric"])),
                 period_start=_date(row["period_start"]),
                 period_end=_date(row["period_end"]),
                 scope_name=row["scope_name"],

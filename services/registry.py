@@ -570,7 +570,7 @@ async def refresh_latest_certificate(product: Product) -> None:
     latest_id = latest.id if latest else None
     if product.latest_certificate_id != latest_id:  # type: ignore[attr-defined]
         await Product.filter(id=product.id).update(latest_certificate_id=latest_id)
-        product.latest_certificate_id = latest_id  # type: ignore[attr-defined]
+        product.latest_certificate_id = latest_id
 
 
 # -- errors -------------------------------------------------------------------------------------------

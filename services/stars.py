@@ -89,4 +89,4 @@ def current_stars(latest_certificate: Evaluation | None, day: dt.date) -> int | 
     """A product's stars on `day`: those of its latest certified evaluation while valid, else none."""
     if latest_certificate is None or not is_valid_on(latest_certificate, day):
         return None
-    return latest_certificate.stars
+    return int(latest_certificate.stars)

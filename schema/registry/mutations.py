@@ -41,10 +41,10 @@ def _changes(data: object, skip: tuple[str, ...] = ("id",)) -> registry.Changes:
 @strawberry.input
 class ProducerCreateInput:
     name: str
-    kind: ProducerKind  # type: ignore[valid-type]
+    kind: ProducerKind
     address_line: str
     commune_code: str = strawberry.field(description="5-digit GSO commune code of the given era.")
-    commune_era: UnitEra = UnitEra.CURRENT  # type: ignore[valid-type]
+    commune_era: UnitEra = UnitEra.CURRENT
     name_en: str | None = None
     tax_code: str | None = strawberry.field(
         default=None, description="Mã số thuế: 10 digits, or 13 with a branch."
@@ -64,10 +64,10 @@ class ProducerCreateInput:
 class ProducerUpdateInput:
     id: relay.GlobalID
     name: str | None = strawberry.UNSET
-    kind: ProducerKind | None = strawberry.UNSET  # type: ignore[valid-type]
+    kind: ProducerKind | None = strawberry.UNSET
     address_line: str | None = strawberry.UNSET
     commune_code: str | None = strawberry.UNSET
-    commune_era: UnitEra | None = strawberry.UNSET  # type: ignore[valid-type]
+    commune_era: UnitEra | None = strawberry.UNSET
     name_en: str | None = strawberry.UNSET
     tax_code: str | None = strawberry.UNSET
     gln: str | None = strawberry.UNSET
@@ -100,7 +100,7 @@ class ProductCreateInput:
     producer_id: relay.GlobalID
     name: str
     group: str = strawberry.field(description="Group code of the criteria set, e.g. '1'.")
-    criteria_set: CriteriaSet = CriteriaSet.QD_148  # type: ignore[valid-type]
+    criteria_set: CriteriaSet = CriteriaSet.QD_148
     subgroup: str | None = None
     name_en: str | None = None
     description: str | None = None
@@ -122,7 +122,7 @@ class ProductUpdateInput:
     id: relay.GlobalID
     name: str | None = strawberry.UNSET
     group: str | None = strawberry.UNSET
-    criteria_set: CriteriaSet | None = strawberry.UNSET  # type: ignore[valid-type]
+    criteria_set: CriteriaSet | None = strawberry.UNSET
     subgroup: str | None = strawberry.UNSET
     name_en: str | None = strawberry.UNSET
     description: str | None = strawberry.UNSET
@@ -142,13 +142,13 @@ class ProductUpdateInput:
 @strawberry.input
 class EvaluationInput:
     product_id: relay.GlobalID
-    criteria_set: CriteriaSet  # type: ignore[valid-type]
-    level: RecognisingLevel  # type: ignore[valid-type]
+    criteria_set: CriteriaSet
+    level: RecognisingLevel
     score_a: int
     score_b: int
     score_c: int
     mandatory_passed: bool = True
-    status: EvaluationStatus = EvaluationStatus.DRAFT  # type: ignore[valid-type]
+    status: EvaluationStatus = EvaluationStatus.DRAFT
     decision_number: str | None = None
     decision_date: dt.date | None = None
     valid_from: dt.date | None = strawberry.field(default=None, description="Defaults to the decision date.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -57,13 +57,13 @@ class ProductFilter:
     min_stars: int | None = strawberry.field(
         default=None, description="Only products with a valid certificate of at least this many stars."
     )
-    producer_kind: ProducerKind | None = None  # type: ignore[valid-type]
+    producer_kind: ProducerKind | None = None
     producer_id: relay.GlobalID | None = None
 
 
 @strawberry.input
 class ProductSort:
-    field: ProductSortField  # type: ignore[valid-type]
+    field: ProductSortField
     direction: SortDirection = SortDirection.ASC
 
 
@@ -71,14 +71,14 @@ class ProductSort:
 class ProducerFilter:
     search: str | None = None
     province_code: str | None = None
-    kind: ProducerKind | None = None  # type: ignore[valid-type]
+    kind: ProducerKind | None = None
 
 
 @strawberry.input
 class EvaluationFilter:
     product_id: relay.GlobalID | None = None
-    status: EvaluationStatus | None = None  # type: ignore[valid-type]
-    criteria_set: CriteriaSet | None = None  # type: ignore[valid-type]
+    status: EvaluationStatus | None = None
+    criteria_set: CriteriaSet | None = None
 
 
 def _page_info(page: Page[object]) -> PageInfo:
@@ -94,7 +94,7 @@ def _page_info(page: Page[object]) -> PageInfo:
 class ProductConnection:
     edges: list[ProductEdge]
     page_info: PageInfo
-    query: strawberry.Private[QuerySet[object]]
+    query: strawberry.Private[QuerySet[Any]]
     known_total: strawberry.Private[int | None]
 
     @strawberry.field(description="Number of products matching the filter, over all pages.")
@@ -106,7 +106,7 @@ class ProductConnection:
 class ProducerConnection:
     edges: list[ProducerEdge]
     page_info: PageInfo
-    query: strawberry.Private[QuerySet[object]]
+    query: strawberry.Private[QuerySet[Any]]
     known_total: strawberry.Private[int | None]
 
     @strawberry.field
@@ -118,7 +118,7 @@ class ProducerConnection:
 class EvaluationConnection:
     edges: list[EvaluationEdge]
     page_info: PageInfo
-    query: strawberry.Private[QuerySet[object]]
+    query: strawberry.Private[QuerySet[Any]]
     known_total: strawberry.Private[int | None]
 
     @strawberry.field
@@ -159,7 +159,7 @@ class RegistryQuery:
             )
             sort = sort_by or ProductSort(field=ProductSortField.NAME)
             order = catalog.ordering(sort.field, sort.direction == SortDirection.DESC)
-            page = await fetch_page(query, order, first, after, last, before)
+            page: Page[Any] = await fetch_page(query, order, first, after, last, before)
         except DomainError as exc:
             raise query_error(exc, info.context.language) from exc
         info.context.loaders.prime(info.context.loaders.product, page.rows)
@@ -197,7 +197,7 @@ class RegistryQuery:
         try:
             if f.province_code:
                 query = query.filter(await catalog.province_scope(f.province_code, "filter.provinceCode"))
-            page = await fetch_page(query, ("name_folded", "id"), first, after, last, before)
+            page: Page[Any] = await fetch_page(query, ("name_folded", "id"), first, after, last, before)
         except DomainError as exc:
             raise query_error(exc, info.context.language) from exc
         info.context.loaders.prime(info.context.loaders.producer, page.rows)
@@ -235,13 +235,13 @@ class RegistryQuery:
                 query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
             if f.criteria_set is not None:
                 query = query.filter(criteria_set=f.criteria_set)
-            if f.status == EvaluationStatus.EXPIRED:  # type: ignore[attr-defined]
+            if f.status == EvaluationStatus.EXPIRED:
                 query = query.filter(status="certified", valid_until__lt=info.context.today)
-            elif f.status == EvaluationStatus.CERTIFIED:  # type: ignore[attr-defined]
+            elif f.status == EvaluationStatus.CERTIFIED:
                 query = query.filter(status="certified", valid_until__gte=info.context.today)
             elif f.status is not None:
                 query = query.filter(status=f.status)
-            page = await fetch_page(query, ("-decision_date", "-id"), first, after, last, before)
+            page: Page[Any] = await fetch_page(query, ("-decision_date", "-id"), first, after, last, before)
         except DomainError as exc:
             raise query_error(exc, info.context.language) from exc
         today = info.context.today
@@ -254,25 +254,25 @@ class RegistryQuery:
         )
 
     @strawberry.field(description="Provinces and centrally governed cities of an era (current by default).")
-    async def provinces(self, era: UnitEra = UnitEra.CURRENT) -> list[AdministrativeUnit]:  # type: ignore[valid-type]
+    async def provinces(self, era: UnitEra = UnitEra.CURRENT) -> list[AdministrativeUnit]:
         rows = await AdminUnit.filter(level=UnitLevelModel.PROVINCE, era=era).order_by("code")
         return [AdministrativeUnit.from_model(u) for u in rows]
 
     @strawberry.field(description="One administrative unit by level, GSO code and era.")
     async def administrative_unit(
         self,
-        level: UnitLevel,  # type: ignore[valid-type]
+        level: UnitLevel,
         code: str,
-        era: UnitEra = UnitEra.CURRENT,  # type: ignore[valid-type]
+        era: UnitEra = UnitEra.CURRENT,
     ) -> AdministrativeUnit | None:
-        width = {"province": 2, "district": 3, "commune": 5}[level.value]
+        width = {"province": 2, "district": 3, "commune": 5}[UnitLevel(level).value]
         unit = await AdminUnit.get_or_none(level=level, era=era, code=code.strip().zfill(width))
         return AdministrativeUnit.from_model(unit) if unit else None
 
     @strawberry.field(description="Product groups and sub-groups of a criteria set.")
     async def product_groups(
         self,
-        criteria_set: Annotated[CriteriaSet, strawberry.argument()] = CriteriaSet.QD_148,  # type: ignore[valid-type]
+        criteria_set: Annotated[CriteriaSet, strawberry.argument()] = CriteriaSet.QD_148,
     ) -> list[ProductGroup]:
         rows = await GroupModel.filter(criteria_set=criteria_set).order_by("code")
         return [ProductGroup.from_model(g) for g in rows]

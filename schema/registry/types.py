@@ -30,7 +30,7 @@ class ProductGroup:
     code: str
     name: str
     name_en: str
-    criteria_set: CriteriaSet  # type: ignore[valid-type]
+    criteria_set: CriteriaSet
     uncertain: bool = strawberry.field(
         description="True where the code is not confirmed by a published source."
     )
@@ -63,15 +63,15 @@ class ProductImage:
 @strawberry.type(description="An OCOP evaluation: part scores, stars and the recognising decision.")
 class Evaluation(relay.Node):
     id: relay.NodeID[int]
-    criteria_set: CriteriaSet  # type: ignore[valid-type]
-    level: RecognisingLevel  # type: ignore[valid-type]
+    criteria_set: CriteriaSet
+    level: RecognisingLevel
     score_a: int
     score_b: int
     score_c: int
     total: int
     mandatory_passed: bool = strawberry.field(description="Passed the mandatory minimum criteria (QĐ 148).")
     stars: int = strawberry.field(description="Stars earned by the score (1-5); only 3-5★ can be certified.")
-    status: EvaluationStatus  # type: ignore[valid-type]
+    status: EvaluationStatus
     decision_number: str | None
     decision_date: dt.date | None
     valid_from: dt.date | None
@@ -102,7 +102,7 @@ class Evaluation(relay.Node):
 
     @strawberry.field(description="True while the certificate is valid today.")
     def is_valid(self, info: Info) -> bool:
-        return self.status == EvaluationStatus.CERTIFIED and bool(  # type: ignore[attr-defined]
+        return self.status == EvaluationStatus.CERTIFIED and bool(
             self.valid_until and self.valid_until >= info.context.today
         )
 
@@ -117,7 +117,7 @@ class Evaluation(relay.Node):
         return Product.from_model(product)
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         rows = await info.context.loaders.evaluation.load_many([int(i) for i in node_ids])
@@ -129,7 +129,7 @@ class Producer(relay.Node):
     id: relay.NodeID[int]
     name: str
     name_en: str | None
-    kind: ProducerKind  # type: ignore[valid-type]
+    kind: ProducerKind
     tax_code: str | None
     gln: str | None
     address_line: str
@@ -200,7 +200,7 @@ class Producer(relay.Node):
         return [Product.from_model(p) for p in await query.order_by("name_folded", "id")]
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         rows = await info.context.loaders.producer.load_many([int(i) for i in node_ids])
@@ -214,7 +214,7 @@ class Product(relay.Node):
     name_en: str | None
     description: str | None
     description_en: str | None
-    criteria_set: CriteriaSet  # type: ignore[valid-type]
+    criteria_set: CriteriaSet
     gtin: str | None = strawberry.field(
         description="GTIN-14 (GTIN-8/12/13 are stored left-padded with zeros)."
     )
@@ -317,7 +317,7 @@ class Product(relay.Node):
         return [ProductImage(url=i.url, caption=i.caption) for i in rows]
 
     @classmethod
-    async def resolve_nodes(
+    async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         rows = await info.context.loaders.product.load_many([int(i) for i in node_ids])

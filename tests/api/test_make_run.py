@@ -1,0 +1,102 @@
+"""`make run` on an empty database: migrations, reference data and the demo load, then the server answers
+the search a newcomer tries first. Runs the real command line in a child process, on each database."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import BACKENDS, POSTGRES_DSN, ROOT
+
+SEARCH = '{ products(first: 5, filter: {search: "banh phong son doc"}) { totalCount edges { node { name stars producer { name } } } } }'
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(args: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "server.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.fixture(params=BACKENDS)
+def server_env(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, str]]:
+    env = {
+        **os.environ,
+        "PORT": str(_free_port()),
+        "HOST": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "OCOP_ENV": "development",
+    }
+    if request.param == "sqlite":
+        env["DATABASE_URL"] = f"sqlite://{tmp_path_factory.mktemp('run') / 'ocop.sqlite3'}"
+        yield env
+        return
+    import asyncio
+
+    from services import db
+
+    schema = f"ocop_run_{uuid.uuid4().hex[:8]}"
+    assert POSTGRES_DSN is not None
+    asyncio.run(db.create_pg_schema(POSTGRES_DSN, schema))
+    env["DATABASE_URL"] = f"{POSTGRES_DSN}?schema={schema}"
+    try:
+        yield env
+    finally:
+        asyncio.run(db.drop_pg_schema(POSTGRES_DSN, schema))
+
+
+def _wait(url: str) -> httpx.Response:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(url, timeout=2)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_a_fresh_database_is_not_ready_until_migrated_then_serves_the_demo(
+    server_env: dict[str, str],
+) -> None:
+    base = f"http://127.0.0.1:{server_env['PORT']}"
+    server = subprocess.Popen([sys.executable, "server.py", "serve"], cwd=ROOT, env=server_env)
+    try:
+        not_ready = _wait(f"{base}/readyz")
+        assert not_ready.status_code == 503
+        _run(["migrate", "--demo-if-empty"], server_env)
+        assert httpx.get(f"{base}/readyz").status_code == 200
+        body = httpx.post(f"{base}/graphql", json={"query": SEARCH}).json()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    products = body["data"]["products"]
+    assert products["totalCount"] >= 2
+    assert all(e["node"]["name"].startswith("Bánh phồng Sơn Đốc") for e in products["edges"])
+    assert all(e["node"]["producer"]["name"].endswith("(demo)") for e in products["edges"])
+    # A second `make run` (or `make demo`) must not duplicate anything.
+    _run(["demo"], server_env)
+    server = subprocess.Popen([sys.executable, "server.py", "serve"], cwd=ROOT, env=server_env)
+    try:
+        _wait(f"{base}/healthz")
+        again = httpx.post(f"{base}/graphql", json={"query": SEARCH}).json()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert again["data"]["products"]["totalCount"] == products["totalCount"]
