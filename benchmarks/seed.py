@@ -276,7 +276,7 @@ async def _producers(rng: random.Random, count: int) -> list[tuple[int, Item, st
         meta.append((specialty, brand))
     await Producer.bulk_create(rows, batch_size=500)
     # A fresh schema: ids follow the insertion order.
-    ids = [int(i) for i in await Producer.all().order_by("id").values_list("id", flat=True)]
+    ids = [int(row[0]) for row in await Producer.all().order_by("id").values_list("id")]
     if len(ids) != len(rows):
         raise RuntimeError(f"expected {len(rows)} producers, found {len(ids)}")
     return [(producer_id, *meta[n]) for n, producer_id in enumerate(ids)]
@@ -474,9 +474,12 @@ async def seed(
             WHERE e.product_id = p.id AND e.status = 'certified'
             ORDER BY e.decision_date DESC, e.id DESC LIMIT 1
         );
-        ANALYZE admin_unit, producer, product, evaluation;
         """
     )
+    # Settle the tables as a long-lived database would be: no dead rows from the update above, hint bits
+    # set, fresh statistics (otherwise the first measurements run against a table autovacuum has not seen).
+    for table in ("admin_unit", "producer", "product", "evaluation"):
+        await conn.execute_script(f"VACUUM (FREEZE, ANALYZE) {table}")
     counts = await _certificate_counts(today)
     return SeedCounts(
         producers=len(producers),

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import ASTValidationRule
 from strawberry import relay
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema import fast
 from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
@@ -26,6 +24,10 @@ class NodeQuery:
     nodes: list[relay.Node] = relay.node(description="Objects by their global IDs, in the same order.")
 
 
+# Built once: the validation cache is keyed by the rule classes, and QueryDepthLimiter/MaxAliasesLimiter
+# create new classes per instance, which made every request miss the cache.
+LIMIT_RULES: list[type[ASTValidationRule]] = [max_depth_rule(12, None), max_aliases_rule(30)]
+
 Query = merge_types("Query", (NodeQuery, RegistryQuery, ProgrammeQuery))
 Mutation = merge_types("Mutation", (RegistryMutation,))
 
@@ -36,12 +38,13 @@ schema = strawberry.Schema(
     config=StrawberryConfig(auto_camel_case=True),
     extensions=[
         lambda: ParserCache(maxsize=512),
-        lambda: ValidationCache(maxsize=512),
-        lambda: QueryDepthLimiter(max_depth=12),
-        lambda: MaxAliasesLimiter(max_alias_count=30),
         lambda: MaxTokensLimiter(max_token_count=5000),
+        lambda: AddValidationRules(LIMIT_RULES),
+        lambda: ValidationCache(maxsize=512),
     ],
 )
+
+fast.install(schema)
 
 
 def sdl() -> str:

@@ -10,6 +10,8 @@ import strawberry
 from models import AdminUnit
 from schema.context import Info
 from schema.enums import UnitEra, UnitLevel
+from schema.fast import direct
+from schema.lookahead import now_or_later
 
 
 @strawberry.type(description="A province, district or commune with its GSO code.")
@@ -39,11 +41,14 @@ class AdministrativeUnit:
         )
 
     @strawberry.field(description="The district (legacy) or province that contains this unit.")
-    async def parent(self, info: Info) -> AdministrativeUnit | None:
+    @direct
+    def parent(self, info: Info) -> AdministrativeUnit | None:
         if self.parent_id is None:
             return None
-        unit = await info.context.loaders.admin_unit.load(self.parent_id)
-        return AdministrativeUnit.from_model(unit) if unit else None
+        return now_or_later(
+            info.context.loaders.admin_unit.load(self.parent_id),
+            lambda u: AdministrativeUnit.from_model(u) if u else None,
+        )
 
     @strawberry.field(description="Districts (legacy provinces) or communes directly under this unit.")
     async def children(self, info: Info) -> list[AdministrativeUnit]:
@@ -61,10 +66,3 @@ class AdministrativeUnit:
     async def predecessors(self, info: Info) -> list[AdministrativeUnit]:
         units = await info.context.loaders.predecessors_by_unit.load(self.unit_id)
         return [AdministrativeUnit.from_model(u) for u in units]
-
-
-async def load_unit(info: Info, unit_id: int | None) -> AdministrativeUnit | None:
-    if unit_id is None:
-        return None
-    unit = await info.context.loaders.admin_unit.load(unit_id)
-    return AdministrativeUnit.from_model(unit) if unit else None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import GraphQLError
 from tortoise.queryset import QuerySet
@@ -29,11 +29,20 @@ async def fetch_page[M](
     after: str | None,
     last: int | None,
     before: str | None,
+    fetch: Callable[[list[int]], Awaitable[list[M]]] | None = None,
 ) -> Page[M]:
+    """A page of `query`. With `fetch`, the page query reads only ids and `fetch` reads the rows."""
     total = await query.count() if (last is not None or before is not None) else None
     window: Window = page_window(first, after, last, before, total)
     # One row more than asked tells whether a next page exists without counting.
-    rows = list(await query.order_by(*order).offset(window.offset).limit(window.limit + 1))
+    page_query = query.order_by(*order).offset(window.offset).limit(window.limit + 1)
+    if fetch is None:
+        rows = list(await page_query)
+    else:
+        ids = cast(list[int], await page_query.values_list("id", flat=True))
+        more = len(ids) > window.limit
+        rows = await fetch(ids[: window.limit])
+        rows += [None] * more  # type: ignore[list-item]  # keeps the "one more row" signal
     has_more = len(rows) > window.limit
     rows = rows[: window.limit]
     if window.backwards and total is not None:

@@ -25,6 +25,7 @@ from schema.enums import (
     UnitLevel,
 )
 from schema.ids import decode_id
+from schema.lookahead import selects
 from schema.pagination import Page, fetch_page, query_error
 from schema.registry.types import (
     Evaluation,
@@ -36,7 +37,7 @@ from schema.registry.types import (
     ProductEdge,
     ProductGroup,
 )
-from services import catalog
+from services import catalog, rows
 from services.errors import DomainError
 from services.text import search_terms
 
@@ -129,6 +130,30 @@ class EvaluationConnection:
 PageArgs = tuple[int | None, str | None, int | None, str | None]
 
 
+async def _product_page(info: Info, query: QuerySet[Any], order: list[str], args: PageArgs) -> Page[Any]:
+    """The page's products read in one statement with the relations the query selects, then the loaders
+    primed with them (and the producers' provinces loaded in one batch), so that the items' relation
+    fields resolve without awaiting."""
+    node = ("edges", "node")
+    with_producer = selects(info, *node, "producer")
+    with_certificate = selects(info, *node, "stars") or selects(info, *node, "certificate")
+
+    async def fetch(ids: list[int]) -> list[Any]:
+        return await rows.fetch_products(ids, with_producer=with_producer, with_certificate=with_certificate)
+
+    page: Page[Any] = await fetch_page(query, order, *args, fetch=fetch)
+    loaders = info.context.loaders
+    loaders.prime(loaders.product, page.rows)
+    if with_producer:
+        producers = [r.producer for r in page.rows]
+        loaders.prime(loaders.producer, producers)
+        if selects(info, *node, "producer", "province"):
+            await loaders.admin_unit.load_many(sorted({p.province_id for p in producers}))
+    if with_certificate:
+        loaders.prime(loaders.evaluation, [r.latest_certificate for r in page.rows if r.latest_certificate])
+    return page
+
+
 @strawberry.type
 class RegistryQuery:
     @strawberry.field(description="Published OCOP products, filtered and sorted; at most 100 per page.")
@@ -159,10 +184,9 @@ class RegistryQuery:
             )
             sort = sort_by or ProductSort(field=ProductSortField.NAME)
             order = catalog.ordering(sort.field, sort.direction == SortDirection.DESC)
-            page: Page[Any] = await fetch_page(query, order, first, after, last, before)
+            page = await _product_page(info, query, order, (first, after, last, before))
         except DomainError as exc:
             raise query_error(exc, info.context.language) from exc
-        info.context.loaders.prime(info.context.loaders.product, page.rows)
         edges = [
             ProductEdge(cursor=c, node=Product.from_model(r))
             for c, r in zip(page.cursors, page.rows, strict=True)

@@ -11,13 +11,16 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
+from models import AdminUnit as AdminUnitModel
 from models import Evaluation as EvaluationModel
 from models import Producer as ProducerModel
 from models import Product as ProductModel
 from models import ProductGroup as ProductGroupModel
-from schema.admin import AdministrativeUnit, load_unit
+from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel
+from schema.fast import direct
+from schema.lookahead import now_or_later
 from services import stars as star_rules
 
 
@@ -171,16 +174,14 @@ class Producer(relay.Node):
         )
 
     @strawberry.field
-    async def commune(self, info: Info) -> AdministrativeUnit:
-        unit = await load_unit(info, self.commune_id)
-        assert unit is not None
-        return unit
+    @direct
+    def commune(self, info: Info) -> AdministrativeUnit:
+        return now_or_later(info.context.loaders.admin_unit.load(self.commune_id), _unit)
 
     @strawberry.field
-    async def province(self, info: Info) -> AdministrativeUnit:
-        unit = await load_unit(info, self.province_id)
-        assert unit is not None
-        return unit
+    @direct
+    def province(self, info: Info) -> AdministrativeUnit:
+        return now_or_later(info.context.loaders.admin_unit.load(self.province_id), _unit)
 
     @strawberry.field(description="Full postal address: line, commune, district (legacy units), province.")
     async def address(self, info: Info) -> str:
@@ -262,41 +263,47 @@ class Product(relay.Node):
         return _pick(info.context.language, self.name, self.name_en) or self.name
 
     @strawberry.field
-    async def producer(self, info: Info) -> Producer:
-        producer = await info.context.loaders.producer.load(self.producer_id)
-        assert producer is not None
-        return Producer.from_model(producer)
+    @direct
+    def producer(self, info: Info) -> Producer:
+        return now_or_later(info.context.loaders.producer.load(self.producer_id), _producer)
 
     @strawberry.field
-    async def group(self, info: Info) -> ProductGroup:
-        group = await info.context.loaders.product_group.load(self.group_id)
-        assert group is not None
-        return ProductGroup.from_model(group)
+    @direct
+    def group(self, info: Info) -> ProductGroup:
+        return now_or_later(info.context.loaders.product_group.load(self.group_id), _group)
 
     @strawberry.field
-    async def subgroup(self, info: Info) -> ProductGroup | None:
+    @direct
+    def subgroup(self, info: Info) -> ProductGroup | None:
         if self.subgroup_id is None:
             return None
-        group = await info.context.loaders.product_group.load(self.subgroup_id)
-        return ProductGroup.from_model(group) if group else None
+        return now_or_later(info.context.loaders.product_group.load(self.subgroup_id), _group)
 
     @strawberry.field(
         description="Current OCOP stars: those of the latest certificate while valid, else null."
     )
-    async def stars(self, info: Info) -> int | None:
+    @direct
+    def stars(self, info: Info) -> int | None:
         if self.certificate_id is None:
             return None
-        certificate = await info.context.loaders.evaluation.load(self.certificate_id)
-        return star_rules.current_stars(certificate, info.context.today)
+        today = info.context.today
+        return now_or_later(
+            info.context.loaders.evaluation.load(self.certificate_id),
+            lambda c: star_rules.current_stars(c, today),
+        )
 
     @strawberry.field(
         description="Latest OCOP certificate (certified evaluation), also when expired: see isValid and status."
     )
-    async def certificate(self, info: Info) -> Evaluation | None:
+    @direct
+    def certificate(self, info: Info) -> Evaluation | None:
         if self.certificate_id is None:
             return None
-        certificate = await info.context.loaders.evaluation.load(self.certificate_id)
-        return Evaluation.from_model(certificate, info.context.today) if certificate else None
+        today = info.context.today
+        return now_or_later(
+            info.context.loaders.evaluation.load(self.certificate_id),
+            lambda c: Evaluation.from_model(c, today) if c else None,
+        )
 
     @strawberry.field(description="Every evaluation of the product, newest decision first.")
     async def evaluations(self, info: Info) -> list[Evaluation]:
@@ -322,6 +329,21 @@ class Product(relay.Node):
     ) -> list[Self | None]:
         rows = await info.context.loaders.product.load_many([int(i) for i in node_ids])
         return [cls.from_model(r) if r else None for r in rows]
+
+
+def _unit(unit: AdminUnitModel | None) -> AdministrativeUnit:
+    assert unit is not None
+    return AdministrativeUnit.from_model(unit)
+
+
+def _producer(producer: ProducerModel | None) -> Producer:
+    assert producer is not None
+    return Producer.from_model(producer)
+
+
+def _group(group: ProductGroupModel | None) -> ProductGroup:
+    assert group is not None
+    return ProductGroup.from_model(group)
 
 
 @strawberry.type

@@ -40,3 +40,17 @@ async def test_a_query_too_deep_is_refused(client: AsyncClient, db: Database) ->
     deep = "{ provinces { " + "children { " * 12 + "code" + " }" * 12 + " } }"
     body = (await client.post("/graphql", json={"query": deep})).json()
     assert "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_only_json_posts_are_executed(client: AsyncClient, db: Database) -> None:
+    mutation = 'mutation { createProducer(input: {name: "X", kind: COOPERATIVE, addressLine: "Ấp 1", communeCode: "29044", communeEra: LEGACY}) { errors { code } } }'
+    form = await client.post(
+        "/graphql", content=f"query={mutation}", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert form.status_code == 415
+    bad = await client.post("/graphql", content=b"{not json", headers={"content-type": "application/json"})
+    assert bad.status_code == 400
+    assert "query" in bad.json()["errors"][0]["message"]
+    from models import Producer
+
+    assert await Producer.all().count() == 0

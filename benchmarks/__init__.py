@@ -1,0 +1,1 @@
+"""Load benchmark of the GraphQL API against a plain Starlette floor: see README.md."""

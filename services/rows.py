@@ -1,0 +1,117 @@
+"""Bulk reads for list pages without building ORM objects.
+
+Tortoise spends ~0.1 ms building each model instance (per-field conversion, descriptors); a page of 50
+products joined with producers and certificates cost ~6 ms of CPU that way against ~0.6 ms for the same
+rows fetched as plain records. `fetch_products` returns records with the models' attribute names
+(`producer_id`, `latest_certificate_id`...), so code written against the models reads them unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from functools import cache
+from types import SimpleNamespace
+from typing import Any
+
+from tortoise import connections
+from tortoise.fields import BooleanField, DateField, DatetimeField, DecimalField, JSONField
+from tortoise.fields.base import Field
+from tortoise.models import Model
+from tortoise.timezone import get_default_timezone
+
+from models import Evaluation, Producer, Product
+
+
+class Record(SimpleNamespace):
+    """A row read without the ORM: attributes named like the model's."""
+
+    pk: int
+
+
+@cache
+def _columns(model: type[Model]) -> list[tuple[str, str, Field[Any] | None]]:
+    """(attribute, column, field needing conversion or None) for every stored field of `model`, foreign
+    keys included: read after Tortoise is initialised, which is when it adds the `*_id` fields."""
+    out = []
+    for name, column in model._meta.fields_db_projection.items():
+        field = model._meta.fields_map[name]
+        convert = isinstance(field, BooleanField | DateField | DatetimeField | DecimalField | JSONField)
+        out.append((name if name == column else column, column, field if convert else None))
+    return out
+
+
+_NATIVE: dict[type[Field[Any]], type] = {
+    BooleanField: bool,
+    DateField: dt.date,
+    DecimalField: Decimal,
+}
+
+
+@cache
+def _timezone() -> dt.tzinfo:
+    return get_default_timezone()
+
+
+def _convert(field: Field[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    if type(value) is dt.datetime and value.tzinfo is not None:  # PostgreSQL: aware, in UTC
+        return value.astimezone(_timezone())
+    native = _NATIVE.get(type(field))
+    if native is not None and type(value) is native:  # PostgreSQL already returns the Python type
+        return value
+    return field.to_python_value(value)
+
+
+def _record(row: dict[str, Any], columns: list[tuple[str, str, Field[Any] | None]], prefix: str) -> Record:
+    values = {}
+    for attribute, column, field in columns:
+        value = row[prefix + column]
+        values[attribute] = _convert(field, value) if field is not None else value
+    record = Record(**values)
+    record.pk = values["id"]
+    return record
+
+
+def _select(alias: str, columns: list[tuple[str, str, Field[Any] | None]], prefix: str) -> str:
+    return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for _, column, _ in columns)
+
+
+async def fetch_products(ids: Sequence[int], *, with_producer: bool, with_certificate: bool) -> list[Record]:
+    """Products by id, in the order given, with their producer (`.producer`) and latest certificate
+    (`.latest_certificate`, None when there is none) read in the same statement."""
+    if not ids:
+        return []
+    conn = connections.get("default")
+    postgres = conn.capabilities.dialect == "postgres"
+    product_columns, producer_columns, evaluation_columns = (
+        _columns(Product),
+        _columns(Producer),
+        _columns(Evaluation),
+    )
+    selects = [_select("p", product_columns, "")]
+    joins = []
+    if with_producer:
+        selects.append(_select("pr", producer_columns, "pr__"))
+        joins.append('JOIN "producer" pr ON pr."id" = p."producer_id"')
+    if with_certificate:
+        selects.append(_select("e", evaluation_columns, "e__"))
+        joins.append('LEFT JOIN "evaluation" e ON e."id" = p."latest_certificate_id"')
+    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(ids) + 1))
+    sql = f'SELECT {", ".join(selects)} FROM "product" p {" ".join(joins)} WHERE p."id" IN ({marks})'  # noqa: S608 - identifiers are the models' own; values are parameters
+    rows = {row["id"]: row for row in await conn.execute_query_dict(sql, list(ids))}
+    records = []
+    for product_id in ids:
+        row = rows.get(product_id)
+        if row is None:  # deleted between the page's two statements
+            continue
+        record = _record(row, product_columns, "")
+        if with_producer:
+            record.producer = _record(row, producer_columns, "pr__")
+        if with_certificate:
+            record.latest_certificate = (
+                _record(row, evaluation_columns, "e__") if row["e__id"] is not None else None
+            )
+        records.append(record)
+    return records
