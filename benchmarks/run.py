@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:  # run as a script: make `benchmarks`, `services`,
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import floor_app  # noqa: E402
+from benchmarks.ceiling import graphql_core_ms  # noqa: E402
 
 DEFAULT_DSN = "postgres://postgres@127.0.0.1:5432/test"
 QUERY = "{ products(first: 50) { edges { node { name stars producer { name } } } } }"
@@ -442,6 +443,19 @@ def headline(floor_1: Phase, app: Phase, floor_2: Phase) -> dict[str, Any]:
     }
 
 
+def ceiling(floor_1: Phase, floor_2: Phase, graphql_ms: float) -> dict[str, Any]:
+    """The most the app could reach if everything but graphql-core's own execution cost nothing."""
+    per_request = [
+        1000 * p.server_cpu_s / (p.rps * p.wall_s) for p in (floor_1, floor_2) if p.server_cpu_s and p.rps
+    ]
+    floor_ms = sum(per_request) / len(per_request) if per_request else None
+    return {
+        "graphql_core_ms_per_request": graphql_ms,
+        "floor_cpu_ms_per_request": floor_ms,
+        "ceiling_share_of_floor_pct": 100 * floor_ms / graphql_ms if floor_ms else None,
+    }
+
+
 def print_report(phases: list[Phase], summary: dict[str, Any]) -> None:
     print()
     for line in table(phases):
@@ -464,6 +478,13 @@ def print_report(phases: list[Phase], summary: dict[str, Any]) -> None:
         f"app p99/p50:    {summary['app_p99_over_p50']:.2f}   target <= {TARGET_P99_OVER_P50:g}   "
         f"{verdict(summary['app_p99_over_p50_pass'])}"
     )
+    if summary.get("ceiling_share_of_floor_pct"):
+        print(
+            f"ceiling:        graphql-core alone executes this query over in-memory dicts in "
+            f"{summary['graphql_core_ms_per_request']:.2f} ms of CPU; the floor serves a whole request in "
+            f"{summary['floor_cpu_ms_per_request']:.2f} ms: no app executing with graphql-core can pass "
+            f"{summary['ceiling_share_of_floor_pct']:.1f}% of the floor"
+        )
     stability = "stable" if summary["floor_stable"] else f"UNSTABLE (> {FLOOR_DRIFT_WARNING:g}%): rerun"
     print(f"floor drift:    {summary['floor_drift_pct']:.1f}% between its two runs, {stability}")
 
@@ -565,6 +586,8 @@ def main(argv: list[str] | None = None) -> int:
         for phase in phases:
             run_phase(phase, args)
         summary = headline(*phases)
+        _, document_for_ceiling = graphql(floor.port, QUERY)
+        summary.update(ceiling(phases[0], phases[2], graphql_core_ms(QUERY, document_for_ceiling)))
         print_report(phases, summary)
         document = {
             "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

@@ -20,12 +20,21 @@ from models import (
     ProductGroup,
     ProductImage,
 )
+from services import admin_units
 
 
 def _by_id[M: Model](model: type[M]) -> DataLoader[int, M | None]:
     async def load(keys: Sequence[int]) -> list[M | None]:
         rows = {row.pk: row for row in await model.filter(id__in=list(keys))}
         return [rows.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _admin_units() -> DataLoader[int, AdminUnit | None]:
+    async def load(keys: Sequence[int]) -> list[AdminUnit | None]:
+        units = await admin_units.get_many(keys)
+        return [units.get(key) for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -59,7 +68,7 @@ class Loaders:
         self.producer = _by_id(Producer)
         self.product = _by_id(Product)
         self.evaluation = _by_id(Evaluation)
-        self.admin_unit = _by_id(AdminUnit)
+        self.admin_unit = _admin_units()
         self.product_group = _by_id(ProductGroup)
         self.certifications_by_product = _children(Certification, "product_id")
         self.images_by_product = _children(ProductImage, "product_id", ("position", "id"))

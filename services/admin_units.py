@@ -134,5 +134,25 @@ async def sync() -> bool:
         for link_batch in _chunks(links):
             await AdminUnitSuccession.bulk_create(link_batch)
         await ReferenceData.update_or_create(defaults={"version": version}, name=DATASET)
+    forget_cached()
     log.info("administrative units loaded", extra={"units": len(units), "version": version})
     return True
+
+
+# Units are reference data that change only when `sync` loads a new package version (at deploy, before
+# the server starts), so a process keeps the ones it has read: a page of products then needs no SQL for
+# its producers' provinces.
+_cache: dict[int, AdminUnit] = {}
+
+
+async def get_many(ids: Iterable[int]) -> dict[int, AdminUnit]:
+    wanted = set(ids)
+    missing = wanted - _cache.keys()
+    if missing:
+        for unit in await AdminUnit.filter(id__in=sorted(missing)):
+            _cache[unit.id] = unit
+    return {i: _cache[i] for i in wanted if i in _cache}
+
+
+def forget_cached() -> None:
+    _cache.clear()

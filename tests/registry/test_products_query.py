@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from decimal import Decimal
 
 from httpx import AsyncClient
 from strawberry.relay import to_base64
 
 from models import UnitEra
+from services import admin_units
 from services.catalog import vietnam_today
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import certify, make_producer, make_product
@@ -175,9 +177,11 @@ async def test_the_query_count_does_not_grow_with_the_page(
             product = await make_product(producer, name=f"Sản phẩm {p}-{n}")
             if n % 2 == 0:
                 await certify(product, stars=3 + n % 3, decided=vietnam_today() - dt.timedelta(days=n * 100))
+    admin_units.forget_cached()  # both pages start cold: provinces are read once per process otherwise
     sql_counter.statements.clear()
     small = await gql(client, LIST_WITH_RELATIONS, {"first": 10})
     small_count = len(sql_counter.statements)
+    admin_units.forget_cached()
     sql_counter.statements.clear()
     large = await gql(client, LIST_WITH_RELATIONS, {"first": 100})
     large_count = len(sql_counter.statements)
@@ -216,3 +220,38 @@ async def test_any_object_is_fetched_by_its_global_id(client: AsyncClient, db: D
         {"__typename": "Producer", "name": "HTX Bưởi da xanh (demo)"},
         {"__typename": "Product", "name": "Bưởi da xanh Chợ Lách"},
     ]
+
+
+EVERY_FIELD = """
+id name nameEn description descriptionEn criteriaSet gtin netQuantity netUnit shelfLifeDays ingredients
+ingredientsEn standards isPublished createdAt updatedAt stars displayName
+group { code name } subgroup { code }
+certificate { id number level stars status validFrom validUntil isValid scoreA scoreB scoreC total }
+producer { id name nameEn kind taxCode gln addressLine address phone email createdAt province { code name } }
+"""
+
+
+async def test_a_product_reads_the_same_in_a_list_and_on_its_own(client: AsyncClient, db: Database) -> None:
+    """Lists read rows in bulk without the ORM; every field must come out as the single-object path gives it."""
+    producer = await make_producer(name="HTX Dừa Xanh (demo)", phone="0275 3822 111", email="a@example.vn")
+    product = await make_product(
+        producer,
+        name="Kẹo dừa lá dứa",
+        nameEn="Pandan coconut candy",
+        gtin="8934563138165",
+        netQuantity=Decimal("400"),
+        netUnit="g",
+        shelfLifeDays=270,
+        standards=["TCCS 01:2019/HTX"],
+        ingredients="Cơm dừa, đường",
+    )
+    await certify(product, stars=4, decided=vietnam_today() - dt.timedelta(days=20))
+    listed = await gql(client, f"{{ products {{ edges {{ node {{ {EVERY_FIELD} }} }} }} }}")
+    single = await gql(
+        client,
+        f"query($id: ID!) {{ product(id: $id) {{ {EVERY_FIELD} }} }}",
+        {"id": to_base64("Product", product.id)},
+    )
+    assert listed["data"]["products"]["edges"][0]["node"] == single["data"]["product"]
+    assert single["data"]["product"]["netQuantity"] == "400.000"
+    assert single["data"]["product"]["createdAt"].endswith("+07:00")
