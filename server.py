@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 import schema as graphql_schema
-from schema.context import Context, language_of
+from schema.context import Context, build_context
 from services import db, reference
 from services import logging as ocop_logging
 from services.settings import Settings, load_settings
@@ -48,7 +48,7 @@ class GraphQLApp(GraphQL[Context, None]):
     """Strawberry's ASGI view with our context and orjson (Vietnamese stays UTF-8, not \\u-escaped)."""
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
-        return Context(request=request, language=language_of(request))
+        return await build_context(request)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -109,7 +109,7 @@ async def graphql_post(request: Request) -> Response:
     result = await graphql_schema.schema.execute(
         query,
         variable_values=variables,
-        context_value=Context(request=request, language=language_of(request)),
+        context_value=await build_context(request),
         operation_name=operation_name,
     )
     payload: dict[str, Any] = {"data": result.data}

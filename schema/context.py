@@ -29,4 +29,9 @@ def language_of(request: Request | None) -> str:
     return "en" if first.startswith("en") else "vi"
 
 
+async def build_context(request: Request | None) -> Context:
+    """The context of one GraphQL request (the HTTP layer calls this once per request)."""
+    return Context(request=request, language=language_of(request))
+
+
 Info = StrawberryInfo[Context, None]
