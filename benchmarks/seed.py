@@ -32,6 +32,7 @@ from models import (
 from services import gs1, registry, stars
 from services.admin_units import unit_id
 from services.catalog import vietnam_today
+from services.policy import SYSTEM
 from services.text import fold
 
 
@@ -440,7 +441,8 @@ async def seed(
                         status=plan.status,
                         decision_number=decision_number,
                         decision_date=decision_date,
-                    )
+                    ),
+                    SYSTEM,
                 )
                 serviced += 1
                 continue

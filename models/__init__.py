@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from models.accounts import AccessToken, AuditEntry, LoginAttempt, Membership, Role, TokenKind, User
 from models.admin import REFORM_DATE, AdminUnit, AdminUnitSuccession, UnitEra, UnitLevel
 from models.registry import (
     Certification,
@@ -22,12 +23,16 @@ from models.system import ReferenceData
 
 __all__ = [
     "REFORM_DATE",
+    "AccessToken",
     "AdminUnit",
     "AdminUnitSuccession",
+    "AuditEntry",
     "Certification",
     "CriteriaSet",
     "Evaluation",
     "EvaluationStatus",
+    "LoginAttempt",
+    "Membership",
     "Producer",
     "ProducerKind",
     "Product",
@@ -38,6 +43,9 @@ __all__ = [
     "ProvincialPlan",
     "RecognisingLevel",
     "ReferenceData",
+    "Role",
+    "TokenKind",
     "UnitEra",
     "UnitLevel",
+    "User",
 ]

@@ -12,6 +12,9 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema import fast
+from schema.accounts.operations import AccountMutation, AccountQuery
+from schema.accounts.types import UserType
+from schema.auth import RequireValidCredentials
 from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
@@ -28,19 +31,20 @@ class NodeQuery:
 # create new classes per instance, which made every request miss the cache.
 LIMIT_RULES: list[type[ASTValidationRule]] = [max_depth_rule(12, None), max_aliases_rule(30)]
 
-Query = merge_types("Query", (NodeQuery, RegistryQuery, ProgrammeQuery))
-Mutation = merge_types("Mutation", (RegistryMutation,))
+Query = merge_types("Query", (NodeQuery, RegistryQuery, ProgrammeQuery, AccountQuery))
+Mutation = merge_types("Mutation", (RegistryMutation, AccountMutation))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Product, Producer, Evaluation],
+    types=[Product, Producer, Evaluation, UserType],
     config=StrawberryConfig(auto_camel_case=True),
     extensions=[
         lambda: ParserCache(maxsize=512),
         lambda: MaxTokensLimiter(max_token_count=5000),
         lambda: AddValidationRules(LIMIT_RULES),
         lambda: ValidationCache(maxsize=512),
+        RequireValidCredentials,
     ],
 )
 

@@ -1,4 +1,5 @@
-"""Per-request GraphQL context: loaders, the request's language and 'today' in Viet Nam."""
+"""Per-request GraphQL context: who is asking (actor and what it reaches), loaders, the request's language
+and 'today' in Viet Nam."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
 from schema.loaders import Loaders
+from services import accounts
+from services.accounts import PUBLIC, Actor
 from services.catalog import vietnam_today
+from services.errors import DomainError
+from services.policy import Reach, reach_of
 
 
 @dataclass
@@ -18,6 +23,16 @@ class Context:
     language: str = "vi"
     today: dt.date = field(default_factory=vietnam_today)
     loaders: Loaders = field(default_factory=Loaders)
+    actor: Actor = PUBLIC
+    reach: Reach = field(default_factory=Reach)
+    # Set when the request carried credentials that are not valid: the operation is refused as a whole.
+    auth_error: DomainError | None = None
+
+    @property
+    def client_address(self) -> str:
+        if self.request is None or self.request.client is None:
+            return "unknown"
+        return self.request.client.host
 
 
 def language_of(request: Request | None) -> str:
@@ -31,7 +46,15 @@ def language_of(request: Request | None) -> str:
 
 async def build_context(request: Request | None) -> Context:
     """The context of one GraphQL request (the HTTP layer calls this once per request)."""
-    return Context(request=request, language=language_of(request))
+    context = Context(request=request, language=language_of(request))
+    authorization = request.headers.get("authorization") if request is not None else None
+    try:
+        context.actor = await accounts.authenticate(authorization)
+    except DomainError as exc:
+        context.auth_error = exc
+        return context
+    context.reach = await reach_of(context.actor)
+    return context
 
 
 Info = StrawberryInfo[Context, None]

@@ -29,7 +29,6 @@ class ProductFilterData:
     min_stars: int | None = None
     producer_kind: ProducerKind | None = None
     producer_id: int | None = None
-    published_only: bool = True
 
 
 def vietnam_today() -> dt.date:
@@ -70,10 +69,14 @@ async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
     return scope
 
 
-async def product_query(filters: ProductFilterData, *, today: dt.date | None = None) -> QuerySet[Product]:
+async def product_query(
+    filters: ProductFilterData, *, visibility: Q | None, today: dt.date | None = None
+) -> QuerySet[Product]:
+    """Products matching `filters` among those `visibility` lets the actor see (None: all; see
+    services.policy.registry.product_visibility)."""
     query = Product.all()
-    if filters.published_only:
-        query = query.filter(is_published=True)
+    if visibility is not None:
+        query = query.filter(visibility)
     if filters.producer_id is not None:
         query = query.filter(producer_id=filters.producer_id)
     for term in search_terms(filters.search or ""):

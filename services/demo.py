@@ -22,6 +22,7 @@ from models import (
     UnitEra,
 )
 from services import demo_data, registry
+from services.policy import SYSTEM
 from services.registry import CertificationData, Changes, EvaluationData, find_province
 from services.text import fold
 
@@ -58,7 +59,8 @@ async def _producer(row: dict[str, Any]) -> Producer:
                 "ocopTrainingCompletedOn": _date(row.get("ocop_training_completed_on")),
                 "modelExampleRecognisedOn": _date(row.get("model_example_recognised_on")),
             }
-        )
+        ),
+        SYSTEM,
     )
 
 
@@ -95,7 +97,8 @@ async def _product(row: dict[str, Any], producer: Producer) -> tuple[Product, bo
                 ],
                 "isPublished": row.get("is_published", True),
             }
-        )
+        ),
+        SYSTEM,
     )
     return product, True
 
@@ -114,7 +117,8 @@ async def _evaluation(row: dict[str, Any], product: Product) -> Evaluation:
             decision_number=row.get("decision_number"),
             decision_date=_date(row.get("decision_date")),
             note=row.get("note"),
-        )
+        ),
+        SYSTEM,
     )
 
 

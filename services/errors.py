@@ -19,6 +19,10 @@ class ErrorCode(StrEnum):
     TOO_LONG = "too_long"
     INVALID_DATE_RANGE = "invalid_date_range"
     NOT_ALLOWED = "not_allowed"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +56,31 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise DomainError(self.items)
+
+
+def forbidden(field: str = "") -> DomainError:
+    """The actor has no role that allows this. The message names no object, so that a guessed ID reveals
+    nothing about what exists."""
+    return DomainError(
+        [
+            FieldProblem(
+                field,
+                ErrorCode.FORBIDDEN,
+                "Bạn không có quyền thực hiện thao tác này.",
+                "You are not allowed to do this.",
+            )
+        ]
+    )
+
+
+def unauthenticated() -> DomainError:
+    return DomainError(
+        [
+            FieldProblem(
+                "",
+                ErrorCode.UNAUTHENTICATED,
+                "Cần đăng nhập (Authorization: Bearer ...).",
+                "Authentication required (Authorization: Bearer ...).",
+            )
+        ]
+    )

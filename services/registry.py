@@ -31,6 +31,8 @@ from models import (
 )
 from services import gs1, stars
 from services.errors import DomainError, ErrorCode, Problems
+from services.policy import Reach
+from services.policy import registry as policy
 from services.text import fold, nfc, nfc_or_none
 
 NET_UNITS = ("g", "kg", "ml", "l", "piece")
@@ -255,8 +257,12 @@ async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, An
     return values
 
 
-async def create_producer(changes: Changes) -> Producer:
+async def create_producer(changes: Changes, reach: Reach) -> Producer:
+    if not reach.actor.is_authenticated and not reach.everything:
+        raise policy.deny(reach)
     values = await _producer_values(changes, None)
+    if not policy.may_register_producer(reach, values["province_id"], values["commune_id"]):
+        raise policy.deny(reach, "communeCode")
     try:
         async with in_transaction():
             return await Producer.create(**values)
@@ -264,11 +270,16 @@ async def create_producer(changes: Changes) -> Producer:
         raise _integrity_problem(exc) from exc
 
 
-async def update_producer(producer_id: int, changes: Changes) -> Producer:
+async def update_producer(producer_id: int, changes: Changes, reach: Reach) -> Producer:
     producer = await Producer.get_or_none(id=producer_id)
-    if producer is None:
-        raise _not_found("id", "chủ thể", "producer")
+    if producer is None or not policy.may_manage_producer(reach, producer):
+        # The same answer for a missing and an unreachable producer: a guessed ID reveals nothing.
+        raise _not_found("id", "chủ thể", "producer") if reach.everything else policy.deny(reach, "id")
     values = await _producer_values(changes, producer_id)
+    if "commune_id" in values and not policy.may_register_producer(
+        reach, values["province_id"], values["commune_id"]
+    ):
+        raise policy.deny(reach, "communeCode")
     try:
         async with in_transaction():
             producer.update_from_dict(values)
@@ -421,7 +432,12 @@ async def _replace_children(product: Product, changes: Changes) -> None:
         )
 
 
-async def create_product(changes: Changes) -> Product:
+async def create_product(changes: Changes, reach: Reach) -> Product:
+    producer = await Producer.get_or_none(id=changes.get("producerId") or 0)
+    if producer is not None and not policy.may_manage_producer(reach, producer):
+        raise policy.deny(reach, "producerId")
+    if producer is None and not reach.everything:
+        raise policy.deny(reach, "producerId")
     values = await _product_values(changes, None)
     try:
         async with in_transaction():
@@ -432,10 +448,10 @@ async def create_product(changes: Changes) -> Product:
     return product
 
 
-async def update_product(product_id: int, changes: Changes) -> Product:
-    product = await Product.get_or_none(id=product_id)
-    if product is None:
-        raise _not_found("id", "sản phẩm", "product")
+async def update_product(product_id: int, changes: Changes, reach: Reach) -> Product:
+    product = await Product.get_or_none(id=product_id).select_related("producer")
+    if product is None or not policy.may_manage_producer(reach, product.producer):
+        raise _not_found("id", "sản phẩm", "product") if reach.everything else policy.deny(reach, "id")
     values = await _product_values(changes, product)
     try:
         async with in_transaction():
@@ -526,14 +542,25 @@ def check_evaluation(data: EvaluationData) -> Problems:
     return problems
 
 
-async def record_evaluation(data: EvaluationData) -> Evaluation:
-    problems = check_evaluation(data)
-    product = await Product.get_or_none(id=data.product_id)
-    if product is None:
-        problems.add("productId", ErrorCode.NOT_FOUND, "Không tìm thấy sản phẩm.", "Product not found.")
-    problems.raise_if_any()
-    assert product is not None
+async def record_evaluation(data: EvaluationData, reach: Reach) -> Evaluation:
+    product = await Product.get_or_none(id=data.product_id).select_related("producer")
     total = data.score_a + data.score_b + data.score_c
+    five_stars = (
+        data.status == EvaluationStatus.CERTIFIED
+        and stars.stars_for(data.criteria_set, total, mandatory_passed=data.mandatory_passed) == 5
+    )
+    if product is None or not policy.may_record_evaluation(
+        reach, product.producer, certifies_five_stars=False
+    ):
+        raise (
+            _not_found("productId", "sản phẩm", "product")
+            if reach.everything
+            else policy.deny(reach, "productId")
+        )
+    problems = check_evaluation(data)
+    problems.raise_if_any()
+    if five_stars and not policy.may_record_evaluation(reach, product.producer, certifies_five_stars=True):
+        raise policy.deny(reach, "status")
     valid_from = data.valid_from or data.decision_date
     valid_until = data.valid_until
     if valid_until is None and valid_from is not None and data.status == EvaluationStatus.CERTIFIED:

@@ -26,6 +26,11 @@ POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
 # Child tables first; the product -> evaluation pointer is cleared before either is emptied.
 MUTABLE_TABLES = (
+    "audit_entry",
+    "login_attempt",
+    "access_token",
+    "membership",
+    "app_user",
     "evaluation",
     "certification",
     "product_image",
@@ -111,6 +116,22 @@ async def client(db: Database, app: Starlette) -> AsyncIterator[AsyncClient]:
         yield http
 
 
+@pytest.fixture
+async def admin_token(db: Database) -> str:
+    """A session token of a central admin."""
+    from models import Role
+    from tests.factories import token_for
+
+    return await token_for(Role.CENTRAL_ADMIN)
+
+
+@pytest.fixture
+async def admin_client(client: AsyncClient, admin_token: str) -> AsyncClient:
+    """The test client acting as a central admin."""
+    client.headers["authorization"] = f"Bearer {admin_token}"
+    return client
+
+
 class SQLCounter(logging.Handler):
     """Counts the SQL statements Tortoise sends (it logs each one on `tortoise.db_client`)."""
 
@@ -139,9 +160,16 @@ def sql_counter() -> Iterator[SQLCounter]:
 
 
 async def gql(
-    client: AsyncClient, query: str, variables: dict[str, Any] | None = None, *, lang: str | None = None
+    client: AsyncClient,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    *,
+    lang: str | None = None,
+    token: str | None = None,
 ) -> dict[str, Any]:
     headers = {"accept-language": lang} if lang else {}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
     response = await client.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     )

@@ -6,8 +6,20 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from models import CriteriaSet, Evaluation, EvaluationStatus, Producer, Product, RecognisingLevel, UnitEra
-from services import registry
+from models import (
+    CriteriaSet,
+    Evaluation,
+    EvaluationStatus,
+    Membership,
+    Producer,
+    Product,
+    RecognisingLevel,
+    Role,
+    UnitEra,
+    User,
+)
+from services import accounts, registry
+from services.policy import SYSTEM
 from services.registry import Changes, EvaluationData
 
 # Legacy (pre-2025) communes of Bến Tre used across tests.
@@ -34,7 +46,7 @@ async def make_producer(**overrides: Any) -> Producer:
         "communeEra": UnitEra.LEGACY,
     }
     values.update(overrides)
-    return await registry.create_producer(Changes.of(values))
+    return await registry.create_producer(Changes.of(values), SYSTEM)
 
 
 async def make_product(producer: Producer | None = None, **overrides: Any) -> Product:
@@ -47,7 +59,7 @@ async def make_product(producer: Producer | None = None, **overrides: Any) -> Pr
         "subgroup": "1.2",
     }
     values.update(overrides)
-    return await registry.create_product(Changes.of(values))
+    return await registry.create_product(Changes.of(values), SYSTEM)
 
 
 async def certify(
@@ -74,4 +86,19 @@ async def certify(
     )
     for key, value in overrides.items():
         setattr(data, key, value)
-    return await registry.record_evaluation(data)
+    return await registry.record_evaluation(data, SYSTEM)
+
+
+async def make_user(email: str, role: Role | None = None, **scope: Any) -> User:
+    """A user, with one membership when `role` is given (scope: province_id, producer_id, fair_scope)."""
+    user = await accounts.create_user(email, email.split("@", 1)[0], "correct horse battery")
+    if role is not None:
+        await Membership.create(user_id=user.id, role=role, **scope)
+    return user
+
+
+async def token_for(role: Role | None, email: str | None = None, **scope: Any) -> str:
+    """A session token of a new user with `role` in `scope`."""
+    user = await make_user(email or f"{role or 'user'}.{next(_tax_codes)}@test.ocop.vn", role, **scope)
+    token, _ = await accounts.login(user.email, "correct horse battery", "127.0.0.1")
+    return token

@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from models import Evaluation as EvaluationModel
+from schema.audit import Audit
 from schema.context import Info
 from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel, UnitEra
 from schema.errors import FieldError, field_errors
@@ -178,19 +179,19 @@ class EvaluationPayload:
 
 @strawberry.type
 class RegistryMutation:
-    @strawberry.mutation(description="Register a producer.")
+    @strawberry.mutation(description="Register a producer.", extensions=[Audit()])
     async def create_producer(self, info: Info, input: ProducerCreateInput) -> ProducerPayload:
         try:
-            producer = await registry.create_producer(_changes(input))
+            producer = await registry.create_producer(_changes(input), info.context.reach)
         except DomainError as exc:
             return ProducerPayload(producer=None, errors=field_errors(exc, info.context.language))
         return ProducerPayload(producer=Producer.from_model(producer), errors=[])
 
-    @strawberry.mutation(description="Change a producer.")
+    @strawberry.mutation(description="Change a producer.", extensions=[Audit()])
     async def update_producer(self, info: Info, input: ProducerUpdateInput) -> ProducerPayload:
         try:
             producer_id = decode_id(input.id, "Producer", "id")
-            producer = await registry.update_producer(producer_id, _changes(input))
+            producer = await registry.update_producer(producer_id, _changes(input), info.context.reach)
         except DomainError as exc:
             return ProducerPayload(producer=None, errors=field_errors(exc, info.context.language))
         return ProducerPayload(producer=Producer.from_model(producer), errors=[])
@@ -202,23 +203,24 @@ class RegistryMutation:
         try:
             changes = _changes(input)
             changes.values["producerId"] = decode_id(input.producer_id, "Producer", "producerId")
-            product = await registry.create_product(changes)
+            product = await registry.create_product(changes, info.context.reach)
         except DomainError as exc:
             return ProductPayload(product=None, errors=field_errors(exc, info.context.language))
         return ProductPayload(product=Product.from_model(product), errors=[])
 
-    @strawberry.mutation(description="Change a product.")
+    @strawberry.mutation(description="Change a product.", extensions=[Audit()])
     async def update_product(self, info: Info, input: ProductUpdateInput) -> ProductPayload:
         try:
             product_id = decode_id(input.id, "Product", "id")
-            product = await registry.update_product(product_id, _changes(input))
+            product = await registry.update_product(product_id, _changes(input), info.context.reach)
         except DomainError as exc:
             return ProductPayload(product=None, errors=field_errors(exc, info.context.language))
         return ProductPayload(product=Product.from_model(product), errors=[])
 
     @strawberry.mutation(
         description="Record an evaluation (a draft score, a potential 5★, a certificate or a revocation). "
-        "Stars follow from the total and the criteria set's bands."
+        "Stars follow from the total and the criteria set's bands.",
+        extensions=[Audit()],
     )
     async def record_evaluation(self, info: Info, input: EvaluationInput) -> EvaluationPayload:
         try:
@@ -237,7 +239,7 @@ class RegistryMutation:
                 valid_until=input.valid_until,
                 note=input.note,
             )
-            evaluation: EvaluationModel = await registry.record_evaluation(data)
+            evaluation: EvaluationModel = await registry.record_evaluation(data, info.context.reach)
         except DomainError as exc:
             return EvaluationPayload(evaluation=None, errors=field_errors(exc, info.context.language))
         return EvaluationPayload(evaluation=Evaluation.from_model(evaluation, info.context.today), errors=[])

@@ -36,9 +36,11 @@ from schema.registry.types import (
     Product,
     ProductEdge,
     ProductGroup,
+    visible_product,
 )
 from services import catalog, rows
 from services.errors import DomainError
+from services.policy import registry as policy
 from services.text import search_terms
 
 
@@ -180,6 +182,7 @@ class RegistryQuery:
                     if f.producer_id
                     else None,
                 ),
+                visibility=policy.product_visibility(info.context.reach),
                 today=info.context.today,
             )
             sort = sort_by or ProductSort(field=ProductSortField.NAME)
@@ -199,8 +202,7 @@ class RegistryQuery:
             product_id = decode_id(id, "Product", "id")
         except DomainError as exc:
             raise query_error(exc, info.context.language) from exc
-        row = await info.context.loaders.product.load(product_id)
-        return Product.from_model(row) if row and row.is_published else None
+        return await visible_product(info, product_id)
 
     @strawberry.field(description="Producers, filtered; at most 100 per page.")
     async def producers(
@@ -254,6 +256,8 @@ class RegistryQuery:
     ) -> EvaluationConnection:
         f = filter or EvaluationFilter()
         query = EvaluationModel.all()
+        if (visibility := policy.evaluation_visibility(info.context.reach)) is not None:
+            query = query.filter(visibility)
         try:
             if f.product_id is not None:
                 query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Self
+from typing import Self, cast
 
 import strawberry
 from strawberry import relay
@@ -22,6 +22,7 @@ from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, Recognisin
 from schema.fast import direct
 from schema.lookahead import now_or_later
 from services import stars as star_rules
+from services.policy import registry as policy
 
 
 def _pick(language: str, vi: str | None, en: str | None) -> str | None:
@@ -124,7 +125,7 @@ class Evaluation(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         rows = await info.context.loaders.evaluation.load_many([int(i) for i in node_ids])
-        return [cls.from_model(r, info.context.today) if r else None for r in rows]
+        return [cast(Self | None, await _visible_evaluation(info, r)) for r in rows]
 
 
 @strawberry.type(description="A producer in the OCOP programme (chủ thể OCOP).")
@@ -136,10 +137,10 @@ class Producer(relay.Node):
     tax_code: str | None
     gln: str | None
     address_line: str
-    representative: str | None
-    phone: str | None
-    email: str | None
     website: str | None
+    representative_value: strawberry.Private[str | None]
+    phone_value: strawberry.Private[str | None]
+    email_value: strawberry.Private[str | None]
     description: str | None
     description_en: str | None
     ocop_training_completed_on: dt.date | None
@@ -159,9 +160,9 @@ class Producer(relay.Node):
             tax_code=p.tax_code,
             gln=p.gln,
             address_line=p.address_line,
-            representative=p.representative,
-            phone=p.phone,
-            email=p.email,
+            representative_value=p.representative,
+            phone_value=p.phone,
+            email_value=p.email,
             website=p.website,
             description=p.description,
             description_en=p.description_en,
@@ -183,6 +184,27 @@ class Producer(relay.Node):
     def province(self, info: Info) -> AdministrativeUnit:
         return now_or_later(info.context.loaders.admin_unit.load(self.province_id), _unit)
 
+    def _private(self, info: Info, value: str | None) -> str | None:
+        reach = info.context.reach
+        return (
+            value if policy.sees_private_contacts(reach, self.id, self.province_id, self.commune_id) else None
+        )
+
+    @strawberry.field(description="Private: null unless the caller has a role on this producer.")
+    @direct
+    def representative(self, info: Info) -> str | None:
+        return self._private(info, self.representative_value)
+
+    @strawberry.field(description="Private: null unless the caller has a role on this producer.")
+    @direct
+    def phone(self, info: Info) -> str | None:
+        return self._private(info, self.phone_value)
+
+    @strawberry.field(description="Private: null unless the caller has a role on this producer.")
+    @direct
+    def email(self, info: Info) -> str | None:
+        return self._private(info, self.email_value)
+
     @strawberry.field(description="Full postal address: line, commune, district (legacy units), province.")
     async def address(self, info: Info) -> str:
         parts = [self.address_line]
@@ -197,7 +219,9 @@ class Producer(relay.Node):
     async def products(self, info: Info) -> list[Product]:
         from services.catalog import ProductFilterData, product_query
 
-        query = await product_query(ProductFilterData(producer_id=self.id))
+        query = await product_query(
+            ProductFilterData(producer_id=self.id), visibility=policy.product_visibility(info.context.reach)
+        )
         return [Product.from_model(p) for p in await query.order_by("name_folded", "id")]
 
     @classmethod
@@ -308,7 +332,14 @@ class Product(relay.Node):
     @strawberry.field(description="Every evaluation of the product, newest decision first.")
     async def evaluations(self, info: Info) -> list[Evaluation]:
         rows = await info.context.loaders.evaluations_by_product.load(self.id)
-        return [Evaluation.from_model(e, info.context.today) for e in rows]
+        producer = await info.context.loaders.producer.load(self.producer_id)
+        assert producer is not None
+        reach = info.context.reach
+        return [
+            Evaluation.from_model(e, info.context.today)
+            for e in rows
+            if policy.sees_evaluation(reach, e, producer)
+        ]
 
     @strawberry.field
     async def certifications(self, info: Info) -> list[Certification]:
@@ -327,8 +358,30 @@ class Product(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        rows = await info.context.loaders.product.load_many([int(i) for i in node_ids])
-        return [cls.from_model(r) if r else None for r in rows]
+        return [cast(Self | None, await visible_product(info, int(i))) for i in node_ids]
+
+
+async def visible_product(info: Info, product_id: int) -> Product | None:
+    """A product if it exists and the caller may see it (published, or a role on its producer)."""
+    row = await info.context.loaders.product.load(product_id)
+    if row is None:
+        return None
+    producer = await info.context.loaders.producer.load(row.producer_id)  # type: ignore[attr-defined]
+    assert producer is not None
+    return Product.from_model(row) if policy.sees_product(info.context.reach, row, producer) else None
+
+
+async def _visible_evaluation(info: Info, row: EvaluationModel | None) -> Evaluation | None:
+    if row is None:
+        return None
+    product = await info.context.loaders.product.load(row.product_id)  # type: ignore[attr-defined]
+    assert product is not None
+    producer = await info.context.loaders.producer.load(product.producer_id)  # type: ignore[attr-defined]
+    assert producer is not None
+    reach = info.context.reach
+    if not (policy.sees_evaluation(reach, row, producer) and policy.sees_product(reach, product, producer)):
+        return None
+    return Evaluation.from_model(row, info.context.today)
 
 
 def _unit(unit: AdminUnitModel | None) -> AdministrativeUnit:

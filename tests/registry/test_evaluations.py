@@ -14,6 +14,13 @@ from services.catalog import vietnam_today
 from tests.conftest import Database, gql
 from tests.factories import certify, make_product
 
+
+@pytest.fixture
+def client(admin_client: AsyncClient) -> AsyncClient:
+    """These tests are about validation: they act as a central admin (authorization: tests/accounts)."""
+    return admin_client
+
+
 RECORD = """
 mutation($input: EvaluationInput!) {
   recordEvaluation(input: $input) {

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from httpx import AsyncClient
 
 from models import Producer
 from tests.conftest import Database, gql
 from tests.factories import HUNG_NHUONG, tax_code
+
+
+@pytest.fixture
+def client(admin_client: AsyncClient) -> AsyncClient:
+    """These tests are about validation: they act as a central admin (authorization: tests/accounts)."""
+    return admin_client
+
 
 CREATE = """
 mutation($input: ProducerCreateInput!) {

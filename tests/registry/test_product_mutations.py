@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import pytest
 from httpx import AsyncClient
 from strawberry.relay import to_base64
 
 from models import Certification, Product, ProductImage
 from tests.conftest import Database, gql
 from tests.factories import make_producer
+
+
+@pytest.fixture
+def client(admin_client: AsyncClient) -> AsyncClient:
+    """These tests are about validation: they act as a central admin (authorization: tests/accounts)."""
+    return admin_client
+
 
 CREATE = """
 mutation($input: ProductCreateInput!) {

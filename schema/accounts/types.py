@@ -1,0 +1,134 @@
+"""GraphQL types of accounts: the signed-in user, memberships, API tokens and audit entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models import AccessToken, AuditEntry, Membership, Role, TokenKind, User
+from schema.admin import AdministrativeUnit
+from schema.context import Info
+
+strawberry.enum(
+    Role, description="A role in a scope: national, a province, a producer, a fair, or review work."
+)
+strawberry.enum(TokenKind, description="SESSION tokens come from login; API tokens are created for scripts.")
+
+
+@strawberry.type(description="A role of a user in a scope.")
+class MembershipType:
+    role: Role
+    producer_id: relay.GlobalID | None
+    fair_scope: str | None
+    province_unit_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, m: Membership) -> Self:
+        producer_id = m.producer_id  # type: ignore[attr-defined]
+        return cls(
+            role=m.role,
+            producer_id=relay.GlobalID("Producer", str(producer_id)) if producer_id else None,
+            fair_scope=m.fair_scope,
+            province_unit_id=m.province_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def province(self, info: Info) -> AdministrativeUnit | None:
+        if self.province_unit_id is None:
+            return None
+        unit = await info.context.loaders.admin_unit.load(self.province_unit_id)
+        return AdministrativeUnit.from_model(unit) if unit else None
+
+
+@strawberry.type(name="User", description="An account.")
+class UserType(relay.Node):
+    id: relay.NodeID[int]
+    email: str
+    display_name: str
+    is_active: bool
+    last_login_at: dt.datetime | None
+
+    @classmethod
+    def from_model(cls, user: User) -> Self:
+        return cls(
+            id=user.id,
+            email=user.email,
+            display_name=user.display_name,
+            is_active=user.is_active,
+            last_login_at=user.last_login_at,
+        )
+
+    @strawberry.field
+    async def memberships(self) -> list[MembershipType]:
+        return [MembershipType.from_model(m) for m in await Membership.filter(user_id=self.id).order_by("id")]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: list[str], required: bool = False
+    ) -> list[Self | None]:
+        # Accounts are private: a user sees their own, a central admin anyone's.
+        reach = info.context.reach
+        out: list[Self | None] = []
+        for node_id in node_ids:
+            user_id = int(node_id)
+            allowed = info.context.actor.user_id == user_id or (
+                reach.everything and reach.actor.is_authenticated
+            )
+            user = await User.get_or_none(id=user_id) if allowed else None
+            out.append(cls.from_model(user) if user else None)
+        return out
+
+
+@strawberry.type(name="ApiToken", description="An access token; its secret value is shown only once.")
+class ApiTokenType:
+    id: relay.GlobalID
+    kind: TokenKind
+    name: str | None
+    prefix: str = strawberry.field(description="The first characters, to tell tokens apart.")
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+    @classmethod
+    def from_model(cls, token: AccessToken) -> Self:
+        return cls(
+            id=relay.GlobalID("ApiToken", str(token.id)),
+            kind=token.kind,
+            name=token.name,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            last_used_at=token.last_used_at,
+            revoked_at=token.revoked_at,
+        )
+
+
+@strawberry.type(name="AuditEntry", description="One mutation by an authenticated user.")
+class AuditEntryType:
+    at: dt.datetime
+    action: str
+    object_type: str | None
+    object_id: relay.GlobalID | None
+    succeeded: bool
+    error_codes: list[str]
+    request_id: str | None
+    user_email: str | None
+
+    @classmethod
+    def from_model(cls, entry: AuditEntry, email: str | None) -> Self:
+        return cls(
+            at=entry.at,
+            action=entry.action,
+            object_type=entry.object_type,
+            object_id=relay.GlobalID(entry.object_type, str(entry.object_id))
+            if entry.object_type and entry.object_id is not None
+            else None,
+            succeeded=entry.succeeded,
+            error_codes=entry.error_codes.split(",") if entry.error_codes else [],
+            request_id=entry.request_id,
+            user_email=email,
+        )

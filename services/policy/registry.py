@@ -1,0 +1,82 @@
+"""Who may do what in the registry. Central admins: everything. Province officers: producers, products
+and evaluations of their province (across the 2025 reform). Producer members: their producer and its
+products, never evaluations. Everyone else, the public included: reads of published data only."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from models import Evaluation, EvaluationStatus, Producer, Product
+from services.errors import DomainError, forbidden, unauthenticated
+from services.policy import Reach
+
+# What anyone may read of evaluations: decisions (certified, also once expired, and revoked), not drafts or
+# scores awaiting the central council.
+PUBLIC_EVALUATION_STATUSES = (EvaluationStatus.CERTIFIED, EvaluationStatus.REVOKED)
+
+
+def deny(reach: Reach, field: str = "") -> DomainError:
+    return forbidden(field) if reach.actor.is_authenticated else unauthenticated()
+
+
+def may_register_producer(reach: Reach, province_id: int, commune_id: int) -> bool:
+    return reach.covers_place(province_id, commune_id)
+
+
+def may_manage_producer(reach: Reach, producer: Producer) -> bool:
+    return reach.covers(producer.id, producer.province_id, producer.commune_id)  # type: ignore[attr-defined]
+
+
+def may_record_evaluation(reach: Reach, producer: Producer, *, certifies_five_stars: bool) -> bool:
+    """Officers of the producer's province record evaluations; only the central level certifies 5★."""
+    if certifies_five_stars:
+        return reach.everything
+    return reach.covers_place(producer.province_id, producer.commune_id)  # type: ignore[attr-defined]
+
+
+def sees_private_contacts(reach: Reach, producer_id: int, province_id: int, commune_id: int) -> bool:
+    """Phone, e-mail and representative: for those with a role on the producer."""
+    return reach.covers(producer_id, province_id, commune_id)
+
+
+def sees_product(reach: Reach, product: Product, producer: Producer) -> bool:
+    return bool(product.is_published) or may_manage_producer(reach, producer)
+
+
+def sees_evaluation(reach: Reach, evaluation: Evaluation, producer: Producer) -> bool:
+    return evaluation.status in PUBLIC_EVALUATION_STATUSES or may_manage_producer(reach, producer)
+
+
+def _managed_producers(reach: Reach, prefix: str) -> Q:
+    parts = [
+        Q(**{f"{prefix}{column}__in": sorted(ids)})  # type: ignore[arg-type]
+        for column, ids in (
+            ("id", reach.producer_ids),
+            ("province_id", reach.province_ids),
+            ("commune_id", reach.commune_ids),
+        )
+        if ids
+    ]
+    return Q(*parts, join_type="OR")
+
+
+def product_visibility(reach: Reach) -> Q | None:
+    """Filter on products an actor may list; None when it sees all."""
+    if reach.everything:
+        return None
+    if not (reach.producer_ids or reach.province_ids or reach.commune_ids):
+        return Q(is_published=True)
+    return Q(is_published=True) | _managed_producers(reach, "producer__")
+
+
+def evaluation_visibility(reach: Reach) -> Q | None:
+    if reach.everything:
+        return None
+    public = Q(status__in=PUBLIC_EVALUATION_STATUSES, product__is_published=True)
+    if not (reach.producer_ids or reach.province_ids or reach.commune_ids):
+        return public
+    return public | _managed_producers(reach, "product__producer__")
+
+
+def may_read_audit(reach: Reach) -> bool:
+    return reach.everything and reach.actor.is_authenticated
