@@ -148,6 +148,12 @@ async def _issue(
     return token, row
 
 
+async def issue_session(user_id: int) -> str:
+    """A session token for a user already authenticated by other means (tests, future single sign-on)."""
+    token, _ = await _issue(user_id, TokenKind.SESSION, SESSION_LIFETIME)
+    return token
+
+
 async def login(email: str, password: str, address: str) -> tuple[str, User]:
     """A new session token for valid credentials. Unknown e-mail, wrong password and inactive account get
     the same answer; too many recent failures for the account or the address are refused outright."""

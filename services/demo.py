@@ -13,15 +13,18 @@ from models import (
     CriteriaSet,
     Evaluation,
     EvaluationStatus,
+    Membership,
     Producer,
     Product,
     ProgrammeMetric,
     ProgrammeTarget,
     ProvincialPlan,
     RecognisingLevel,
+    Role,
     UnitEra,
+    User,
 )
-from services import demo_data, registry
+from services import accounts, demo_data, registry
 from services.policy import SYSTEM
 from services.registry import CertificationData, Changes, EvaluationData, find_province
 from services.text import fold
@@ -122,9 +125,32 @@ async def _evaluation(row: dict[str, Any], product: Product) -> Evaluation:
     )
 
 
-async def load() -> dict[str, int]:
-    """Load what is missing; returns how many rows of each kind were created."""
-    counts = {"producers": 0, "products": 0, "evaluations": 0, "plans": 0, "targets": 0}
+async def _accounts(producers: dict[str, Producer]) -> int:
+    created = 0
+    for row in demo_data.DEMO_ACCOUNTS:
+        email = str(row["email"])
+        if await User.exists(email=email):
+            continue
+        async with in_transaction():
+            user = await accounts.create_user(email, str(row["display_name"]), demo_data.DEMO_PASSWORD)
+            scope: dict[str, Any] = {}
+            if "province_code" in row:
+                province = await find_province(str(row["province_code"]), UnitEra.LEGACY)
+                assert province is not None
+                scope["province_id"] = province.id
+            if "producer" in row:
+                scope["producer_id"] = producers[str(row["producer"])].id
+            if "fair_scope" in row:
+                scope["fair_scope"] = row["fair_scope"]
+            await Membership.create(user_id=user.id, role=Role(str(row["role"])), **scope)
+        created += 1
+    return created
+
+
+async def load(*, with_accounts: bool = True) -> dict[str, int]:
+    """Load what is missing; returns how many rows of each kind were created. Demo accounts (a published
+    password) are created only when `with_accounts` (never in production)."""
+    counts = {"producers": 0, "products": 0, "evaluations": 0, "plans": 0, "targets": 0, "accounts": 0}
     producers: dict[str, Producer] = {}
     before = await Producer.all().count()
     for row in demo_data.PRODUCERS:
@@ -162,4 +188,6 @@ async def load() -> dict[str, int]:
                     province = await find_province(str(code), UnitEra.LEGACY)
                     assert province is not None, code
                     await target.provinces.add(province)
+    if with_accounts:
+        counts["accounts"] = await _accounts(producers)
     return counts

@@ -2333,3 +2333,36 @@ PROGRAMME_TARGETS: list[dict[str, object]] = [
         "province_codes": [],
     },
 ]
+
+# Demo accounts (development only; never created when OCOP_ENV=production). One shared password.
+DEMO_PASSWORD = "ocop-demo-2019"  # noqa: S105 - published in the README for the demo
+DEMO_ACCOUNTS: list[dict[str, object]] = [
+    {
+        "email": "admin@demo.ocop.vn",
+        "display_name": "Văn phòng Điều phối Trung ương (demo)",
+        "role": "central_admin",
+    },
+    {
+        "email": "officer.bentre@demo.ocop.vn",
+        "display_name": "Cán bộ OCOP tỉnh Bến Tre (demo)",
+        "role": "province_officer",
+        "province_code": "83",
+    },
+    {
+        "email": "producer@demo.ocop.vn",
+        "display_name": "Thành viên HTX Dừa Xanh Giồng Trôm (demo)",
+        "role": "producer_member",
+        "producer": "htx-dua-xanh-giong-trom",
+    },
+    {
+        "email": "organiser@demo.ocop.vn",
+        "display_name": "Ban tổ chức Hội chợ OCOP - Du lịch 2019 (demo)",
+        "role": "fair_organiser",
+        "fair_scope": "hoi-cho-ocop-du-lich-2019",
+    },
+    {
+        "email": "consultant@demo.ocop.vn",
+        "display_name": "Chuyên gia tư vấn bao bì (demo)",
+        "role": "consultant",
+    },
+]

@@ -197,7 +197,8 @@ class RegistryMutation:
         return ProducerPayload(producer=Producer.from_model(producer), errors=[])
 
     @strawberry.mutation(
-        description="Register a product with its certifications and images, in one transaction."
+        description="Register a product with its certifications and images, in one transaction.",
+        extensions=[Audit()],
     )
     async def create_product(self, info: Info, input: ProductCreateInput) -> ProductPayload:
         try:

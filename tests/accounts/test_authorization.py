@@ -1,0 +1,240 @@
+"""The authorization matrix: every role against every mutation and every sensitive read, from one table.
+A mutation without a row here fails `test_every_mutation_has_a_rule`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from strawberry.relay import to_base64
+
+import schema as graphql_schema
+from models import AccessToken, Evaluation, Producer, Product, Role, UnitEra
+from schema.audit import Audit
+from services.catalog import vietnam_today
+from services.registry import find_province
+from tests.conftest import Database, gql
+from tests.factories import certify, make_producer, make_product, make_user, token_for
+
+ROLES = [
+    "public",
+    "central_admin",
+    "officer_bentre",  # Bến Tre as before the 2025 reform (code 83)
+    "officer_vinhlong",  # the current Vĩnh Long (86), into which Bến Tre was merged
+    "officer_dongthap",
+    "member_p1",  # a member of the Bến Tre producer P1
+    "member_p2",  # a member of the Đồng Tháp producer P2
+    "fair_organiser",
+    "consultant",
+]
+MANAGE_P1 = {"central_admin", "officer_bentre", "officer_vinhlong", "member_p1"}
+ADMINISTER_BENTRE = {"central_admin", "officer_bentre", "officer_vinhlong"}
+AUTHENTICATED = set(ROLES) - {"public"}
+
+
+@dataclass
+class World:
+    p1: Producer
+    p2: Producer
+    x1: Product  # published, Bến Tre
+    u1: Product  # unpublished, Bến Tre
+    draft: Evaluation  # a draft evaluation of x1
+    tokens: dict[str, str | None]
+
+
+async def build_world() -> World:
+    p1 = await make_producer(name="HTX P1 Giồng Trôm (demo)", phone="0275 3822 111")
+    p2 = await make_producer(name="HTX P2 Tháp Mười (demo)", communeCode="29869")
+    x1 = await make_product(p1, name="Kẹo dừa P1")
+    u1 = await make_product(p1, name="Sản phẩm chưa công bố", isPublished=False)
+    await certify(x1, stars=4, decided=vietnam_today() - dt.timedelta(days=30))
+    draft = await Evaluation.create(
+        product_id=x1.id, criteria_set="148", level="province", score_a=30, score_b=20, score_c=30, total=80,
+        stars=4, status="draft",
+    )  # fmt: skip
+    bentre = await find_province("83", UnitEra.LEGACY)
+    dongthap = await find_province("87", UnitEra.LEGACY)
+    vinhlong = await find_province("86", UnitEra.CURRENT)
+    assert bentre is not None
+    assert dongthap is not None
+    assert vinhlong is not None
+    tokens: dict[str, str | None] = {
+        "public": None,
+        "central_admin": await token_for(Role.CENTRAL_ADMIN),
+        "officer_bentre": await token_for(Role.PROVINCE_OFFICER, province_id=bentre.id),
+        "officer_vinhlong": await token_for(Role.PROVINCE_OFFICER, province_id=vinhlong.id),
+        "officer_dongthap": await token_for(Role.PROVINCE_OFFICER, province_id=dongthap.id),
+        "member_p1": await token_for(Role.PRODUCER_MEMBER, producer_id=p1.id),
+        "member_p2": await token_for(Role.PRODUCER_MEMBER, producer_id=p2.id),
+        "fair_organiser": await token_for(Role.FAIR_ORGANISER, fair_scope="hoi-cho-ocop-du-lich-2019"),
+        "consultant": await token_for(Role.CONSULTANT),
+    }
+    return World(p1, p2, x1, u1, draft, tokens)
+
+
+def gid(kind: str, pk: int) -> str:
+    return to_base64(kind, pk)
+
+
+@dataclass(frozen=True)
+class Case:
+    allowed: set[str]
+    document: str
+    variables: Callable[[World], dict[str, Any]]
+    written: Callable[[World], Any]  # an awaitable check that the mutation changed something
+
+
+async def _producers(_: World) -> int:
+    return await Producer.all().count()
+
+
+MUTATIONS: dict[str, Case] = {
+    "createProducer": Case(
+        ADMINISTER_BENTRE,
+        'mutation { createProducer(input: {name: "HTX Mới (demo)", kind: COOPERATIVE, addressLine: "Ấp 2", '
+        'communeCode: "29044", communeEra: LEGACY}) { producer { id } errors { code } } }',
+        lambda w: {},
+        lambda w: Producer.filter(name="HTX Mới (demo)").exists(),
+    ),
+    "updateProducer": Case(
+        MANAGE_P1,
+        'mutation($id: ID!) { updateProducer(input: {id: $id, website: "https://p1.example.vn"}) { errors { code } } }',
+        lambda w: {"id": gid("Producer", w.p1.id)},
+        lambda w: Producer.filter(id=w.p1.id, website="https://p1.example.vn").exists(),
+    ),
+    "createProduct": Case(
+        MANAGE_P1,
+        'mutation($p: ID!) { createProduct(input: {producerId: $p, name: "Bánh mới", group: "1"}) { errors { code } } }',
+        lambda w: {"p": gid("Producer", w.p1.id)},
+        lambda w: Product.filter(name="Bánh mới").exists(),
+    ),
+    "updateProduct": Case(
+        MANAGE_P1,
+        'mutation($id: ID!) { updateProduct(input: {id: $id, nameEn: "Coconut candy"}) { errors { code } } }',
+        lambda w: {"id": gid("Product", w.x1.id)},
+        lambda w: Product.filter(id=w.x1.id, name_en="Coconut candy").exists(),
+    ),
+    "recordEvaluation": Case(
+        ADMINISTER_BENTRE,
+        "mutation($p: ID!) { recordEvaluation(input: {productId: $p, criteriaSet: QD_148, level: PROVINCE, "
+        'scoreA: 25, scoreB: 15, scoreC: 20, status: CERTIFIED, decisionNumber: "9/QĐ-UBND", '
+        'decisionDate: "2026-06-01"}) { errors { code } } }',
+        lambda w: {"p": gid("Product", w.x1.id)},
+        lambda w: Evaluation.filter(decision_number="9/QĐ-UBND").exists(),
+    ),
+    "login": Case(
+        set(ROLES),
+        'mutation { login(input: {email: "lan.matrix@test.ocop.vn", password: "correct horse battery"}) '
+        "{ token errors { code } } }",
+        lambda w: {},
+        lambda w: AccessToken.filter(user__email="lan.matrix@test.ocop.vn").exists(),
+    ),
+    "logout": Case(
+        AUTHENTICATED,
+        "mutation { logout { ok errors { code } } }",
+        lambda w: {},
+        lambda w: AccessToken.filter(revoked_at__isnull=False).exists(),
+    ),
+    "createApiToken": Case(
+        AUTHENTICATED,
+        'mutation { createApiToken(input: {name: "script"}) { token errors { code } } }',
+        lambda w: {},
+        lambda w: AccessToken.filter(name="script").exists(),
+    ),
+    "revokeApiToken": Case(
+        AUTHENTICATED,
+        "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { errors { code } } }",
+        lambda w: {"id": gid("ApiToken", -1)},  # replaced by the actor's own token below
+        lambda w: AccessToken.filter(revoked_at__isnull=False).exists(),
+    ),
+}
+
+
+def test_every_mutation_has_a_rule_and_is_audited() -> None:
+    mutation_type = graphql_schema.schema.get_type_by_name("Mutation")
+    assert mutation_type is not None
+    names = {f.graphql_name or "" for f in mutation_type.fields}  # type: ignore[attr-defined]
+    graphql_names = set(graphql_schema.schema._schema.type_map["Mutation"].fields)  # type: ignore[attr-defined]
+    assert graphql_names == set(MUTATIONS), "add the new mutation to MUTATIONS with the roles it allows"
+    for field in mutation_type.fields:  # type: ignore[attr-defined]
+        assert any(isinstance(e, Audit) for e in field.extensions), f"{field.python_name} is not audited"
+    assert names
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+@pytest.mark.parametrize("role", ROLES)
+async def test_mutation_matrix(client: AsyncClient, db: Database, mutation: str, role: str) -> None:
+    world = await build_world()
+    case = MUTATIONS[mutation]
+    token = world.tokens[role]
+    variables = case.variables(world)
+    if mutation == "login":
+        await make_user("lan.matrix@test.ocop.vn")
+    if mutation == "revokeApiToken" and token is not None:
+        own = await AccessToken.filter(
+            token_hash=__import__("services.accounts").accounts.token_hash(token)
+        ).first()
+        assert own is not None
+        variables = {"id": gid("ApiToken", own.id)}
+    body = await gql(client, case.document, variables, token=token)
+    assert "errors" not in body, body
+    errors = body["data"][mutation]["errors"]
+    if role in case.allowed:
+        assert errors == [], f"{role} should be allowed to {mutation}: {errors}"
+        assert await case.written(world), f"{mutation} by {role} wrote nothing"
+    else:
+        expected = "UNAUTHENTICATED" if role == "public" else "FORBIDDEN"
+        assert [e["code"] for e in errors] == [expected], f"{role} must not {mutation}"
+        if mutation not in ("logout", "revokeApiToken"):
+            assert not await case.written(world), f"{mutation} by {role} was refused but wrote"
+
+
+SENSITIVE = """
+query($u1: ID!, $x1: ID!, $draft: ID!, $p1: ID!) {
+  unpublished: node(id: $u1) { id }
+  draft: node(id: $draft) { id }
+  product(id: $x1) { evaluations { status } }
+  producer(id: $p1) { phone representative }
+  products(filter: {search: "san pham chua cong bo"}) { totalCount }
+  evaluations(filter: {status: DRAFT}) { totalCount }
+}
+"""
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_sensitive_reads(client: AsyncClient, db: Database, role: str) -> None:
+    world = await build_world()
+    variables = {
+        "u1": gid("Product", world.u1.id),
+        "x1": gid("Product", world.x1.id),
+        "draft": gid("Evaluation", world.draft.id),
+        "p1": gid("Producer", world.p1.id),
+    }
+    body = await gql(client, SENSITIVE, variables, token=world.tokens[role])
+    assert "errors" not in body, body
+    data = body["data"]
+    sees = role in MANAGE_P1
+    assert (data["unpublished"] is not None) == sees
+    assert (data["draft"] is not None) == sees
+    assert ("DRAFT" in [e["status"] for e in data["product"]["evaluations"]]) == sees
+    assert (data["producer"]["phone"] == "0275 3822 111") == sees
+    assert data["producer"]["phone"] is None or sees
+    assert data["products"]["totalCount"] == (1 if sees else 0)
+    assert data["evaluations"]["totalCount"] == (1 if sees else 0)
+
+
+@pytest.mark.parametrize("role", ROLES)
+async def test_only_central_admins_read_the_audit_log(client: AsyncClient, db: Database, role: str) -> None:
+    world = await build_world()
+    body = await gql(client, "{ auditLog(first: 5) { edges { node { action } } } }", token=world.tokens[role])
+    if role == "central_admin":
+        assert "errors" not in body
+    else:
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == (
+            "UNAUTHENTICATED" if role == "public" else "FORBIDDEN"
+        )
