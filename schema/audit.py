@@ -40,7 +40,7 @@ class Audit(FieldExtension):
                 object_type=object_type,
                 object_id=object_id,
                 succeeded=not errors,
-                error_codes=",".join(sorted({e.code.value for e in errors}))[:255] or None,
+                error_codes=",".join(sorted({e.code.name for e in errors}))[:255] or None,
                 request_id=getattr(getattr(request, "state", None), "request_id", None) if request else None,
             )
         return payload
