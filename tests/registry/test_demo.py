@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from httpx import AsyncClient
 
-from models import Evaluation, Producer, Product
+from models import Evaluation, Producer, Product, User
 from services import demo
 from tests.conftest import Database, gql
 
@@ -35,3 +35,28 @@ async def test_the_demo_loads_once_and_tells_its_story(client: AsyncClient, db: 
     assert await stars_of(client, "cao sam ngoc linh") == [("Cao sâm Ngọc Linh", 5)]
     assert await Evaluation.filter(status="revoked").count() == 1
     assert await Product.filter(latest_certificate_id__isnull=True).count() >= 2
+
+
+async def test_demo_accounts_sign_in_with_their_roles(client: AsyncClient, db: Database) -> None:
+    await demo.load(with_accounts=True)
+    login = 'mutation($e: String!) { login(input: {email: $e, password: "ocop-demo-2019"}) { token errors { code } } }'
+    me = "{ me { memberships { role province { name } } } }"
+    roles = {}
+    for email in ("admin", "officer.bentre", "producer", "organiser", "consultant"):
+        payload = (await gql(client, login, {"e": f"{email}@demo.ocop.vn"}))["data"]["login"]
+        assert payload["errors"] == [], email
+        memberships = (await gql(client, me, token=payload["token"]))["data"]["me"]["memberships"]
+        roles[email] = [(m["role"], (m["province"] or {}).get("name")) for m in memberships]
+    assert roles == {
+        "admin": [("CENTRAL_ADMIN", None)],
+        "officer.bentre": [("PROVINCE_OFFICER", "Tỉnh Bến Tre")],
+        "producer": [("PRODUCER_MEMBER", None)],
+        "organiser": [("FAIR_ORGANISER", None)],
+        "consultant": [("CONSULTANT", None)],
+    }
+
+
+async def test_no_demo_accounts_without_asking(db: Database) -> None:
+    counts = await demo.load(with_accounts=False)
+    assert counts["accounts"] == 0
+    assert await User.all().count() == 0
