@@ -16,8 +16,9 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import structlog
@@ -26,10 +27,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry import Schema
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.types import ExecutionResult
 
 import schema as graphql_schema
 from schema.context import Context, build_context
+from schema.limits import format_errors
 from services import db, reference
 from services import logging as ocop_logging
 from services.settings import Settings, load_settings
@@ -45,13 +52,17 @@ class ORJSONResponse(Response):
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """Strawberry's ASGI view with our context and orjson (Vietnamese stays UTF-8, not \\u-escaped)."""
+    """Strawberry's ASGI view with our context and orjson (Vietnamese stays UTF-8, not \\u-escaped), for GET
+    and GraphiQL in development only: production does not mount it."""
 
     async def get_context(self, request: Any, response: Any = None) -> Context:
         return await build_context(request)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        return cast(GraphQLHTTPResponse, response_body(result, request, production=False))
 
 
 class RequestLogMiddleware:
@@ -66,6 +77,8 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         request_id = uuid.uuid4().hex[:16]
+        # Reachable as request.state.request_id (masked errors name it), and in every log line of the request.
+        scope.setdefault("state", {})["request_id"] = request_id
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -76,7 +89,8 @@ class RequestLogMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                await self.app(scope, receive, send_with_id)
         finally:
             log.info(
                 "request",
@@ -88,36 +102,83 @@ class RequestLogMiddleware:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class GraphQLConfig:
+    """What /graphql serves in this app (`app.state.graphql`)."""
+
+    schema: Schema
+    production: bool
+    timeout_s: float
+
+
+def _refusal(status: int, code: str, message: str, **headers: str) -> Response:
+    return ORJSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status, headers=headers
+    )
+
+
+def response_body(result: ExecutionResult, request: Request, *, production: bool) -> dict[str, Any]:
+    payload: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        request_id = getattr(request.state, "request_id", None)
+        payload["errors"] = format_errors(result.errors, production=production, request_id=request_id)
+    if result.extensions:
+        payload["extensions"] = result.extensions
+    return payload
+
+
 async def graphql_post(request: Request) -> Response:
     """POST /graphql with a JSON body, executed without strawberry's generic HTTP view (which handles
     uploads, batching and subscriptions we do not offer, at ~1.5 ms a request). Only application/json is
-    accepted, so a browser form cannot post a query across sites."""
+    accepted, so a browser form cannot post a query across sites; one operation per request (no batches);
+    the whole request, context included, gets `timeout_s` seconds."""
+    config: GraphQLConfig = request.app.state.graphql
     if request.headers.get("content-type", "").split(";", 1)[0].strip().lower() != "application/json":
-        return ORJSONResponse(
-            {"errors": [{"message": "Content-Type must be application/json"}]}, status_code=415
-        )
+        return _refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
     try:
         body = orjson.loads(await request.body())
-        query = body["query"]
-        variables = body.get("variables")
-        operation_name = body.get("operationName")
-        if not isinstance(query, str) or not isinstance(variables, dict | None):
-            raise TypeError
-    except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+    except orjson.JSONDecodeError:
+        body = None
+    if isinstance(body, list):
+        message = "Batched operations (a JSON array) are not supported: send one operation per request"
+        return _refusal(400, "BATCHING_NOT_SUPPORTED", message)
+    fields = body if isinstance(body, dict) else {}
+    query, variables, operation_name = (fields.get(k) for k in ("query", "variables", "operationName"))
+    if (
+        not isinstance(query, str)
+        or not isinstance(variables, dict | None)
+        or not isinstance(operation_name, str | None)
+    ):
         message = "The body must be a JSON object with a 'query' string and optional 'variables' object"
-        return ORJSONResponse({"errors": [{"message": message}]}, status_code=400)
-    result = await graphql_schema.schema.execute(
-        query,
-        variable_values=variables,
-        context_value=await build_context(request),
-        operation_name=operation_name,
-    )
-    payload: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        payload["errors"] = [error.formatted for error in result.errors]
-    if result.extensions:
-        payload["extensions"] = result.extensions
-    return ORJSONResponse(payload)
+        return _refusal(400, "BAD_REQUEST", message)
+    deadline = asyncio.timeout(config.timeout_s)
+    try:
+        async with deadline:
+            result = await config.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=await build_context(request),
+                operation_name=operation_name,
+            )
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        log.warning("graphql timeout", timeout_s=config.timeout_s)
+        error = {
+            "message": f"The request took longer than {config.timeout_s:g} s and was stopped.",
+            "extensions": {"code": "TIMEOUT", "requestId": getattr(request.state, "request_id", None)},
+        }
+        return ORJSONResponse({"data": None, "errors": [error]})
+    except MissingQueryError as exc:
+        return _refusal(400, "BAD_REQUEST", str(exc))
+    except CannotGetOperationTypeError as exc:
+        return _refusal(400, "BAD_REQUEST", exc.as_http_error_reason())
+    return ORJSONResponse(response_body(result, request, production=config.production))
+
+
+async def graphql_get_refused(request: Request) -> Response:
+    message = "GraphQL is served over POST with a JSON body only: GET (and GraphiQL) is off in production"
+    return _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")
 
 
 async def healthz(request: Request) -> Response:
@@ -152,20 +213,24 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             if connect:
                 await db.disconnect()
 
-    graphql_app = GraphQLApp(
-        graphql_schema.schema,
-        graphql_ide=None if settings.is_production else "graphiql",
-        allow_queries_via_get=not settings.is_production,
+    schema = graphql_schema.build_schema(production=settings.is_production, max_cost=settings.max_query_cost)
+    # Development: GET queries and GraphiQL through strawberry's view (it refuses mutations over GET with
+    # 400). Production: no GET at all, hence no GraphiQL and no query in a URL.
+    graphql_get: Any = (
+        graphql_get_refused
+        if settings.is_production
+        else GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
     )
     app = Starlette(
         routes=[
             Route("/graphql", graphql_post, methods=["POST"]),
-            Route("/graphql", graphql_app, methods=["GET"]),
+            Route("/graphql", graphql_get, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
     )
+    app.state.graphql = GraphQLConfig(schema, settings.is_production, settings.request_timeout_s)
     app.add_middleware(RequestLogMiddleware)
     return app
 
@@ -182,7 +247,7 @@ async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
             from services import demo
 
             if await demo.is_empty():
-                counts = await demo.load()
+                counts = await demo.load(with_accounts=not settings.is_production)
                 log.info("demo data loaded", **counts)
     finally:
         await db.disconnect()
@@ -191,10 +256,14 @@ async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
 async def _demo(settings: Settings) -> None:
     from services import demo
 
+    if settings.is_production:
+        raise SystemExit(
+            "The demo data set (fictional producers, a published password) is never loaded in production."
+        )
     await db.connect(settings.database_url)
     try:
         await reference.sync_all()
-        counts = await demo.load()
+        counts = await demo.load(with_accounts=True)
         log.info("demo data loaded", **counts)
     finally:
         await db.disconnect()

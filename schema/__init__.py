@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import copy
+import functools
+from collections.abc import Callable
+
 import strawberry
 from graphql import ASTValidationRule
 from strawberry import relay
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
-from strawberry.extensions.max_aliases import create_validator as max_aliases_rule
-from strawberry.extensions.query_depth_limiter import create_validator as max_depth_rule
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
@@ -15,6 +24,7 @@ from schema import fast
 from schema.accounts.operations import AccountMutation, AccountQuery
 from schema.accounts.types import UserType
 from schema.auth import RequireValidCredentials
+from schema.limits import Limits, QueryCost, limits_rule
 from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
@@ -23,32 +33,64 @@ from schema.registry.types import Evaluation, Producer, Product
 
 @strawberry.type
 class NodeQuery:
-    node: relay.Node = relay.node(description="Any object by its global ID.")
-    nodes: list[relay.Node] = relay.node(description="Objects by their global IDs, in the same order.")
+    node: relay.Node | None = relay.node(
+        description="Any object by its global ID; null when it does not exist or the caller may not see it."
+    )
+    nodes: list[relay.Node | None] = relay.node(
+        description="Objects by their global IDs, in the same order; null for those not visible."
+    )
 
 
-# Built once: the validation cache is keyed by the rule classes, and QueryDepthLimiter/MaxAliasesLimiter
-# create new classes per instance, which made every request miss the cache.
-LIMIT_RULES: list[type[ASTValidationRule]] = [max_depth_rule(12, None), max_aliases_rule(30)]
+LIMITS = Limits()
 
 Query = merge_types("Query", (NodeQuery, RegistryQuery, ProgrammeQuery, AccountQuery))
 Mutation = merge_types("Mutation", (RegistryMutation, AccountMutation))
+
+
+def _extensions(
+    production: bool, limits: Limits
+) -> tuple[type[SchemaExtension] | Callable[[], SchemaExtension], ...]:
+    # One rule class per Limits, built once: the validation cache is keyed by the rule classes, and
+    # strawberry's QueryDepthLimiter/MaxAliasesLimiter create new classes per instance (every request missed
+    # the cache). Ours also measures through fragments in linear time (theirs took seconds on a fragment
+    # spread twice at each of 20 levels) and answers QUERY_TOO_COMPLEX (schema/limits.py).
+    rules: list[type[ASTValidationRule]] = [limits_rule(limits)]
+    return (
+        lambda: ParserCache(maxsize=512),
+        lambda: MaxTokensLimiter(max_token_count=5000),
+        lambda: AddValidationRules(rules),
+        # A class, made per request; its rule is graphql-core's module-level NoSchemaIntrospectionCustomRule,
+        # so the validation cache keeps hitting.
+        *([DisableIntrospection] if production else []),
+        lambda: ValidationCache(maxsize=512),
+        lambda: QueryCost(limits),  # after ValidationCache: it trims the cached errors of a refused document
+        RequireValidCredentials,
+    )
+
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[Product, Producer, Evaluation, UserType],
     config=StrawberryConfig(auto_camel_case=True),
-    extensions=[
-        lambda: ParserCache(maxsize=512),
-        lambda: MaxTokensLimiter(max_token_count=5000),
-        lambda: AddValidationRules(LIMIT_RULES),
-        lambda: ValidationCache(maxsize=512),
-        RequireValidCredentials,
-    ],
+    extensions=_extensions(False, LIMITS),
 )
 
 fast.install(schema)
+
+
+@functools.cache
+def build_schema(*, production: bool = False, max_cost: int = LIMITS.max_cost) -> strawberry.Schema:
+    """The schema an app serves: `schema` itself, or a variant with other extensions (in production
+    introspection is refused too; another cost budget). Strawberry cannot convert the same types into a
+    second Schema (relay's `node` fields are bound by the first), so a variant is a shallow copy: the same
+    GraphQL types and resolvers, its own extensions."""
+    limits = Limits(max_cost=max_cost)
+    if not production and limits == LIMITS:
+        return schema
+    variant = copy.copy(schema)
+    variant.extensions = _extensions(production, limits)
+    return variant
 
 
 def sdl() -> str:

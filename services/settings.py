@@ -23,6 +23,9 @@ class Settings:
     host: str
     port: int
     log_level: str
+    # Budget of one operation's cost (see schema/limits.py) and the time one GraphQL request may take.
+    max_query_cost: int = 10_000
+    request_timeout_s: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -39,4 +42,6 @@ def load_settings() -> Settings:
         host=host,
         port=port,
         log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        max_query_cost=int(os.environ.get("OCOP_MAX_QUERY_COST", "10000")),
+        request_timeout_s=float(os.environ.get("OCOP_REQUEST_TIMEOUT_S", "10")),
     )
