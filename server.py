@@ -37,7 +37,7 @@ from strawberry.types import ExecutionResult
 import schema as graphql_schema
 from schema.context import Context, build_context
 from schema.limits import format_errors
-from services import db, reference
+from services import accounts, db, reference
 from services import logging as ocop_logging
 from services.settings import Settings, load_settings
 
@@ -198,6 +198,8 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Fail at start, not at the first sign-in: production needs OCOP_SECRET_KEY for the token hashes.
+        accounts.secret_key()
         if connect:
             await db.connect(settings.database_url)
         # Objects created at start-up are never freed: keep them out of the cyclic GC's scans, which

@@ -100,3 +100,43 @@ def test_a_fresh_database_is_not_ready_until_migrated_then_serves_the_demo(
         server.terminate()
         server.wait(timeout=10)
     assert again["data"]["products"]["totalCount"] == products["totalCount"]
+
+
+def test_a_production_server_hides_its_schema_masks_errors_and_needs_a_secret(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    env = {
+        **os.environ,
+        "PORT": str(_free_port()),
+        "HOST": "127.0.0.1",
+        "LOG_LEVEL": "WARNING",
+        "OCOP_ENV": "production",
+        "DATABASE_URL": f"sqlite://{tmp_path_factory.mktemp('prod') / 'ocop.sqlite3'}",
+    }
+    env.pop("OCOP_SECRET_KEY", None)
+    _run(["migrate", "--demo-if-empty"], env)
+    refused = subprocess.run(
+        [sys.executable, "server.py", "serve"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode != 0
+    assert "OCOP_SECRET_KEY must be set in production" in refused.stderr
+    env["OCOP_SECRET_KEY"] = "a-test-secret-of-enough-length-1234567890"
+    base = f"http://127.0.0.1:{env['PORT']}"
+    server = subprocess.Popen([sys.executable, "server.py", "serve"], cwd=ROOT, env=env)
+    try:
+        _wait(f"{base}/healthz")
+        introspection = httpx.post(
+            f"{base}/graphql", json={"query": "{ __schema { types { name } } }"}
+        ).json()
+        typo = httpx.post(f"{base}/graphql", json={"query": "{ produts { totalCount } }"}).json()
+        demo = httpx.post(f"{base}/graphql", json={"query": SEARCH}).json()
+        graphiql = httpx.get(f"{base}/graphql", headers={"accept": "text/html"})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert introspection["data"] is None
+    assert "introspection" in introspection["errors"][0]["message"].lower()
+    assert "Did you mean" not in typo["errors"][0]["message"]
+    assert "products" not in typo["errors"][0]["message"]
+    assert demo["data"]["products"]["totalCount"] == 0  # no demo data in production
+    assert graphiql.status_code == 405
