@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
+import strawberry
 from graphql import GraphQLError
 from tortoise.queryset import QuerySet
 
@@ -63,3 +64,46 @@ def query_error(exc: DomainError, language: str) -> GraphQLError:
         problem.message_en if language == "en" else problem.message,
         extensions={"code": problem.code.value.upper(), "field": problem.field},
     )
+
+
+NodeT = TypeVar("NodeT")
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generics only
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type(description="A page of a list, Relay style, with the total over all pages.")
+class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generics only
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    query: strawberry.Private[QuerySet[Any]]
+    known_total: strawberry.Private[int | None]
+
+    @strawberry.field(description="Number of items matching the filter, over all pages.")
+    async def total_count(self) -> int:
+        return self.known_total if self.known_total is not None else await self.query.count()
+
+    @classmethod
+    def of(cls, page: Page[Any], nodes: list[NodeT], query: QuerySet[Any]) -> Connection[NodeT]:
+        return cls(
+            edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            query=query,
+            known_total=page.total,
+        )

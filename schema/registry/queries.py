@@ -26,15 +26,11 @@ from schema.enums import (
 )
 from schema.ids import decode_id
 from schema.lookahead import selects
-from schema.pagination import Page, fetch_page, query_error
+from schema.pagination import Connection, Page, fetch_page, query_error
 from schema.registry.types import (
     Evaluation,
-    EvaluationEdge,
-    PageInfo,
     Producer,
-    ProducerEdge,
     Product,
-    ProductEdge,
     ProductGroup,
     visible_product,
 )
@@ -84,51 +80,6 @@ class EvaluationFilter:
     criteria_set: CriteriaSet | None = None
 
 
-def _page_info(page: Page[object]) -> PageInfo:
-    return PageInfo(
-        has_next_page=page.has_next_page,
-        has_previous_page=page.has_previous_page,
-        start_cursor=page.cursors[0] if page.cursors else None,
-        end_cursor=page.cursors[-1] if page.cursors else None,
-    )
-
-
-@strawberry.type
-class ProductConnection:
-    edges: list[ProductEdge]
-    page_info: PageInfo
-    query: strawberry.Private[QuerySet[Any]]
-    known_total: strawberry.Private[int | None]
-
-    @strawberry.field(description="Number of products matching the filter, over all pages.")
-    async def total_count(self) -> int:
-        return self.known_total if self.known_total is not None else await self.query.count()
-
-
-@strawberry.type
-class ProducerConnection:
-    edges: list[ProducerEdge]
-    page_info: PageInfo
-    query: strawberry.Private[QuerySet[Any]]
-    known_total: strawberry.Private[int | None]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        return self.known_total if self.known_total is not None else await self.query.count()
-
-
-@strawberry.type
-class EvaluationConnection:
-    edges: list[EvaluationEdge]
-    page_info: PageInfo
-    query: strawberry.Private[QuerySet[Any]]
-    known_total: strawberry.Private[int | None]
-
-    @strawberry.field
-    async def total_count(self) -> int:
-        return self.known_total if self.known_total is not None else await self.query.count()
-
-
 PageArgs = tuple[int | None, str | None, int | None, str | None]
 
 
@@ -168,7 +119,7 @@ class RegistryQuery:
         before: str | None = None,
         filter: ProductFilter | None = None,
         sort_by: ProductSort | None = None,
-    ) -> ProductConnection:
+    ) -> Connection[Product]:
         f = filter or ProductFilter()
         try:
             query = await catalog.product_query(
@@ -190,11 +141,7 @@ class RegistryQuery:
             page = await _product_page(info, query, order, (first, after, last, before))
         except DomainError as exc:
             raise query_error(exc, info.context.language) from exc
-        edges = [
-            ProductEdge(cursor=c, node=Product.from_model(r))
-            for c, r in zip(page.cursors, page.rows, strict=True)
-        ]
-        return ProductConnection(edges=edges, page_info=_page_info(page), query=query, known_total=page.total)
+        return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], query)
 
     @strawberry.field(description="One product by its global ID.")
     async def product(self, info: Info, id: relay.GlobalID) -> Product | None:
@@ -213,7 +160,7 @@ class RegistryQuery:
         last: int | None = None,
         before: str | None = None,
         filter: ProducerFilter | None = None,
-    ) -> ProducerConnection:
+    ) -> Connection[Producer]:
         f = filter or ProducerFilter()
         query = ProducerModel.all()
         for term in search_terms(f.search or ""):
@@ -227,13 +174,7 @@ class RegistryQuery:
         except DomainError as exc:
             raise query_error(exc, info.context.language) from exc
         info.context.loaders.prime(info.context.loaders.producer, page.rows)
-        edges = [
-            ProducerEdge(cursor=c, node=Producer.from_model(r))
-            for c, r in zip(page.cursors, page.rows, strict=True)
-        ]
-        return ProducerConnection(
-            edges=edges, page_info=_page_info(page), query=query, known_total=page.total
-        )
+        return Connection[Producer].of(page, [Producer.from_model(r) for r in page.rows], query)
 
     @strawberry.field
     async def producer(self, info: Info, id: relay.GlobalID) -> Producer | None:
@@ -253,7 +194,7 @@ class RegistryQuery:
         last: int | None = None,
         before: str | None = None,
         filter: EvaluationFilter | None = None,
-    ) -> EvaluationConnection:
+    ) -> Connection[Evaluation]:
         f = filter or EvaluationFilter()
         query = EvaluationModel.all()
         if (visibility := policy.evaluation_visibility(info.context.reach)) is not None:
@@ -273,13 +214,7 @@ class RegistryQuery:
         except DomainError as exc:
             raise query_error(exc, info.context.language) from exc
         today = info.context.today
-        edges = [
-            EvaluationEdge(cursor=c, node=Evaluation.from_model(r, today))
-            for c, r in zip(page.cursors, page.rows, strict=True)
-        ]
-        return EvaluationConnection(
-            edges=edges, page_info=_page_info(page), query=query, known_total=page.total
-        )
+        return Connection[Evaluation].of(page, [Evaluation.from_model(r, today) for r in page.rows], query)
 
     @strawberry.field(description="Provinces and centrally governed cities of an era (current by default).")
     async def provinces(self, era: UnitEra = UnitEra.CURRENT) -> list[AdministrativeUnit]:

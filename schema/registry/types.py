@@ -397,29 +397,3 @@ def _producer(producer: ProducerModel | None) -> Producer:
 def _group(group: ProductGroupModel | None) -> ProductGroup:
     assert group is not None
     return ProductGroup.from_model(group)
-
-
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
-@strawberry.type
-class ProductEdge:
-    cursor: str
-    node: Product
-
-
-@strawberry.type
-class ProducerEdge:
-    cursor: str
-    node: Producer
-
-
-@strawberry.type
-class EvaluationEdge:
-    cursor: str
-    node: Evaluation
