@@ -20,6 +20,17 @@ from models.registry import (
     RecognisingLevel,
 )
 from models.system import ReferenceData
+from models.trace import (
+    Batch,
+    BatchStatus,
+    EventAction,
+    EventQuantity,
+    EventType,
+    Location,
+    LocationKind,
+    QuantityRole,
+    TraceEvent,
+)
 
 __all__ = [
     "REFORM_DATE",
@@ -27,10 +38,17 @@ __all__ = [
     "AdminUnit",
     "AdminUnitSuccession",
     "AuditEntry",
+    "Batch",
+    "BatchStatus",
     "Certification",
     "CriteriaSet",
     "Evaluation",
     "EvaluationStatus",
+    "EventAction",
+    "EventQuantity",
+    "EventType",
+    "Location",
+    "LocationKind",
     "LoginAttempt",
     "Membership",
     "Producer",
@@ -41,10 +59,12 @@ __all__ = [
     "ProgrammeMetric",
     "ProgrammeTarget",
     "ProvincialPlan",
+    "QuantityRole",
     "RecognisingLevel",
     "ReferenceData",
     "Role",
     "TokenKind",
+    "TraceEvent",
     "UnitEra",
     "UnitLevel",
     "User",

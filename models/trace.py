@@ -1,0 +1,169 @@
+"""Origin tracing: batches (lots), locations and an append-only log of EPCIS 2.0 events chained by hash."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.migrations.constraints import CheckConstraint
+from tortoise.models import Model
+
+from models.accounts import User
+from models.admin import AdminUnit
+from models.registry import Product
+
+
+class BatchStatus(StrEnum):
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    RECALLED = "recalled"
+    EXPIRED = "expired"
+
+
+class LocationKind(StrEnum):
+    FARM = "farm"
+    FACILITY = "facility"
+    WAREHOUSE = "warehouse"
+    SHOP = "shop"
+    FAIR_BOOTH = "fair_booth"
+
+
+class EventType(StrEnum):
+    OBJECT = "ObjectEvent"
+    AGGREGATION = "AggregationEvent"
+    TRANSFORMATION = "TransformationEvent"
+    TRANSACTION = "TransactionEvent"
+    ASSOCIATION = "AssociationEvent"
+
+
+class EventAction(StrEnum):
+    ADD = "ADD"
+    OBSERVE = "OBSERVE"
+    DELETE = "DELETE"
+
+
+class QuantityRole(StrEnum):
+    SUBJECT = "subject"  # quantityList of an Object/Transaction event
+    INPUT = "input"  # inputQuantityList of a TransformationEvent
+    OUTPUT = "output"  # outputQuantityList of a TransformationEvent
+
+
+class Location(Model):
+    """A farm, facility, warehouse, shop or fair booth: a read point or business location of events."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=255)
+    kind = fields.CharEnumField(LocationKind, max_length=12)
+    gln = fields.CharField(max_length=13, null=True, unique=True)
+    commune: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
+        "models.AdminUnit", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
+    )
+    address_line = fields.CharField(max_length=255, null=True)
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    producer_id = fields.IntField(null=True, db_index=True)  # the producer that operates it, if any
+
+    class Meta:
+        table = "location"
+
+
+class Batch(Model):
+    """A lot of a product. Its lot code is printed on labels: it never changes and is never reused."""
+
+    id = fields.IntField(primary_key=True)
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", related_name="batches", on_delete=fields.RESTRICT, db_index=True
+    )
+    lot_code = fields.CharField(max_length=20)  # GS1 AI 10, character set 82
+    production_date = fields.DateField(null=True)
+    harvest_date = fields.DateField(null=True)
+    expiry_date = fields.DateField(null=True)
+    quantity = fields.DecimalField(max_digits=14, decimal_places=3, null=True)
+    unit = fields.CharField(max_length=3, null=True)  # UN/ECE Rec 20: KGM, LTR, H87 (pieces)
+    origin_commune: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
+        "models.AdminUnit", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
+    )
+    origin_place = fields.CharField(max_length=255, null=True)
+    latitude = fields.FloatField(null=True)
+    longitude = fields.FloatField(null=True)
+    status = fields.CharEnumField(BatchStatus, max_length=10, default=BatchStatus.ACTIVE, db_index=True)
+    is_published = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "batch"
+        unique_together = (("product", "lot_code"),)
+        constraints = (
+            CheckConstraint(
+                check="expiry_date IS NULL OR production_date IS NULL OR expiry_date >= production_date",
+                name="batch_expiry_after_production",
+            ),
+            CheckConstraint(check="quantity IS NULL OR quantity >= 0", name="batch_quantity"),
+        )
+
+
+class TraceEvent(Model):
+    """One EPCIS 2.0 event. Never updated: a correction is a new event with an error declaration.
+    `event_hash` is the CBV 2.0 event hash (the EPCIS eventID); `chain_hash` links the event to the previous
+    event of each batch it touches, so that a changed row breaks the chain."""
+
+    id = fields.IntField(primary_key=True)
+    event_type = fields.CharEnumField(EventType, max_length=20)
+    action = fields.CharEnumField(EventAction, max_length=8, null=True)  # not for TransformationEvent
+    biz_step = fields.CharField(max_length=200, null=True)
+    disposition = fields.CharField(max_length=200, null=True)
+    event_time = fields.DatetimeField(db_index=True)
+    time_zone_offset = fields.CharField(max_length=6)  # "+07:00"
+    record_time = fields.DatetimeField(auto_now_add=True)
+    read_point: fields.ForeignKeyNullableRelation[Location] = fields.ForeignKeyField(
+        "models.Location", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
+    )
+    biz_location: fields.ForeignKeyNullableRelation[Location] = fields.ForeignKeyField(
+        "models.Location", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
+    )
+    # EPCIS structures kept as their JSON-LD form: sourceList, destinationList, bizTransactionList,
+    # sensorElementList, certificationInfo, and attached documents/photos (URLs).
+    sources: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)
+    destinations: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)
+    biz_transactions: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)
+    sensor_elements: fields.Field[list[dict[str, object]]] = fields.JSONField(default=list)
+    documents: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)
+    note = fields.TextField(null=True)
+    note_en = fields.TextField(null=True)
+    # An error declaration (EPCIS errorDeclaration) marks this event as correcting `corrects`.
+    corrects: fields.ForeignKeyNullableRelation[TraceEvent] = fields.ForeignKeyField(
+        "models.TraceEvent", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
+    )
+    correction_reason = fields.CharField(max_length=200, null=True)
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
+    )
+    event_hash = fields.CharField(max_length=120, unique=True)  # ni:///sha-256;...?ver=CBV2.0
+    chain_hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "trace_event"
+
+
+class EventQuantity(Model):
+    """A quantity of a batch in an event (subject, transformation input or output)."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[TraceEvent] = fields.ForeignKeyField(
+        "models.TraceEvent", related_name="quantities", on_delete=fields.RESTRICT, db_index=True
+    )
+    batch: fields.ForeignKeyRelation[Batch] = fields.ForeignKeyField(
+        "models.Batch", related_name="event_quantities", on_delete=fields.RESTRICT, db_index=True
+    )
+    role = fields.CharEnumField(QuantityRole, max_length=8)
+    quantity = fields.DecimalField(max_digits=14, decimal_places=3, null=True)
+    unit = fields.CharField(max_length=3, null=True)
+    # The batch's previous chain hash when this event was appended: the chain per batch.
+    previous_chain_hash = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "event_quantity"
+        unique_together = (("event", "batch", "role"),)
+        constraints = (
+            CheckConstraint(check="quantity IS NULL OR quantity > 0", name="event_quantity_positive"),
+        )
