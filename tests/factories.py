@@ -7,6 +7,7 @@ import itertools
 from typing import Any
 
 from models import (
+    Batch,
     CriteriaSet,
     Evaluation,
     EvaluationStatus,
@@ -110,3 +111,12 @@ async def token_for(role: Role | None, email: str | None = None, **scope: Any) -
     """A session token of a new user with `role` in `scope`."""
     user = await make_user(email or f"{role or 'user'}.{next(_tax_codes)}@test.ocop.vn", role, **scope)
     return await accounts.issue_session(user.id)
+
+
+async def make_batch(product: Product, lot_code: str, **overrides: Any) -> Batch:
+    from services import trace
+
+    data = trace.BatchData(product_id=product.id, lot_code=lot_code, production_date=dt.date(2019, 5, 1))
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return await trace.create_batch(data, SYSTEM)
