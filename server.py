@@ -233,6 +233,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         lifespan=lifespan,
     )
     app.state.graphql = GraphQLConfig(schema, settings.is_production, settings.request_timeout_s)
+    app.state.public_base_url = settings.public_base_url
     app.add_middleware(RequestLogMiddleware)
     return app
 

@@ -29,6 +29,8 @@ from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.types import Evaluation, Producer, Product
+from schema.trace.operations import TraceMutation, TraceQuery
+from schema.trace.types import Batch, TraceEventType
 
 
 @strawberry.type
@@ -43,8 +45,8 @@ class NodeQuery:
 
 LIMITS = Limits()
 
-Query = merge_types("Query", (NodeQuery, RegistryQuery, ProgrammeQuery, AccountQuery))
-Mutation = merge_types("Mutation", (RegistryMutation, AccountMutation))
+Query = merge_types("Query", (NodeQuery, RegistryQuery, ProgrammeQuery, AccountQuery, TraceQuery))
+Mutation = merge_types("Mutation", (RegistryMutation, AccountMutation, TraceMutation))
 
 
 def _extensions(
@@ -71,7 +73,7 @@ def _extensions(
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Product, Producer, Evaluation, UserType],
+    types=[Product, Producer, Evaluation, UserType, Batch, TraceEventType],
     config=StrawberryConfig(auto_camel_case=True),
     extensions=_extensions(False, LIMITS),
 )

@@ -25,6 +25,8 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     actor: Actor = PUBLIC
     reach: Reach = field(default_factory=Reach)
+    # The public address printed in QR codes and EPCIS identifiers (OCOP_PUBLIC_BASE_URL).
+    base_url: str = "http://127.0.0.1:8000"
     # Set when the request carried credentials that are not valid: the operation is refused as a whole.
     auth_error: DomainError | None = None
 
@@ -47,6 +49,8 @@ def language_of(request: Request | None) -> str:
 async def build_context(request: Request | None) -> Context:
     """The context of one GraphQL request (the HTTP layer calls this once per request)."""
     context = Context(request=request, language=language_of(request))
+    if request is not None:
+        context.base_url = getattr(request.app.state, "public_base_url", context.base_url)
     authorization = request.headers.get("authorization") if request is not None else None
     try:
         context.actor = await accounts.authenticate(authorization)

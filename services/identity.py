@@ -36,7 +36,9 @@ def product_id_of(code: str) -> int | None:
         return None
 
 
-def batch_link(base_url: str, *, product_id: int, gtin: str | None, lot_code: str, serial: str | None = None) -> str:
+def batch_link(
+    base_url: str, *, product_id: int, gtin: str | None, lot_code: str, serial: str | None = None
+) -> str:
     """`{base}/01/{gtin14}/10/{lot}[/21/{serial}]` with a GTIN, `{base}/p/{code}/10/{lot}[/21/{serial}]`
     without; lot and serial percent-encoded as the Digital Link standard requires."""
     key = f"/01/{gtin}" if gtin else f"/p/{product_code(product_id)}"

@@ -500,3 +500,34 @@ async def record_recall(
             )
             await Batch.filter(id=affected.id).update(status=BatchStatus.RECALLED)
     return await recall_impact(batch_id)
+
+
+async def events_of(batch_id: int) -> list[TraceEvent]:
+    """The lot's events, oldest first (by event time, then by recording order)."""
+    ids = EventQuantity.filter(batch_id=batch_id).values("event_id")
+    return list(await TraceEvent.filter(id__in=Subquery(ids)).order_by("event_time", "id"))
+
+
+async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[str, Any]]:
+    """EPCIS 2.0 JSON-LD of stored events, with their eventID (the CBV hash) and recordTime."""
+    quantities = await EventQuantity.filter(event_id__in=[e.id for e in events]).select_related(
+        "batch__product"
+    )
+    by_event: dict[int, list[EventQuantity]] = {}
+    for q in sorted(quantities, key=lambda q: q.id):
+        by_event.setdefault(q.event_id, []).append(q)  # type: ignore[attr-defined]
+    out = []
+    for event in events:
+        rows = [
+            (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
+            for q in by_event.get(event.id, [])
+        ]
+        body = await _event_json(base_url, event, rows)
+        out.append({**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)})
+    return out
+
+
+async def batch_document(batch_id: int, base_url: str) -> dict[str, Any]:
+    """The lot's history as an EPCIS 2.0 document (validates against GS1's JSON Schema)."""
+    events = await events_of(batch_id)
+    return epcis.document(await event_jsons(events, base_url), dt.datetime.now(dt.UTC))

@@ -14,12 +14,12 @@ from strawberry.relay import to_base64
 from strawberry.types.base import StrawberryObjectDefinition
 
 import schema as graphql_schema
-from models import AccessToken, Evaluation, Producer, Product, Role, UnitEra
+from models import AccessToken, Batch, Evaluation, Producer, Product, Role, TraceEvent, UnitEra
 from schema.audit import Audit
 from services.catalog import vietnam_today
 from services.registry import find_province
 from tests.conftest import Database, gql
-from tests.factories import certify, make_producer, make_product, make_user, token_for
+from tests.factories import certify, make_batch, make_producer, make_product, make_user, token_for
 
 ROLES = [
     "public",
@@ -45,6 +45,8 @@ class World:
     u1: Product  # unpublished, Bến Tre
     draft: Evaluation  # a draft evaluation of x1
     tokens: dict[str, str | None]
+    lot: Batch  # a lot of x1
+    made: Batch  # another lot of P1, made from `lot` by a transformation
 
 
 async def build_world() -> World:
@@ -74,7 +76,9 @@ async def build_world() -> World:
         "fair_organiser": await token_for(Role.FAIR_ORGANISER, fair_scope="hoi-cho-ocop-du-lich-2019"),
         "consultant": await token_for(Role.CONSULTANT),
     }
-    return World(p1, p2, x1, u1, draft, tokens)
+    lot = await make_batch(x1, "LOT-P1")
+    made = await make_batch(u1, "LOT-P1-MADE")
+    return World(p1, p2, x1, u1, draft, tokens, lot, made)
 
 
 def gid(kind: str, pk: int) -> str:
@@ -94,6 +98,32 @@ async def _producers(_: World) -> int:
 
 
 MUTATIONS: dict[str, Case] = {
+    "createBatch": Case(
+        MANAGE_P1,
+        'mutation($p: ID!) { createBatch(input: {productId: $p, lotCode: "NEW-1"}) { errors { code } } }',
+        lambda w: {"p": gid("Product", w.x1.id)},
+        lambda w: Batch.filter(lot_code="NEW-1").exists(),
+    ),
+    "recordEvent": Case(
+        MANAGE_P1,
+        'mutation($b: ID!) { recordEvent(input: {eventTime: "2019-06-01T08:00:00+07:00", lots: [{batchId: $b}], '
+        'bizStep: "inspecting", disposition: "conformant"}) { errors { code } } }',
+        lambda w: {"b": gid("Batch", w.lot.id)},
+        lambda w: TraceEvent.filter(biz_step="inspecting").exists(),
+    ),
+    "recordTransformation": Case(
+        MANAGE_P1,
+        'mutation($i: ID!, $o: ID!) { recordTransformation(input: {eventTime: "2019-06-02T08:00:00+07:00", '
+        "inputs: [{batchId: $i}], outputs: [{batchId: $o}]}) { errors { code } } }",
+        lambda w: {"i": gid("Batch", w.lot.id), "o": gid("Batch", w.made.id)},
+        lambda w: TraceEvent.filter(event_type="TransformationEvent").exists(),
+    ),
+    "recordRecall": Case(
+        ADMINISTER_BENTRE,
+        'mutation($b: ID!) { recordRecall(input: {batchId: $b, reason: "Nghi nhiễm vi sinh"}) { errors { code } } }',
+        lambda w: {"b": gid("Batch", w.lot.id)},
+        lambda w: Batch.filter(status="recalled").exists(),
+    ),
     "createProducer": Case(
         ADMINISTER_BENTRE,
         'mutation { createProducer(input: {name: "HTX Mới (demo)", kind: COOPERATIVE, addressLine: "Ấp 2", '

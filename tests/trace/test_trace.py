@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from models import Batch, BatchStatus, EventAction, EventQuantity, EventType, Role, TraceEvent, UnitEra
-from services import trace
+from services import epcis, trace
 from services.accounts import Actor, Grant
 from services.errors import DomainError
+from services.identity import product_code
 from services.policy import SYSTEM, reach_of
 from services.registry import find_province
 from services.trace import EventInput, QuantityData
@@ -187,3 +188,15 @@ async def test_only_those_with_a_role_on_the_lot_record_or_recall(db: Database) 
         ("batchId", "forbidden")
     ]
     assert (await Batch.get(id=coconut.id)).status == BatchStatus.ACTIVE
+
+
+async def test_a_lots_history_is_a_valid_epcis_document(db: Database) -> None:
+    _, _, candy = await candy_from_coconut()
+    document = await trace.batch_document(candy.id, BASE)
+    assert epcis.validate(document) == []
+    events = document["epcisBody"]["eventList"]
+    assert [e["type"] for e in events] == ["TransformationEvent", "ObjectEvent"]
+    candy_product = await candy.product
+    expected = f"{BASE}/p/{product_code(candy_product.id)}/10/KD-2019-07"
+    assert events[0]["outputQuantityList"][0]["epcClass"] == expected
+    assert all(e["eventID"].startswith("ni:///sha-256;") for e in events)

@@ -1,0 +1,280 @@
+"""Batches and their events: queries, and mutations to create lots, record events and transformations,
+and recall."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+from tortoise.expressions import Q
+
+from models import Batch as BatchModel
+from models import BatchStatus, EventAction, EventType, UnitEra
+from schema.audit import Audit
+from schema.context import Info
+from schema.errors import FieldError, field_errors
+from schema.ids import decode_id
+from schema.pagination import Connection, Page, fetch_page, query_error
+from schema.trace.types import Batch, TraceEventType, visible_batch
+from services import trace
+from services.errors import DomainError, ErrorCode, FieldProblem
+
+
+@strawberry.input
+class BatchFilter:
+    product_id: relay.GlobalID | None = None
+    lot_code: str | None = None
+    status: BatchStatus | None = None
+
+
+@strawberry.input
+class BatchCreateInput:
+    product_id: relay.GlobalID
+    lot_code: str = strawberry.field(description="GS1 AI 10: 1-20 characters of GS1 character set 82.")
+    production_date: dt.date | None = None
+    harvest_date: dt.date | None = None
+    expiry_date: dt.date | None = strawberry.field(
+        default=None, description="Defaults to the production date plus the product's shelf life."
+    )
+    quantity: Decimal | None = None
+    unit: str | None = strawberry.field(default=None, description="UN/ECE Rec 20: KGM, GRM, LTR, MLT, H87.")
+    origin_commune_code: str | None = None
+    origin_commune_era: UnitEra = UnitEra.CURRENT
+    origin_place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    is_published: bool = True
+
+
+@strawberry.input
+class LotQuantityInput:
+    batch_id: relay.GlobalID
+    quantity: Decimal | None = None
+    unit: str | None = None
+
+
+@strawberry.input(description="An ObjectEvent or TransactionEvent on one or more lots.")
+class EventRecordInput:
+    event_time: dt.datetime = strawberry.field(description="With its offset, e.g. 2019-06-05T08:30:00+07:00.")
+    lots: list[LotQuantityInput]
+    event_type: EventType = EventType.OBJECT
+    action: EventAction = EventAction.OBSERVE
+    biz_step: str | None = strawberry.field(default=None, description="A CBV 2.0 word (shipping) or a URI.")
+    disposition: str | None = None
+    biz_transactions: JSON | None = strawberry.field(
+        default=None,
+        description='EPCIS bizTransactionList, e.g. [{"type": "inv", "bizTransaction": "urn:..."}]',
+    )
+    sources: JSON | None = None
+    destinations: JSON | None = None
+    sensor_elements: JSON | None = None
+    note: str | None = None
+    note_en: str | None = None
+
+
+@strawberry.input(description="A TransformationEvent: input lots made into output lots.")
+class TransformationInput:
+    event_time: dt.datetime
+    inputs: list[LotQuantityInput]
+    outputs: list[LotQuantityInput]
+    biz_step: str | None = "creating_class_instance"
+    note: str | None = None
+    note_en: str | None = None
+
+
+@strawberry.input
+class RecallInput:
+    batch_id: relay.GlobalID
+    reason: str
+
+
+@strawberry.type
+class BatchPayload:
+    batch: Batch | None
+    errors: list[FieldError]
+
+
+@strawberry.type
+class EventPayload:
+    event: TraceEventType | None
+    errors: list[FieldError]
+
+
+@strawberry.type
+class RecallPayload:
+    batch: Batch | None = strawberry.field(description="The recalled lot.")
+    affected: list[Batch] = strawberry.field(description="The lot and every lot made from it, now recalled.")
+    holders: JSON = strawberry.field(description="Destinations of the affected lots' shipping events.")
+    errors: list[FieldError]
+
+
+def _lots(items: list[LotQuantityInput], name: str) -> list[trace.QuantityData]:
+    return [
+        trace.QuantityData(decode_id(i.batch_id, "Batch", f"{name}.{n}.batchId"), i.quantity, i.unit)
+        for n, i in enumerate(items)
+    ]
+
+
+def _entries(value: Any, name: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise DomainError(
+            [FieldProblem(name, ErrorCode.INVALID, "Cần một danh sách đối tượng.", "A list of objects.")]
+        )
+    return value
+
+
+@strawberry.type
+class TraceQuery:
+    @strawberry.field(description="One lot by its global ID (null when not visible to the caller).")
+    async def batch(self, info: Info, id: relay.GlobalID) -> Batch | None:
+        try:
+            return await visible_batch(info, decode_id(id, "Batch", "id"))
+        except DomainError as exc:
+            raise query_error(exc, info.context.language) from exc
+
+    @strawberry.field(description="Lots, newest first: published lots of visible products, and your own.")
+    async def batches(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: BatchFilter | None = None,
+    ) -> Connection[Batch]:
+        f = filter or BatchFilter()
+        query = BatchModel.all()
+        reach = info.context.reach
+        if not reach.everything:
+            public = Q(is_published=True) & Q(product__is_published=True)
+            managed = [
+                Q(**{f"product__producer__{column}__in": sorted(ids)})  # type: ignore[arg-type]
+                for column, ids in (
+                    ("id", reach.producer_ids),
+                    ("province_id", reach.province_ids),
+                    ("commune_id", reach.commune_ids),
+                )
+                if ids
+            ]
+            query = query.filter(Q(public, *managed, join_type="OR") if managed else public)
+        try:
+            if f.product_id is not None:
+                query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
+            if f.lot_code:
+                query = query.filter(lot_code=f.lot_code.strip())
+            if f.status is not None:
+                query = query.filter(status=f.status)
+            page: Page[Any] = await fetch_page(query, ("-created_at", "-id"), first, after, None, None)
+        except DomainError as exc:
+            raise query_error(exc, info.context.language) from exc
+        return Connection[Batch].of(page, [Batch.from_model(b) for b in page.rows], query)
+
+
+@strawberry.type
+class TraceMutation:
+    @strawberry.mutation(description="Create a lot of one of your products.", extensions=[Audit()])
+    async def create_batch(self, info: Info, input: BatchCreateInput) -> BatchPayload:
+        try:
+            data = trace.BatchData(
+                product_id=decode_id(input.product_id, "Product", "productId"),
+                lot_code=input.lot_code,
+                production_date=input.production_date,
+                harvest_date=input.harvest_date,
+                expiry_date=input.expiry_date,
+                quantity=input.quantity,
+                unit=input.unit,
+                origin_commune_code=input.origin_commune_code,
+                origin_commune_era=input.origin_commune_era,
+                origin_place=input.origin_place,
+                latitude=input.latitude,
+                longitude=input.longitude,
+                is_published=input.is_published,
+            )
+            batch = await trace.create_batch(data, info.context.reach)
+        except DomainError as exc:
+            return BatchPayload(batch=None, errors=field_errors(exc, info.context.language))
+        return BatchPayload(batch=Batch.from_model(batch), errors=[])
+
+    @strawberry.mutation(
+        description="Record what happened to lots (an ObjectEvent or TransactionEvent). Append-only.",
+        extensions=[Audit()],
+    )
+    async def record_event(self, info: Info, input: EventRecordInput) -> EventPayload:
+        try:
+            if input.event_type not in (EventType.OBJECT, EventType.TRANSACTION):
+                raise DomainError(
+                    [
+                        FieldProblem(
+                            "eventType",
+                            ErrorCode.INVALID,
+                            "Dùng recordTransformation cho sự kiện chế biến.",
+                            "Use recordTransformation for transformations.",
+                        )
+                    ]
+                )
+            data = trace.EventInput(
+                event_type=input.event_type,
+                event_time=input.event_time,
+                subjects=_lots(input.lots, "lots"),
+                action=input.action,
+                biz_step=input.biz_step,
+                disposition=input.disposition,
+                biz_transactions=_entries(input.biz_transactions, "bizTransactions"),
+                sources=_entries(input.sources, "sources"),
+                destinations=_entries(input.destinations, "destinations"),
+                sensor_elements=_entries(input.sensor_elements, "sensorElements"),
+                note=input.note,
+                note_en=input.note_en,
+            )
+            event = await trace.record_event(
+                data, info.context.reach, info.context.base_url, info.context.actor.user_id
+            )
+        except DomainError as exc:
+            return EventPayload(event=None, errors=field_errors(exc, info.context.language))
+        return EventPayload(event=TraceEventType.from_model(event), errors=[])
+
+    @strawberry.mutation(description="Record input lots made into output lots.", extensions=[Audit()])
+    async def record_transformation(self, info: Info, input: TransformationInput) -> EventPayload:
+        try:
+            data = trace.EventInput(
+                event_type=EventType.TRANSFORMATION,
+                event_time=input.event_time,
+                inputs=_lots(input.inputs, "inputs"),
+                outputs=_lots(input.outputs, "outputs"),
+                action=None,
+                biz_step=input.biz_step,
+                note=input.note,
+                note_en=input.note_en,
+            )
+            event = await trace.record_event(
+                data, info.context.reach, info.context.base_url, info.context.actor.user_id
+            )
+        except DomainError as exc:
+            return EventPayload(event=None, errors=field_errors(exc, info.context.language))
+        return EventPayload(event=TraceEventType.from_model(event), errors=[])
+
+    @strawberry.mutation(
+        description="Recall a lot and every lot made from it: each is set to RECALLED with a recall event.",
+        extensions=[Audit()],
+    )
+    async def record_recall(self, info: Info, input: RecallInput) -> RecallPayload:
+        try:
+            batch_id = decode_id(input.batch_id, "Batch", "batchId")
+            impact = await trace.record_recall(
+                batch_id, input.reason, info.context.reach, info.context.base_url, info.context.actor.user_id
+            )
+        except DomainError as exc:
+            return RecallPayload(
+                batch=None,
+                affected=[],
+                holders=cast(JSON, []),
+                errors=field_errors(exc, info.context.language),
+            )
+        affected = [Batch.from_model(b) for b in impact.batches]
+        return RecallPayload(
+            batch=affected[0], affected=affected, holders=cast(JSON, impact.holders), errors=[]
+        )

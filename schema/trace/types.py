@@ -1,0 +1,207 @@
+"""GraphQL types of origin tracing: batches (lots), their events, lineage and integrity."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from enum import Enum
+from typing import Self, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from models import Batch as BatchModel
+from models import BatchStatus, EventAction, EventType
+from models import TraceEvent as EventModel
+from schema.admin import AdministrativeUnit
+from schema.context import Info
+from schema.registry.types import Product, visible_product
+from services import trace
+from services.identity import batch_link
+from services.policy import registry as policy
+
+strawberry.enum(BatchStatus, description="Status of a lot.")
+strawberry.enum(EventType, description="EPCIS 2.0 event type.")
+strawberry.enum(EventAction, description="EPCIS action: ADD (created or commissioned), OBSERVE, DELETE.")
+
+
+@strawberry.enum
+class LineageDirection(Enum):
+    BACKWARD = "backward"  # what a lot was made from
+    FORWARD = "forward"  # what was made from a lot
+
+
+@strawberry.type(name="TraceEvent", description="One EPCIS 2.0 event, as recorded (never changed).")
+class TraceEventType(relay.Node):
+    id: relay.NodeID[int]
+    event_type: EventType
+    action: EventAction | None
+    biz_step: str | None
+    disposition: str | None
+    event_time: dt.datetime
+    time_zone_offset: str
+    record_time: dt.datetime
+    event_hash: str = strawberry.field(description="The CBV 2.0 event hash, used as the EPCIS eventID.")
+    destinations: JSON
+    sources: JSON
+    biz_transactions: JSON
+    sensor_elements: JSON
+    note: str | None
+    note_en: str | None
+
+    @classmethod
+    def from_model(cls, e: EventModel) -> Self:
+        return cls(
+            id=e.id,
+            event_type=e.event_type,
+            action=e.action,
+            biz_step=e.biz_step,
+            disposition=e.disposition,
+            event_time=e.event_time,
+            time_zone_offset=e.time_zone_offset,
+            record_time=e.record_time,
+            event_hash=e.event_hash,
+            destinations=cast(JSON, e.destinations),
+            sources=cast(JSON, e.sources),
+            biz_transactions=cast(JSON, e.biz_transactions),
+            sensor_elements=cast(JSON, e.sensor_elements),
+            note=e.note,
+            note_en=e.note_en,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        # Events are read through their lots, whose visibility rules apply.
+        return [None for _ in node_ids]
+
+
+@strawberry.type
+class Integrity:
+    valid: bool
+    broken_at: relay.GlobalID | None = strawberry.field(description="The first event that no longer matches.")
+    events_checked: int
+
+
+@strawberry.type
+class LineageLevel:
+    depth: int
+    batches: list[Batch]
+
+
+@strawberry.type(description="A lot of a product, with its printed identity and history.")
+class Batch(relay.Node):
+    id: relay.NodeID[int]
+    lot_code: str
+    production_date: dt.date | None
+    harvest_date: dt.date | None
+    expiry_date: dt.date | None
+    quantity: Decimal | None
+    unit: str | None
+    origin_place: str | None
+    latitude: float | None
+    longitude: float | None
+    status: BatchStatus
+    is_published: bool
+    created_at: dt.datetime
+    product_id: strawberry.Private[int]
+    origin_commune_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, b: BatchModel) -> Self:
+        return cls(
+            id=b.id,
+            lot_code=b.lot_code,
+            production_date=b.production_date,
+            harvest_date=b.harvest_date,
+            expiry_date=b.expiry_date,
+            quantity=b.quantity,
+            unit=b.unit,
+            origin_place=b.origin_place,
+            latitude=b.latitude,
+            longitude=b.longitude,
+            status=b.status,
+            is_published=b.is_published,
+            created_at=b.created_at,
+            product_id=b.product_id,  # type: ignore[attr-defined]
+            origin_commune_id=b.origin_commune_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product | None:
+        return await visible_product(info, self.product_id)
+
+    @strawberry.field
+    async def origin_commune(self, info: Info) -> AdministrativeUnit | None:
+        if self.origin_commune_id is None:
+            return None
+        unit = await info.context.loaders.admin_unit.load(self.origin_commune_id)
+        return AdministrativeUnit.from_model(unit) if unit else None
+
+    @strawberry.field(
+        description="The printed identifier: GS1 Digital Link `/01/{gtin}/10/{lot}`, or `/p/{code}/10/{lot}` "
+        "for a product without a GTIN. Never changes."
+    )
+    async def digital_link(self, info: Info) -> str:
+        product = await info.context.loaders.product.load(self.product_id)
+        assert product is not None
+        return batch_link(
+            info.context.base_url, product_id=product.id, gtin=product.gtin, lot_code=self.lot_code
+        )
+
+    @strawberry.field(description="The lot's events, oldest first.")
+    async def events(self) -> list[TraceEventType]:
+        return [TraceEventType.from_model(e) for e in await trace.events_of(self.id)]
+
+    @strawberry.field(
+        description="Lots this one was made from (BACKWARD) or that were made from it (FORWARD)."
+    )
+    async def lineage(
+        self, info: Info, direction: LineageDirection = LineageDirection.BACKWARD, depth: int = 10
+    ) -> list[LineageLevel]:
+        levels = await trace.lineage(
+            [self.id], backward=direction == LineageDirection.BACKWARD, depth=min(depth, 50)
+        )
+        out = []
+        for number, level in enumerate(levels, start=1):
+            visible = [b for b in level if await _sees_batch(info, b)]
+            out.append(LineageLevel(depth=number, batches=[Batch.from_model(b) for b in visible]))
+        return out
+
+    @strawberry.field(description="Whether the stored history still matches its hashes.")
+    async def integrity(self, info: Info) -> Integrity:
+        result = await trace.integrity(self.id, info.context.base_url)
+        broken = relay.GlobalID("TraceEvent", str(result.broken_at.id)) if result.broken_at else None
+        return Integrity(valid=result.valid, broken_at=broken, events_checked=result.events_checked)
+
+    @strawberry.field(description="The lot's history as an EPCIS 2.0 JSON-LD document.")
+    async def epcis_document(self, info: Info) -> JSON:
+        return cast(JSON, await trace.batch_document(self.id, info.context.base_url))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        return [cast(Self | None, await visible_batch(info, int(i))) for i in node_ids]
+
+
+async def _sees_batch(info: Info, batch: BatchModel) -> bool:
+    product = await info.context.loaders.product.load(batch.product_id)  # type: ignore[attr-defined]
+    if product is None:
+        return False
+    producer = await info.context.loaders.producer.load(product.producer_id)  # type: ignore[attr-defined]
+    assert producer is not None
+    reach = info.context.reach
+    if policy.may_manage_producer(reach, producer):
+        return True
+    return bool(batch.is_published) and policy.sees_product(reach, product, producer)
+
+
+async def visible_batch(info: Info, batch_id: int) -> Batch | None:
+    batch = await BatchModel.get_or_none(id=batch_id)
+    if batch is None or not await _sees_batch(info, batch):
+        return None
+    return Batch.from_model(batch)
