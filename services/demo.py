@@ -10,9 +10,14 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from models import (
+    Batch,
     CriteriaSet,
     Evaluation,
     EvaluationStatus,
+    EventAction,
+    EventType,
+    Location,
+    LocationKind,
     Membership,
     Producer,
     Product,
@@ -24,9 +29,9 @@ from models import (
     UnitEra,
     User,
 )
-from services import accounts, demo_data, registry
+from services import accounts, demo_data, registry, trace
 from services.policy import SYSTEM
-from services.registry import CertificationData, Changes, EvaluationData, find_province
+from services.registry import CertificationData, Changes, EvaluationData, find_commune, find_province
 from services.text import fold
 
 
@@ -147,10 +152,98 @@ async def _accounts(producers: dict[str, Producer]) -> int:
     return created
 
 
-async def load(*, with_accounts: bool = True) -> dict[str, int]:
+async def _trace(producers: dict[str, Producer], base_url: str) -> int:
+    """Locations, lots and their histories (only into a database without lots)."""
+    if await Batch.exists():
+        return 0
+    locations: dict[str, Location] = {}
+    for row in demo_data.DEMO_LOCATIONS:
+        commune = (
+            await find_commune(str(row["commune_code"]), UnitEra.LEGACY) if row.get("commune_code") else None
+        )
+        producer = producers.get(str(row.get("producer")))
+        locations[str(row["key"])] = await Location.create(
+            name=row["name"],
+            kind=LocationKind(str(row["kind"])),
+            commune_id=commune.id if commune else None,
+            address_line=row.get("address_line"),
+            latitude=row.get("latitude"),
+            longitude=row.get("longitude"),
+            producer_id=producer.id if producer else None,
+        )
+    for row in demo_data.DEMO_RAW_MATERIALS:
+        await _product({**row, "is_published": False}, producers[str(row["producer"])])
+    batches: dict[str, Batch] = {}
+    for row in demo_data.DEMO_BATCHES:
+        product = await Product.get(name=row["product"])
+        batches[str(row["key"])] = await trace.create_batch(
+            trace.BatchData(
+                product_id=product.id,
+                lot_code=str(row["lot_code"]),
+                production_date=_date(row.get("production_date")),
+                harvest_date=_date(row.get("harvest_date")),
+                quantity=Decimal(str(row["quantity"])) if row.get("quantity") else None,
+                unit=row.get("unit"),  # type: ignore[arg-type]
+                origin_commune_code=row.get("origin_commune_code"),  # type: ignore[arg-type]
+                origin_commune_era=UnitEra.LEGACY,
+                origin_place=row.get("origin_place"),  # type: ignore[arg-type]
+            ),
+            SYSTEM,
+        )
+
+    def lots(items: Any) -> list[trace.QuantityData]:
+        return [
+            trace.QuantityData(batches[key].id, Decimal(q) if q else None, unit)
+            for key, q, unit in items or []
+        ]
+
+    def places(entries: Any) -> list[dict[str, str]]:
+        return [
+            {
+                "type": e["type"],
+                "destination": trace.location_uri(base_url, locations[e["destination"]]) or "",
+            }
+            for e in entries or []
+        ]
+
+    for row in demo_data.DEMO_EVENTS:
+        event_type = EventType(str(row["type"]))
+        await trace.record_event(
+            trace.EventInput(
+                event_type=event_type,
+                event_time=dt.datetime.fromisoformat(str(row["time"])),
+                subjects=lots(row.get("lots")),
+                inputs=lots(row.get("inputs")),
+                outputs=lots(row.get("outputs")),
+                action=None
+                if event_type == EventType.TRANSFORMATION
+                else EventAction(str(row.get("action", "OBSERVE"))),
+                biz_step=row.get("biz_step"),  # type: ignore[arg-type]
+                disposition=row.get("disposition"),  # type: ignore[arg-type]
+                read_point_id=locations[str(row["read_point"])].id if row.get("read_point") else None,
+                destinations=places(row.get("destinations")),
+                biz_transactions=row.get("biz_transactions", []),  # type: ignore[arg-type]
+                note=row.get("note"),  # type: ignore[arg-type]
+                note_en=row.get("note_en"),  # type: ignore[arg-type]
+            ),
+            SYSTEM,
+            base_url,
+        )
+    return len(batches)
+
+
+async def load(*, with_accounts: bool = True, base_url: str = "http://127.0.0.1:8000") -> dict[str, int]:
     """Load what is missing; returns how many rows of each kind were created. Demo accounts (a published
     password) are created only when `with_accounts` (never in production)."""
-    counts = {"producers": 0, "products": 0, "evaluations": 0, "plans": 0, "targets": 0, "accounts": 0}
+    counts = {
+        "producers": 0,
+        "products": 0,
+        "evaluations": 0,
+        "plans": 0,
+        "targets": 0,
+        "batches": 0,
+        "accounts": 0,
+    }
     producers: dict[str, Producer] = {}
     before = await Producer.all().count()
     for row in demo_data.PRODUCERS:
@@ -188,6 +281,7 @@ async def load(*, with_accounts: bool = True) -> dict[str, int]:
                     province = await find_province(str(code), UnitEra.LEGACY)
                     assert province is not None, code
                     await target.provinces.add(province)
+    counts["batches"] = await _trace(producers, base_url)
     if with_accounts:
         counts["accounts"] = await _accounts(producers)
     return counts

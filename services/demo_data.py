@@ -2366,3 +2366,64 @@ DEMO_ACCOUNTS: list[dict[str, object]] = [
         "role": "consultant",
     },
 ]
+
+# Tracing (issue 4): locations, lots and their histories. Lots of products not listed above (a raw material
+# bought in) are created as unpublished products of the buying producer.
+DEMO_LOCATIONS: list[dict[str, object]] = [
+    {"key": "vuon-buoi", "name": "Vườn bưởi HTX Sơn Định (demo)", "kind": "farm", "producer": "htx-buoi-son-dinh",
+     "commune_code": "28876", "latitude": 10.2668, "longitude": 106.1327},
+    {"key": "nha-dong-goi-buoi", "name": "Nhà đóng gói bưởi Sơn Định (demo)", "kind": "facility",
+     "producer": "htx-buoi-son-dinh", "commune_code": "28876"},
+    {"key": "vuon-dua", "name": "Vườn dừa HTX Dừa Xanh Giồng Trôm (demo)", "kind": "farm",
+     "producer": "htx-dua-xanh-giong-trom", "commune_code": "29044", "latitude": 10.1545, "longitude": 106.4912},
+    {"key": "xuong-keo", "name": "Xưởng kẹo dừa Phú Hưng (demo)", "kind": "facility", "producer": "cty-keo-dua-phu-hung"},
+    {"key": "gian-hang-a01", "name": "Gian hàng A01, Hội chợ OCOP - Du lịch 2019 (demo)", "kind": "fair_booth",
+     "address_line": "Quảng trường Đồng Khởi, thành phố Bến Tre"},
+]  # fmt: skip
+DEMO_RAW_MATERIALS: list[dict[str, object]] = [
+    {"producer": "cty-keo-dua-phu-hung", "name": "Đường kính trắng (nguyên liệu)", "group": "1", "subgroup": "1.2"},
+]
+DEMO_BATCHES: list[dict[str, object]] = [
+    {"key": "buoi", "product": "Bưởi da xanh Chợ Lách", "lot_code": "BDX-190520", "harvest_date": "2019-05-20",
+     "quantity": "1200", "unit": "KGM", "origin_commune_code": "28876", "origin_place": "Vườn bưởi ấp Phụng Châu, Sơn Định"},
+    {"key": "dua", "product": "Dừa xiêm xanh Giồng Trôm", "lot_code": "DX-190515", "harvest_date": "2019-05-15",
+     "quantity": "800", "unit": "KGM", "origin_commune_code": "29044", "origin_place": "Vườn dừa ấp 3, Hưng Nhượng"},
+    {"key": "duong", "product": "Đường kính trắng (nguyên liệu)", "lot_code": "DUONG-1905",
+     "production_date": "2019-05-02", "quantity": "200", "unit": "KGM"},
+    {"key": "keo", "product": "Kẹo dừa sầu riêng lá dứa", "lot_code": "KDSR-190520", "production_date": "2019-05-20",
+     "quantity": "4000", "unit": "H87"},
+]  # fmt: skip
+DEMO_EVENTS: list[dict[str, object]] = [
+    {"type": "ObjectEvent", "action": "ADD", "time": "2019-05-20T06:30:00+07:00", "lots": [["buoi", "1200", "KGM"]],
+     "biz_step": "commissioning", "disposition": "active", "read_point": "vuon-buoi",
+     "note": "Thu hoạch bưởi da xanh", "note_en": "Pomelo harvest"},
+    {"type": "ObjectEvent", "time": "2019-05-21T09:00:00+07:00", "lots": [["buoi", "1150", "KGM"]],
+     "biz_step": "packing", "disposition": "in_progress", "read_point": "nha-dong-goi-buoi",
+     "note": "Phân loại, dán tem truy xuất, đóng thùng 10 kg", "note_en": "Grading, labelling, 10 kg cartons"},
+    {"type": "ObjectEvent", "time": "2019-05-22T14:00:00+07:00", "lots": [["buoi", None, None]],
+     "biz_step": "inspecting", "disposition": "conformant", "read_point": "nha-dong-goi-buoi",
+     "biz_transactions": [{"type": "testres", "bizTransaction": "https://ocop.example.vn/kq/KN-2019-0522"}],
+     "note": "Kiểm tra dư lượng thuốc BVTV: đạt", "note_en": "Pesticide residue test: passed"},
+    {"type": "ObjectEvent", "time": "2019-06-05T05:00:00+07:00", "lots": [["buoi", "300", "KGM"]],
+     "biz_step": "shipping", "disposition": "in_transit", "read_point": "nha-dong-goi-buoi",
+     "destinations": [{"type": "location", "destination": "gian-hang-a01"}],
+     "note": "Xuất hàng đi Hội chợ OCOP - Du lịch 2019", "note_en": "Shipped to the 2019 OCOP-Tourism fair"},
+    {"type": "ObjectEvent", "time": "2019-06-05T10:00:00+07:00", "lots": [["buoi", "300", "KGM"]],
+     "biz_step": "receiving", "disposition": "sellable_accessible", "read_point": "gian-hang-a01",
+     "note": "Nhận hàng tại gian A01", "note_en": "Received at booth A01"},
+    {"type": "ObjectEvent", "action": "ADD", "time": "2019-05-15T07:00:00+07:00", "lots": [["dua", "800", "KGM"]],
+     "biz_step": "commissioning", "disposition": "active", "read_point": "vuon-dua",
+     "note": "Thu hoạch dừa xiêm", "note_en": "Coconut harvest"},
+    {"type": "ObjectEvent", "time": "2019-05-16T08:00:00+07:00", "lots": [["dua", "800", "KGM"]],
+     "biz_step": "shipping", "disposition": "in_transit", "read_point": "vuon-dua",
+     "destinations": [{"type": "location", "destination": "xuong-keo"}],
+     "note": "Giao dừa cho xưởng kẹo", "note_en": "Coconuts delivered to the candy workshop"},
+    {"type": "TransformationEvent", "time": "2019-05-20T13:00:00+07:00",
+     "inputs": [["dua", "600", "KGM"], ["duong", "120", "KGM"]], "outputs": [["keo", "4000", "H87"]],
+     "biz_step": "creating_class_instance", "read_point": "xuong-keo",
+     "note": "Nấu kẹo dừa sầu riêng lá dứa", "note_en": "Cooking durian-pandan coconut candy"},
+    {"type": "ObjectEvent", "time": "2019-06-05T06:00:00+07:00", "lots": [["keo", "600", "H87"]],
+     "biz_step": "shipping", "disposition": "in_transit", "read_point": "xuong-keo",
+     "destinations": [{"type": "location", "destination": "gian-hang-a01"}],
+     "note": "Xuất kẹo đi hội chợ", "note_en": "Candy shipped to the fair"},
+]  # fmt: skip

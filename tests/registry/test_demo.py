@@ -23,7 +23,15 @@ async def test_the_demo_loads_once_and_tells_its_story(client: AsyncClient, db: 
     assert first["producers"] >= 14
     assert first["products"] >= 30
     again = await demo.load()
-    assert again == {"producers": 0, "products": 0, "evaluations": 0, "plans": 0, "targets": 0, "accounts": 0}
+    assert again == {
+        "producers": 0,
+        "products": 0,
+        "evaluations": 0,
+        "plans": 0,
+        "targets": 0,
+        "batches": 0,
+        "accounts": 0,
+    }
     assert await Producer.exclude(name__endswith="(demo)").count() == 0, (
         "demo producers must be marked as fictional"
     )
@@ -60,3 +68,19 @@ async def test_no_demo_accounts_without_asking(db: Database) -> None:
     counts = await demo.load(with_accounts=False)
     assert counts["accounts"] == 0
     assert await User.all().count() == 0
+
+
+async def test_the_demo_lots_have_full_valid_histories(db: Database) -> None:
+    from models import Batch
+    from services import epcis, trace
+
+    await demo.load(with_accounts=False, base_url="https://ocop.test")
+    pomelo = await Batch.get(lot_code="BDX-190520")
+    steps = [e.biz_step for e in await trace.events_of(pomelo.id)]
+    assert steps == ["commissioning", "packing", "inspecting", "shipping", "receiving"]
+    candy = await Batch.get(lot_code="KDSR-190520")
+    origins = await trace.lineage([candy.id], backward=True)
+    assert sorted(b.lot_code for b in origins[0]) == ["DUONG-1905", "DX-190515"]
+    for batch in await Batch.all():
+        assert (await trace.integrity(batch.id, "https://ocop.test")).valid, batch.lot_code
+        assert epcis.validate(await trace.batch_document(batch.id, "https://ocop.test")) == [], batch.lot_code
