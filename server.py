@@ -23,6 +23,7 @@ from typing import Any, cast
 import orjson
 import structlog
 from starlette.applications import Starlette
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -37,7 +38,7 @@ from strawberry.types import ExecutionResult
 import schema as graphql_schema
 from schema.context import Context, build_context
 from schema.limits import format_errors
-from services import accounts, db, reference
+from services import accounts, db, reference, resolver
 from services import logging as ocop_logging
 from services.settings import Settings, load_settings
 
@@ -192,6 +193,55 @@ async def readyz(request: Request) -> Response:
     )
 
 
+class CompressedLinkConvertor(Convertor[str]):
+    """A one-segment compressed GS1 Digital Link: URI-safe base 64 of at least 10 characters (a GTIN alone
+    takes 10), so that the route does not take over short paths such as /graphql or /healthz."""
+
+    regex = "[A-Za-z0-9_-]{10,}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("gs1compressed", CompressedLinkConvertor())
+
+
+def _resolver_response(answer: resolver.Answer, method: str) -> Response:
+    response = Response(answer.body, answer.status, answer.headers, answer.media_type)
+    if method == "HEAD":
+        response.body = b""  # the headers (Content-Length included) stay those of GET
+    return response
+
+
+async def gs1_resolve(request: Request) -> Response:
+    """GS1 Digital Link resolver (services/resolver.py): /01/..., /p/... and compressed links. The path is
+    read raw, since a lot or serial may hold a percent-encoded "/"."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    root = request.scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    answer = await resolver.answer(
+        resolver.ResolverRequest(
+            method=request.method,
+            raw_path=path,
+            query=request.scope.get("query_string", b"").decode("latin-1"),
+            accept=request.headers.get("accept", ""),
+            accept_language=request.headers.get("accept-language", ""),
+            base_url=request.app.state.public_base_url,
+        )
+    )
+    return _resolver_response(answer, request.method)
+
+
+async def gs1_resolver_description(request: Request) -> Response:
+    answer = resolver.description_answer(request.method, request.app.state.public_base_url)
+    return _resolver_response(answer, request.method)
+
+
 def create_app(settings: Settings | None = None, *, connect: bool = True) -> Starlette:
     """The application. `connect=False` leaves the database to the caller (tests connect once per run)."""
     settings = settings or load_settings()
@@ -229,6 +279,14 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             Route("/graphql", graphql_get, methods=["GET"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            # GS1 Digital Link resolver (services/resolver.py).
+            Route("/.well-known/gs1resolver", gs1_resolver_description, methods=["GET", "HEAD", "OPTIONS"]),
+            Route("/01/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
+            Route("/gtin/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
+            Route("/p/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
+            # Keep last: a long one-segment path may be a compressed Digital Link.
+            Route("/{compressed:gs1compressed}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
+            Route("/{compressed:gs1compressed}/", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
         ],
         lifespan=lifespan,
     )
@@ -250,7 +308,9 @@ async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
             from services import demo
 
             if await demo.is_empty():
-                counts = await demo.load(with_accounts=not settings.is_production)
+                counts = await demo.load(
+                    with_accounts=not settings.is_production, base_url=settings.public_base_url
+                )
                 log.info("demo data loaded", **counts)
     finally:
         await db.disconnect()
@@ -266,7 +326,7 @@ async def _demo(settings: Settings) -> None:
     await db.connect(settings.database_url)
     try:
         await reference.sync_all()
-        counts = await demo.load(with_accounts=True)
+        counts = await demo.load(with_accounts=True, base_url=settings.public_base_url)
         log.info("demo data loaded", **counts)
     finally:
         await db.disconnect()

@@ -2381,7 +2381,12 @@ DEMO_LOCATIONS: list[dict[str, object]] = [
      "address_line": "Quảng trường Đồng Khởi, thành phố Bến Tre"},
 ]  # fmt: skip
 DEMO_RAW_MATERIALS: list[dict[str, object]] = [
-    {"producer": "cty-keo-dua-phu-hung", "name": "Đường kính trắng (nguyên liệu)", "group": "1", "subgroup": "1.2"},
+    {
+        "producer": "cty-keo-dua-phu-hung",
+        "name": "Đường kính trắng (nguyên liệu)",
+        "group": "1",
+        "subgroup": "1.2",
+    },
 ]
 DEMO_BATCHES: list[dict[str, object]] = [
     {"key": "buoi", "product": "Bưởi da xanh Chợ Lách", "lot_code": "BDX-190520", "harvest_date": "2019-05-20",
