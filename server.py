@@ -19,13 +19,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import unquote
 
 import orjson
 import structlog
 from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry import Schema
@@ -40,6 +41,7 @@ from schema.context import Context, build_context
 from schema.limits import format_errors
 from services import accounts, db, reference, resolver
 from services import logging as ocop_logging
+from services import trace_page as trace_pages
 from services.settings import Settings, load_settings
 
 log = structlog.get_logger("ocop")
@@ -237,6 +239,32 @@ async def gs1_resolve(request: Request) -> Response:
     return _resolver_response(answer, request.method)
 
 
+async def trace_page(request: Request) -> Response:
+    """The public trace page of a lot: /t/{productCode}/{lot}, the default target of its QR code."""
+    raw = request.scope.get("raw_path")
+    path = (raw.decode("latin-1") if raw else request.url.path).removeprefix(
+        request.scope.get("root_path", "")
+    )
+    code, _, lot = path.removeprefix("/t/").partition("/")
+    lang = trace_pages.choose_language(
+        request.query_params.get("lang"), request.headers.get("accept-language", "")
+    )
+    headers = {"Vary": "Accept-Language", "Content-Language": lang}
+    found = await trace_pages.find_batch(code, unquote(lot).rstrip("/"))
+    if found is None:
+        return HTMLResponse(trace_pages.not_found_html(lang), 404, headers=headers)
+    page = await trace_pages.build(*found, lang, request.app.state.public_base_url, trace_pages.today())
+    body = trace_pages.render(page)
+    tag = trace_pages.etag(body)
+    headers |= {"ETag": tag, "Cache-Control": "public, max-age=60, must-revalidate"}
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers=headers)
+    response = HTMLResponse(body, headers=headers)
+    if request.method == "HEAD":
+        response.body = b""
+    return response
+
+
 async def gs1_resolver_description(request: Request) -> Response:
     answer = resolver.description_answer(request.method, request.app.state.public_base_url)
     return _resolver_response(answer, request.method)
@@ -284,6 +312,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             Route("/01/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/gtin/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/p/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
+            Route("/t/{code}/{lot:path}", trace_page, methods=["GET", "HEAD"]),
             # Keep last: a long one-segment path may be a compressed Digital Link.
             Route("/{compressed:gs1compressed}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/{compressed:gs1compressed}/", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),

@@ -8,6 +8,10 @@ from enum import StrEnum
 
 from models.db import database_url_from_env
 
+# Printed in QR codes and part of the hashed EPCIS identifiers of lots without a GTIN: it must not change
+# once labels are printed or events recorded, so it does not follow PORT.
+DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
 
 class Environment(StrEnum):
     DEVELOPMENT = "development"
@@ -38,7 +42,7 @@ def load_settings() -> Settings:
     return Settings(
         database_url=database_url_from_env(),
         environment=Environment(os.environ.get("OCOP_ENV", Environment.DEVELOPMENT)),
-        public_base_url=os.environ.get("OCOP_PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/"),
+        public_base_url=os.environ.get("OCOP_PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/"),
         host=host,
         port=port,
         log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),

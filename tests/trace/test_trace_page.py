@@ -1,0 +1,113 @@
+"""What a consumer sees after scanning a lot's QR code on a phone."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from httpx import AsyncClient
+
+from models import EventType
+from services import trace
+from services.catalog import vietnam_today
+from services.identity import product_code
+from services.policy import SYSTEM
+from services.trace import EventInput, QuantityData
+from tests.conftest import Database
+from tests.factories import certify, make_batch, make_producer, make_product
+
+T0 = dt.datetime(2019, 5, 20, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+
+
+async def pomelo_lot(**product: object) -> tuple[str, int]:
+    producer = await make_producer(
+        name="HTX Bưởi Da Xanh Sơn Định (demo)", nameEn="Son Dinh Pomelo Co-op (demo)"
+    )
+    values: dict[str, object] = {"name": "Bưởi da xanh Chợ Lách", "nameEn": "Cho Lach green-skin pomelo"}
+    values.update(product)
+    item = await make_product(producer, subgroup="1.1", standards=["TCCS 01:2019/HTX-BSD"], **values)
+    lot = await make_batch(item, "BDX-190520", harvest_date=dt.date(2019, 5, 20), production_date=None)
+    await trace.record_event(
+        EventInput(EventType.OBJECT, T0, subjects=[QuantityData(lot.id, Decimal(1200), "KGM")], biz_step="commissioning",
+                   disposition="active", note="Thu hoạch bưởi", note_en="Pomelo harvest"),
+        SYSTEM, "https://ocop.test",
+    )  # fmt: skip
+    return f"/t/{product_code(item.id)}/BDX-190520", item.id
+
+
+async def test_the_page_tells_the_lots_story_in_vietnamese(client: AsyncClient, db: Database) -> None:
+    path, _ = await pomelo_lot()
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    html = response.text
+    for text in ("Bưởi da xanh Chợ Lách", "HTX Bưởi Da Xanh Sơn Định (demo)", "Xã Hưng Nhượng", "Thu hoạch bưởi",
+                 "Hành trình của lô hàng", "TCCS 01:2019/HTX-BSD", "Dữ liệu truy xuất toàn vẹn"):  # fmt: skip
+        assert text in html, text
+    assert "<script" not in html  # no JavaScript needed
+    assert len(response.content) < 50_000
+
+
+async def test_english_on_request(client: AsyncClient, db: Database) -> None:
+    path, _ = await pomelo_lot()
+    by_header = await client.get(path, headers={"accept-language": "en-US,en;q=0.9"})
+    by_query = await client.get(path + "?lang=en")
+    for response in (by_header, by_query):
+        assert "Cho Lach green-skin pomelo" in response.text
+        assert "The lot&#39;s journey" in response.text or "The lot's journey" in response.text
+        assert response.headers["content-language"] == "en"
+
+
+async def test_stars_only_while_the_certificate_is_valid(client: AsyncClient, db: Database) -> None:
+    path, product_id = await pomelo_lot()
+    from models import Product
+
+    product = await Product.get(id=product_id)
+    await certify(product, stars=4, decided=dt.date(2019, 12, 20))  # expired in 2022
+    assert "★" not in (await client.get(path)).text
+    await certify(
+        product, stars=4, decided=vietnam_today() - dt.timedelta(days=10), decision_number="99/QĐ-UBND"
+    )
+    html = (await client.get(path)).text
+    assert "★★★★" in html
+    assert "99/QĐ-UBND" in html
+
+
+async def test_a_recalled_lot_shows_a_banner(client: AsyncClient, db: Database) -> None:
+    path, _ = await pomelo_lot()
+    from models import Batch
+
+    lot = await Batch.get(lot_code="BDX-190520")
+    await trace.record_recall(lot.id, "Nghi nhiễm", SYSTEM, "https://ocop.test")
+    html = (await client.get(path)).text
+    assert 'id="recall"' in html
+    assert "LÔ HÀNG ĐÃ BỊ THU HỒI" in html
+
+
+async def test_caching_headers_and_not_modified(client: AsyncClient, db: Database) -> None:
+    path, _ = await pomelo_lot()
+    first = await client.get(path)
+    assert "max-age" in first.headers["cache-control"]
+    again = await client.get(path, headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+
+
+async def test_unknown_or_unpublished_lots_are_not_found(client: AsyncClient, db: Database) -> None:
+    path, _ = await pomelo_lot(isPublished=False)
+    assert (await client.get(path)).status_code == 404
+    assert (await client.get("/t/ZZZZ/NOPE")).status_code == 404
+
+
+async def test_text_is_escaped(client: AsyncClient, db: Database) -> None:
+    path, _ = await pomelo_lot(name="Bưởi <script>alert(1)</script>")
+    html = (await client.get(path)).text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+async def test_the_qr_link_leads_to_this_page(client: AsyncClient, db: Database) -> None:
+    path, product_id = await pomelo_lot()
+    redirect = await client.get(f"/p/{product_code(product_id)}/10/BDX-190520")
+    assert redirect.status_code == 307
+    assert redirect.headers["location"] == f"https://ocop.test{path}"
