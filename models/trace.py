@@ -135,10 +135,13 @@ class TraceEvent(Model):
         "models.TraceEvent", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
     correction_reason = fields.CharField(max_length=200, null=True)
+    corrective_event_ids: fields.Field[list[str]] = fields.JSONField(default=list)  # eventIDs that correct it
     actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
-    event_hash = fields.CharField(max_length=120, unique=True)  # ni:///sha-256;...?ver=CBV2.0
+    # ni:///sha-256;...?ver=CBV2.0. Unique among original events (a partial unique index, migration 0004): an
+    # error declaration repeats the eventID of the event it declares wrong, as EPCIS 2.0 requires.
+    event_hash = fields.CharField(max_length=120, db_index=True)
     chain_hash = fields.CharField(max_length=64)
 
     class Meta:

@@ -172,9 +172,13 @@ def location_uri(base_url: str, location: Location | None) -> str | None:
     return f"{base_url.rstrip('/')}/locations/{location.id}"
 
 
-def _chain(event_hash: str, previous: Sequence[tuple[int, str | None]]) -> str:
-    """sha256 over the event hash and, for each batch in id order, its previous chain hash."""
-    material = event_hash + "".join(f"|{batch_id}:{prev or ''}" for batch_id, prev in sorted(previous))
+def _chain(
+    event_hash: str, previous: Sequence[tuple[int, str | None]], declaration: str | None = None
+) -> str:
+    """sha256 over the event hash (for an error declaration: marked, with its reason) and, for each batch in
+    id order, its previous chain hash."""
+    head = event_hash if declaration is None else f"declaration:{event_hash}:{declaration}"
+    material = head + "".join(f"|{batch_id}:{prev or ''}" for batch_id, prev in sorted(previous))
     return hashlib.sha256(material.encode()).hexdigest()
 
 
@@ -209,6 +213,13 @@ async def _event_json(
         destinations=list(event.destinations or []),
         biz_transactions=list(event.biz_transactions or []),
         sensor_elements=list(event.sensor_elements or []),
+        error_declaration=epcis.ErrorDeclaration(
+            declaration_time=event.record_time,
+            reason=event.correction_reason,
+            corrective_event_ids=list(event.corrective_event_ids or []),
+        )
+        if event.corrects_id  # type: ignore[attr-defined]
+        else None,
     )
     return epcis.event_json(data)
 
@@ -404,7 +415,11 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
         rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
         recomputed = epcis.event_hash(await _event_json(base_url, event, rows))
         own = next((q for q in quantities if q.batch_id == batch_id), None)  # type: ignore[attr-defined]
-        chained = _chain(recomputed, [(q.batch_id, q.previous_chain_hash) for q in quantities])  # type: ignore[attr-defined]
+        chained = _chain(
+            recomputed,
+            [(q.batch_id, q.previous_chain_hash) for q in quantities],  # type: ignore[attr-defined]
+            event.correction_reason if event.corrects_id else None,  # type: ignore[attr-defined]
+        )
         if (
             recomputed != event.event_hash
             or chained != event.chain_hash
@@ -531,3 +546,120 @@ async def batch_document(batch_id: int, base_url: str) -> dict[str, Any]:
     """The lot's history as an EPCIS 2.0 document (validates against GS1's JSON Schema)."""
     events = await events_of(batch_id)
     return epcis.document(await event_jsons(events, base_url), dt.datetime.now(dt.UTC))
+
+
+@dataclass(slots=True)
+class Correction:
+    """An EPCIS error declaration: the event `event_id` did not happen as recorded (`reason`: a CBV error
+    reason, did_not_occur or incorrect_data, or a URI), optionally with the event that corrects it."""
+
+    event_id: int
+    reason: str
+    corrective: EventInput | None = None
+
+
+async def declare_error(
+    correction: Correction, reach: Reach, base_url: str, actor_id: int | None = None
+) -> tuple[TraceEvent, TraceEvent | None]:
+    """Append an error declaration for a recorded event (and its corrective event), never changing it.
+    The declaration repeats the event with `errorDeclaration` and the same eventID, as EPCIS 2.0 does."""
+    original = await TraceEvent.get_or_none(id=correction.event_id, corrects_id=None)
+    links = (
+        await EventQuantity.filter(event_id=correction.event_id)
+        .select_related("batch__product__producer")
+        .order_by("id")
+        if original
+        else []
+    )
+    if original is None or not all(
+        policy.may_manage_producer(reach, q.batch.product.producer) for q in links
+    ):
+        raise (
+            _error("eventId", ErrorCode.NOT_FOUND, "Không có sự kiện này.", "No such event.")
+            if reach.everything
+            else policy.deny(reach, "eventId")
+        )
+    problems = Problems()
+    reason = correction.reason.strip()
+    if reason not in epcis.CBV_ERROR_REASONS and not epcis.is_absolute_uri(reason):
+        problems.add(
+            "reason",
+            ErrorCode.INVALID,
+            "Lý do: did_not_occur, incorrect_data hoặc một URI.",
+            "Reason: did_not_occur, incorrect_data or a URI.",
+        )
+    if await TraceEvent.exists(corrects_id=original.id):
+        problems.add(
+            "eventId", ErrorCode.NOT_ALLOWED, "Sự kiện này đã được đính chính.", "Already declared erroneous."
+        )
+    batches = {q.batch.id: q.batch for q in links}
+    if correction.corrective is not None:
+        extra = {
+            q.batch_id
+            for q in (
+                *correction.corrective.subjects,
+                *correction.corrective.inputs,
+                *correction.corrective.outputs,
+            )
+        }
+        more = await Batch.filter(id__in=sorted(extra - set(batches))).select_related("product__producer")
+        for batch in more:
+            if not policy.may_manage_producer(reach, batch.product.producer):
+                raise policy.deny(reach, "corrective")
+        corrective_batches = {**batches, **{b.id: b for b in more}}
+        for item in (await _check_event(correction.corrective, corrective_batches)).items:
+            problems.add(f"corrective.{item.field}", item.code, item.message, item.message_en)
+    problems.raise_if_any()
+    async with in_transaction():
+        corrective_event = None
+        if correction.corrective is not None:
+            needed = {
+                q.batch_id
+                for q in (
+                    *correction.corrective.subjects,
+                    *correction.corrective.inputs,
+                    *correction.corrective.outputs,
+                )
+            }
+            corrective_event = await _append(
+                correction.corrective, {i: corrective_batches[i] for i in needed}, base_url, actor_id
+            )
+        declaration = TraceEvent(
+            event_type=original.event_type,
+            action=original.action,
+            biz_step=original.biz_step,
+            disposition=original.disposition,
+            event_time=original.event_time,
+            time_zone_offset=original.time_zone_offset,
+            read_point_id=original.read_point_id,  # type: ignore[attr-defined]
+            biz_location_id=original.biz_location_id,  # type: ignore[attr-defined]
+            sources=original.sources,
+            destinations=original.destinations,
+            biz_transactions=original.biz_transactions,
+            sensor_elements=original.sensor_elements,
+            documents=original.documents,
+            note=original.note,
+            note_en=original.note_en,
+            corrects_id=original.id,
+            correction_reason=reason,
+            corrective_event_ids=[corrective_event.event_hash] if corrective_event else [],
+            actor_id=actor_id,
+            event_hash=original.event_hash,
+        )
+        previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in batches}
+        declaration.chain_hash = _chain(original.event_hash, list(previous.items()), reason)
+        await declaration.save()
+        await EventQuantity.bulk_create(
+            [
+                EventQuantity(
+                    event_id=declaration.id,
+                    batch_id=q.batch.id,
+                    role=q.role,
+                    quantity=q.quantity,
+                    unit=q.unit,
+                    previous_chain_hash=previous[q.batch.id],
+                )
+                for q in links
+            ]
+        )
+    return declaration, corrective_event

@@ -45,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "recall_text": "Không sử dụng sản phẩm thuộc lô này. Liên hệ nơi bán hoặc chủ thể sản xuất.",
         "integrity_ok": "Dữ liệu truy xuất toàn vẹn: chuỗi mã băm của {n} sự kiện khớp.",
         "integrity_broken": "Cảnh báo: dữ liệu truy xuất đã bị thay đổi sau khi ghi nhận.",
+        "corrected": "Đã được đính chính: thông tin này không đúng",
         "other_language": "English",
         "demo": "",
     },
@@ -71,6 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
         "recall_text": "Do not use products of this lot. Contact the shop or the producer.",
         "integrity_ok": "Trace data intact: the hash chain of {n} events matches.",
         "integrity_broken": "Warning: the trace data was changed after it was recorded.",
+        "corrected": "Corrected: this record was declared wrong",
         "other_language": "Tiếng Việt",
         "demo": "",
     },
@@ -96,6 +98,7 @@ class Stage:
     code: str
     note: str | None
     recalled: bool = False
+    corrected: bool = False  # declared erroneous by the producer (EPCIS error declaration)
 
 
 @dataclass(slots=True)
@@ -177,7 +180,9 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
     image = await ProductImage.filter(product_id=product.id).order_by("position", "id").first()
     origin_parts = [batch.origin_place, await _place(batch.origin_commune_id)]  # type: ignore[attr-defined]
     stages = []
-    for event in await trace.events_of(batch.id):
+    events = await trace.events_of(batch.id)
+    corrected = {e.corrects_id for e in events if e.corrects_id}  # type: ignore[attr-defined]
+    for event in (e for e in events if not e.corrects_id):  # type: ignore[attr-defined]
         vi_name, en_name = STEP_NAMES.get(event.biz_step or "", (event.biz_step or "", event.biz_step or ""))
         location = await Location.get_or_none(id=event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
         local = event.event_time.astimezone(trace.VIETNAM)
@@ -189,6 +194,7 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
                 code=event.event_hash.removeprefix("ni:///sha-256;")[:12],
                 note=(event.note_en or event.note) if en else event.note,
                 recalled=event.disposition == "recalled",
+                corrected=event.id in corrected,
             )
         )
     inputs = []

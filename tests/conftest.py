@@ -91,6 +91,8 @@ async def _empty_mutable_tables(backend: str) -> None:
         await conn.execute_script(f"TRUNCATE {', '.join(MUTABLE_TABLES)} RESTART IDENTITY CASCADE")
         return
     await conn.execute_query("UPDATE product SET latest_certificate_id = NULL")
+    await conn.execute_query("DELETE FROM event_quantity")
+    await conn.execute_query("DELETE FROM trace_event WHERE corrects_id IS NOT NULL")  # declarations first
     for table in MUTABLE_TABLES:
         await conn.execute_query(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
 

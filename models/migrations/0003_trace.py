@@ -74,8 +74,9 @@ class Migration(migrations.Migration):
                 ('note_en', fields.TextField(null=True, unique=False)),
                 ('corrects', fields.ForeignKeyField('models.TraceEvent', source_field='corrects_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.RESTRICT)),
                 ('correction_reason', fields.CharField(null=True, max_length=200)),
+                ('corrective_event_ids', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
                 ('actor', fields.ForeignKeyField('models.User', source_field='actor_id', null=True, db_index=True, db_constraint=True, to_field='id', related_name=False, on_delete=OnDelete.SET_NULL)),
-                ('event_hash', fields.CharField(unique=True, max_length=120)),
+                ('event_hash', fields.CharField(db_index=True, max_length=120)),
                 ('chain_hash', fields.CharField(max_length=64)),
             ],
             options={'table': 'trace_event', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One EPCIS 2.0 event. Never updated: a correction is a new event with an error declaration.'},
@@ -109,4 +110,10 @@ class Migration(migrations.Migration):
             'CREATE INDEX IF NOT EXISTS "idx_event_quant_batch_i_37b88e" ON "event_quantity" ("batch_id")',
             'CREATE INDEX IF NOT EXISTS "idx_event_quant_event_i_88a9cb" ON "event_quantity" ("event_id")',
         ]),
+            # An error declaration repeats the eventID of the event it corrects: unique only among originals.
+        ops.RunSQL(
+            'CREATE UNIQUE INDEX IF NOT EXISTS "uid_trace_event_original_hash" ON "trace_event" ("event_hash") '
+            "WHERE corrects_id IS NULL",
+            reverse_sql='DROP INDEX IF EXISTS "uid_trace_event_original_hash"',
+        ),
     ]

@@ -86,6 +86,22 @@ class TransformationInput:
     note_en: str | None = None
 
 
+@strawberry.input(
+    description="Declare a recorded event wrong (EPCIS error declaration), optionally with its correction."
+)
+class EventErrorInput:
+    event_id: relay.GlobalID
+    reason: str = strawberry.field(description="did_not_occur, incorrect_data, or a URI.")
+    corrective: EventRecordInput | None = None
+
+
+@strawberry.type
+class EventErrorPayload:
+    declaration: TraceEventType | None
+    corrective: TraceEventType | None
+    errors: list[FieldError]
+
+
 @strawberry.input
 class RecallInput:
     batch_id: relay.GlobalID
@@ -256,6 +272,47 @@ class TraceMutation:
         except DomainError as exc:
             return EventPayload(event=None, errors=field_errors(exc, info.context.language))
         return EventPayload(event=TraceEventType.from_model(event), errors=[])
+
+    @strawberry.mutation(
+        description="Declare an event wrong without changing it: an EPCIS error declaration, and the corrective "
+        "event if given. Both are appended to the lots' histories.",
+        extensions=[Audit()],
+    )
+    async def declare_event_error(self, info: Info, input: EventErrorInput) -> EventErrorPayload:
+        try:
+            corrective = None
+            if input.corrective is not None:
+                c = input.corrective
+                corrective = trace.EventInput(
+                    event_type=c.event_type,
+                    event_time=c.event_time,
+                    subjects=_lots(c.lots, "corrective.lots"),
+                    action=c.action,
+                    biz_step=c.biz_step,
+                    disposition=c.disposition,
+                    biz_transactions=_entries(c.biz_transactions, "corrective.bizTransactions"),
+                    sources=_entries(c.sources, "corrective.sources"),
+                    destinations=_entries(c.destinations, "corrective.destinations"),
+                    note=c.note,
+                    note_en=c.note_en,
+                )
+            declaration, corrected_by = await trace.declare_error(
+                trace.Correction(
+                    decode_id(input.event_id, "TraceEvent", "eventId"), input.reason, corrective
+                ),
+                info.context.reach,
+                info.context.base_url,
+                info.context.actor.user_id,
+            )
+        except DomainError as exc:
+            return EventErrorPayload(
+                declaration=None, corrective=None, errors=field_errors(exc, info.context.language)
+            )
+        return EventErrorPayload(
+            declaration=TraceEventType.from_model(declaration),
+            corrective=TraceEventType.from_model(corrected_by) if corrected_by else None,
+            errors=[],
+        )
 
     @strawberry.mutation(
         description="Recall a lot and every lot made from it: each is set to RECALLED with a recall event.",

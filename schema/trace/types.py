@@ -50,6 +50,12 @@ class TraceEventType(relay.Node):
     sensor_elements: JSON
     note: str | None
     note_en: str | None
+    correction_reason: str | None = strawberry.field(
+        description="Set on an error declaration: why the event it repeats was wrong."
+    )
+    corrects: relay.GlobalID | None = strawberry.field(
+        description="The event this declaration declares wrong."
+    )
 
     @classmethod
     def from_model(cls, e: EventModel) -> Self:
@@ -69,6 +75,8 @@ class TraceEventType(relay.Node):
             sensor_elements=cast(JSON, e.sensor_elements),
             note=e.note,
             note_en=e.note_en,
+            correction_reason=e.correction_reason,
+            corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,  # type: ignore[attr-defined]
         )
 
     @classmethod

@@ -14,9 +14,11 @@ from strawberry.relay import to_base64
 from strawberry.types.base import StrawberryObjectDefinition
 
 import schema as graphql_schema
-from models import AccessToken, Batch, Evaluation, Producer, Product, Role, TraceEvent, UnitEra
+from models import AccessToken, Batch, Evaluation, EventType, Producer, Product, Role, TraceEvent, UnitEra
 from schema.audit import Audit
+from services import accounts, trace
 from services.catalog import vietnam_today
+from services.policy import SYSTEM
 from services.registry import find_province
 from tests.conftest import Database, gql
 from tests.factories import certify, make_batch, make_producer, make_product, make_user, token_for
@@ -47,6 +49,7 @@ class World:
     tokens: dict[str, str | None]
     lot: Batch  # a lot of x1
     made: Batch  # another lot of P1, made from `lot` by a transformation
+    event: TraceEvent  # an event recorded on `lot`
 
 
 async def build_world() -> World:
@@ -78,7 +81,14 @@ async def build_world() -> World:
     }
     lot = await make_batch(x1, "LOT-P1")
     made = await make_batch(u1, "LOT-P1-MADE")
-    return World(p1, p2, x1, u1, draft, tokens, lot, made)
+    event = await trace.record_event(
+        trace.EventInput(
+            EventType.OBJECT, dt.datetime(2019, 5, 20, tzinfo=dt.UTC), subjects=[trace.QuantityData(lot.id)]
+        ),
+        SYSTEM,
+        "https://ocop.test",
+    )
+    return World(p1, p2, x1, u1, draft, tokens, lot, made, event)
 
 
 def gid(kind: str, pk: int) -> str:
@@ -117,6 +127,12 @@ MUTATIONS: dict[str, Case] = {
         "inputs: [{batchId: $i}], outputs: [{batchId: $o}]}) { errors { code } } }",
         lambda w: {"i": gid("Batch", w.lot.id), "o": gid("Batch", w.made.id)},
         lambda w: TraceEvent.filter(event_type="TransformationEvent").exists(),
+    ),
+    "declareEventError": Case(
+        MANAGE_P1,
+        'mutation($e: ID!) { declareEventError(input: {eventId: $e, reason: "incorrect_data"}) { errors { code } } }',
+        lambda w: {"e": gid("TraceEvent", w.event.id)},
+        lambda w: TraceEvent.filter(corrects_id__isnull=False).exists(),
     ),
     "recordRecall": Case(
         ADMINISTER_BENTRE,
@@ -204,9 +220,7 @@ async def test_mutation_matrix(client: AsyncClient, db: Database, mutation: str,
     if mutation == "login":
         await make_user("lan.matrix@test.ocop.vn")
     if mutation == "revokeApiToken" and token is not None:
-        own = await AccessToken.filter(
-            token_hash=__import__("services.accounts").accounts.token_hash(token)
-        ).first()
+        own = await AccessToken.filter(token_hash=accounts.token_hash(token)).first()
         assert own is not None
         variables = {"id": gid("ApiToken", own.id)}
     body = await gql(client, case.document, variables, token=token)

@@ -200,3 +200,34 @@ async def test_a_lots_history_is_a_valid_epcis_document(db: Database) -> None:
     expected = f"{BASE}/p/{product_code(candy_product.id)}/10/KD-2019-07"
     assert events[0]["outputQuantityList"][0]["epcClass"] == expected
     assert all(e["eventID"].startswith("ni:///sha-256;") for e in events)
+
+
+async def test_a_wrong_event_is_declared_and_corrected_without_changing_it(db: Database) -> None:
+    _, _, candy = await candy_from_coconut()
+    shipping = await TraceEvent.get(biz_step="shipping")
+    corrective = EventInput(
+        EventType.OBJECT,
+        T0 + dt.timedelta(days=6),
+        subjects=[QuantityData(candy.id, Decimal(450), "H87")],
+        biz_step="shipping",
+        disposition="in_transit",
+    )
+    declaration, corrected_by = await trace.declare_error(
+        trace.Correction(shipping.id, "incorrect_data", corrective), SYSTEM, BASE
+    )
+    assert corrected_by is not None
+    assert declaration.event_hash == shipping.event_hash  # EPCIS: the same eventID, with errorDeclaration
+    assert (await TraceEvent.get(id=shipping.id)).biz_step == "shipping"  # the original is untouched
+    assert (await trace.integrity(candy.id, BASE)).valid
+    document = await trace.batch_document(candy.id, BASE)
+    assert epcis.validate(document) == []
+    declared = [e for e in document["epcisBody"]["eventList"] if "errorDeclaration" in e]
+    assert declared[0]["errorDeclaration"]["reason"] == "incorrect_data"
+    assert declared[0]["errorDeclaration"]["correctiveEventIDs"] == [corrected_by.event_hash]
+    assert await codes(
+        trace.declare_error(trace.Correction(shipping.id, "incorrect_data"), SYSTEM, BASE)
+    ) == [("eventId", "not_allowed")]
+    transformation = await TraceEvent.get(event_type="TransformationEvent")
+    assert await codes(trace.declare_error(trace.Correction(transformation.id, "because"), SYSTEM, BASE)) == [
+        ("reason", "invalid")
+    ]

@@ -111,3 +111,16 @@ async def test_the_qr_link_leads_to_this_page(client: AsyncClient, db: Database)
     redirect = await client.get(f"/p/{product_code(product_id)}/10/BDX-190520")
     assert redirect.status_code == 307
     assert redirect.headers["location"] == f"https://ocop.test{path}"
+
+
+async def test_a_corrected_stage_is_marked_and_the_declaration_not_repeated(
+    client: AsyncClient, db: Database
+) -> None:
+    path, _ = await pomelo_lot()
+    from models import TraceEvent
+
+    harvest = await TraceEvent.get(biz_step="commissioning")
+    await trace.declare_error(trace.Correction(harvest.id, "did_not_occur"), SYSTEM, "https://ocop.test")
+    html = (await client.get(path)).text
+    assert html.count("Thu hoạch bưởi") == 1
+    assert "Đã được đính chính" in html
