@@ -520,7 +520,10 @@ async def record_recall(
 async def events_of(batch_id: int) -> list[TraceEvent]:
     """The lot's events, oldest first (by event time, then by recording order)."""
     ids = EventQuantity.filter(batch_id=batch_id).values("event_id")
-    return list(await TraceEvent.filter(id__in=Subquery(ids)).order_by("event_time", "id"))
+    events = await TraceEvent.filter(id__in=Subquery(ids))
+    # Sorted here, on aware datetimes: SQLite keeps each time as text in its own offset, so ORDER BY there
+    # would sort "08:30+07:00" after "02:00+00:00". A lot has tens of events, not thousands.
+    return sorted(events, key=lambda e: (e.event_time, e.id))
 
 
 async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[str, Any]]:

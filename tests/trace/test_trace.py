@@ -231,3 +231,16 @@ async def test_a_wrong_event_is_declared_and_corrected_without_changing_it(db: D
     assert await codes(trace.declare_error(trace.Correction(transformation.id, "because"), SYSTEM, BASE)) == [
         ("reason", "invalid")
     ]
+
+
+async def test_a_lots_events_come_in_time_order_whatever_their_offsets(db: Database) -> None:
+    product = await make_product()
+    lot = await make_batch(product, "TZ-1")
+    utc = dt.UTC
+    later_in_utc = dt.datetime(2019, 5, 20, 2, 0, tzinfo=utc)  # 09:00 in Viet Nam
+    earlier_local = dt.datetime(2019, 5, 20, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))  # 01:30 UTC
+    for moment, step in ((later_in_utc, "shipping"), (earlier_local, "packing")):
+        await trace.record_event(
+            EventInput(EventType.OBJECT, moment, subjects=[QuantityData(lot.id)], biz_step=step), SYSTEM, BASE
+        )
+    assert [e.biz_step for e in await trace.events_of(lot.id)] == ["packing", "shipping"]
