@@ -41,6 +41,7 @@ from schema.context import Context, build_context
 from schema.limits import format_errors
 from services import accounts, db, epcis_rest, reference, resolver
 from services import logging as ocop_logging
+from services import product_page as product_pages
 from services import trace_page as trace_pages
 from services.errors import DomainError
 from services.policy import reach_of
@@ -267,6 +268,26 @@ async def trace_page(request: Request) -> Response:
     return response
 
 
+async def product_page(request: Request) -> Response:
+    """The public product page: /products/{productCode} (the resolver's gs1:pip target)."""
+    lang = trace_pages.choose_language(
+        request.query_params.get("lang"), request.headers.get("accept-language", "")
+    )
+    headers = {"Vary": "Accept-Language", "Content-Language": lang}
+    product = await product_pages.find_product(request.path_params["code"])
+    if product is None:
+        return HTMLResponse(trace_pages.not_found_html(lang), 404, headers=headers)
+    body = product_pages.render(await product_pages.build(product, lang, trace_pages.today()))
+    tag = trace_pages.etag(body)
+    headers |= {"ETag": tag, "Cache-Control": "public, max-age=300, must-revalidate"}
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers=headers)
+    response = HTMLResponse(body, headers=headers)
+    if request.method == "HEAD":
+        response.body = b""
+    return response
+
+
 async def gs1_resolver_description(request: Request) -> Response:
     answer = resolver.description_answer(request.method, request.app.state.public_base_url)
     return _resolver_response(answer, request.method)
@@ -412,6 +433,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             Route("/gtin/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/p/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/t/{code}/{lot:path}", trace_page, methods=["GET", "HEAD"]),
+            Route("/products/{code}", product_page, methods=["GET", "HEAD"]),
             # EPCIS 2.0 REST interface (services/epcis_rest.py).
             Route("/epcis/events", epcis_events, methods=["GET"]),
             Route("/epcis/capture", epcis_capture, methods=["POST"]),

@@ -130,7 +130,7 @@ class Page:
 
 
 @cache
-def _environment() -> Environment:
+def environment() -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -143,7 +143,7 @@ def _day(value: dt.date | None) -> str | None:
     return value.strftime("%d/%m/%Y") if value else None
 
 
-async def _place(unit_id: int | None) -> str | None:
+async def place_name(unit_id: int | None) -> str | None:
     """'Xã Hưng Nhượng, Huyện Giồng Trôm, Tỉnh Bến Tre' for a commune."""
     names = []
     while unit_id is not None:
@@ -170,7 +170,7 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
     en = lang == "en"
     labels = LABELS[lang]
     producer = await Producer.get(id=product.producer_id)  # type: ignore[attr-defined]
-    address = ", ".join(p for p in (producer.address_line, await _place(producer.commune_id)) if p)  # type: ignore[attr-defined]
+    address = ", ".join(p for p in (producer.address_line, await place_name(producer.commune_id)) if p)  # type: ignore[attr-defined]
     certificate = None
     if product.latest_certificate_id:  # type: ignore[attr-defined]
         from models import Evaluation
@@ -178,7 +178,7 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
         certificate = await Evaluation.get_or_none(id=product.latest_certificate_id)  # type: ignore[attr-defined]
     current = stars.current_stars(certificate, today)
     image = await ProductImage.filter(product_id=product.id).order_by("position", "id").first()
-    origin_parts = [batch.origin_place, await _place(batch.origin_commune_id)]  # type: ignore[attr-defined]
+    origin_parts = [batch.origin_place, await place_name(batch.origin_commune_id)]  # type: ignore[attr-defined]
     stages = []
     events = await trace.events_of(batch.id)
     corrected = {e.corrects_id for e in events if e.corrects_id}  # type: ignore[attr-defined]
@@ -202,7 +202,8 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
     for source in levels[0] if levels else []:
         source_product = await Product.get(id=source.product_id)  # type: ignore[attr-defined]
         name = (source_product.name_en or source_product.name) if en else source_product.name
-        inputs.append((name, source.lot_code, source.origin_place or await _place(source.origin_commune_id)))  # type: ignore[attr-defined]
+        origin = source.origin_place or await place_name(source.origin_commune_id)  # type: ignore[attr-defined]
+        inputs.append((name, source.lot_code, origin))
     integrity = await trace.integrity(batch.id, base_url)
     link = batch_link(base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code)
     return Page(
@@ -234,7 +235,7 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
 
 
 def render(page: Page) -> str:
-    return _environment().get_template("trace.html").render(page=page, labels=page.labels)
+    return environment().get_template("trace.html").render(page=page, labels=page.labels)
 
 
 def etag(body: str) -> str:
@@ -242,7 +243,7 @@ def etag(body: str) -> str:
 
 
 def not_found_html(lang: str) -> str:
-    return _environment().get_template("not_found.html").render(lang=lang)
+    return environment().get_template("not_found.html").render(lang=lang)
 
 
 def choose_language(query_lang: str | None, accept_language: str) -> str:
