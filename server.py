@@ -242,6 +242,18 @@ async def gs1_resolve(request: Request) -> Response:
     return _resolver_response(answer, request.method)
 
 
+def _html_page(request: Request, body: str, headers: dict[str, str], *, max_age: int) -> Response:
+    """A public HTML page with an ETag: 304 when the client has it, no body for HEAD."""
+    tag = trace_pages.etag(body)
+    headers = {**headers, "ETag": tag, "Cache-Control": f"public, max-age={max_age}, must-revalidate"}
+    if request.headers.get("if-none-match") == tag:
+        return Response(status_code=304, headers=headers)
+    response = HTMLResponse(body, headers=headers)
+    if request.method == "HEAD":
+        response.body = b""
+    return response
+
+
 async def trace_page(request: Request) -> Response:
     """The public trace page of a lot: /t/{productCode}/{lot}, the default target of its QR code."""
     raw = request.scope.get("raw_path")
@@ -257,15 +269,7 @@ async def trace_page(request: Request) -> Response:
     if found is None:
         return HTMLResponse(trace_pages.not_found_html(lang), 404, headers=headers)
     page = await trace_pages.build(*found, lang, request.app.state.public_base_url, trace_pages.today())
-    body = trace_pages.render(page)
-    tag = trace_pages.etag(body)
-    headers |= {"ETag": tag, "Cache-Control": "public, max-age=60, must-revalidate"}
-    if request.headers.get("if-none-match") == tag:
-        return Response(status_code=304, headers=headers)
-    response = HTMLResponse(body, headers=headers)
-    if request.method == "HEAD":
-        response.body = b""
-    return response
+    return _html_page(request, trace_pages.render(page), headers, max_age=60)
 
 
 async def product_page(request: Request) -> Response:
@@ -278,14 +282,7 @@ async def product_page(request: Request) -> Response:
     if product is None:
         return HTMLResponse(trace_pages.not_found_html(lang), 404, headers=headers)
     body = product_pages.render(await product_pages.build(product, lang, trace_pages.today()))
-    tag = trace_pages.etag(body)
-    headers |= {"ETag": tag, "Cache-Control": "public, max-age=300, must-revalidate"}
-    if request.headers.get("if-none-match") == tag:
-        return Response(status_code=304, headers=headers)
-    response = HTMLResponse(body, headers=headers)
-    if request.method == "HEAD":
-        response.body = b""
-    return response
+    return _html_page(request, body, headers, max_age=300)
 
 
 async def gs1_resolver_description(request: Request) -> Response:
