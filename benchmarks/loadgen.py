@@ -7,7 +7,12 @@ targets only. Latency is measured per request, from writing the request to readi
     python -m benchmarks.loadgen --url http://127.0.0.1:8000/graphql --body '{"query": "..."}' \\
         --connections 16 --duration 10 --warmup 2
 
-prints one JSON object (see LoadResult) on stdout.
+    python -m benchmarks.loadgen --url http://127.0.0.1:8000/p/abc/10/LOT1 --method GET --follow \\
+        --connections 16 --duration 10 --warmup 2
+
+`--method GET` sends no body; `--follow` follows a 3xx response's Location (a path on the same server) and
+counts the request and its redirect target as one completed exchange, timed from the first write to the
+last byte of the final body. Prints one JSON object (see LoadResult) on stdout.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ class LoadResult:
     reconnects: int
     response_bytes: int  # size of the last response body
     first_error: str | None = None
+    method: str = "POST"
+    redirects_followed: int = 0  # inside the measured window, with --follow
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -64,7 +71,11 @@ def percentile(sorted_values: array[float], p: float) -> float:
     return sorted_values[rank - 1]
 
 
-def build_request(host: str, port: int, path: str, body: bytes) -> bytes:
+def build_request(host: str, port: int, path: str, body: bytes, method: str = "POST") -> bytes:
+    if method == "GET":
+        return (
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: ocop-bench\r\nAccept: */*\r\n\r\n"
+        ).encode("ascii")
     head = (
         f"POST {path} HTTP/1.1\r\n"
         f"Host: {host}:{port}\r\n"
@@ -100,6 +111,21 @@ def parse_head(head: bytes) -> tuple[int, int, bool]:
     return status, length, close
 
 
+def location_of(head: bytes) -> str | None:
+    """The Location header of a response head, if any."""
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"location":
+            return value.strip().decode("latin-1")
+    return None
+
+
+def redirect_path(location: str) -> str:
+    """The path (and query) of a Location: the redirect is followed on the same server."""
+    parts = urlsplit(location)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
 def check_loopback(host: str) -> None:
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
@@ -122,11 +148,13 @@ class _State:
         self.reconnects = 0
         self.first_error: str | None = None
         self.last_body = b""
+        self.redirects = 0
 
 
-async def _connection(host: str, port: int, request: bytes, state: _State) -> None:
+async def _connection(host: str, port: int, request: bytes, state: _State, follow: bool = False) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     clock = time.perf_counter
+    followed: dict[str, bytes] = {}  # Location -> GET request for it
     try:
         while True:
             started = clock()
@@ -136,8 +164,24 @@ async def _connection(host: str, port: int, request: bytes, state: _State) -> No
             head = await reader.readuntil(b"\r\n\r\n")
             status, length, close = parse_head(head)
             body = await reader.readexactly(length)
+            redirected = False
+            if follow and 300 <= status < 400 and not close:
+                location = location_of(head)
+                if location is None:
+                    raise LoadError(f"HTTP {status} without Location")
+                target = followed.get(location)
+                if target is None:
+                    target = followed[location] = build_request(
+                        host, port, redirect_path(location), b"", "GET"
+                    )
+                writer.write(target)
+                head = await reader.readuntil(b"\r\n\r\n")
+                status, length, close = parse_head(head)
+                body = await reader.readexactly(length)
+                redirected = True
             done = clock()
             if state.warm_end <= done <= state.end:
+                state.redirects += redirected
                 state.latencies.append(done - started)
                 second = int(done - state.warm_end)
                 if second < len(state.per_second):
@@ -155,13 +199,23 @@ async def _connection(host: str, port: int, request: bytes, state: _State) -> No
         writer.close()
 
 
-async def run_load(url: str, body: bytes, *, connections: int, duration: float, warmup: float) -> LoadResult:
+async def run_load(
+    url: str,
+    body: bytes,
+    *,
+    connections: int,
+    duration: float,
+    warmup: float,
+    method: str = "POST",
+    follow: bool = False,
+) -> LoadResult:
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname is None:
         raise LoadError(f"only plain http:// URLs are supported: {url}")
-    host, port, path = parts.hostname, parts.port or 80, parts.path or "/"
+    host, port = parts.hostname, parts.port or 80
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     check_loopback(host)
-    request = build_request(host, port, path, body)
+    request = build_request(host, port, path, body, method)
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
     state = _State(start + warmup, start + warmup + duration, start)
@@ -171,7 +225,9 @@ async def run_load(url: str, body: bytes, *, connections: int, duration: float, 
     try:
         # One deadline for the whole run rather than a timer per read, which would cost the client CPU.
         async with asyncio.timeout(warmup + duration + RESPONSE_TIMEOUT):
-            await asyncio.gather(*(_connection(host, port, request, state) for _ in range(connections)))
+            await asyncio.gather(
+                *(_connection(host, port, request, state, follow) for _ in range(connections))
+            )
     finally:
         gc.enable()
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
@@ -198,6 +254,8 @@ async def run_load(url: str, body: bytes, *, connections: int, duration: float, 
         reconnects=state.reconnects,
         response_bytes=len(state.last_body),
         first_error=state.first_error,
+        method=method,
+        redirects_followed=state.redirects,
     )
 
 
@@ -206,11 +264,17 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--url", required=True)
-    parser.add_argument("--body", required=True, help="request body (JSON), sent as POST application/json")
+    parser.add_argument("--body", default="", help="request body (JSON), sent as POST application/json")
+    parser.add_argument("--method", choices=("POST", "GET"), default="POST", help="POST (default) or GET")
+    parser.add_argument(
+        "--follow", action="store_true", help="follow a 3xx to its Location; the pair counts as one"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     args = parser.parse_args(argv)
+    if args.method == "POST" and not args.body:
+        parser.error("--body is required with POST")
     try:
         result = uvloop.run(
             run_load(
@@ -219,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
                 connections=args.connections,
                 duration=args.duration,
                 warmup=args.warmup,
+                method=args.method,
+                follow=args.follow,
             )
         )
     except (LoadError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError) as exc:

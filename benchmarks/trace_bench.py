@@ -1,0 +1,692 @@
+"""Trace benchmark: the public trace page and a depth-10 lineage at ~1,000 events and at ~1,000,000 events,
+and resolver-plus-trace-page throughput against a static response of the same server, on PostgreSQL.
+
+    .venv/bin/python benchmarks/trace_bench.py [--batches 100000] [--repeat 200] [--duration 10]
+
+1. creates a fresh schema `ocop_trace_<random>`, migrates it, loads the reference data, seeds a small
+   registry, records a probe lot and its ten-deep ancestry through services.trace (real hashes and chain),
+   and bulk-inserts ~100 lots (~1,000 events);
+2. measures, in process, the trace page of the probe lot (find_batch + build + render) and
+   trace.lineage(probe, backward, depth=10): medians over --repeat runs;
+3. bulk-inserts lots up to --batches (10 events each, chains of 11 lots joined by transformations), then
+   measures the same two things again and prints large/small (target <= 1.5x);
+4. starts the app (`python server.py serve`, production settings) and loads GET /healthz, then the probe's
+   `/p/{code}/10/{lot}` link following its 307 to the trace page (one pair = one request), then /healthz
+   again: the pair's throughput as a share of /healthz (target >= 50%);
+5. prints the table, writes benchmarks/results/trace-latest.json, stops the server, drops the schema (also
+   on failure or Ctrl-C).
+
+Exits 0 when the benchmark ran (whether or not the targets are met), 1 on an error, 130 on interruption.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import platform
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: make `benchmarks`, `services`, `models` importable
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import (  # noqa: E402
+    DEFAULT_DSN,
+    BenchError,
+    Phase,
+    Server,
+    _interrupt,
+    drop_schema,
+    free_port,
+    postgres_cpu_seconds,
+    postgres_version,
+    request,
+    table,
+    tortoise_url,
+)
+
+RESULTS = ROOT / "benchmarks" / "results" / "trace-latest.json"
+BASE_URL = "https://ocop.bench.invalid"
+EVENTS_PER_BATCH = 10
+CHAIN = 11  # lots per transformation chain: the last one has ten levels of ancestry
+DEPTH = 10
+TARGET_GROWTH = 1.5  # large/small, at most
+TARGET_SHARE = 50.0  # percent of the static response, at least
+STEPS = ("packing", "inspecting", "storing", "shipping", "receiving", "storing", "retail_selling")
+FILL_CHUNK = 1000  # lots per round of bulk inserts
+
+
+@dataclass(slots=True)
+class Probe:
+    batch_id: int
+    product_id: int
+    lot_code: str
+    path: str  # /p/{code}/10/{lot}
+    products: list[int]
+    locations: list[int]
+
+
+@dataclass(slots=True)
+class Timing:
+    wall_ms: float  # median
+    cpu_ms: float  # median, this process only
+    p90_ms: float
+    repeat: int
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "median_ms": self.wall_ms,
+            "cpu_median_ms": self.cpu_ms,
+            "p90_ms": self.p90_ms,
+            "n": self.repeat,
+        }
+
+
+# -- data -----------------------------------------------------------------------------------------------
+
+
+async def _probe(products: list[int], probe_product: int, locations: list[int]) -> Probe:
+    """The probe lot and its ancestry, recorded through services.trace: real CBV hashes and chain."""
+    from models import EventAction, EventType
+    from services import trace
+    from services.identity import batch_link
+    from services.policy import SYSTEM
+
+    made = dt.date.today() - dt.timedelta(days=60)
+    lots = []
+    for level in range(CHAIN):
+        product_id = probe_product if level == CHAIN - 1 else products[level % len(products)]
+        data = trace.BatchData(
+            product_id=product_id,
+            lot_code=f"PROBE{level:02d}",
+            production_date=made,
+            quantity=Decimal(100),
+            unit="KGM",
+            origin_place="Giồng Trôm, Bến Tre",
+        )
+        lots.append(await trace.create_batch(data, SYSTEM))
+    start = dt.datetime.now(trace.VIETNAM).replace(microsecond=0) - dt.timedelta(days=30)
+    await trace.record_event(
+        trace.EventInput(
+            event_type=EventType.OBJECT,
+            event_time=start,
+            subjects=[trace.QuantityData(lots[0].id, Decimal(100), "KGM")],
+            action=EventAction.ADD,
+            biz_step="commissioning",
+            read_point_id=locations[0],
+        ),
+        SYSTEM,
+        BASE_URL,
+    )
+    for level in range(1, CHAIN):
+        await trace.record_event(
+            trace.EventInput(
+                event_type=EventType.TRANSFORMATION,
+                event_time=start + dt.timedelta(hours=level),
+                inputs=[trace.QuantityData(lots[level - 1].id, Decimal(100), "KGM")],
+                outputs=[trace.QuantityData(lots[level].id, Decimal(90), "KGM")],
+                biz_step="creating_class_instance",
+                read_point_id=locations[level % len(locations)],
+            ),
+            SYSTEM,
+            BASE_URL,
+        )
+    probe = lots[-1]
+    for n in range(EVENTS_PER_BATCH - 1):  # the transformation that made it, then nine more
+        await trace.record_event(
+            trace.EventInput(
+                event_type=EventType.OBJECT,
+                event_time=start + dt.timedelta(days=1 + n),
+                subjects=[trace.QuantityData(probe.id)],
+                biz_step=STEPS[n % len(STEPS)],
+                read_point_id=locations[n % len(locations)],
+                note=f"Bước {n + 1}",
+            ),
+            SYSTEM,
+            BASE_URL,
+        )
+    link = batch_link(BASE_URL, product_id=probe_product, gtin=None, lot_code=probe.lot_code)
+    return Probe(probe.id, probe_product, probe.lot_code, link.removeprefix(BASE_URL), products, locations)
+
+
+async def _next_id(table_name: str) -> int:
+    from tortoise import connections
+
+    rows = await connections.get("default").execute_query_dict(
+        f"SELECT COALESCE(MAX(id), 0) + 1 AS n FROM {table_name}"  # noqa: S608 (a constant table name)
+    )
+    return int(rows[0]["n"])
+
+
+async def bulk_fill(lots: int, probe: Probe, serial: int) -> dict[str, int]:
+    """Bulk-insert `lots` lots with EVENTS_PER_BATCH events each, in chains of CHAIN lots: the first lot of a
+    chain is commissioned, each next one is made from the previous one by a transformation. The hashes are
+    unique placeholders (not CBV hashes); the rows are otherwise what services.trace stores."""
+    from tortoise import connections
+
+    from models import Batch, EventAction, EventQuantity, EventType, QuantityRole, TraceEvent
+
+    batch_id, event_id, quantity_id = (
+        await _next_id("batch"),
+        await _next_id("trace_event"),
+        await _next_id("event_quantity"),
+    )
+    made = dt.date.today() - dt.timedelta(days=90)
+    base_time = dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) - dt.timedelta(days=80)
+    counts = {"batches": 0, "events": 0, "quantities": 0}
+    for first in range(0, lots, FILL_CHUNK):
+        batches: list[Batch] = []
+        events: list[TraceEvent] = []
+        quantities: list[EventQuantity] = []
+        for n in range(first, min(lots, first + FILL_CHUNK)):
+            bid = batch_id + n
+            batches.append(
+                Batch(
+                    id=bid,
+                    product_id=probe.products[n % len(probe.products)],
+                    lot_code=f"L{serial}X{n:08d}",
+                    production_date=made,
+                    quantity=Decimal(500),
+                    unit="KGM",
+                    origin_place="Bến Tre",
+                )
+            )
+            previous: str | None = None
+            for k in range(EVENTS_PER_BATCH):
+                eid = event_id + n * EVENTS_PER_BATCH + k
+                transformation = k == 0 and n % CHAIN != 0
+                chain = f"{eid:064x}"
+                events.append(
+                    TraceEvent(
+                        id=eid,
+                        event_type=EventType.TRANSFORMATION if transformation else EventType.OBJECT,
+                        action=None
+                        if transformation
+                        else (EventAction.ADD if k == 0 else EventAction.OBSERVE),
+                        biz_step="creating_class_instance"
+                        if transformation
+                        else "commissioning"
+                        if k == 0
+                        else STEPS[k % len(STEPS)],
+                        event_time=base_time + dt.timedelta(minutes=n % 50_000, hours=k),
+                        time_zone_offset="+07:00",
+                        read_point_id=probe.locations[(n + k) % len(probe.locations)],
+                        event_hash=f"ni:///sha-256;bench{eid:020d}?ver=CBV2.0",
+                        chain_hash=chain,
+                    )
+                )
+                roles = (
+                    [(bid - 1, QuantityRole.INPUT, None), (bid, QuantityRole.OUTPUT, previous)]
+                    if transformation
+                    else [(bid, QuantityRole.SUBJECT, previous)]
+                )
+                for lot, role, prev in roles:
+                    quantities.append(
+                        EventQuantity(
+                            id=quantity_id + counts["quantities"] + len(quantities),
+                            event_id=eid,
+                            batch_id=lot,
+                            role=role,
+                            quantity=Decimal(10),
+                            unit="KGM",
+                            previous_chain_hash=prev,
+                        )
+                    )
+                previous = chain
+        await Batch.bulk_create(batches, batch_size=FILL_CHUNK)
+        await TraceEvent.bulk_create(events, batch_size=5000)
+        await EventQuantity.bulk_create(quantities, batch_size=5000)
+        counts["batches"] += len(batches)
+        counts["events"] += len(events)
+        counts["quantities"] += len(quantities)
+    conn = connections.get("default")
+    for table_name in ("batch", "trace_event", "event_quantity"):
+        await conn.execute_script(
+            f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), (SELECT MAX(id) FROM {table_name}))"  # noqa: S608
+        )
+    for table_name in ("batch", "trace_event", "event_quantity"):
+        await conn.execute_script(f"VACUUM (ANALYZE) {table_name}")
+    return counts
+
+
+async def _table_counts() -> dict[str, int]:
+    from models import Batch, EventQuantity, TraceEvent
+
+    return {
+        "batches": await Batch.all().count(),
+        "events": await TraceEvent.all().count(),
+        "quantities": await EventQuantity.all().count(),
+    }
+
+
+# -- in-process measurements ----------------------------------------------------------------------------
+
+
+async def _time(action: Callable[[], Awaitable[object]], repeat: int) -> Timing:
+    for _ in range(max(3, repeat // 10)):  # warm-up: caches, prepared statements, buffers
+        await action()
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), time.process_time()
+        await action()
+        cpus.append(time.process_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    walls.sort()
+    return Timing(
+        1000 * statistics.median(walls),
+        1000 * statistics.median(cpus),
+        1000 * walls[int(0.9 * (len(walls) - 1))],
+        repeat,
+    )
+
+
+async def measure(probe: Probe, repeat: int) -> dict[str, Any]:
+    from services import trace
+    from services import trace_page as pages
+    from services.identity import product_code
+
+    code = product_code(probe.product_id)
+
+    async def page() -> str:
+        found = await pages.find_batch(code, probe.lot_code)
+        if found is None:
+            raise BenchError(f"the probe lot {probe.lot_code} is not found by the trace page")
+        return pages.render(await pages.build(*found, "vi", BASE_URL, pages.today()))
+
+    body = await page()
+    if probe.lot_code not in body:
+        raise BenchError("the probe's trace page does not show its lot code")
+    found = await pages.find_batch(code, probe.lot_code)
+    assert found is not None
+    built = await pages.build(*found, "vi", BASE_URL, pages.today())
+    levels = await trace.lineage([probe.batch_id], backward=True, depth=DEPTH)
+    if len(levels) != DEPTH:
+        raise BenchError(f"the probe's backward lineage has {len(levels)} levels, not {DEPTH}")
+
+    async def lineage() -> object:
+        return await trace.lineage([probe.batch_id], backward=True, depth=DEPTH)
+
+    return {
+        "counts": await _table_counts(),
+        "page": (await _time(page, repeat)).as_dict(),
+        "lineage": (await _time(lineage, repeat)).as_dict(),
+        "page_bytes": len(body.encode()),
+        "page_stages": len(built.stages),
+        "page_integrity_valid": built.integrity_valid,
+        "lineage_levels": len(levels),
+    }
+
+
+EXPLAINED = {
+    "events_of": "SELECT * FROM trace_event WHERE id IN (SELECT event_id FROM event_quantity WHERE batch_id = {b})",
+    "lineage_level": "SELECT * FROM batch WHERE id IN (SELECT batch_id FROM event_quantity WHERE role = 'input' "
+    "AND event_id IN (SELECT event_id FROM event_quantity WHERE role = 'output' AND batch_id IN ({b}))) "
+    "ORDER BY id",
+    "integrity_quantities": "SELECT * FROM event_quantity q JOIN batch b ON b.id = q.batch_id "
+    "JOIN product p ON p.id = b.product_id WHERE q.event_id IN "
+    "(SELECT event_id FROM event_quantity WHERE batch_id = {b}) ORDER BY q.id",
+    "last_chain_hash": "SELECT * FROM event_quantity q JOIN trace_event e ON e.id = q.event_id "
+    "WHERE q.batch_id = {b} ORDER BY q.event_id DESC LIMIT 1",
+}
+
+
+async def explain(probe: Probe) -> dict[str, Any]:
+    """The plans of the queries behind events_of, lineage and the page's integrity check, at full size."""
+    from tortoise import connections
+
+    conn = connections.get("default")
+    out: dict[str, Any] = {}
+    for name, sql in EXPLAINED.items():
+        rows = await conn.execute_query_dict("EXPLAIN (ANALYZE, FORMAT JSON) " + sql.format(b=probe.batch_id))
+        plan = rows[0]["QUERY PLAN"]
+        plan = orjson.loads(plan) if isinstance(plan, str) else plan
+        seq: list[str] = []
+
+        def walk(node: dict[str, Any], seq: list[str] = seq) -> None:
+            if node.get("Node Type") == "Seq Scan":
+                seq.append(str(node.get("Relation Name")))
+            for child in node.get("Plans", []):
+                walk(child)
+
+        walk(plan[0]["Plan"])
+        out[name] = {"execution_ms": plan[0]["Execution Time"], "seq_scans": seq}
+    return out
+
+
+async def small_phase(dsn: str, schema: str, args: argparse.Namespace) -> tuple[Probe, dict[str, Any]]:
+    from benchmarks import seed
+    from models import Location, LocationKind, Product
+    from services import db, reference
+
+    timings: dict[str, Any] = {}
+    started = time.perf_counter()
+    await db.migrate(dsn, pg_schema=schema)
+    await db.connect(dsn, pg_schema=schema)
+    try:
+        await reference.sync_all()
+        await seed.seed(30, 200)
+        products = [p.id for p in await Product.filter(is_published=True).order_by("id").only("id")]
+        bare = await Product.filter(is_published=True, gtin=None).order_by("id").first()
+        if bare is None:
+            raise BenchError("no published product without a GTIN to carry the probe lot")
+        locations = []
+        for n, kind in enumerate(
+            (LocationKind.FARM, LocationKind.FACILITY, LocationKind.WAREHOUSE, LocationKind.SHOP)
+        ):
+            location = await Location.create(name=f"Điểm {n + 1} Bến Tre", kind=kind, address_line="Bến Tre")
+            locations.append(location.id)
+        timings["registry_s"] = time.perf_counter() - started
+        mark = time.perf_counter()
+        probe = await _probe(products, bare.id, locations)
+        timings["probe_s"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        timings["fill"] = await bulk_fill(args.small_batches, probe, 0)
+        timings["fill_s"] = time.perf_counter() - mark
+        print(
+            f"small: registry in {timings['registry_s']:.1f} s, probe chain through services.trace in "
+            f"{timings['probe_s']:.1f} s, {timings['fill']['events']} bulk events in {timings['fill_s']:.1f} s",
+            flush=True,
+        )
+        result = await measure(probe, args.repeat)
+        result["seeding"] = timings
+    finally:
+        await db.disconnect()
+    return probe, result
+
+
+async def large_phase(dsn: str, schema: str, probe: Probe, args: argparse.Namespace) -> dict[str, Any]:
+    from services import db
+
+    await db.connect(dsn, pg_schema=schema)
+    try:
+        started = time.perf_counter()
+        fill = await bulk_fill(max(0, args.batches - args.small_batches), probe, 1)
+        seconds = time.perf_counter() - started
+        print(
+            f"large: bulk-inserted {fill['batches']} lots, {fill['events']} events, {fill['quantities']} "
+            f"quantities in {seconds:.1f} s ({fill['events'] / max(seconds, 1e-9):.0f} events/s, "
+            "vacuum and analyze included)",
+            flush=True,
+        )
+        result = await measure(probe, args.repeat)
+        result["seeding"] = {"fill": fill, "fill_s": seconds}
+        result["explain"] = await explain(probe)
+    finally:
+        await db.disconnect()
+    return result
+
+
+# -- load -----------------------------------------------------------------------------------------------
+
+
+def load(phase: Phase, url: str, args: argparse.Namespace, follow: bool) -> None:
+    print(
+        f"  {phase.name}: {args.connections} connections, {args.warmup:g} s + {args.duration:g} s ...",
+        flush=True,
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.loadgen",
+        "--url",
+        url,
+        "--method",
+        "GET",
+        "--connections",
+        str(args.connections),
+        "--duration",
+        str(args.duration),
+        "--warmup",
+        str(args.warmup),
+    ] + (["--follow"] if follow else [])
+    cpu_before, db_before, started = phase.server.cpu_seconds(), postgres_cpu_seconds(), time.perf_counter()
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
+    phase.wall_s = time.perf_counter() - started
+    cpu_after, db_after = phase.server.cpu_seconds(), postgres_cpu_seconds()
+    if completed.returncode != 0:
+        raise BenchError(
+            f"load generator failed on {phase.name}: {completed.stderr.decode('utf-8', 'replace').strip()}"
+        )
+    phase.result = orjson.loads(completed.stdout)
+    if cpu_before is not None and cpu_after is not None:
+        phase.server_cpu_s = cpu_after - cpu_before
+    if db_before is not None and db_after is not None:
+        phase.db_cpu_s = db_after - db_before
+    if phase.result["errors"] or not phase.result["requests"]:
+        raise BenchError(
+            f"{phase.name}: {phase.result['errors']} errors, first: {phase.result['first_error']}"
+        )
+
+
+def check_link(port: int, probe: Probe) -> dict[str, Any]:
+    import http.client
+    from urllib.parse import urlsplit
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", probe.path)
+        response = conn.getresponse()
+        response.read()
+        location = response.getheader("location") or ""
+    finally:
+        conn.close()
+    if response.status != 307 or not location:
+        raise BenchError(
+            f"GET {probe.path} answered {response.status}, Location {location!r}; expected a 307"
+        )
+    target = urlsplit(location)
+    status, body = request("GET", port, target.path + (f"?{target.query}" if target.query else ""))
+    if status != 200 or probe.lot_code.encode() not in body:
+        raise BenchError(f"the trace page {location} answered {status}")
+    return {
+        "link": probe.path,
+        "status": 307,
+        "location": location,
+        "page_status": status,
+        "page_bytes": len(body),
+    }
+
+
+# -- report ---------------------------------------------------------------------------------------------
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in ("page", "lineage"):
+        ratio = large[key]["median_ms"] / small[key]["median_ms"]
+        out[key] = {
+            "small_ms": small[key]["median_ms"],
+            "large_ms": large[key]["median_ms"],
+            "ratio": ratio,
+            "cpu_ratio": large[key]["cpu_median_ms"] / small[key]["cpu_median_ms"],
+            "target": TARGET_GROWTH,
+            "pass": ratio <= TARGET_GROWTH,
+        }
+    return out
+
+
+def print_report(
+    small: dict[str, Any], large: dict[str, Any], grown: dict[str, Any], phases: list[Phase]
+) -> None:
+    print()
+    header = f"{'in process (median ms)':<24} {'~' + format(small['counts']['events'], ',') + ' ev':>12} "
+    header += (
+        f"{'~' + format(large['counts']['events'], ',') + ' ev':>14} {'large/small':>11} {'CPU ratio':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    names = {"page": f"trace page ({large['page_stages']} stages)", "lineage": f"lineage depth {DEPTH}"}
+    for key, row in grown.items():
+        print(
+            f"{names[key]:<24} {row['small_ms']:>12.2f} {row['large_ms']:>14.2f} {row['ratio']:>10.2f}x "
+            f"{row['cpu_ratio']:>8.2f}x  target <= {TARGET_GROWTH:g}x {verdict(row['pass'])}"
+        )
+    print("(wall-clock medians over the repetitions; CPU ratio: this process's CPU, PostgreSQL excluded)")
+    slow = {k: v for k, v in large["explain"].items() if v["seq_scans"]}
+    plans = ", ".join(f"{k} {v['execution_ms']:.2f} ms" for k, v in large["explain"].items())
+    print(f"plans at full size: {plans}; seq scans: {slow or 'none'}")
+    print()
+    for line in table(phases):
+        print(line)
+    pair = phases[1].rps
+    static = (phases[0].rps + phases[2].rps) / 2
+    share = 100 * pair / static
+    print(
+        f"\nresolver + trace page: {pair:.0f} pairs/s = {share:.1f}% of GET /healthz ({static:.0f} req/s)   "
+        f"target >= {TARGET_SHARE:g}%   {verdict(share >= TARGET_SHARE)}"
+    )
+
+
+# -- main -----------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="benchmarks/trace_bench.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", type=int, default=100_000, help="lots at full size (100000 = 1M events)")
+    parser.add_argument("--small-batches", type=int, default=100, help="bulk lots at the small size (100)")
+    parser.add_argument(
+        "--repeat", type=int, default=200, help="repetitions per in-process measurement (200)"
+    )
+    parser.add_argument("--duration", type=float, default=10.0, help="measured seconds per load phase (10)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per load phase (2)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections (16)")
+    parser.add_argument("--dsn", default=os.environ.get("OCOP_BENCH_POSTGRES_DSN", DEFAULT_DSN))
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    if args.batches < args.small_batches + CHAIN or args.small_batches < CHAIN or args.repeat < 5:
+        parser.error("--small-batches >= 11, --batches > --small-batches and --repeat >= 5 are required")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
+    schema = f"ocop_trace_{secrets.token_hex(4)}"
+    logs = Path(tempfile.mkdtemp(prefix="ocop-trace-bench-"))
+    server: Server | None = None
+    schema_created = False
+    status = 0
+    try:
+        try:
+            version = asyncio.run(postgres_version(args.dsn))
+        except (OSError, asyncpg.PostgresError) as exc:
+            raise BenchError(f"cannot connect to PostgreSQL ({args.dsn}): {exc}") from exc
+        print(f"PostgreSQL {version}, schema {schema}", flush=True)
+        schema_created = True
+        probe, small = asyncio.run(small_phase(args.dsn, schema, args))
+        large = asyncio.run(large_phase(args.dsn, schema, probe, args))
+        grown = growth(small, large)
+
+        port = free_port()
+        server = Server(
+            "app",
+            [sys.executable, "server.py", "serve"],
+            {
+                "DATABASE_URL": tortoise_url(args.dsn, schema),
+                "OCOP_ENV": "production",
+                "OCOP_SECRET_KEY": secrets.token_urlsafe(32),
+                "LOG_LEVEL": "WARNING",
+                "HOST": "127.0.0.1",
+                "PORT": str(port),
+            },
+            port,
+            logs / "app.log",
+        )
+        server.start()
+        server.wait_ready()
+        link = check_link(port, probe)
+        print(
+            f"server on port {port}: {probe.path} -> 307 {link['location']} -> 200 ({link['page_bytes']} bytes)"
+        )
+        base = f"http://127.0.0.1:{port}"
+        phases = [Phase("healthz", server), Phase("p -> t", server), Phase("healthz", server)]
+        for phase, path, follow in zip(
+            phases, ("/healthz", probe.path, "/healthz"), (False, True, False), strict=True
+        ):
+            load(phase, base + path, args, follow)
+        print_report(small, large, grown, phases)
+        pair = phases[1].rps
+        static = (phases[0].rps + phases[2].rps) / 2
+        document = {
+            "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
+            | {"schema": schema},
+            "environment": {
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+                "postgres": version,
+            },
+            "probe": {"batch_id": probe.batch_id, "lot_code": probe.lot_code, **link},
+            "small": small,
+            "large": large,
+            "growth": grown,
+            "load": [phase.as_dict() for phase in phases],
+            "headline": {
+                "page_growth": grown["page"]["ratio"],
+                "page_growth_pass": grown["page"]["pass"],
+                "lineage_growth": grown["lineage"]["ratio"],
+                "lineage_growth_pass": grown["lineage"]["pass"],
+                "pair_rps": pair,
+                "static_rps": static,
+                "pair_share_pct": 100 * pair / static,
+                "pair_share_pass": 100 * pair / static >= TARGET_SHARE,
+            },
+        }
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+        print(f"\nresults: {args.output}")
+    except BenchError as exc:
+        print(f"\nbenchmark error: {exc}", file=sys.stderr)
+        status = 1
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        status = 130
+    except Exception as exc:
+        traceback.print_exc()
+        print(f"\nbenchmark error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        status = 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if server is not None:
+            server.stop()
+        if status == 0:
+            shutil.rmtree(logs, ignore_errors=True)
+        else:
+            print(f"server logs: {logs}", file=sys.stderr)
+        if schema_created:
+            try:
+                asyncio.run(drop_schema(args.dsn, schema))
+            except Exception as exc:
+                print(f"could not drop schema {schema}: {exc}", file=sys.stderr)
+                status = status or 1
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
