@@ -182,13 +182,22 @@ def _chain(
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
+    """The read points and business locations of `events`, in one query."""
+    ids = {i for e in events for i in (e.read_point_id, e.biz_location_id) if i}  # type: ignore[attr-defined]
+    return {loc.id: loc for loc in await Location.filter(id__in=sorted(ids))} if ids else {}
+
+
 async def _event_json(
     base_url: str,
     event: TraceEvent,
     quantities: Sequence[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]],
+    locations: dict[int, Location] | None = None,
 ) -> dict[str, Any]:
-    read_point = await Location.get_or_none(id=event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
-    biz_location = await Location.get_or_none(id=event.biz_location_id) if event.biz_location_id else None  # type: ignore[attr-defined]
+    if locations is None:
+        locations = await locations_of([event])
+    read_point = locations.get(event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
+    biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None  # type: ignore[attr-defined]
     data = epcis.EventData(
         type=EventType(event.event_type),
         action=EventAction(event.action) if event.action else None,
@@ -402,6 +411,7 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
     )
     event_ids = sorted(set(cast(list[int], links)))
     events = {e.id: e for e in await TraceEvent.filter(id__in=event_ids)}
+    locations = await locations_of(list(events.values()))
     all_quantities = (
         await EventQuantity.filter(event_id__in=event_ids).select_related("batch__product").order_by("id")
     )
@@ -413,7 +423,7 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
         event = events[event_id]
         quantities = by_event.get(event_id, [])
         rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
-        recomputed = epcis.event_hash(await _event_json(base_url, event, rows))
+        recomputed = epcis.event_hash(await _event_json(base_url, event, rows, locations))
         own = next((q for q in quantities if q.batch_id == batch_id), None)  # type: ignore[attr-defined]
         chained = _chain(
             recomputed,
@@ -429,6 +439,29 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
             return Integrity(False, event, checked)
         previous_chain = event.chain_hash
     return Integrity(True, None, len(event_ids))
+
+
+# The public trace page shows integrity on every view; recomputing every event's CBV hash (JSON-LD
+# canonicalisation) costs ~1-2 ms an event. A result is reused while the lot has no newer event, for at most
+# INTEGRITY_MAX_AGE, so tampering with stored rows still shows within that time.
+INTEGRITY_MAX_AGE = dt.timedelta(minutes=5)
+_integrity_cache: dict[tuple[int, str], tuple[tuple[int, str] | None, dt.datetime, Integrity]] = {}
+
+
+async def integrity_cached(batch_id: int, base_url: str) -> Integrity:
+    newest = (
+        await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
+    )
+    last = (newest.event.id, newest.event.chain_hash) if newest else None
+    now = dt.datetime.now(dt.UTC)
+    cached = _integrity_cache.get((batch_id, base_url))
+    if cached is not None and cached[0] == last and now - cached[1] < INTEGRITY_MAX_AGE:
+        return cached[2]
+    result = await integrity(batch_id, base_url)
+    if len(_integrity_cache) > 10_000:
+        _integrity_cache.clear()
+    _integrity_cache[(batch_id, base_url)] = (last, now, result)
+    return result
 
 
 # -- lineage and recall -------------------------------------------------------------------------------------
@@ -534,13 +567,14 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
     by_event: dict[int, list[EventQuantity]] = {}
     for q in sorted(quantities, key=lambda q: q.id):
         by_event.setdefault(q.event_id, []).append(q)  # type: ignore[attr-defined]
+    locations = await locations_of(events)
     out = []
     for event in events:
         rows = [
             (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
             for q in by_event.get(event.id, [])
         ]
-        body = await _event_json(base_url, event, rows)
+        body = await _event_json(base_url, event, rows, locations)
         out.append({**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)})
     return out
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from models import AdminUnit, Batch, BatchStatus, Certification, Location, Producer, Product, ProductImage
-from services import stars, trace
+from models import Batch, BatchStatus, Certification, Producer, Product, ProductImage
+from services import admin_units, stars, trace
 from services.identity import batch_link, product_id_of
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -144,10 +144,10 @@ def _day(value: dt.date | None) -> str | None:
 
 
 async def place_name(unit_id: int | None) -> str | None:
-    """'Xã Hưng Nhượng, Huyện Giồng Trôm, Tỉnh Bến Tre' for a commune."""
+    """'Xã Hưng Nhượng, Huyện Giồng Trôm, Tỉnh Bến Tre' for a commune (units come from the process cache)."""
     names = []
     while unit_id is not None:
-        unit = await AdminUnit.get_or_none(id=unit_id)
+        unit = (await admin_units.get_many([unit_id])).get(unit_id)
         if unit is None:
             break
         names.append(unit.name)
@@ -182,9 +182,10 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
     stages = []
     events = await trace.events_of(batch.id)
     corrected = {e.corrects_id for e in events if e.corrects_id}  # type: ignore[attr-defined]
+    locations = await trace.locations_of(events)
     for event in (e for e in events if not e.corrects_id):  # type: ignore[attr-defined]
         vi_name, en_name = STEP_NAMES.get(event.biz_step or "", (event.biz_step or "", event.biz_step or ""))
-        location = await Location.get_or_none(id=event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
+        location = locations.get(event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
         local = event.event_time.astimezone(trace.VIETNAM)
         stages.append(
             Stage(
@@ -204,7 +205,7 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
         name = (source_product.name_en or source_product.name) if en else source_product.name
         origin = source.origin_place or await place_name(source.origin_commune_id)  # type: ignore[attr-defined]
         inputs.append((name, source.lot_code, origin))
-    integrity = await trace.integrity(batch.id, base_url)
+    integrity = await trace.integrity_cached(batch.id, base_url)
     link = batch_link(base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code)
     return Page(
         lang=lang,
