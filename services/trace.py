@@ -33,6 +33,7 @@ from services.errors import DomainError, ErrorCode, FieldProblem, Problems
 from services.identity import batch_link, is_lot_code
 from services.policy import Reach
 from services.policy import registry as policy
+from services.policy import trace as trace_policy
 from services.registry import find_commune
 from services.text import nfc, nfc_or_none
 
@@ -514,9 +515,7 @@ async def record_recall(
     """Put the lot and every lot made from it on `recalled`, each with a recall event, in one transaction.
     Province officers of the producer's province and central admins recall."""
     batch = await Batch.get_or_none(id=batch_id).select_related("product__producer")
-    if batch is None or not policy.may_record_evaluation(
-        reach, batch.product.producer, certifies_five_stars=False
-    ):
+    if batch is None or not trace_policy.may_recall(reach, batch.product.producer):
         raise (
             policy.deny(reach, "batchId")
             if batch is not None or not reach.everything

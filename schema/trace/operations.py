@@ -10,7 +10,6 @@ from typing import Any, cast
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
-from tortoise.expressions import Q
 
 from models import Batch as BatchModel
 from models import BatchStatus, EventAction, EventType, UnitEra
@@ -22,6 +21,7 @@ from schema.pagination import Connection, Page, fetch_page, query_error
 from schema.trace.types import Batch, TraceEventType, visible_batch
 from services import trace
 from services.errors import DomainError, ErrorCode, FieldProblem
+from services.policy import trace as trace_policy
 
 
 @strawberry.input
@@ -164,19 +164,8 @@ class TraceQuery:
     ) -> Connection[Batch]:
         f = filter or BatchFilter()
         query = BatchModel.all()
-        reach = info.context.reach
-        if not reach.everything:
-            public = Q(is_published=True) & Q(product__is_published=True)
-            managed = [
-                Q(**{f"product__producer__{column}__in": sorted(ids)})  # type: ignore[arg-type]
-                for column, ids in (
-                    ("id", reach.producer_ids),
-                    ("province_id", reach.province_ids),
-                    ("commune_id", reach.commune_ids),
-                )
-                if ids
-            ]
-            query = query.filter(Q(public, *managed, join_type="OR") if managed else public)
+        if (visibility := trace_policy.batch_visibility(info.context.reach)) is not None:
+            query = query.filter(visibility)
         try:
             if f.product_id is not None:
                 query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))

@@ -20,7 +20,7 @@ from schema.context import Info
 from schema.registry.types import Product, visible_product
 from services import trace
 from services.identity import batch_link
-from services.policy import registry as policy
+from services.policy import trace as trace_policy
 
 strawberry.enum(BatchStatus, description="Status of a lot.")
 strawberry.enum(EventType, description="EPCIS 2.0 event type.")
@@ -202,10 +202,7 @@ async def _sees_batch(info: Info, batch: BatchModel) -> bool:
         return False
     producer = await info.context.loaders.producer.load(product.producer_id)  # type: ignore[attr-defined]
     assert producer is not None
-    reach = info.context.reach
-    if policy.may_manage_producer(reach, producer):
-        return True
-    return bool(batch.is_published) and policy.sees_product(reach, product, producer)
+    return trace_policy.sees_batch(info.context.reach, batch, product, producer)
 
 
 async def visible_batch(info: Info, batch_id: int) -> Batch | None:

@@ -47,7 +47,8 @@ def sees_evaluation(reach: Reach, evaluation: Evaluation, producer: Producer) ->
     return evaluation.status in PUBLIC_EVALUATION_STATUSES or may_manage_producer(reach, producer)
 
 
-def _managed_producers(reach: Reach, prefix: str) -> Q:
+def managed_producers(reach: Reach, prefix: str) -> Q | None:
+    """Filter on the producers (through `prefix`) an actor manages; None when it manages none."""
     parts = [
         Q(**{f"{prefix}{column}__in": sorted(ids)})  # type: ignore[arg-type]
         for column, ids in (
@@ -57,25 +58,23 @@ def _managed_producers(reach: Reach, prefix: str) -> Q:
         )
         if ids
     ]
-    return Q(*parts, join_type="OR")
+    return Q(*parts, join_type="OR") if parts else None
 
 
 def product_visibility(reach: Reach) -> Q | None:
     """Filter on products an actor may list; None when it sees all."""
     if reach.everything:
         return None
-    if not (reach.producer_ids or reach.province_ids or reach.commune_ids):
-        return Q(is_published=True)
-    return Q(is_published=True) | _managed_producers(reach, "producer__")
+    managed = managed_producers(reach, "producer__")
+    return Q(is_published=True) if managed is None else Q(is_published=True) | managed
 
 
 def evaluation_visibility(reach: Reach) -> Q | None:
     if reach.everything:
         return None
     public = Q(status__in=PUBLIC_EVALUATION_STATUSES, product__is_published=True)
-    if not (reach.producer_ids or reach.province_ids or reach.commune_ids):
-        return public
-    return public | _managed_producers(reach, "product__producer__")
+    managed = managed_producers(reach, "product__producer__")
+    return public if managed is None else public | managed
 
 
 def may_read_audit(reach: Reach) -> bool:
