@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -495,6 +495,26 @@ def print_report(phases: list[Phase], summary: dict[str, Any]) -> None:
 # -- main -----------------------------------------------------------------------------------------------
 
 
+def clean_up(servers: Iterable[Server], logs: Path, status: int, dsn: str, schema: str | None) -> int:
+    """Stop the servers, keep their logs only after a failure, drop the benchmark schema. Must finish:
+    further Ctrl-C / SIGTERM are ignored while it runs. Returns the exit status."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for server in servers:
+        server.stop()
+    if status == 0:
+        shutil.rmtree(logs, ignore_errors=True)
+    else:
+        print(f"server logs: {logs}", file=sys.stderr)
+    if schema is not None:
+        try:
+            asyncio.run(drop_schema(dsn, schema))
+        except Exception as exc:
+            print(f"could not drop schema {schema}: {exc}", file=sys.stderr)
+            status = status or 1
+    return status
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="benchmarks/run.py",
@@ -629,21 +649,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nbenchmark error: {type(exc).__name__}: {exc}", file=sys.stderr)
         status = 1
     finally:
-        # Cleanup must finish: ignore further Ctrl-C / SIGTERM while it runs.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        for server in servers:
-            server.stop()
-        if status == 0:
-            shutil.rmtree(logs, ignore_errors=True)
-        else:
-            print(f"server logs: {logs}", file=sys.stderr)
-        if schema_created:
-            try:
-                asyncio.run(drop_schema(args.dsn, schema))
-            except Exception as exc:
-                print(f"could not drop schema {schema}: {exc}", file=sys.stderr)
-                status = status or 1
+        status = clean_up(servers, logs, status, args.dsn, schema if schema_created else None)
     return status
 
 

@@ -27,7 +27,6 @@ import datetime as dt
 import os
 import platform
 import secrets
-import shutil
 import signal
 import statistics
 import subprocess
@@ -54,7 +53,7 @@ from benchmarks.run import (  # noqa: E402
     Phase,
     Server,
     _interrupt,
-    drop_schema,
+    clean_up,
     free_port,
     postgres_cpu_seconds,
     postgres_version,
@@ -671,20 +670,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nbenchmark error: {type(exc).__name__}: {exc}", file=sys.stderr)
         status = 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if server is not None:
-            server.stop()
-        if status == 0:
-            shutil.rmtree(logs, ignore_errors=True)
-        else:
-            print(f"server logs: {logs}", file=sys.stderr)
-        if schema_created:
-            try:
-                asyncio.run(drop_schema(args.dsn, schema))
-            except Exception as exc:
-                print(f"could not drop schema {schema}: {exc}", file=sys.stderr)
-                status = status or 1
+        status = clean_up(
+            [server] if server else [], logs, status, args.dsn, schema if schema_created else None
+        )
     return status
 
 
