@@ -19,8 +19,9 @@ from models import (
     Product,
     ProductGroup,
     ProductImage,
+    TraceEvent,
 )
-from services import admin_units
+from services import admin_units, trace
 
 
 def _by_id[M: Model](model: type[M]) -> DataLoader[int, M | None]:
@@ -35,6 +36,14 @@ def _admin_units() -> DataLoader[int, AdminUnit | None]:
     async def load(keys: Sequence[int]) -> list[AdminUnit | None]:
         units = await admin_units.get_many(keys)
         return [units.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _events_by_batch() -> DataLoader[int, list[TraceEvent]]:
+    async def load(keys: Sequence[int]) -> list[list[TraceEvent]]:
+        events = await trace.events_of_many(keys)
+        return [events[key] for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -76,6 +85,7 @@ class Loaders:
         self.children_by_unit = _children(AdminUnit, "parent_id", ("code",))
         self.successors_by_unit = _links("predecessor_id", "successor_id")
         self.predecessors_by_unit = _links("successor_id", "predecessor_id")
+        self.events_by_batch = _events_by_batch()
 
     def prime(self, loader: DataLoader[int, Any], rows: Sequence[Model]) -> None:
         loader.prime_many({row.pk: row for row in rows})

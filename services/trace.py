@@ -551,11 +551,22 @@ async def record_recall(
 
 async def events_of(batch_id: int) -> list[TraceEvent]:
     """The lot's events, oldest first (by event time, then by recording order)."""
-    ids = EventQuantity.filter(batch_id=batch_id).values("event_id")
-    events = await TraceEvent.filter(id__in=Subquery(ids))
-    # Sorted here, on aware datetimes: SQLite keeps each time as text in its own offset, so ORDER BY there
-    # would sort "08:30+07:00" after "02:00+00:00". A lot has tens of events, not thousands.
-    return sorted(events, key=lambda e: (e.event_time, e.id))
+    return (await events_of_many([batch_id]))[batch_id]
+
+
+async def events_of_many(batch_ids: Sequence[int]) -> dict[int, list[TraceEvent]]:
+    """Events of several lots in two queries, each lot's oldest first. Sorted here, on aware datetimes:
+    SQLite keeps each time as text in its own offset, so ORDER BY there would sort "08:30+07:00" after
+    "02:00+00:00". A lot has tens of events, not thousands."""
+    links = await EventQuantity.filter(batch_id__in=list(batch_ids)).values_list("batch_id", "event_id")
+    events = {e.id: e for e in await TraceEvent.filter(id__in=sorted({e for _, e in links}))}
+    grouped: dict[int, set[int]] = {batch_id: set() for batch_id in batch_ids}
+    for batch_id, event_id in links:
+        grouped[batch_id].add(event_id)
+    return {
+        batch_id: sorted((events[i] for i in ids), key=lambda e: (e.event_time, e.id))
+        for batch_id, ids in grouped.items()
+    }
 
 
 async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[str, Any]]:

@@ -161,8 +161,10 @@ class Batch(relay.Node):
         )
 
     @strawberry.field(description="The lot's events, oldest first.")
-    async def events(self) -> list[TraceEventType]:
-        return [TraceEventType.from_model(e) for e in await trace.events_of(self.id)]
+    async def events(self, info: Info) -> list[TraceEventType]:
+        return [
+            TraceEventType.from_model(e) for e in await info.context.loaders.events_by_batch.load(self.id)
+        ]
 
     @strawberry.field(
         description="Lots this one was made from (BACKWARD) or that were made from it (FORWARD)."

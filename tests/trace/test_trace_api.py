@@ -11,7 +11,7 @@ from models import Role, UnitEra
 from services import epcis
 from services.identity import product_code
 from services.registry import find_province
-from tests.conftest import Database, gql
+from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_producer, make_product, token_for
 
 CREATE = """
@@ -149,3 +149,30 @@ async def test_an_unpublished_lot_is_hidden_from_the_public(client: AsyncClient,
     assert (await gql(client, READ, {"id": batch_id}))["data"]["batch"] is None
     assert (await gql(client, READ, {"id": batch_id}, token=member))["data"]["batch"]["lotCode"] == "L1"
     assert (await gql(client, "{ batches { totalCount } }"))["data"]["batches"]["totalCount"] == 0
+
+
+async def test_listing_lots_with_their_events_does_not_query_per_lot(
+    client: AsyncClient, db: Database, sql_counter: SQLCounter
+) -> None:
+    from services import trace
+    from services.policy import SYSTEM
+    from tests.factories import make_batch
+
+    product = await make_product()
+    for n in range(4):
+        lot = await make_batch(product, f"L{n}")
+        event = trace.EventInput(
+            trace.EventType.OBJECT,
+            dt.datetime(2019, 6, 1, tzinfo=dt.UTC),
+            subjects=[trace.QuantityData(lot.id)],
+        )
+        await trace.record_event(event, SYSTEM, "https://ocop.test")
+    query = "query($n: Int!) { batches(first: $n) { edges { node { lotCode events { eventHash } } } } }"
+    counts = []
+    for size in (1, 4):
+        sql_counter.statements.clear()
+        body = await gql(client, query, {"n": size})
+        assert len(body["data"]["batches"]["edges"]) == size
+        assert all(len(e["node"]["events"]) == 1 for e in body["data"]["batches"]["edges"])
+        counts.append(len(sql_counter.statements))
+    assert counts[0] == counts[1], counts
