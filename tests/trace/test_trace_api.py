@@ -7,7 +7,7 @@ import datetime as dt
 from httpx import AsyncClient
 from strawberry.relay import to_base64
 
-from models import Role, UnitEra
+from models import EventType, Role, UnitEra
 from services import epcis
 from services.identity import product_code
 from services.registry import find_province
