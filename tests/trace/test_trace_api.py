@@ -162,7 +162,7 @@ async def test_listing_lots_with_their_events_does_not_query_per_lot(
     for n in range(4):
         lot = await make_batch(product, f"L{n}")
         event = trace.EventInput(
-            trace.EventType.OBJECT,
+            EventType.OBJECT,
             dt.datetime(2019, 6, 1, tzinfo=dt.UTC),
             subjects=[trace.QuantityData(lot.id)],
         )
