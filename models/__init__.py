@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from models.accounts import AccessToken, AuditEntry, LoginAttempt, Membership, Role, TokenKind, User
 from models.admin import REFORM_DATE, AdminUnit, AdminUnitSuccession, UnitEra, UnitLevel
+from models.labels import LabelRun, LabelTemplate, SerialCounter, SerialScan, TemplateKind
 from models.registry import (
     Certification,
     CriteriaSet,
@@ -47,6 +48,8 @@ __all__ = [
     "EventAction",
     "EventQuantity",
     "EventType",
+    "LabelRun",
+    "LabelTemplate",
     "Location",
     "LocationKind",
     "LoginAttempt",
@@ -63,6 +66,9 @@ __all__ = [
     "RecognisingLevel",
     "ReferenceData",
     "Role",
+    "SerialCounter",
+    "SerialScan",
+    "TemplateKind",
     "TokenKind",
     "TraceEvent",
     "UnitEra",

@@ -26,6 +26,10 @@ POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
 # Child tables first; the product -> evaluation pointer is cleared before either is emptied.
 MUTABLE_TABLES = (
+    "serial_scan",
+    "label_run",
+    "serial_counter",
+    "label_template",
     "event_quantity",
     "trace_event",
     "batch",
