@@ -26,6 +26,16 @@ POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
 # Child tables first; the product -> evaluation pointer is cleared before either is emptied.
 MUTABLE_TABLES = (
+    "job",
+    "fair_booth_assignment",
+    "fair_application_product",
+    "fair_application",
+    "fair_booth",
+    "fair_zone",
+    "fair_session",
+    "fair_tourism_offering",
+    "fair_sponsor",
+    "fair",
     "serial_scan",
     "label_run",
     "serial_counter",
