@@ -15,6 +15,7 @@ from models import (
     AdminUnitSuccession,
     Certification,
     Evaluation,
+    Location,
     Producer,
     Product,
     ProductGroup,
@@ -86,6 +87,7 @@ class Loaders:
         self.successors_by_unit = _links("predecessor_id", "successor_id")
         self.predecessors_by_unit = _links("successor_id", "predecessor_id")
         self.events_by_batch = _events_by_batch()
+        self.location = _by_id(Location)
 
     def prime(self, loader: DataLoader[int, Any], rows: Sequence[Model]) -> None:
         loader.prime_many({row.pk: row for row in rows})

@@ -33,6 +33,12 @@ EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 SCHEMA_VERSION = "2.0"
 SCHEMA_PATH = Path(__file__).resolve().parent / "reference" / "EPCIS-JSON-Schema.json"
 
+# Our own EPCIS user extension (EPCIS 2.0 section 9.3): documents attached to an event, as `ocop:documents`.
+# The prefix is declared in the `@context` of every document that carries it; part of hashed events: never
+# change it.
+EXTENSION_PREFIX = "ocop"
+EXTENSION_NAMESPACE = "urn:ocop-hub:epcis:"
+
 # The JSON-LD contexts epcis-event-hash-generator ships as files (its file_document_loader maps exactly these).
 PACKAGED_CONTEXTS = frozenset({EPCIS_CONTEXT, "https://gs1.github.io/EPCIS/epcis-context.jsonld"})
 # Prefixes of the EPCIS context, repeated (identically: the context's terms are @protected) in the context of
@@ -43,7 +49,11 @@ _HASH_PREFIXES = {
     "cbv": "https://ref.gs1.org/cbv/",
     "cbvmda": "urn:epcglobal:cbv:mda:",
     "gs1": "https://gs1.org/voc/",
+    EXTENSION_PREFIX: EXTENSION_NAMESPACE,  # ours, not the EPCIS context's: expands `ocop:documents`
 }
+# Attached documents whose URL is also written as the event's certificationInfo (pointers to certification
+# or test details, which any EPCIS 2.0 reader understands).
+CERTIFICATION_DOCUMENT_TYPES = ("certificate", "testResult")
 
 # CBV 2.0 business steps (CBV 2.0 section 7.1, the BizStep vocabulary), as bare words.
 CBV_BIZ_STEPS = frozenset(
@@ -273,6 +283,7 @@ class EventData:
     biz_transactions: Sequence[Mapping[str, str]] = ()
     sensor_elements: Sequence[Mapping[str, Any]] = ()
     certification_info: str | None = None
+    documents: Sequence[Mapping[str, str]] = ()  # {"type", "url", "title"?}: see `event_json`
     error_declaration: ErrorDeclaration | None = None
     ilmd: Mapping[str, Any] | None = None
     event_id: str | None = None
@@ -334,9 +345,21 @@ def _vocabulary(value: str, kind: VocabularyKind) -> str:
     return word
 
 
+def _document_entry(item: Mapping[str, str]) -> JSONObject:
+    entry: JSONObject = {
+        f"{EXTENSION_PREFIX}:documentType": item["type"],
+        f"{EXTENSION_PREFIX}:url": item["url"],
+    }
+    if item.get("title"):
+        entry[f"{EXTENSION_PREFIX}:title"] = item["title"]
+    return entry
+
+
 def event_json(data: EventData) -> JSONObject:
     """The EPCIS 2.0 JSON-LD event (without `@context`: the document carries it). Empty lists and absent values
-    are omitted. Raises ValueError on data no EPCIS event can hold (an action on a TransformationEvent or none on
+    are omitted. Attached documents are written as our extension `ocop:documents` (`[{"ocop:documentType",
+    "ocop:url", "ocop:title"?}]`), and those of a CERTIFICATION_DOCUMENT_TYPES type also as certificationInfo
+    (a URI, or a list of URIs when there are several). Raises ValueError on data no EPCIS event can hold (an action on a TransformationEvent or none on
     another type, a quantity role that does not fit the type, ILMD outside ADD/Transformation, a naive time)."""
     is_transformation = data.type is EventType.TRANSFORMATION
     if is_transformation and data.action is not None:
@@ -392,8 +415,14 @@ def event_json(data: EventData) -> JSONObject:
         event["sensorElementList"] = [copy.deepcopy(dict(element)) for element in data.sensor_elements]
     if data.ilmd:
         event["ilmd"] = copy.deepcopy(dict(data.ilmd))
-    if data.certification_info:
-        event["certificationInfo"] = data.certification_info
+    certification = [data.certification_info] if data.certification_info else []
+    for attached in data.documents:
+        if attached["type"] in CERTIFICATION_DOCUMENT_TYPES and attached["url"] not in certification:
+            certification.append(attached["url"])
+    if certification:
+        event["certificationInfo"] = certification[0] if len(certification) == 1 else certification
+    if data.documents:
+        event[f"{EXTENSION_PREFIX}:documents"] = [_document_entry(attached) for attached in data.documents]
     if data.error_declaration is not None:
         declaration = data.error_declaration
         error: JSONObject = {"declarationTime": timestamp(declaration.declaration_time)}
@@ -408,11 +437,19 @@ def event_json(data: EventData) -> JSONObject:
 # --- documents ------------------------------------------------------------------------------------------------
 
 
+def _context(events: Sequence[Mapping[str, Any]]) -> str | list[Any]:
+    """The EPCIS context, with our extension's prefix when an event uses it."""
+    marker = f"{EXTENSION_PREFIX}:"
+    if any(str(key).startswith(marker) for event in events for key in event):
+        return [EPCIS_CONTEXT, {EXTENSION_PREFIX: EXTENSION_NAMESPACE}]
+    return EPCIS_CONTEXT
+
+
 def document(
     events: Sequence[Mapping[str, Any]], creation_date: datetime, *, document_id: str | None = None
 ) -> JSONObject:
     """An EPCISDocument (capture or export) holding `events` (from event_json)."""
-    doc: JSONObject = {"@context": EPCIS_CONTEXT, "type": "EPCISDocument"}
+    doc: JSONObject = {"@context": _context(events), "type": "EPCISDocument"}
     if document_id:
         doc["id"] = document_id
     doc |= {
@@ -437,7 +474,7 @@ def query_document(
         results["subscriptionID"] = subscription_id
     results["resultsBody"] = {"eventList": [copy.deepcopy(dict(event)) for event in events]}
     doc: JSONObject = {
-        "@context": EPCIS_CONTEXT,
+        "@context": _context(events),
         "type": "EPCISQueryDocument",
         "schemaVersion": SCHEMA_VERSION,
     }

@@ -33,7 +33,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, unquote
@@ -42,7 +42,7 @@ import orjson
 from jsonschema import Draft7Validator
 
 from models import Batch, BatchStatus, Evaluation, Product
-from services import stars
+from services import page_cache, stars
 from services.gs1 import GS1KeyError, normalize_gtin
 from services.identity import batch_link, product_code, product_id_of
 
@@ -805,6 +805,7 @@ def _quality(params: str) -> float:
     return 1.0
 
 
+@lru_cache(maxsize=512)  # phones send few distinct headers; every cached scan reads it
 def preferred_language(accept_language: str) -> Language:
     """Vietnamese or English from an Accept-Language header; Vietnamese unless English is preferred."""
     best: Language = "vi"
@@ -818,6 +819,7 @@ def preferred_language(accept_language: str) -> Language:
     return best
 
 
+@lru_cache(maxsize=512)
 def wants_linkset(accept: str) -> bool:
     for part in accept.split(","):
         media_type, _, params = part.partition(";")
@@ -928,6 +930,28 @@ async def answer(request: ResolverRequest, today: dt.date | None = None) -> Answ
     query = "&".join(q for q in (link.attribute_query(), "&".join(kept)) if q)
     headers["location"] = _with_query(target.href, query)
     return Answer(307, headers)
+
+
+def cache_key(
+    raw_path: str, query: str, accept: str, accept_language: str, base_url: str, today: dt.date
+) -> tuple[object, ...]:
+    """What the answer to a GET or HEAD (a ResolverRequest of these values) depends on: the path (one
+    trailing slash is tolerated, as `parse` does), the query string (passed on to the target), whether
+    Accept asks for a linkset, the language chosen from Accept-Language, the public base URL and the day
+    (certificate validity)."""
+    if raw_path.endswith("/") and len(raw_path) > 1:
+        raw_path = raw_path[:-1]
+    return (raw_path, query, wants_linkset(accept), preferred_language(accept_language), base_url, today)
+
+
+def keep_for(status: int) -> float:
+    """Seconds the page cache (services/page_cache.py) keeps an answer. A redirect (what a phone's scan
+    gets: its Location does not depend on the lot's recall status) as long as the trace page it leads to,
+    a 404 briefly. A linkset never: it states the lot's recall status to machines (partner systems poll
+    it), so it is read fresh every time, on every worker. Other errors are not kept either."""
+    if status == 307:
+        return page_cache.TRACE_PAGE_MAX_AGE
+    return page_cache.NOT_FOUND_TTL if status == 404 else 0
 
 
 def description(base_url: str) -> JSONObject:

@@ -28,9 +28,10 @@ from models import (
     TraceEvent,
     UnitEra,
 )
-from services import epcis
+from services import epcis, page_cache
 from services.errors import DomainError, ErrorCode, FieldProblem, Problems
 from services.identity import batch_link, is_lot_code
+from services.locations import check_places, clean_documents
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
@@ -82,7 +83,7 @@ class EventInput:
     destinations: list[dict[str, str]] = field(default_factory=list)
     biz_transactions: list[dict[str, str]] = field(default_factory=list)
     sensor_elements: list[dict[str, Any]] = field(default_factory=list)
-    documents: list[dict[str, str]] = field(default_factory=list)
+    documents: list[dict[str, str]] = field(default_factory=list)  # {type, url, title?}: services/locations
     note: str | None = None
     note_en: str | None = None
 
@@ -146,7 +147,7 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
         else:
             commune_id = commune.id
     problems.raise_if_any()
-    return await Batch.create(
+    batch = await Batch.create(
         product_id=product.id,
         lot_code=lot,
         production_date=data.production_date,
@@ -160,6 +161,8 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
         longitude=data.longitude,
         is_published=data.is_published,
     )
+    page_cache.invalidate()
+    return batch
 
 
 # -- events -------------------------------------------------------------------------------------------------
@@ -223,6 +226,7 @@ async def _event_json(
         destinations=list(event.destinations or []),
         biz_transactions=list(event.biz_transactions or []),
         sensor_elements=list(event.sensor_elements or []),
+        documents=list(event.documents or []),
         error_declaration=epcis.ErrorDeclaration(
             declaration_time=event.record_time,
             reason=event.correction_reason,
@@ -234,8 +238,11 @@ async def _event_json(
     return epcis.event_json(data)
 
 
-async def _check_event(data: EventInput, batches: dict[int, Batch]) -> Problems:
+async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: str, reach: Reach) -> Problems:
+    """Every problem of an event's content; cleans `data.documents` in place (as they are stored and hashed)."""
     problems = Problems()
+    data.documents = clean_documents(data.documents, base_url, problems)
+    await check_places(data.read_point_id, data.biz_location_id, reach, problems)
     now = dt.datetime.now(dt.UTC)
     if data.event_time.tzinfo is None:
         problems.add(
@@ -321,7 +328,7 @@ async def record_event(
     for batch in batches.values():
         if not policy.may_manage_producer(reach, batch.product.producer):
             raise policy.deny(reach, "batchId")
-    problems = await _check_event(data, batches)
+    problems = await _check_event(data, batches, base_url, reach)
     if data.event_type == EventType.TRANSFORMATION and not problems:
         ancestors = {
             b.id for level in await lineage([i.batch_id for i in data.inputs], backward=True) for b in level
@@ -389,6 +396,7 @@ async def _append(
             ],
             using_db=conn,
         )
+    page_cache.invalidate()  # after the commit (inside a caller's transaction: held until it ends)
     return event
 
 
@@ -546,6 +554,7 @@ async def record_recall(
                 actor_id,
             )
             await Batch.filter(id=affected.id).update(status=BatchStatus.RECALLED)
+    page_cache.invalidate()  # the banner shows on this process's next page view
     return await recall_impact(batch_id)
 
 
@@ -654,7 +663,7 @@ async def declare_error(
             if not policy.may_manage_producer(reach, batch.product.producer):
                 raise policy.deny(reach, "corrective")
         corrective_batches = {**batches, **{b.id: b for b in more}}
-        for item in (await _check_event(correction.corrective, corrective_batches)).items:
+        for item in (await _check_event(correction.corrective, corrective_batches, base_url, reach)).items:
             problems.add(f"corrective.{item.field}", item.code, item.message, item.message_en)
     problems.raise_if_any()
     async with in_transaction():
@@ -709,4 +718,5 @@ async def declare_error(
                 for q in links
             ]
         )
+    page_cache.invalidate()
     return declaration, corrective_event

@@ -1,5 +1,5 @@
-"""Batches and their events: queries, and mutations to create lots, record events and transformations,
-and recall."""
+"""Batches, their events and locations: queries, and mutations to create lots and locations, record events
+and transformations, and recall."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from models import Batch as BatchModel
-from models import BatchStatus, EventAction, EventType, UnitEra
+from models import BatchStatus, EventAction, EventType, LocationKind, UnitEra
+from models import Location as LocationModel
 from schema.audit import Audit
 from schema.context import Info
 from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
 from schema.pagination import Connection, Page, fetch_page, query_error
-from schema.trace.types import Batch, TraceEventType, visible_batch
-from services import trace
+from schema.trace.types import Batch, Location, TraceEventType, visible_batch
+from services import locations, trace
 from services.errors import DomainError, ErrorCode, FieldProblem
 from services.policy import trace as trace_policy
 
@@ -57,6 +58,45 @@ class LotQuantityInput:
     unit: str | None = None
 
 
+@strawberry.input
+class LocationFilter:
+    producer_id: relay.GlobalID | None = None
+    kind: LocationKind | None = None
+    gln: str | None = None
+
+
+@strawberry.input(
+    description="A location of a producer (`producerId`), or shared (a market, a fair booth: no producer)."
+)
+class LocationCreateInput:
+    name: str
+    kind: LocationKind
+    producer_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The producer that operates it; members create locations of their own only."
+    )
+    gln: str | None = strawberry.field(default=None, description="GS1 GLN, 13 digits, check digit verified.")
+    commune_code: str | None = strawberry.field(
+        default=None, description="GSO code of its commune; required for a shared location."
+    )
+    commune_era: UnitEra = UnitEra.CURRENT
+    address_line: str | None = None
+    latitude: float | None = strawberry.field(default=None, description="WGS 84, with longitude.")
+    longitude: float | None = None
+
+
+@strawberry.type
+class LocationPayload:
+    location: Location | None
+    errors: list[FieldError]
+
+
+@strawberry.input(description="A document attached to an event, by URL (at most 10 per event).")
+class EventDocumentInput:
+    type: str = strawberry.field(description="certificate, testResult, photo, invoice or other.")
+    url: str = strawberry.field(description="https (or this service's own public address).")
+    title: str | None = None
+
+
 @strawberry.input(description="An ObjectEvent or TransactionEvent on one or more lots.")
 class EventRecordInput:
     event_time: dt.datetime = strawberry.field(description="With its offset, e.g. 2019-06-05T08:30:00+07:00.")
@@ -72,6 +112,13 @@ class EventRecordInput:
     sources: JSON | None = None
     destinations: JSON | None = None
     sensor_elements: JSON | None = None
+    read_point_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The Location where the event was observed (EPCIS readPoint)."
+    )
+    biz_location_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The Location where the lots are afterwards (EPCIS bizLocation)."
+    )
+    documents: list[EventDocumentInput] | None = None
     note: str | None = None
     note_en: str | None = None
 
@@ -82,6 +129,9 @@ class TransformationInput:
     inputs: list[LotQuantityInput]
     outputs: list[LotQuantityInput]
     biz_step: str | None = "creating_class_instance"
+    read_point_id: relay.GlobalID | None = None
+    biz_location_id: relay.GlobalID | None = None
+    documents: list[EventDocumentInput] | None = None
     note: str | None = None
     note_en: str | None = None
 
@@ -135,6 +185,20 @@ def _lots(items: list[LotQuantityInput], name: str) -> list[trace.QuantityData]:
     ]
 
 
+def _location_id(value: relay.GlobalID | None, name: str) -> int | None:
+    return None if value is None else decode_id(value, "Location", name)
+
+
+def _documents(items: list[EventDocumentInput] | None) -> list[dict[str, str]]:
+    out = []
+    for item in items or []:
+        entry = {"type": item.type, "url": item.url}
+        if item.title is not None:
+            entry["title"] = item.title
+        out.append(entry)
+    return out
+
+
 def _entries(value: Any, name: str) -> list[Any]:
     if value is None:
         return []
@@ -178,6 +242,30 @@ class TraceQuery:
             raise query_error(exc, info.context.language) from exc
         return Connection[Batch].of(page, [Batch.from_model(b) for b in page.rows], query)
 
+    @strawberry.field(description="Locations by name: shared ones, and those of the producers you manage.")
+    async def locations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LocationFilter | None = None,
+    ) -> Connection[Location]:
+        f = filter or LocationFilter()
+        query = LocationModel.all()
+        if (visibility := trace_policy.location_visibility(info.context.reach)) is not None:
+            query = query.filter(visibility)
+        try:
+            if f.producer_id is not None:
+                query = query.filter(producer_id=decode_id(f.producer_id, "Producer", "filter.producerId"))
+            if f.kind is not None:
+                query = query.filter(kind=f.kind)
+            if f.gln:
+                query = query.filter(gln=f.gln.strip())
+            page: Page[Any] = await fetch_page(query, ("name", "id"), first, after, None, None)
+        except DomainError as exc:
+            raise query_error(exc, info.context.language) from exc
+        return Connection[Location].of(page, [Location.from_model(loc) for loc in page.rows], query)
+
 
 @strawberry.type
 class TraceMutation:
@@ -203,6 +291,30 @@ class TraceMutation:
         except DomainError as exc:
             return BatchPayload(batch=None, errors=field_errors(exc, info.context.language))
         return BatchPayload(batch=Batch.from_model(batch), errors=[])
+
+    @strawberry.mutation(
+        description="Create a location (farm, facility, warehouse, shop, fair booth) to name on events.",
+        extensions=[Audit()],
+    )
+    async def create_location(self, info: Info, input: LocationCreateInput) -> LocationPayload:
+        try:
+            data = locations.LocationData(
+                name=input.name,
+                kind=input.kind,
+                producer_id=None
+                if input.producer_id is None
+                else decode_id(input.producer_id, "Producer", "producerId"),
+                gln=input.gln,
+                commune_code=input.commune_code,
+                commune_era=input.commune_era,
+                address_line=input.address_line,
+                latitude=input.latitude,
+                longitude=input.longitude,
+            )
+            location = await locations.create_location(data, info.context.reach)
+        except DomainError as exc:
+            return LocationPayload(location=None, errors=field_errors(exc, info.context.language))
+        return LocationPayload(location=Location.from_model(location), errors=[])
 
     @strawberry.mutation(
         description="Record what happened to lots (an ObjectEvent or TransactionEvent). Append-only.",
@@ -232,6 +344,9 @@ class TraceMutation:
                 sources=_entries(input.sources, "sources"),
                 destinations=_entries(input.destinations, "destinations"),
                 sensor_elements=_entries(input.sensor_elements, "sensorElements"),
+                read_point_id=_location_id(input.read_point_id, "readPointId"),
+                biz_location_id=_location_id(input.biz_location_id, "bizLocationId"),
+                documents=_documents(input.documents),
                 note=input.note,
                 note_en=input.note_en,
             )
@@ -252,6 +367,9 @@ class TraceMutation:
                 outputs=_lots(input.outputs, "outputs"),
                 action=None,
                 biz_step=input.biz_step,
+                read_point_id=_location_id(input.read_point_id, "readPointId"),
+                biz_location_id=_location_id(input.biz_location_id, "bizLocationId"),
+                documents=_documents(input.documents),
                 note=input.note,
                 note_en=input.note_en,
             )
@@ -282,6 +400,10 @@ class TraceMutation:
                     biz_transactions=_entries(c.biz_transactions, "corrective.bizTransactions"),
                     sources=_entries(c.sources, "corrective.sources"),
                     destinations=_entries(c.destinations, "corrective.destinations"),
+                    sensor_elements=_entries(c.sensor_elements, "corrective.sensorElements"),
+                    read_point_id=_location_id(c.read_point_id, "corrective.readPointId"),
+                    biz_location_id=_location_id(c.biz_location_id, "corrective.bizLocationId"),
+                    documents=_documents(c.documents),
                     note=c.note,
                     note_en=c.note_en,
                 )

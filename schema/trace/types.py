@@ -1,4 +1,4 @@
-"""GraphQL types of origin tracing: batches (lots), their events, lineage and integrity."""
+"""GraphQL types of origin tracing: batches (lots), their events, locations, lineage and integrity."""
 
 from __future__ import annotations
 
@@ -13,24 +13,95 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from models import Batch as BatchModel
-from models import BatchStatus, EventAction, EventType
+from models import BatchStatus, EventAction, EventType, LocationKind
+from models import Location as LocationModel
 from models import TraceEvent as EventModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.registry.types import Product, visible_product
-from services import trace
+from services import locations, trace
 from services.identity import batch_link
 from services.policy import trace as trace_policy
 
 strawberry.enum(BatchStatus, description="Status of a lot.")
 strawberry.enum(EventType, description="EPCIS 2.0 event type.")
 strawberry.enum(EventAction, description="EPCIS action: ADD (created or commissioned), OBSERVE, DELETE.")
+strawberry.enum(LocationKind, description="What a location is.")
 
 
 @strawberry.enum
 class LineageDirection(Enum):
     BACKWARD = "backward"  # what a lot was made from
     FORWARD = "forward"  # what was made from a lot
+
+
+@strawberry.type(
+    description="A farm, facility, warehouse, shop or fair booth: where events happen (EPCIS readPoint and "
+    "bizLocation)."
+)
+class Location(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    kind: LocationKind
+    gln: str | None = strawberry.field(description="GS1 Global Location Number (13 digits), if it has one.")
+    address_line: str | None
+    latitude: float | None
+    longitude: float | None
+    commune_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, loc: LocationModel) -> Self:
+        return cls(
+            id=loc.id,
+            name=loc.name,
+            kind=loc.kind,
+            gln=loc.gln,
+            address_line=loc.address_line,
+            latitude=loc.latitude,
+            longitude=loc.longitude,
+            commune_id=loc.commune_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def commune(self, info: Info) -> AdministrativeUnit | None:
+        if self.commune_id is None:
+            return None
+        unit = await info.context.loaders.admin_unit.load(self.commune_id)
+        return AdministrativeUnit.from_model(unit) if unit else None
+
+    @strawberry.field(
+        description="How EPCIS documents name it: `https://id.gs1.org/414/{gln}`, or `{our address}/locations/{id}`."
+    )
+    def epcis_id(self, info: Info) -> str:
+        return (
+            f"https://id.gs1.org/414/{self.gln}"
+            if self.gln
+            else f"{info.context.base_url}/locations/{self.id}"
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ids = [int(i) for i in node_ids]
+        usable = await locations.usable_locations(set(ids), info.context.reach)
+        return [cls.from_model(usable[i]) if i in usable else None for i in ids]
+
+
+@strawberry.type(description="A document attached to an event, by URL.")
+class EventDocument:
+    type: str = strawberry.field(description="certificate, testResult, photo, invoice or other.")
+    url: str
+    title: str | None
+
+
+async def _place(info: Info, location_id: int | None) -> Location | None:
+    """An event's location, through the request's loader: one query for all events of a response. Shown with
+    the event, whose lot the caller sees, as on the trace page."""
+    if location_id is None:
+        return None
+    loc = await info.context.loaders.location.load(location_id)
+    return Location.from_model(loc) if loc else None
 
 
 @strawberry.type(name="TraceEvent", description="One EPCIS 2.0 event, as recorded (never changed).")
@@ -56,6 +127,19 @@ class TraceEventType(relay.Node):
     corrects: relay.GlobalID | None = strawberry.field(
         description="The event this declaration declares wrong."
     )
+    documents: list[EventDocument] = strawberry.field(
+        description="Attached certificates, test results, photos, invoices (in EPCIS: `ocop:documents`)."
+    )
+    read_point_id: strawberry.Private[int | None]
+    biz_location_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="Where the event was observed (EPCIS readPoint).")
+    async def read_point(self, info: Info) -> Location | None:
+        return await _place(info, self.read_point_id)
+
+    @strawberry.field(description="Where the lots are after the event (EPCIS bizLocation).")
+    async def biz_location(self, info: Info) -> Location | None:
+        return await _place(info, self.biz_location_id)
 
     @classmethod
     def from_model(cls, e: EventModel) -> Self:
@@ -77,6 +161,11 @@ class TraceEventType(relay.Node):
             note_en=e.note_en,
             correction_reason=e.correction_reason,
             corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,  # type: ignore[attr-defined]
+            documents=[
+                EventDocument(type=d["type"], url=d["url"], title=d.get("title")) for d in e.documents or []
+            ],
+            read_point_id=e.read_point_id,  # type: ignore[attr-defined]
+            biz_location_id=e.biz_location_id,  # type: ignore[attr-defined]
         )
 
     @classmethod

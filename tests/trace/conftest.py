@@ -1,0 +1,12 @@
+"""Each test starts with empty page caches (services/page_cache.py), as it starts with empty tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from services import page_cache
+
+
+@pytest.fixture(autouse=True)
+def empty_page_caches() -> None:
+    page_cache.clear()
