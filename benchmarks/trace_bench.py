@@ -10,9 +10,15 @@ and resolver-plus-trace-page throughput against a static response of the same se
    trace.lineage(probe, backward, depth=10): medians over --repeat runs;
 3. bulk-inserts lots up to --batches (10 events each, chains of 11 lots joined by transformations), then
    measures the same two things again and prints large/small (target <= 1.5x);
-4. starts the app (`python server.py serve`, production settings) and loads GET /healthz, then the probe's
-   `/p/{code}/10/{lot}` link following its 307 to the trace page (one pair = one request), then /healthz
-   again: the pair's throughput as a share of /healthz (target >= 50%);
+4. starts the app (`python server.py serve`, production settings) and loads GET /healthz, then QR scans
+   (a lot's Digital Link, following its 307 to the trace page: one pair = one request) in two mixes, then
+   /healthz again. Hot scans: 50 popular lots scanned over and over (Zipf popularity, 1 in 5 in English),
+   served by the page cache once warm. Cold scans: a different lot of the full table on every scan, so
+   every resolver answer and every page is a cache miss. Each mix's throughput is given as a share of
+   /healthz from the same run (target >= 50% for the hot mix), and from the server's CPU time per request.
+   Each mix runs in its own process (`python -m benchmarks.trace_bench --scan-load SPEC.json`). Bulk lots
+   carry placeholder hashes, so a cold page's integrity check stops at the first event: the first view of
+   a real lot costs somewhat more;
 5. prints the table, writes benchmarks/results/trace-latest.json, stops the server, drops the schema (also
    on failure or Ctrl-C).
 
@@ -26,6 +32,7 @@ import asyncio
 import datetime as dt
 import os
 import platform
+import random
 import secrets
 import signal
 import statistics
@@ -34,7 +41,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -71,6 +78,9 @@ TARGET_GROWTH = 1.5  # large/small, at most
 TARGET_SHARE = 50.0  # percent of the static response, at least
 STEPS = ("packing", "inspecting", "storing", "shipping", "receiving", "storing", "retail_selling")
 FILL_CHUNK = 1000  # lots per round of bulk inserts
+HOT_LOTS = 50  # the popular lots of the hot scan mix
+ENGLISH_SHARE = 0.2  # of the hot scans, sent with Accept-Language: en
+SCAN_SEED = 2019
 
 
 @dataclass(slots=True)
@@ -457,6 +467,10 @@ def load(phase: Phase, url: str, args: argparse.Namespace, follow: bool) -> None
         "--warmup",
         str(args.warmup),
     ] + (["--follow"] if follow else [])
+    _run_load(phase, command)
+
+
+def _run_load(phase: Phase, command: list[str]) -> None:
     cpu_before, db_before, started = phase.server.cpu_seconds(), postgres_cpu_seconds(), time.perf_counter()
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
     phase.wall_s = time.perf_counter() - started
@@ -474,6 +488,257 @@ def load(phase: Phase, url: str, args: argparse.Namespace, follow: bool) -> None
         raise BenchError(
             f"{phase.name}: {phase.result['errors']} errors, first: {phase.result['first_error']}"
         )
+
+
+@dataclass(slots=True)
+class ScanTargets:
+    hot: list[str]  # Digital Link paths, most popular first (the probe lot first)
+    cold: list[str]  # every other published lot, shuffled
+
+
+async def scan_targets(dsn: str, schema: str, probe: Probe) -> ScanTargets:
+    """The Digital Links of every published lot: HOT_LOTS popular ones (the probe and a random sample) and
+    the rest, shuffled, for the cold mix."""
+    from models import Batch
+    from services import db
+    from services.identity import batch_link
+
+    await db.connect(dsn, pg_schema=schema)
+    try:
+        rows = await Batch.filter(is_published=True, product__is_published=True).values_list(
+            "id", "lot_code", "product_id", "product__gtin"
+        )
+    finally:
+        await db.disconnect()
+    links = {
+        batch_id: batch_link(BASE_URL, product_id=product_id, gtin=gtin, lot_code=lot).removeprefix(BASE_URL)
+        for batch_id, lot, product_id, gtin in rows
+    }
+    rng = random.Random(SCAN_SEED)
+    others = sorted(i for i in links if i != probe.batch_id)
+    rng.shuffle(others)
+    hot = [probe.batch_id, *others[: HOT_LOTS - 1]]
+    return ScanTargets([links[i] for i in hot], [links[i] for i in others[HOT_LOTS - 1 :]])
+
+
+def _scan_request(host: str, port: int, path: str, english: bool) -> bytes:
+    """A phone's GET: HTML wanted, Vietnamese unless the phone prefers English."""
+    language = "Accept-Language: en-US,en;q=0.9\r\n" if english else "Accept-Language: vi-VN,vi;q=0.9\r\n"
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: ocop-bench\r\n"
+        f"Accept: text/html,*/*;q=0.8\r\n{language}\r\n"
+    ).encode("ascii")
+
+
+async def _scan_connection(
+    host: str, port: int, next_scan: Callable[[], tuple[bytes, bool]], state: Any, unique: set[bytes] | None
+) -> None:
+    """One phone after another on a keep-alive connection: GET the Digital Link, expect a 307, GET its
+    Location (with the same Accept-Language); the pair is one completed request."""
+    from benchmarks import loadgen
+
+    reader, writer = await asyncio.open_connection(host, port)
+    clock = time.perf_counter
+    try:
+        while True:
+            started = clock()
+            if started >= state.end:
+                return
+            request, english = next_scan()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            status, length, close = loadgen.parse_head(head)
+            body = await reader.readexactly(length)
+            location = loadgen.location_of(head) if status == 307 and not close else None
+            if location is not None:
+                target = _scan_request(host, port, loadgen.redirect_path(location), english)
+                writer.write(target)
+                head = await reader.readuntil(b"\r\n\r\n")
+                status, length, close = loadgen.parse_head(head)
+                body = await reader.readexactly(length)
+            done = clock()
+            if state.warm_end <= done <= state.end:
+                state.redirects += location is not None
+                state.latencies.append(done - started)
+                second = int(done - state.warm_end)
+                if second < len(state.per_second):
+                    state.per_second[second] += 1
+                if location is None or status != 200:
+                    state.errors += 1
+                    if state.first_error is None:
+                        state.first_error = f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
+                if unique is not None:
+                    unique.add(request)
+            state.last_body = body
+            if close:
+                writer.close()
+                state.reconnects += 1
+                reader, writer = await asyncio.open_connection(host, port)
+    finally:
+        writer.close()
+
+
+async def run_scans(spec: dict[str, Any]) -> dict[str, Any]:
+    """The scan load described by `spec` (see `scan_load`), as loadgen's LoadResult plus the number of
+    distinct links scanned in the measured window."""
+    import gc
+    import math
+    import resource
+    from array import array
+
+    from benchmarks import loadgen
+
+    host, port, paths = spec["host"], spec["port"], spec["paths"]
+    loadgen.check_loopback(host)
+    connections, warmup, duration = spec["connections"], spec["warmup"], spec["duration"]
+    if spec["mix"] == "hot":
+        # Zipf popularity over the hot lots; each scan in English with probability ENGLISH_SHARE.
+        weights = [1 / (rank + 1) for rank in range(len(paths))]
+        requests = [
+            (_scan_request(host, port, p, english), english) for p in paths for english in (False, True)
+        ]
+        cumulative = []
+        total = 0.0
+        for weight in weights:
+            for share in (1 - ENGLISH_SHARE, ENGLISH_SHARE):
+                total += weight * share
+                cumulative.append(total)
+        rngs = [random.Random(SCAN_SEED + n) for n in range(connections)]
+
+        def picker(n: int) -> Callable[[], tuple[bytes, bool]]:
+            rng = rngs[n]
+            return lambda: rng.choices(requests, cum_weights=cumulative)[0]
+
+        pickers = [picker(n) for n in range(connections)]
+    else:
+        # Every scan a lot not scanned before in this run (all connections share one sequence).
+        sequence: Iterator[str] = iter(paths)
+
+        def next_cold() -> tuple[bytes, bool]:
+            try:
+                return _scan_request(host, port, next(sequence), False), False
+            except StopIteration:
+                raise loadgen.LoadError(f"the cold mix ran out of lots ({len(paths)})") from None
+
+        pickers = [next_cold] * connections
+    unique: set[bytes] = set()
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    state = loadgen._State(start + warmup, start + warmup + duration, start)
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    try:
+        async with asyncio.timeout(warmup + duration + loadgen.RESPONSE_TIMEOUT):
+            await asyncio.gather(
+                *(_scan_connection(host, port, pickers[n], state, unique) for n in range(connections))
+            )
+    finally:
+        gc.enable()
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    latencies = array("d", sorted(state.latencies))
+    n = len(latencies)
+    result = loadgen.LoadResult(
+        url=f"http://{host}:{port} ({spec['mix']} scans of {len(paths)} lots)",
+        connections=connections,
+        warmup_s=warmup,
+        duration_s=duration,
+        requests=n,
+        errors=state.errors,
+        throughput_rps=n / duration,
+        latency_ms={
+            "p50": loadgen.percentile(latencies, 50) * 1000,
+            "p90": loadgen.percentile(latencies, 90) * 1000,
+            "p99": loadgen.percentile(latencies, 99) * 1000,
+            "max": (latencies[-1] if n else math.nan) * 1000,
+            "mean": (sum(latencies) / n if n else math.nan) * 1000,
+        },
+        per_second_rps=state.per_second,
+        client_cpu_s=(cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime),
+        reconnects=state.reconnects,
+        response_bytes=len(state.last_body),
+        first_error=state.first_error,
+        method="GET",
+        redirects_followed=state.redirects,
+    )
+    return result.as_dict() | {"mix": spec["mix"], "distinct_links": len(unique)}
+
+
+def scan_main(argv: list[str]) -> int:
+    """`python -m benchmarks.trace_bench --scan-load SPEC.json`: run one scan mix, print its result."""
+    import uvloop
+
+    from benchmarks import loadgen
+
+    spec = orjson.loads(Path(argv[0]).read_bytes())
+    try:
+        result = uvloop.run(run_scans(spec))
+    except (
+        loadgen.LoadError,
+        OSError,
+        asyncio.IncompleteReadError,
+        asyncio.LimitOverrunError,
+        TimeoutError,
+    ) as exc:
+        sys.stderr.write(f"scan load: {type(exc).__name__}: {exc}\n")
+        return 2
+    sys.stdout.buffer.write(orjson.dumps(result) + b"\n")
+    return 0
+
+
+def scan_load(
+    phase: Phase, port: int, mix: str, paths: list[str], args: argparse.Namespace, logs: Path
+) -> None:
+    """Like `load`, for a scan mix: run in its own process (`scan_main`), so that it shares no process with
+    the server."""
+    spec = {
+        "host": "127.0.0.1",
+        "port": port,
+        "mix": mix,
+        "paths": paths,
+        "connections": args.connections,
+        "duration": args.duration,
+        "warmup": args.warmup,
+    }
+    spec_path = logs / f"scan-{mix}.json"
+    spec_path.write_bytes(orjson.dumps(spec))
+    command = [sys.executable, "-m", "benchmarks.trace_bench", "--scan-load", str(spec_path)]
+    print(
+        f"  {phase.name}: {len(paths)} lots, {args.connections} connections, {args.warmup:g} s + "
+        f"{args.duration:g} s ...",
+        flush=True,
+    )
+    _run_load(phase, command)
+
+
+def warm_up(port: int, paths: list[str]) -> float:
+    """Scan each hot lot once in each language, following the redirect: the hot mix measures popular lots
+    whose answers are already cached (a lot that is popular was scanned before). Returns the seconds taken."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    started = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        for path in paths:
+            for language in ("vi-VN,vi;q=0.9", "en-US,en;q=0.9"):
+                headers = {"Accept": "text/html,*/*;q=0.8", "Accept-Language": language}
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                location = urlsplit(response.getheader("location") or "")
+                if response.status != 307:
+                    raise BenchError(f"warm-up: GET {path} answered {response.status}")
+                conn.request(
+                    "GET", location.path + (f"?{location.query}" if location.query else ""), headers=headers
+                )
+                page = conn.getresponse()
+                page.read()
+                if page.status != 200:
+                    raise BenchError(f"warm-up: the trace page of {path} answered {page.status}")
+    finally:
+        conn.close()
+    return time.perf_counter() - started
 
 
 def check_link(port: int, probe: Probe) -> dict[str, Any]:
@@ -550,13 +815,55 @@ def print_report(
     print()
     for line in table(phases):
         print(line)
-    pair = phases[1].rps
-    static = (phases[0].rps + phases[2].rps) / 2
-    share = 100 * pair / static
+    shares = scan_shares(phases)
     print(
-        f"\nresolver + trace page: {pair:.0f} pairs/s = {share:.1f}% of GET /healthz ({static:.0f} req/s)   "
-        f"target >= {TARGET_SHARE:g}%   {verdict(share >= TARGET_SHARE)}"
+        f"\nresolver + trace page (one pair = a scan's 307 and the page it leads to), as a share of GET /healthz "
+        f"({shares['static_rps']:.0f} req/s, the mean of its two runs):"
     )
+    print(
+        f"  hot scans  (cache on, warm: {HOT_LOTS} popular lots over and over, Zipf, "
+        f"{ENGLISH_SHARE:.0%} in English): {shares['hot_rps']:.0f} pairs/s = {shares['hot_share_pct']:.1f}%   "
+        f"target >= {TARGET_SHARE:g}%   {verdict(shares['hot_share_pct'] >= TARGET_SHARE)}"
+    )
+    print(
+        f"  cold scans (a lot not scanned before on every scan, among {large['counts']['batches']:,} lots: "
+        f"every request a cache miss): {shares['cold_rps']:.0f} pairs/s = {shares['cold_share_pct']:.1f}%   "
+        "(what a first scan costs; no cache helps it)"
+    )
+    if shares["hot_cpu_share_pct"] is not None and shares["cold_cpu_share_pct"] is not None:
+        print(
+            f"  by server CPU per request (/healthz {shares['static_cpu_ms']:.3f} ms): hot "
+            f"{shares['hot_cpu_ms']:.3f} ms a pair = {shares['hot_cpu_share_pct']:.1f}%, cold "
+            f"{shares['cold_cpu_ms']:.2f} ms a pair = {shares['cold_cpu_share_pct']:.2f}% (the throughput shares "
+            "above also depend on how much of a core the server got)"
+        )
+
+
+def _cpu_ms(phase: Phase) -> float | None:
+    """The server's CPU time per completed request (a pair for the scan mixes), warm-up included."""
+    if phase.server_cpu_s is None or not phase.rps:
+        return None
+    return 1000 * phase.server_cpu_s / (phase.rps * phase.wall_s)
+
+
+def scan_shares(phases: list[Phase]) -> dict[str, Any]:
+    """healthz, hot, cold, healthz: the scan mixes' throughput as shares of the mean /healthz, and the same
+    from the server's CPU time per request (steadier than throughput on a shared machine)."""
+    static = (phases[0].rps + phases[3].rps) / 2
+    cpu = [_cpu_ms(phase) for phase in phases]
+    static_cpu = (cpu[0] + cpu[3]) / 2 if cpu[0] is not None and cpu[3] is not None else None
+    return {
+        "static_rps": static,
+        "hot_rps": phases[1].rps,
+        "hot_share_pct": 100 * phases[1].rps / static,
+        "cold_rps": phases[2].rps,
+        "cold_share_pct": 100 * phases[2].rps / static,
+        "static_cpu_ms": static_cpu,
+        "hot_cpu_ms": cpu[1],
+        "cold_cpu_ms": cpu[2],
+        "hot_cpu_share_pct": 100 * static_cpu / cpu[1] if static_cpu and cpu[1] else None,
+        "cold_cpu_share_pct": 100 * static_cpu / cpu[2] if static_cpu and cpu[2] else None,
+    }
 
 
 # -- main -----------------------------------------------------------------------------------------------
@@ -599,6 +906,7 @@ def main(argv: list[str] | None = None) -> int:
         probe, small = asyncio.run(small_phase(args.dsn, schema, args))
         large = asyncio.run(large_phase(args.dsn, schema, probe, args))
         grown = growth(small, large)
+        targets = asyncio.run(scan_targets(args.dsn, schema, probe))
 
         port = free_port()
         server = Server(
@@ -622,14 +930,20 @@ def main(argv: list[str] | None = None) -> int:
             f"server on port {port}: {probe.path} -> 307 {link['location']} -> 200 ({link['page_bytes']} bytes)"
         )
         base = f"http://127.0.0.1:{port}"
-        phases = [Phase("healthz", server), Phase("p -> t", server), Phase("healthz", server)]
-        for phase, path, follow in zip(
-            phases, ("/healthz", probe.path, "/healthz"), (False, True, False), strict=True
-        ):
-            load(phase, base + path, args, follow)
+        phases = [
+            Phase("healthz", server),
+            Phase("hot", server),
+            Phase("cold", server),
+            Phase("healthz", server),
+        ]
+        load(phases[0], base + "/healthz", args, follow=False)
+        warmed = warm_up(port, targets.hot)
+        print(f"  hot lots scanned once in each language (cache warm) in {warmed:.1f} s", flush=True)
+        scan_load(phases[1], port, "hot", targets.hot, args, logs)
+        scan_load(phases[2], port, "cold", targets.cold, args, logs)
+        load(phases[3], base + "/healthz", args, follow=False)
         print_report(small, large, grown, phases)
-        pair = phases[1].rps
-        static = (phases[0].rps + phases[2].rps) / 2
+        shares = scan_shares(phases)
         document = {
             "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "config": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}
@@ -650,10 +964,12 @@ def main(argv: list[str] | None = None) -> int:
                 "page_growth_pass": grown["page"]["pass"],
                 "lineage_growth": grown["lineage"]["ratio"],
                 "lineage_growth_pass": grown["lineage"]["pass"],
-                "pair_rps": pair,
-                "static_rps": static,
-                "pair_share_pct": 100 * pair / static,
-                "pair_share_pass": 100 * pair / static >= TARGET_SHARE,
+                **shares,
+                "hot_share_pass": shares["hot_share_pct"] >= TARGET_SHARE,
+                "hot_lots": len(targets.hot),
+                "cold_lots_available": len(targets.cold),
+                "cold_distinct_links_measured": phases[2].result["distinct_links"],
+                "cold_requests_measured": phases[2].result["requests"],
             },
         }
         args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -677,4 +993,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--scan-load"]:  # the scan load generator, run in its own process by scan_load
+        raise SystemExit(scan_main(sys.argv[2:]))
     raise SystemExit(main())

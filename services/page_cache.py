@@ -1,11 +1,12 @@
-"""A short-lived, in-process cache of the public answers a QR scan makes: the resolver's answer (the 307 or
-the linkset) and the rendered trace and product pages. In a market the same few popular lots are scanned
+"""A short-lived, in-process cache of the public answers a QR scan makes: the resolver's redirect and the
+rendered trace and product pages. In a market the same few popular lots are scanned
 over and over; each scan is otherwise a resolver lookup, then several queries and a template render.
 
 - Bounded: at most MAX_ENTRIES per cache, least recently used out first.
 - Short-lived: an entry lives as long as browsers may keep the page (the `max-age` its `Cache-Control`
-  advertises: TRACE_PAGE_MAX_AGE, PRODUCT_PAGE_MAX_AGE, one constant each), a "not found" NOT_FOUND_TTL;
-  other errors are never kept.
+  advertises: TRACE_PAGE_MAX_AGE, PRODUCT_PAGE_MAX_AGE, one constant each; a resolver redirect as long
+  as the trace page), a "not found" NOT_FOUND_TTL; other errors are never kept, nor linksets (see
+  `services.resolver.keep_for`).
 - Invalidated in this process by a global generation counter: every trace write (`services.trace`) and
   every save of a row a page shows (Tortoise post-save/post-delete signals on producers, products,
   evaluations, lots, events, locations) calls `invalidate()`, and an entry of an older generation is never
@@ -33,9 +34,8 @@ from tortoise.signals import Signals
 
 from models import Batch, Certification, Evaluation, Location, Producer, Product, ProductImage, TraceEvent
 
-TRACE_PAGE_MAX_AGE = (
-    60  # seconds: the trace page's Cache-Control max-age, and its (and the resolver's) TTL here
-)
+# Seconds: the trace page's Cache-Control max-age, and its TTL here (and a resolver redirect's).
+TRACE_PAGE_MAX_AGE = 60
 PRODUCT_PAGE_MAX_AGE = 300  # seconds: the product page's Cache-Control max-age, and its TTL here
 NOT_FOUND_TTL = 5  # seconds a "not found" is kept (a lot published in another process shows within this)
 MAX_ENTRIES = 2_000  # per cache: ~5 KB a trace page, so ~10 MB of pages at most
@@ -183,6 +183,7 @@ class CachedResponse:
     headers: RawHeaders
     etag: str | None = None
     not_modified_headers: RawHeaders = ()
+    scan: tuple[int, str] | None = None  # (lot id, serial) of a serialised unit's redirect: a scan to count
 
 
 # Resolver answers and rendered pages (trace and product pages).

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlencode
 
 import orjson
 from jsonschema import Draft7Validator
@@ -550,6 +550,7 @@ class Level:
 @dataclass(frozen=True, slots=True)
 class Resolution:
     levels: tuple[Level, ...]  # the requested level first, then up the hierarchy to the product
+    batch_id: int | None = None  # the lot, when the link names one
 
     def default_type(self) -> str:
         return self.levels[0].default_type
@@ -672,7 +673,20 @@ def _serial_level(product: Product, link: ParsedLink, anchor: str, base: str) ->
         media_type="application/ld+json",
     )
     description = f"{product.name}, lô {link.lot}, số sê-ri {link.serial}"
-    return Level(anchor, description, (epcis,), "traceability")
+    # The unit's own trace page: the lot's, told which serial was scanned, so that it can warn when the
+    # code looks copied (services/labels/scans.py).
+    page = f"{base}/t/{product_code(product.id)}/{_encode(link.lot)}?{urlencode({'serial': link.serial})}"
+    name_en = product.name_en or product.name
+    trace = (
+        Link("traceability", page, f"Truy xuất nguồn gốc: {description}", "vi"),
+        Link(
+            "traceability",
+            page + "&lang=en",
+            f"Traceability of {name_en}, lot {link.lot}, serial {link.serial}",
+            "en",
+        ),
+    )
+    return Level(anchor, description, (*trace, epcis), "traceability")
 
 
 async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None) -> Resolution | NotFound:
@@ -730,7 +744,7 @@ async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None)
     ]
     if link.serial is not None:
         levels.insert(0, _serial_level(product, link, base + link.path(), base))
-    return Resolution(tuple(levels))
+    return Resolution(tuple(levels), batch_id=batch.id)
 
 
 # -- linkset --------------------------------------------------------------------------------------------------
@@ -792,6 +806,9 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     media_type: str | None = None
+    # Set on the redirect of a serialised unit (/21/{serial}): the server counts the scan.
+    batch_id: int | None = None
+    serial: str | None = None
 
 
 def _quality(params: str) -> float:
@@ -929,7 +946,7 @@ async def answer(request: ResolverRequest, today: dt.date | None = None) -> Answ
         )
     query = "&".join(q for q in (link.attribute_query(), "&".join(kept)) if q)
     headers["location"] = _with_query(target.href, query)
-    return Answer(307, headers)
+    return Answer(307, headers, batch_id=resolution.batch_id, serial=link.serial)
 
 
 def cache_key(

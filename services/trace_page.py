@@ -43,6 +43,8 @@ LABELS: dict[str, dict[str, str]] = {
         "certifications": "Chứng nhận",
         "recall": "LÔ HÀNG ĐÃ BỊ THU HỒI",
         "recall_text": "Không sử dụng sản phẩm thuộc lô này. Liên hệ nơi bán hoặc chủ thể sản xuất.",
+        "scan_warning": "Mã này được quét nhiều bất thường",
+        "scan_warning_text": "Mã QR trên sản phẩm này đã được quét từ nhiều nơi trong thời gian ngắn: có thể là mã bị sao chép. Hãy kiểm tra tem, bao bì và mua tại nơi bán tin cậy.",
         "integrity_ok": "Dữ liệu truy xuất toàn vẹn: chuỗi mã băm của {n} sự kiện khớp.",
         "integrity_broken": "Cảnh báo: dữ liệu truy xuất đã bị thay đổi sau khi ghi nhận.",
         "corrected": "Đã được đính chính: thông tin này không đúng",
@@ -70,6 +72,8 @@ LABELS: dict[str, dict[str, str]] = {
         "certifications": "Certifications",
         "recall": "THIS LOT HAS BEEN RECALLED",
         "recall_text": "Do not use products of this lot. Contact the shop or the producer.",
+        "scan_warning": "This code has been scanned unusually often",
+        "scan_warning_text": "The QR code on this item was scanned from many places in a short time: it may be a copy. Check the seal and packaging, and buy from a seller you trust.",
         "integrity_ok": "Trace data intact: the hash chain of {n} events matches.",
         "integrity_broken": "Warning: the trace data was changed after it was recorded.",
         "corrected": "Corrected: this record was declared wrong",
@@ -127,6 +131,7 @@ class Page:
     integrity_valid: bool = True
     events_checked: int = 0
     other_language_href: str = ""
+    scan_warning: bool = False  # opened from a serialised code scanned from too many places (labels/scans)
 
 
 @cache

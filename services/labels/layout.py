@@ -35,6 +35,7 @@ PAD_MM = 1.0  # kept clear at every label edge: sheets shift by up to a millimet
 MIN_TEXT_PT = 4.5
 MAX_TEXT_PT = 10.0
 MIN_LINK_PT = 3.6
+MAX_DOTS_PER_MODULE = 10  # thermal printers: ZPL ^BQ magnification and TSPL QRCODE cell width are 1-10
 ELLIPSIS = "…"
 
 WORDS = {
@@ -51,9 +52,12 @@ class LabelTooSmall(ValueError):
         self.available_mm = available_mm
         self.modules = modules
         super().__init__(
-            f"the QR code ({modules} modules) needs {needed_mm:.1f} mm with its quiet zone; "
-            f"the label leaves {available_mm:.1f} mm"
+            f"the QR code ({modules} modules) needs a label at least {needed_mm:.1f} mm high; "
+            f"this one is {available_mm:.1f} mm"
         )
+
+    def __reduce__(self) -> tuple[type[LabelTooSmall], tuple[float, float, int]]:  # crosses process pools
+        return LabelTooSmall, (self.needed_mm, self.available_mm, self.modules)
 
 
 @cache
@@ -243,9 +247,13 @@ def layout(job: LabelJob, *, dot_mm: float | None = None) -> Layout:
     available = min(height - 2 * PAD_MM - link_h, width * 0.5)
     module = min(qr.MAX_MODULE_MM, available / side)
     if dot_mm is not None:
+        module = min(module, MAX_DOTS_PER_MODULE * dot_mm)
         module = math.floor(module / dot_mm + 1e-6) * dot_mm
-    if module < qr.MIN_MODULE_MM:
-        raise LabelTooSmall(side * qr.MIN_MODULE_MM + 2 * PAD_MM + link_h, height, n)
+    if module < qr.MIN_MODULE_MM - 1e-9:
+        smallest = (
+            qr.MIN_MODULE_MM if dot_mm is None else math.ceil(qr.MIN_MODULE_MM / dot_mm - 1e-6) * dot_mm
+        )
+        raise LabelTooSmall(side * smallest + 2 * PAD_MM + link_h, height, n)
     quiet = qr.QUIET_ZONE * module
     qr_x = PAD_MM + quiet
     qr_y = PAD_MM + quiet

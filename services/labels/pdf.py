@@ -15,13 +15,8 @@ downloaded again, or rendered again after its file was lost, has the same checks
 
 from __future__ import annotations
 
-import collections
 import io
-import itertools
-import multiprocessing
-import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import BinaryIO
 
 from reportlab import rl_config
@@ -56,31 +51,13 @@ def _qr_literal(size: int, bits_hex: str, module_pt: float, x: float, y: float) 
     )
 
 
-PARALLEL_FROM = 1_000  # serialised runs from this size encode their QR codes in other processes
-CHUNK = 250
-
-
 def _encoded(job: lay.LabelJob) -> Iterator[tuple[int, str]]:
-    """(modules, packed bits) of every label's QR in order. Large runs encode in a process pool while this
-    process draws (encoding is ~60% of the work); the pool is fed a few chunks ahead, so memory stays flat."""
-    links = (job.link(i) for i in range(job.count))
-    if job.count < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        for link in links:
-            matrix = qr.encode(link)
-            yield matrix.size, matrix.packed_bits().hex()
-        return
-    workers = max(1, min(4, (os.cpu_count() or 2) - 1))
-    chunks = (list(itertools.islice(links, CHUNK)) for _ in range((job.count + CHUNK - 1) // CHUNK))
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pending: collections.deque[Future[list[tuple[int, str]]]] = collections.deque()
-        for chunk in itertools.islice(chunks, workers * 2):
-            pending.append(pool.submit(qr.packed_hex_chunk, chunk))
-        while pending:
-            done = pending.popleft().result()
-            nxt = next(chunks, None)
-            if nxt:
-                pending.append(pool.submit(qr.packed_hex_chunk, nxt))
-            yield from done
+    """(modules, packed bits as hex) of every label's QR, in order. (Encoding in a process pool was tried
+    and measured slower on two cores: the drawing process and the encoders compete for them, and a spawned
+    pool costs seconds to start.)"""
+    for index in range(job.count):
+        matrix = qr.encode(job.link(index))
+        yield matrix.size, matrix.packed_bits().hex()
 
 
 class LabelPdf:
@@ -203,11 +180,13 @@ def calibration_pdf(t: Template) -> bytes:
     cv.setLineWidth(0.15)
     cv.line((x0 - 3) * MM, page_h - y0 * MM, (x0 + 3) * MM, page_h - y0 * MM)
     cv.line(x0 * MM, page_h - (y0 - 3) * MM, x0 * MM, page_h - (y0 + 3) * MM)
-    # A scale bar across the middle of the page, on a white band so it reads over the outlines.
+    # A scale bar in the top margin where there is room (A4 sheets), else across the middle of the page
+    # (rolls), on a white band so that it reads over the outlines.
     bar = min(100.0, t.page_width_mm - 10)
     bx = (t.page_width_mm - bar) / 2 * MM
-    by = page_h / 2
-    box_h = min(16.0, t.page_height_mm * 0.45) * MM
+    in_margin = t.margin_top_mm >= 9.0
+    box_h = (min(9.0, t.margin_top_mm - 1) if in_margin else min(16.0, t.page_height_mm * 0.45)) * MM
+    by = page_h - (t.margin_top_mm / 2) * MM + box_h * 0.18 if in_margin else page_h / 2
     cv.setFillGray(1)
     cv.rect(bx - 3 * MM, by - box_h / 2, bar * MM + 6 * MM, box_h, stroke=0, fill=1)
     cv.setFillGray(0)

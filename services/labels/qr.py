@@ -51,7 +51,7 @@ class QrMatrix:
         """Horizontal runs of dark modules as (x, y, length), y counted from the top."""
         n = self.size
         return [
-            (m.start(), y, m.end() - m.start())
+            (m.start() - y * n, y, m.end() - m.start())  # finditer's offsets count from the start of raw
             for y in range(n)
             for m in _DARK_RUN.finditer(self.raw, y * n, (y + 1) * n)
         ]
@@ -105,12 +105,3 @@ def png(matrix: QrMatrix, *, module_px: int = 8, dpi: int = 300) -> bytes:
 def dots_per_module(dpi: int, *, min_mm: float = MIN_MODULE_MM) -> int:
     """The smallest whole number of printer dots per module that meets GS1's minimum module size."""
     return math.ceil(min_mm / (25.4 / dpi) - 1e-9)
-
-
-def packed_hex_chunk(links: list[str]) -> list[tuple[int, str]]:
-    """(modules, packed bits as hex) of each link: the unit of work sent to encoder processes."""
-    out = []
-    for link in links:
-        matrix = encode(link)
-        out.append((matrix.size, matrix.packed_bits().hex()))
-    return out

@@ -20,9 +20,11 @@ import multiprocessing
 import os
 import resource
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
@@ -230,6 +232,28 @@ def render_bytes(job: lay.LabelJob, fmt: str) -> bytes:
     raise ValueError(fmt)
 
 
+def write_output(job: lay.LabelJob, fmt: str, out: BinaryIO, progress: pdf.Progress | None = None) -> None:
+    """Stream one output of a job to `out`, reporting (labels done, total) as it goes (command line)."""
+    if fmt == "pdf":
+        pdf.render_labels(job, out, progress)
+        return
+    kind, _, dpi = fmt.partition("-")
+    if kind in ("zpl", "tspl"):
+        chunks: Iterator[bytes] = (
+            (line.encode() for line in thermal.zpl_lines(job, int(dpi)))
+            if kind == "zpl"
+            else thermal.tspl_chunks(job, int(dpi))
+        )
+        for done, chunk in enumerate(chunks):
+            out.write(chunk)
+            if progress and done and done % 500 == 0:
+                progress(min(done, job.count), job.count)  # the first chunk is the set-up
+        if progress:
+            progress(job.count, job.count)
+        return
+    out.write(render_bytes(job, fmt))
+
+
 _pool: ProcessPoolExecutor | None = None
 
 
@@ -290,6 +314,22 @@ async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
     return path, sha
 
 
+async def record_checksum(run: LabelRun, fmt: str, data: bytes) -> str:
+    """Keep an output written elsewhere (command line) as the run's reference bytes for that format."""
+    sha = hashlib.sha256(data).hexdigest()
+    known = run.checksums.get(fmt)
+    if known and known != sha:
+        raise OutputMismatch(f"label run {run.id} {fmt}: {sha} != {known}")
+    path = media_path(sha, fmt)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    if not known:
+        run.checksums = {**run.checksums, fmt: sha}
+        await LabelRun.filter(id=run.id).update(checksums=run.checksums)
+    return sha
+
+
 def file_name(run: LabelRun, fmt: str) -> str:
     kind = fmt.split("-")[0] if fmt.startswith(("zpl", "tspl")) else fmt
     lot = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(run.content.get("lot_code", "")))
@@ -300,6 +340,19 @@ def file_name(run: LabelRun, fmt: str) -> str:
 def content_type(fmt: str) -> str:
     kind = fmt.split("-")[0] if fmt.startswith(("zpl", "tspl")) else fmt
     return CONTENT_TYPES[kind]
+
+
+def format_problem(job: lay.LabelJob, fmt: str) -> str | None:
+    """Why this output cannot be made for this job (a label too small for the code at that printer
+    resolution), or None."""
+    try:
+        if fmt.startswith(("zpl", "tspl")):
+            thermal.plan(job, int(fmt.split("-")[1]))
+        else:
+            lay.layout(job)
+    except lay.LabelTooSmall as e:
+        return str(e)
+    return None
 
 
 # -- signed download links -----------------------------------------------------------------------------------
@@ -412,3 +465,25 @@ async def create_template(data: TemplateData, reach: Reach) -> Template:
     problems.raise_if_any()
     await LabelTemplate.create(**to_model_values(template))
     return template
+
+
+# -- reading runs ----------------------------------------------------------------------------------------------
+
+
+async def managed_batch(batch_id: int, reach: Reach) -> Batch | None:
+    """The lot if the actor manages its producer (label runs and scan figures are the producer's business)."""
+    batch = await Batch.get_or_none(id=batch_id).select_related("product__producer")
+    if batch is None or not policy.may_manage_producer(reach, batch.product.producer):
+        return None
+    return batch
+
+
+async def runs_of_batch(batch_id: int, reach: Reach) -> list[LabelRun]:
+    if await managed_batch(batch_id, reach) is None:
+        return []
+    return await LabelRun.filter(batch_id=batch_id).order_by("-id")
+
+
+async def runs_by_ids(ids: set[int], reach: Reach) -> dict[int, LabelRun]:
+    found = await LabelRun.filter(id__in=list(ids)).select_related("batch__product__producer")
+    return {r.id: r for r in found if policy.may_manage_producer(reach, r.batch.product.producer)}

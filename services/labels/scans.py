@@ -16,13 +16,15 @@ import datetime as dt
 import hashlib
 import hmac
 import ipaddress
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tortoise.functions import Count, Max, Min
 
-from models import SerialScan
+from models import Batch, SerialScan
 from services.accounts import secret_key
+from services.identity import product_id_of
 
 WINDOW = dt.timedelta(hours=24)
 FLAG_NETWORKS = 5
@@ -137,3 +139,26 @@ def _aware(value: dt.datetime | str) -> dt.datetime:
 async def is_flagged(batch_id: int, serial: str) -> bool:
     found = await serial_stats(batch_id, [serial])
     return bool(found and found[0].flagged)
+
+
+_FLAGS: dict[tuple[str, str, str], tuple[float, bool]] = {}
+FLAG_CACHE_S = 60.0
+
+
+async def flagged_serial(product_code: str, lot_code: str, serial: str) -> bool:
+    """Whether the serial of a published lot (by product code and lot, as in trace links) is flagged; kept
+    a minute per process, so that a crowd scanning one code costs one check a minute."""
+    key = (product_code, lot_code, serial)
+    now = time.monotonic()
+    hit = _FLAGS.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    product_id = product_id_of(product_code)
+    batch = None
+    if product_id is not None and product_id <= 2**31 - 1:
+        batch = await Batch.filter(product_id=product_id, lot_code=lot_code).only("id").first()
+    flagged = batch is not None and await is_flagged(batch.id, serial)
+    if len(_FLAGS) > 10_000:
+        _FLAGS.clear()
+    _FLAGS[key] = (now + FLAG_CACHE_S, flagged)
+    return flagged

@@ -119,6 +119,16 @@ def _ascii(text: str) -> str:
     return text.replace(lay.ELLIPSIS, "...").encode("ascii", "replace").decode()
 
 
+def _fit_chars(text: str, chars: int) -> str:
+    """`text` in at most `chars` characters of a fixed-pitch font: cut in the middle, its end (lot, serial)
+    kept."""
+    if len(text) <= chars:
+        return text
+    head = min(10, chars // 4)
+    tail = max(0, chars - head - 3)
+    return text[:head] + "..." + (text[len(text) - tail :] if tail else "")
+
+
 def zpl_lines(job: lay.LabelJob, dpi: int = 203) -> Iterator[str]:
     """The ZPL program, one label per `^XA … ^XZ`, the shared text downloaded once at the start."""
     p = plan(job, dpi)
@@ -175,18 +185,23 @@ def tspl_chunks(job: lay.LabelJob, dpi: int = 203) -> Iterator[bytes]:
         + bmp
         + b"\r\n"
     )
-    # TSPL bitmap font "1" is 8 x 12 dots at 203 dpi: scale it to the layout's sizes.
+    # TSPL bitmap font "1" is 8 x 12 dots at 203 dpi: scale it to the layout's sizes. Fixed pitch: the link
+    # is narrowed (x multiplier), then shortened in the middle, rather than run off the label.
     link_mult = max(1, round(_dots(lo.link_line.size / lay.PT_PER_MM, dpi) / 12))
     link_x, link_y = _dots(lo.link_line.x_mm, dpi), _dots(lo.link_line.baseline_mm, dpi) - 12 * link_mult
+    link_room = p.width_dots - 2 * link_x
+    longest = len(_ascii(lay.cut_middle(lay.display_link(job.longest_link), lo.link_cut)))
+    link_xmult = max(1, min(link_mult, link_room // (8 * longest)))
     sl = lo.serial_line
     for index in range(job.count):
         link = job.link(index)
+        shown = _ascii(lay.cut_middle(lay.display_link(link), lo.link_cut))
         lines = [
             "CLS",
             f'PUTBMP {p.text_x},{p.text_y},"{GRAPHIC}.BMP"',
             f'QRCODE {p.qr_x},{p.qr_y},M,{p.magnification},A,0,M2,"{link}"',
-            f'TEXT {link_x},{link_y},"1",0,{link_mult},{link_mult},'
-            f'"{_ascii(lay.cut_middle(lay.display_link(link), lo.link_cut))}"',
+            f'TEXT {link_x},{link_y},"1",0,{link_xmult},{link_mult},'
+            f'"{_fit_chars(shown, link_room // (8 * link_xmult))}"',
         ]
         serial = job.serial(index)
         if sl is not None and serial is not None:

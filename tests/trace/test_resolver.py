@@ -346,10 +346,10 @@ async def test_exactly_one_default_link_per_request_uri(client: AsyncClient, cat
         assert first["anchor"] == BASE + path
         redirect = await client.get(path)
         assert redirect.headers["location"] == first[f"{VOC}defaultLink"][0]["href"]
-    # A serial's default is its lot's trace page.
+    # A serial's default is its lot's trace page, told which serial was scanned (copied-code warnings).
     body = valid_linkset(await client.get(lot_path() + "/21/U-0001", params={"linkType": "linkset"}))
-    assert body["linkset"][0][f"{VOC}defaultLink"][0]["href"] == trace_page(
-        catalogue.candy_code, "KD-2024/07"
+    assert body["linkset"][0][f"{VOC}defaultLink"][0]["href"] == (
+        trace_page(catalogue.candy_code, "KD-2024/07") + "?serial=U-0001"
     )
 
 
@@ -452,7 +452,8 @@ async def test_deprecated_alphas_are_read_as_numeric_ais(client: AsyncClient, ca
     path = f"/gtin/{GTIN13}/lot/{quote('KD-2024/07', safe='')}/ser/U-0001"
     response = await client.get(path)
     assert response.status_code == 307
-    assert response.headers["location"] == trace_page(catalogue.candy_code, "KD-2024/07")
+    # A serialised unit's trace page is its lot's, told the serial (to warn of copied codes).
+    assert response.headers["location"] == trace_page(catalogue.candy_code, "KD-2024/07") + "?serial=U-0001"
     body = valid_linkset(await client.get(path, params={"linkType": "linkset"}))
     assert body["linkset"][0]["anchor"] == f"{BASE}{lot_path()}/21/U-0001"  # the canonical numeric form
 
@@ -536,7 +537,7 @@ async def test_compressed_links_are_decompressed_and_named_same_as(
     compressed = "/" + resolver.compress(GTIN14, lot="KD-2024/07", serial="U-0001")
     response = await client.get(compressed)
     assert response.status_code == 307
-    assert response.headers["location"] == trace_page(catalogue.candy_code, "KD-2024/07")
+    assert response.headers["location"] == trace_page(catalogue.candy_code, "KD-2024/07") + "?serial=U-0001"
     links = link_header(response)
     assert links["owl:sameAs"] == full
     assert links["linkset"] == f"{full}?linkType=linkset"
