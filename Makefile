@@ -16,14 +16,16 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: help setup run serve demo migrate test lint format bench schema clean
+.PHONY: help setup run serve demo migrate test lint format bench schema clean worker demo-catalog
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
 > @echo "make test   - set up, lint, run the whole suite (SQLite, and PostgreSQL when OCOP_TEST_POSTGRES_DSN is set)"
 > @echo "make lint   - ruff + mypy"
-> @echo "make bench  - load benchmark: products(first: 50) against a plain Starlette floor"
+> @echo "make bench  - benchmarks: GraphQL products vs a plain floor, trace pages, label printing (PDF/ZPL)"
 > @echo "make demo   - load the demo data set (idempotent)"
+> @echo "make worker - run background jobs (catalog renders): procrastinate on PostgreSQL, a local loop otherwise"
+> @echo "make demo-catalog - the demo fair's catalog as var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf"
 > @echo "make schema - re-export schema.graphql"
 
 $(UV):
@@ -57,6 +59,15 @@ format: setup
 > $(VENV)/ruff check --fix .
 > $(VENV)/ruff format .
 
+worker: setup
+> $(VENV)/python server.py migrate
+> $(VENV)/python server.py worker
+
+demo-catalog: setup
+> $(VENV)/python server.py migrate
+> $(VENV)/python server.py demo
+> $(VENV)/python server.py catalog --fair hoi-cho-ocop-du-lich-2019 -o var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf
+
 test: lint
 > $(VENV)/pytest
 
@@ -64,7 +75,7 @@ schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql
 
 bench: setup
-> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py
+> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/labels_bench.py
 
 clean:
 > rm -rf .venv .tools var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache

@@ -4,6 +4,9 @@ python server.py serve                  serve the API (HOST, PORT)
 python server.py migrate [--demo-if-empty]
 python server.py demo                   load the demo data set (idempotent)
 python server.py export-schema [--output schema.graphql]
+python server.py labels --batch-id N --template L7651 --count 500 [--serialized] [--format pdf] [-o FILE]
+python server.py catalog --fair SLUG [--language vi|en|bilingual] [--paper A4|A5] [-o FILE]
+python server.py worker [--concurrency N] [--local]   run background jobs (catalog renders)
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import os
 import sys
 import time
 import uuid
@@ -24,9 +28,10 @@ from urllib.parse import unquote, urlencode
 import orjson
 import structlog
 from starlette.applications import Starlette
+from starlette.background import BackgroundTask
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry import Schema
@@ -39,12 +44,16 @@ from strawberry.types import ExecutionResult
 import schema as graphql_schema
 from schema.context import Context, build_context
 from schema.limits import format_errors
-from services import accounts, db, epcis_rest, reference, resolver
+from services import accounts, db, epcis_rest, jobs, page_cache, reference, resolver
 from services import logging as ocop_logging
 from services import product_page as product_pages
 from services import trace_page as trace_pages
 from services.errors import DomainError
-from services.policy import reach_of
+from services.labels import pdf as label_pdf
+from services.labels import runs as label_runs
+from services.labels import scans as label_scans
+from services.labels.templates import find_template as find_label_template
+from services.policy import SYSTEM, reach_of
 from services.settings import Settings, load_settings
 
 log = structlog.get_logger("ocop")
@@ -221,68 +230,164 @@ def _resolver_response(answer: resolver.Answer, method: str) -> Response:
     return response
 
 
-async def gs1_resolve(request: Request) -> Response:
-    """GS1 Digital Link resolver (services/resolver.py): /01/..., /p/... and compressed links. The path is
-    read raw, since a lot or serial may hold a percent-encoded "/"."""
+# -- public pages and resolver answers through the page cache (services/page_cache.py) ------------------------
+
+
+class _CachedResponse(Response):
+    """A response from the page cache: status, headers and body as they were encoded when rendered."""
+
+    def __init__(self, status: int, headers: page_cache.RawHeaders, body: bytes) -> None:
+        self.status_code = status
+        self.raw_headers = list(headers)  # a copy: middleware appends to the list it is sent
+        self.body = body
+        self.background = None
+
+
+@dataclass(slots=True)
+class _PublicRequest:
+    """The few headers the resolver and the public pages read (a scan is served from the page cache in
+    tens of microseconds, so they are read from the raw ASGI headers, not through `Request.headers`)."""
+
+    accept: str
+    accept_language: str
+    if_none_match: str | None
+    credentials: bool  # Authorization or Cookie: never served from (or stored in) the cache
+
+    @classmethod
+    def of(cls, request: Request) -> _PublicRequest:
+        headers = dict(request.scope["headers"])  # ASGI names are lower case
+        if_none_match = headers.get(b"if-none-match")
+        return cls(
+            headers.get(b"accept", b"").decode("latin-1"),
+            headers.get(b"accept-language", b"").decode("latin-1"),
+            None if if_none_match is None else if_none_match.decode("latin-1"),
+            b"authorization" in headers or b"cookie" in headers,
+        )
+
+
+def _send(cached: page_cache.CachedResponse, method: str, if_none_match: str | None) -> Response:
+    """A cached answer: 304 when the client has this ETag, no body for HEAD (the headers stay GET's)."""
+    if cached.etag is not None and if_none_match == cached.etag:
+        return _CachedResponse(304, cached.not_modified_headers, b"")
+    return _CachedResponse(cached.status, cached.headers, b"" if method == "HEAD" else cached.body)
+
+
+def _raw_path(request: Request) -> str:
+    """The request path as received (percent-encoded), without the root path."""
     raw = request.scope.get("raw_path")
     path = raw.decode("latin-1") if raw else request.url.path
     root = request.scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root) :]
-    answer = await resolver.answer(
-        resolver.ResolverRequest(
-            method=request.method,
-            raw_path=path,
-            query=request.scope.get("query_string", b"").decode("latin-1"),
-            accept=request.headers.get("accept", ""),
-            accept_language=request.headers.get("accept-language", ""),
-            base_url=request.app.state.public_base_url,
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+async def gs1_resolve(request: Request) -> Response:
+    """GS1 Digital Link resolver (services/resolver.py): /01/..., /p/... and compressed links. The path is
+    read raw, since a lot or serial may hold a percent-encoded "/". Answers go through the page cache
+    (`resolver.cache_key` says what they depend on, `resolver.keep_for` how long they are kept)."""
+    method = request.method
+    if method == "OPTIONS":
+        return _resolver_response(resolver.options_answer(), method)
+    public = _PublicRequest.of(request)
+    path = _raw_path(request)
+    query = request.scope.get("query_string", b"").decode("latin-1")
+    base_url: str = request.app.state.public_base_url
+    today = trace_pages.today()
+
+    async def render() -> tuple[page_cache.CachedResponse, float]:
+        asked = resolver.ResolverRequest(method, path, query, public.accept, public.accept_language, base_url)
+        answer = await resolver.answer(asked, today)
+        response = Response(answer.body, answer.status, answer.headers, answer.media_type)
+        scan = (answer.batch_id, answer.serial) if answer.batch_id and answer.serial else None
+        cached = page_cache.CachedResponse(answer.status, answer.body, tuple(response.raw_headers), scan=scan)
+        return cached, resolver.keep_for(answer.status)
+
+    key = resolver.cache_key(path, query, public.accept, public.accept_language, base_url, today)
+    cached = await page_cache.answers.fetch(key, render, bypass=public.credentials)
+    sent = _send(cached, method, None)
+    if method == "GET" and cached.scan is not None:
+        # A scan of a serialised label, counted after the response is sent (services/labels/scans.py).
+        sent.background = BackgroundTask(
+            label_scans.record_scan,
+            *cached.scan,
+            address=request.client.host if request.client else None,
+            language=resolver.preferred_language(public.accept_language),
+            region=request.headers.get(request.app.state.region_header)
+            if request.app.state.region_header
+            else None,
         )
+    return sent
+
+
+def _html_page(status: int, html: str, language: str, *, max_age: int) -> page_cache.CachedResponse:
+    """A public HTML page as it is cached: with an ETag and Cache-Control when found (a 404 has neither)."""
+    body = html.encode()
+    headers = {"Vary": "Accept-Language", "Content-Language": language}
+    if status != 200:
+        return page_cache.CachedResponse(status, body, tuple(HTMLResponse(body, status, headers).raw_headers))
+    tag = trace_pages.etag(html)
+    headers |= {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, must-revalidate"}
+    return page_cache.CachedResponse(
+        200,
+        body,
+        tuple(HTMLResponse(body, 200, headers).raw_headers),
+        tag,
+        tuple(Response(status_code=304, headers=headers).raw_headers),
     )
-    return _resolver_response(answer, request.method)
 
 
-def _html_page(request: Request, body: str, headers: dict[str, str], *, max_age: int) -> Response:
-    """A public HTML page with an ETag: 304 when the client has it, no body for HEAD."""
-    tag = trace_pages.etag(body)
-    headers = {**headers, "ETag": tag, "Cache-Control": f"public, max-age={max_age}, must-revalidate"}
-    if request.headers.get("if-none-match") == tag:
-        return Response(status_code=304, headers=headers)
-    response = HTMLResponse(body, headers=headers)
-    if request.method == "HEAD":
-        response.body = b""
-    return response
+def _page_language(request: Request, public: _PublicRequest) -> str:
+    lang = request.query_params.get("lang") if request.scope.get("query_string") else None
+    return trace_pages.choose_language(lang, public.accept_language)
 
 
 async def trace_page(request: Request) -> Response:
-    """The public trace page of a lot: /t/{productCode}/{lot}, the default target of its QR code."""
-    raw = request.scope.get("raw_path")
-    path = (raw.decode("latin-1") if raw else request.url.path).removeprefix(
-        request.scope.get("root_path", "")
-    )
-    code, _, lot = path.removeprefix("/t/").partition("/")
-    lang = trace_pages.choose_language(
-        request.query_params.get("lang"), request.headers.get("accept-language", "")
-    )
-    headers = {"Vary": "Accept-Language", "Content-Language": lang}
-    found = await trace_pages.find_batch(code, unquote(lot).rstrip("/"))
-    if found is None:
-        return HTMLResponse(trace_pages.not_found_html(lang), 404, headers=headers)
-    page = await trace_pages.build(*found, lang, request.app.state.public_base_url, trace_pages.today())
-    return _html_page(request, trace_pages.render(page), headers, max_age=60)
+    """The public trace page of a lot: /t/{productCode}/{lot}, the default target of its QR code. Cached
+    per product code, lot, language and day; other query parameters do not change it."""
+    code, _, lot = _raw_path(request).removeprefix("/t/").partition("/")
+    lot_code = unquote(lot).rstrip("/")
+    public = _PublicRequest.of(request)
+    lang = _page_language(request, public)
+    base_url: str = request.app.state.public_base_url
+    today = trace_pages.today()
+
+    # Opened from a serialised code (the resolver adds ?serial=): warn when that code looks copied.
+    serial = request.query_params.get("serial", "")
+    warn = bool(serial) and len(serial) <= 20 and await label_scans.flagged_serial(code, lot_code, serial)
+
+    async def render() -> tuple[page_cache.CachedResponse, float]:
+        found = await trace_pages.find_batch(code, lot_code)
+        if found is None:
+            page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
+        else:
+            built = await trace_pages.build(*found, lang, base_url, today)
+            built.scan_warning = warn
+            page = _html_page(200, trace_pages.render(built), lang, max_age=page_cache.TRACE_PAGE_MAX_AGE)
+        return page, page_cache.ttl_for(page.status, page_cache.TRACE_PAGE_MAX_AGE)
+
+    key = ("t", code, lot_code, lang, today, base_url, warn)
+    cached = await page_cache.pages.fetch(key, render, bypass=public.credentials)
+    return _send(cached, request.method, public.if_none_match)
 
 
 async def product_page(request: Request) -> Response:
-    """The public product page: /products/{productCode} (the resolver's gs1:pip target)."""
-    lang = trace_pages.choose_language(
-        request.query_params.get("lang"), request.headers.get("accept-language", "")
-    )
-    headers = {"Vary": "Accept-Language", "Content-Language": lang}
-    product = await product_pages.find_product(request.path_params["code"])
-    if product is None:
-        return HTMLResponse(trace_pages.not_found_html(lang), 404, headers=headers)
-    body = product_pages.render(await product_pages.build(product, lang, trace_pages.today()))
-    return _html_page(request, body, headers, max_age=300)
+    """The public product page: /products/{productCode} (the resolver's gs1:pip target), cached like the
+    trace page."""
+    code: str = request.path_params["code"]
+    public = _PublicRequest.of(request)
+    lang = _page_language(request, public)
+    today = trace_pages.today()
+
+    async def render() -> tuple[page_cache.CachedResponse, float]:
+        product = await product_pages.find_product(code)
+        if product is None:
+            page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
+        else:
+            html = product_pages.render(await product_pages.build(product, lang, today))
+            page = _html_page(200, html, lang, max_age=page_cache.PRODUCT_PAGE_MAX_AGE)
+        return page, page_cache.ttl_for(page.status, page_cache.PRODUCT_PAGE_MAX_AGE)
+
+    cached = await page_cache.pages.fetch(("products", code, lang, today), render, bypass=public.credentials)
+    return _send(cached, request.method, public.if_none_match)
 
 
 async def gs1_resolver_description(request: Request) -> Response:
@@ -387,6 +492,146 @@ async def epcis_capture_job(request: Request) -> Response:
     return ORJSONResponse(job.json(), headers=dict(epcis_rest.HEADERS))
 
 
+# -- labels (services/labels/) ------------------------------------------------------------------------------
+
+
+async def label_run_output(request: Request) -> Response:
+    """One output of a label run: /labels/runs/{id}/{format} with the signed query of `LabelRun.pdfUrl`
+    (and the other `...Url` fields), or a bearer token of someone who manages the lot. Rendered on first
+    request in a child process, then served from its file; the ETag is its sha256."""
+    fmt = request.path_params["fmt"]
+    try:
+        run_id = int(request.path_params["run_id"])
+    except ValueError:
+        return _refusal(404, "NOT_FOUND", "No such label run.")
+    if fmt not in label_runs.FORMATS:
+        return _refusal(404, "NOT_FOUND", f"Formats: {', '.join(label_runs.FORMATS)}.")
+    signed = label_runs.verify_download(
+        run_id, fmt, request.query_params.get("expires", ""), request.query_params.get("sig", "")
+    )
+    if signed:
+        found = await label_runs.runs_by_ids({run_id}, SYSTEM)
+    else:
+        try:
+            actor = await accounts.authenticate(request.headers.get("authorization"))
+        except DomainError:
+            return _refusal(401, "UNAUTHENTICATED", "Invalid or expired token.")
+        if not actor.is_authenticated:
+            return _refusal(403, "FORBIDDEN", "This link has expired or is not signed: ask for a new one.")
+        found = await label_runs.runs_by_ids({run_id}, await reach_of(actor))
+    run = found.get(run_id)
+    if run is None:
+        return _refusal(404, "NOT_FOUND", "No such label run.")
+    problem = label_runs.format_problem(await label_runs.job_of(run), fmt)
+    if problem:
+        return _refusal(422, "LABEL_TOO_SMALL", f"{fmt}: {problem}.")
+    path, sha = await label_runs.output(run, fmt)
+    etag = f'"{sha}"'
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=86400, immutable"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return FileResponse(
+        path,
+        media_type=label_runs.content_type(fmt),
+        filename=label_runs.file_name(run, fmt),
+        headers=headers,
+        content_disposition_type="inline" if fmt in ("pdf", "qr-svg", "qr-png") else "attachment",
+    )
+
+
+async def label_calibration(request: Request) -> Response:
+    """A template's calibration page: every label's outline and number, and a 100 mm scale (public)."""
+    template = await find_label_template(request.path_params["code"])
+    if template is None:
+        return _refusal(404, "NOT_FOUND", "No such label template.")
+    body = await asyncio.to_thread(label_pdf.calibration_pdf, template)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="calibration-{template.code}.pdf"',
+            "Cache-Control": "public, max-age=3600",
+        },
+    )
+
+
+# -- background jobs (services/jobs.py) ----------------------------------------------------------------------
+
+
+def _job_file(request: Request, job: Any, *, public: bool) -> Response:
+    """A succeeded job's file; its ETag is the file's sha256 (a public catalog's URL stays while its data
+    changes, hence a short max-age there)."""
+    etag = f'"{job.result_sha256}"'
+    cache = "public, max-age=300" if public else "private, max-age=86400, immutable"
+    headers = {"ETag": etag, "Cache-Control": cache}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    media_type = jobs.content_type(job)
+    return FileResponse(
+        cast(Path, jobs.result_path(job)),
+        media_type=media_type,
+        filename=job.result_name,
+        headers=headers,
+        content_disposition_type="inline" if media_type == "application/pdf" else "attachment",
+    )
+
+
+async def job_result(request: Request) -> Response:
+    """GET /jobs/{id}/result: a succeeded job's file, with the signed query of `Job.downloadUrl` or the
+    bearer token of someone who may read the job (its creator; for a catalog, the fair's organisers)."""
+    try:
+        job_id = int(request.path_params["job_id"])
+    except ValueError:
+        return _refusal(404, "NOT_FOUND", "No such job.")
+    query = request.query_params
+    if jobs.verify_download(job_id, query.get("expires", ""), query.get("sig", "")):
+        found = await jobs.jobs_by_ids({job_id}, SYSTEM)
+    else:
+        try:
+            actor = await accounts.authenticate(request.headers.get("authorization"))
+        except DomainError:
+            return _refusal(401, "UNAUTHENTICATED", "Invalid or expired token.")
+        if not actor.is_authenticated:
+            return _refusal(403, "FORBIDDEN", "This link has expired or is not signed: ask for a new one.")
+        found = await jobs.jobs_by_ids({job_id}, await reach_of(actor))
+    job = found.get(job_id)
+    if job is None:
+        return _refusal(404, "NOT_FOUND", "No such job.")
+    if job.status != "succeeded":
+        return _refusal(409, "JOB_NOT_FINISHED", f"The job is {job.status} ({job.progress}%): no result yet.")
+    if not jobs.has_result(job):
+        return _refusal(410, "GONE", "The file is no longer kept: generate it again.")
+    return _job_file(request, job, public=False)
+
+
+async def fair_catalog_pdf(request: Request) -> Response:
+    """GET /fairs/{slug}/catalog.pdf?lang=vi|en|bilingual&paper=A4|A5: the printable catalog of a published
+    fair, for anyone. 200 with the PDF made from the current data; 202 while it is being made (the first
+    request after a change queues it); 503 when its render failed; 404 for a fair not published."""
+    query = request.query_params
+    try:
+        job = await jobs.public_catalog(
+            request.path_params["slug"],
+            query.get("lang", "vi"),
+            query.get("paper", "A4"),
+            request.app.state.public_base_url,
+        )
+    except DomainError as exc:
+        return _refusal(400, "BAD_REQUEST", "; ".join(p.message_en for p in exc.problems))
+    if job is None:
+        return _refusal(404, "NOT_FOUND", "No published catalog for this fair.")
+    if job.status == "succeeded":
+        return _job_file(request, job, public=True)
+    if job.status == "failed":
+        message = "The catalog of the current data could not be made: its organisers can generate it again."
+        return _refusal(503, "CATALOG_FAILED", message, **{"retry-after": "600"})
+    return ORJSONResponse(
+        {"status": job.status, "progress": job.progress},
+        202,
+        headers={"Retry-After": "5", "Cache-Control": "no-store"},
+    )
+
+
 def create_app(settings: Settings | None = None, *, connect: bool = True) -> Starlette:
     """The application. `connect=False` leaves the database to the caller (tests connect once per run)."""
     settings = settings or load_settings()
@@ -404,9 +649,28 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         log.info(
             "started", environment=settings.environment.value, database=settings.database_url.split("://")[0]
         )
+        # Background jobs: a local worker task (embedded default), procrastinate's dispatcher
+        # (OCOP_JOBS=procrastinate on PostgreSQL) or none (OCOP_JOBS=off: `server.py worker` runs them).
+        job_backend = jobs.backend(settings.database_url) if connect else "off"
+        job_worker: asyncio.Task[None] | None = None
+        deferrer: Any = None
+        if job_backend == "local":
+            job_worker = asyncio.create_task(jobs.LocalWorker().run(), name="job-worker")
+        elif job_backend == "procrastinate":
+            from services.jobs_procrastinate import Procrastinate
+
+            deferrer = Procrastinate(settings.database_url)
+            await deferrer.open()
         try:
             yield
         finally:
+            if job_worker is not None:
+                job_worker.cancel()  # a running job goes back to the queue, its child is killed
+                with contextlib.suppress(asyncio.CancelledError):
+                    await job_worker
+            if deferrer is not None:
+                await deferrer.close()
+            label_runs.shutdown_render_pool()
             if connect:
                 await db.disconnect()
 
@@ -420,21 +684,29 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     )
     app = Starlette(
         routes=[
-            Route("/graphql", graphql_post, methods=["POST"]),
-            Route("/graphql", graphql_get, methods=["GET"]),
+            # Routes are tried in order and none overlaps another: the busiest first (health checks, the
+            # API, then a QR scan's resolver answer and trace page).
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
-            # GS1 Digital Link resolver (services/resolver.py).
-            Route("/.well-known/gs1resolver", gs1_resolver_description, methods=["GET", "HEAD", "OPTIONS"]),
+            Route("/graphql", graphql_post, methods=["POST"]),
             Route("/01/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
-            Route("/gtin/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/p/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/t/{code}/{lot:path}", trace_page, methods=["GET", "HEAD"]),
+            Route("/graphql", graphql_get, methods=["GET"]),
+            Route("/readyz", readyz),
+            # GS1 Digital Link resolver (services/resolver.py); /01/ and /p/ are above.
+            Route("/.well-known/gs1resolver", gs1_resolver_description, methods=["GET", "HEAD", "OPTIONS"]),
+            Route("/gtin/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/products/{code}", product_page, methods=["GET", "HEAD"]),
             # EPCIS 2.0 REST interface (services/epcis_rest.py).
             Route("/epcis/events", epcis_events, methods=["GET"]),
             Route("/epcis/capture", epcis_capture, methods=["POST"]),
             Route("/epcis/capture/{capture_id}", epcis_capture_job, methods=["GET"]),
+            # QR labels (services/labels/).
+            Route("/labels/runs/{run_id}/{fmt}", label_run_output, methods=["GET"]),
+            Route("/labels/templates/{code}/calibration.pdf", label_calibration, methods=["GET"]),
+            # Background jobs (services/jobs.py): results, and the public catalog of a published fair.
+            Route("/jobs/{job_id}/result", job_result, methods=["GET", "HEAD"]),
+            Route("/fairs/{slug}/catalog.pdf", fair_catalog_pdf, methods=["GET", "HEAD"]),
             # Keep last: a long one-segment path may be a compressed Digital Link.
             Route("/{compressed:gs1compressed}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/{compressed:gs1compressed}/", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
@@ -443,6 +715,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     )
     app.state.graphql = GraphQLConfig(schema, settings.is_production, settings.request_timeout_s)
     app.state.public_base_url = settings.public_base_url
+    app.state.region_header = os.environ.get("OCOP_REGION_HEADER", "").strip().lower() or None
     app.state.capture_jobs = epcis_rest.CaptureJobs()
     app.add_middleware(RequestLogMiddleware)
     return app
@@ -484,6 +757,124 @@ async def _demo(settings: Settings) -> None:
         await db.disconnect()
 
 
+async def _labels(settings: Settings, args: argparse.Namespace) -> int:
+    """Operators' path to a label run: created as the system, written with a progress bar."""
+    from tqdm import tqdm
+
+    await db.connect(settings.database_url)
+    try:
+        data = label_runs.LabelRunData(
+            batch_id=args.batch_id,
+            template=args.template,
+            count=args.count,
+            serialized=args.serialized,
+            start_slot=args.start_slot,
+            language=args.language,
+        )
+        try:
+            run = await label_runs.create_label_run(
+                data, SYSTEM, user_id=None, base_url=settings.public_base_url
+            )
+        except DomainError as exc:
+            for p in exc.problems:
+                sys.stderr.write(f"{p.field}: {p.message_en}\n")
+            return 2
+        job = await label_runs.job_of(run)
+        target = args.output or Path(label_runs.file_name(run, args.format))
+        with tqdm(total=run.count, unit="label", desc=f"run {run.id}") as bar, target.open("wb") as out:
+
+            def progress(done: int, total: int) -> None:
+                bar.update(done - bar.n)
+
+            await asyncio.to_thread(label_runs.write_output, job, args.format, out, progress)
+        await label_runs.record_checksum(run, args.format, target.read_bytes())
+        serials = (
+            f", serials {run.first_serial}-{run.first_serial + run.count - 1}" if run.first_serial else ""
+        )
+        sys.stdout.write(f"label run {run.id}: {run.count} labels{serials} -> {target}\n")
+        return 0
+    finally:
+        await db.disconnect()
+
+
+async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
+    """A fair's catalog as a PDF file: made here (in a child process) unless the same catalog exists or
+    another worker is making it, with a progress bar."""
+    import shutil
+
+    from tqdm import tqdm
+
+    await db.connect(settings.database_url)
+    try:
+        try:
+            job = await jobs.generate_catalog_for_slug(
+                args.fair, args.language, args.paper, base_url=settings.public_base_url
+            )
+        except DomainError as exc:
+            for p in exc.problems:
+                sys.stderr.write(f"{p.field}: {p.message_en}\n")
+            return 2
+        with tqdm(total=100, unit="%", desc=f"catalog {args.fair} ({args.language}, {args.paper})") as bar:
+
+            def progress(percent: int) -> None:
+                bar.update(max(0, percent - bar.n))
+
+            worker = jobs.worker_name()
+            claimed = await jobs.claim(worker, job.id) if job.status == "queued" else None
+            if claimed is not None:
+                job = await jobs.execute(claimed, worker, on_progress=progress)
+            elif job.status in ("queued", "running"):
+                job = await jobs.wait_for(job.id, on_progress=progress)
+            if job.status == "succeeded":
+                progress(100)
+        if job.status != "succeeded":
+            sys.stderr.write(f"catalog job {job.id} failed: {job.error}\n")
+            return 1
+        source = cast(Path, jobs.result_path(job))
+        target = args.output or Path(job.result_name or source.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        sys.stdout.write(
+            f"catalog job {job.id}: {source.stat().st_size:,} bytes, sha256 {job.result_sha256} -> {target}\n"
+        )
+        return 0
+    finally:
+        await db.disconnect()
+
+
+async def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Run background jobs until SIGINT/SIGTERM: procrastinate workers on PostgreSQL (when installed), the
+    local worker loop otherwise (on PostgreSQL several such processes share the queue too)."""
+    import signal
+
+    await db.connect(settings.database_url)
+    try:
+        postgres = settings.database_url.startswith(("postgres://", "postgresql://"))
+        if postgres and not args.local:
+            from services import jobs_procrastinate
+
+            if jobs_procrastinate.available():
+                log.info("job worker: procrastinate", concurrency=args.concurrency)
+                await jobs_procrastinate.Procrastinate(settings.database_url).run_worker(
+                    concurrency=args.concurrency
+                )
+                return 0
+            log.warning("procrastinate is not installed: running the local worker loop instead")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        log.info("job worker: local loop", concurrency=args.concurrency)
+        workers = [asyncio.create_task(jobs.LocalWorker().run()) for _ in range(max(1, args.concurrency))]
+        await stop.wait()
+        for task in workers:
+            task.cancel()  # running jobs go back to the queue
+        await asyncio.gather(*workers, return_exceptions=True)
+        return 0
+    finally:
+        await db.disconnect()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="server.py", description="ocop-hub")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -495,6 +886,25 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="load the demo data set (idempotent)")
     export = commands.add_parser("export-schema", help="print the GraphQL SDL")
     export.add_argument("--output", type=Path)
+    labels = commands.add_parser("labels", help="create a label run for a lot and write its output")
+    labels.add_argument("--batch-id", type=int, required=True, help="the lot (database id)")
+    labels.add_argument("--template", default="L7160", help="label template code (default L7160)")
+    labels.add_argument("--count", type=int, required=True)
+    labels.add_argument("--serialized", action="store_true", help="one serial (AI 21) per label")
+    labels.add_argument("--start-slot", type=int, default=1, help="first free slot of a part-used sheet")
+    labels.add_argument("--language", choices=("vi", "en"), default="vi")
+    labels.add_argument("--format", default="pdf", choices=label_runs.FORMATS)
+    labels.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the run)")
+    catalog = commands.add_parser("catalog", help="render a fair's printable catalog (PDF) and write it")
+    catalog.add_argument("--fair", required=True, metavar="SLUG", help="the fair's slug")
+    catalog.add_argument("--language", choices=jobs.CATALOG_LANGUAGES, default="vi")
+    catalog.add_argument("--paper", choices=jobs.CATALOG_PAPERS, default="A4")
+    catalog.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the fair)")
+    worker = commands.add_parser(
+        "worker", help="run background jobs: procrastinate on PostgreSQL, a local loop otherwise"
+    )
+    worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (each in a child process)")
+    worker.add_argument("--local", action="store_true", help="the local loop even on PostgreSQL")
     args = parser.parse_args(argv)
 
     settings = load_settings()
@@ -512,6 +922,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         asyncio.run(_demo(settings))
         return 0
+    if args.command == "labels":
+        return asyncio.run(_labels(settings, args))
+    if args.command == "catalog":
+        return asyncio.run(_catalog(settings, args))
+    if args.command == "worker":
+        return asyncio.run(_worker(settings, args))
     import uvicorn
 
     log.info("serving", url=f"http://{settings.host}:{settings.port}/graphql")

@@ -24,6 +24,10 @@ from schema import fast
 from schema.accounts.operations import AccountMutation, AccountQuery
 from schema.accounts.types import UserType
 from schema.auth import RequireValidCredentials
+from schema.fairs.operations import FairMutation, FairQuery
+from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
+from schema.jobs import Job, JobMutation
+from schema.labels.operations import LabelMutation, LabelQuery, LabelRun
 from schema.limits import Limits, QueryCost, limits_rule
 from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
@@ -45,8 +49,12 @@ class NodeQuery:
 
 LIMITS = Limits()
 
-Query = merge_types("Query", (NodeQuery, RegistryQuery, ProgrammeQuery, AccountQuery, TraceQuery))
-Mutation = merge_types("Mutation", (RegistryMutation, AccountMutation, TraceMutation))
+Query = merge_types(
+    "Query", (NodeQuery, RegistryQuery, ProgrammeQuery, AccountQuery, TraceQuery, LabelQuery, FairQuery)
+)
+Mutation = merge_types(
+    "Mutation", (RegistryMutation, AccountMutation, TraceMutation, LabelMutation, JobMutation, FairMutation)
+)
 
 
 def _extensions(
@@ -73,7 +81,20 @@ def _extensions(
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Product, Producer, Evaluation, UserType, Batch, TraceEventType],
+    types=[
+        Product,
+        Producer,
+        Evaluation,
+        UserType,
+        Batch,
+        TraceEventType,
+        LabelRun,
+        Job,
+        Fair,
+        Zone,
+        Booth,
+        ExhibitorApplication,
+    ],
     config=StrawberryConfig(auto_camel_case=True),
     extensions=_extensions(False, LIMITS),
 )

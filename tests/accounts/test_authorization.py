@@ -14,7 +14,28 @@ from strawberry.relay import to_base64
 from strawberry.types.base import StrawberryObjectDefinition
 
 import schema as graphql_schema
-from models import AccessToken, Batch, Evaluation, EventType, Producer, Product, Role, TraceEvent, UnitEra
+from models import (
+    AccessToken,
+    Batch,
+    Booth,
+    BoothAssignment,
+    Evaluation,
+    EventType,
+    ExhibitorApplication,
+    Fair,
+    Job,
+    LabelRun,
+    LabelTemplate,
+    Location,
+    Producer,
+    Product,
+    ProgrammeSession,
+    Role,
+    Sponsor,
+    TourismOffering,
+    TraceEvent,
+    UnitEra,
+)
 from schema.audit import Audit
 from services import accounts, trace
 from services.catalog import vietnam_today
@@ -22,6 +43,8 @@ from services.policy import SYSTEM
 from services.registry import find_province
 from tests.conftest import Database, gql
 from tests.factories import certify, make_batch, make_producer, make_product, make_user, token_for
+from tests.fairs.factories import FairWorld, fair_world
+from tests.jobs.conftest import make_fair
 
 ROLES = [
     "public",
@@ -50,6 +73,7 @@ class World:
     lot: Batch  # a lot of x1
     made: Batch  # another lot of P1, made from `lot` by a transformation
     event: TraceEvent  # an event recorded on `lot`
+    fairs: FairWorld | None = None  # the demo fair, made for the fairs' mutations (FAIR_MUTATIONS)
 
 
 async def build_world() -> World:
@@ -107,12 +131,32 @@ async def _producers(_: World) -> int:
     return await Producer.all().count()
 
 
+ORGANISE_FAIR = {"central_admin", "fair_organiser"}  # the organiser's scope is the demo fair
+MANAGE_P2 = {"central_admin", "officer_dongthap", "member_p2"}
+
+
+def fw(w: World) -> FairWorld:
+    assert w.fairs is not None
+    return w.fairs
+
+
+async def _freed(w: World, code: str) -> bool:
+    return not await BoothAssignment.exists(booth_id=fw(w).booths[code].id)
+
+
 MUTATIONS: dict[str, Case] = {
     "createBatch": Case(
         MANAGE_P1,
         'mutation($p: ID!) { createBatch(input: {productId: $p, lotCode: "NEW-1"}) { errors { code } } }',
         lambda w: {"p": gid("Product", w.x1.id)},
         lambda w: Batch.filter(lot_code="NEW-1").exists(),
+    ),
+    "createLocation": Case(
+        MANAGE_P1,
+        'mutation($p: ID!) { createLocation(input: {producerId: $p, name: "Kho P1", kind: WAREHOUSE, '
+        'gln: "8934567000017"}) { location { id } errors { code } } }',
+        lambda w: {"p": gid("Producer", w.p1.id)},
+        lambda w: Location.filter(name="Kho P1").exists(),
     ),
     "recordEvent": Case(
         MANAGE_P1,
@@ -133,6 +177,28 @@ MUTATIONS: dict[str, Case] = {
         'mutation($e: ID!) { declareEventError(input: {eventId: $e, reason: "incorrect_data"}) { errors { code } } }',
         lambda w: {"e": gid("TraceEvent", w.event.id)},
         lambda w: TraceEvent.filter(corrects_id__isnull=False).exists(),
+    ),
+    "createLabelRun": Case(
+        MANAGE_P1,
+        'mutation($b: ID!) { createLabelRun(input: {batchId: $b, template: "L7160", count: 21}) '
+        "{ labelRun { id } errors { code } } }",
+        lambda w: {"b": gid("Batch", w.lot.id)},
+        lambda w: LabelRun.filter(batch_id=w.lot.id).exists(),
+    ),
+    "createLabelTemplate": Case(
+        MANAGE_P1,
+        'mutation($p: ID!) { createLabelTemplate(input: {code: "P1-ROLL", name: "Cuộn 70 × 50", kind: ROLL, '
+        "pageWidthMm: 70, pageHeightMm: 50, rows: 1, columns: 1, labelWidthMm: 70, labelHeightMm: 50, "
+        "producerId: $p}) { labelTemplate { code } errors { code } } }",
+        lambda w: {"p": gid("Producer", w.p1.id)},
+        lambda w: LabelTemplate.filter(code="P1-ROLL").exists(),
+    ),
+    "generateCatalog": Case(
+        {"central_admin", "fair_organiser"},
+        'mutation($f: ID!) { generateCatalog(input: {fairId: $f, language: "vi", format: "A4"}) '
+        "{ job { id status } errors { code } } }",
+        lambda w: {"f": gid("Fair", -1)},  # replaced by the organiser's fair, made below
+        lambda w: Job.filter(kind="catalog").exists(),
     ),
     "recordRecall": Case(
         ADMINISTER_BENTRE,
@@ -198,7 +264,98 @@ MUTATIONS: dict[str, Case] = {
         lambda w: {"id": gid("ApiToken", -1)},  # replaced by the actor's own token below
         lambda w: AccessToken.filter(revoked_at__isnull=False).exists(),
     ),
+    # Fairs: the demo fair accepts applications and is organised by fair_organiser (tests/fairs/factories.py).
+    "createFair": Case(
+        {"central_admin"},  # an organiser creates only the fair its membership names (tests/fairs)
+        'mutation { createFair(input: {slug: "hoi-cho-khac-2019", name: "Hội chợ khác", kind: OCOP, '
+        'venue: "Cần Thơ", startsOn: "2019-09-01", endsOn: "2019-09-03"}) { fair { id } errors { code } } }',
+        lambda w: {},
+        lambda w: Fair.filter(slug="hoi-cho-khac-2019").exists(),
+    ),
+    "updateFairStatus": Case(
+        ORGANISE_FAIR,
+        "mutation($f: ID!) { updateFairStatus(input: {fairId: $f, status: PUBLISHED}) { errors { code } } }",
+        lambda w: {"f": gid("Fair", fw(w).fair.id)},
+        lambda w: Fair.filter(status="published").exists(),
+    ),
+    "importZonesAndBooths": Case(
+        ORGANISE_FAIR,
+        'mutation($f: ID!) { importZonesAndBooths(input: {fairId: $f, zones: [{code: "B", name: "Khu đồ uống", '
+        'productGroups: ["2"], yM: 20}], booths: [{code: "B01", zoneCode: "B", yM: 20}]}) { errors { code } } }',
+        lambda w: {"f": gid("Fair", fw(w).fair.id)},
+        lambda w: Booth.filter(code="B01").exists(),
+    ),
+    "applyToFair": Case(
+        MANAGE_P1,
+        "mutation($f: ID!, $p: ID!, $x: ID!) { applyToFair(input: {fairId: $f, producerId: $p, productIds: [$x]}) "
+        "{ application { id } errors { code } } }",
+        lambda w: {
+            "f": gid("Fair", fw(w).fair.id),
+            "p": gid("Producer", w.p1.id),
+            "x": gid("Product", w.x1.id),
+        },
+        lambda w: ExhibitorApplication.filter(producer_id=w.p1.id).exists(),
+    ),
+    "withdrawApplication": Case(
+        MANAGE_P2,
+        "mutation($a: ID!) { withdrawApplication(input: {applicationId: $a}) { errors { code } } }",
+        lambda w: {"a": gid("ExhibitorApplication", fw(w).submitted.id)},
+        lambda w: ExhibitorApplication.filter(id=fw(w).submitted.id, status="cancelled").exists(),
+    ),
+    "decideApplication": Case(
+        ORGANISE_FAIR,
+        "mutation($a: ID!) { decideApplication(input: {applicationId: $a, decision: APPROVE}) { errors { code } } }",
+        lambda w: {"a": gid("ExhibitorApplication", fw(w).submitted.id)},
+        lambda w: ExhibitorApplication.filter(id=fw(w).submitted.id, status="approved").exists(),
+    ),
+    "assignBooth": Case(
+        ORGANISE_FAIR,
+        "mutation($b: ID!, $a: ID!) { assignBooth(input: {boothId: $b, applicationId: $a}) { errors { code } } }",
+        lambda w: {
+            "b": gid("Booth", fw(w).booths["A01"].id),
+            "a": gid("ExhibitorApplication", fw(w).approved.id),
+        },
+        lambda w: BoothAssignment.filter(booth_id=fw(w).booths["A01"].id).exists(),
+    ),
+    "unassignBooth": Case(
+        ORGANISE_FAIR,
+        "mutation($b: ID!) { unassignBooth(input: {boothId: $b}) { errors { code } } }",
+        lambda w: {"b": gid("Booth", fw(w).booths["A03"].id)},
+        lambda w: _freed(w, "A03"),
+    ),
+    "autoAssignBooths": Case(
+        ORGANISE_FAIR,
+        "mutation($f: ID!) { autoAssignBooths(input: {fairId: $f}) { report { placed { manual } } errors { code } } }",
+        lambda w: {"f": gid("Fair", fw(w).fair.id)},
+        lambda w: BoothAssignment.filter(manual=False).exists(),
+    ),
+    "createProgrammeSession": Case(
+        ORGANISE_FAIR,
+        'mutation($f: ID!) { createProgrammeSession(input: {fairId: $f, kind: CEREMONY, title: "Lễ khai mạc", '
+        'startsAt: "2019-06-06T19:00:00+07:00", endsAt: "2019-06-06T21:00:00+07:00"}) { errors { code } } }',
+        lambda w: {"f": gid("Fair", fw(w).fair.id)},
+        lambda w: ProgrammeSession.filter(title="Lễ khai mạc").exists(),
+    ),
+    "createTourismOffering": Case(
+        ORGANISE_FAIR,
+        'mutation($f: ID!) { createTourismOffering(input: {fairId: $f, kind: COMMUNITY_TOURISM, name: "Cồn Phụng"}) '
+        "{ errors { code } } }",
+        lambda w: {"f": gid("Fair", fw(w).fair.id)},
+        lambda w: TourismOffering.filter(name="Cồn Phụng").exists(),
+    ),
+    "createSponsor": Case(
+        ORGANISE_FAIR,
+        'mutation($f: ID!) { createSponsor(input: {fairId: $f, name: "Ngân hàng Nông nghiệp (demo)", level: "gold"}) '
+        "{ errors { code } } }",
+        lambda w: {"f": gid("Fair", fw(w).fair.id)},
+        lambda w: Sponsor.filter(level="gold").exists(),
+    ),
 }
+FAIR_MUTATIONS = {
+    "createFair", "updateFairStatus", "importZonesAndBooths", "applyToFair", "withdrawApplication",
+    "decideApplication", "assignBooth", "unassignBooth", "autoAssignBooths", "createProgrammeSession",
+    "createTourismOffering", "createSponsor",
+}  # fmt: skip
 
 
 def test_every_mutation_has_a_rule_and_is_audited() -> None:
@@ -216,9 +373,14 @@ async def test_mutation_matrix(client: AsyncClient, db: Database, mutation: str,
     world = await build_world()
     case = MUTATIONS[mutation]
     token = world.tokens[role]
+    if mutation in FAIR_MUTATIONS:
+        world.fairs = await fair_world(world.p2)
     variables = case.variables(world)
     if mutation == "login":
         await make_user("lan.matrix@test.ocop.vn")
+    if mutation == "generateCatalog":
+        fair = await make_fair("hoi-cho-ocop-du-lich-2019")
+        variables = {"f": gid("Fair", fair.id)}
     if mutation == "revokeApiToken" and token is not None:
         own = await AccessToken.filter(token_hash=accounts.token_hash(token)).first()
         assert own is not None

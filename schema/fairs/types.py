@@ -1,0 +1,599 @@
+"""GraphQL types of trade fairs. A fair is seen by the public once it accepts applications; its exhibitors,
+and which booths they hold, once it is published; its organisers see everything (services/policy/fairs.py).
+What a viewer may see is decided when a fair is read and carried down to its booths and exhibitors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Self, cast
+
+import strawberry
+from strawberry import relay
+
+from models import ApplicationStatus, BoothType, FairKind, FairStatus, OfferingKind, SessionKind
+from models import Booth as BoothModel
+from models import BoothAssignment as AssignmentModel
+from models import ExhibitorApplication as ApplicationModel
+from models import Fair as FairModel
+from models import ProgrammeSession as SessionModel
+from models import Sponsor as SponsorModel
+from models import TourismOffering as OfferingModel
+from models import Zone as ZoneModel
+from schema.admin import AdministrativeUnit
+from schema.context import Info
+from schema.fairs.loaders import fair_loaders
+from schema.registry.types import Producer, Product, visible_product
+from services.fairs import floorplan
+from services.fairs.applications import Decision
+from services.fairs.planner import Conflict, ConflictKind
+from services.policy import fairs as fair_policy
+from services.policy import registry as registry_policy
+
+strawberry.enum(FairKind, description="Kind of fair.")
+strawberry.enum(
+    FairStatus,
+    description="DRAFT (organisers only) → ACCEPTING (public, accepting applications) → PUBLISHED (exhibitors "
+    "public) → CLOSED.",
+)
+strawberry.enum(BoothType, description="Type of booth.")
+strawberry.enum(
+    ApplicationStatus,
+    description="SUBMITTED, then APPROVED (an exhibitor), WAITLISTED or REJECTED; CANCELLED when withdrawn.",
+)
+strawberry.enum(SessionKind, description="Kind of programme session.")
+strawberry.enum(OfferingKind, description="Kind of tourism offering.")
+strawberry.enum(
+    Decision, name="ApplicationDecision", description="An organiser's decision on an application."
+)
+strawberry.enum(
+    ConflictKind, name="AssignmentConflictKind", description="What automatic assignment could not do."
+)
+
+
+def _pick(info: Info, vi: str, en: str | None) -> str:
+    return en if info.context.language == "en" and en else vi
+
+
+async def _admin_unit(info: Info, unit_id: int | None) -> AdministrativeUnit | None:
+    if unit_id is None:
+        return None
+    unit = await info.context.loaders.admin_unit.load(unit_id)
+    return AdministrativeUnit.from_model(unit) if unit else None
+
+
+@strawberry.type(description="An organising body of a fair.")
+class FairOrganiser:
+    name: str
+    role: str | None = strawberry.field(description="e.g. Đơn vị chủ trì, Đơn vị thực hiện.")
+    website: str | None
+
+
+@strawberry.type(description="A trade fair, e.g. the 2019 OCOP-Tourism fair in Bến Tre.")
+class Fair(relay.Node):
+    id: relay.NodeID[int]
+    slug: str = strawberry.field(description="Stable address of the fair, e.g. hoi-cho-ocop-du-lich-2019.")
+    name: str
+    name_en: str | None
+    theme: str | None
+    theme_en: str | None
+    kind: FairKind
+    regions: list[str] = strawberry.field(description="Regions it serves, e.g. Tây Nam Bộ, Đông Nam Bộ.")
+    venue: str
+    address: str | None
+    starts_on: dt.date
+    ends_on: dt.date
+    opening_hours: str | None
+    organisers: list[FairOrganiser]
+    foreword: str | None
+    foreword_en: str | None
+    practical_info: str | None
+    practical_info_en: str | None
+    floor_width_m: float
+    floor_depth_m: float
+    status: FairStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    province_id: strawberry.Private[int | None]
+    row: strawberry.Private[FairModel]
+    manages: strawberry.Private[bool]
+    shows_exhibitors: strawberry.Private[bool]
+
+    @classmethod
+    def from_model(cls, f: FairModel, info: Info) -> Self:
+        reach = info.context.reach
+        return cls(
+            id=f.id,
+            slug=f.slug,
+            name=f.name,
+            name_en=f.name_en,
+            theme=f.theme,
+            theme_en=f.theme_en,
+            kind=f.kind,
+            regions=list(f.regions or []),
+            venue=f.venue,
+            address=f.address,
+            starts_on=f.starts_on,
+            ends_on=f.ends_on,
+            opening_hours=f.opening_hours,
+            organisers=[
+                FairOrganiser(name=o.get("name", ""), role=o.get("role"), website=o.get("website"))
+                for o in f.organisers or []
+            ],
+            foreword=f.foreword,
+            foreword_en=f.foreword_en,
+            practical_info=f.practical_info,
+            practical_info_en=f.practical_info_en,
+            floor_width_m=f.floor_width_m,
+            floor_depth_m=f.floor_depth_m,
+            status=f.status,
+            created_at=f.created_at,
+            updated_at=f.updated_at,
+            province_id=f.province_id,  # type: ignore[attr-defined]
+            row=f,
+            manages=fair_policy.may_manage_fair(reach, f),
+            shows_exhibitors=fair_policy.sees_exhibitors(reach, f),
+        )
+
+    @strawberry.field(description="Name in the request's language.")
+    def display_name(self, info: Info) -> str:
+        return _pick(info, self.name, self.name_en)
+
+    @strawberry.field(description="Whether the caller organises this fair (or is a central admin).")
+    def viewer_can_manage(self) -> bool:
+        return self.manages
+
+    @strawberry.field(description="Province where it is held.")
+    async def province(self, info: Info) -> AdministrativeUnit | None:
+        return await _admin_unit(info, self.province_id)
+
+    @strawberry.field(description="Zones of the floor plan, by code.")
+    async def zones(self, info: Info) -> list[Zone]:
+        rows = await fair_loaders(info).zones_by_fair.load(self.id)
+        return [Zone.from_model(z, self.shows_exhibitors) for z in rows]
+
+    @strawberry.field(description="Booths of the floor plan, by code; their exhibitors once published.")
+    async def booths(self, info: Info, zone_code: str | None = None) -> list[Booth]:
+        rows = await fair_loaders(info).booths_by_fair.load(self.id)
+        if zone_code is not None:
+            zones = await fair_loaders(info).zones_by_fair.load(self.id)
+            wanted = {z.id for z in zones if z.code == zone_code.strip().upper()}
+            rows = [b for b in rows if b.zone_id in wanted]  # type: ignore[attr-defined]
+        return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
+
+    @strawberry.field(
+        description="Approved exhibitors with their products: public once the fair is published."
+    )
+    async def exhibitors(self, info: Info) -> list[ExhibitorApplication]:
+        if not self.shows_exhibitors:
+            return []
+        rows = await fair_loaders(info).exhibitors_by_fair.load(self.id)
+        return [ExhibitorApplication.from_model(a, self.shows_exhibitors) for a in rows]
+
+    @strawberry.field(
+        description="Applications: all of them for the fair's organisers, a producer's own for those who "
+        "manage it, none for others."
+    )
+    async def applications(
+        self, info: Info, status: ApplicationStatus | None = None
+    ) -> list[ExhibitorApplication]:
+        rows = await fair_loaders(info).applications_by_fair.load(self.id)
+        if status is not None:
+            rows = [a for a in rows if a.status == status]
+        if not self.manages:
+            producers = await info.context.loaders.producer.load_many(
+                [a.producer_id for a in rows]  # type: ignore[attr-defined]
+            )
+            reach = info.context.reach
+            rows = [
+                a
+                for a, p in zip(rows, producers, strict=True)
+                if p is not None and registry_policy.may_manage_producer(reach, p)
+            ]
+        return [ExhibitorApplication.from_model(a, self.shows_exhibitors) for a in rows]
+
+    @strawberry.field(description="Programme sessions, in time order.")
+    async def programme(self, info: Info) -> list[ProgrammeSession]:
+        rows = await fair_loaders(info).sessions_by_fair.load(self.id)
+        return [ProgrammeSession.from_model(s) for s in sorted(rows, key=lambda s: (s.starts_at, s.id))]
+
+    @strawberry.field(description="Community-tourism sites, craft villages, homestays and tours presented.")
+    async def tourism_offerings(self, info: Info) -> list[TourismOffering]:
+        rows = await fair_loaders(info).offerings_by_fair.load(self.id)
+        return [TourismOffering.from_model(o) for o in rows]
+
+    @strawberry.field
+    async def sponsors(self, info: Info) -> list[Sponsor]:
+        rows = await fair_loaders(info).sponsors_by_fair.load(self.id)
+        return [Sponsor.from_model(s) for s in rows]
+
+    @strawberry.field(
+        description="The floor plan as an SVG document: zones, booths with their codes and (once published) "
+        "exhibitors, and a legend. In the request's language."
+    )
+    async def floor_plan_svg(self, info: Info) -> str:
+        return await floorplan.floor_plan_svg(
+            self.row, show_exhibitors=self.shows_exhibitors, language=info.context.language
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await fair_loaders(info).fair.load_many([int(i) for i in node_ids])
+        reach = info.context.reach
+        return [cls.from_model(f, info) if f and fair_policy.sees_fair(reach, f) else None for f in rows]
+
+
+async def _visible_fair(info: Info, fair_id: int) -> FairModel | None:
+    fair = await fair_loaders(info).fair.load(fair_id)
+    return fair if fair is not None and fair_policy.sees_fair(info.context.reach, fair) else None
+
+
+@strawberry.type(description="An area of the fair floor hosting some OCOP product groups.")
+class Zone(relay.Node):
+    id: relay.NodeID[int]
+    code: str
+    name: str
+    name_en: str | None
+    product_groups: list[str] = strawberry.field(
+        description="OCOP product groups (QĐ 148 codes '1'..'6') it hosts; empty: any group."
+    )
+    color: str = strawberry.field(description="Fill colour on the floor plan, #rrggbb.")
+    x_m: float
+    y_m: float
+    width_m: float
+    depth_m: float
+    fair_id: strawberry.Private[int]
+    shows_exhibitors: strawberry.Private[bool]
+
+    @classmethod
+    def from_model(cls, z: ZoneModel, shows_exhibitors: bool) -> Self:
+        return cls(
+            id=z.id,
+            code=z.code,
+            name=z.name,
+            name_en=z.name_en,
+            product_groups=list(z.product_groups or []),
+            color=z.color,
+            x_m=z.x_m,
+            y_m=z.y_m,
+            width_m=z.width_m,
+            depth_m=z.depth_m,
+            fair_id=z.fair_id,  # type: ignore[attr-defined]
+            shows_exhibitors=shows_exhibitors,
+        )
+
+    @strawberry.field
+    def display_name(self, info: Info) -> str:
+        return _pick(info, self.name, self.name_en)
+
+    @strawberry.field
+    async def booths(self, info: Info) -> list[Booth]:
+        rows = await fair_loaders(info).booths_by_zone.load(self.id)
+        return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        out: list[Self | None] = []
+        for zone in await fair_loaders(info).zone.load_many([int(i) for i in node_ids]):
+            fair = await _visible_fair(info, zone.fair_id) if zone else None  # type: ignore[attr-defined]
+            out.append(
+                cls.from_model(zone, fair_policy.sees_exhibitors(info.context.reach, fair))
+                if zone and fair
+                else None
+            )
+        return out
+
+
+@strawberry.type(name="BoothAssignment", description="An exhibitor on a booth.")
+class BoothAssignmentType:
+    manual: bool = strawberry.field(description="Set by an organiser; automatic assignment keeps it.")
+    assigned_at: dt.datetime
+    booth_id: strawberry.Private[int]
+    application_id: strawberry.Private[int]
+    shows_exhibitors: strawberry.Private[bool]
+
+    @classmethod
+    def from_model(cls, a: AssignmentModel, shows_exhibitors: bool) -> Self:
+        return cls(
+            manual=a.manual,
+            assigned_at=a.assigned_at,
+            booth_id=a.booth_id,  # type: ignore[attr-defined]
+            application_id=a.application_id,  # type: ignore[attr-defined]
+            shows_exhibitors=shows_exhibitors,
+        )
+
+    @strawberry.field
+    async def booth(self, info: Info) -> Booth:
+        booth = await fair_loaders(info).booth.load(self.booth_id)
+        assert booth is not None
+        return Booth.from_model(booth, self.shows_exhibitors)
+
+    @strawberry.field
+    async def exhibitor(self, info: Info) -> ExhibitorApplication:
+        application = await fair_loaders(info).application.load(self.application_id)
+        assert application is not None
+        return ExhibitorApplication.from_model(application, self.shows_exhibitors)
+
+
+@strawberry.type(description="A booth on the floor plan.")
+class Booth(relay.Node):
+    id: relay.NodeID[int]
+    code: str = strawberry.field(description="e.g. A01.")
+    booth_type: BoothType
+    width_m: float
+    depth_m: float
+    x_m: float = strawberry.field(description="Left edge, in metres from the floor's left edge.")
+    y_m: float = strawberry.field(description="Front edge, in metres from the floor's top edge.")
+    price_vnd: int | None
+    zone_id: strawberry.Private[int]
+    fair_id: strawberry.Private[int]
+    shows_exhibitors: strawberry.Private[bool]
+
+    @classmethod
+    def from_model(cls, b: BoothModel, shows_exhibitors: bool) -> Self:
+        return cls(
+            id=b.id,
+            code=b.code,
+            booth_type=b.booth_type,
+            width_m=b.width_m,
+            depth_m=b.depth_m,
+            x_m=b.x_m,
+            y_m=b.y_m,
+            price_vnd=b.price_vnd,
+            zone_id=b.zone_id,  # type: ignore[attr-defined]
+            fair_id=b.fair_id,  # type: ignore[attr-defined]
+            shows_exhibitors=shows_exhibitors,
+        )
+
+    @strawberry.field
+    async def zone(self, info: Info) -> Zone:
+        zone = await fair_loaders(info).zone.load(self.zone_id)
+        assert zone is not None
+        return Zone.from_model(zone, self.shows_exhibitors)
+
+    @strawberry.field(description="Who has the booth: null when free, or while exhibitors are not public.")
+    async def assignment(self, info: Info) -> BoothAssignmentType | None:
+        if not self.shows_exhibitors:
+            return None
+        row = await fair_loaders(info).assignment_by_booth.load(self.id)
+        return BoothAssignmentType.from_model(row, True) if row else None
+
+    @strawberry.field(description="The exhibitor on the booth (see assignment).")
+    async def exhibitor(self, info: Info) -> ExhibitorApplication | None:
+        assignment = await self.assignment(info)
+        return await assignment.exhibitor(info) if assignment else None
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        out: list[Self | None] = []
+        for booth in await fair_loaders(info).booth.load_many([int(i) for i in node_ids]):
+            fair = await _visible_fair(info, booth.fair_id) if booth else None  # type: ignore[attr-defined]
+            out.append(
+                cls.from_model(booth, fair_policy.sees_exhibitors(info.context.reach, fair))
+                if booth and fair
+                else None
+            )
+        return out
+
+
+@strawberry.type(
+    description="A producer's application to exhibit at a fair; once APPROVED, the producer is an exhibitor."
+)
+class ExhibitorApplication(relay.Node):
+    id: relay.NodeID[int]
+    status: ApplicationStatus
+    wanted_booth_type: BoothType
+    booths_wanted: int
+    description: str | None = strawberry.field(description="Short text for the catalog.")
+    description_en: str | None
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    fair_id: strawberry.Private[int]
+    producer_id: strawberry.Private[int]
+    wanted_zone_id: strawberry.Private[int | None]
+    shows_exhibitors: strawberry.Private[bool]
+
+    @classmethod
+    def from_model(cls, a: ApplicationModel, shows_exhibitors: bool) -> Self:
+        return cls(
+            id=a.id,
+            status=a.status,
+            wanted_booth_type=a.wanted_booth_type,
+            booths_wanted=a.booths_wanted,
+            description=a.description,
+            description_en=a.description_en,
+            submitted_at=a.submitted_at,
+            decided_at=a.decided_at,
+            fair_id=a.fair_id,  # type: ignore[attr-defined]
+            producer_id=a.producer_id,  # type: ignore[attr-defined]
+            wanted_zone_id=a.wanted_zone_id,  # type: ignore[attr-defined]
+            shows_exhibitors=shows_exhibitors,
+        )
+
+    @strawberry.field
+    def display_description(self, info: Info) -> str | None:
+        return _pick(info, self.description, self.description_en) if self.description else self.description_en
+
+    @strawberry.field
+    async def producer(self, info: Info) -> Producer:
+        producer = await info.context.loaders.producer.load(self.producer_id)
+        assert producer is not None
+        return Producer.from_model(producer)
+
+    @strawberry.field(description="Products it shows at the fair (those the caller may see).")
+    async def products(self, info: Info) -> list[Product]:
+        rows = await fair_loaders(info).products_by_application.load(self.id)
+        if all(p.is_published for p in rows):
+            return [Product.from_model(p) for p in rows]
+        producer = await info.context.loaders.producer.load(self.producer_id)
+        assert producer is not None
+        reach = info.context.reach
+        return [Product.from_model(p) for p in rows if registry_policy.sees_product(reach, p, producer)]
+
+    @strawberry.field
+    async def wanted_zone(self, info: Info) -> Zone | None:
+        if self.wanted_zone_id is None:
+            return None
+        zone = await fair_loaders(info).zone.load(self.wanted_zone_id)
+        return Zone.from_model(zone, self.shows_exhibitors) if zone else None
+
+    @strawberry.field(description="Booths it holds, by code.")
+    async def booths(self, info: Info) -> list[Booth]:
+        loaders = fair_loaders(info)
+        assignments = await loaders.assignments_by_application.load(self.id)
+        booths = await loaders.booth.load_many([a.booth_id for a in assignments])  # type: ignore[attr-defined]
+        return [
+            Booth.from_model(b, self.shows_exhibitors)
+            for b in sorted((b for b in booths if b), key=lambda b: b.code)
+        ]
+
+    @strawberry.field
+    async def fair(self, info: Info) -> Fair:
+        fair = await fair_loaders(info).fair.load(self.fair_id)
+        assert fair is not None
+        return Fair.from_model(fair, info)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        rows = await fair_loaders(info).application.load_many([int(i) for i in node_ids])
+        return [cast(Self | None, await visible_application(info, r)) if r else None for r in rows]
+
+
+async def visible_application(info: Info, row: ApplicationModel) -> ExhibitorApplication | None:
+    fair = await fair_loaders(info).fair.load(row.fair_id)  # type: ignore[attr-defined]
+    producer = await info.context.loaders.producer.load(row.producer_id)  # type: ignore[attr-defined]
+    if fair is None or producer is None:
+        return None
+    reach = info.context.reach
+    approved = row.status == ApplicationStatus.APPROVED
+    if not fair_policy.sees_application(reach, fair, producer, approved=approved):
+        return None
+    return ExhibitorApplication.from_model(row, fair_policy.sees_exhibitors(reach, fair))
+
+
+@strawberry.type(
+    description="A ceremony, seminar, business-matching session or tour of the fair's programme."
+)
+class ProgrammeSession:
+    id: strawberry.ID
+    kind: SessionKind
+    title: str
+    title_en: str | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    place: str | None
+    speakers: list[str]
+    description: str | None
+    description_en: str | None
+
+    @classmethod
+    def from_model(cls, s: SessionModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(s.id)),
+            kind=s.kind,
+            title=s.title,
+            title_en=s.title_en,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            place=s.place,
+            speakers=list(s.speakers or []),
+            description=s.description,
+            description_en=s.description_en,
+        )
+
+    @strawberry.field
+    def display_title(self, info: Info) -> str:
+        return _pick(info, self.title, self.title_en)
+
+
+@strawberry.type(description="A community-tourism site, craft village, homestay or tour presented at a fair.")
+class TourismOffering:
+    id: strawberry.ID
+    kind: OfferingKind
+    name: str
+    name_en: str | None
+    address: str | None
+    description: str | None
+    description_en: str | None
+    contact: str | None
+    image_url: str | None
+    commune_id: strawberry.Private[int | None]
+    product_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, o: OfferingModel) -> Self:
+        return cls(
+            id=strawberry.ID(str(o.id)),
+            kind=o.kind,
+            name=o.name,
+            name_en=o.name_en,
+            address=o.address,
+            description=o.description,
+            description_en=o.description_en,
+            contact=o.contact,
+            image_url=o.image_url,
+            commune_id=o.commune_id,  # type: ignore[attr-defined]
+            product_id=o.product_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field
+    async def commune(self, info: Info) -> AdministrativeUnit | None:
+        return await _admin_unit(info, self.commune_id)
+
+    @strawberry.field(description="Its OCOP group 6 product, where there is one.")
+    async def product(self, info: Info) -> Product | None:
+        return await visible_product(info, self.product_id) if self.product_id else None
+
+
+@strawberry.type
+class Sponsor:
+    name: str
+    level: str = strawberry.field(description="diamond, gold, silver or partner.")
+    logo_url: str | None
+    website: str | None
+
+    @classmethod
+    def from_model(cls, s: SponsorModel) -> Self:
+        return cls(name=s.name, level=s.level, logo_url=s.logo_url, website=s.website)
+
+
+@strawberry.type(description="Something automatic assignment could not do.")
+class AssignmentConflict:
+    kind: ConflictKind
+    message: str
+    application_id: strawberry.Private[int | None]
+    province_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_conflict(cls, c: Conflict, language: str) -> Self:
+        return cls(
+            kind=c.kind,
+            message=c.message_en if language == "en" else c.message,
+            application_id=c.application_id,
+            province_id=c.province_id,
+        )
+
+    @strawberry.field(description="The exhibitor concerned, if one is.")
+    async def exhibitor(self, info: Info) -> ExhibitorApplication | None:
+        if self.application_id is None:
+            return None
+        row = await fair_loaders(info).application.load(self.application_id)
+        return ExhibitorApplication.from_model(row, True) if row else None
+
+    @strawberry.field(description="The province concerned (PROVINCE_APART).")
+    async def province(self, info: Info) -> AdministrativeUnit | None:
+        return await _admin_unit(info, self.province_id)
+
+
+@strawberry.type(description="What automatic assignment did, and what it could not do.")
+class AutoAssignReport:
+    placed: list[BoothAssignmentType] = strawberry.field(description="Assignments made by this run.")
+    conflicts: list[AssignmentConflict]

@@ -1,0 +1,112 @@
+"""Background jobs (catalog renders): the `Job` node and `generateCatalog`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models import Job as JobModel
+from models import JobStatus
+from schema.audit import Audit
+from schema.context import Info
+from schema.errors import FieldError, field_errors
+from schema.ids import decode_id
+from services import jobs
+from services.errors import DomainError
+
+strawberry.enum(
+    JobStatus,
+    name="JobStatus",
+    description="queued: waiting for a worker; running; succeeded: the result can be downloaded; failed: "
+    "see `error`.",
+)
+
+
+@strawberry.type(
+    description="A background job, e.g. a catalog render. Poll it through `node(id)` until it has "
+    "succeeded (then `downloadUrl` is set) or failed (then `error` says why). Readable by whoever asked for "
+    "it and, for a catalog, by those who manage the fair."
+)
+class Job(relay.Node):
+    id: relay.NodeID[int]
+    kind: str = strawberry.field(description="What the job makes, e.g. `catalog`.")
+    status: JobStatus
+    progress: int = strawberry.field(description="Percent done, 0 to 100.")
+    error: str | None = strawberry.field(description="Why it failed (in English), or a note on a retry.")
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    model: strawberry.Private[JobModel]
+
+    @classmethod
+    def from_model(cls, job: JobModel) -> Self:
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            status=JobStatus(job.status),
+            progress=job.progress,
+            error=job.error,
+            created_at=job.created_at,
+            finished_at=job.finished_at,
+            model=job,
+        )
+
+    @strawberry.field(
+        description="A link to the result that needs no token, valid for a week; null until the job has "
+        "succeeded."
+    )
+    def download_url(self, info: Info) -> str | None:
+        if not jobs.has_result(self.model):
+            return None
+        return jobs.download_url(info.context.base_url, self.id)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ids = [int(i) for i in node_ids]
+        found = await jobs.jobs_by_ids(set(ids), info.context.reach)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.input
+class GenerateCatalogInput:
+    fair_id: relay.GlobalID
+    language: str = strawberry.field(
+        default="vi", description="vi, en or bilingual (Vietnamese with English beside it)."
+    )
+    format: str = strawberry.field(default="A4", description="Paper size: A4 or A5.")
+
+
+@strawberry.type
+class GenerateCatalogPayload:
+    job: Job | None
+    errors: list[FieldError]
+
+
+@strawberry.type
+class JobMutation:
+    @strawberry.mutation(
+        description="Render a fair's printable catalog (PDF) in the background; for the fair's organisers "
+        "and central admins. Returns at once with the job: the same data, language and format give the "
+        "same job, already succeeded when that catalog was made before. The public downloads published "
+        "catalogs from /fairs/{slug}/catalog.pdf.",
+        extensions=[Audit()],
+    )
+    async def generate_catalog(self, info: Info, input: GenerateCatalogInput) -> GenerateCatalogPayload:
+        ctx = info.context
+        try:
+            job = await jobs.generate_catalog(
+                decode_id(input.fair_id, "Fair", "fairId"),
+                input.language,
+                input.format,
+                ctx.reach,
+                user_id=ctx.actor.user_id,
+                base_url=ctx.base_url,
+            )
+        except DomainError as exc:
+            return GenerateCatalogPayload(job=None, errors=field_errors(exc, ctx.language))
+        return GenerateCatalogPayload(job=Job.from_model(job), errors=[])

@@ -1,0 +1,201 @@
+"""Run one CPU-heavy function in a child process with a wall-clock and a memory limit, so that a runaway
+render (a huge catalog, a bug that loops or allocates without end) costs the child, never the server.
+
+The child is started with the `spawn` method (a fresh interpreter: no copy of the parent's event loop,
+database connections or threads), caps its address space with RLIMIT_AS and its CPU time with RLIMIT_CPU
+(a backstop should the parent die and leave it running), calls `fn(data, progress)`, writes the bytes it
+returns to `out_dir/<sha256[:2]>/<sha256><suffix>` and reports back through a pipe: progress (percent)
+while it runs, then the result's sha256 and size, or an error. The parent polls the pipe from its event
+loop and kills the child at the deadline.
+
+This module imports the standard library only: the child imports it before running `fn`, and every
+module it imports counts against the child's memory limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import math
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import traceback
+import types
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+Progress = Callable[[int], None]
+Render = Callable[[Any, Progress | None], bytes]
+
+POLL_S = 0.05
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    timeout_s: float
+    memory_bytes: int  # the child's whole address space (RLIMIT_AS), interpreter and imports included
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    sha256: str
+    size: int
+    path: Path
+    pid: int  # the child's, for logs (and for tests that check the work left the parent)
+
+
+class ChildFailed(Exception):
+    """The function raised, or the child broke a limit or died. The message is for the job's `error`."""
+
+
+def output_path(out_dir: Path, sha: str, suffix: str) -> Path:
+    return out_dir / sha[:2] / f"{sha}{suffix}"
+
+
+def _child_main(fn: Render, data: Any, limits: Limits, out_dir: str, suffix: str, conn: Connection) -> None:
+    """Entry point of the child process."""
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    cpu = math.ceil(limits.timeout_s) + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    last = -1
+
+    def progress(percent: int) -> None:
+        nonlocal last
+        value = max(0, min(100, int(percent)))
+        if value != last:
+            last = value
+            conn.send(("progress", value))
+
+    try:
+        body = fn(data, progress)
+        if not isinstance(body, bytes | bytearray):
+            raise TypeError(f"the job returned {type(body).__name__}, not bytes")
+        sha = hashlib.sha256(body).hexdigest()
+        path = output_path(Path(out_dir), sha, suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(body)
+        tmp.replace(path)
+        conn.send(("done", sha, len(body), str(path), os.getpid()))
+    except MemoryError:
+        del data  # give back what can be given back before reporting
+        conn.send(("memory", None))
+    except Exception as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1:]
+        place = f" ({where[0].filename.rsplit('/', 1)[-1]}:{where[0].lineno})" if where else ""
+        conn.send(("error", f"{type(exc).__name__}: {exc}{place}"))
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def _bare_main() -> Iterator[None]:
+    """`spawn` runs the parent's main script again in the child, as `__mp_main__`: for `python server.py`
+    the whole server (seconds of imports, and memory counted against the child's limit). The child needs
+    none of it, its target and data are pickled by module name, so the script is hidden while the child
+    is started. (A render function defined in a main script would not be found: keep them in modules.)"""
+    saved = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = saved
+
+
+def _describe_exit(code: int | None, limits: Limits) -> str:
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        if -code == signal.SIGXCPU:
+            return f"the render used more CPU time than its limit ({limits.timeout_s:g} s) and was stopped"
+        if -code == signal.SIGKILL:
+            return (
+                "the render process was killed (SIGKILL), most likely out of memory "
+                f"(limit {limits.memory_bytes // MIB} MB)"
+            )
+        return f"the render process died ({name})"
+    return f"the render process exited ({code}) without a result"
+
+
+async def run(
+    fn: Render,
+    data: Any,
+    limits: Limits,
+    out_dir: Path,
+    suffix: str,
+    on_progress: Callable[[int], Awaitable[None]] | None = None,
+    *,
+    name: str = "render",
+) -> Output:
+    """Run `fn(data, progress)` in a child process; its bytes end up in `out_dir` (see `output_path`).
+    Raises ChildFailed with a message a user can read; cancelling the caller kills the child."""
+    context = multiprocessing.get_context("spawn")
+    reader, writer = context.Pipe(duplex=False)
+    process = context.Process(
+        target=_child_main,
+        args=(fn, data, limits, str(out_dir), suffix, writer),
+        name=name,
+        daemon=True,  # killed with the parent on a normal exit
+    )
+    loop = asyncio.get_running_loop()
+    # On the event loop's thread, so that nothing else sees the bare __main__; start() returns once the
+    # new interpreter has read `data` from its pipe (tens of milliseconds).
+    with _bare_main():
+        process.start()
+    writer.close()  # the child holds the only write end: EOF once it is gone
+    deadline = loop.time() + limits.timeout_s
+    outcome: tuple[Any, ...] | None = None
+    exitcode: int | None = None
+    try:
+        while outcome is None:
+            try:
+                while reader.poll():
+                    message = reader.recv()
+                    if message[0] == "progress":
+                        if on_progress is not None:
+                            await on_progress(int(message[1]))
+                    else:
+                        outcome = message
+                        break
+            except (EOFError, OSError):
+                break  # the child is gone without a word
+            if outcome is None and not process.is_alive() and not reader.poll():
+                break
+            if outcome is None and loop.time() > deadline:
+                raise ChildFailed(
+                    f"the render took longer than its time limit ({limits.timeout_s:g} s) and was stopped"
+                )
+            if outcome is None:
+                await asyncio.sleep(POLL_S)
+    finally:
+        if process.is_alive() and outcome is None:
+            process.kill()
+        await asyncio.to_thread(process.join, 10)
+        if process.is_alive():  # pragma: no cover - join timed out after a finished message
+            process.kill()
+            await asyncio.to_thread(process.join)
+        exitcode = process.exitcode
+        reader.close()
+        with contextlib.suppress(ValueError):
+            process.close()
+    if outcome is None:
+        raise ChildFailed(_describe_exit(exitcode, limits))
+    kind = outcome[0]
+    if kind == "done":
+        _, sha, size, path, pid = outcome
+        return Output(sha, int(size), Path(path), int(pid))
+    if kind == "memory":
+        raise ChildFailed(
+            f"the render needed more memory than its limit ({limits.memory_bytes // MIB} MB) and was stopped"
+        )
+    raise ChildFailed(f"the render failed: {outcome[1]}")

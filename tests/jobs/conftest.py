@@ -1,0 +1,78 @@
+"""Fixtures of the job tests: a media directory per test, cheap job kinds, fairs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models import Fair, FairKind, FairStatus
+from services import jobs
+from services.sandbox import Render
+from tests.jobs import kinds
+
+_names = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Job results of each test in its own directory; the limits are the kinds', not the environment's."""
+    monkeypatch.setenv("OCOP_MEDIA_DIR", str(tmp_path / "media"))
+    monkeypatch.delenv("OCOP_JOB_TIMEOUT_S", raising=False)
+    monkeypatch.delenv("OCOP_JOB_MEMORY_MB", raising=False)
+    monkeypatch.delenv("OCOP_JOB_STALE_S", raising=False)
+    return tmp_path / "media"
+
+
+def fake_kind(render: Render, *, timeout_s: float = 30.0, memory_mb: int = 512) -> jobs.JobKind:
+    name = f"test-{render.__name__.removeprefix('render_')}-{next(_names)}"
+    return jobs.JobKind(
+        name=name,
+        prepare=kinds.prepare_echo,
+        render=render,
+        version=lambda: "1",
+        file_name=lambda params: f"{name}-{params['text']}.txt",
+        timeout_s=timeout_s,
+        memory_mb=memory_mb,
+    )
+
+
+@pytest.fixture
+def register() -> Iterator[Any]:
+    """Registers kinds for one test: `register(fake_kind(...))`."""
+    registered: list[str] = []
+
+    def add(kind: jobs.JobKind) -> jobs.JobKind:
+        registered.append(kind.name)
+        return jobs.register(kind)
+
+    yield add
+    for name in registered:
+        jobs.unregister(name)
+
+
+@pytest.fixture
+def echo(register: Any) -> jobs.JobKind:
+    kind: jobs.JobKind = register(fake_kind(kinds.render_echo))
+    return kind
+
+
+async def make_fair(
+    slug: str = "hoi-cho-ocop-du-lich-2019", status: FairStatus = FairStatus.DRAFT, **overrides: Any
+) -> Fair:
+    values: dict[str, Any] = {
+        "slug": slug,
+        "name": "Hội chợ OCOP - Du lịch 2019 (demo)",
+        "name_en": "OCOP and Tourism Fair 2019 (demo)",
+        "kind": FairKind.OCOP_TOURISM,
+        "venue": "Quảng trường Đồng Khởi, TP. Bến Tre",
+        "starts_on": dt.date(2019, 11, 21),
+        "ends_on": dt.date(2019, 11, 25),
+        "status": status,
+    }
+    values.update(overrides)
+    return await Fair.create(**values)
