@@ -26,6 +26,11 @@ POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
 # Child tables first; the product -> evaluation pointer is cleared before either is emptied.
 MUTABLE_TABLES = (
+    "review_comment",
+    "design_version_file",
+    "design_version",
+    "packaging_design",
+    "stored_file",
     "job",
     "fair_booth_assignment",
     "fair_application_product",
