@@ -154,7 +154,9 @@ def check_decodes(path: str, count: int) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--labels", type=int, default=10_000)
     parser.add_argument("--naive-labels", type=int, default=650)
     parser.add_argument("--output", type=Path, default=ROOT / "benchmarks" / "results" / "labels.json")
@@ -185,8 +187,10 @@ def main() -> int:
     pdf_ok = pdf_rate / naive_rate >= 15 and ours["peak_mb"] < 300
     zpl_ok = zpl_rate / naive_rate >= 50
     print()
-    print(f"PDF target {'met' if pdf_ok else 'MISSED'}; ZPL target {'met' if zpl_ok else 'MISSED'}; "
-          f"{decoded} QR codes on the first and last sheet decoded to their links.")
+    print(
+        f"PDF target {'met' if pdf_ok else 'MISSED'}; ZPL target {'met' if zpl_ok else 'MISSED'}; "
+        f"{decoded} QR codes on the first and last sheet decoded to their links."
+    )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(
         json.dumps(
