@@ -284,4 +284,11 @@ async def load(*, with_accounts: bool = True, base_url: str = "http://127.0.0.1:
     counts["batches"] = await _trace(producers, base_url)
     if with_accounts:
         counts["accounts"] = await _accounts(producers)
+    # -- the 2019 OCOP-Tourism fair (services/demo_fair.py), last: it builds on the producers and accounts
+    # above. Its new producers, products and evaluations count here; the rest it logs itself.
+    from services import demo_fair  # imported here: demo_fair uses this module's helpers
+
+    fair_counts = await demo_fair.load()
+    for key in ("producers", "products", "evaluations"):
+        counts[key] += fair_counts.get(key, 0)
     return counts
