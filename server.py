@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 import os
+import re
 import sys
 import time
 import uuid
@@ -34,7 +36,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from strawberry import Schema
+from strawberry import Schema, relay
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
@@ -53,8 +55,12 @@ from services.labels import pdf as label_pdf
 from services.labels import runs as label_runs
 from services.labels import scans as label_scans
 from services.labels.templates import find_template as find_label_template
+from services.packaging import designs as packaging_designs
+from services.packaging import preview as packaging_preview
+from services.packaging import uploads as packaging_uploads
 from services.policy import SYSTEM, reach_of
 from services.settings import Settings, load_settings
+from services.trace import VIETNAM
 
 log = structlog.get_logger("ocop")
 
@@ -115,6 +121,60 @@ class RequestLogMiddleware:
                 ms=round((time.perf_counter() - started) * 1000, 2),
                 request_id=request_id,
             )
+
+
+# The scope entry through which FrontCacheMiddleware hands a request it may keep to the handler:
+# (the FrontCache, the request's key). Absent: the answer must not be kept there.
+FRONT_CACHE_SCOPE = "ocop.front_cache"
+_FRONT_PREFIXES = ("/01/", "/gtin/", "/p/", "/t/", "/products/")  # resolver, trace and product pages
+_FRONT_COMPRESSED = re.compile(r"/[A-Za-z0-9_-]{10,}/?").fullmatch  # a compressed Digital Link's route
+
+
+class FrontCacheMiddleware:
+    """Answers a repeated public GET or HEAD (a QR scan's redirect, a trace or product page) from
+    `page_cache.FrontCache` before Starlette routes it: no handler runs. Only the answers the handlers offered
+    (`_offer_front`) are there, keyed by the exact request (raw path, query string, Accept,
+    Accept-Language; HEAD shares GET's entry and gets no body), and only while the page cache's own entry
+    is current. An If-None-Match equal to a kept page's ETag gets its 304. Requests with Authorization or a
+    cookie, other methods and other paths go straight through. It sits inside RequestLogMiddleware: a hit
+    has its request id and its log line like any request (docs/operators.md)."""
+
+    def __init__(self, app: ASGIApp, cache: page_cache.FrontCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not (scope["path"].startswith(_FRONT_PREFIXES) or _FRONT_COMPRESSED(scope["path"]))
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])  # ASGI names are lower case; the last of repeated ones, as handlers
+        if b"authorization" in headers or b"cookie" in headers:
+            await self.app(scope, receive, send)
+            return
+        key = (
+            scope.get("raw_path") or scope["path"].encode(),
+            scope.get("query_string", b""),
+            headers.get(b"accept"),
+            headers.get(b"accept-language"),
+        )
+        entry = self.cache.get(key)
+        if entry is None:
+            scope[FRONT_CACHE_SCOPE] = (self.cache, key)
+            await self.app(scope, receive, send)
+            return
+        cached = entry.response
+        if entry.etag is not None and headers.get(b"if-none-match") == entry.etag:
+            status, raw_headers, body = 304, cached.not_modified_headers, b""
+        else:
+            status, raw_headers = cached.status, cached.headers
+            body = cached.body if scope["method"] == "GET" else b""
+        # A new list: outer middleware appends to it (X-Request-ID).
+        await send({"type": "http.response.start", "status": status, "headers": list(raw_headers)})
+        await send({"type": "http.response.body", "body": body})
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +332,24 @@ def _send(cached: page_cache.CachedResponse, method: str, if_none_match: str | N
     return _CachedResponse(cached.status, cached.headers, b"" if method == "HEAD" else cached.body)
 
 
+def _offer_front(
+    request: Request,
+    cache: page_cache.MicroCache[page_cache.CachedResponse],
+    key: tuple[object, ...],
+    cached: page_cache.CachedResponse,
+    today: dt.date,
+) -> None:
+    """Offer the answer just sent from `cache` (under `key`) to the front cache, when FrontCacheMiddleware
+    passed this request on as one it may keep: it is kept while that entry of `cache` is current, and not
+    past the end of `today` (which `key` holds)."""
+    front = request.scope.get(FRONT_CACHE_SCOPE)
+    if front is None or cached.scan is not None:
+        return
+    midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), VIETNAM)
+    until = page_cache._clock() + (midnight - dt.datetime.now(dt.UTC)).total_seconds()
+    front[0].keep(front[1], cache, key, cached, until)
+
+
 def _raw_path(request: Request) -> str:
     """The request path as received (percent-encoded), without the root path."""
     raw = request.scope.get("raw_path")
@@ -303,6 +381,7 @@ async def gs1_resolve(request: Request) -> Response:
 
     key = resolver.cache_key(path, query, public.accept, public.accept_language, base_url, today)
     cached = await page_cache.answers.fetch(key, render, bypass=public.credentials)
+    _offer_front(request, page_cache.answers, key, cached, today)  # unless a serial to count (`scan`)
     sent = _send(cached, method, None)
     if method == "GET" and cached.scan is not None:
         # A scan of a serialised label, counted after the response is sent (services/labels/scans.py).
@@ -366,6 +445,8 @@ async def trace_page(request: Request) -> Response:
 
     key = ("t", code, lot_code, lang, today, base_url, warn)
     cached = await page_cache.pages.fetch(key, render, bypass=public.credentials)
+    if not serial:  # with a serial, each view checks it: never answered by the front cache
+        _offer_front(request, page_cache.pages, key, cached, today)
     return _send(cached, request.method, public.if_none_match)
 
 
@@ -386,7 +467,9 @@ async def product_page(request: Request) -> Response:
             page = _html_page(200, html, lang, max_age=page_cache.PRODUCT_PAGE_MAX_AGE)
         return page, page_cache.ttl_for(page.status, page_cache.PRODUCT_PAGE_MAX_AGE)
 
-    cached = await page_cache.pages.fetch(("products", code, lang, today), render, bypass=public.credentials)
+    key = ("products", code, lang, today)
+    cached = await page_cache.pages.fetch(key, render, bypass=public.credentials)
+    _offer_front(request, page_cache.pages, key, cached, today)
     return _send(cached, request.method, public.if_none_match)
 
 
@@ -555,6 +638,102 @@ async def label_calibration(request: Request) -> Response:
     )
 
 
+async def design_preview(request: Request) -> Response:
+    """GET /packaging/versions/{id}/preview.{pdf|png}: a design version's declared label panel at true size
+    (services/packaging/preview.py), with the signed query of `DesignVersion.previewPdfUrl`/`previewPngUrl`
+    or the bearer token of someone who sees the design. Rendered in a child process, then served from its
+    file; the ETag is its sha256."""
+    fmt = request.path_params["fmt"]
+    try:
+        version_id = int(request.path_params["version_id"])
+    except ValueError:
+        return _refusal(404, "NOT_FOUND", "No such design version.")
+    if fmt not in packaging_preview.FORMATS:
+        return _refusal(404, "NOT_FOUND", "Formats: pdf, png.")
+    query = request.query_params
+    if packaging_preview.verify_url(version_id, fmt, query.get("expires", ""), query.get("sig", "")):
+        reach = SYSTEM
+    else:
+        try:
+            actor = await accounts.authenticate(request.headers.get("authorization"))
+        except DomainError:
+            return _refusal(401, "UNAUTHENTICATED", "Invalid or expired token.")
+        if not actor.is_authenticated:
+            return _refusal(403, "FORBIDDEN", "This link has expired or is not signed: ask for a new one.")
+        reach = await reach_of(actor)
+    if await packaging_designs.visible_version(version_id, reach) is None:
+        return _refusal(404, "NOT_FOUND", "No such design version.")
+    panel = await packaging_preview.version_panel(version_id)
+    if panel is None:
+        return _refusal(422, "NO_DIMENSIONS", "The version declares no width and height: no preview.")
+    try:
+        output = await packaging_preview.render(panel, fmt)
+    except packaging_preview.PreviewFailed as exc:
+        log.warning("preview failed", version_id=version_id, fmt=fmt, error=str(exc))
+        return _refusal(503, "PREVIEW_FAILED", "The preview could not be made.")
+    etag = f'"{output.sha256}"'
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=3600"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return FileResponse(
+        output.path,
+        media_type=packaging_preview.CONTENT_TYPES[fmt],
+        filename=f"preview-version-{version_id}.{fmt}",
+        headers=headers,
+        content_disposition_type="inline",
+    )
+
+
+# -- artwork uploads (services/packaging/uploads.py) -----------------------------------------------------------
+
+
+def _upload_refusal(exc: DomainError, request: Request) -> Response:
+    """A refused upload: the status the refusal names (413 too large, 415 not an accepted type, 400
+    otherwise) and its problems, in the request's language with both texts in `extensions`."""
+    english = request.headers.get("accept-language", "").lower().startswith("en")
+    status = exc.status if isinstance(exc, packaging_uploads.UploadRefused) else 400
+    errors = [
+        {
+            "message": p.message_en if english else p.message,
+            "extensions": {
+                "code": p.code.name,
+                "field": p.field,
+                "message": p.message,
+                "messageEn": p.message_en,
+            },
+        }
+        for p in exc.problems
+    ]
+    return ORJSONResponse({"errors": errors}, status_code=status)
+
+
+async def upload_file(request: Request) -> Response:
+    """PUT (or POST) /uploads?token=...[&name=...]: one artwork file as the raw body, to the signed URL of
+    `packaging_uploads.upload_url`. The token, not a cookie or header, names the user, so a cross-site form
+    cannot upload in someone's name (GraphQL multipart uploads are not offered for that reason). The body
+    is streamed into `store_upload` (refused at the first byte past the limit); the answer is the stored
+    file's relay ID, sha256, detected media type and size."""
+    user_id = await packaging_uploads.uploader_of(request.query_params.get("token", ""))
+    if user_id is None:
+        return _refusal(403, "FORBIDDEN", "This upload link has expired or is not signed: ask for a new one.")
+    try:
+        packaging_uploads.check_declared_size(request.headers.get("content-length"))
+        stored = await packaging_uploads.store_upload(
+            request.stream(), declared_name=request.query_params.get("name"), user_id=user_id
+        )
+    except DomainError as exc:
+        return _upload_refusal(exc, request)
+    return ORJSONResponse(
+        {
+            "fileId": relay.to_base64("StoredFile", stored.id),
+            "sha256": stored.sha256,
+            "mediaType": stored.media_type,
+            "size": stored.size_bytes,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 # -- background jobs (services/jobs.py) ----------------------------------------------------------------------
 
 
@@ -704,6 +883,9 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             # QR labels (services/labels/).
             Route("/labels/runs/{run_id}/{fmt}", label_run_output, methods=["GET"]),
             Route("/labels/templates/{code}/calibration.pdf", label_calibration, methods=["GET"]),
+            Route("/packaging/versions/{version_id}/preview.{fmt}", design_preview, methods=["GET"]),
+            # Artwork uploads to a signed URL (services/packaging/uploads.py).
+            Route("/uploads", upload_file, methods=["PUT", "POST"]),
             # Background jobs (services/jobs.py): results, and the public catalog of a published fair.
             Route("/jobs/{job_id}/result", job_result, methods=["GET", "HEAD"]),
             Route("/fairs/{slug}/catalog.pdf", fair_catalog_pdf, methods=["GET", "HEAD"]),
@@ -717,6 +899,9 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     app.state.public_base_url = settings.public_base_url
     app.state.region_header = os.environ.get("OCOP_REGION_HEADER", "").strip().lower() or None
     app.state.capture_jobs = epcis_rest.CaptureJobs()
+    # Outermost last: RequestLogMiddleware, then the front cache (its hits are logged, with a request id).
+    app.state.front_cache = page_cache.FrontCache()
+    app.add_middleware(FrontCacheMiddleware, cache=app.state.front_cache)
     app.add_middleware(RequestLogMiddleware)
     return app
 

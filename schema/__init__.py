@@ -29,6 +29,8 @@ from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
 from schema.jobs import Job, JobMutation
 from schema.labels.operations import LabelMutation, LabelQuery, LabelRun
 from schema.limits import Limits, QueryCost, limits_rule
+from schema.packaging.operations import PackagingMutation, PackagingQuery
+from schema.packaging.types import DesignVersion, PackagingDesign, StoredFile
 from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
@@ -50,10 +52,29 @@ class NodeQuery:
 LIMITS = Limits()
 
 Query = merge_types(
-    "Query", (NodeQuery, RegistryQuery, ProgrammeQuery, AccountQuery, TraceQuery, LabelQuery, FairQuery)
+    "Query",
+    (
+        NodeQuery,
+        RegistryQuery,
+        ProgrammeQuery,
+        AccountQuery,
+        TraceQuery,
+        LabelQuery,
+        FairQuery,
+        PackagingQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (RegistryMutation, AccountMutation, TraceMutation, LabelMutation, JobMutation, FairMutation)
+    "Mutation",
+    (
+        RegistryMutation,
+        AccountMutation,
+        TraceMutation,
+        LabelMutation,
+        JobMutation,
+        FairMutation,
+        PackagingMutation,
+    ),
 )
 
 
@@ -94,6 +115,9 @@ schema = strawberry.Schema(
         Zone,
         Booth,
         ExhibitorApplication,
+        PackagingDesign,
+        DesignVersion,
+        StoredFile,
     ],
     config=StrawberryConfig(auto_camel_case=True),
     extensions=_extensions(False, LIMITS),

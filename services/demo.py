@@ -291,4 +291,10 @@ async def load(*, with_accounts: bool = True, base_url: str = "http://127.0.0.1:
     fair_counts = await demo_fair.load()
     for key in ("producers", "products", "evaluations"):
         counts[key] += fair_counts.get(key, 0)
+    # -- packaging designs (services/packaging/demo.py): one per review state, by the demo accounts; it logs
+    # what it creates (the counts above stay the registry's).
+    from services.packaging import demo as packaging_demo
+
+    await packaging_demo.load(base_url)
+    # -- end packaging designs
     return counts

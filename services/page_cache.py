@@ -17,12 +17,18 @@ over and over; each scan is otherwise a resolver lookup, then several queries an
   result (if the first render fails, each renders on its own).
 
 Keys must hold everything the content depends on (language, content-changing query parameters, the date,
-the public base URL); requests carrying credentials are not served from here (`fetch(..., bypass=True)`)."""
+the public base URL); requests carrying credentials are not served from here (`fetch(..., bypass=True)`).
+
+`FrontCache` sits in front of these two: answers kept by the exact request (raw path, query string, Accept,
+Accept-Language), which `server.FrontCacheMiddleware` sends before any routing. It holds only what a handler
+offered it (`keep`) and only while the answer's entry here is current: an entry there has the generation and
+the expiry of the entry here, so it goes stale at the same moment (a write, a transaction, its TTL)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
@@ -199,10 +205,103 @@ def ttl_for(status: int, max_age: int) -> float:
     return NOT_FOUND_TTL if status == 404 else 0
 
 
+@dataclass(slots=True)
+class FrontStats:
+    hits: int = 0  # answered by the middleware: no handler ran
+    misses: int = 0  # nothing current: the request went on to its handler
+    kept: int = 0  # answers handlers offered and that were kept
+    evicted: int = 0
+
+
+@dataclass(slots=True)
+class _FrontEntry:
+    response: CachedResponse
+    etag: bytes | None  # the response's ETag as If-None-Match sends it
+    generation: int
+    expires: float  # monotonic
+
+
+class FrontCache:
+    """Answers to whole requests, for `server.FrontCacheMiddleware`, which sends a hit before routing: no
+    handler runs. Keyed by what the middleware reads from the request (raw path, query string, Accept,
+    Accept-Language): the same request always gets the same answer while it is current. Filled only by
+    `keep`, called by a handler with the answer it has just sent from one of the caches above.
+
+    Never kept here: an answer the inner cache did not keep (errors other than 404, linksets, anything
+    rendered for a request with credentials or while a write transaction is open), a serialised unit's
+    redirect (`CachedResponse.scan`: each scan must be counted, so the handler runs every time), and whatever
+    the handler does not offer (a trace page opened with `?serial=` checks that serial on every view).
+
+    One per application (`app.state.front_cache`): keys hold no base URL. Bounded, least recently used out."""
+
+    __slots__ = ("__weakref__", "_entries", "max_entries", "stats")
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self.stats = FrontStats()
+        self._entries: OrderedDict[Hashable, _FrontEntry] = OrderedDict()
+        _front_caches.add(self)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def get(self, key: Hashable) -> _FrontEntry | None:
+        """The current answer to this request, or None (nothing kept, stale, or a write transaction open)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            self.stats.misses += 1
+            return None
+        # _usable() first: when a write transaction has just ended, it bumps the generation.
+        if _usable() and entry.generation == _generation and entry.expires > _clock():
+            self._entries.move_to_end(key)
+            self.stats.hits += 1
+            return entry
+        del self._entries[key]
+        self.stats.misses += 1
+        return None
+
+    def keep(
+        self,
+        key: Hashable,
+        cache: MicroCache[CachedResponse],
+        inner_key: Hashable,
+        value: CachedResponse,
+        until: float,
+    ) -> bool:
+        """Keep `value`, the answer a handler just sent for the request `key`, when `cache` holds it as the
+        current entry of `inner_key`: with that entry's generation and expiry (or `until`, a monotonic
+        deadline, if sooner: the end of the day the inner key names). False when it was not kept."""
+        if value.scan is not None or not _usable():
+            return False
+        inner = cache._entries.get(inner_key)
+        if inner is None or inner.value is not value or inner.generation != _generation:
+            return False
+        expires = min(inner.expires, until)
+        if expires <= _clock():
+            return False
+        etag = None if value.etag is None else value.etag.encode("latin-1")
+        self._entries[key] = _FrontEntry(value, etag, inner.generation, expires)
+        self._entries.move_to_end(key)
+        self.stats.kept += 1
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+            self.stats.evicted += 1
+        return True
+
+
+_front_caches: weakref.WeakSet[FrontCache] = weakref.WeakSet()
+
+
 def clear() -> None:
-    """Empty both caches (tests, operators)."""
+    """Empty every cache of this process: both inner caches and the applications' front caches (tests,
+    operators)."""
     answers.clear()
     pages.clear()
+    for front in list(_front_caches):
+        front.clear()
 
 
 async def _on_write(*_args: object) -> None:

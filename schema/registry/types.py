@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Self, cast
+from typing import TYPE_CHECKING, Annotated, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -23,6 +23,9 @@ from schema.fast import direct
 from schema.lookahead import now_or_later
 from services import stars as star_rules
 from services.policy import registry as policy
+
+if TYPE_CHECKING:
+    from schema.packaging.types import PackagingDesign
 
 
 def _pick(language: str, vi: str | None, en: str | None) -> str | None:
@@ -353,6 +356,17 @@ class Product(relay.Node):
     async def images(self, info: Info) -> list[ProductImage]:
         rows = await info.context.loaders.images_by_product.load(self.id)
         return [ProductImage(url=i.url, caption=i.caption) for i in rows]
+
+    @strawberry.field(
+        description="Its packaging designs: for the producer's members, officers of its province, consultants "
+        "and central admins; empty for everyone else."
+    )
+    async def packaging_designs(
+        self, info: Info
+    ) -> list[Annotated[PackagingDesign, strawberry.lazy("schema.packaging.types")]]:
+        from schema.packaging.types import designs_of_product
+
+        return await designs_of_product(info, self.id, self.producer_id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -16,20 +16,26 @@ from strawberry.types.base import StrawberryObjectDefinition
 import schema as graphql_schema
 from models import (
     AccessToken,
+    AuditEntry,
     Batch,
     Booth,
     BoothAssignment,
+    DesignVersion,
     Evaluation,
     EventType,
     ExhibitorApplication,
     Fair,
     Job,
+    LabelProductType,
     LabelRun,
     LabelTemplate,
     Location,
+    PackageType,
+    PackagingDesign,
     Producer,
     Product,
     ProgrammeSession,
+    ReviewComment,
     Role,
     Sponsor,
     TourismOffering,
@@ -39,12 +45,14 @@ from models import (
 from schema.audit import Audit
 from services import accounts, trace
 from services.catalog import vietnam_today
+from services.packaging import designs
 from services.policy import SYSTEM
 from services.registry import find_province
 from tests.conftest import Database, gql
 from tests.factories import certify, make_batch, make_producer, make_product, make_user, token_for
 from tests.fairs.factories import FairWorld, fair_world
 from tests.jobs.conftest import make_fair
+from tests.packaging.test_designs import FOOD
 
 ROLES = [
     "public",
@@ -74,6 +82,7 @@ class World:
     made: Batch  # another lot of P1, made from `lot` by a transformation
     event: TraceEvent  # an event recorded on `lot`
     fairs: FairWorld | None = None  # the demo fair, made for the fairs' mutations (FAIR_MUTATIONS)
+    packaging: PackagingWorld | None = None  # a design of x1, made for PACKAGING_MUTATIONS
 
 
 async def build_world() -> World:
@@ -142,6 +151,40 @@ def fw(w: World) -> FairWorld:
 
 async def _freed(w: World, code: str) -> bool:
     return not await BoothAssignment.exists(booth_id=fw(w).booths[code].id)
+
+
+@dataclass
+class PackagingWorld:
+    design: PackagingDesign  # a design of x1 (P1)
+    draft: DesignVersion  # its version 1, a draft
+    submitted: DesignVersion  # its version 2, submitted, compliant
+
+
+async def packaging_world(w: World) -> PackagingWorld:
+    design = await designs.create_design(
+        designs.DesignData(product_id=w.x1.id, name="Hộp P1", label_type=LabelProductType.FOOD),
+        SYSTEM,
+        user_id=None,
+    )
+    versions = [
+        await designs.add_version(
+            designs.VersionData(design_id=design.id, package_type=PackageType.BOX, declared=FOOD),
+            SYSTEM,
+            user_id=None,
+        )
+        for _ in range(2)
+    ]
+    await designs.submit_version(versions[1].id, SYSTEM)
+    return PackagingWorld(design, versions[0], versions[1])
+
+
+def pw(w: World) -> PackagingWorld:
+    assert w.packaging is not None
+    return w.packaging
+
+
+async def _version_status(version_id: int, status: str) -> bool:
+    return await DesignVersion.filter(id=version_id, status=status).exists()
 
 
 MUTATIONS: dict[str, Case] = {
@@ -350,11 +393,63 @@ MUTATIONS: dict[str, Case] = {
         lambda w: {"f": gid("Fair", fw(w).fair.id)},
         lambda w: Sponsor.filter(level="gold").exists(),
     ),
+    # Packaging designs (services/policy/packaging.py): authors manage P1; reviewers are consultants, and
+    # officers of its province and central admins, who alone approve.
+    "createPackagingDesign": Case(
+        MANAGE_P1,
+        'mutation($p: ID!) { createPackagingDesign(input: {productId: $p, name: "Hộp mới", labelType: FOOD}) '
+        "{ design { id } errors { code } } }",
+        lambda w: {"p": gid("Product", w.x1.id)},
+        lambda w: PackagingDesign.filter(name="Hộp mới").exists(),
+    ),
+    "addDesignVersion": Case(
+        MANAGE_P1,
+        'mutation($d: ID!) { addDesignVersion(input: {designId: $d, packageType: BOX, declared: {netQuantity: "500 g"}}) '
+        "{ version { number } errors { code } } }",
+        lambda w: {"d": gid("PackagingDesign", pw(w).design.id)},
+        lambda w: DesignVersion.filter(design_id=pw(w).design.id, number=3).exists(),
+    ),
+    "submitDesignVersion": Case(
+        MANAGE_P1,
+        "mutation($v: ID!) { submitDesignVersion(input: {versionId: $v}) { version { status } errors { code } } }",
+        lambda w: {"v": gid("DesignVersion", pw(w).draft.id)},
+        lambda w: _version_status(pw(w).draft.id, "submitted"),
+    ),
+    "commentOnDesignVersion": Case(
+        MANAGE_P1 | {"consultant"},
+        'mutation($v: ID!) { commentOnDesignVersion(input: {versionId: $v, body: "Ý kiến ma trận"}) '
+        "{ comment { kind } errors { code } } }",
+        lambda w: {"v": gid("DesignVersion", pw(w).submitted.id)},
+        lambda w: ReviewComment.filter(body="Ý kiến ma trận").exists(),
+    ),
+    "requestDesignChanges": Case(
+        ADMINISTER_BENTRE | {"consultant"},
+        'mutation($v: ID!) { requestDesignChanges(input: {versionId: $v, body: "Sửa cỡ chữ"}) '
+        "{ version { status } errors { code } } }",
+        lambda w: {"v": gid("DesignVersion", pw(w).submitted.id)},
+        lambda w: _version_status(pw(w).submitted.id, "changes_requested"),
+    ),
+    "approveDesignVersion": Case(
+        ADMINISTER_BENTRE,  # not consultants
+        "mutation($v: ID!) { approveDesignVersion(input: {versionId: $v}) { version { status } errors { code } } }",
+        lambda w: {"v": gid("DesignVersion", pw(w).submitted.id)},
+        lambda w: _version_status(pw(w).submitted.id, "approved"),
+    ),
+    "createUploadUrl": Case(
+        AUTHENTICATED - {"fair_organiser", "consultant"},  # those who could author some design
+        "mutation { createUploadUrl { url errors { code } } }",
+        lambda w: {},
+        lambda w: AuditEntry.filter(action="createUploadUrl", succeeded=True).exists(),
+    ),
 }
 FAIR_MUTATIONS = {
     "createFair", "updateFairStatus", "importZonesAndBooths", "applyToFair", "withdrawApplication",
     "decideApplication", "assignBooth", "unassignBooth", "autoAssignBooths", "createProgrammeSession",
     "createTourismOffering", "createSponsor",
+}  # fmt: skip
+PACKAGING_MUTATIONS = {
+    "addDesignVersion", "submitDesignVersion", "commentOnDesignVersion", "requestDesignChanges",
+    "approveDesignVersion",
 }  # fmt: skip
 
 
@@ -375,6 +470,8 @@ async def test_mutation_matrix(client: AsyncClient, db: Database, mutation: str,
     token = world.tokens[role]
     if mutation in FAIR_MUTATIONS:
         world.fairs = await fair_world(world.p2)
+    if mutation in PACKAGING_MUTATIONS:
+        world.packaging = await packaging_world(world)
     variables = case.variables(world)
     if mutation == "login":
         await make_user("lan.matrix@test.ocop.vn")

@@ -1,0 +1,498 @@
+"""GraphQL types of packaging designs: designs, their versions with the declared label content, artwork files,
+the review thread, compliance findings, previews and differences between versions.
+
+Who sees them (services/policy/packaging.py): the producer's members, officers of its province, consultants
+and central admins; for anyone else a design does not exist (null by ID, absent from lists)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any, Self, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from models import CommentKind, DesignStatus, LabelProductType, PackageType
+from models import DesignVersion as VersionModel
+from models import PackagingDesign as DesignModel
+from models import ReviewComment as CommentModel
+from models import StoredFile as StoredFileModel
+from schema.context import Info
+from schema.packaging.loaders import packaging_loaders
+from schema.registry.types import Product, visible_product
+from services.packaging import compliance, designs, preview
+from services.packaging import declared as dc
+from services.policy import packaging as policy
+
+strawberry.enum(PackageType, description="The kind of package a design is for.")
+strawberry.enum(
+    LabelProductType,
+    description="The product type whose label rules apply (Decree 43/2017 as amended, Annex I).",
+)
+strawberry.enum(
+    DesignStatus,
+    name="DesignStatus",
+    description="DRAFT → SUBMITTED → IN_REVIEW → CHANGES_REQUESTED or APPROVED; an approved version becomes "
+    "SUPERSEDED when a later one of its design is approved.",
+)
+strawberry.enum(CommentKind, name="ReviewCommentKind", description="What a comment of a review thread is.")
+
+
+@strawberry.enum(description="A mandatory item of a label (a field of the declared content).")
+class LabelItem(StrEnum):
+    PRODUCT_NAME = "product_name"
+    RESPONSIBLE_PARTY = "responsible_party"
+    ORIGIN_WORDING = "origin_wording"
+    NET_QUANTITY = "net_quantity"
+    MANUFACTURE_DATE_FORMAT = "manufacture_date_format"
+    EXPIRY = "expiry"
+    INGREDIENTS = "ingredients"
+    INSTRUCTIONS_USE = "instructions_use"
+    INSTRUCTIONS_STORAGE = "instructions_storage"
+    WARNINGS = "warnings"
+    ETHANOL_CONTENT = "ethanol_content"
+    LOT_CODE_POSITION = "lot_code_position"
+    HEALTH_SUPPLEMENT_STATEMENTS = "health_supplement_statements"
+
+
+assert {i.value for i in LabelItem} == set(dc.ITEM_FIELDS), "LabelItem must list declared.ITEM_FIELDS"
+
+
+@strawberry.enum(
+    description="How serious a compliance finding is: an ERROR refuses approval (unless overridden)."
+)
+class FindingSeverity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+# -- the declared content (typed) ---------------------------------------------------------------------------------
+
+
+@strawberry.type(description="The product name as declared, with its type size (cap height, mm).")
+class DeclaredProductName:
+    text: str
+    type_size_mm: float | None
+
+
+@strawberry.type(description="Name and address of the organisation responsible for the goods.")
+class DeclaredResponsibleParty:
+    name: str | None
+    address: str | None
+
+
+@strawberry.type(description="A text of the label in another language.")
+class DeclaredOtherLanguage:
+    language: str
+    text: str
+    type_size_mm: float | None
+    item: LabelItem | None = strawberry.field(description="The mandatory item it translates, if said.")
+
+
+@strawberry.type(description="The declared type size (cap height, mm) of a mandatory item's text.")
+class DeclaredTextSize:
+    item: LabelItem
+    type_size_mm: float
+
+
+@strawberry.type
+class DeclaredOcopMark:
+    present: bool
+    stars: int | None
+
+
+@strawberry.type(description="The QR code printed on the label.")
+class DeclaredQr:
+    link: str | None
+    printed_size_mm: float | None = strawberry.field(
+        description="Side of the printed symbol, quiet zone included."
+    )
+    error_correction: str
+
+
+@strawberry.type(
+    description="What a label declares (services/packaging/declared.py); null: not on the label."
+)
+class DeclaredContent:
+    product_name: DeclaredProductName | None
+    responsible_party: DeclaredResponsibleParty | None
+    origin_wording: str | None
+    net_quantity: str | None
+    manufacture_date_format: str | None
+    expiry: str | None
+    ingredients: str | None
+    instructions_use: str | None
+    instructions_storage: str | None
+    warnings: str | None
+    ethanol_content: str | None
+    lot_code_position: str | None
+    health_supplement_statements: list[str]
+    other_languages: list[DeclaredOtherLanguage]
+    mandatory_text_sizes: list[DeclaredTextSize]
+    ocop_mark: DeclaredOcopMark | None
+    qr: DeclaredQr | None
+
+    @classmethod
+    def of(cls, d: dc.DeclaredContent) -> Self:
+        return cls(
+            product_name=DeclaredProductName(
+                text=d.product_name.text, type_size_mm=d.product_name.type_size_mm
+            )
+            if d.product_name
+            else None,
+            responsible_party=DeclaredResponsibleParty(
+                name=d.responsible_party.name, address=d.responsible_party.address
+            )
+            if d.responsible_party
+            else None,
+            origin_wording=d.origin_wording,
+            net_quantity=d.net_quantity,
+            manufacture_date_format=d.manufacture_date_format,
+            expiry=d.expiry,
+            ingredients=d.ingredients,
+            instructions_use=d.instructions_use,
+            instructions_storage=d.instructions_storage,
+            warnings=d.warnings,
+            ethanol_content=d.ethanol_content,
+            lot_code_position=d.lot_code_position,
+            health_supplement_statements=list(d.health_supplement_statements),
+            other_languages=[
+                DeclaredOtherLanguage(
+                    language=o.language,
+                    text=o.text,
+                    type_size_mm=o.type_size_mm,
+                    item=LabelItem(o.item) if o.item else None,
+                )
+                for o in d.other_languages
+            ],
+            mandatory_text_sizes=[
+                DeclaredTextSize(item=LabelItem(k), type_size_mm=v) for k, v in d.mandatory_text_sizes.items()
+            ],
+            ocop_mark=DeclaredOcopMark(present=d.ocop_mark.present, stars=d.ocop_mark.stars)
+            if d.ocop_mark
+            else None,
+            qr=DeclaredQr(
+                link=d.qr.link, printed_size_mm=d.qr.printed_size_mm, error_correction=d.qr.error_correction
+            )
+            if d.qr
+            else None,
+        )
+
+
+# -- files, comments, findings, differences ---------------------------------------------------------------------
+
+
+@strawberry.type(
+    description="An uploaded artwork file, kept under its sha256 (uploaded with the signed PUT URL of "
+    "createUploadUrl, then attached to a version by this ID)."
+)
+class StoredFile(relay.Node):
+    id: relay.NodeID[int]
+    sha256: str
+    media_type: str = strawberry.field(description="Detected from the content: application/pdf, image/png...")
+    size_bytes: int
+    width_px: int | None
+    height_px: int | None
+    pages: int | None
+    original_name: str | None = strawberry.field(description="The name it was uploaded with (display only).")
+    thumbnail_sha256: str | None = strawberry.field(
+        description="sha256 of its PNG thumbnail (PDF, PNG, JPEG; null for SVG, its own preview)."
+    )
+    created_at: dt.datetime
+
+    @classmethod
+    def from_model(cls, f: StoredFileModel) -> Self:
+        return cls(
+            id=f.id,
+            sha256=f.sha256,
+            media_type=f.media_type,
+            size_bytes=int(f.size_bytes),
+            width_px=f.width_px,
+            height_px=f.height_px,
+            pages=f.pages,
+            original_name=f.original_name,
+            thumbnail_sha256=f.thumbnail_sha256,
+            created_at=f.created_at,
+        )
+
+    @strawberry.field(description="Whether it has a thumbnail.")
+    def has_thumbnail(self) -> bool:
+        return self.thumbnail_sha256 is not None
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ids = [int(i) for i in node_ids]
+        found = await designs.visible_files(ids, info.context.reach)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type(description="A file of a version, with its role (artwork, dieline or photo).")
+class DesignFile:
+    role: str
+    file: StoredFile
+
+
+@strawberry.type(description="One message of a version's review thread.")
+class ReviewComment:
+    kind: CommentKind
+    body: str
+    author_role: str = strawberry.field(
+        description="The role the author spoke in: consultant, province_officer..."
+    )
+    created_at: dt.datetime
+    author_id: strawberry.Private[int | None]
+
+    @classmethod
+    def from_model(cls, c: CommentModel) -> Self:
+        return cls(
+            kind=c.kind,
+            body=c.body,
+            author_role=c.author_role,
+            created_at=c.created_at,
+            author_id=c.author_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The author's display name (null once the account is deleted).")
+    async def author_name(self, info: Info) -> str | None:
+        if self.author_id is None:
+            return None
+        user = await packaging_loaders(info).user.load(self.author_id)
+        return user.display_name if user else None
+
+
+@strawberry.type(description="A problem the label-law check found in the declared content.")
+class ComplianceFinding:
+    code: str = strawberry.field(description="A stable code, e.g. missing_item, qr_too_small.")
+    severity: FindingSeverity
+    field: str = strawberry.field(description="Path in the declared content, e.g. `qr.printedSizeMm`.")
+    message: str = strawberry.field(description="In the caller's language.")
+
+    @classmethod
+    def of(cls, f: compliance.Finding, language: str) -> Self:
+        return cls(
+            code=f.code,
+            severity=FindingSeverity(f.severity),
+            field=designs.camel_path(f.field),
+            message=f.message_en if language == "en" else f.message_vi,
+        )
+
+
+@strawberry.type(description="A declared field (or package figure) that differs between two versions.")
+class FieldChange:
+    field: str = strawberry.field(
+        description="camelCase path, e.g. `netQuantity`, `qr.printedSizeMm`, `widthMm`."
+    )
+    old: JSON | None
+    new: JSON | None
+
+
+@strawberry.type(description="What changed from one version (`fromVersion`) to another (`toVersion`).")
+class VersionDiff:
+    changes: list[FieldChange]
+    files_added: list[StoredFile]
+    files_removed: list[StoredFile]
+    from_version: relay.GlobalID
+    to_version: relay.GlobalID
+
+    @classmethod
+    def of(cls, d: designs.VersionDiff) -> Self:
+        return cls(
+            changes=[
+                FieldChange(field=c.field, old=cast(JSON, c.old), new=cast(JSON, c.new)) for c in d.changes
+            ],
+            files_added=[StoredFile.from_model(f) for f in d.files_added],
+            files_removed=[StoredFile.from_model(f) for f in d.files_removed],
+            from_version=relay.GlobalID("DesignVersion", str(d.old_id)),
+            to_version=relay.GlobalID("DesignVersion", str(d.new_id)),
+        )
+
+
+# -- versions and designs -------------------------------------------------------------------------------------------
+
+
+@strawberry.type(
+    description="One numbered version of a packaging design: what its label declares, its files and review."
+)
+class DesignVersion(relay.Node):
+    id: relay.NodeID[int]
+    number: int
+    name: str
+    status: DesignStatus
+    package_type: PackageType
+    width_mm: float | None
+    height_mm: float | None
+    depth_mm: float | None
+    material: str | None
+    print_method: str | None
+    submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    override_reason: str | None = strawberry.field(
+        description="Why it was approved despite error findings (null for a plain approval)."
+    )
+    created_at: dt.datetime
+    design_id: strawberry.Private[int]
+    approved_by_id: strawberry.Private[int | None]
+    declared_json: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_model(cls, v: VersionModel) -> Self:
+        return cls(
+            id=v.id,
+            number=v.number,
+            name=v.name,
+            status=v.status,
+            package_type=v.package_type,
+            width_mm=v.width_mm,
+            height_mm=v.height_mm,
+            depth_mm=v.depth_mm,
+            material=v.material,
+            print_method=v.print_method,
+            submitted_at=v.submitted_at,
+            approved_at=v.approved_at,
+            override_reason=v.override_reason,
+            created_at=v.created_at,
+            design_id=v.design_id,  # type: ignore[attr-defined]
+            approved_by_id=v.approved_by_id,  # type: ignore[attr-defined]
+            declared_json=dict(v.declared or {}),
+        )
+
+    @strawberry.field(description="What the label declares.")
+    def declared(self) -> DeclaredContent:
+        content, _ = dc.DeclaredContent.parse(self.declared_json)
+        return DeclaredContent.of(content)
+
+    @strawberry.field
+    async def design(self, info: Info) -> PackagingDesign | None:
+        row = await packaging_loaders(info).design.load(self.design_id)
+        return PackagingDesign.from_model(row) if row else None
+
+    @strawberry.field(description="Its artwork files, in the order they were attached.")
+    async def files(self, info: Info) -> list[DesignFile]:
+        links = await packaging_loaders(info).files_by_version.load(self.id)
+        return [DesignFile(role=link.role, file=StoredFile.from_model(link.file)) for link in links]
+
+    @strawberry.field(description="The review thread, oldest first.")
+    async def comments(self, info: Info) -> list[ReviewComment]:
+        rows = await packaging_loaders(info).comments_by_version.load(self.id)
+        return [ReviewComment.from_model(c) for c in rows]
+
+    @strawberry.field(description="Who approved it (display name), when approved.")
+    async def approved_by(self, info: Info) -> str | None:
+        if self.approved_by_id is None:
+            return None
+        user = await packaging_loaders(info).user.load(self.approved_by_id)
+        return user.display_name if user else None
+
+    @strawberry.field(
+        description="The label-law check of the declared content (today's certificate validity), in the "
+        "caller's language. ERROR findings refuse approval unless overridden with a reason."
+    )
+    async def compliance(self, info: Info) -> list[ComplianceFinding]:
+        language = info.context.language
+        return [ComplianceFinding.of(f, language) for f in await compliance.version_findings(self.id)]
+
+    @strawberry.field(
+        description="The declared label panel at true size as a PDF (page = widthMm × heightMm): a signed "
+        "link valid for a day. Null without both dimensions."
+    )
+    def preview_pdf_url(self, info: Info) -> str | None:
+        return self._preview(info, "pdf")
+
+    @strawberry.field(description="The same panel as a PNG at 300 dpi; null as previewPdfUrl.")
+    def preview_png_url(self, info: Info) -> str | None:
+        return self._preview(info, "png")
+
+    def _preview(self, info: Info, fmt: str) -> str | None:
+        if not self.width_mm or not self.height_mm:
+            return None
+        return preview.preview_url(info.context.base_url, self.id, fmt)
+
+    @strawberry.field(
+        description="What changed from `other` (the older version, usually) to this one: declared fields with "
+        "their old and new values, and files added or removed. Null when `other` is not visible."
+    )
+    async def diff(self, info: Info, other: relay.GlobalID) -> VersionDiff | None:
+        from schema.ids import decode_id
+        from schema.pagination import query_error
+        from services.errors import DomainError
+
+        try:
+            other_id = decode_id(other, "DesignVersion", "other")
+            result = await designs.diff(other_id, self.id, info.context.reach)
+        except DomainError as exc:
+            if exc.problems[0].code.value in ("not_found", "forbidden", "unauthenticated"):
+                return None
+            raise query_error(exc, info.context.language) from exc
+        return VersionDiff.of(result)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ids = [int(i) for i in node_ids]
+        found = await designs.visible_versions(ids, info.context.reach)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type(description="The packaging of a product, in numbered versions under review.")
+class PackagingDesign(relay.Node):
+    id: relay.NodeID[int]
+    name: str
+    label_type: LabelProductType
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    product_id: strawberry.Private[int]
+
+    @classmethod
+    def from_model(cls, d: DesignModel) -> Self:
+        return cls(
+            id=d.id,
+            name=d.name,
+            label_type=d.label_type,
+            created_at=d.created_at,
+            updated_at=d.updated_at,
+            product_id=d.product_id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The product (null if the caller may not see it: an unpublished product).")
+    async def product(self, info: Info) -> Product | None:
+        return await visible_product(info, self.product_id)
+
+    @strawberry.field(description="Its versions, oldest (number 1) first.")
+    async def versions(self, info: Info) -> list[DesignVersion]:
+        rows = await packaging_loaders(info).versions_by_design.load(self.id)
+        return [DesignVersion.from_model(v) for v in rows]
+
+    @strawberry.field(description="The version with the highest number.")
+    async def latest_version(self, info: Info) -> DesignVersion | None:
+        rows = await packaging_loaders(info).versions_by_design.load(self.id)
+        return DesignVersion.from_model(rows[-1]) if rows else None
+
+    @strawberry.field(description="The version approved now (null before any approval).")
+    async def approved_version(self, info: Info) -> DesignVersion | None:
+        rows = await packaging_loaders(info).versions_by_design.load(self.id)
+        approved = [v for v in rows if v.status == DesignStatus.APPROVED]
+        return DesignVersion.from_model(approved[-1]) if approved else None
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ids = [int(i) for i in node_ids]
+        found = await designs.visible_designs(ids, info.context.reach)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+async def designs_of_product(info: Info, product_id: int, producer_id: int) -> list[PackagingDesign]:
+    """`Product.packagingDesigns`: the product's designs for those who see its producer's designs."""
+    producer = await info.context.loaders.producer.load(producer_id)
+    if producer is None or not policy.sees_designs(info.context.reach, producer):
+        return []
+    rows = await packaging_loaders(info).designs_by_product.load(product_id)
+    return [PackagingDesign.from_model(d) for d in rows]
