@@ -46,7 +46,7 @@ from strawberry.types import ExecutionResult
 import schema as graphql_schema
 from schema.context import Context, build_context
 from schema.limits import format_errors
-from services import accounts, db, epcis_rest, jobs, page_cache, reference, resolver
+from services import accounts, db, epcis_rest, jobs, page_cache, reference, resolver, sandbox
 from services import logging as ocop_logging
 from services import product_page as product_pages
 from services import trace_page as trace_pages
@@ -608,7 +608,11 @@ async def label_run_output(request: Request) -> Response:
     problem = label_runs.format_problem(await label_runs.job_of(run), fmt)
     if problem:
         return _refusal(422, "LABEL_TOO_SMALL", f"{fmt}: {problem}.")
-    path, sha = await label_runs.output(run, fmt)
+    try:
+        path, sha = await label_runs.output(run, fmt)
+    except sandbox.ChildFailed as failed:
+        log.warning("label render failed", run_id=run_id, fmt=fmt, error=str(failed))
+        return _refusal(503, "RENDER_FAILED", f"The labels could not be produced: {failed}.")
     etag = f'"{sha}"'
     headers = {"ETag": etag, "Cache-Control": "private, max-age=86400, immutable"}
     if request.headers.get("if-none-match") == etag:
@@ -849,7 +853,6 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
                     await job_worker
             if deferrer is not None:
                 await deferrer.close()
-            label_runs.shutdown_render_pool()
             if connect:
                 await db.disconnect()
 

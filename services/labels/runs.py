@@ -12,16 +12,12 @@ outputs (PDF, ZPL, TSPL, single QR as SVG/PNG) rendered out of the request path 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import hmac
-import multiprocessing
 import os
-import resource
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -30,6 +26,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import Batch, BatchStatus, LabelRun, LabelTemplate, Producer, Product, SerialCounter, TemplateKind
+from services import sandbox
 from services.accounts import secret_key
 from services.errors import DomainError, ErrorCode, FieldProblem, Problems
 from services.identity import batch_link
@@ -211,11 +208,6 @@ async def job_of(run: LabelRun) -> lay.LabelJob:
 # -- outputs -------------------------------------------------------------------------------------------------
 
 
-def _limit_child() -> None:
-    """Initialiser of render processes: a memory ceiling, so a runaway render cannot take the server down."""
-    resource.setrlimit(resource.RLIMIT_AS, (RENDER_MEMORY_BYTES, RENDER_MEMORY_BYTES))
-
-
 def render_bytes(job: lay.LabelJob, fmt: str) -> bytes:
     """One output of a job; runs in a render process."""
     if fmt == "pdf":
@@ -254,32 +246,18 @@ def write_output(job: lay.LabelJob, fmt: str, out: BinaryIO, progress: pdf.Progr
     out.write(render_bytes(job, fmt))
 
 
-_pool: ProcessPoolExecutor | None = None
+def _render_in_child(data: tuple[lay.LabelJob, str], progress: sandbox.Progress | None) -> bytes:
+    """Entry point of the render child (services/sandbox.py): one output of a job."""
+    job, fmt = data
+    return render_bytes(job, fmt)
 
 
-def _render_pool() -> ProcessPoolExecutor:
-    global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_limit_child
-        )
-    return _pool
-
-
-def shutdown_render_pool() -> None:
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(cancel_futures=True)
-        _pool = None
+def _extension(fmt: str) -> str:
+    return EXTENSIONS[fmt.split("-")[0] if fmt.startswith(("zpl", "tspl")) else fmt]
 
 
 def media_path(sha: str, fmt: str) -> Path:
-    return (
-        MEDIA_DIR
-        / "labels"
-        / sha[:2]
-        / f"{sha}.{EXTENSIONS[fmt.split('-')[0] if fmt.startswith(('zpl', 'tspl')) else fmt]}"
-    )
+    return sandbox.output_path(MEDIA_DIR / "labels", sha, f".{_extension(fmt)}")
 
 
 class OutputMismatch(RuntimeError):
@@ -287,7 +265,8 @@ class OutputMismatch(RuntimeError):
 
 
 async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
-    """The file of one output of a run and its sha256, rendered on first request in a child process."""
+    """The file of one output of a run and its sha256, rendered on first request in a child process with
+    time and memory limits (services/sandbox.py, as for catalog jobs)."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     known = run.checksums.get(fmt)
@@ -296,18 +275,17 @@ async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
         if path.exists():
             return path, known
     job = await job_of(run)
-    loop = asyncio.get_running_loop()
-    data = await asyncio.wait_for(
-        loop.run_in_executor(_render_pool(), render_bytes, job, fmt), timeout=RENDER_TIMEOUT_S
+    rendered = await sandbox.run(
+        _render_in_child,
+        (job, fmt),
+        sandbox.Limits(timeout_s=RENDER_TIMEOUT_S, memory_bytes=RENDER_MEMORY_BYTES),
+        MEDIA_DIR / "labels",
+        f".{_extension(fmt)}",
+        name=f"labels-{run.id}-{fmt}",
     )
-    sha = hashlib.sha256(data).hexdigest()
+    sha, path = rendered.sha256, rendered.path
     if known and known != sha:
         raise OutputMismatch(f"label run {run.id} {fmt}: {sha} != {known}")
-    path = media_path(sha, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
     if not known:
         run.checksums = {**run.checksums, fmt: sha}
         await LabelRun.filter(id=run.id).update(checksums=run.checksums)
@@ -331,10 +309,9 @@ async def record_checksum(run: LabelRun, fmt: str, data: bytes) -> str:
 
 
 def file_name(run: LabelRun, fmt: str) -> str:
-    kind = fmt.split("-")[0] if fmt.startswith(("zpl", "tspl")) else fmt
     lot = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(run.content.get("lot_code", "")))
     dpi = f"-{fmt.split('-')[1]}dpi" if fmt.startswith(("zpl", "tspl")) else ""
-    return f"nhan-{lot}-run{run.id}-{run.template_code}{dpi}.{EXTENSIONS[kind]}"
+    return f"nhan-{lot}-run{run.id}-{run.template_code}{dpi}.{_extension(fmt)}"
 
 
 def content_type(fmt: str) -> str:
