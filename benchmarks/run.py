@@ -376,6 +376,12 @@ def run_phase(phase: Phase, args: argparse.Namespace) -> None:
         "--warmup",
         str(args.warmup),
     ]
+    run_load(phase, command)
+
+
+def run_load(phase: Phase, command: list[str]) -> None:
+    """Run the load generator `command` against `phase.server`; keep its result and the CPU the server and
+    PostgreSQL spent meanwhile. Fails on any failed response or an empty measured window."""
     cpu_before, db_before, started = phase.server.cpu_seconds(), postgres_cpu_seconds(), time.perf_counter()
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
     phase.wall_s = time.perf_counter() - started

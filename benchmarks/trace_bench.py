@@ -36,7 +36,6 @@ import random
 import secrets
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,9 +61,9 @@ from benchmarks.run import (  # noqa: E402
     _interrupt,
     clean_up,
     free_port,
-    postgres_cpu_seconds,
     postgres_version,
     request,
+    run_load,
     table,
     tortoise_url,
 )
@@ -467,27 +466,7 @@ def load(phase: Phase, url: str, args: argparse.Namespace, follow: bool) -> None
         "--warmup",
         str(args.warmup),
     ] + (["--follow"] if follow else [])
-    _run_load(phase, command)
-
-
-def _run_load(phase: Phase, command: list[str]) -> None:
-    cpu_before, db_before, started = phase.server.cpu_seconds(), postgres_cpu_seconds(), time.perf_counter()
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, check=False)
-    phase.wall_s = time.perf_counter() - started
-    cpu_after, db_after = phase.server.cpu_seconds(), postgres_cpu_seconds()
-    if completed.returncode != 0:
-        raise BenchError(
-            f"load generator failed on {phase.name}: {completed.stderr.decode('utf-8', 'replace').strip()}"
-        )
-    phase.result = orjson.loads(completed.stdout)
-    if cpu_before is not None and cpu_after is not None:
-        phase.server_cpu_s = cpu_after - cpu_before
-    if db_before is not None and db_after is not None:
-        phase.db_cpu_s = db_after - db_before
-    if phase.result["errors"] or not phase.result["requests"]:
-        raise BenchError(
-            f"{phase.name}: {phase.result['errors']} errors, first: {phase.result['first_error']}"
-        )
+    run_load(phase, command)
 
 
 @dataclass(slots=True)
@@ -708,7 +687,7 @@ def scan_load(
         f"{args.duration:g} s ...",
         flush=True,
     )
-    _run_load(phase, command)
+    run_load(phase, command)
 
 
 def warm_up(port: int, paths: list[str]) -> float:
