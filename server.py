@@ -46,11 +46,12 @@ from strawberry.types import ExecutionResult
 import schema as graphql_schema
 from schema.context import Context, build_context
 from schema.limits import format_errors
-from services import accounts, db, epcis_rest, jobs, page_cache, reference, resolver, sandbox
-from services import logging as ocop_logging
-from services import product_page as product_pages
-from services import trace_page as trace_pages
-from services.errors import DomainError
+from services.accounts import auth as accounts
+from services.common import db, page_cache, sandbox
+from services.common import logging as ocop_logging
+from services.common.errors import DomainError
+from services.common.settings import Settings, load_settings
+from services.jobs import queue as jobs
 from services.labels import pdf as label_pdf
 from services.labels import runs as label_runs
 from services.labels import scans as label_scans
@@ -59,8 +60,12 @@ from services.packaging import designs as packaging_designs
 from services.packaging import preview as packaging_preview
 from services.packaging import uploads as packaging_uploads
 from services.policy import SYSTEM, reach_of
-from services.settings import Settings, load_settings
-from services.trace import VIETNAM
+from services.registry import product_page as product_pages
+from services.registry import reference
+from services.trace import epcis_query as epcis_rest
+from services.trace import page as trace_pages
+from services.trace import resolver
+from services.trace.events import VIETNAM
 
 log = structlog.get_logger("ocop")
 
@@ -290,7 +295,7 @@ def _resolver_response(answer: resolver.Answer, method: str) -> Response:
     return response
 
 
-# -- public pages and resolver answers through the page cache (services/page_cache.py) ------------------------
+# -- public pages and resolver answers through the page cache (services/common/page_cache.py) ------------------------
 
 
 class _CachedResponse(Response):
@@ -359,7 +364,7 @@ def _raw_path(request: Request) -> str:
 
 
 async def gs1_resolve(request: Request) -> Response:
-    """GS1 Digital Link resolver (services/resolver.py): /01/..., /p/... and compressed links. The path is
+    """GS1 Digital Link resolver (services/trace/resolver.py): /01/..., /p/... and compressed links. The path is
     read raw, since a lot or serial may hold a percent-encoded "/". Answers go through the page cache
     (`resolver.cache_key` says what they depend on, `resolver.keep_for` how long they are kept)."""
     method = request.method
@@ -478,7 +483,7 @@ async def gs1_resolver_description(request: Request) -> Response:
     return _resolver_response(answer, request.method)
 
 
-# -- EPCIS 2.0 REST interface (services/epcis_rest.py) --------------------------------------------------------
+# -- EPCIS 2.0 REST interface (services/trace/epcis_query.py) --------------------------------------------------------
 
 _EPCIS_JSON_TYPES = ("application/json", "application/ld+json")
 
@@ -738,7 +743,7 @@ async def upload_file(request: Request) -> Response:
     )
 
 
-# -- background jobs (services/jobs.py) ----------------------------------------------------------------------
+# -- background jobs (services/jobs/queue.py) ----------------------------------------------------------------------
 
 
 def _job_file(request: Request, job: Any, *, public: bool) -> Response:
@@ -840,7 +845,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         if job_backend == "local":
             job_worker = asyncio.create_task(jobs.LocalWorker().run(), name="job-worker")
         elif job_backend == "procrastinate":
-            from services.jobs_procrastinate import Procrastinate
+            from services.jobs.procrastinate_backend import Procrastinate
 
             deferrer = Procrastinate(settings.database_url)
             await deferrer.open()
@@ -875,11 +880,11 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             Route("/t/{code}/{lot:path}", trace_page, methods=["GET", "HEAD"]),
             Route("/graphql", graphql_get, methods=["GET"]),
             Route("/readyz", readyz),
-            # GS1 Digital Link resolver (services/resolver.py); /01/ and /p/ are above.
+            # GS1 Digital Link resolver (services/trace/resolver.py); /01/ and /p/ are above.
             Route("/.well-known/gs1resolver", gs1_resolver_description, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/gtin/{rest:path}", gs1_resolve, methods=["GET", "HEAD", "OPTIONS"]),
             Route("/products/{code}", product_page, methods=["GET", "HEAD"]),
-            # EPCIS 2.0 REST interface (services/epcis_rest.py).
+            # EPCIS 2.0 REST interface (services/trace/epcis_query.py).
             Route("/epcis/events", epcis_events, methods=["GET"]),
             Route("/epcis/capture", epcis_capture, methods=["POST"]),
             Route("/epcis/capture/{capture_id}", epcis_capture_job, methods=["GET"]),
@@ -889,7 +894,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             Route("/packaging/versions/{version_id}/preview.{fmt}", design_preview, methods=["GET"]),
             # Artwork uploads to a signed URL (services/packaging/uploads.py).
             Route("/uploads", upload_file, methods=["PUT", "POST"]),
-            # Background jobs (services/jobs.py): results, and the public catalog of a published fair.
+            # Background jobs (services/jobs/queue.py): results, and the public catalog of a published fair.
             Route("/jobs/{job_id}/result", job_result, methods=["GET", "HEAD"]),
             Route("/fairs/{slug}/catalog.pdf", fair_catalog_pdf, methods=["GET", "HEAD"]),
             # Keep last: a long one-segment path may be a compressed Digital Link.
@@ -918,7 +923,7 @@ async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
     try:
         await reference.sync_all()
         if demo_if_empty and not settings.is_production:
-            from services import demo
+            from services.demo import loader as demo
 
             if await demo.is_empty():
                 counts = await demo.load(
@@ -930,7 +935,7 @@ async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
 
 
 async def _demo(settings: Settings) -> None:
-    from services import demo
+    from services.demo import loader as demo
 
     if settings.is_production:
         raise SystemExit(
@@ -1039,7 +1044,7 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     try:
         postgres = settings.database_url.startswith(("postgres://", "postgresql://"))
         if postgres and not args.local:
-            from services import jobs_procrastinate
+            from services.jobs import procrastinate_backend as jobs_procrastinate
 
             if jobs_procrastinate.available():
                 log.info("job worker: procrastinate", concurrency=args.concurrency)

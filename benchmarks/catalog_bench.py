@@ -46,9 +46,9 @@ def _data(args: dict[str, Any]) -> Any:
 def run_naive(args: dict[str, Any], queue: Any) -> None:
     from weasyprint import HTML
 
-    from services.fair_catalog.document import BASE_URL, Part, build_html
-    from services.fair_catalog.fetcher import CatalogFetcher
-    from services.fair_catalog.worker import cpu_seconds, peak_rss_mb
+    from services.fairs.catalog.document import BASE_URL, Part, build_html
+    from services.fairs.catalog.fetcher import CatalogFetcher
+    from services.fairs.catalog.worker import cpu_seconds, peak_rss_mb
 
     data = _data(args)
     start = time.perf_counter()
@@ -72,7 +72,7 @@ def run_naive(args: dict[str, Any], queue: Any) -> None:
 
 
 def run_ours(args: dict[str, Any], queue: Any) -> None:
-    from services.fair_catalog.render import render_catalog_with_stats
+    from services.fairs.catalog.render import render_catalog_with_stats
 
     data = _data(args)
     start = time.perf_counter()

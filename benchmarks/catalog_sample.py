@@ -10,7 +10,8 @@ import random
 from pathlib import Path
 
 from models import Booth, Fair, Zone
-from services.fair_catalog.data import (
+from services.fairs import floorplan
+from services.fairs.catalog.data import (
     CatalogData,
     Exhibitor,
     FairInfo,
@@ -22,9 +23,8 @@ from services.fair_catalog.data import (
     Text,
     ZoneInfo,
 )
-from services.fair_catalog.sorting import sort_vietnamese
-from services.fairs import floorplan
-from services.identity import product_code
+from services.fairs.catalog.sorting import sort_vietnamese
+from services.trace.identity import product_code
 
 PROVINCES = [
     (

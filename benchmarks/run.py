@@ -78,7 +78,8 @@ def tortoise_url(dsn: str, schema: str) -> str:
 
 async def prepare_database(dsn: str, schema: str, producers: int, products: int) -> dict[str, int]:
     from benchmarks import seed
-    from services import db, reference
+    from services.common import db
+    from services.registry import reference
 
     await db.migrate(dsn, pg_schema=schema)
     await db.connect(dsn, pg_schema=schema)
@@ -108,7 +109,7 @@ async def postgres_version(dsn: str) -> str:
 
 
 async def drop_schema(dsn: str, schema: str) -> None:
-    from services import db
+    from services.common import db
 
     await db.drop_pg_schema(dsn, schema)
 

@@ -29,11 +29,13 @@ from models import (
     UnitEra,
     UnitLevel,
 )
-from services import gs1, registry, stars
-from services.admin_units import unit_id
-from services.catalog import vietnam_today
+from services.common import gs1
+from services.common.text import fold
 from services.policy import SYSTEM
-from services.text import fold
+from services.registry import manage as registry
+from services.registry import stars
+from services.registry.admin_units import unit_id
+from services.registry.search import vietnam_today
 
 
 class Item(NamedTuple):

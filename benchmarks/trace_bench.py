@@ -114,9 +114,9 @@ class Timing:
 async def _probe(products: list[int], probe_product: int, locations: list[int]) -> Probe:
     """The probe lot and its ancestry, recorded through services.trace: real CBV hashes and chain."""
     from models import EventAction, EventType
-    from services import trace
-    from services.identity import batch_link
     from services.policy import SYSTEM
+    from services.trace import events as trace
+    from services.trace.identity import batch_link
 
     made = dt.date.today() - dt.timedelta(days=60)
     lots = []
@@ -308,9 +308,9 @@ async def _time(action: Callable[[], Awaitable[object]], repeat: int) -> Timing:
 
 
 async def measure(probe: Probe, repeat: int) -> dict[str, Any]:
-    from services import trace
-    from services import trace_page as pages
-    from services.identity import product_code
+    from services.trace import events as trace
+    from services.trace import page as pages
+    from services.trace.identity import product_code
 
     code = product_code(probe.product_id)
 
@@ -383,7 +383,8 @@ async def explain(probe: Probe) -> dict[str, Any]:
 async def small_phase(dsn: str, schema: str, args: argparse.Namespace) -> tuple[Probe, dict[str, Any]]:
     from benchmarks import seed
     from models import Location, LocationKind, Product
-    from services import db, reference
+    from services.common import db
+    from services.registry import reference
 
     timings: dict[str, Any] = {}
     started = time.perf_counter()
@@ -422,7 +423,7 @@ async def small_phase(dsn: str, schema: str, args: argparse.Namespace) -> tuple[
 
 
 async def large_phase(dsn: str, schema: str, probe: Probe, args: argparse.Namespace) -> dict[str, Any]:
-    from services import db
+    from services.common import db
 
     await db.connect(dsn, pg_schema=schema)
     try:
@@ -479,8 +480,8 @@ async def scan_targets(dsn: str, schema: str, probe: Probe) -> ScanTargets:
     """The Digital Links of every published lot: HOT_LOTS popular ones (the probe and a random sample) and
     the rest, shuffled, for the cold mix."""
     from models import Batch
-    from services import db
-    from services.identity import batch_link
+    from services.common import db
+    from services.trace.identity import batch_link
 
     await db.connect(dsn, pg_schema=schema)
     try:

@@ -14,8 +14,6 @@ from models.fairs import (
     Fair,
     FairKind,
     FairStatus,
-    Job,
-    JobStatus,
     OfferingKind,
     ProgrammeSession,
     SessionKind,
@@ -23,6 +21,7 @@ from models.fairs import (
     TourismOffering,
     Zone,
 )
+from models.jobs import Job, JobStatus
 from models.labels import LabelRun, LabelTemplate, SerialCounter, SerialScan, TemplateKind
 from models.packaging import (
     CommentKind,

@@ -10,11 +10,11 @@ from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
 
 from schema.loaders import Loaders
-from services import accounts
-from services.accounts import PUBLIC, Actor
-from services.catalog import vietnam_today
-from services.errors import DomainError
+from services.accounts import auth as accounts
+from services.accounts.auth import PUBLIC, Actor
+from services.common.errors import DomainError
 from services.policy import Reach, reach_of
+from services.registry.search import vietnam_today
 
 
 @dataclass

@@ -15,8 +15,8 @@ from models import (
     UnitEra,
     UnitLevel,
 )
-from services.catalog import ProductSortField
-from services.errors import ErrorCode
+from services.common.errors import ErrorCode
+from services.registry.search import ProductSortField
 
 # strawberry.enum registers the class in place, so fields are annotated with the domain enums themselves.
 strawberry.enum(ProducerKind, description="Kind of OCOP producer (chủ thể OCOP).")

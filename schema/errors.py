@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 import schema.enums  # noqa: F401 - registers ErrorCode as RegistryErrorCode
-from services.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, ErrorCode, FieldProblem
 
 
 @strawberry.type(description="A problem with one input field. `field` is the input path, e.g. `gtin`.")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from strawberry.relay import GlobalID
 
-from services.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, ErrorCode, FieldProblem
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

@@ -15,8 +15,8 @@ from schema.audit import Audit
 from schema.context import Info
 from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
-from services import jobs
-from services.errors import DomainError
+from services.common.errors import DomainError
+from services.jobs import queue as jobs
 
 strawberry.enum(
     JobStatus,

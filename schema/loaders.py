@@ -22,7 +22,8 @@ from models import (
     ProductImage,
     TraceEvent,
 )
-from services import admin_units, trace
+from services.registry import admin_units
+from services.trace import events as trace
 
 
 def _by_id[M: Model](model: type[M]) -> DataLoader[int, M | None]:

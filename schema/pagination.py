@@ -11,7 +11,7 @@ from graphql import GraphQLError
 from tortoise.queryset import QuerySet
 
 from schema.ids import Window, encode_cursor, page_window
-from services.errors import DomainError
+from services.common.errors import DomainError
 
 
 @dataclass(slots=True)

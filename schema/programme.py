@@ -12,9 +12,9 @@ from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.enums import ProgrammeMetric
 from schema.pagination import query_error
-from services import programme
-from services.catalog import province_scope
-from services.errors import DomainError
+from services.common.errors import DomainError
+from services.registry import programme
+from services.registry.search import province_scope
 
 
 @strawberry.type(description="A target of an OCOP programme or plan.")

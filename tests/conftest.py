@@ -18,9 +18,9 @@ from starlette.applications import Starlette
 from tortoise import connections
 
 from server import create_app
-from services import db as dbs
-from services import reference
-from services.settings import Environment, Settings
+from services.common import db as dbs
+from services.common.settings import Environment, Settings
+from services.registry import reference
 
 POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]

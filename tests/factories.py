@@ -19,9 +19,10 @@ from models import (
     UnitEra,
     User,
 )
-from services import accounts, registry
+from services.accounts import auth as accounts
 from services.policy import SYSTEM
-from services.registry import Changes, EvaluationData
+from services.registry import manage as registry
+from services.registry.manage import Changes, EvaluationData
 
 # Legacy (pre-2025) communes of Bến Tre used across tests.
 HUNG_NHUONG = "29044"  # xã Hưng Nhượng, huyện Giồng Trôm, tỉnh Bến Tre
@@ -114,7 +115,7 @@ async def token_for(role: Role | None, email: str | None = None, **scope: Any) -
 
 
 async def make_batch(product: Product, lot_code: str, **overrides: Any) -> Batch:
-    from services import trace
+    from services.trace import events as trace
 
     data = trace.BatchData(product_id=product.id, lot_code=lot_code, production_date=dt.date(2019, 5, 1))
     for key, value in overrides.items():

@@ -1,6 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.fairs import ApplicationStatus, BoothType, FairKind, FairStatus, JobStatus, OfferingKind, SessionKind
+from models.fairs import ApplicationStatus, BoothType, FairKind, FairStatus, OfferingKind, SessionKind
+from models.jobs import JobStatus
 from orjson import loads
 from tortoise.fields.base import OnDelete
 from tortoise.fields.data import JSON_DUMPS

@@ -15,8 +15,8 @@ from schema.context import Info
 from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
 from schema.pagination import Page, fetch_page, query_error
-from services import accounts
-from services.errors import DomainError
+from services.accounts import auth as accounts
+from services.common.errors import DomainError
 from services.policy import registry as policy
 
 

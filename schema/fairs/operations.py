@@ -32,7 +32,7 @@ from schema.fairs.types import (
 )
 from schema.ids import decode_id
 from schema.pagination import Connection, Page, fetch_page, query_error
-from services.errors import DomainError
+from services.common.errors import DomainError
 from services.fairs import applications, assignment, layout, manage
 from services.fairs.applications import Decision
 from services.policy import fairs as fair_policy

@@ -18,7 +18,7 @@ from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
 from schema.pagination import query_error
 from schema.trace.types import Batch, visible_batch
-from services.errors import DomainError
+from services.common.errors import DomainError
 from services.labels import runs, scans
 from services.labels.scans import SerialStats
 from services.labels.templates import Template, all_templates, find_template

@@ -19,7 +19,7 @@ from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
 from schema.packaging.types import DesignVersion, LabelItem, PackagingDesign, ReviewComment
 from schema.pagination import Connection, Page, fetch_page, query_error
-from services.errors import DomainError
+from services.common.errors import DomainError
 from services.packaging import designs, uploads
 from services.policy import packaging as policy
 from services.policy.registry import deny

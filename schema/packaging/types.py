@@ -420,7 +420,7 @@ class DesignVersion(relay.Node):
     async def diff(self, info: Info, other: relay.GlobalID) -> VersionDiff | None:
         from schema.ids import decode_id
         from schema.pagination import query_error
-        from services.errors import DomainError
+        from services.common.errors import DomainError
 
         try:
             other_id = decode_id(other, "DesignVersion", "other")

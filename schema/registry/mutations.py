@@ -17,8 +17,8 @@ from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, Recognisin
 from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
 from schema.registry.types import Evaluation, Producer, Product
-from services import registry
-from services.errors import DomainError
+from services.common.errors import DomainError
+from services.registry import manage as registry
 
 
 def _camel(name: str) -> str:

@@ -34,10 +34,11 @@ from schema.registry.types import (
     ProductGroup,
     visible_product,
 )
-from services import catalog, rows
-from services.errors import DomainError
+from services.common import rows
+from services.common.errors import DomainError
+from services.common.text import search_terms
 from services.policy import registry as policy
-from services.text import search_terms
+from services.registry import search as catalog
 
 
 @strawberry.input(description="Product filters; all given filters must match.")

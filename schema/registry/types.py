@@ -21,8 +21,8 @@ from schema.context import Info
 from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel
 from schema.fast import direct
 from schema.lookahead import now_or_later
-from services import stars as star_rules
 from services.policy import registry as policy
+from services.registry import stars as star_rules
 
 if TYPE_CHECKING:
     from schema.packaging.types import PackagingDesign
@@ -220,7 +220,7 @@ class Producer(relay.Node):
 
     @strawberry.field(description="Products of this producer (published ones), by name.")
     async def products(self, info: Info) -> list[Product]:
-        from services.catalog import ProductFilterData, product_query
+        from services.registry.search import ProductFilterData, product_query
 
         query = await product_query(
             ProductFilterData(producer_id=self.id), visibility=policy.product_visibility(info.context.reach)

@@ -20,9 +20,10 @@ from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
 from schema.pagination import Connection, Page, fetch_page, query_error
 from schema.trace.types import Batch, Location, TraceEventType, visible_batch
-from services import locations, trace
-from services.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, ErrorCode, FieldProblem
 from services.policy import trace as trace_policy
+from services.trace import events as trace
+from services.trace import locations
 
 
 @strawberry.input

@@ -19,9 +19,10 @@ from models import TraceEvent as EventModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.registry.types import Product, visible_product
-from services import locations, trace
-from services.identity import batch_link
 from services.policy import trace as trace_policy
+from services.trace import events as trace
+from services.trace import locations
+from services.trace.identity import batch_link
 
 strawberry.enum(BatchStatus, description="Status of a lot.")
 strawberry.enum(EventType, description="EPCIS 2.0 event type.")

@@ -23,7 +23,7 @@ from models import (
     Product,
     Zone,
 )
-from services.errors import DomainError, ErrorCode, Problems
+from services.common.errors import DomainError, ErrorCode, Problems
 from services.fairs.common import error, refuse_unreachable, require_authenticated, require_not_closed
 from services.fairs.manage import text
 from services.policy import Reach

@@ -27,7 +27,7 @@ from models import (
     Fair,
     Zone,
 )
-from services.errors import DomainError, ErrorCode
+from services.common.errors import DomainError, ErrorCode
 from services.fairs import planner
 from services.fairs.applications import lock_application
 from services.fairs.common import (

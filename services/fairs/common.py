@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models import Fair, FairStatus
-from services.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, ErrorCode, FieldProblem
 from services.policy import Reach
 from services.policy import fairs as fair_policy
 from services.policy import registry as registry_policy

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 
 from models import Booth, BoothAssignment, BoothType, Fair, Zone
-from services.text import nfc
+from services.common.text import nfc
 
 SCALE = 20.0  # SVG units per metre
 MARGIN = 20.0

@@ -15,10 +15,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import Booth, BoothType, Fair, Zone
-from services.errors import ErrorCode, Problems
+from services.common.errors import ErrorCode, Problems
+from services.common.text import nfc_or_none
 from services.fairs.common import error, managed_fair, require_not_closed
 from services.policy import Reach
-from services.text import nfc_or_none
 
 ZONE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,9}$")
 BOOTH_CODE = re.compile(r"^[A-Z]{1,3}[0-9]{1,4}[A-Z]?$")  # A01, B12, OUT3, C07B

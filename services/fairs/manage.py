@@ -26,12 +26,12 @@ from models import (
     TourismOffering,
     UnitEra,
 )
-from services.errors import ErrorCode, Problems
+from services.common.errors import ErrorCode, Problems
+from services.common.text import nfc_or_none
 from services.fairs.common import deny, error, managed_fair, require_authenticated, require_not_closed
 from services.policy import Reach
 from services.policy import fairs as fair_policy
-from services.registry import find_commune, find_province
-from services.text import nfc_or_none
+from services.registry.manage import find_commune, find_province
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 VIETNAM = dt.timezone(dt.timedelta(hours=7))

@@ -19,9 +19,9 @@ import fontpkg_be_vietnam_pro
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from services.common.text import nfc
 from services.labels import qr
 from services.labels.templates import Template
-from services.text import nfc
 
 FONT = "BeVietnamPro"
 FONT_BOLD = "BeVietnamPro-SemiBold"

@@ -26,17 +26,17 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import Batch, BatchStatus, LabelRun, LabelTemplate, Producer, Product, SerialCounter, TemplateKind
-from services import sandbox
-from services.accounts import secret_key
-from services.errors import DomainError, ErrorCode, FieldProblem, Problems
-from services.identity import batch_link
+from services.accounts.auth import secret_key
+from services.common import sandbox
+from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.text import nfc
 from services.labels import layout as lay
 from services.labels import pdf, qr, thermal
 from services.labels.templates import Template, builtin, find_template, to_model_values
 from services.policy import Reach
 from services.policy import registry as policy
-from services.stars import current_stars
-from services.text import nfc
+from services.registry.stars import current_stars
+from services.trace.identity import batch_link
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7))
 MAX_COUNT = 50_000
@@ -247,7 +247,7 @@ def write_output(job: lay.LabelJob, fmt: str, out: BinaryIO, progress: pdf.Progr
 
 
 def _render_in_child(data: tuple[lay.LabelJob, str], progress: sandbox.Progress | None) -> bytes:
-    """Entry point of the render child (services/sandbox.py): one output of a job."""
+    """Entry point of the render child (services/common/sandbox.py): one output of a job."""
     job, fmt = data
     return render_bytes(job, fmt)
 
@@ -266,7 +266,7 @@ class OutputMismatch(RuntimeError):
 
 async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
     """The file of one output of a run and its sha256, rendered on first request in a child process with
-    time and memory limits (services/sandbox.py, as for catalog jobs)."""
+    time and memory limits (services/common/sandbox.py, as for catalog jobs)."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     known = run.checksums.get(fmt)

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from tortoise.functions import Count, Max, Min
 
 from models import Batch, SerialScan
-from services.accounts import secret_key
-from services.identity import product_id_of
+from services.accounts.auth import secret_key
+from services.trace.identity import product_id_of
 
 WINDOW = dt.timedelta(hours=24)
 FLAG_NETWORKS = 5

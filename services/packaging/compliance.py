@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from models import DesignVersion, LabelProductType
-from services.catalog import vietnam_today
-from services.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.text import fold
 from services.labels import qr as qrcode
 from services.packaging.declared import ITEM_FIELDS, DeclaredContent
-from services.stars import is_valid_on
-from services.text import fold
+from services.registry.search import vietnam_today
+from services.registry.stars import is_valid_on
 
 RULES_FILE: Final = Path(__file__).with_name("label_rules.json")
 _EPS: Final = 1e-9

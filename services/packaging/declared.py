@@ -34,8 +34,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from services.errors import DomainError, ErrorCode, FieldProblem
-from services.text import nfc
+from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.text import nfc
 
 ERROR_CORRECTION_LEVELS: Final = ("L", "M", "Q", "H")
 DEFAULT_ERROR_CORRECTION: Final = "M"  # GS1 point of sale

@@ -45,13 +45,13 @@ from models import (
     StoredFile,
     VersionFile,
 )
-from services.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.text import nfc
 from services.packaging import compliance
 from services.packaging.declared import DeclaredContent
 from services.policy import Reach
 from services.policy import packaging as policy
 from services.policy.registry import deny
-from services.text import nfc
 
 MAX_NAME = 200
 MAX_COMMENT = 5000

@@ -1,5 +1,5 @@
 """What an uploaded artwork file is, decided from its bytes, and the checks that run on them in a child
-process (services/sandbox.py): images decoded and re-encoded, PDFs opened and their first page
+process (services/common/sandbox.py): images decoded and re-encoded, PDFs opened and their first page
 thumbnailed, SVGs parsed and checked. services/packaging/uploads.py streams, stores and records.
 
 This module imports the standard library only at the top: the sandbox's child imports it (and
@@ -79,7 +79,7 @@ def _xml_head(head: bytes) -> bytes | None:
 
 
 class Refused(Exception):
-    """The file is refused. `code` is a services.errors.ErrorCode value (kept as text: this module imports
+    """The file is refused. `code` is a services.common.errors.ErrorCode value (kept as text: this module imports
     nothing of the project's), with a message in Vietnamese and in English."""
 
     def __init__(self, code: str, message: str, message_en: str) -> None:

@@ -13,7 +13,7 @@ What it draws, from the declared content (services/packaging/declared.py), never
 Text that does not fit the panel is not shrunk (sizes are what will be printed): what is left is counted in
 a red note at the bottom of the text area, the overflow a reviewer should see.
 
-The render runs in a child process (services/sandbox.py): the bytes land in OCOP_MEDIA_DIR/packaging/
+The render runs in a child process (services/common/sandbox.py): the bytes land in OCOP_MEDIA_DIR/packaging/
 previews under their sha256 and are reused while the version's content is the same. The child gets plain
 values (`Panel`) and opens no database connection.
 """
@@ -36,11 +36,11 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.pdfgen.canvas import Canvas
 
-from services import sandbox
+from services.common import sandbox
+from services.common.text import fold
 from services.labels import layout as lay
 from services.labels import qr
 from services.labels.pdf import _qr_literal
-from services.text import fold
 
 MM = lay.PT_PER_MM
 DPI = 300
@@ -460,7 +460,7 @@ async def version_panel(version_id: int) -> Panel | None:
 
 
 def _signature(version_id: int, fmt: str, expires: int) -> str:
-    from services.accounts import secret_key
+    from services.accounts.auth import secret_key
 
     message = f"packaging-preview:{version_id}:{fmt}:{expires}".encode()
     return hmac.new(secret_key(), message, hashlib.sha256).hexdigest()[:32]

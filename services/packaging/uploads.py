@@ -9,7 +9,7 @@ returns the `StoredFile`, or raises `UploadRefused` (a DomainError on field "fil
 - **Type from the content**: the first bytes decide (PDF, PNG, JPEG signatures; an XML/SVG start), never the
   name: a "logo.png" that is HTML is refused (415). The name is kept only as display text
   (`original_name`), cleaned of paths and control characters, and never used in a path.
-- **Checked in a child process** (services/sandbox.py: CHILD_MEMORY_MB of address space, CHILD_TIMEOUT_S
+- **Checked in a child process** (services/common/sandbox.py: CHILD_MEMORY_MB of address space, CHILD_TIMEOUT_S
   of wall and CPU time), so that a decoder bug or a bomb costs the child, not the server:
   - PNG and JPEG are decoded by Pillow (at most MAX_PIXELS pixels: decompression bombs are refused from
     their header) and **re-encoded**: the stored bytes are the re-encoded ones, PNG stays PNG, JPEG is
@@ -56,9 +56,9 @@ import structlog
 from tortoise.exceptions import IntegrityError
 
 from models import StoredFile, User
-from services import sandbox
-from services.accounts import secret_key
-from services.errors import DomainError, ErrorCode, FieldProblem
+from services.accounts.auth import secret_key
+from services.common import sandbox
+from services.common.errors import DomainError, ErrorCode, FieldProblem
 from services.packaging import files
 from services.packaging.files import KINDS, Inspection, Kind
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models import AdminUnit, AdminUnitSuccession, UnitEra, UnitLevel
-from services.accounts import PUBLIC, Actor
+from services.accounts.auth import PUBLIC, Actor
 
 
 @dataclass(frozen=True, slots=True)

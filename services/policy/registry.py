@@ -7,7 +7,7 @@ from __future__ import annotations
 from tortoise.expressions import Q
 
 from models import Evaluation, EvaluationStatus, Producer, Product
-from services.errors import DomainError, forbidden, unauthenticated
+from services.common.errors import DomainError, forbidden, unauthenticated
 from services.policy import Reach
 
 # What anyone may read of evaluations: decisions (certified, also once expired, and revoked), not drafts or

@@ -43,11 +43,12 @@ from models import (
     UnitEra,
 )
 from schema.audit import Audit
-from services import accounts, trace
-from services.catalog import vietnam_today
+from services.accounts import auth as accounts
 from services.packaging import designs
 from services.policy import SYSTEM
-from services.registry import find_province
+from services.registry.manage import find_province
+from services.registry.search import vietnam_today
+from services.trace import events as trace
 from tests.conftest import Database, gql
 from tests.factories import certify, make_batch, make_producer, make_product, make_user, token_for
 from tests.fairs.factories import FairWorld, fair_world

@@ -7,7 +7,7 @@ import datetime as dt
 from httpx import AsyncClient
 
 from models import AccessToken, LoginAttempt, User
-from services import accounts
+from services.accounts import auth as accounts
 from tests.conftest import Database, gql
 from tests.factories import make_user
 

@@ -17,8 +17,8 @@ from strawberry.extensions.validation_cache import _get_validate_cache
 from models import Producer
 from schema import build_schema
 from server import create_app
-from services import catalog
-from services.settings import Environment, Settings
+from services.common.settings import Environment, Settings
+from services.registry import search as catalog
 from tests.conftest import Database, gql
 from tests.factories import HUNG_NHUONG, tax_code
 

@@ -49,7 +49,7 @@ def server_env(
         return
     import asyncio
 
-    from services import db
+    from services.common import db
 
     schema = f"ocop_run_{uuid.uuid4().hex[:8]}"
     assert POSTGRES_DSN is not None

@@ -14,8 +14,8 @@ from starlette.applications import Starlette
 
 from models import Producer
 from server import create_app
-from services import catalog
-from services.settings import Environment, Settings
+from services.common.settings import Environment, Settings
+from services.registry import search as catalog
 from tests.conftest import Database, gql
 from tests.factories import HUNG_NHUONG, tax_code
 
@@ -191,7 +191,7 @@ async def test_errors_do_not_leak_traces_or_internals(
     prod: AsyncClient, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("the catalog is broken in /work/main/services/catalog.py")
+        raise RuntimeError("the catalog is broken in /work/main/services/registry/search.py")
 
     monkeypatch.setattr(catalog, "product_query", broken)
     response = await prod.post("/graphql?debug=1", json={"query": "query cop { products { totalCount } }"})

@@ -28,7 +28,7 @@ from models import (
     UnitLevel,
     Zone,
 )
-from services.admin_units import unit_id
+from services.registry.admin_units import unit_id
 from tests.factories import certify, make_producer, make_product
 
 FAIR_NAME = "Hội chợ OCOP - Du lịch 2019 vùng Tây Nam Bộ và Đông Nam Bộ"

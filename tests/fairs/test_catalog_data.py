@@ -8,8 +8,8 @@ import unicodedata
 import pytest
 
 from models import ApplicationProduct, ApplicationStatus, ExhibitorApplication
-from services.fair_catalog.data import CatalogData, CatalogError, load_catalog
-from services.identity import product_code
+from services.fairs.catalog.data import CatalogData, CatalogError, load_catalog
+from services.trace.identity import product_code
 from tests.conftest import Database, SQLCounter
 from tests.factories import make_producer, make_product
 from tests.fairs.catalog_fair import FAIR_NAME, PHU_LE, CatalogFair, build_catalog_fair

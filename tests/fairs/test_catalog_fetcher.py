@@ -14,9 +14,9 @@ import fontpkg_be_vietnam_pro
 import pytest
 
 from models import ProductImage
-from services.fair_catalog.data import load_catalog
-from services.fair_catalog.fetcher import CatalogFetcher, RefusedResource
-from services.fair_catalog.render import render_catalog_with_stats
+from services.fairs.catalog.data import load_catalog
+from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource
+from services.fairs.catalog.render import render_catalog_with_stats
 from tests.conftest import Database
 from tests.fairs.catalog_fair import build_catalog_fair
 from tests.fairs.catalog_pdf import CatalogPdf

@@ -14,9 +14,9 @@ import pytest
 from httpx import AsyncClient
 from PIL import Image
 
-from services.fair_catalog import document, render
-from services.fair_catalog.data import CatalogData, load_catalog
-from services.fair_catalog.render import render_catalog, render_catalog_with_stats
+from services.fairs.catalog import document, render
+from services.fairs.catalog.data import CatalogData, load_catalog
+from services.fairs.catalog.render import render_catalog, render_catalog_with_stats
 from tests.conftest import Database
 from tests.fairs.catalog_fair import CatalogFair, build_catalog_fair
 from tests.fairs.catalog_pdf import CatalogPdf

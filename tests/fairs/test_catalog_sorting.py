@@ -7,7 +7,7 @@ import unicodedata
 
 import pytest
 
-from services.fair_catalog.sorting import collation_key, initial, sort_vietnamese
+from services.fairs.catalog.sorting import collation_key, initial, sort_vietnamese
 
 
 def ordered(names: list[str]) -> list[str]:

@@ -1,4 +1,4 @@
-"""The demo of the 2019 OCOP-Tourism fair (services/demo_fair.py), loaded with the rest of the demo data
+"""The demo of the 2019 OCOP-Tourism fair (services/demo/fair.py), loaded with the rest of the demo data
 set. One test: the demo takes a few seconds to load and the database is emptied after each test."""
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from models import (
     User,
     Zone,
 )
-from services import demo, stars
-from services.catalog import ProductFilterData, product_query
-from services.demo_fair import booth_plan
-from services.demo_fair_data import MUST_RENDER, SLUG
+from services.demo import loader as demo
+from services.demo.fair import booth_plan
+from services.demo.fair_data import MUST_RENDER, SLUG
+from services.registry import stars
+from services.registry.search import ProductFilterData, product_query
 from tests.conftest import Database
 
 SOUTHWEST = {"83", "82", "86", "84", "87", "92", "89", "94", "80", "91", "93", "95", "96"}

@@ -23,8 +23,8 @@ from models import (
     UnitEra,
     Zone,
 )
-from services.registry import find_commune
-from services.text import fold
+from services.common.text import fold
+from services.registry.manage import find_commune
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import HUNG_NHUONG, make_producer, make_product, token_for
 from tests.fairs.factories import DEMO_FAIR, booth_row, make_exhibitor, make_fair, make_layout, zone

@@ -25,8 +25,8 @@ from models import (
     SessionKind,
     Zone,
 )
-from services.accounts import Actor, Grant
-from services.errors import DomainError, ErrorCode
+from services.accounts.auth import Actor, Grant
+from services.common.errors import DomainError, ErrorCode
 from services.fairs import applications, assignment, layout, manage
 from services.fairs.layout import BoothRow
 from services.policy import SYSTEM, Reach, reach_of

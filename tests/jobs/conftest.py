@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from models import Fair, FairKind, FairStatus
-from services import jobs
-from services.sandbox import Render
+from services.common.sandbox import Render
+from services.jobs import queue as jobs
 from tests.jobs import kinds
 
 _names = itertools.count(1)

@@ -13,7 +13,7 @@ from httpx import AsyncClient
 from strawberry.relay import to_base64
 
 from models import AuditEntry, Fair, FairStatus, Job, JobStatus, Role
-from services import jobs
+from services.jobs import queue as jobs
 from tests.conftest import Database, gql
 from tests.factories import make_producer, token_for
 from tests.jobs import kinds
@@ -256,7 +256,7 @@ async def test_a_failed_public_catalog_is_not_retried_by_the_public(
 
 async def test_a_real_catalog_end_to_end(client: AsyncClient, db: Database) -> None:
     """The real renderer (WeasyPrint) in the child process, when it is there."""
-    pytest.importorskip("services.fair_catalog.render")
+    pytest.importorskip("services.fairs.catalog.render")
     fair = await make_fair(SLUG, status=FairStatus.PUBLISHED)
     admin = await token_for(Role.CENTRAL_ADMIN)
     payload = await generate(client, fair, admin, language="bilingual")

@@ -13,7 +13,8 @@ import pytest
 from httpx import AsyncClient
 
 from models import Job, JobStatus
-from services import accounts, jobs
+from services.accounts import auth as accounts
+from services.jobs import queue as jobs
 from tests.conftest import Database
 from tests.factories import make_user
 from tests.jobs import kinds

@@ -10,8 +10,8 @@ import pytest
 from tortoise import connections
 
 from models import Job, JobStatus
-from services import jobs
-from services.jobs_procrastinate import RUN_TASK, Procrastinate, connection_options
+from services.jobs import queue as jobs
+from services.jobs.procrastinate_backend import RUN_TASK, Procrastinate, connection_options
 from tests.conftest import Database
 
 pytest.importorskip("procrastinate")

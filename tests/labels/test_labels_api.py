@@ -12,8 +12,8 @@ from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
 from models import Role, SerialScan
-from services.identity import product_code
 from services.labels import runs, scans
+from services.trace.identity import product_code
 from tests.conftest import gql
 from tests.factories import make_batch, make_product, token_for
 

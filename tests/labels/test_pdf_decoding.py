@@ -22,10 +22,10 @@ from httpx import AsyncClient
 from pdfminer.high_level import extract_text
 from pdfminer.layout import LAParams
 
-from services.identity import product_code
 from services.labels import pdf, runs
 from services.labels.runs import LabelRunData
 from services.policy import SYSTEM
+from services.trace.identity import product_code
 from tests.factories import make_batch, make_producer, make_product
 from tests.labels.pdfcheck import (
     GRIDS,

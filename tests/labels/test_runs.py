@@ -9,12 +9,12 @@ import itertools
 import pytest
 
 from models import BatchStatus, LabelRun, Role, TemplateKind
-from services.accounts import Actor, Grant
-from services.errors import DomainError, ErrorCode
-from services.identity import product_code
+from services.accounts.auth import Actor, Grant
+from services.common.errors import DomainError, ErrorCode
 from services.labels import runs
 from services.labels.runs import LabelRunData
 from services.policy import SYSTEM, reach_of
+from services.trace.identity import product_code
 from tests.factories import certify, make_batch, make_product, make_user
 
 BASE = "https://ocop.test"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from models import DesignVersion, LabelProductType, PackageType, PackagingDesign, Product
-from services.errors import DomainError
+from services.common.errors import DomainError
 from services.labels.qr import encode
 from services.packaging import compliance
 from services.packaging.compliance import Finding, check, default_rules_json, load_rules, rules_from

@@ -24,11 +24,11 @@ from models import (
     StoredFile,
     UnitEra,
 )
-from services.accounts import Actor, Grant
-from services.errors import DomainError, ErrorCode
+from services.accounts.auth import Actor, Grant
+from services.common.errors import DomainError, ErrorCode
 from services.packaging import designs
 from services.policy import Reach, reach_of
-from services.registry import find_province
+from services.registry.manage import find_province
 from tests.conftest import Database
 from tests.factories import make_producer, make_product, make_user
 

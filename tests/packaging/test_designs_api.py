@@ -13,8 +13,9 @@ from httpx import AsyncClient
 from PIL import Image
 
 from models import DesignStatus, DesignVersion, PackagingDesign, User
-from services import accounts, demo
-from services.packaging import demo as packaging_demo
+from services.accounts import auth as accounts
+from services.demo import loader as demo
+from services.demo import packaging as packaging_demo
 from tests.conftest import Database, gql
 
 DESIGNS = """

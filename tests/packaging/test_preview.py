@@ -19,7 +19,7 @@ from pdfminer.high_level import extract_pages, extract_text
 from pdfminer.layout import LTChar, LTContainer, LTImage, LTItem
 from PIL import Image, ImageFont
 
-from services import accounts
+from services.accounts import auth as accounts
 from services.labels import layout as lay
 from services.labels import qr
 from services.packaging import preview

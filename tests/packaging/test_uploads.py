@@ -21,7 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from models import StoredFile
-from services.errors import DomainError, ErrorCode
+from services.common.errors import DomainError, ErrorCode
 from services.packaging import files, uploads
 from tests.conftest import Database
 from tests.factories import make_user

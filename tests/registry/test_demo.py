@@ -5,7 +5,7 @@ from __future__ import annotations
 from httpx import AsyncClient
 
 from models import Evaluation, Producer, Product, User
-from services import demo
+from services.demo import loader as demo
 from tests.conftest import Database, gql
 
 STARS = """
@@ -72,7 +72,8 @@ async def test_no_demo_accounts_without_asking(db: Database) -> None:
 
 async def test_the_demo_lots_have_full_valid_histories(db: Database) -> None:
     from models import Batch
-    from services import epcis, trace
+    from services.trace import epcis
+    from services.trace import events as trace
 
     await demo.load(with_accounts=False, base_url="https://ocop.test")
     pomelo = await Batch.get(lot_code="BDX-190520")

@@ -8,7 +8,7 @@ from decimal import Decimal
 from httpx import AsyncClient
 
 from models import ProgrammeMetric, ProgrammeTarget, ProvincialPlan, UnitEra
-from services.registry import find_province
+from services.registry.manage import find_province
 from tests.conftest import Database, gql
 from tests.factories import certify, make_producer, make_product
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from services import gs1
+from services.common import gs1
 
 
 @pytest.mark.parametrize(

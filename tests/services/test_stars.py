@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from models import CriteriaSet, Evaluation, EvaluationStatus
-from services import stars
+from services.registry import stars
 
 
 @pytest.mark.parametrize(

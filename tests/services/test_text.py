@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from services.text import fold, nfc, search_terms, sort_key
+from services.common.text import fold, nfc, search_terms, sort_key
 
 MUST_RENDER = [
     "Hội chợ OCOP - Du lịch 2019 vùng Tây Nam Bộ và Đông Nam Bộ",

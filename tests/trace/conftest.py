@@ -1,10 +1,10 @@
-"""Each test starts with empty page caches (services/page_cache.py), as it starts with empty tables."""
+"""Each test starts with empty page caches (services/common/page_cache.py), as it starts with empty tables."""
 
 from __future__ import annotations
 
 import pytest
 
-from services import page_cache
+from services.common import page_cache
 
 
 @pytest.fixture(autouse=True)

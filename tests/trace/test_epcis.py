@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 
 from models.trace import EventAction, EventType, QuantityRole
-from services import epcis
-from services.epcis import ErrorDeclaration, EventData, QuantityElement
-from services.identity import batch_link
+from services.trace import epcis
+from services.trace.epcis import ErrorDeclaration, EventData, QuantityElement
+from services.trace.identity import batch_link
 
 BASE = "https://ocop.test"
 VN = dt.timezone(dt.timedelta(hours=7))

@@ -10,10 +10,11 @@ from typing import Any
 from httpx import AsyncClient, Response
 
 from models import Batch, EventAction, EventType, Location, LocationKind, Role, TraceEvent
-from services import epcis, trace
-from services.identity import batch_link
 from services.policy import SYSTEM
-from services.trace import EventInput, QuantityData
+from services.trace import epcis
+from services.trace import events as trace
+from services.trace.events import EventInput, QuantityData
+from services.trace.identity import batch_link
 from tests.conftest import Database
 from tests.factories import make_batch, make_producer, make_product, token_for
 

@@ -9,8 +9,9 @@ from httpx import AsyncClient
 from strawberry.relay import from_base64, to_base64
 
 from models import EventType, Location, LocationKind, Role, TraceEvent
-from services import epcis, trace
 from services.policy import SYSTEM
+from services.trace import epcis
+from services.trace import events as trace
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_batch, make_producer, make_product, token_for
 

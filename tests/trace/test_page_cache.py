@@ -1,4 +1,4 @@
-"""The page cache in front of the resolver and the public pages (services/page_cache.py): a popular lot's
+"""The page cache in front of the resolver and the public pages (services/common/page_cache.py): a popular lot's
 scans are answered without SQL, a write in this process shows on the next view, languages are kept
 apart, credentials bypass it, and it stays bounded. Its front (server.FrontCacheMiddleware) answers a
 repeated request before routing, with the same headers, and never what must run per hit (a serial's scan).
@@ -21,11 +21,12 @@ from tortoise.transactions import in_transaction
 
 import server
 from models import Batch, EventType, Product, SerialScan
-from services import page_cache, trace
-from services import trace_page as trace_pages
-from services.identity import product_code
+from services.common import page_cache
 from services.policy import SYSTEM
-from services.trace import EventInput, QuantityData
+from services.trace import events as trace
+from services.trace import page as trace_pages
+from services.trace.events import EventInput, QuantityData
+from services.trace.identity import product_code
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_batch, make_producer, make_product
 

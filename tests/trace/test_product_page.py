@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from httpx import AsyncClient
 
-from services.catalog import vietnam_today
-from services.identity import product_code
+from services.registry.search import vietnam_today
+from services.trace.identity import product_code
 from tests.conftest import Database
 from tests.factories import certify, make_producer, make_product
 

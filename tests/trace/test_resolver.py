@@ -14,9 +14,9 @@ import pytest
 from httpx import AsyncClient, Response
 
 from models import Batch, BatchStatus, Product
-from services import resolver
-from services.gs1 import check_digit
-from services.identity import batch_link, product_code
+from services.common.gs1 import check_digit
+from services.trace import resolver
+from services.trace.identity import batch_link, product_code
 from tests.conftest import ROOT, Database, SQLCounter
 from tests.factories import certify, make_batch, make_product
 

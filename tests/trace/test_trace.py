@@ -8,13 +8,14 @@ from decimal import Decimal
 import pytest
 
 from models import Batch, BatchStatus, EventAction, EventQuantity, EventType, Role, TraceEvent, UnitEra
-from services import epcis, trace
-from services.accounts import Actor, Grant
-from services.errors import DomainError
-from services.identity import product_code
+from services.accounts.auth import Actor, Grant
+from services.common.errors import DomainError
 from services.policy import SYSTEM, reach_of
-from services.registry import find_province
-from services.trace import EventInput, QuantityData
+from services.registry.manage import find_province
+from services.trace import epcis
+from services.trace import events as trace
+from services.trace.events import EventInput, QuantityData
+from services.trace.identity import product_code
 from tests.conftest import Database
 from tests.factories import make_batch, make_producer, make_product
 

@@ -8,9 +8,9 @@ from httpx import AsyncClient
 from strawberry.relay import to_base64
 
 from models import EventType, Role, UnitEra
-from services import epcis
-from services.identity import product_code
-from services.registry import find_province
+from services.registry.manage import find_province
+from services.trace import epcis
+from services.trace.identity import product_code
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_producer, make_product, token_for
 
@@ -154,8 +154,8 @@ async def test_an_unpublished_lot_is_hidden_from_the_public(client: AsyncClient,
 async def test_listing_lots_with_their_events_does_not_query_per_lot(
     client: AsyncClient, db: Database, sql_counter: SQLCounter
 ) -> None:
-    from services import trace
     from services.policy import SYSTEM
+    from services.trace import events as trace
     from tests.factories import make_batch
 
     product = await make_product()

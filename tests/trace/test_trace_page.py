@@ -8,11 +8,11 @@ from decimal import Decimal
 from httpx import AsyncClient
 
 from models import EventType
-from services import trace
-from services.catalog import vietnam_today
-from services.identity import product_code
 from services.policy import SYSTEM
-from services.trace import EventInput, QuantityData
+from services.registry.search import vietnam_today
+from services.trace import events as trace
+from services.trace.events import EventInput, QuantityData
+from services.trace.identity import product_code
 from tests.conftest import Database
 from tests.factories import certify, make_batch, make_producer, make_product
 

@@ -1,0 +1,317 @@
+"""A short-lived, in-process cache of the public answers a QR scan makes: the resolver's redirect and the
+rendered trace and product pages. In a market the same few popular lots are scanned
+over and over; each scan is otherwise a resolver lookup, then several queries and a template render.
+
+- Bounded: at most MAX_ENTRIES per cache, least recently used out first.
+- Short-lived: an entry lives as long as browsers may keep the page (the `max-age` its `Cache-Control`
+  advertises: TRACE_PAGE_MAX_AGE, PRODUCT_PAGE_MAX_AGE, one constant each; a resolver redirect as long
+  as the trace page), a "not found" NOT_FOUND_TTL; other errors are never kept, nor linksets (see
+  `services.trace.resolver.keep_for`).
+- Invalidated in this process by a global generation counter: every trace write (`services.trace`) and
+  every save of a row a page shows (Tortoise post-save/post-delete signals on producers, products,
+  evaluations, lots, events, locations) calls `invalidate()`, and an entry of an older generation is never
+  served. A write inside a transaction holds the caches off (nothing stored, nothing served) until the
+  transaction is over, then invalidates again, so a page rendered from data the transaction was about to
+  replace is never kept. Other worker processes do not see the bump: there, an entry lives at most its TTL.
+- Single-flight: concurrent misses of one key (in one generation) render once; the others wait for that
+  result (if the first render fails, each renders on its own).
+
+Keys must hold everything the content depends on (language, content-changing query parameters, the date,
+the public base URL); requests carrying credentials are not served from here (`fetch(..., bypass=True)`).
+
+`FrontCache` sits in front of these two: answers kept by the exact request (raw path, query string, Accept,
+Accept-Language), which `server.FrontCacheMiddleware` sends before any routing. It holds only what a handler
+offered it (`keep`) and only while the answer's entry here is current: an entry there has the generation and
+the expiry of the entry here, so it goes stale at the same moment (a write, a transaction, its TTL)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import TransactionalDBClient
+from tortoise.signals import Signals
+
+from models import Batch, Certification, Evaluation, Location, Producer, Product, ProductImage, TraceEvent
+
+# Seconds: the trace page's Cache-Control max-age, and its TTL here (and a resolver redirect's).
+TRACE_PAGE_MAX_AGE = 60
+PRODUCT_PAGE_MAX_AGE = 300  # seconds: the product page's Cache-Control max-age, and its TTL here
+NOT_FOUND_TTL = 5  # seconds a "not found" is kept (a lot published in another process shows within this)
+MAX_ENTRIES = 2_000  # per cache: ~5 KB a trace page, so ~10 MB of pages at most
+
+_clock = time.monotonic  # seconds; replaced in tests to age entries
+
+_generation = 0
+# Transactions that wrote (and invalidated) and are not over yet: client -> deadline (monotonic). A
+# transaction that never finishes (it should not happen) stops holding the caches off after a TTL.
+_open_writes: dict[TransactionalDBClient, float] = {}
+
+
+def generation() -> int:
+    return _generation
+
+
+def invalidate() -> None:
+    """Every cached answer of this process is stale from now on. Called after (and inside) every write a
+    page or a resolver answer may show. Inside a transaction, the caches stay off until it ends."""
+    global _generation
+    _generation += 1
+    transaction = _current_transaction()
+    if transaction is not None:
+        _open_writes[transaction] = _clock() + TRACE_PAGE_MAX_AGE
+
+
+def _current_transaction() -> TransactionalDBClient | None:
+    """The outermost open transaction of this task, if any (Tortoise keeps it in a context variable)."""
+    try:
+        client = connections.get("default")
+    except Exception:  # Tortoise not initialised (a unit test, start-up): no transaction
+        return None
+    if isinstance(client, TransactionalDBClient) and not client._finalized:
+        return client
+    return None
+
+
+def _usable() -> bool:
+    """False while a write transaction is open in this process; when one has ended, invalidate once more
+    (what was rendered during it may show the rows it replaced)."""
+    global _generation
+    if not _open_writes:
+        return True
+    now = _clock()
+    for transaction, deadline in list(_open_writes.items()):
+        if transaction._finalized or now > deadline:
+            del _open_writes[transaction]
+            _generation += 1
+    return not _open_writes
+
+
+@dataclass(slots=True)
+class _Entry:
+    value: Any
+    generation: int
+    expires: float  # monotonic
+
+
+@dataclass(slots=True)
+class Stats:
+    hits: int = 0
+    misses: int = 0  # renders started here
+    joined: int = 0  # misses that waited for a render in flight
+    bypassed: int = 0
+    evicted: int = 0
+
+
+class MicroCache[V]:
+    """A bounded LRU of rendered answers with a TTL per entry, the global generation and single-flight."""
+
+    __slots__ = ("_entries", "_flights", "max_entries", "name", "stats")
+
+    def __init__(self, name: str, max_entries: int = MAX_ENTRIES) -> None:
+        self.name = name
+        self.max_entries = max_entries
+        self.stats = Stats()
+        self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._flights: dict[tuple[Hashable, int], asyncio.Future[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    async def fetch(
+        self, key: Hashable, render: Callable[[], Awaitable[tuple[V, float]]], *, bypass: bool = False
+    ) -> V:
+        """The cached answer of `key`, or `render()`'s. `render` returns (answer, seconds to keep it); 0
+        keeps nothing (an error). `bypass`: render, neither read nor store."""
+        if bypass or not _usable():
+            self.stats.bypassed += 1
+            return (await render())[0]
+        current = _generation
+        entry = self._entries.get(key)
+        if entry is not None:
+            if entry.generation == current and entry.expires > _clock():
+                self._entries.move_to_end(key)
+                self.stats.hits += 1
+                value: V = entry.value
+                return value
+            del self._entries[key]
+        flight_key = (key, current)
+        in_flight = self._flights.get(flight_key)
+        if in_flight is not None:
+            self.stats.joined += 1
+            # shield: a waiter that is cancelled (its client left) must not cancel the shared render
+            result = await asyncio.shield(in_flight)
+            if result is not _FAILED:
+                joined: V = result
+                return joined
+            return await self.fetch(key, render)  # that render failed: try again, as a new first
+        self.stats.misses += 1
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._flights[flight_key] = future
+        try:
+            value, ttl = await render()
+        except BaseException:
+            future.set_result(_FAILED)  # the waiters render on their own; the error is this request's
+            raise
+        finally:
+            del self._flights[flight_key]
+        future.set_result(value)
+        if ttl > 0 and _usable() and _generation == current:  # _usable() may bump the generation
+            self._entries[key] = _Entry(value, current, _clock() + ttl)
+            if len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+                self.stats.evicted += 1
+        return value
+
+
+_FAILED = object()
+
+
+type RawHeaders = tuple[tuple[bytes, bytes], ...]  # ASGI's form: lower-case names, latin-1 bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CachedResponse:
+    """A rendered answer as the caches keep it: its status, body and headers encoded once (a hit only
+    copies them into the response), and for a page its ETag and the headers of a 304."""
+
+    status: int
+    body: bytes
+    headers: RawHeaders
+    etag: str | None = None
+    not_modified_headers: RawHeaders = ()
+    scan: tuple[int, str] | None = None  # (lot id, serial) of a serialised unit's redirect: a scan to count
+
+
+# Resolver answers and rendered pages (trace and product pages).
+answers: MicroCache[CachedResponse] = MicroCache("resolver")
+pages: MicroCache[CachedResponse] = MicroCache("pages")
+
+
+def ttl_for(status: int, max_age: int) -> float:
+    """How long an answer with this status is kept: `max_age` for a success or a redirect, NOT_FOUND_TTL
+    for a 404, nothing for any other error."""
+    if status < 400:
+        return max_age
+    return NOT_FOUND_TTL if status == 404 else 0
+
+
+@dataclass(slots=True)
+class FrontStats:
+    hits: int = 0  # answered by the middleware: no handler ran
+    misses: int = 0  # nothing current: the request went on to its handler
+    kept: int = 0  # answers handlers offered and that were kept
+    evicted: int = 0
+
+
+@dataclass(slots=True)
+class _FrontEntry:
+    response: CachedResponse
+    etag: bytes | None  # the response's ETag as If-None-Match sends it
+    generation: int
+    expires: float  # monotonic
+
+
+class FrontCache:
+    """Answers to whole requests, for `server.FrontCacheMiddleware`, which sends a hit before routing: no
+    handler runs. Keyed by what the middleware reads from the request (raw path, query string, Accept,
+    Accept-Language): the same request always gets the same answer while it is current. Filled only by
+    `keep`, called by a handler with the answer it has just sent from one of the caches above.
+
+    Never kept here: an answer the inner cache did not keep (errors other than 404, linksets, anything
+    rendered for a request with credentials or while a write transaction is open), a serialised unit's
+    redirect (`CachedResponse.scan`: each scan must be counted, so the handler runs every time), and whatever
+    the handler does not offer (a trace page opened with `?serial=` checks that serial on every view).
+
+    One per application (`app.state.front_cache`): keys hold no base URL. Bounded, least recently used out."""
+
+    __slots__ = ("__weakref__", "_entries", "max_entries", "stats")
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self.stats = FrontStats()
+        self._entries: OrderedDict[Hashable, _FrontEntry] = OrderedDict()
+        _front_caches.add(self)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def get(self, key: Hashable) -> _FrontEntry | None:
+        """The current answer to this request, or None (nothing kept, stale, or a write transaction open)."""
+        entry = self._entries.get(key)
+        if entry is None:
+            self.stats.misses += 1
+            return None
+        # _usable() first: when a write transaction has just ended, it bumps the generation.
+        if _usable() and entry.generation == _generation and entry.expires > _clock():
+            self._entries.move_to_end(key)
+            self.stats.hits += 1
+            return entry
+        del self._entries[key]
+        self.stats.misses += 1
+        return None
+
+    def keep(
+        self,
+        key: Hashable,
+        cache: MicroCache[CachedResponse],
+        inner_key: Hashable,
+        value: CachedResponse,
+        until: float,
+    ) -> bool:
+        """Keep `value`, the answer a handler just sent for the request `key`, when `cache` holds it as the
+        current entry of `inner_key`: with that entry's generation and expiry (or `until`, a monotonic
+        deadline, if sooner: the end of the day the inner key names). False when it was not kept."""
+        if value.scan is not None or not _usable():
+            return False
+        inner = cache._entries.get(inner_key)
+        if inner is None or inner.value is not value or inner.generation != _generation:
+            return False
+        expires = min(inner.expires, until)
+        if expires <= _clock():
+            return False
+        etag = None if value.etag is None else value.etag.encode("latin-1")
+        self._entries[key] = _FrontEntry(value, etag, inner.generation, expires)
+        self._entries.move_to_end(key)
+        self.stats.kept += 1
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+            self.stats.evicted += 1
+        return True
+
+
+_front_caches: weakref.WeakSet[FrontCache] = weakref.WeakSet()
+
+
+def clear() -> None:
+    """Empty every cache of this process: both inner caches and the applications' front caches (tests,
+    operators)."""
+    answers.clear()
+    pages.clear()
+    for front in list(_front_caches):
+        front.clear()
+
+
+async def _on_write(*_args: object) -> None:
+    invalidate()
+
+
+# Rows the trace page, the product page or a resolver answer show. Instance saves and deletes only
+# (Tortoise sends no signal for QuerySet.update or bulk_create): services.trace invalidates explicitly
+# after its bulk writes; the registry's bulk child rows (certifications, images) and the certificate
+# pointer are written in the same transaction as a product save or an evaluation create.
+for _model in (Producer, Product, Evaluation, Certification, ProductImage, Batch, TraceEvent, Location):
+    _model.register_listener(Signals.post_save, _on_write)
+    _model.register_listener(Signals.post_delete, _on_write)

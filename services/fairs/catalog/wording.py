@@ -1,0 +1,149 @@
+"""Words printed by the catalog, in Vietnamese and English, and how a text is shown in each edition."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from services.fairs.catalog.data import Language, Text
+
+WORDS: dict[str, tuple[str, str]] = {
+    "catalog": ("Catalogue hội chợ", "Fair catalogue"),
+    "foreword": ("Lời ngỏ", "Foreword"),
+    "organisers": ("Đơn vị tổ chức", "Organisers"),
+    "programme": ("Chương trình", "Programme"),
+    "practical": ("Thông tin thiết thực", "Practical information"),
+    "dates": ("Thời gian", "Dates"),
+    "hours": ("Giờ mở cửa", "Opening hours"),
+    "venue": ("Địa điểm", "Venue"),
+    "zones": ("Các khu trưng bày", "Zones"),
+    "floorplan": ("Sơ đồ mặt bằng", "Floor plan"),
+    "directory": ("Danh bạ đơn vị tham gia", "Exhibitor directory"),
+    "index_province": ("Chỉ mục theo tỉnh, thành phố", "Index by province"),
+    "index_group": ("Chỉ mục theo nhóm sản phẩm", "Index by product group"),
+    "index_stars": ("Chỉ mục theo hạng sao OCOP", "Index by OCOP star rating"),
+    "exhibitors": ("Đơn vị tham gia và sản phẩm", "Exhibitors and products"),
+    "tourism": ("Du lịch cộng đồng và làng nghề", "Community tourism and craft villages"),
+    "sponsors": ("Nhà tài trợ", "Sponsors"),
+    "booth": ("Gian hàng", "Booth"),
+    "booths": ("Gian", "Booths"),
+    "page": ("Trang", "Page"),
+    "address": ("Địa chỉ", "Address"),
+    "website": ("Website", "Website"),
+    "group": ("Nhóm", "Group"),
+    "stars": ("sao OCOP", "-star OCOP"),
+    "valid_until": ("hiệu lực đến", "valid until"),
+    "no_stars": ("Chưa có chứng nhận OCOP còn hiệu lực", "No valid OCOP certificate"),
+    "scan": ("Quét để xem sản phẩm", "Scan for the product page"),
+    "contact": ("Liên hệ", "Contact"),
+    "speakers": ("Diễn giả", "Speakers"),
+    "edition": ("Ấn bản ngày", "Edition of"),
+    "products": ("sản phẩm", "products"),
+    "exhibitor_count": ("đơn vị tham gia", "exhibitors"),
+    "no_booth": ("chưa xếp gian", "booth to be assigned"),
+    "stars_note": (
+        "Dữ liệu OCOP theo hệ thống ocop-hub tại ngày in; hạng sao tính theo chứng nhận còn hiệu lực"
+        " vào ngày khai mạc.",
+        "OCOP data from ocop-hub on the edition date; stars are shown for certificates valid on the"
+        " opening day.",
+    ),
+}
+
+KINDS: dict[str, tuple[str, str]] = {
+    "enterprise": ("Doanh nghiệp", "Enterprise"),
+    "cooperative": ("Hợp tác xã", "Co-operative"),
+    "cooperative_group": ("Tổ hợp tác", "Co-operative group"),
+    "household_business": ("Hộ kinh doanh", "Household business"),
+    # tourism offerings
+    "community_tourism": ("Du lịch cộng đồng", "Community tourism"),
+    "craft_village": ("Làng nghề", "Craft village"),
+    "homestay": ("Homestay", "Homestay"),
+    "tour": ("Tour", "Tour"),
+    # programme sessions
+    "ceremony": ("Lễ", "Ceremony"),
+    "seminar": ("Hội thảo", "Seminar"),
+    "business_matching": ("Kết nối cung cầu", "Business matching"),
+    "other": ("Hoạt động", "Event"),
+}
+
+SPONSOR_LEVELS: dict[str, tuple[str, str]] = {
+    "diamond": ("Nhà tài trợ Kim cương", "Diamond sponsors"),
+    "gold": ("Nhà tài trợ Vàng", "Gold sponsors"),
+    "silver": ("Nhà tài trợ Bạc", "Silver sponsors"),
+    "partner": ("Đối tác", "Partners"),
+}
+
+WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """How one edition shows texts: `main()` in the edition's language, `second()` the English line a
+    bilingual edition prints under the Vietnamese one."""
+
+    language: Language
+
+    @property
+    def html_lang(self) -> str:
+        return "en" if self.language == "en" else "vi"
+
+    def main(self, text: Text | None) -> str:
+        if text is None:
+            return ""
+        return (text.en or text.vi) if self.language == "en" else text.vi
+
+    def second(self, text: Text | None) -> str:
+        if text is None or self.language != "bilingual" or not text.en or text.en == text.vi:
+            return ""
+        return text.en
+
+    def word(self, key: str, table: dict[str, tuple[str, str]] = WORDS) -> str:
+        vi, en = table.get(key, (key, key))
+        if self.language == "vi":
+            return vi
+        if self.language == "en":
+            return en
+        return vi if vi == en else f"{vi} / {en}"
+
+    def kind(self, key: str) -> str:
+        return self.word(key, KINDS)
+
+    def sponsor_level(self, key: str) -> str:
+        return self.word(key, SPONSOR_LEVELS) if key in SPONSOR_LEVELS else key
+
+    def stars(self, count: int) -> str:
+        vi, en = f"{count} sao OCOP", f"{count}-star OCOP"
+        return {"vi": vi, "en": en}.get(self.language, f"{vi} / {en}")
+
+    def date(self, day: dt.date) -> str:
+        if self.language == "en":
+            return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+        return day.strftime("%d/%m/%Y")
+
+    def day_heading(self, day: dt.date) -> str:
+        vi = f"{WEEKDAYS_VI[day.weekday()]}, {day.strftime('%d/%m/%Y')}"
+        en = f"{day.strftime('%A')}, {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+        return {"vi": vi, "en": en}.get(self.language, f"{vi} / {en}")
+
+    def date_range(self, start: dt.date, end: dt.date) -> str:
+        if start == end:
+            return self.date(start)
+        if self.language == "en":
+            if (start.year, start.month) == (end.year, end.month):
+                return f"{start.day}–{end.day} {MONTHS_EN[end.month - 1]} {end.year}"
+            return f"{self.date(start)} – {self.date(end)}"
+        return f"{start.strftime('%d/%m')} – {end.strftime('%d/%m/%Y')}"

@@ -1,0 +1,697 @@
+"""Durable background jobs on the `job` table (catalog renders, and any kind registered here): prepared
+from the database, rendered out of the request path in a child process with time and memory limits, kept
+as files by sha256.
+
+- A kind (`JobKind`) is an async `prepare` step that reads the database and returns plain picklable data,
+  and a sync, CPU-heavy `render` step (a top-level function) that turns that data into bytes in a child
+  process (`services/common/sandbox.py`).
+- Identical input, identical output: a job's input hash is the sha256 of its kind, the kind's version and
+  the *prepared data* in canonical form (`input_hash`), so "the same catalog" means the same data, not only
+  the same parameters. `submit` prepares and hashes, then `enqueue` returns a succeeded job with that hash
+  as it is (its file is reused), or the queued or running one (no duplicate), or queues a new job.
+- Workers claim queued jobs with one conditional UPDATE (`... FOR UPDATE SKIP LOCKED` on PostgreSQL), so
+  any number of worker processes share one queue; a running job's row gets a heartbeat every few seconds.
+  A job whose heartbeat went stale (its worker crashed or was killed) is queued again once
+  (`recover_interrupted`), and fails the second time: "a job interrupted by a crash runs again, once".
+  A worker stopped on purpose (shutdown) puts its job back without counting the attempt.
+- The embedded default runs `LocalWorker` as a task of the web process; `server.py worker` runs it (or
+  procrastinate, see `services/jobs/procrastinate_backend.py`) in a process of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import decimal
+import enum
+import functools
+import hashlib
+import hmac
+import importlib
+import importlib.metadata
+import mimetypes
+import os
+import pickle
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+import orjson
+import structlog
+from tortoise import connections
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
+
+from models import Fair, Job, JobStatus
+from services.accounts.auth import secret_key
+from services.common import paths, sandbox
+from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.policy import SYSTEM, Reach
+from services.policy.fairs import may_manage_fair, sees_exhibitors
+from services.policy.registry import deny
+
+log = structlog.get_logger("ocop.jobs")
+
+MAX_ATTEMPTS = 2  # a job interrupted by a crash runs again, once
+HEARTBEAT_S = 5.0
+PROGRESS_WRITE_S = 1.0  # at most one progress write a second per job
+URL_LIFETIME = dt.timedelta(days=7)
+MIB = 1024 * 1024
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def stale_after_s() -> float:
+    """A running job whose heartbeat is older than this is taken for interrupted (OCOP_JOB_STALE_S)."""
+    return _env_float("OCOP_JOB_STALE_S", 60.0)
+
+
+def media_dir() -> Path:
+    return Path(os.environ.get("OCOP_MEDIA_DIR", "var/media")) / "jobs"
+
+
+def backend(database_url: str) -> str:
+    """Who runs jobs (OCOP_JOBS): `local` (the default: a loop in the web process, and in `server.py
+    worker`), `procrastinate` (PostgreSQL only: the web process defers, procrastinate workers run) or `off`
+    (the web process runs none: separate `server.py worker` processes do)."""
+    wanted = os.environ.get("OCOP_JOBS", "local").strip().lower() or "local"
+    if wanted not in ("local", "procrastinate", "off"):
+        raise ValueError(f"OCOP_JOBS={wanted!r}: local, procrastinate or off")
+    if wanted == "procrastinate" and not database_url.startswith(("postgres://", "postgresql://")):
+        raise ValueError("OCOP_JOBS=procrastinate needs a PostgreSQL DATABASE_URL")
+    return wanted
+
+
+# -- kinds ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class JobKind:
+    """A kind of job. Subclassing is not needed: give the two steps and how to name the result.
+
+    `render` runs in a child process and is pickled by reference: it must be a module-level function, and
+    `prepare`'s result must pickle. `version` names the renderer (its code, its libraries): part of the
+    input hash, so that a new renderer does not serve files of the old one."""
+
+    name: str
+    prepare: Callable[[Mapping[str, Any]], Awaitable[Any]]
+    render: sandbox.Render
+    version: Callable[[], str]
+    file_name: Callable[[Mapping[str, Any]], str]
+    timeout_s: float = 600.0
+    memory_mb: int = 2048
+    # Who, besides the job's creator and central admins, may read the job and its result.
+    readable_by: Callable[[Job, Reach], Awaitable[bool]] | None = None
+
+    def limits(self) -> sandbox.Limits:
+        """The kind's limits; OCOP_JOB_TIMEOUT_S and OCOP_JOB_MEMORY_MB override them for every kind."""
+        timeout = _env_float("OCOP_JOB_TIMEOUT_S", self.timeout_s)
+        memory = int(_env_float("OCOP_JOB_MEMORY_MB", self.memory_mb))
+        return sandbox.Limits(timeout_s=timeout, memory_bytes=memory * MIB)
+
+
+KINDS: dict[str, JobKind] = {}
+
+
+def register(kind: JobKind) -> JobKind:
+    KINDS[kind.name] = kind
+    return kind
+
+
+def unregister(name: str) -> None:
+    KINDS.pop(name, None)
+
+
+# -- input hash ----------------------------------------------------------------------------------------------
+
+
+def canonical(value: Any) -> Any:
+    """A JSON-able form of prepared data in which equal data gives equal bytes: dataclasses as their fields
+    (with the class name), sets sorted, bytes by their sha256, dates in ISO 8601, decimals as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"__type__": type(value).__qualname__, **fields}
+    if isinstance(value, enum.Enum):
+        return canonical(value.value)
+    if isinstance(value, Mapping):
+        return {str(k): canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical(v) for v in value]
+    if isinstance(value, set | frozenset):
+        return sorted(
+            (canonical(v) for v in value), key=lambda v: orjson.dumps(v, option=orjson.OPT_SORT_KEYS)
+        )
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"__bytes__": hashlib.sha256(bytes(value)).hexdigest()}
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | PurePath):
+        return str(value)
+    return {"__pickle__": hashlib.sha256(pickle.dumps(value, protocol=5)).hexdigest()}
+
+
+def input_hash(kind: JobKind, data: Any) -> str:
+    document = {"kind": kind.name, "version": kind.version(), "data": canonical(data)}
+    return hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+# -- results -------------------------------------------------------------------------------------------------
+
+
+def result_path(job: Job) -> Path | None:
+    """Where a succeeded job's file is (it may be shared with other jobs of the same input)."""
+    if not job.result_sha256:
+        return None
+    return sandbox.output_path(media_dir(), job.result_sha256, PurePath(job.result_name or "").suffix)
+
+
+def has_result(job: Job) -> bool:
+    path = result_path(job)
+    return job.status == JobStatus.SUCCEEDED and path is not None and path.is_file()
+
+
+def content_type(job: Job) -> str:
+    guessed, _ = mimetypes.guess_type(job.result_name or "")
+    return guessed or "application/octet-stream"
+
+
+def _signature(job_id: int, expires: int) -> str:
+    return hmac.new(secret_key(), f"job:{job_id}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def download_url(base_url: str, job_id: int, *, now: float | None = None) -> str:
+    """A link to a job's result that works without a token, for a week."""
+    expires = int((now or time.time()) + URL_LIFETIME.total_seconds())
+    return f"{base_url}/jobs/{job_id}/result?expires={expires}&sig={_signature(job_id, expires)}"
+
+
+def verify_download(job_id: int, expires: str, signature: str, *, now: float | None = None) -> bool:
+    try:
+        when = int(expires)
+    except ValueError:
+        return False
+    if when < (now or time.time()):
+        return False
+    return hmac.compare_digest(_signature(job_id, when), signature)
+
+
+# -- queue ---------------------------------------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _on_postgres() -> bool:
+    return str(connections.get("default").capabilities.dialect) == "postgres"
+
+
+# Set by services/jobs/procrastinate_backend.py when the web process defers to procrastinate workers.
+Dispatcher = Callable[[int], Awaitable[None]]
+_dispatcher: Dispatcher | None = None
+_wakeup: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
+
+
+def set_dispatcher(dispatcher: Dispatcher | None) -> None:
+    global _dispatcher
+    _dispatcher = dispatcher
+
+
+def _wake_event() -> asyncio.Event:
+    global _wakeup
+    loop = asyncio.get_running_loop()
+    if _wakeup is None or _wakeup[0] is not loop:
+        _wakeup = (loop, asyncio.Event())
+    return _wakeup[1]
+
+
+async def _dispatch(job_ids: list[int]) -> None:
+    """Tell workers there is work: wake this process's local worker, and defer to procrastinate if used."""
+    if not job_ids:
+        return
+    _wake_event().set()
+    if _dispatcher is not None:
+        for job_id in job_ids:
+            await _dispatcher(job_id)
+
+
+async def _reusable(kind: str, digest: str) -> Job | None:
+    """A job whose result serves this input: the newest succeeded one whose file is there, else the
+    queued or running one."""
+    candidates = await Job.filter(
+        kind=kind, input_hash=digest, status__in=[JobStatus.SUCCEEDED, *ACTIVE]
+    ).order_by("-id")
+    for job in candidates:
+        if job.status == JobStatus.SUCCEEDED and has_result(job):
+            return job
+    return next((job for job in candidates if job.status in ACTIVE), None)
+
+
+async def enqueue(kind: str, params: Mapping[str, Any], input_hash: str, user_id: int | None) -> Job:
+    """The job for this input: the succeeded one (its file is reused), the queued or running one, or a new
+    queued job. Two concurrent calls with the same input get the same job (on PostgreSQL an advisory lock
+    on the hash serialises them; SQLite serialises writers)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown job kind {kind!r}")
+    async with in_transaction() as conn:
+        if _on_postgres():
+            await conn.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [input_hash])
+        found = await _reusable(kind, input_hash)
+        if found is not None:
+            return found
+        job = await Job.create(
+            kind=kind, params=dict(params), input_hash=input_hash, created_by_id=user_id, using_db=conn
+        )
+    log.info("job queued", job_id=job.id, kind=kind)
+    await _dispatch([job.id])
+    return job
+
+
+async def submit(kind: str, params: Mapping[str, Any], *, user_id: int | None) -> Job:
+    """Prepare the input (database reads, no rendering), hash it and enqueue."""
+    job_kind = KINDS[kind]
+    data = await job_kind.prepare(params)
+    return await enqueue(kind, params, input_hash(job_kind, data), user_id)
+
+
+async def claim(worker: str, job_id: int | None = None) -> Job | None:
+    """Take a queued job (this one, or the oldest) for `worker`; None when there is none to take. Only one
+    worker ever gets a job: the UPDATE is conditional on the row still being queued."""
+    now = _now()
+    values: dict[str, Any] = {
+        "status": JobStatus.RUNNING,
+        "worker": worker[:100],
+        "attempts": F("attempts") + 1,
+        "started_at": now,
+        "heartbeat_at": now,
+        "progress": 0,
+    }
+    if job_id is not None:
+        taken = await Job.filter(id=job_id, status=JobStatus.QUEUED).update(**values)
+        return await Job.get(id=job_id) if taken else None
+    if _on_postgres():
+        rows = await connections.get("default").execute_query_dict(
+            "UPDATE job SET status = 'running', worker = $1, attempts = attempts + 1, started_at = $2, "
+            "heartbeat_at = $2, progress = 0 WHERE id = (SELECT id FROM job WHERE status = 'queued' "
+            "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id",
+            [worker[:100], now],
+        )
+        return await Job.get(id=rows[0]["id"]) if rows else None
+    for _ in range(5):  # another worker may take the row between the read and the update
+        candidate = await Job.filter(status=JobStatus.QUEUED).order_by("id").first()
+        if candidate is None:
+            return None
+        taken = await Job.filter(id=candidate.id, status=JobStatus.QUEUED).update(**values)
+        if taken:
+            return await Job.get(id=candidate.id)
+    return None
+
+
+class _JobLost(Exception):
+    """The row is no longer this worker's (recovered as interrupted while the worker was unresponsive)."""
+
+
+class _Reporter:
+    """Progress and heartbeat of a running job: written to its row at most once per PROGRESS_WRITE_S, and
+    at least every HEARTBEAT_S while the child works."""
+
+    def __init__(self, job: Job, worker: str, on_progress: Callable[[int], None] | None) -> None:
+        self.job, self.worker, self.on_progress = job, worker, on_progress
+        self.percent = 0
+        self.written_at = time.monotonic()
+
+    async def progress(self, percent: int) -> None:
+        self.percent = percent
+        if self.on_progress is not None:
+            self.on_progress(percent)
+        if time.monotonic() - self.written_at >= PROGRESS_WRITE_S:
+            await self.write()
+
+    async def write(self) -> None:
+        self.written_at = time.monotonic()
+        mine = Job.filter(id=self.job.id, status=JobStatus.RUNNING, worker=self.worker)
+        if not await mine.update(progress=self.percent, heartbeat_at=_now()):
+            raise _JobLost(self.job.id)
+
+    async def beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            try:
+                await self.write()
+            except _JobLost:
+                raise
+            except Exception:  # the database hiccuped: the next beat may get through
+                log.exception("job heartbeat failed", job_id=self.job.id)
+
+
+async def _finish(job: Job, worker: str, **values: Any) -> Job:
+    now = _now()
+    updated = await Job.filter(id=job.id, status=JobStatus.RUNNING, worker=worker).update(
+        heartbeat_at=now, finished_at=now, **values
+    )
+    if not updated:
+        log.warning("job lost before it finished", job_id=job.id, worker=worker)
+    await job.refresh_from_db()
+    return job
+
+
+async def _fail(job: Job, worker: str, message: str) -> Job:
+    log.warning("job failed", job_id=job.id, kind=job.kind, error=message)
+    return await _finish(job, worker, status=JobStatus.FAILED, error=message[:2000])
+
+
+async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] | None = None) -> Job:
+    """Run a job claimed by `worker` to its end: succeeded (with its file) or failed (with a message).
+    Cancelled (shutdown), it kills the child and puts the job back in the queue without counting the
+    attempt. `on_progress` sees every percent (the command line's progress bar)."""
+    kind = KINDS.get(job.kind)
+    if kind is None:
+        return await _fail(job, worker, f"unknown job kind {job.kind!r} (not registered in this worker)")
+    started = time.monotonic()
+    try:
+        try:
+            data = await kind.prepare(job.params)
+        except (DomainError, ValueError, LookupError) as exc:  # e.g. the fair was deleted meanwhile
+            return await _fail(job, worker, f"could not read the input: {exc}")
+        digest = input_hash(kind, data)
+        if digest != job.input_hash:  # the data changed since it was queued: this job renders the new data
+            await Job.filter(id=job.id).update(input_hash=digest)
+            job.input_hash = digest
+        name = kind.file_name(job.params)
+        done = await _reusable(kind.name, digest)
+        if done is not None and done.status == JobStatus.SUCCEEDED:
+            return await _finish(
+                job, worker, status=JobStatus.SUCCEEDED, progress=100, error=None,
+                result_sha256=done.result_sha256, result_name=name,
+            )  # fmt: skip
+        reporter = _Reporter(job, worker, on_progress)
+        render = asyncio.create_task(
+            sandbox.run(
+                kind.render,
+                data,
+                kind.limits(),
+                media_dir(),
+                PurePath(name).suffix,
+                reporter.progress,
+                name=f"job-{job.id}",
+            )
+        )
+        beat = asyncio.create_task(reporter.beat())
+        beat.add_done_callback(
+            lambda t: render.cancel() if not t.cancelled() and isinstance(t.exception(), _JobLost) else None
+        )
+        try:
+            output = await render
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if beat.done() and not beat.cancelled() and (current is None or not current.cancelling()):
+                raise _JobLost(job.id) from None
+            raise
+        finally:
+            beat.cancel()
+    except sandbox.ChildFailed as exc:
+        return await _fail(job, worker, str(exc))
+    except _JobLost:
+        log.warning("job taken back from this worker (stale heartbeat)", job_id=job.id, worker=worker)
+        await job.refresh_from_db()
+        return job
+    except asyncio.CancelledError:
+        await Job.filter(id=job.id, status=JobStatus.RUNNING, worker=worker).update(
+            status=JobStatus.QUEUED, worker=None, heartbeat_at=None, progress=0, attempts=F("attempts") - 1
+        )
+        log.info("job put back in the queue (worker stopping)", job_id=job.id)
+        raise
+    except Exception as exc:  # a bug in prepare, or the database: the job fails, the worker goes on
+        log.exception("job crashed", job_id=job.id)
+        return await _fail(job, worker, f"internal error: {type(exc).__name__}: {exc}")
+    log.info(
+        "job succeeded",
+        job_id=job.id,
+        kind=job.kind,
+        bytes=output.size,
+        seconds=round(time.monotonic() - started, 2),
+        child_pid=output.pid,
+    )
+    return await _finish(
+        job, worker, status=JobStatus.SUCCEEDED, progress=100, error=None,
+        result_sha256=output.sha256, result_name=name,
+    )  # fmt: skip
+
+
+async def recover_interrupted(stale_s: float | None = None) -> tuple[list[int], list[int]]:
+    """Jobs left running by a worker that stopped answering (crashed, killed, machine lost): queued again
+    when they have run once, failed when they had already been given their second chance. Returns the ids
+    (queued again, failed). Safe to run from several workers at once."""
+    cutoff = _now() - dt.timedelta(seconds=stale_after_s() if stale_s is None else stale_s)
+    stale = await Job.filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True), status=JobStatus.RUNNING
+    )
+    requeued: list[int] = []
+    failed: list[int] = []
+    for job in stale:
+        same = Job.filter(id=job.id, status=JobStatus.RUNNING, worker=job.worker, attempts=job.attempts)
+        if job.attempts < MAX_ATTEMPTS:
+            if await same.update(status=JobStatus.QUEUED, worker=None, heartbeat_at=None, progress=0):
+                requeued.append(job.id)
+        elif await same.update(
+            status=JobStatus.FAILED,
+            finished_at=_now(),
+            error=f"interrupted {job.attempts} times (its worker stopped answering): not run again",
+        ):
+            failed.append(job.id)
+    if requeued or failed:
+        log.warning("interrupted jobs recovered", queued_again=requeued, failed=failed)
+    await _dispatch(requeued)
+    return requeued, failed
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
+
+
+class LocalWorker:
+    """Runs queued jobs one at a time in this process (each in its own child process): a task of the web
+    process in the embedded default, or the loop of `server.py worker`. Several may run, in several
+    processes, on one database."""
+
+    def __init__(
+        self, name: str | None = None, *, poll_s: float = 2.0, recover_every_s: float = 15.0
+    ) -> None:
+        self.name = name or worker_name()
+        self.poll_s = poll_s
+        self.recover_every_s = recover_every_s
+
+    async def run(self) -> None:
+        """Until cancelled. Looks for interrupted jobs at start and every `recover_every_s`."""
+        log.info("job worker started", worker=self.name)
+        loop = asyncio.get_running_loop()
+        next_recovery = 0.0
+        while True:
+            try:
+                if loop.time() >= next_recovery:
+                    next_recovery = loop.time() + self.recover_every_s
+                    await recover_interrupted()
+                event = _wake_event()
+                event.clear()  # before looking, so that a job queued meanwhile wakes the wait below
+                job = await claim(self.name)
+                if job is None:
+                    try:
+                        async with asyncio.timeout(self.poll_s):
+                            await event.wait()
+                    except TimeoutError:
+                        pass
+                    continue
+                await execute(job, self.name)
+            except asyncio.CancelledError:
+                log.info("job worker stopped", worker=self.name)
+                raise
+            except Exception:  # the database went away: keep trying, do not die
+                log.exception("job worker error", worker=self.name)
+                await asyncio.sleep(self.poll_s)
+
+    async def drain(self) -> int:
+        """Run queued jobs until none is left (tests, one-off commands). Returns how many ran."""
+        ran = 0
+        while (job := await claim(self.name)) is not None:
+            await execute(job, self.name)
+            ran += 1
+        return ran
+
+
+async def wait_for(
+    job_id: int, *, poll_s: float = 0.5, on_progress: Callable[[int], None] | None = None
+) -> Job:
+    """Wait until a job (run by some worker) has finished."""
+    while True:
+        job = await Job.get(id=job_id)
+        if on_progress is not None:
+            on_progress(job.progress)
+        if job.status not in ACTIVE:
+            return job
+        await asyncio.sleep(poll_s)
+
+
+# -- who may read a job --------------------------------------------------------------------------------------
+
+
+async def may_read(job: Job, reach: Reach) -> bool:
+    """Its creator, central admins, and whom the kind allows (for catalogs: the fair's organisers)."""
+    if reach.everything:
+        return True
+    user_id = reach.actor.user_id
+    if user_id is not None and job.created_by_id == user_id:  # type: ignore[attr-defined]
+        return True
+    kind = KINDS.get(job.kind)
+    return kind is not None and kind.readable_by is not None and await kind.readable_by(job, reach)
+
+
+async def jobs_by_ids(ids: set[int], reach: Reach) -> dict[int, Job]:
+    found = await Job.filter(id__in=sorted(ids))
+    return {job.id: job for job in found if await may_read(job, reach)}
+
+
+# -- catalogs ------------------------------------------------------------------------------------------------
+
+CATALOG = "catalog"
+CATALOG_LANGUAGES = ("vi", "en", "bilingual")
+CATALOG_PAPERS = ("A4", "A5")
+
+
+# The renderer's package (services/registry/search.py is the registry's product search, hence another name).
+CATALOG_PACKAGE = "services.fairs.catalog"
+
+
+async def _prepare_catalog(params: Mapping[str, Any]) -> Any:
+    data = importlib.import_module(f"{CATALOG_PACKAGE}.data")
+    return await data.load_catalog(
+        int(params["fair_id"]), str(params["language"]), str(params["paper"]), str(params["base_url"])
+    )
+
+
+def render_catalog(data: Any, progress: sandbox.Progress | None) -> bytes:
+    """The catalog's render step, in the child process (WeasyPrint is imported there, never in the server)."""
+    render = importlib.import_module(f"{CATALOG_PACKAGE}.render")
+    body: bytes = render.render_catalog(data, progress)
+    return body
+
+
+@functools.cache
+def catalog_version() -> str:
+    """The renderer's identity: WeasyPrint's version and a digest of the catalog package's files (code,
+    templates, styles), so that a changed renderer never serves a file of the previous one."""
+    digest = hashlib.sha256()
+    root = paths.ROOT
+    for base in (root / CATALOG_PACKAGE.replace(".", "/"), paths.TEMPLATES / "catalog"):
+        if base.is_dir():
+            for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+                digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    try:
+        weasyprint = importlib.metadata.version("weasyprint")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a dependency of the project
+        weasyprint = "?"
+    return f"weasyprint {weasyprint}; renderer {digest.hexdigest()[:16]}"
+
+
+def _catalog_file_name(params: Mapping[str, Any]) -> str:
+    return f"catalog-{params['slug']}-{params['language']}-{params['paper']}.pdf"
+
+
+async def _fair_managers_read(job: Job, reach: Reach) -> bool:
+    fair_id = job.params.get("fair_id")
+    if not isinstance(fair_id, int):
+        return False
+    fair = await Fair.get_or_none(id=fair_id)
+    return fair is not None and may_manage_fair(reach, fair)
+
+
+register(
+    JobKind(
+        name=CATALOG,
+        prepare=_prepare_catalog,
+        render=render_catalog,
+        version=catalog_version,
+        file_name=_catalog_file_name,
+        timeout_s=600.0,
+        memory_mb=2048,
+        readable_by=_fair_managers_read,
+    )
+)
+
+
+def _catalog_problems(language: str, paper: str) -> None:
+    problems = Problems()
+    if language not in CATALOG_LANGUAGES:
+        problems.add(
+            "language",
+            ErrorCode.INVALID,
+            "Ngôn ngữ: vi, en hoặc bilingual (song ngữ).",
+            "Language: vi, en or bilingual.",
+        )
+    if paper not in CATALOG_PAPERS:
+        problems.add("format", ErrorCode.INVALID, "Khổ giấy: A4 hoặc A5.", "Paper format: A4 or A5.")
+    problems.raise_if_any()
+
+
+def _catalog_params(fair: Fair, language: str, paper: str, base_url: str) -> dict[str, Any]:
+    return {"fair_id": fair.id, "slug": fair.slug, "language": language, "paper": paper, "base_url": base_url}
+
+
+async def generate_catalog(
+    fair_id: int, language: str, paper: str, reach: Reach, *, user_id: int | None, base_url: str
+) -> Job:
+    """The job rendering a fair's catalog: for its organisers and central admins (the public gets
+    published catalogs through `public_catalog`). Reads the data now (to know whether the same catalog
+    exists already); renders later, in a worker."""
+    fair = await Fair.get_or_none(id=fair_id)
+    if fair is None or not may_manage_fair(reach, fair):
+        if reach.everything:
+            raise DomainError(
+                [FieldProblem("fairId", ErrorCode.NOT_FOUND, "Không tìm thấy hội chợ.", "Fair not found.")]
+            )
+        raise deny(reach, "fairId")
+    _catalog_problems(language, paper)
+    return await submit(CATALOG, _catalog_params(fair, language, paper, base_url), user_id=user_id)
+
+
+async def public_catalog(slug: str, language: str, paper: str, base_url: str) -> Job | None:
+    """The job serving the catalog of a published fair's *current* data: succeeded (serve its file),
+    queued or running (come back later), or failed (the last render of this data failed: an organiser must
+    generate it again). None when there is no such fair or it is not public. The first request after a
+    change of the data queues the render; there is one job per version of the data and language/paper."""
+    fair = await Fair.get_or_none(slug=slug)
+    if fair is None or not sees_exhibitors(Reach(), fair):
+        return None
+    _catalog_problems(language, paper)
+    kind = KINDS[CATALOG]
+    params = _catalog_params(fair, language, paper, base_url)
+    digest = input_hash(kind, await kind.prepare(params))
+    found = await _reusable(CATALOG, digest)
+    if found is not None:
+        return found
+    failed = (
+        await Job.filter(kind=CATALOG, input_hash=digest, status=JobStatus.FAILED).order_by("-id").first()
+    )
+    if failed is not None:
+        return failed
+    return await enqueue(CATALOG, params, digest, None)
+
+
+async def generate_catalog_for_slug(slug: str, language: str, paper: str, *, base_url: str) -> Job:
+    """The command line's way in: as the system, by the fair's slug."""
+    fair = await Fair.get_or_none(slug=slug)
+    if fair is None:
+        raise DomainError(
+            [FieldProblem("fair", ErrorCode.NOT_FOUND, "Không tìm thấy hội chợ.", f"No fair {slug!r}.")]
+        )
+    return await generate_catalog(fair.id, language, paper, SYSTEM, user_id=None, base_url=base_url)

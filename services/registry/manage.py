@@ -1,0 +1,626 @@
+"""Writes to the OCOP registry: producers, products and evaluations. Every input is cleaned (NFC text,
+normalised codes), checked against the domain rules, and written in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from stdnum.exceptions import ValidationError as StdnumValidationError
+from stdnum.vn import mst
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from models import (
+    AdminUnit,
+    Certification,
+    CriteriaSet,
+    Evaluation,
+    EvaluationStatus,
+    Producer,
+    ProducerKind,
+    Product,
+    ProductGroup,
+    ProductImage,
+    RecognisingLevel,
+    UnitEra,
+    UnitLevel,
+)
+from services.common import gs1
+from services.common.errors import DomainError, ErrorCode, Problems
+from services.common.text import fold, nfc, nfc_or_none
+from services.policy import Reach
+from services.policy import registry as policy
+from services.registry import stars
+
+NET_UNITS = ("g", "kg", "ml", "l", "piece")
+
+
+@dataclass(slots=True)
+class CertificationData:
+    scheme: str
+    number: str | None = None
+    issuer: str | None = None
+    valid_until: dt.date | None = None
+
+
+@dataclass(slots=True)
+class ImageData:
+    url: str
+    caption: str | None = None
+
+
+@dataclass(slots=True)
+class EvaluationData:
+    product_id: int
+    criteria_set: CriteriaSet
+    level: RecognisingLevel
+    score_a: int
+    score_b: int
+    score_c: int
+    status: EvaluationStatus = EvaluationStatus.DRAFT
+    mandatory_passed: bool = True
+    decision_number: str | None = None
+    decision_date: dt.date | None = None
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class Changes:
+    """Fields a caller provided; absent fields keep their stored values (None clears an optional field)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> Changes:
+        return cls(dict(values))
+
+    def has(self, name: str) -> bool:
+        return name in self.values
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.values.get(name, default)
+
+
+# -- cleaning helpers ---------------------------------------------------------------------------------
+
+
+def _text(problems: Problems, changes: Changes, name: str, max_length: int, *, required: bool) -> str | None:
+    raw = changes.get(name)
+    value = nfc_or_none(raw) if isinstance(raw, str) else None
+    if value is None:
+        if required:
+            problems.add(name, ErrorCode.REQUIRED, "Trường này là bắt buộc.", "This field is required.")
+        return None
+    if len(value) > max_length:
+        problems.add(
+            name,
+            ErrorCode.TOO_LONG,
+            f"Tối đa {max_length} ký tự.",
+            f"At most {max_length} characters.",
+        )
+    return value
+
+
+def clean_tax_code(problems: Problems, value: str | None, field_name: str = "taxCode") -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return str(mst.validate(value))
+    except StdnumValidationError:
+        problems.add(
+            field_name,
+            ErrorCode.INVALID_TAX_CODE,
+            "Mã số thuế không hợp lệ: cần 10 chữ số (hoặc 13 với mã chi nhánh) và chữ số kiểm tra đúng.",
+            "Invalid tax code: 10 digits (or 13 with a branch suffix) with a correct check digit.",
+        )
+        return None
+
+
+def clean_gtin(problems: Problems, value: str | None, field_name: str = "gtin") -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return gs1.normalize_gtin(value)
+    except gs1.GS1KeyError as exc:
+        if exc.code == "invalid_check_digit":
+            problems.add(
+                field_name,
+                ErrorCode.INVALID_CHECK_DIGIT,
+                f"Chữ số kiểm tra của GTIN sai ({exc}).",
+                f"The GTIN check digit is wrong ({exc}).",
+            )
+        else:
+            problems.add(
+                field_name,
+                ErrorCode.INVALID,
+                "GTIN gồm 8, 12, 13 hoặc 14 chữ số.",
+                "A GTIN has 8, 12, 13 or 14 digits.",
+            )
+        return None
+
+
+def clean_gln(problems: Problems, value: str | None, field_name: str = "gln") -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return gs1.validate_gln(value)
+    except gs1.GS1KeyError as exc:
+        code = ErrorCode.INVALID_CHECK_DIGIT if exc.code == "invalid_check_digit" else ErrorCode.INVALID_GLN
+        problems.add(field_name, code, f"GLN không hợp lệ ({exc}).", f"Invalid GLN ({exc}).")
+        return None
+
+
+async def find_commune(code: str, era: UnitEra) -> AdminUnit | None:
+    return await AdminUnit.get_or_none(level=UnitLevel.COMMUNE, era=era, code=code.strip().zfill(5))
+
+
+async def find_province(code: str, era: UnitEra | None = None) -> AdminUnit | None:
+    query = AdminUnit.filter(level=UnitLevel.PROVINCE, code=code.strip().zfill(2))
+    if era is not None:
+        query = query.filter(era=era)
+    return await query.order_by("era").first()  # "current" sorts before "legacy"
+
+
+async def _unique(
+    problems: Problems, model: Any, field_name: str, column: str, value: Any, own_id: int | None
+) -> None:
+    if value is None:
+        return
+    query = model.filter(**{column: value})
+    if own_id is not None:
+        query = query.exclude(id=own_id)
+    if await query.exists():
+        problems.add(
+            field_name, ErrorCode.UNIQUE, "Giá trị này đã được dùng.", "This value is already in use."
+        )
+
+
+# -- producers ----------------------------------------------------------------------------------------
+
+
+async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, Any]:
+    creating = own_id is None
+    problems = Problems()
+    values: dict[str, Any] = {}
+    text_fields = {
+        "name": (255, True),
+        "nameEn": (255, False),
+        "addressLine": (255, True),
+        "representative": (150, False),
+        "phone": (20, False),
+        "email": (254, False),
+        "website": (255, False),
+        "description": (10_000, False),
+        "descriptionEn": (10_000, False),
+    }
+    columns = {
+        "name": "name",
+        "nameEn": "name_en",
+        "addressLine": "address_line",
+        "representative": "representative",
+        "phone": "phone",
+        "email": "email",
+        "website": "website",
+        "description": "description",
+        "descriptionEn": "description_en",
+    }
+    for name, (max_length, required) in text_fields.items():
+        if creating or changes.has(name):
+            values[columns[name]] = _text(problems, changes, name, max_length, required=required)
+    if values.get("name"):
+        values["name_folded"] = fold(values["name"])
+    if creating or changes.has("kind"):
+        kind = changes.get("kind")
+        if kind is None:
+            problems.add(
+                "kind", ErrorCode.REQUIRED, "Cần chọn loại hình chủ thể.", "The producer kind is required."
+            )
+        else:
+            values["kind"] = ProducerKind(kind)
+    if changes.has("taxCode"):
+        values["tax_code"] = clean_tax_code(problems, changes.get("taxCode"))
+        await _unique(problems, Producer, "taxCode", "tax_code", values["tax_code"], own_id)
+    if changes.has("gln"):
+        values["gln"] = clean_gln(problems, changes.get("gln"))
+        await _unique(problems, Producer, "gln", "gln", values["gln"], own_id)
+    if creating or changes.has("communeCode"):
+        code = changes.get("communeCode")
+        era = UnitEra(changes.get("communeEra") or UnitEra.CURRENT)
+        if not code:
+            problems.add(
+                "communeCode", ErrorCode.REQUIRED, "Cần mã xã/phường.", "The commune code is required."
+            )
+        else:
+            commune = await find_commune(str(code), era)
+            if commune is None:
+                problems.add(
+                    "communeCode",
+                    ErrorCode.NOT_FOUND,
+                    f"Không có xã/phường mã {code} ({'sau' if era == UnitEra.CURRENT else 'trước'} 01/7/2025).",
+                    f"No commune with code {code} ({era.value} units).",
+                )
+            else:
+                values["commune_id"] = commune.id
+                values["province_id"] = commune.province_id  # type: ignore[attr-defined]
+    for date_field, column in (
+        ("ocopTrainingCompletedOn", "ocop_training_completed_on"),
+        ("modelExampleRecognisedOn", "model_example_recognised_on"),
+    ):
+        if changes.has(date_field):
+            values[column] = changes.get(date_field)
+    problems.raise_if_any()
+    return values
+
+
+async def create_producer(changes: Changes, reach: Reach) -> Producer:
+    if not reach.actor.is_authenticated and not reach.everything:
+        raise policy.deny(reach)
+    values = await _producer_values(changes, None)
+    if not policy.may_register_producer(reach, values["province_id"], values["commune_id"]):
+        raise policy.deny(reach, "communeCode")
+    try:
+        async with in_transaction():
+            return await Producer.create(**values)
+    except IntegrityError as exc:
+        raise _integrity_problem(exc) from exc
+
+
+async def update_producer(producer_id: int, changes: Changes, reach: Reach) -> Producer:
+    producer = await Producer.get_or_none(id=producer_id)
+    if producer is None or not policy.may_manage_producer(reach, producer):
+        # The same answer for a missing and an unreachable producer: a guessed ID reveals nothing.
+        raise _not_found("id", "chủ thể", "producer") if reach.everything else policy.deny(reach, "id")
+    values = await _producer_values(changes, producer_id)
+    if "commune_id" in values and not policy.may_register_producer(
+        reach, values["province_id"], values["commune_id"]
+    ):
+        raise policy.deny(reach, "communeCode")
+    try:
+        async with in_transaction():
+            producer.update_from_dict(values)
+            await producer.save()
+    except IntegrityError as exc:
+        raise _integrity_problem(exc) from exc
+    return producer
+
+
+# -- products -----------------------------------------------------------------------------------------
+
+
+async def _group(
+    problems: Problems, criteria_set: CriteriaSet, code: str | None, field_name: str, *, required: bool
+) -> ProductGroup | None:
+    if not code:
+        if required:
+            problems.add(
+                field_name, ErrorCode.REQUIRED, "Cần chọn nhóm sản phẩm.", "The product group is required."
+            )
+        return None
+    group = await ProductGroup.get_or_none(criteria_set=criteria_set, code=code.strip())
+    if group is None:
+        problems.add(
+            field_name,
+            ErrorCode.NOT_FOUND,
+            f"Bộ tiêu chí {criteria_set.value} không có nhóm {code}.",
+            f"Criteria set {criteria_set.value} has no group {code}.",
+        )
+    return group
+
+
+async def _product_values(changes: Changes, current: Product | None) -> dict[str, Any]:
+    creating = current is None
+    problems = Problems()
+    values: dict[str, Any] = {}
+    for name, column, max_length, required in (
+        ("name", "name", 255, True),
+        ("nameEn", "name_en", 255, False),
+        ("description", "description", 20_000, False),
+        ("descriptionEn", "description_en", 20_000, False),
+        ("ingredients", "ingredients", 5_000, False),
+        ("ingredientsEn", "ingredients_en", 5_000, False),
+    ):
+        if creating or changes.has(name):
+            values[column] = _text(problems, changes, name, max_length, required=required)
+    if values.get("name"):
+        values["name_folded"] = fold(values["name"])
+    if creating:
+        producer_id = changes.get("producerId")
+        if producer_id is None or not await Producer.exists(id=producer_id):
+            problems.add("producerId", ErrorCode.NOT_FOUND, "Không tìm thấy chủ thể.", "Producer not found.")
+        else:
+            values["producer_id"] = producer_id
+    criteria_set = CriteriaSet(
+        changes.get("criteriaSet") or (current.criteria_set if current else CriteriaSet.QD_148)
+    )
+    if creating or changes.has("criteriaSet") or changes.has("group") or changes.has("subgroup"):
+        values["criteria_set"] = criteria_set
+        group_code = changes.get("group") if changes.has("group") else None
+        if group_code is None and current is not None:
+            group_code = (await ProductGroup.get(id=current.group_id)).code  # type: ignore[attr-defined]
+        group = await _group(problems, criteria_set, group_code, "group", required=True)
+        subgroup = await _group(problems, criteria_set, changes.get("subgroup"), "subgroup", required=False)
+        if group is not None:
+            values["group_id"] = group.id
+        values["subgroup_id"] = subgroup.id if subgroup else None
+        if group is not None and subgroup is not None and subgroup.parent_id != group.id:  # type: ignore[attr-defined]
+            problems.add(
+                "subgroup",
+                ErrorCode.INVALID,
+                f"Nhóm con {subgroup.code} không thuộc nhóm {group.code}.",
+                f"Sub-group {subgroup.code} is not part of group {group.code}.",
+            )
+    if changes.has("gtin"):
+        values["gtin"] = clean_gtin(problems, changes.get("gtin"))
+        await _unique(problems, Product, "gtin", "gtin", values["gtin"], current.id if current else None)
+    if changes.has("netQuantity") or changes.has("netUnit"):
+        quantity, unit = changes.get("netQuantity"), changes.get("netUnit")
+        try:
+            amount = Decimal(str(quantity)) if quantity is not None else None
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if amount is not None and amount <= 0:
+            problems.add(
+                "netQuantity", ErrorCode.OUT_OF_RANGE, "Định lượng phải lớn hơn 0.", "Must be positive."
+            )
+        if (amount is None) != (unit is None):
+            problems.add(
+                "netUnit",
+                ErrorCode.REQUIRED,
+                "Định lượng cần cả số và đơn vị.",
+                "Give both quantity and unit.",
+            )
+        if unit is not None and unit not in NET_UNITS:
+            problems.add(
+                "netUnit", ErrorCode.INVALID, f"Đơn vị: {', '.join(NET_UNITS)}.", f"Units: {NET_UNITS}."
+            )
+        values["net_quantity"], values["net_unit"] = amount, unit
+    if changes.has("shelfLifeDays"):
+        days = changes.get("shelfLifeDays")
+        if days is not None and days <= 0:
+            problems.add(
+                "shelfLifeDays", ErrorCode.OUT_OF_RANGE, "Hạn dùng phải lớn hơn 0 ngày.", "Must be positive."
+            )
+        values["shelf_life_days"] = days
+    if changes.has("standards"):
+        values["standards"] = [s for s in (nfc(x) for x in changes.get("standards") or []) if s]
+    if changes.has("isPublished"):
+        values["is_published"] = bool(changes.get("isPublished"))
+    for index, cert in enumerate(changes.get("certifications") or []):
+        if not nfc_or_none(cert.scheme):
+            problems.add(
+                f"certifications.{index}.scheme",
+                ErrorCode.REQUIRED,
+                "Cần tên chứng nhận.",
+                "Scheme is required.",
+            )
+    for index, image in enumerate(changes.get("images") or []):
+        if not str(image.url).startswith(("https://", "http://", "/media/")):
+            problems.add(
+                f"images.{index}.url", ErrorCode.INVALID, "Đường dẫn ảnh không hợp lệ.", "Invalid image URL."
+            )
+    problems.raise_if_any()
+    return values
+
+
+async def _replace_children(product: Product, changes: Changes) -> None:
+    if changes.has("certifications"):
+        await Certification.filter(product_id=product.id).delete()
+        await Certification.bulk_create(
+            [
+                Certification(
+                    product_id=product.id,
+                    scheme=nfc(c.scheme),
+                    number=nfc_or_none(c.number),
+                    issuer=nfc_or_none(c.issuer),
+                    valid_until=c.valid_until,
+                )
+                for c in changes.get("certifications") or []
+            ]
+        )
+    if changes.has("images"):
+        await ProductImage.filter(product_id=product.id).delete()
+        await ProductImage.bulk_create(
+            [
+                ProductImage(product_id=product.id, url=i.url, caption=nfc_or_none(i.caption), position=n)
+                for n, i in enumerate(changes.get("images") or [])
+            ]
+        )
+
+
+async def create_product(changes: Changes, reach: Reach) -> Product:
+    producer = await Producer.get_or_none(id=changes.get("producerId") or 0)
+    if producer is not None and not policy.may_manage_producer(reach, producer):
+        raise policy.deny(reach, "producerId")
+    if producer is None and not reach.everything:
+        raise policy.deny(reach, "producerId")
+    values = await _product_values(changes, None)
+    try:
+        async with in_transaction():
+            product = await Product.create(**values)
+            await _replace_children(product, changes)
+    except IntegrityError as exc:
+        raise _integrity_problem(exc) from exc
+    return product
+
+
+async def update_product(product_id: int, changes: Changes, reach: Reach) -> Product:
+    product = await Product.get_or_none(id=product_id).select_related("producer")
+    if product is None or not policy.may_manage_producer(reach, product.producer):
+        raise _not_found("id", "sản phẩm", "product") if reach.everything else policy.deny(reach, "id")
+    values = await _product_values(changes, product)
+    try:
+        async with in_transaction():
+            product.update_from_dict(values)
+            await product.save()
+            await _replace_children(product, changes)
+    except IntegrityError as exc:
+        raise _integrity_problem(exc) from exc
+    return product
+
+
+# -- evaluations --------------------------------------------------------------------------------------
+
+
+def check_evaluation(data: EvaluationData) -> Problems:
+    problems = Problems()
+    rules = stars.RULES[data.criteria_set]
+    for part, value in (("A", data.score_a), ("B", data.score_b), ("C", data.score_c)):
+        maximum = rules.part_maxima[part]
+        if not 0 <= value <= maximum:
+            problems.add(
+                f"score{part}",
+                ErrorCode.OUT_OF_RANGE,
+                f"Điểm phần {part} theo QĐ {data.criteria_set.value} phải từ 0 đến {maximum}.",
+                f"Part {part} under decision {data.criteria_set.value} must be between 0 and {maximum}.",
+            )
+    total = data.score_a + data.score_b + data.score_c
+    earned = stars.stars_for(data.criteria_set, total, mandatory_passed=data.mandatory_passed)
+    if data.status in (EvaluationStatus.CERTIFIED, EvaluationStatus.REVOKED):
+        if not data.decision_number:
+            problems.add(
+                "decisionNumber",
+                ErrorCode.REQUIRED,
+                "Cần số quyết định công nhận.",
+                "The decision number is required.",
+            )
+        if data.decision_date is None:
+            problems.add(
+                "decisionDate",
+                ErrorCode.REQUIRED,
+                "Cần ngày quyết định công nhận.",
+                "The decision date is required.",
+            )
+        if earned < stars.CERTIFIED_MIN_STARS and not problems:
+            reason_vi = (
+                "không đạt tiêu chí bắt buộc"
+                if not data.mandatory_passed
+                else f"{total} điểm chỉ đạt {earned} sao"
+            )
+            problems.add(
+                "status",
+                ErrorCode.NOT_ALLOWED,
+                f"Không thể công nhận sản phẩm OCOP: {reason_vi}.",
+                "Only 3★ and above can be certified"
+                + (
+                    " (a mandatory criterion failed)." if not data.mandatory_passed else f" ({total} points)."
+                ),
+            )
+        if earned == 5 and data.level != RecognisingLevel.CENTRAL:
+            problems.add(
+                "level",
+                ErrorCode.NOT_ALLOWED,
+                "Sản phẩm 5 sao do Trung ương công nhận.",
+                "5★ products are recognised by the central council.",
+            )
+    if data.status == EvaluationStatus.POTENTIAL_5_STAR and earned < 5:
+        problems.add(
+            "status",
+            ErrorCode.NOT_ALLOWED,
+            "Chỉ sản phẩm đạt từ 90 điểm mới là tiềm năng 5 sao.",
+            "Only a score of 90 or more is a potential 5★.",
+        )
+    if data.status == EvaluationStatus.EXPIRED:
+        problems.add(
+            "status",
+            ErrorCode.NOT_ALLOWED,
+            "Trạng thái hết hạn được tính từ ngày hiệu lực, không nhập tay.",
+            "Expiry follows from the validity dates; it is not recorded by hand.",
+        )
+    valid_from = data.valid_from or data.decision_date
+    if valid_from and data.valid_until and data.valid_until <= valid_from:
+        problems.add(
+            "validUntil",
+            ErrorCode.INVALID_DATE_RANGE,
+            "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
+            "The end of validity must come after its start.",
+        )
+    return problems
+
+
+async def record_evaluation(data: EvaluationData, reach: Reach) -> Evaluation:
+    product = await Product.get_or_none(id=data.product_id).select_related("producer")
+    total = data.score_a + data.score_b + data.score_c
+    five_stars = (
+        data.status == EvaluationStatus.CERTIFIED
+        and stars.stars_for(data.criteria_set, total, mandatory_passed=data.mandatory_passed) == 5
+    )
+    if product is None or not policy.may_record_evaluation(
+        reach, product.producer, certifies_five_stars=False
+    ):
+        raise (
+            _not_found("productId", "sản phẩm", "product")
+            if reach.everything
+            else policy.deny(reach, "productId")
+        )
+    problems = check_evaluation(data)
+    problems.raise_if_any()
+    if five_stars and not policy.may_record_evaluation(reach, product.producer, certifies_five_stars=True):
+        raise policy.deny(reach, "status")
+    valid_from = data.valid_from or data.decision_date
+    valid_until = data.valid_until
+    if valid_until is None and valid_from is not None and data.status == EvaluationStatus.CERTIFIED:
+        valid_until = stars.default_valid_until(valid_from)
+    async with in_transaction():
+        evaluation = await Evaluation.create(
+            product_id=product.id,
+            criteria_set=data.criteria_set,
+            level=data.level,
+            score_a=data.score_a,
+            score_b=data.score_b,
+            score_c=data.score_c,
+            total=total,
+            mandatory_passed=data.mandatory_passed,
+            stars=stars.stars_for(data.criteria_set, total, mandatory_passed=data.mandatory_passed),
+            status=data.status,
+            decision_number=nfc_or_none(data.decision_number),
+            decision_date=data.decision_date,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            note=nfc_or_none(data.note),
+        )
+        await refresh_latest_certificate(product)
+    return evaluation
+
+
+async def refresh_latest_certificate(product: Product) -> None:
+    """Point the product at its latest certified evaluation (by decision date), within the caller's transaction."""
+    latest = (
+        await Evaluation.filter(product_id=product.id, status=EvaluationStatus.CERTIFIED)
+        .order_by("-decision_date", "-id")
+        .first()
+    )
+    latest_id = latest.id if latest else None
+    if product.latest_certificate_id != latest_id:  # type: ignore[attr-defined]
+        await Product.filter(id=product.id).update(latest_certificate_id=latest_id)
+        product.latest_certificate_id = latest_id
+
+
+# -- errors -------------------------------------------------------------------------------------------
+
+
+def _not_found(field_name: str, what_vi: str, what_en: str) -> DomainError:
+    problems = Problems()
+    problems.add(field_name, ErrorCode.NOT_FOUND, f"Không tìm thấy {what_vi}.", f"No such {what_en}.")
+    return DomainError(problems.items)
+
+
+def _integrity_problem(exc: IntegrityError) -> DomainError:
+    """A constraint the checks above missed (e.g. a concurrent insert of the same tax code)."""
+    text = str(exc).lower()
+    field_name = next(
+        (f for f, col in (("taxCode", "tax_code"), ("gln", "gln"), ("gtin", "gtin")) if col in text), ""
+    )
+    problems = Problems()
+    problems.add(
+        field_name,
+        ErrorCode.UNIQUE,
+        "Dữ liệu trùng với một bản ghi khác.",
+        "This conflicts with another record.",
+    )
+    return DomainError(problems.items)

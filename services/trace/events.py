@@ -1,0 +1,723 @@
+"""Origin tracing: batches, the append-only event log with its hash chain, lineage and recalls.
+
+Every event is stored with its CBV 2.0 event hash (its EPCIS eventID) and a chain hash that covers the
+event hash and, for each batch it touches, that batch's previous chain hash. Changing any stored event
+or quantity changes a recomputed hash, and `integrity` names the first event where the chain breaks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal, cast
+
+from tortoise.expressions import Subquery
+from tortoise.transactions import in_transaction
+
+from models import (
+    Batch,
+    BatchStatus,
+    EventAction,
+    EventQuantity,
+    EventType,
+    Location,
+    Product,
+    QuantityRole,
+    TraceEvent,
+    UnitEra,
+)
+from services.common import page_cache
+from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.text import nfc, nfc_or_none
+from services.policy import Reach
+from services.policy import registry as policy
+from services.policy import trace as trace_policy
+from services.registry.manage import find_commune
+from services.trace import epcis
+from services.trace.identity import batch_link, is_lot_code
+from services.trace.locations import check_places, clean_documents
+
+CLOCK_SKEW = dt.timedelta(minutes=5)
+VIETNAM = dt.timezone(dt.timedelta(hours=7))
+UNITS = ("KGM", "GRM", "LTR", "MLT", "H87")  # UN/ECE Rec 20: kg, g, l, ml, pieces
+
+
+@dataclass(slots=True)
+class BatchData:
+    product_id: int
+    lot_code: str
+    production_date: dt.date | None = None
+    harvest_date: dt.date | None = None
+    expiry_date: dt.date | None = None
+    quantity: Decimal | None = None
+    unit: str | None = None
+    origin_commune_code: str | None = None
+    origin_commune_era: UnitEra = UnitEra.CURRENT
+    origin_place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    is_published: bool = True
+
+
+@dataclass(slots=True)
+class QuantityData:
+    batch_id: int
+    quantity: Decimal | None = None
+    unit: str | None = None
+
+
+@dataclass(slots=True)
+class EventInput:
+    event_type: EventType
+    event_time: dt.datetime
+    subjects: list[QuantityData] = field(default_factory=list)  # Object/Transaction events
+    inputs: list[QuantityData] = field(default_factory=list)  # Transformation
+    outputs: list[QuantityData] = field(default_factory=list)  # Transformation
+    action: EventAction | None = EventAction.OBSERVE
+    biz_step: str | None = None
+    disposition: str | None = None
+    read_point_id: int | None = None
+    biz_location_id: int | None = None
+    sources: list[dict[str, str]] = field(default_factory=list)
+    destinations: list[dict[str, str]] = field(default_factory=list)
+    biz_transactions: list[dict[str, str]] = field(default_factory=list)
+    sensor_elements: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[dict[str, str]] = field(default_factory=list)  # {type, url, title?}: services/locations
+    note: str | None = None
+    note_en: str | None = None
+
+
+def _error(field_name: str, code: ErrorCode, message: str, message_en: str) -> DomainError:
+    return DomainError([FieldProblem(field_name, code, message, message_en)])
+
+
+# -- batches ------------------------------------------------------------------------------------------------
+
+
+async def _managed_product(product_id: int, reach: Reach, field_name: str) -> Product:
+    product = await Product.get_or_none(id=product_id).select_related("producer")
+    if product is None or not policy.may_manage_producer(reach, product.producer):
+        if reach.everything:
+            raise _error(field_name, ErrorCode.NOT_FOUND, "Không tìm thấy sản phẩm.", "Product not found.")
+        raise policy.deny(reach, field_name)
+    return product
+
+
+async def create_batch(data: BatchData, reach: Reach) -> Batch:
+    product = await _managed_product(data.product_id, reach, "productId")
+    problems = Problems()
+    lot = nfc(data.lot_code)
+    if not is_lot_code(lot):
+        problems.add(
+            "lotCode",
+            ErrorCode.INVALID,
+            "Mã lô gồm 1-20 ký tự thuộc bộ ký tự GS1 82 (chữ Latinh không dấu, số, một số dấu).",
+            "A lot code has 1-20 characters of GS1 character set 82 (unaccented Latin letters, digits, some signs).",
+        )
+    elif await Batch.exists(product_id=product.id, lot_code=lot):
+        problems.add(
+            "lotCode", ErrorCode.UNIQUE, "Mã lô đã được dùng cho sản phẩm này.", "Lot code already used."
+        )
+    expiry = data.expiry_date
+    if expiry is None and data.production_date and product.shelf_life_days:
+        expiry = data.production_date + dt.timedelta(days=product.shelf_life_days)
+    if expiry and data.production_date and expiry < data.production_date:
+        problems.add(
+            "expiryDate",
+            ErrorCode.INVALID_DATE_RANGE,
+            "Hạn dùng trước ngày sản xuất.",
+            "Expiry before production.",
+        )
+    today = dt.datetime.now(VIETNAM).date()
+    for name, day in (("productionDate", data.production_date), ("harvestDate", data.harvest_date)):
+        if day and day > today:
+            problems.add(name, ErrorCode.OUT_OF_RANGE, "Ngày trong tương lai.", "A date in the future.")
+    if data.quantity is not None and data.quantity < 0:
+        problems.add("quantity", ErrorCode.OUT_OF_RANGE, "Số lượng không âm.", "Must not be negative.")
+    if data.unit is not None and data.unit not in UNITS:
+        problems.add("unit", ErrorCode.INVALID, f"Đơn vị: {', '.join(UNITS)}.", f"Units: {', '.join(UNITS)}.")
+    commune_id = None
+    if data.origin_commune_code:
+        commune = await find_commune(data.origin_commune_code, data.origin_commune_era)
+        if commune is None:
+            problems.add(
+                "originCommuneCode", ErrorCode.NOT_FOUND, "Không có xã/phường này.", "No such commune."
+            )
+        else:
+            commune_id = commune.id
+    problems.raise_if_any()
+    batch = await Batch.create(
+        product_id=product.id,
+        lot_code=lot,
+        production_date=data.production_date,
+        harvest_date=data.harvest_date,
+        expiry_date=expiry,
+        quantity=data.quantity,
+        unit=data.unit,
+        origin_commune_id=commune_id,
+        origin_place=nfc_or_none(data.origin_place),
+        latitude=data.latitude,
+        longitude=data.longitude,
+        is_published=data.is_published,
+    )
+    page_cache.invalidate()
+    return batch
+
+
+# -- events -------------------------------------------------------------------------------------------------
+
+
+def location_uri(base_url: str, location: Location | None) -> str | None:
+    if location is None:
+        return None
+    if location.gln:
+        return f"https://id.gs1.org/414/{location.gln}"
+    return f"{base_url.rstrip('/')}/locations/{location.id}"
+
+
+def _chain(
+    event_hash: str, previous: Sequence[tuple[int, str | None]], declaration: str | None = None
+) -> str:
+    """sha256 over the event hash (for an error declaration: marked, with its reason) and, for each batch in
+    id order, its previous chain hash."""
+    head = event_hash if declaration is None else f"declaration:{event_hash}:{declaration}"
+    material = head + "".join(f"|{batch_id}:{prev or ''}" for batch_id, prev in sorted(previous))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
+    """The read points and business locations of `events`, in one query."""
+    ids = {i for e in events for i in (e.read_point_id, e.biz_location_id) if i}  # type: ignore[attr-defined]
+    return {loc.id: loc for loc in await Location.filter(id__in=sorted(ids))} if ids else {}
+
+
+async def _event_json(
+    base_url: str,
+    event: TraceEvent,
+    quantities: Sequence[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]],
+    locations: dict[int, Location] | None = None,
+) -> dict[str, Any]:
+    if locations is None:
+        locations = await locations_of([event])
+    read_point = locations.get(event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
+    biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None  # type: ignore[attr-defined]
+    data = epcis.EventData(
+        type=EventType(event.event_type),
+        action=EventAction(event.action) if event.action else None,
+        biz_step=event.biz_step,
+        disposition=event.disposition,
+        event_time=event.event_time,
+        time_zone_offset=event.time_zone_offset,
+        read_point_id=location_uri(base_url, read_point),
+        biz_location_id=location_uri(base_url, biz_location),
+        quantities=[
+            epcis.QuantityElement(
+                role=role,
+                epc_class=batch_link(
+                    base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code
+                ),
+                quantity=quantity,
+                uom=unit,
+            )
+            for role, batch, product, quantity, unit in quantities
+        ],
+        sources=list(event.sources or []),
+        destinations=list(event.destinations or []),
+        biz_transactions=list(event.biz_transactions or []),
+        sensor_elements=list(event.sensor_elements or []),
+        documents=list(event.documents or []),
+        error_declaration=epcis.ErrorDeclaration(
+            declaration_time=event.record_time,
+            reason=event.correction_reason,
+            corrective_event_ids=list(event.corrective_event_ids or []),
+        )
+        if event.corrects_id  # type: ignore[attr-defined]
+        else None,
+    )
+    return epcis.event_json(data)
+
+
+async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: str, reach: Reach) -> Problems:
+    """Every problem of an event's content; cleans `data.documents` in place (as they are stored and hashed)."""
+    problems = Problems()
+    data.documents = clean_documents(data.documents, base_url, problems)
+    await check_places(data.read_point_id, data.biz_location_id, reach, problems)
+    now = dt.datetime.now(dt.UTC)
+    if data.event_time.tzinfo is None:
+        problems.add(
+            "eventTime", ErrorCode.INVALID, "Cần múi giờ (vd. +07:00).", "A time-zone offset is required."
+        )
+    elif data.event_time > now + CLOCK_SKEW:
+        problems.add(
+            "eventTime", ErrorCode.OUT_OF_RANGE, "Thời điểm trong tương lai.", "The event is in the future."
+        )
+    lists = (("subjects", data.subjects), ("inputs", data.inputs), ("outputs", data.outputs))
+    for name, items in lists:
+        for index, item in enumerate(items):
+            batch = batches.get(item.batch_id)
+            if batch is None:
+                problems.add(
+                    f"{name}.{index}.batchId", ErrorCode.NOT_FOUND, "Không có lô này.", "No such lot."
+                )
+                continue
+            if item.quantity is not None and item.quantity <= 0:
+                problems.add(
+                    f"{name}.{index}.quantity",
+                    ErrorCode.OUT_OF_RANGE,
+                    "Số lượng phải dương.",
+                    "Must be positive.",
+                )
+            if item.unit is not None and item.unit not in UNITS:
+                problems.add(
+                    f"{name}.{index}.unit",
+                    ErrorCode.INVALID,
+                    f"Đơn vị: {', '.join(UNITS)}.",
+                    f"Units: {UNITS}.",
+                )
+            made = min((d for d in (batch.harvest_date, batch.production_date) if d), default=None)
+            is_output = name == "outputs"
+            if (
+                made
+                and data.event_time.tzinfo
+                and data.event_time.astimezone(VIETNAM).date() < made
+                and not is_output
+            ):
+                problems.add(
+                    "eventTime",
+                    ErrorCode.OUT_OF_RANGE,
+                    f"Sự kiện trước ngày làm ra lô {batch.lot_code}.",
+                    f"The event is before lot {batch.lot_code} was made.",
+                )
+    if data.event_type == EventType.TRANSFORMATION:
+        if not data.inputs or not data.outputs:
+            problems.add(
+                "inputs", ErrorCode.REQUIRED, "Cần lô đầu vào và đầu ra.", "Inputs and outputs are required."
+            )
+        if {i.batch_id for i in data.inputs} & {o.batch_id for o in data.outputs}:
+            problems.add(
+                "outputs",
+                ErrorCode.INVALID,
+                "Một lô không thể vừa vào vừa ra.",
+                "A lot cannot be both input and output.",
+            )
+    elif not data.subjects:
+        problems.add("subjects", ErrorCode.REQUIRED, "Cần ít nhất một lô.", "At least one lot is required.")
+    vocabularies: tuple[tuple[str, str | None, Literal["bizStep", "disposition"]], ...] = (
+        ("bizStep", data.biz_step, "bizStep"),
+        ("disposition", data.disposition, "disposition"),
+    )
+    for name, value, kind in vocabularies:
+        if value is not None and epcis.normalize_vocabulary(value, kind) is None:
+            problems.add(
+                name,
+                ErrorCode.INVALID,
+                "Không phải từ vựng CBV 2.0 hay một URI.",
+                "Neither a CBV 2.0 word nor an absolute URI.",
+            )
+    return problems
+
+
+async def record_event(
+    data: EventInput, reach: Reach, base_url: str, actor_id: int | None = None
+) -> TraceEvent:
+    """Append one event (all of it or nothing). Producers record events of their own lots; a
+    transformation needs a role on every lot it reads or makes; a cycle in the lineage is refused."""
+    ids = {q.batch_id for q in (*data.subjects, *data.inputs, *data.outputs)}
+    batches = {b.id: b for b in await Batch.filter(id__in=sorted(ids)).select_related("product__producer")}
+    for batch in batches.values():
+        if not policy.may_manage_producer(reach, batch.product.producer):
+            raise policy.deny(reach, "batchId")
+    problems = await _check_event(data, batches, base_url, reach)
+    if data.event_type == EventType.TRANSFORMATION and not problems:
+        ancestors = {
+            b.id for level in await lineage([i.batch_id for i in data.inputs], backward=True) for b in level
+        }
+        if ancestors & {o.batch_id for o in data.outputs}:
+            problems.add(
+                "outputs", ErrorCode.NOT_ALLOWED, "Vòng lặp trong nguồn gốc lô.", "This would make a cycle."
+            )
+    problems.raise_if_any()
+    return await _append(data, batches, base_url, actor_id)
+
+
+async def _append(
+    data: EventInput, batches: dict[int, Batch], base_url: str, actor_id: int | None
+) -> TraceEvent:
+    """Store a checked event with its hashes, within one transaction."""
+    ids = set(batches)
+    roles = [
+        *((QuantityRole.SUBJECT, q) for q in data.subjects),
+        *((QuantityRole.INPUT, q) for q in data.inputs),
+        *((QuantityRole.OUTPUT, q) for q in data.outputs),
+    ]
+    offset = data.event_time.strftime("%z")
+    async with in_transaction() as conn:
+        # Serialise appends per batch, so that two events never take the same previous chain hash.
+        await Batch.filter(id__in=sorted(ids)).using_db(conn).select_for_update().values_list("id", flat=True)
+        event = TraceEvent(
+            event_type=data.event_type,
+            action=None if data.event_type == EventType.TRANSFORMATION else data.action,
+            biz_step=epcis.normalize_vocabulary(data.biz_step, "bizStep") if data.biz_step else None,
+            disposition=epcis.normalize_vocabulary(data.disposition, "disposition")
+            if data.disposition
+            else None,
+            event_time=data.event_time,
+            time_zone_offset=f"{offset[:3]}:{offset[3:]}",
+            read_point_id=data.read_point_id,
+            biz_location_id=data.biz_location_id,
+            sources=data.sources,
+            destinations=data.destinations,
+            biz_transactions=data.biz_transactions,
+            sensor_elements=data.sensor_elements,
+            documents=data.documents,
+            note=nfc_or_none(data.note),
+            note_en=nfc_or_none(data.note_en),
+            actor_id=actor_id,
+        )
+        quantities = [
+            (role, batches[q.batch_id], batches[q.batch_id].product, q.quantity, q.unit) for role, q in roles
+        ]
+        event.event_hash = epcis.event_hash(await _event_json(base_url, event, quantities))
+        previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in ids}
+        event.chain_hash = _chain(event.event_hash, list(previous.items()))
+        await event.save(using_db=conn)
+        await EventQuantity.bulk_create(
+            [
+                EventQuantity(
+                    event_id=event.id,
+                    batch_id=q.batch_id,
+                    role=role,
+                    quantity=q.quantity,
+                    unit=q.unit,
+                    previous_chain_hash=previous[q.batch_id],
+                )
+                for role, q in roles
+            ],
+            using_db=conn,
+        )
+    page_cache.invalidate()  # after the commit (inside a caller's transaction: held until it ends)
+    return event
+
+
+async def _last_chain_hash(batch_id: int) -> str | None:
+    last = await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
+    return last.event.chain_hash if last else None
+
+
+@dataclass(slots=True)
+class Integrity:
+    valid: bool
+    broken_at: TraceEvent | None = None  # the first event whose stored data no longer matches its hashes
+    events_checked: int = 0
+
+
+async def integrity(batch_id: int, base_url: str) -> Integrity:
+    """Recompute every event of the lot from its stored rows: its CBV event hash and its chain hash, and
+    that each event chains to the lot's previous event. Any edit of a stored event or quantity breaks it."""
+    links = (
+        await EventQuantity.filter(batch_id=batch_id).order_by("event_id").values_list("event_id", flat=True)
+    )
+    event_ids = sorted(set(cast(list[int], links)))
+    events = {e.id: e for e in await TraceEvent.filter(id__in=event_ids)}
+    locations = await locations_of(list(events.values()))
+    all_quantities = (
+        await EventQuantity.filter(event_id__in=event_ids).select_related("batch__product").order_by("id")
+    )
+    by_event: dict[int, list[EventQuantity]] = {}
+    for q in all_quantities:
+        by_event.setdefault(q.event_id, []).append(q)  # type: ignore[attr-defined]
+    previous_chain: str | None = None
+    for checked, event_id in enumerate(event_ids, start=1):
+        event = events[event_id]
+        quantities = by_event.get(event_id, [])
+        rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
+        recomputed = epcis.event_hash(await _event_json(base_url, event, rows, locations))
+        own = next((q for q in quantities if q.batch_id == batch_id), None)  # type: ignore[attr-defined]
+        chained = _chain(
+            recomputed,
+            [(q.batch_id, q.previous_chain_hash) for q in quantities],  # type: ignore[attr-defined]
+            event.correction_reason if event.corrects_id else None,  # type: ignore[attr-defined]
+        )
+        if (
+            recomputed != event.event_hash
+            or chained != event.chain_hash
+            or own is None
+            or own.previous_chain_hash != previous_chain
+        ):
+            return Integrity(False, event, checked)
+        previous_chain = event.chain_hash
+    return Integrity(True, None, len(event_ids))
+
+
+# The public trace page shows integrity on every view; recomputing every event's CBV hash (JSON-LD
+# canonicalisation) costs ~1-2 ms an event. A result is reused while the lot has no newer event, for at most
+# INTEGRITY_MAX_AGE, so tampering with stored rows still shows within that time.
+INTEGRITY_MAX_AGE = dt.timedelta(minutes=5)
+_integrity_cache: dict[tuple[int, str], tuple[tuple[int, str] | None, dt.datetime, Integrity]] = {}
+
+
+async def integrity_cached(batch_id: int, base_url: str) -> Integrity:
+    newest = (
+        await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
+    )
+    last = (newest.event.id, newest.event.chain_hash) if newest else None
+    now = dt.datetime.now(dt.UTC)
+    cached = _integrity_cache.get((batch_id, base_url))
+    if cached is not None and cached[0] == last and now - cached[1] < INTEGRITY_MAX_AGE:
+        return cached[2]
+    result = await integrity(batch_id, base_url)
+    if len(_integrity_cache) > 10_000:
+        _integrity_cache.clear()
+    _integrity_cache[(batch_id, base_url)] = (last, now, result)
+    return result
+
+
+# -- lineage and recall -------------------------------------------------------------------------------------
+
+
+async def lineage(batch_ids: Sequence[int], *, backward: bool, depth: int = 50) -> list[list[Batch]]:
+    """Lots one transformation away, level by level (backward: what they were made from; forward: what
+    was made from them), one query per level. A lot reached twice is listed at its first level."""
+    seen = set(batch_ids)
+    frontier = list(batch_ids)
+    levels: list[list[Batch]] = []
+    near, far = (
+        (QuantityRole.OUTPUT, QuantityRole.INPUT) if backward else (QuantityRole.INPUT, QuantityRole.OUTPUT)
+    )
+    while frontier and len(levels) < depth:
+        events = EventQuantity.filter(role=near, batch_id__in=frontier).values("event_id")
+        found = await Batch.filter(
+            id__in=Subquery(EventQuantity.filter(role=far, event_id__in=Subquery(events)).values("batch_id"))
+        ).order_by("id")
+        new = [b for b in found if b.id not in seen]
+        if not new:
+            break
+        seen.update(b.id for b in new)
+        levels.append(new)
+        frontier = [b.id for b in new]
+    return levels
+
+
+@dataclass(slots=True)
+class RecallImpact:
+    batches: list[Batch]  # the lot and every lot made from it
+    holders: list[dict[str, str]]  # destinations of shipping events of those lots
+    quantities: dict[int, Decimal | None]  # per lot, its recorded quantity
+
+
+async def recall_impact(batch_id: int) -> RecallImpact:
+    root = await Batch.get(id=batch_id)
+    affected = [root, *(b for level in await lineage([batch_id], backward=False) for b in level)]
+    ids = [b.id for b in affected]
+    shipped = await TraceEvent.filter(
+        id__in=Subquery(EventQuantity.filter(batch_id__in=ids).values("event_id")), biz_step="shipping"
+    )
+    holders = [d for e in shipped for d in (e.destinations or [])]
+    return RecallImpact(affected, holders, {b.id: b.quantity for b in affected})
+
+
+async def record_recall(
+    batch_id: int, reason: str, reach: Reach, base_url: str, actor_id: int | None = None
+) -> RecallImpact:
+    """Put the lot and every lot made from it on `recalled`, each with a recall event, in one transaction.
+    Province officers of the producer's province and central admins recall."""
+    batch = await Batch.get_or_none(id=batch_id).select_related("product__producer")
+    if batch is None or not trace_policy.may_recall(reach, batch.product.producer):
+        raise (
+            policy.deny(reach, "batchId")
+            if batch is not None or not reach.everything
+            else _error("batchId", ErrorCode.NOT_FOUND, "Không có lô này.", "No such lot.")
+        )
+    if not nfc(reason):
+        raise _error("reason", ErrorCode.REQUIRED, "Cần lý do thu hồi.", "A reason is required.")
+    impact = await recall_impact(batch_id)
+    now = dt.datetime.now(VIETNAM)
+    async with in_transaction():
+        for affected in impact.batches:
+            if affected.status == BatchStatus.RECALLED:
+                continue
+            # Lots of other producers made from the recalled lot are recalled too: the officer's
+            # authority over the recalled lot extends to them, so the events are appended directly.
+            await _append(
+                EventInput(
+                    event_type=EventType.OBJECT,
+                    event_time=now,
+                    subjects=[QuantityData(affected.id)],
+                    action=EventAction.OBSERVE,
+                    biz_step="holding",
+                    disposition="recalled",
+                    note=nfc(reason),
+                ),
+                {affected.id: await Batch.get(id=affected.id).select_related("product")},
+                base_url,
+                actor_id,
+            )
+            await Batch.filter(id=affected.id).update(status=BatchStatus.RECALLED)
+    page_cache.invalidate()  # the banner shows on this process's next page view
+    return await recall_impact(batch_id)
+
+
+async def events_of(batch_id: int) -> list[TraceEvent]:
+    """The lot's events, oldest first (by event time, then by recording order)."""
+    return (await events_of_many([batch_id]))[batch_id]
+
+
+async def events_of_many(batch_ids: Sequence[int]) -> dict[int, list[TraceEvent]]:
+    """Events of several lots in two queries, each lot's oldest first. Sorted here, on aware datetimes:
+    SQLite keeps each time as text in its own offset, so ORDER BY there would sort "08:30+07:00" after
+    "02:00+00:00". A lot has tens of events, not thousands."""
+    links = await EventQuantity.filter(batch_id__in=list(batch_ids)).values_list("batch_id", "event_id")
+    events = {e.id: e for e in await TraceEvent.filter(id__in=sorted({e for _, e in links}))}
+    grouped: dict[int, set[int]] = {batch_id: set() for batch_id in batch_ids}
+    for batch_id, event_id in links:
+        grouped[batch_id].add(event_id)
+    return {
+        batch_id: sorted((events[i] for i in ids), key=lambda e: (e.event_time, e.id))
+        for batch_id, ids in grouped.items()
+    }
+
+
+async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[str, Any]]:
+    """EPCIS 2.0 JSON-LD of stored events, with their eventID (the CBV hash) and recordTime."""
+    quantities = await EventQuantity.filter(event_id__in=[e.id for e in events]).select_related(
+        "batch__product"
+    )
+    by_event: dict[int, list[EventQuantity]] = {}
+    for q in sorted(quantities, key=lambda q: q.id):
+        by_event.setdefault(q.event_id, []).append(q)  # type: ignore[attr-defined]
+    locations = await locations_of(events)
+    out = []
+    for event in events:
+        rows = [
+            (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
+            for q in by_event.get(event.id, [])
+        ]
+        body = await _event_json(base_url, event, rows, locations)
+        out.append({**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)})
+    return out
+
+
+async def batch_document(batch_id: int, base_url: str) -> dict[str, Any]:
+    """The lot's history as an EPCIS 2.0 document (validates against GS1's JSON Schema)."""
+    events = await events_of(batch_id)
+    return epcis.document(await event_jsons(events, base_url), dt.datetime.now(dt.UTC))
+
+
+@dataclass(slots=True)
+class Correction:
+    """An EPCIS error declaration: the event `event_id` did not happen as recorded (`reason`: a CBV error
+    reason, did_not_occur or incorrect_data, or a URI), optionally with the event that corrects it."""
+
+    event_id: int
+    reason: str
+    corrective: EventInput | None = None
+
+
+async def declare_error(
+    correction: Correction, reach: Reach, base_url: str, actor_id: int | None = None
+) -> tuple[TraceEvent, TraceEvent | None]:
+    """Append an error declaration for a recorded event (and its corrective event), never changing it.
+    The declaration repeats the event with `errorDeclaration` and the same eventID, as EPCIS 2.0 does."""
+    original = await TraceEvent.get_or_none(id=correction.event_id, corrects_id=None)
+    links = (
+        await EventQuantity.filter(event_id=correction.event_id)
+        .select_related("batch__product__producer")
+        .order_by("id")
+        if original
+        else []
+    )
+    if original is None or not all(
+        policy.may_manage_producer(reach, q.batch.product.producer) for q in links
+    ):
+        raise (
+            _error("eventId", ErrorCode.NOT_FOUND, "Không có sự kiện này.", "No such event.")
+            if reach.everything
+            else policy.deny(reach, "eventId")
+        )
+    problems = Problems()
+    reason = correction.reason.strip()
+    if reason not in epcis.CBV_ERROR_REASONS and not epcis.is_absolute_uri(reason):
+        problems.add(
+            "reason",
+            ErrorCode.INVALID,
+            "Lý do: did_not_occur, incorrect_data hoặc một URI.",
+            "Reason: did_not_occur, incorrect_data or a URI.",
+        )
+    if await TraceEvent.exists(corrects_id=original.id):
+        problems.add(
+            "eventId", ErrorCode.NOT_ALLOWED, "Sự kiện này đã được đính chính.", "Already declared erroneous."
+        )
+    batches = {q.batch.id: q.batch for q in links}
+    if correction.corrective is not None:
+        extra = {
+            q.batch_id
+            for q in (
+                *correction.corrective.subjects,
+                *correction.corrective.inputs,
+                *correction.corrective.outputs,
+            )
+        }
+        more = await Batch.filter(id__in=sorted(extra - set(batches))).select_related("product__producer")
+        for batch in more:
+            if not policy.may_manage_producer(reach, batch.product.producer):
+                raise policy.deny(reach, "corrective")
+        corrective_batches = {**batches, **{b.id: b for b in more}}
+        for item in (await _check_event(correction.corrective, corrective_batches, base_url, reach)).items:
+            problems.add(f"corrective.{item.field}", item.code, item.message, item.message_en)
+    problems.raise_if_any()
+    async with in_transaction():
+        corrective_event = None
+        if correction.corrective is not None:
+            needed = {
+                q.batch_id
+                for q in (
+                    *correction.corrective.subjects,
+                    *correction.corrective.inputs,
+                    *correction.corrective.outputs,
+                )
+            }
+            corrective_event = await _append(
+                correction.corrective, {i: corrective_batches[i] for i in needed}, base_url, actor_id
+            )
+        declaration = TraceEvent(
+            event_type=original.event_type,
+            action=original.action,
+            biz_step=original.biz_step,
+            disposition=original.disposition,
+            event_time=original.event_time,
+            time_zone_offset=original.time_zone_offset,
+            read_point_id=original.read_point_id,  # type: ignore[attr-defined]
+            biz_location_id=original.biz_location_id,  # type: ignore[attr-defined]
+            sources=original.sources,
+            destinations=original.destinations,
+            biz_transactions=original.biz_transactions,
+            sensor_elements=original.sensor_elements,
+            documents=original.documents,
+            note=original.note,
+            note_en=original.note_en,
+            corrects_id=original.id,
+            correction_reason=reason,
+            corrective_event_ids=[corrective_event.event_hash] if corrective_event else [],
+            actor_id=actor_id,
+            event_hash=original.event_hash,
+        )
+        previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in batches}
+        declaration.chain_hash = _chain(original.event_hash, list(previous.items()), reason)
+        await declaration.save()
+        await EventQuantity.bulk_create(
+            [
+                EventQuantity(
+                    event_id=declaration.id,
+                    batch_id=q.batch.id,
+                    role=q.role,
+                    quantity=q.quantity,
+                    unit=q.unit,
+                    previous_chain_hash=previous[q.batch.id],
+                )
+                for q in links
+            ]
+        )
+    page_cache.invalidate()
+    return declaration, corrective_event

@@ -1,0 +1,265 @@
+"""The public trace page a consumer sees after scanning a lot's QR code: server-rendered, no JavaScript,
+small enough for a cheap phone on a slow connection. Vietnamese by default, English on request.
+
+It carries the ten items of Circular 02/2024/TT-BKHCN: product name, image, producer name and address,
+the production and business stages (each with its tracing code, location and time), production time,
+the product's traceability code, brand/serial, shelf life, and the standards applied."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from models import Batch, BatchStatus, Certification, Producer, Product, ProductImage
+from services.common import paths
+from services.registry import admin_units, stars
+from services.trace import events as trace
+from services.trace.identity import batch_link, product_id_of
+
+TEMPLATES = paths.TEMPLATES
+
+LABELS: dict[str, dict[str, str]] = {
+    "vi": {
+        "title": "Truy xuất nguồn gốc",
+        "lot": "Lô",
+        "producer": "Chủ thể sản xuất",
+        "origin": "Nguồn gốc",
+        "made": "Ngày sản xuất",
+        "harvested": "Ngày thu hoạch",
+        "expiry": "Hạn sử dụng",
+        "shelf_life": "Thời hạn sử dụng",
+        "days": "ngày",
+        "ocop": "Sản phẩm OCOP",
+        "certificate": "Quyết định",
+        "valid_until": "hiệu lực đến",
+        "no_ocop": "Chưa có chứng nhận OCOP còn hiệu lực",
+        "stages": "Hành trình của lô hàng",
+        "code": "Mã truy xuất",
+        "made_from": "Làm từ các lô nguyên liệu",
+        "standards": "Tiêu chuẩn áp dụng",
+        "certifications": "Chứng nhận",
+        "recall": "LÔ HÀNG ĐÃ BỊ THU HỒI",
+        "recall_text": "Không sử dụng sản phẩm thuộc lô này. Liên hệ nơi bán hoặc chủ thể sản xuất.",
+        "scan_warning": "Mã này được quét nhiều bất thường",
+        "scan_warning_text": "Mã QR trên sản phẩm này đã được quét từ nhiều nơi trong thời gian ngắn: có thể là mã bị sao chép. Hãy kiểm tra tem, bao bì và mua tại nơi bán tin cậy.",
+        "integrity_ok": "Dữ liệu truy xuất toàn vẹn: chuỗi mã băm của {n} sự kiện khớp.",
+        "integrity_broken": "Cảnh báo: dữ liệu truy xuất đã bị thay đổi sau khi ghi nhận.",
+        "corrected": "Đã được đính chính: thông tin này không đúng",
+        "other_language": "English",
+        "demo": "",
+    },
+    "en": {
+        "title": "Product traceability",
+        "lot": "Lot",
+        "producer": "Producer",
+        "origin": "Origin",
+        "made": "Production date",
+        "harvested": "Harvest date",
+        "expiry": "Best before",
+        "shelf_life": "Shelf life",
+        "days": "days",
+        "ocop": "OCOP product",
+        "certificate": "Decision",
+        "valid_until": "valid until",
+        "no_ocop": "No valid OCOP certificate",
+        "stages": "The lot's journey",
+        "code": "Tracing code",
+        "made_from": "Made from these lots",
+        "standards": "Standards applied",
+        "certifications": "Certifications",
+        "recall": "THIS LOT HAS BEEN RECALLED",
+        "recall_text": "Do not use products of this lot. Contact the shop or the producer.",
+        "scan_warning": "This code has been scanned unusually often",
+        "scan_warning_text": "The QR code on this item was scanned from many places in a short time: it may be a copy. Check the seal and packaging, and buy from a seller you trust.",
+        "integrity_ok": "Trace data intact: the hash chain of {n} events matches.",
+        "integrity_broken": "Warning: the trace data was changed after it was recorded.",
+        "corrected": "Corrected: this record was declared wrong",
+        "other_language": "Tiếng Việt",
+        "demo": "",
+    },
+}
+STEP_NAMES: dict[str, tuple[str, str]] = {
+    "commissioning": ("Thu hoạch / khởi tạo", "Harvest / commissioning"),
+    "creating_class_instance": ("Sản xuất, chế biến", "Production"),
+    "packing": ("Đóng gói", "Packing"),
+    "inspecting": ("Kiểm tra chất lượng", "Inspection"),
+    "shipping": ("Xuất hàng", "Shipping"),
+    "receiving": ("Nhận hàng", "Receiving"),
+    "storing": ("Lưu kho", "Storage"),
+    "holding": ("Tạm giữ", "Holding"),
+    "retail_selling": ("Bán lẻ", "Retail sale"),
+}
+
+
+@dataclass(slots=True)
+class Stage:
+    name: str
+    time: str
+    place: str | None
+    code: str
+    note: str | None
+    recalled: bool = False
+    corrected: bool = False  # declared erroneous by the producer (EPCIS error declaration)
+
+
+@dataclass(slots=True)
+class Page:
+    lang: str
+    labels: dict[str, str]
+    product_name: str
+    image: str | None
+    producer_name: str
+    producer_address: str
+    lot_code: str
+    link: str
+    origin: str | None
+    made: str | None
+    harvested: str | None
+    expiry: str | None
+    shelf_life_days: int | None
+    stars: int | None
+    certificate: str | None
+    certificate_until: str | None
+    recalled: bool
+    stages: list[Stage] = field(default_factory=list)
+    inputs: list[tuple[str, str, str | None]] = field(default_factory=list)  # product, lot, origin
+    standards: list[str] = field(default_factory=list)
+    certifications: list[str] = field(default_factory=list)
+    integrity_valid: bool = True
+    events_checked: int = 0
+    other_language_href: str = ""
+    scan_warning: bool = False  # opened from a serialised code scanned from too many places (labels/scans)
+
+
+@cache
+def environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.strftime("%d/%m/%Y") if value else None
+
+
+async def place_name(unit_id: int | None) -> str | None:
+    """'Xã Hưng Nhượng, Huyện Giồng Trôm, Tỉnh Bến Tre' for a commune (units come from the process cache)."""
+    names = []
+    while unit_id is not None:
+        unit = (await admin_units.get_many([unit_id])).get(unit_id)
+        if unit is None:
+            break
+        names.append(unit.name)
+        unit_id = unit.parent_id  # type: ignore[attr-defined]
+    return ", ".join(names) or None
+
+
+async def find_batch(code: str, lot_code: str) -> tuple[Batch, Product] | None:
+    """A published lot of a published product, by the product code and lot of a `/p/` or trace link."""
+    product_id = product_id_of(code)
+    if product_id is None or product_id > 2**31 - 1:
+        return None
+    batch = await Batch.get_or_none(product_id=product_id, lot_code=lot_code).select_related("product")
+    if batch is None or not batch.is_published or not batch.product.is_published:
+        return None
+    return batch, batch.product
+
+
+async def build(batch: Batch, product: Product, lang: str, base_url: str, today: dt.date) -> Page:
+    en = lang == "en"
+    labels = LABELS[lang]
+    producer = await Producer.get(id=product.producer_id)  # type: ignore[attr-defined]
+    address = ", ".join(p for p in (producer.address_line, await place_name(producer.commune_id)) if p)  # type: ignore[attr-defined]
+    certificate = None
+    if product.latest_certificate_id:  # type: ignore[attr-defined]
+        from models import Evaluation
+
+        certificate = await Evaluation.get_or_none(id=product.latest_certificate_id)  # type: ignore[attr-defined]
+    current = stars.current_stars(certificate, today)
+    image = await ProductImage.filter(product_id=product.id).order_by("position", "id").first()
+    origin_parts = [batch.origin_place, await place_name(batch.origin_commune_id)]  # type: ignore[attr-defined]
+    stages = []
+    events = await trace.events_of(batch.id)
+    corrected = {e.corrects_id for e in events if e.corrects_id}  # type: ignore[attr-defined]
+    locations = await trace.locations_of(events)
+    for event in (e for e in events if not e.corrects_id):  # type: ignore[attr-defined]
+        vi_name, en_name = STEP_NAMES.get(event.biz_step or "", (event.biz_step or "", event.biz_step or ""))
+        location = locations.get(event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
+        local = event.event_time.astimezone(trace.VIETNAM)
+        stages.append(
+            Stage(
+                name=en_name if en else vi_name,
+                time=local.strftime("%H:%M %d/%m/%Y"),
+                place=location.name if location else None,
+                code=event.event_hash.removeprefix("ni:///sha-256;")[:12],
+                note=(event.note_en or event.note) if en else event.note,
+                recalled=event.disposition == "recalled",
+                corrected=event.id in corrected,
+            )
+        )
+    inputs = []
+    levels = await trace.lineage([batch.id], backward=True, depth=1)
+    for source in levels[0] if levels else []:
+        source_product = await Product.get(id=source.product_id)  # type: ignore[attr-defined]
+        name = (source_product.name_en or source_product.name) if en else source_product.name
+        origin = source.origin_place or await place_name(source.origin_commune_id)  # type: ignore[attr-defined]
+        inputs.append((name, source.lot_code, origin))
+    integrity = await trace.integrity_cached(batch.id, base_url)
+    link = batch_link(base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code)
+    return Page(
+        lang=lang,
+        labels=labels,
+        product_name=(product.name_en or product.name) if en else product.name,
+        image=image.url if image else None,
+        producer_name=(producer.name_en or producer.name) if en else producer.name,
+        producer_address=address,
+        lot_code=batch.lot_code,
+        link=link,
+        origin=", ".join(p for p in origin_parts if p) or None,
+        made=_day(batch.production_date),
+        harvested=_day(batch.harvest_date),
+        expiry=_day(batch.expiry_date),
+        shelf_life_days=product.shelf_life_days,
+        stars=current,
+        certificate=certificate.decision_number if current and certificate else None,
+        certificate_until=_day(certificate.valid_until) if current and certificate else None,
+        recalled=batch.status == BatchStatus.RECALLED,
+        stages=stages,
+        inputs=inputs,
+        standards=list(product.standards or []),
+        certifications=[c.scheme for c in await Certification.filter(product_id=product.id).order_by("id")],
+        integrity_valid=integrity.valid,
+        events_checked=integrity.events_checked,
+        other_language_href="?lang=vi" if en else "?lang=en",
+    )
+
+
+def render(page: Page) -> str:
+    return environment().get_template("trace.html").render(page=page, labels=page.labels)
+
+
+def etag(body: str) -> str:
+    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def not_found_html(lang: str) -> str:
+    return environment().get_template("not_found.html").render(lang=lang)
+
+
+def choose_language(query_lang: str | None, accept_language: str) -> str:
+    if query_lang in ("vi", "en"):
+        return query_lang
+    first = accept_language.split(",", 1)[0].strip().lower()
+    return "en" if first.startswith("en") else "vi"
+
+
+def today() -> dt.date:
+    """Today in Viet Nam: certificate validity on the page is judged by the local date."""
+    return dt.datetime.now(trace.VIETNAM).date()
