@@ -27,6 +27,7 @@ import socket
 import sys
 import time
 from array import array
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +40,10 @@ RESPONSE_TIMEOUT = 30.0  # seconds after the end of the window: a run still wait
 
 class LoadError(Exception):
     pass
+
+
+# What ends a load run with exit status 2 (and a line on stderr) rather than a traceback.
+FAILURES = (LoadError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError)
 
 
 @dataclass(slots=True)
@@ -137,7 +142,9 @@ def check_loopback(host: str) -> None:
             raise LoadError(f"refusing to load a non-loopback target: {host} ({address})")
 
 
-class _State:
+class State:
+    """What the connections of one run share: the window, and what completed in it."""
+
     def __init__(self, warm_end: float, end: float, start: float) -> None:
         self.warm_end = warm_end
         self.end = end
@@ -150,8 +157,26 @@ class _State:
         self.last_body = b""
         self.redirects = 0
 
+    def record(self, started: float, done: float, redirected: bool) -> bool:
+        """Count an exchange that completed at `done` if that is inside the measured window; says whether it
+        was."""
+        if not self.warm_end <= done <= self.end:
+            return False
+        self.redirects += redirected
+        self.latencies.append(done - started)
+        second = int(done - self.warm_end)
+        if second < len(self.per_second):
+            self.per_second[second] += 1
+        return True
 
-async def _connection(host: str, port: int, request: bytes, state: _State, follow: bool = False) -> None:
+    def fail(self, status: int, body: bytes) -> None:
+        """Count a failed exchange of the measured window; the first one is kept for the report."""
+        self.errors += 1
+        if self.first_error is None:
+            self.first_error = f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
+
+
+async def _connection(host: str, port: int, request: bytes, state: State, follow: bool = False) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     clock = time.perf_counter
     followed: dict[str, bytes] = {}  # Location -> GET request for it
@@ -179,17 +204,8 @@ async def _connection(host: str, port: int, request: bytes, state: _State, follo
                 status, length, close = parse_head(head)
                 body = await reader.readexactly(length)
                 redirected = True
-            done = clock()
-            if state.warm_end <= done <= state.end:
-                state.redirects += redirected
-                state.latencies.append(done - started)
-                second = int(done - state.warm_end)
-                if second < len(state.per_second):
-                    state.per_second[second] += 1
-                if status != 200 or b'"errors"' in body:
-                    state.errors += 1
-                    if state.first_error is None:
-                        state.first_error = f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
+            if state.record(started, clock(), redirected) and (status != 200 or b'"errors"' in body):
+                state.fail(status, body)
             state.last_body = body
             if close:
                 writer.close()
@@ -216,21 +232,53 @@ async def run_load(
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     check_loopback(host)
     request = build_request(host, port, path, body, method)
+    state, client_cpu_s = await drive(
+        lambda state: (_connection(host, port, request, state, follow) for _ in range(connections)),
+        warmup=warmup,
+        duration=duration,
+    )
+    return result_of(
+        state,
+        client_cpu_s,
+        url=url,
+        connections=connections,
+        warmup=warmup,
+        duration=duration,
+        method=method,
+    )
+
+
+async def drive(
+    connections: Callable[[State], Iterable[Awaitable[None]]], *, warmup: float, duration: float
+) -> tuple[State, float]:
+    """Run the closed-loop `connections` (made for the run's state) through the warm-up and the measured
+    window; returns the state they filled and this process's CPU seconds meanwhile."""
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     start = time.perf_counter()
-    state = _State(start + warmup, start + warmup + duration, start)
+    state = State(start + warmup, start + warmup + duration, start)
     gc.collect()
     gc.freeze()
     gc.disable()  # no collector pauses in the client's measurements
     try:
         # One deadline for the whole run rather than a timer per read, which would cost the client CPU.
         async with asyncio.timeout(warmup + duration + RESPONSE_TIMEOUT):
-            await asyncio.gather(
-                *(_connection(host, port, request, state, follow) for _ in range(connections))
-            )
+            await asyncio.gather(*connections(state))
     finally:
         gc.enable()
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    return state, (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+
+
+def result_of(
+    state: State,
+    client_cpu_s: float,
+    *,
+    url: str,
+    connections: int,
+    warmup: float,
+    duration: float,
+    method: str,
+) -> LoadResult:
     latencies = array("d", sorted(state.latencies))
     n = len(latencies)
     ms = 1000.0
@@ -250,7 +298,7 @@ async def run_load(
             "mean": (sum(latencies) / n if n else math.nan) * ms,
         },
         per_second_rps=state.per_second,
-        client_cpu_s=(cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime),
+        client_cpu_s=client_cpu_s,
         reconnects=state.reconnects,
         response_bytes=len(state.last_body),
         first_error=state.first_error,
@@ -287,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
                 follow=args.follow,
             )
         )
-    except (LoadError, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError) as exc:
+    except FAILURES as exc:
         sys.stderr.write(f"loadgen: {type(exc).__name__}: {exc}\n")
         return 2
     sys.stdout.buffer.write(orjson.dumps(result.as_dict()) + b"\n")
