@@ -2,7 +2,7 @@
 CatalogData) rendered to PDF the naive way and ours, in the same run, each in its own process.
 
 Naive: the whole catalog as one WeasyPrint document with an inline SVG QR code per product (a floated
-figure), in one process. Ours: `services.fair_catalog.render` (PNG QR codes painted as backgrounds, the
+figure), in one process. Ours: `services.fairs.catalog.render` (PNG QR codes painted as backgrounds, the
 book cut into documents laid out and drawn by two worker processes, then joined with the folio laid
 over). Same template and data otherwise; the QR codes' placement makes the page counts differ a little.
 
@@ -15,7 +15,6 @@ Wall-clock times count what else the machine runs: the CPU seconds and load aver
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import sys
 import tempfile
@@ -25,6 +24,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.child import in_child  # noqa: E402
 
 TARGET_RATIO = 2.0
 MEMORY_LIMIT_MB = 400
@@ -90,19 +91,6 @@ def run_ours(args: dict[str, Any], queue: Any) -> None:
             "documents": stats.documents,
         }
     )
-
-
-def in_child(target: Any, args: dict[str, Any]) -> dict[str, Any]:
-    """Run `target` in a fresh process so that its time and peak memory are its own."""
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(args, queue))
-    process.start()
-    result: dict[str, Any] = queue.get(timeout=1800)
-    process.join()
-    if process.exitcode != 0:
-        raise RuntimeError(f"{target.__name__} failed with exit code {process.exitcode}")
-    return result
 
 
 def pdf_pages(path: str) -> int:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import resource
 import sys
 import time
@@ -29,6 +28,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.child import in_child  # noqa: E402
 
 CONTENT = {
     "product_name": "Bánh phồng Sơn Đốc (demo)",
@@ -119,18 +120,6 @@ def run_ours_zpl(count: int, queue: Any) -> None:
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def in_child(target: Any, *args: Any) -> dict[str, Any]:
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    process = ctx.Process(target=target, args=(*args, queue))
-    process.start()
-    result: dict[str, Any] = queue.get(timeout=1800)
-    process.join()
-    if process.exitcode != 0:
-        raise RuntimeError(f"{target.__name__} failed with exit code {process.exitcode}")
-    return result
 
 
 def check_decodes(path: str, count: int) -> int:
