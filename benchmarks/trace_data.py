@@ -27,6 +27,28 @@ class Probe:
     locations: list[int]
 
 
+async def seed_registry() -> tuple[list[int], int, list[int]]:
+    """A small registry (30 producers, 200 products) and four locations: the published products, the one
+    without a GTIN that carries the probe lot (its link is then /p/{code}/10/{lot}), and the locations."""
+    from benchmarks import seed
+    from models import Location, LocationKind, Product
+    from services.registry import reference
+
+    await reference.sync_all()
+    await seed.seed(30, 200)
+    products = [p.id for p in await Product.filter(is_published=True).order_by("id").only("id")]
+    bare = await Product.filter(is_published=True, gtin=None).order_by("id").first()
+    if bare is None:
+        raise BenchError("no published product without a GTIN to carry the probe lot")
+    locations = []
+    for n, kind in enumerate(
+        (LocationKind.FARM, LocationKind.FACILITY, LocationKind.WAREHOUSE, LocationKind.SHOP)
+    ):
+        location = await Location.create(name=f"Điểm {n + 1} Bến Tre", kind=kind, address_line="Bến Tre")
+        locations.append(location.id)
+    return products, bare.id, locations
+
+
 async def record_probe(products: list[int], probe_product: int, locations: list[int]) -> Probe:
     """The probe lot and its ancestry, recorded through services.trace: real CBV hashes and chain."""
     from models import EventAction, EventType
@@ -199,25 +221,3 @@ async def table_counts() -> dict[str, int]:
         "events": await TraceEvent.all().count(),
         "quantities": await EventQuantity.all().count(),
     }
-
-
-async def seed_registry() -> tuple[list[int], int, list[int]]:
-    """A small registry (30 producers, 200 products) and four locations: the published products, the one
-    without a GTIN that carries the probe lot (its link is then /p/{code}/10/{lot}), and the locations."""
-    from benchmarks import seed
-    from models import Location, LocationKind, Product
-    from services.registry import reference
-
-    await reference.sync_all()
-    await seed.seed(30, 200)
-    products = [p.id for p in await Product.filter(is_published=True).order_by("id").only("id")]
-    bare = await Product.filter(is_published=True, gtin=None).order_by("id").first()
-    if bare is None:
-        raise BenchError("no published product without a GTIN to carry the probe lot")
-    locations = []
-    for n, kind in enumerate(
-        (LocationKind.FARM, LocationKind.FACILITY, LocationKind.WAREHOUSE, LocationKind.SHOP)
-    ):
-        location = await Location.create(name=f"Điểm {n + 1} Bến Tre", kind=kind, address_line="Bến Tre")
-        locations.append(location.id)
-    return products, bare.id, locations
