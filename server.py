@@ -51,6 +51,7 @@ from services.common import db, page_cache, sandbox
 from services.common import logging as ocop_logging
 from services.common.errors import DomainError
 from services.common.settings import Settings, load_settings
+from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
 from services.labels import pdf as label_pdf
 from services.labels import runs as label_runs
@@ -798,7 +799,7 @@ async def fair_catalog_pdf(request: Request) -> Response:
     request after a change queues it); 503 when its render failed; 404 for a fair not published."""
     query = request.query_params
     try:
-        job = await jobs.public_catalog(
+        job = await catalog_job.public_catalog(
             request.path_params["slug"],
             query.get("lang", "vi"),
             query.get("paper", "A4"),
@@ -1000,7 +1001,7 @@ async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
     await db.connect(settings.database_url)
     try:
         try:
-            job = await jobs.generate_catalog_for_slug(
+            job = await catalog_job.generate_catalog_for_slug(
                 args.fair, args.language, args.paper, base_url=settings.public_base_url
             )
         except DomainError as exc:
@@ -1090,8 +1091,8 @@ def main(argv: list[str] | None = None) -> int:
     labels.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the run)")
     catalog = commands.add_parser("catalog", help="render a fair's printable catalog (PDF) and write it")
     catalog.add_argument("--fair", required=True, metavar="SLUG", help="the fair's slug")
-    catalog.add_argument("--language", choices=jobs.CATALOG_LANGUAGES, default="vi")
-    catalog.add_argument("--paper", choices=jobs.CATALOG_PAPERS, default="A4")
+    catalog.add_argument("--language", choices=catalog_job.CATALOG_LANGUAGES, default="vi")
+    catalog.add_argument("--paper", choices=catalog_job.CATALOG_PAPERS, default="A4")
     catalog.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the fair)")
     worker = commands.add_parser(
         "worker", help="run background jobs: procrastinate on PostgreSQL, a local loop otherwise"

@@ -16,6 +16,7 @@ from schema.context import Info
 from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
 from services.common.errors import DomainError
+from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
 
 strawberry.enum(
@@ -99,7 +100,7 @@ class JobMutation:
     async def generate_catalog(self, info: Info, input: GenerateCatalogInput) -> GenerateCatalogPayload:
         ctx = info.context
         try:
-            job = await jobs.generate_catalog(
+            job = await catalog_job.generate_catalog(
                 decode_id(input.fair_id, "Fair", "fairId"),
                 input.language,
                 input.format,

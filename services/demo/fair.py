@@ -1,19 +1,22 @@
-"""Loads the demo of the 2019 OCOP-Tourism fair (`services/demo/fair_data.py`), after the rest of the demo
-data set (`services.demo.load` calls it last).
+"""Loads the demo of the 2019 OCOP-Tourism fair (services/demo/data/fair/, see the README there), after the
+registry part of the demo (`services.demo.loader.load` calls it with the registry's producers).
 
 Exhibitors are producers of the registry: the new ones and their products and evaluations are written
-through `services.registry`, like the rest of the demo, so that validation and NFC apply; the demo's
-producers exhibit too. Idempotent: producers and products that exist (by natural key) are left alone, and
-the fair itself (floor plan, applications, booth assignments, programme, tourism offerings, sponsors) is
-written once, in one transaction, only when no fair has its slug yet, so an organiser's later changes to
-the demo fair are never overwritten.
+through `services.registry` (services/demo/records.py), like the rest of the demo, so that validation and
+NFC apply; the demo's registry producers exhibit too. Idempotent: producers and products that exist (by
+natural key) are left alone, and the fair itself (floor plan, applications, booth assignments, programme,
+tourism offerings, sponsors) is written once, in one transaction, only when no fair has its slug yet, so
+an organiser's later changes to the demo fair are never overwritten.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from tortoise.transactions import in_transaction
@@ -42,10 +45,67 @@ from models import (
     Zone,
 )
 from services.common.text import fold
-from services.demo import fair_data as data
-from services.demo import loader as demo
-from services.demo import registry_data as demo_data
+from services.demo import files, records
 from services.registry.manage import find_commune, find_province
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FairDemo:
+    slug: str
+    fair: Row
+    booth_sizes: dict[str, tuple[float, float]]
+    booth_prices_vnd: dict[str, int]
+    zone_margin_m: float
+    aisle_m: float
+    zones: list[Row]
+    producers: list[Row]
+    products: list[Row]  # each with its "evaluations"
+    exhibitors: list[Row]
+    other_applications: list[Row]
+    approved_submitted_from: str
+    approved_decided_at: str
+    assigned_at: str
+    sessions: list[Row]
+    offerings: list[Row]
+    sponsors: list[Row]
+    must_render: tuple[str, ...]  # strings readers must see exactly (../shared/domain/demo-data.md)
+
+
+@functools.cache
+def data() -> FairDemo:
+    """The demo fair's files, read once per process."""
+    main = files.read_toml("fair/fair.toml")
+    evaluations: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in files.read_csv("fair/evaluations.csv", ints=("score_a", "score_b", "score_c")):
+        evaluations[(row.pop("producer"), row.pop("product"))].append(row)
+    products = [
+        {**row, "evaluations": evaluations.pop((row["producer"], row["name"]), [])}
+        for row in files.read_csv("fair/products.csv")
+    ]
+    assert not evaluations, f"evaluations of no product in fair/evaluations.csv: {sorted(evaluations)}"
+    return FairDemo(
+        slug=str(main["slug"]),
+        fair={"slug": main["slug"], **main["fair"]},
+        booth_sizes={kind: (float(w), float(d)) for kind, (w, d) in main["booth_sizes"].items()},
+        booth_prices_vnd={kind: int(price) for kind, price in main["booth_prices_vnd"].items()},
+        zone_margin_m=float(main["zone_margin_m"]),
+        aisle_m=float(main["aisle_m"]),
+        zones=main["zone"],
+        producers=files.read_csv("fair/producers.csv"),
+        products=products,
+        exhibitors=files.read_csv("fair/exhibitors.csv", lists=("products",), words=("booths",)),
+        other_applications=files.read_csv("fair/other_applications.csv", lists=("products",)),
+        approved_submitted_from=str(main["approved_submitted_from"]),
+        approved_decided_at=str(main["approved_decided_at"]),
+        assigned_at=str(main["assigned_at"]),
+        sessions=files.read_toml("fair/sessions.toml")["session"],
+        offerings=files.read_toml("fair/offerings.toml")["offering"],
+        sponsors=files.read_csv("fair/sponsors.csv"),
+        must_render=tuple(main["must_render"]),
+    )
+
 
 log = structlog.get_logger("ocop.demo")
 
@@ -68,24 +128,24 @@ class BoothSpec:
 def booth_plan() -> list[BoothSpec]:
     """Every booth of the floor plan, row by row inside each zone, with its position in metres."""
     booths: list[BoothSpec] = []
-    for zone in data.ZONES:
+    for zone in data().zones:
         code = str(zone["code"])
-        y = float(zone["y_m"]) + data.ZONE_MARGIN_M
+        y = float(zone["y_m"]) + data().zone_margin_m
         number = 0
         for row in zone["rows"]:
-            x = float(zone["x_m"]) + data.ZONE_MARGIN_M
+            x = float(zone["x_m"]) + data().zone_margin_m
             row_depth = 0.0
             for letter in row:
                 booth_type = _ROW_TYPES[letter]
-                width, depth = data.BOOTH_SIZES[booth_type.value]
-                price = zone.get("price_vnd", data.BOOTH_PRICES_VND[booth_type.value])
+                width, depth = data().booth_sizes[booth_type.value]
+                price = zone.get("price_vnd", data().booth_prices_vnd[booth_type.value])
                 number += 1
                 booths.append(
                     BoothSpec(code, f"{code}{number:02d}", booth_type, x, y, width, depth, int(price))
                 )
                 x += width
                 row_depth = max(row_depth, depth)
-            y += row_depth + data.AISLE_M
+            y += row_depth + data().aisle_m
     return booths
 
 
@@ -93,12 +153,12 @@ def _time(value: object) -> dt.datetime:
     return dt.datetime.fromisoformat(str(value))
 
 
-async def _producers(counts: dict[str, int]) -> dict[str, Producer]:
-    """The demo's producers and the fair's new ones, by key (created where missing)."""
+async def _producers(registry: Mapping[str, Producer], counts: dict[str, int]) -> dict[str, Producer]:
+    """The registry demo's producers and the fair's new ones, by key (created where missing)."""
     before = await Producer.all().count()
-    producers = {
-        str(row["key"]): await demo._producer(row) for row in [*demo_data.PRODUCERS, *data.PRODUCERS]
-    }
+    producers = dict(registry)
+    for row in data().producers:
+        producers[str(row["key"])] = await records.producer(row)
     counts["producers"] += await Producer.all().count() - before
     return producers
 
@@ -106,18 +166,18 @@ async def _producers(counts: dict[str, int]) -> dict[str, Producer]:
 async def _products(producers: dict[str, Producer], counts: dict[str, int]) -> dict[tuple[str, str], Product]:
     """Products by (producer key, name): the fair's new ones are created with their evaluations."""
     products: dict[tuple[str, str], Product] = {}
-    for row in data.PRODUCTS:
+    for row in data().products:
         key = str(row["producer"])
-        product, created = await demo._product(row, producers[key])
+        product, created = await records.product(row, producers[key])
         products[(key, str(row["name"]))] = product
         if created:
             counts["products"] += 1
             for evaluation in row["evaluations"]:
-                await demo._evaluation(evaluation, product)
+                await records.evaluation(evaluation, product)
                 counts["evaluations"] += 1
     wanted = {
         (str(entry["producer"]), str(name))
-        for entry in [*data.EXHIBITORS, *data.OTHER_APPLICATIONS]
+        for entry in [*data().exhibitors, *data().other_applications]
         for name in entry["products"]
     }
     for key, name in sorted(wanted - set(products)):  # the demo's own products
@@ -133,14 +193,14 @@ async def _organiser() -> User | None:
     if user is not None:
         await (
             Membership.filter(user_id=user.id, role=Role.FAIR_ORGANISER)
-            .exclude(fair_scope=data.SLUG)
-            .update(fair_scope=data.SLUG)
+            .exclude(fair_scope=data().slug)
+            .update(fair_scope=data().slug)
         )
     return user
 
 
 async def _fair() -> Fair:
-    row = data.FAIR
+    row = data().fair
     province = await find_province(str(row["province_code"]), UnitEra.LEGACY)
     assert province is not None
     return await Fair.create(
@@ -183,7 +243,7 @@ async def _floor(fair: Fair, counts: dict[str, int]) -> tuple[dict[str, Zone], l
                 width_m=z["width_m"],
                 depth_m=z["depth_m"],
             )
-            for z in data.ZONES
+            for z in data().zones
         ]
     )
     zones = {z.code: z for z in await Zone.filter(fair_id=fair.id)}
@@ -228,10 +288,10 @@ async def _applications(
 ) -> None:
     """Approved applications with their booths, then the applications in other states."""
     decided_by = organiser.id if organiser else None
-    first = _time(data.APPROVED_SUBMITTED_FROM)
+    first = _time(data().approved_submitted_from)
     wanted: dict[str, list[tuple[Zone, bool]]] = {}
     rows: list[ExhibitorApplication] = []
-    for index, entry in enumerate(data.EXHIBITORS):
+    for index, entry in enumerate(data().exhibitors):
         key = str(entry["producer"])
         wanted[key] = [(zones[spec[0]], spec.endswith("*")) for spec in entry["booths"]]
         main_zone, premium = wanted[key][0]
@@ -248,11 +308,11 @@ async def _applications(
                 description_en=entry.get("description_en"),
                 status=ApplicationStatus.APPROVED,
                 submitted_at=first + dt.timedelta(hours=7 * index),
-                decided_at=_time(data.APPROVED_DECIDED_AT),
+                decided_at=_time(data().approved_decided_at),
                 decided_by_id=decided_by,
             )
         )
-    for entry in data.OTHER_APPLICATIONS:
+    for entry in data().other_applications:
         key = str(entry["producer"])
         rows.append(
             ExhibitorApplication(
@@ -271,7 +331,7 @@ async def _applications(
     await ExhibitorApplication.bulk_create(rows)
     by_producer = {a.producer_id: a for a in await ExhibitorApplication.filter(fair_id=fair.id)}  # type: ignore[attr-defined]
     listed = []
-    for entry in [*data.EXHIBITORS, *data.OTHER_APPLICATIONS]:
+    for entry in [*data().exhibitors, *data().other_applications]:
         key = str(entry["producer"])
         application = by_producer[producers[key].id]
         listed += [
@@ -283,7 +343,7 @@ async def _applications(
     # Booths in code order, each exhibitor taking the next free ones of its zones: as the exhibitors are
     # listed by province inside each zone, a province's exhibitors stand side by side.
     free = list(booths)
-    assigned_at = _time(data.ASSIGNED_AT)
+    assigned_at = _time(data().assigned_at)
     assignments = []
     for key, specs in wanted.items():
         application = by_producer[producers[key].id]
@@ -300,7 +360,7 @@ async def _applications(
             )
     await BoothAssignment.bulk_create(assignments)
     counts["applications"] = len(rows)
-    counts["exhibitors"] = len(data.EXHIBITORS)
+    counts["exhibitors"] = len(data().exhibitors)
     counts["assignments"] = len(assignments)
 
 
@@ -319,11 +379,11 @@ async def _programme(fair: Fair, products: dict[tuple[str, str], Product], count
                 description=s["description"],
                 description_en=s["description_en"],
             )
-            for s in data.SESSIONS
+            for s in data().sessions
         ]
     )
     offerings = []
-    for o in data.OFFERINGS:
+    for o in data().offerings:
         commune = (
             await find_commune(str(o["commune_code"]), UnitEra.LEGACY) if o.get("commune_code") else None
         )
@@ -346,21 +406,22 @@ async def _programme(fair: Fair, products: dict[tuple[str, str], Product], count
     await Sponsor.bulk_create(
         [
             Sponsor(fair_id=fair.id, name=s["name"], level=s["level"], website=s.get("website"))
-            for s in data.SPONSORS
+            for s in data().sponsors
         ]
     )
-    counts["sessions"], counts["offerings"] = len(data.SESSIONS), len(offerings)
-    counts["sponsors"] = len(data.SPONSORS)
+    counts["sessions"], counts["offerings"] = len(data().sessions), len(offerings)
+    counts["sponsors"] = len(data().sponsors)
 
 
-async def load() -> dict[str, int]:
-    """Load what is missing of the demo fair; returns how many rows of each kind were created."""
+async def load(registry_producers: Mapping[str, Producer]) -> dict[str, int]:
+    """Load what is missing of the demo fair, whose exhibitors include the registry demo's producers (by
+    key); returns how many rows of each kind were created."""
     counts: dict[str, int] = defaultdict(int)
     async with in_transaction():
-        producers = await _producers(counts)
+        producers = await _producers(registry_producers, counts)
         products = await _products(producers, counts)
         organiser = await _organiser()
-        if not await Fair.exists(slug=data.SLUG):
+        if not await Fair.exists(slug=data().slug):
             fair = await _fair()
             counts["fairs"] = 1
             zones, booths = await _floor(fair, counts)
@@ -368,5 +429,5 @@ async def load() -> dict[str, int]:
             await _programme(fair, products, counts)
     created = {k: v for k, v in counts.items() if v}
     if created:
-        log.info("demo fair loaded", slug=data.SLUG, **created)
+        log.info("demo fair loaded", slug=data().slug, **created)
     return dict(counts)

@@ -1,6 +1,7 @@
-"""Demo packaging designs (`services.demo.load` calls `load` after the accounts): designs of several demo
-products in each state of the review, written through services/packaging/designs.py as the demo accounts
-(so every rule applies and the thread shows who said what):
+"""Demo packaging designs (services/demo/data/packaging/designs.toml; `services.demo.loader.load` calls
+`load` after the accounts): designs of several demo products in each state of the review, written through
+services/packaging/designs.py as the demo accounts (so every rule applies and the thread shows who said
+what):
 
 - Kẹo dừa truyền thống Phú Hưng: v1 sent back by the Bến Tre officer (net quantity too small), v2 APPROVED;
 - Rượu Phú Lễ: v1 IN_REVIEW, declared without its ethanol content (an error finding: approval refused
@@ -14,6 +15,7 @@ are made only outside production) the system acts and comments carry no author.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -31,6 +33,7 @@ from models import (
     User,
 )
 from services.accounts.auth import Actor, Grant
+from services.demo import files
 from services.packaging import designs
 from services.policy import SYSTEM, Reach, reach_of
 from services.registry.search import vietnam_today
@@ -39,9 +42,9 @@ from services.trace.identity import product_code
 
 log = structlog.get_logger("ocop.demo")
 
-CONSULTANT = "consultant@demo.ocop.vn"
-OFFICER = "officer.bentre@demo.ocop.vn"
-PRODUCER = "producer@demo.ocop.vn"
+DESIGNS = "packaging/designs.toml"
+OCOP_WHILE_CERTIFIED = "while certified"  # in `declared`: the OCOP mark goes here while it is valid
+SYSTEM_AUTHOR = "system"
 
 
 async def _reach(email: str) -> tuple[Reach, int | None]:
@@ -107,173 +110,89 @@ async def _version(
     design: PackagingDesign,
     declared: dict[str, Any],
     author: tuple[Reach, int | None],
-    *,
     package_type: PackageType,
-    width_mm: float,
-    height_mm: float,
-    **figures: Any,
+    figures: Mapping[str, Any],
 ) -> int:
     reach, user_id = author
     version = await designs.add_version(
-        designs.VersionData(
-            design_id=design.id,
-            package_type=package_type,
-            declared=declared,
-            width_mm=width_mm,
-            height_mm=height_mm,
-            **figures,
-        ),
+        designs.VersionData(design_id=design.id, package_type=package_type, declared=declared, **figures),
         reach,
         user_id=user_id,
     )
     return version.id
 
 
+def _declared(parts: list[Mapping[str, Any]], product: Product) -> dict[str, Any]:
+    """A version's declared content from the file's parts, in their order, the OCOP mark (when valid) where
+    a part asks for it."""
+    declared: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if key == "ocop_mark" and value == OCOP_WHILE_CERTIFIED:
+                declared.update(_ocop(product))
+            else:
+                declared[key] = value
+    return declared
+
+
+async def _step(
+    version_id: int, step: Mapping[str, Any], authors: Mapping[str, tuple[Reach, int | None]]
+) -> None:
+    reach = authors[str(step["by"])][0]
+    act = str(step["act"])
+    if act == "submit":
+        await designs.submit_version(version_id, reach)
+    elif act == "comment":
+        await designs.comment(version_id, str(step["text"]), reach)
+    elif act == "request_changes":
+        await designs.request_changes(version_id, str(step["text"]), reach)
+    elif act == "approve":
+        await designs.approve(version_id, reach)
+    else:
+        raise ValueError(f"{DESIGNS}: unknown step {act!r}")
+
+
+async def _load_design(
+    row: Mapping[str, Any], authors: Mapping[str, tuple[Reach, int | None]], base_url: str
+) -> bool:
+    """One design with its versions and their steps, in one transaction; False when its product is not
+    there or the design exists."""
+    product = await _product(str(row["product"]))
+    if product is None:
+        return False
+    async with in_transaction():
+        author = authors[str(row["author"])]
+        design = await _design(product, str(row["name"]), LabelProductType(str(row["label_type"])), author)
+        if design is None:
+            return False
+        common = _common(product, product.producer.name, await _address(product), base_url)
+        for version in row["version"]:
+            figures = {
+                key: version[key]
+                for key in ("width_mm", "height_mm", "depth_mm", "material", "print_method")
+                if key in version
+            }
+            version_id = await _version(
+                design,
+                _declared([common, row.get("declared", {}), version.get("declared", {})], product),
+                author,
+                PackageType(str(version["package_type"])),
+                figures,
+            )
+            for step in version.get("steps", []):
+                await _step(version_id, step, authors)
+    return True
+
+
 async def load(base_url: str = "http://127.0.0.1:8000") -> int:
     """Create the demo designs that are missing; returns how many were created."""
-    consultant = await _reach(CONSULTANT)
-    officer = await _reach(OFFICER)
-    member = await _reach(PRODUCER)
-    system = (SYSTEM, None)
+    document = files.read_toml(DESIGNS)
+    authors: dict[str, tuple[Reach, int | None]] = {SYSTEM_AUTHOR: (SYSTEM, None)}
+    for name, email in document["accounts"].items():
+        authors[name] = await _reach(str(email))
     created = 0
-
-    # Kẹo dừa: sent back once, then approved by the province.
-    product = await _product("Kẹo dừa truyền thống Phú Hưng")
-    if product is not None:
-        async with in_transaction():
-            design = await _design(product, "Hộp giấy 400 g", LabelProductType.FOOD, system)
-            if design is not None:
-                base = {
-                    **_common(product, product.producer.name, await _address(product), base_url),
-                    "manufacture_date_format": "dd/mm/yyyy",
-                    "expiry": "12 tháng kể từ NSX",
-                    "ingredients": "Cơm dừa 55%, mạch nha, đường mía, bơ",
-                    "warnings": "Không dùng cho người dị ứng với dừa.",
-                    "instructions_use": "Dùng ngay; bóc giấy bánh tráng nếu không muốn ăn kèm.",
-                    "instructions_storage": "Nơi khô ráo, thoáng mát, tránh ánh nắng trực tiếp.",
-                    **_ocop(product),
-                }
-                figures: dict[str, Any] = {
-                    "package_type": PackageType.BOX,
-                    "width_mm": 90,
-                    "height_mm": 120,
-                    "depth_mm": 40,
-                }
-                first = await _version(
-                    design,
-                    {**base, "net_quantity": "400 g", "mandatory_text_sizes": {"net_quantity": 1.2}},
-                    system,
-                    material="Giấy Ivory 300 gsm",
-                    print_method="In offset 4 màu",
-                    **figures,
-                )
-                await designs.submit_version(first, SYSTEM)
-                await designs.comment(
-                    first,
-                    "Bố cục rõ ràng. Lưu ý cỡ chữ định lượng 1,2 mm hơi nhỏ so với mặt hộp 90 × 120 mm.",
-                    consultant[0],
-                )
-                await designs.request_changes(
-                    first, "Đề nghị tăng cỡ chữ định lượng (400 g) lên ít nhất 2 mm rồi gửi lại.", officer[0]
-                )
-                second = await _version(
-                    design,
-                    {**base, "net_quantity": "400 g", "mandatory_text_sizes": {"net_quantity": 2.5}},
-                    system,
-                    material="Giấy Ivory 300 gsm",
-                    print_method="In offset 4 màu",
-                    **figures,
-                )
-                await designs.submit_version(second, SYSTEM)
-                await designs.approve(second, officer[0])
-                created += 1
-
-    # Rượu Phú Lễ: in review, without its ethanol content.
-    product = await _product("Rượu Phú Lễ")
-    if product is not None:
-        async with in_transaction():
-            design = await _design(product, "Nhãn chai 500 ml", LabelProductType.SPIRITS, system)
-            if design is not None:
-                version = await _version(
-                    design,
-                    {
-                        **_common(product, product.producer.name, await _address(product), base_url),
-                        "net_quantity": "500 ml",
-                        "warnings": "Không dành cho người dưới 18 tuổi và phụ nữ mang thai. Đã uống rượu bia "
-                        "không lái xe.",
-                        "lot_code_position": "In trên cổ chai",
-                        "mandatory_text_sizes": {"net_quantity": 2.5},
-                        **_ocop(product),
-                    },
-                    system,
-                    package_type=PackageType.BOTTLE,
-                    width_mm=80,
-                    height_mm=100,
-                    material="Giấy decal chống nước",
-                    print_method="In kỹ thuật số",
-                )
-                await designs.submit_version(version, SYSTEM)
-                await designs.comment(
-                    version,
-                    "Nhãn rượu phải ghi hàm lượng etanol (ví dụ 40% vol); hiện chưa thấy trên nhãn.",
-                    consultant[0],
-                )
-                created += 1
-
-    # Dừa xiêm xanh: a draft of the demo producer account.
-    product = await _product("Dừa xiêm xanh Giồng Trôm")
-    if product is not None:
-        async with in_transaction():
-            design = await _design(product, "Tem treo trái dừa", LabelProductType.FOOD, member)
-            if design is not None:
-                await _version(
-                    design,
-                    {
-                        **_common(product, product.producer.name, await _address(product), base_url),
-                        "net_quantity": "1 trái",
-                        "instructions_storage": "Bảo quản nơi thoáng mát, dùng trong 15 ngày.",
-                    },
-                    member,
-                    package_type=PackageType.HANG_TAG,
-                    width_mm=50,
-                    height_mm=80,
-                    material="Giấy kraft",
-                )
-                created += 1
-
-    # Nước màu dừa: sent back by the consultant, the producer replied.
-    product = await _product("Nước màu dừa Phước Long")
-    if product is not None:
-        async with in_transaction():
-            design = await _design(product, "Nhãn chai 250 ml", LabelProductType.FOOD, member)
-            if design is not None:
-                version = await _version(
-                    design,
-                    {
-                        **_common(product, product.producer.name, await _address(product), base_url),
-                        "net_quantity": "250 ml",
-                        "manufacture_date_format": "mm/yyyy",
-                        "expiry": "18 tháng kể từ NSX",
-                        "ingredients": "Nước dừa tươi cô đặc, đường thốt nốt",
-                        "warnings": "Sản phẩm có đường.",
-                        "instructions_use": "Dùng kho cá, kho thịt.",
-                        "instructions_storage": "Đậy kín nắp sau khi dùng.",
-                        "mandatory_text_sizes": {"net_quantity": 2},
-                    },
-                    member,
-                    package_type=PackageType.BOTTLE,
-                    width_mm=70,
-                    height_mm=90,
-                    material="Decal giấy",
-                )
-                await designs.submit_version(version, member[0])
-                await designs.request_changes(
-                    version,
-                    "Ngày sản xuất cần ghi theo thứ tự ngày, tháng, năm (dd/mm/yyyy).",
-                    consultant[0],
-                )
-                await designs.comment(version, "Cảm ơn chuyên gia, HTX sẽ sửa và gửi phiên bản 2.", member[0])
-                created += 1
+    for row in document["design"]:
+        created += int(await _load_design(row, authors, base_url))
     if created:
         log.info("demo packaging designs loaded", designs=created)
     return created

@@ -1,8 +1,10 @@
-"""Durable background jobs on the `job` table (catalog renders, and any kind registered here): prepared
-from the database, rendered out of the request path in a child process with time and memory limits, kept
+"""Durable background jobs on the `job` table (e.g. fair catalog renders): prepared from the database, rendered out of the request path in a child process with time and memory limits, kept
 as files by sha256.
 
-- A kind (`JobKind`) is an async `prepare` step that reads the database and returns plain picklable data,
+- A kind (`JobKind`) registers itself (`register`) in the domain it belongs to, in a `job.py` module of
+  that domain's package (the fair catalog: services/fairs/catalog/job.py); this module names no domain and
+  imports those modules when it first meets a kind it does not know (`kind_of`).
+- A kind is an async `prepare` step that reads the database and returns plain picklable data,
   and a sync, CPU-heavy `render` step (a top-level function) that turns that data into bytes in a child
   process (`services/common/sandbox.py`).
 - Identical input, identical output: a job's input hash is the sha256 of its kind, the kind's version and
@@ -29,7 +31,6 @@ import functools
 import hashlib
 import hmac
 import importlib
-import importlib.metadata
 import mimetypes
 import os
 import pickle
@@ -47,13 +48,11 @@ from tortoise import connections
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from models import Fair, Job, JobStatus
+from models import Job, JobStatus
 from services.accounts.auth import secret_key
 from services.common import paths, sandbox
-from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
-from services.policy import SYSTEM, Reach
-from services.policy.fairs import may_manage_fair, sees_exhibitors
-from services.policy.registry import deny
+from services.common.errors import DomainError
+from services.policy import Reach
 
 log = structlog.get_logger("ocop.jobs")
 
@@ -129,6 +128,22 @@ def register(kind: JobKind) -> JobKind:
 
 def unregister(name: str) -> None:
     KINDS.pop(name, None)
+
+
+@functools.cache
+def discover() -> None:
+    """Import every `job.py` module under services/, where kinds register themselves. Once per process:
+    the web process and every worker (local loop, procrastinate, `server.py worker`) find the same kinds
+    without a list of domains here."""
+    for path in sorted((paths.ROOT / "services").rglob("job.py")):
+        importlib.import_module(".".join(path.relative_to(paths.ROOT).with_suffix("").parts))
+
+
+def kind_of(name: str) -> JobKind | None:
+    """The registered kind of this name (its domain's module imported when needed), or None."""
+    if name not in KINDS:
+        discover()
+    return KINDS.get(name)
 
 
 # -- input hash ----------------------------------------------------------------------------------------------
@@ -246,7 +261,7 @@ async def _dispatch(job_ids: list[int]) -> None:
             await _dispatcher(job_id)
 
 
-async def _reusable(kind: str, digest: str) -> Job | None:
+async def reusable(kind: str, digest: str) -> Job | None:
     """A job whose result serves this input: the newest succeeded one whose file is there, else the
     queued or running one."""
     candidates = await Job.filter(
@@ -262,12 +277,12 @@ async def enqueue(kind: str, params: Mapping[str, Any], input_hash: str, user_id
     """The job for this input: the succeeded one (its file is reused), the queued or running one, or a new
     queued job. Two concurrent calls with the same input get the same job (on PostgreSQL an advisory lock
     on the hash serialises them; SQLite serialises writers)."""
-    if kind not in KINDS:
+    if kind_of(kind) is None:
         raise ValueError(f"unknown job kind {kind!r}")
     async with in_transaction() as conn:
         if _on_postgres():
             await conn.execute_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [input_hash])
-        found = await _reusable(kind, input_hash)
+        found = await reusable(kind, input_hash)
         if found is not None:
             return found
         job = await Job.create(
@@ -280,7 +295,9 @@ async def enqueue(kind: str, params: Mapping[str, Any], input_hash: str, user_id
 
 async def submit(kind: str, params: Mapping[str, Any], *, user_id: int | None) -> Job:
     """Prepare the input (database reads, no rendering), hash it and enqueue."""
-    job_kind = KINDS[kind]
+    job_kind = kind_of(kind)
+    if job_kind is None:
+        raise ValueError(f"unknown job kind {kind!r}")
     data = await job_kind.prepare(params)
     return await enqueue(kind, params, input_hash(job_kind, data), user_id)
 
@@ -375,7 +392,7 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
     """Run a job claimed by `worker` to its end: succeeded (with its file) or failed (with a message).
     Cancelled (shutdown), it kills the child and puts the job back in the queue without counting the
     attempt. `on_progress` sees every percent (the command line's progress bar)."""
-    kind = KINDS.get(job.kind)
+    kind = kind_of(job.kind)
     if kind is None:
         return await _fail(job, worker, f"unknown job kind {job.kind!r} (not registered in this worker)")
     started = time.monotonic()
@@ -389,7 +406,7 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
             await Job.filter(id=job.id).update(input_hash=digest)
             job.input_hash = digest
         name = kind.file_name(job.params)
-        done = await _reusable(kind.name, digest)
+        done = await reusable(kind.name, digest)
         if done is not None and done.status == JobStatus.SUCCEEDED:
             return await _finish(
                 job, worker, status=JobStatus.SUCCEEDED, progress=100, error=None,
@@ -552,146 +569,10 @@ async def may_read(job: Job, reach: Reach) -> bool:
     user_id = reach.actor.user_id
     if user_id is not None and job.created_by_id == user_id:  # type: ignore[attr-defined]
         return True
-    kind = KINDS.get(job.kind)
+    kind = kind_of(job.kind)
     return kind is not None and kind.readable_by is not None and await kind.readable_by(job, reach)
 
 
 async def jobs_by_ids(ids: set[int], reach: Reach) -> dict[int, Job]:
     found = await Job.filter(id__in=sorted(ids))
     return {job.id: job for job in found if await may_read(job, reach)}
-
-
-# -- catalogs ------------------------------------------------------------------------------------------------
-
-CATALOG = "catalog"
-CATALOG_LANGUAGES = ("vi", "en", "bilingual")
-CATALOG_PAPERS = ("A4", "A5")
-
-
-# The renderer's package (services/registry/search.py is the registry's product search, hence another name).
-CATALOG_PACKAGE = "services.fairs.catalog"
-
-
-async def _prepare_catalog(params: Mapping[str, Any]) -> Any:
-    data = importlib.import_module(f"{CATALOG_PACKAGE}.data")
-    return await data.load_catalog(
-        int(params["fair_id"]), str(params["language"]), str(params["paper"]), str(params["base_url"])
-    )
-
-
-def render_catalog(data: Any, progress: sandbox.Progress | None) -> bytes:
-    """The catalog's render step, in the child process (WeasyPrint is imported there, never in the server)."""
-    render = importlib.import_module(f"{CATALOG_PACKAGE}.render")
-    body: bytes = render.render_catalog(data, progress)
-    return body
-
-
-@functools.cache
-def catalog_version() -> str:
-    """The renderer's identity: WeasyPrint's version and a digest of the catalog package's files (code,
-    templates, styles), so that a changed renderer never serves a file of the previous one."""
-    digest = hashlib.sha256()
-    root = paths.ROOT
-    for base in (root / CATALOG_PACKAGE.replace(".", "/"), paths.TEMPLATES / "catalog"):
-        if base.is_dir():
-            for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-                digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
-    try:
-        weasyprint = importlib.metadata.version("weasyprint")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a dependency of the project
-        weasyprint = "?"
-    return f"weasyprint {weasyprint}; renderer {digest.hexdigest()[:16]}"
-
-
-def _catalog_file_name(params: Mapping[str, Any]) -> str:
-    return f"catalog-{params['slug']}-{params['language']}-{params['paper']}.pdf"
-
-
-async def _fair_managers_read(job: Job, reach: Reach) -> bool:
-    fair_id = job.params.get("fair_id")
-    if not isinstance(fair_id, int):
-        return False
-    fair = await Fair.get_or_none(id=fair_id)
-    return fair is not None and may_manage_fair(reach, fair)
-
-
-register(
-    JobKind(
-        name=CATALOG,
-        prepare=_prepare_catalog,
-        render=render_catalog,
-        version=catalog_version,
-        file_name=_catalog_file_name,
-        timeout_s=600.0,
-        memory_mb=2048,
-        readable_by=_fair_managers_read,
-    )
-)
-
-
-def _catalog_problems(language: str, paper: str) -> None:
-    problems = Problems()
-    if language not in CATALOG_LANGUAGES:
-        problems.add(
-            "language",
-            ErrorCode.INVALID,
-            "Ngôn ngữ: vi, en hoặc bilingual (song ngữ).",
-            "Language: vi, en or bilingual.",
-        )
-    if paper not in CATALOG_PAPERS:
-        problems.add("format", ErrorCode.INVALID, "Khổ giấy: A4 hoặc A5.", "Paper format: A4 or A5.")
-    problems.raise_if_any()
-
-
-def _catalog_params(fair: Fair, language: str, paper: str, base_url: str) -> dict[str, Any]:
-    return {"fair_id": fair.id, "slug": fair.slug, "language": language, "paper": paper, "base_url": base_url}
-
-
-async def generate_catalog(
-    fair_id: int, language: str, paper: str, reach: Reach, *, user_id: int | None, base_url: str
-) -> Job:
-    """The job rendering a fair's catalog: for its organisers and central admins (the public gets
-    published catalogs through `public_catalog`). Reads the data now (to know whether the same catalog
-    exists already); renders later, in a worker."""
-    fair = await Fair.get_or_none(id=fair_id)
-    if fair is None or not may_manage_fair(reach, fair):
-        if reach.everything:
-            raise DomainError(
-                [FieldProblem("fairId", ErrorCode.NOT_FOUND, "Không tìm thấy hội chợ.", "Fair not found.")]
-            )
-        raise deny(reach, "fairId")
-    _catalog_problems(language, paper)
-    return await submit(CATALOG, _catalog_params(fair, language, paper, base_url), user_id=user_id)
-
-
-async def public_catalog(slug: str, language: str, paper: str, base_url: str) -> Job | None:
-    """The job serving the catalog of a published fair's *current* data: succeeded (serve its file),
-    queued or running (come back later), or failed (the last render of this data failed: an organiser must
-    generate it again). None when there is no such fair or it is not public. The first request after a
-    change of the data queues the render; there is one job per version of the data and language/paper."""
-    fair = await Fair.get_or_none(slug=slug)
-    if fair is None or not sees_exhibitors(Reach(), fair):
-        return None
-    _catalog_problems(language, paper)
-    kind = KINDS[CATALOG]
-    params = _catalog_params(fair, language, paper, base_url)
-    digest = input_hash(kind, await kind.prepare(params))
-    found = await _reusable(CATALOG, digest)
-    if found is not None:
-        return found
-    failed = (
-        await Job.filter(kind=CATALOG, input_hash=digest, status=JobStatus.FAILED).order_by("-id").first()
-    )
-    if failed is not None:
-        return failed
-    return await enqueue(CATALOG, params, digest, None)
-
-
-async def generate_catalog_for_slug(slug: str, language: str, paper: str, *, base_url: str) -> Job:
-    """The command line's way in: as the system, by the fair's slug."""
-    fair = await Fair.get_or_none(slug=slug)
-    if fair is None:
-        raise DomainError(
-            [FieldProblem("fair", ErrorCode.NOT_FOUND, "Không tìm thấy hội chợ.", f"No fair {slug!r}.")]
-        )
-    return await generate_catalog(fair.id, language, paper, SYSTEM, user_id=None, base_url=base_url)

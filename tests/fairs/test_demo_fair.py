@@ -34,7 +34,7 @@ from models import (
 )
 from services.demo import loader as demo
 from services.demo.fair import booth_plan
-from services.demo.fair_data import MUST_RENDER, SLUG
+from services.demo.fair import data as fair_data
 from services.registry import stars
 from services.registry.search import ProductFilterData, product_query
 from tests.conftest import Database
@@ -85,7 +85,7 @@ async def _table_counts() -> dict[str, int]:
 
 async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) -> None:
     await demo.load(with_accounts=True)
-    fair = await Fair.get(slug=SLUG)
+    fair = await Fair.get(slug=fair_data().slug)
     assert fair.name == "Hội chợ OCOP - Du lịch 2019 vùng Tây Nam Bộ và Đông Nam Bộ"
     assert fair.theme == "Sản phẩm OCOP – Tiềm năng và Phát triển"
     assert (fair.status, fair.kind) == (FairStatus.PUBLISHED, FairKind.OCOP_TOURISM)
@@ -226,7 +226,7 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
     # The demo organiser manages this fair.
     organiser = await User.get(email="organiser@demo.ocop.vn")
     membership = await Membership.get(user_id=organiser.id, role=Role.FAIR_ORGANISER)
-    assert membership.fair_scope == SLUG
+    assert membership.fair_scope == fair_data().slug
 
     # The strings that must render, exactly and in NFC, in what the catalog shows.
     unit_ids = {a.producer.commune_id for a in approved}  # type: ignore[attr-defined]
@@ -239,7 +239,7 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
     texts += [t for s in sessions for t in (s.title, s.description) if t]
     texts += [t for o in offerings for t in (o.name, o.description) if t]
     assert all(unicodedata.is_normalized("NFC", t) for t in texts)
-    for wanted in MUST_RENDER:
+    for wanted in fair_data().must_render:
         assert unicodedata.is_normalized("NFC", wanted)
         assert any(wanted in t for t in texts), wanted
     for search in ("banh phong son doc", "BUOI DA XANH", "mo cay bac", "keo dua sau rieng la dua"):

@@ -13,6 +13,7 @@ from httpx import AsyncClient
 from strawberry.relay import to_base64
 
 from models import AuditEntry, Fair, FairStatus, Job, JobStatus, Role
+from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
 from tests.conftest import Database, gql
 from tests.factories import make_producer, token_for
@@ -47,7 +48,7 @@ async def _prepare_from_fair(params: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def stand_in_renderer() -> Iterator[None]:
-    real = jobs.KINDS[jobs.CATALOG]
+    real = jobs.KINDS[catalog_job.CATALOG]
     jobs.register(
         dataclasses.replace(
             real, prepare=_prepare_from_fair, render=kinds.render_fake_pdf, version=lambda: "stand-in"
@@ -193,7 +194,7 @@ async def test_language_and_format_are_checked(client: AsyncClient, db: Database
         ("format", "INVALID"),
     ]
     assert await Job.all().count() == 0
-    for language in jobs.CATALOG_LANGUAGES:
+    for language in catalog_job.CATALOG_LANGUAGES:
         assert (await generate(client, fair, admin, language=language, paper="A5"))["errors"] == []
 
 
@@ -242,8 +243,8 @@ async def test_the_public_downloads_the_catalog_of_a_published_fair(
 async def test_a_failed_public_catalog_is_not_retried_by_the_public(
     client: AsyncClient, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = dataclasses.replace(jobs.KINDS[jobs.CATALOG], render=kinds.render_bug)
-    monkeypatch.setitem(jobs.KINDS, jobs.CATALOG, broken)
+    broken = dataclasses.replace(jobs.KINDS[catalog_job.CATALOG], render=kinds.render_bug)
+    monkeypatch.setitem(jobs.KINDS, catalog_job.CATALOG, broken)
     await make_fair(SLUG, status=FairStatus.PUBLISHED)
     assert (await client.get(f"/fairs/{SLUG}/catalog.pdf")).status_code == 202
     await run_all()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -302,3 +304,24 @@ def test_who_runs_jobs_is_chosen_by_ocop_jobs(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("OCOP_JOBS", "celery")
     with pytest.raises(ValueError, match="local, procrastinate or off"):
         jobs.backend("sqlite://var/ocop.sqlite3")
+
+
+def test_a_worker_that_imports_only_the_queue_finds_the_catalog_kind() -> None:
+    """The queue names no domain: a worker process (procrastinate's, `server.py worker`) that imports only
+    services/jobs still runs catalog jobs, whose kind registers itself in services/fairs/catalog/job.py."""
+    code = (
+        "import sys\n"
+        "from services.jobs import queue\n"
+        "assert 'services.fairs.catalog.job' not in sys.modules\n"
+        "kind = queue.kind_of('catalog')\n"
+        "print(kind.name, kind.render.__module__, queue.kind_of('no-such-kind'))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["catalog", "services.fairs.catalog.job", "None"]
+    source = (root / "services/jobs/queue.py").read_text(encoding="utf-8")
+    assert "services.fairs" not in source
+    assert "Fair" not in source

@@ -1,10 +1,15 @@
-"""The demo data set a newcomer sees on the first `make run`."""
+"""The demo data set a newcomer sees on the first `make run`, and the data files it is read from."""
 
 from __future__ import annotations
 
+import unicodedata
+from pathlib import Path
+
+import pytest
 from httpx import AsyncClient
 
 from models import Evaluation, Producer, Product, User
+from services.demo import fair, files, registry
 from services.demo import loader as demo
 from tests.conftest import Database, gql
 
@@ -85,3 +90,35 @@ async def test_the_demo_lots_have_full_valid_histories(db: Database) -> None:
     for batch in await Batch.all():
         assert (await trace.integrity(batch.id, "https://ocop.test")).valid, batch.lot_code
         assert epcis.validate(await trace.batch_document(batch.id, "https://ocop.test")) == [], batch.lot_code
+
+
+def test_every_demo_data_file_is_nfc_and_read() -> None:
+    """The demo is data files (services/demo/data/): each is NFC text and read by a loader."""
+    found = sorted(p for p in files.DATA.rglob("*") if p.is_file() and p.suffix in (".toml", ".csv", ".json"))
+    assert found
+    for path in found:
+        body = path.read_text(encoding="utf-8")
+        assert unicodedata.is_normalized("NFC", body), path
+    registry.data.cache_clear()
+    fair.data.cache_clear()
+    assert len(registry.data().producers) == 19
+    assert len(fair.data().exhibitors) == 67
+    read = {"registry/" + n for n in ("producers.toml", "products.toml", "provincial_plans.csv")}
+    read |= {"registry/" + n for n in ("programme_targets.toml", "accounts.toml", "trace.json")}
+    read |= {"fair/" + n for n in ("fair.toml", "producers.csv", "products.csv", "evaluations.csv")}
+    read |= {"fair/" + n for n in ("exhibitors.csv", "other_applications.csv", "sessions.toml")}
+    read |= {"fair/offerings.toml", "fair/sponsors.csv", "packaging/designs.toml"}
+    assert {p.relative_to(files.DATA).as_posix() for p in found} == read
+
+
+def test_a_demo_file_saved_decomposed_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "decomposed.csv").write_text(
+        "name\n" + unicodedata.normalize("NFD", "Bánh phồng Sơn Đốc") + "\n", encoding="utf-8"
+    )
+    (tmp_path / "composed.csv").write_text("name,# note,website\nBánh phồng Sơn Đốc,x,\n", encoding="utf-8")
+    monkeypatch.setattr(files, "DATA", tmp_path)
+    with pytest.raises(ValueError, match=r"decomposed\.csv is not NFC"):
+        files.read_csv("decomposed.csv")
+    assert files.read_csv("composed.csv") == [
+        {"name": "Bánh phồng Sơn Đốc"}
+    ]  # notes and empty cells left out
