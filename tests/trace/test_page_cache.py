@@ -1,6 +1,6 @@
 """The page cache in front of the resolver and the public pages (services/common/page_cache.py): a popular lot's
 scans are answered without SQL, a write in this process shows on the next view, languages are kept
-apart, credentials bypass it, and it stays bounded. Its front (server.FrontCacheMiddleware) answers a
+apart, credentials bypass it, and it stays bounded. Its front (web.middleware.FrontCacheMiddleware) answers a
 repeated request before routing, with the same headers, and never what must run per hit (a serial's scan).
 On SQLite and PostgreSQL through the `db` fixture."""
 
@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.relay import to_base64
 from tortoise.transactions import in_transaction
 
-import server
 from models import Batch, EventType, Product, SerialScan
 from services.common import page_cache
 from services.policy import SYSTEM
@@ -29,6 +28,7 @@ from services.trace.events import EventInput, QuantityData
 from services.trace.identity import product_code
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_batch, make_producer, make_product
+from web import public
 
 T0 = dt.datetime(2019, 5, 20, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 RECALL = "mutation($input: RecallInput!) { recordRecall(input: $input) { errors { code } } }"
@@ -310,7 +310,7 @@ async def test_single_flight_survives_a_failed_or_cancelled_first_render() -> No
     assert first.cancelled()
 
 
-# -- the front cache (server.FrontCacheMiddleware) -----------------------------------------------------------
+# -- the front cache (web.middleware.FrontCacheMiddleware) -----------------------------------------------------------
 
 
 @pytest.fixture
@@ -320,9 +320,9 @@ def handler_calls(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Counter[st
     calls: Counter[str] = Counter()
     for route in app.routes:
         if isinstance(route, Route) and route.endpoint in (
-            server.gs1_resolve,
-            server.trace_page,
-            server.product_page,
+            public.gs1_resolve,
+            public.trace_page,
+            public.product_page,
         ):
             inner, name = route.app, route.endpoint.__name__
 
