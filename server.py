@@ -31,7 +31,7 @@ from services.common import logging as ocop_logging
 from services.common.settings import Settings, load_settings
 from services.jobs import queue as jobs
 from services.trace import epcis_query
-from web import commands, epcis, graphql, labels, packaging, probes, public
+from web import commands, epcis, graphql, labels, packaging, probes, public, resolver
 from web import jobs as job_files
 from web.middleware import FrontCacheMiddleware, RequestLogMiddleware
 
@@ -89,12 +89,13 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         routes=[
             *probes.routes,
             *graphql.routes,
+            *resolver.routes,
             *public.routes,
             *epcis.routes,
             *labels.routes,
             *packaging.routes,
             *job_files.routes,
-            *public.compressed_routes,
+            *resolver.compressed_routes,
         ],
         lifespan=lifespan,
     )

@@ -62,7 +62,7 @@ _FRONT_COMPRESSED = re.compile(r"/[A-Za-z0-9_-]{10,}/?").fullmatch  # a compress
 class FrontCacheMiddleware:
     """Answers a repeated public GET or HEAD (a QR scan's redirect, a trace or product page) from
     `page_cache.FrontCache` before Starlette routes it: no handler runs. Only the answers the handlers offered
-    (`web.public._offer_front`) are there, keyed by the exact request (raw path, query string, Accept,
+    (`web.public.offer_front`) are there, keyed by the exact request (raw path, query string, Accept,
     Accept-Language; HEAD shares GET's entry and gets no body), and only while the page cache's own entry
     is current. An If-None-Match equal to a kept page's ETag gets its 304. Requests with Authorization or a
     cookie, other methods and other paths go straight through. It sits inside RequestLogMiddleware: a hit

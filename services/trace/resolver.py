@@ -1,6 +1,7 @@
 """The GS1 Digital Link resolver of our own identifiers (GS1 resolver standard; the statements are listed in
 `../shared/domain/gs1-traceability.md`). Nothing here knows Starlette: `answer()` turns a request (path,
-query, headers) into an `Answer` (status, headers, body) that `server.py` sends as it is.
+query, headers) into an `Outcome` (a redirect, a linkset or a refusal with its reason) that web/resolver.py
+turns into an HTTP answer (status codes, Link, CORS and caching headers).
 
 Identifiers resolved (`services.trace.identity` prints them):
 - `/01/{gtin}[/22/{cpv}][/10/{lot}][/21/{serial}]`: GTIN-8/12/13/14 (compared as GTIN-14, check digit
@@ -32,13 +33,13 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import Enum
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote, unquote, urlencode
 
-import orjson
 from jsonschema import Draft7Validator
 
 from models import Batch, BatchStatus, Evaluation, Product
@@ -54,12 +55,6 @@ VOC = "https://ref.gs1.org/voc/"  # GS1 Web Vocabulary: link relation types are 
 LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 LINKSET_MEDIA_TYPE = "application/linkset+json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "reference" / "gs1-linkset-schema.json"
-METHODS = "GET, HEAD, OPTIONS"
-CORS_HEADERS = {
-    "access-control-allow-origin": "*",
-    "access-control-allow-methods": METHODS,
-    "access-control-expose-headers": "Link, Location, Content-Type, Content-Length, Vary",
-}
 _VIETNAM = dt.timezone(dt.timedelta(hours=7))
 _MAX_ID = 2**31 - 1  # ids are 32-bit integers: a longer product code names no product
 
@@ -788,12 +783,11 @@ def validate_linkset(document: Mapping[str, Any]) -> list[str]:
     return [f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}" for error in errors]
 
 
-# -- HTTP answers ---------------------------------------------------------------------------------------------
+# -- what a request gets -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class ResolverRequest:
-    method: str
     raw_path: str  # percent-encoded, as received
     query: str  # the raw query string
     accept: str
@@ -801,15 +795,48 @@ class ResolverRequest:
     base_url: str
 
 
-@dataclass(slots=True)
-class Answer:
-    status: int
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    media_type: str | None = None
-    # Set on the redirect of a serialised unit (/21/{serial}): the server counts the scan.
+@dataclass(frozen=True, slots=True)
+class Identified:
+    """What a well-formed link names, and the URIs its answer points to besides its target."""
+
+    uri: str  # the canonical uncompressed URI (its linkset is `{uri}?linkType=linkset`)
+    same_as: str | None = None  # for a compressed link: the uncompressed URI with its attributes
+
+
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """Go to `location` (the requested or default link of the item)."""
+
+    identified: Identified
+    location: str
+    # Set on the redirect of a serialised unit (/21/{serial}): a scan to count.
     batch_id: int | None = None
     serial: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinksetAnswer:
+    """Every link of the item, as an RFC 9264 linkset document (asked by linkType or Accept)."""
+
+    identified: Identified
+    document: JSONObject
+
+
+class RefusalReason(Enum):
+    NOT_A_LINK = "not_a_link"  # not a Digital Link at all (say /favicon.ico): an unknown page
+    MALFORMED = "malformed"  # a Digital Link, badly written
+    UNKNOWN = "unknown"  # well written, but no such product, lot or serial here
+    NO_SUCH_LINK_TYPE = "no_such_link_type"  # the item has no link of the requested type
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    reason: RefusalReason
+    message_en: str
+    message_vi: str
+
+
+type Outcome = Redirect | LinksetAnswer | Refusal
 
 
 def _quality(params: str) -> float:
@@ -877,60 +904,24 @@ def _with_query(href: str, query: str) -> str:
     return joined + hash_mark + fragment
 
 
-def _problem(status: int, message_en: str, message_vi: str, language: Language) -> Answer:
-    title = {400: "Bad Request", 404: "Not Found"}.get(status, "Error")
-    body = {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": message_en if language == "en" else message_vi,
-    }
-    headers = {**CORS_HEADERS, "vary": "Accept, Accept-Language"}
-    return Answer(status, headers, orjson.dumps(body), "application/problem+json")
-
-
-def options_answer() -> Answer:
-    return Answer(
-        204,
-        {
-            **CORS_HEADERS,
-            "allow": METHODS,
-            "access-control-allow-headers": "Accept, Accept-Language, Content-Type",
-            "access-control-max-age": "86400",
-        },
-    )
-
-
-async def answer(request: ResolverRequest, today: dt.date | None = None) -> Answer:
-    """The resolver's answer to a GET, HEAD or OPTIONS of a Digital Link path."""
-    if request.method == "OPTIONS":
-        return options_answer()
+async def answer(request: ResolverRequest, today: dt.date | None = None) -> Outcome:
+    """What a GET (or HEAD) of a Digital Link path gets."""
     language = preferred_language(request.accept_language)
     segments = request.raw_path.strip("/").split("/")
     if len(segments) == 1 and not _BASE64URL.fullmatch(segments[0]):
-        # Not a Digital Link at all (say /favicon.ico): an unknown page, not a malformed identifier.
-        return _problem(404, "Not found.", "Không tìm thấy.", language)
+        return Refusal(RefusalReason.NOT_A_LINK, "Not found.", "Không tìm thấy.")
     try:
         link = parse(request.raw_path)
     except LinkSyntaxError as error:
-        return _problem(400, error.message_en, error.message_vi, language)
+        return Refusal(RefusalReason.MALFORMED, error.message_en, error.message_vi)
     resolution = await resolve(link, request.base_url, today)
     if isinstance(resolution, NotFound):
-        return _problem(404, resolution.message_en, resolution.message_vi, language)
-    base = request.base_url.rstrip("/")
-    uri = base + link.path()
-    link_header = [
-        f'<{uri}?linkType=linkset>; rel="linkset"; type="{LINKSET_MEDIA_TYPE}"',
-        f'<{LINKSET_CONTEXT}>; rel="http://www.w3.org/ns/json-ld#context"; type="application/ld+json"',
-    ]
-    if link.compressed:
-        same = _with_query(uri, link.attribute_query())
-        link_header.append(f'<{same}>; rel="owl:sameAs"')
-    headers = {**CORS_HEADERS, "link": ", ".join(link_header), "vary": "Accept, Accept-Language"}
+        return Refusal(RefusalReason.UNKNOWN, resolution.message_en, resolution.message_vi)
+    uri = request.base_url.rstrip("/") + link.path()
+    identified = Identified(uri, _with_query(uri, link.attribute_query()) if link.compressed else None)
     requested, kept = _query_pairs(request.query)
     if requested in ("linkset", "all") or (requested is None and wants_linkset(request.accept)):
-        body = orjson.dumps(linkset(resolution))
-        return Answer(200, headers, body, LINKSET_MEDIA_TYPE)
+        return LinksetAnswer(identified, linkset(resolution))
     if requested is None:
         link_type: str | None = resolution.default_type()
     else:
@@ -939,15 +930,13 @@ async def answer(request: ResolverRequest, today: dt.date | None = None) -> Answ
             link_type = resolution.default_type()
     target = resolution.find(link_type, language) if link_type else None
     if target is None:
-        return _problem(
-            404,
+        return Refusal(
+            RefusalReason.NO_SUCH_LINK_TYPE,
             f"This item has no link of type {requested}.",
             f"Mục này không có liên kết loại {requested}.",
-            language,
         )
     query = "&".join(q for q in (link.attribute_query(), "&".join(kept)) if q)
-    headers["location"] = _with_query(target.href, query)
-    return Answer(307, headers, batch_id=resolution.batch_id, serial=link.serial)
+    return Redirect(identified, _with_query(target.href, query), resolution.batch_id, link.serial)
 
 
 def cache_key(
@@ -962,14 +951,16 @@ def cache_key(
     return (raw_path, query, wants_linkset(accept), preferred_language(accept_language), base_url, today)
 
 
-def keep_for(status: int) -> float:
+def keep_for(outcome: Outcome) -> float:
     """Seconds the page cache (services/common/page_cache.py) keeps an answer. A redirect (what a phone's scan
     gets: its Location does not depend on the lot's recall status) as long as the trace page it leads to,
-    a 404 briefly. A linkset never: it states the lot's recall status to machines (partner systems poll
-    it), so it is read fresh every time, on every worker. Other errors are not kept either."""
-    if status == 307:
+    a "not found" briefly. A linkset never: it states the lot's recall status to machines (partner systems
+    poll it), so it is read fresh every time, on every worker. A malformed link is not kept either."""
+    if isinstance(outcome, Redirect):
         return page_cache.TRACE_PAGE_MAX_AGE
-    return page_cache.NOT_FOUND_TTL if status == 404 else 0
+    if isinstance(outcome, Refusal) and outcome.reason is not RefusalReason.MALFORMED:
+        return page_cache.NOT_FOUND_TTL
+    return 0
 
 
 def description(base_url: str) -> JSONObject:
@@ -1007,9 +998,3 @@ def description(base_url: str) -> JSONObject:
             },
         },
     }
-
-
-def description_answer(method: str, base_url: str) -> Answer:
-    if method == "OPTIONS":
-        return options_answer()
-    return Answer(200, dict(CORS_HEADERS), orjson.dumps(description(base_url)), "application/json")

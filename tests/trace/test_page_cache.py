@@ -29,6 +29,7 @@ from services.trace.identity import product_code
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_batch, make_producer, make_product
 from web import public
+from web import resolver as resolver_routes
 
 T0 = dt.datetime(2019, 5, 20, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 RECALL = "mutation($input: RecallInput!) { recordRecall(input: $input) { errors { code } } }"
@@ -320,7 +321,7 @@ def handler_calls(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Counter[st
     calls: Counter[str] = Counter()
     for route in app.routes:
         if isinstance(route, Route) and route.endpoint in (
-            public.gs1_resolve,
+            resolver_routes.gs1_resolve,
             public.trace_page,
             public.product_page,
         ):
