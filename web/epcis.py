@@ -3,6 +3,7 @@ are RFC 9457 problem documents with the EPCIS exception types, as GS1 requires."
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 import orjson
@@ -13,21 +14,58 @@ from starlette.routing import BaseRoute, Route
 from services.accounts import auth as accounts
 from services.common.errors import DomainError
 from services.policy import reach_of
+from services.trace import epcis
 from services.trace import epcis_query as epcis_rest
 from web.responses import ORJSONResponse
 
 _EPCIS_JSON_TYPES = ("application/json", "application/ld+json")
 
 
+# The standards' versions, on every answer (EPCIS 2.0 REST bindings).
+HEADERS = {"GS1-EPCIS-Version": epcis_rest.EPCIS_VERSION, "GS1-CBV-Version": epcis_rest.CBV_VERSION}
+_STATUS = {
+    epcis_rest.ProblemKind.QUERY_PARAMETER: 400,
+    epcis_rest.ProblemKind.VALIDATION: 400,
+    epcis_rest.ProblemKind.CAPTURE_LIMIT_EXCEEDED: 413,
+    epcis_rest.ProblemKind.UNSUPPORTED_MEDIA_TYPE: 415,
+    epcis_rest.ProblemKind.NO_SUCH_RESOURCE: 404,
+    epcis_rest.ProblemKind.UNAUTHENTICATED: 401,
+    epcis_rest.ProblemKind.FORBIDDEN: 403,
+}
+
+
+def _problem_document(problem: epcis_rest.Problem) -> dict[str, Any]:
+    """RFC 9457: type, title, status, detail, then the problem's own members."""
+    return {
+        "type": problem.kind.exception_type,
+        "title": problem.title,
+        "status": _STATUS[problem.kind],
+        "detail": problem.detail,
+    } | problem.extra
+
+
 def _problem_response(problem: epcis_rest.Problem) -> Response:
-    headers = dict(epcis_rest.HEADERS)
-    if problem.status == 401:
+    headers = dict(HEADERS)
+    if problem.kind is epcis_rest.ProblemKind.UNAUTHENTICATED:
         headers["WWW-Authenticate"] = "Bearer"
     if "captureID" in problem.extra:  # a failed capture job: its outcome stays readable
         headers["Location"] = f"/epcis/capture/{problem.extra['captureID']}"
-    return Response(
-        orjson.dumps(problem.body()), problem.status, headers, media_type="application/problem+json"
-    )
+    body = orjson.dumps(_problem_document(problem))
+    return Response(body, _STATUS[problem.kind], headers, media_type="application/problem+json")
+
+
+def _job_json(job: epcis_rest.CaptureJob) -> dict[str, Any]:
+    """A capture job as the OpenAPI's CaptureJob."""
+    body: dict[str, Any] = {"captureID": job.capture_id, "createdAt": epcis.timestamp(job.created_at)}
+    if job.finished_at is not None:
+        body["finishedAt"] = epcis.timestamp(job.finished_at)
+    return body | {
+        "running": job.running,
+        "success": job.success,
+        "captureErrorBehaviour": "rollback",
+        "errors": [_problem_document(problem) for problem in job.errors],
+        "eventIDs": job.event_ids,
+    }
 
 
 async def _epcis_actor(request: Request) -> accounts.Actor:
@@ -45,7 +83,7 @@ async def epcis_events(request: Request) -> Response:
         page = await epcis_rest.query_events(params, await reach_of(actor), request.app.state.public_base_url)
     except epcis_rest.Problem as problem:
         return _problem_response(problem)
-    headers = dict(epcis_rest.HEADERS) | {"Vary": "Accept, Authorization"}
+    headers = dict(HEADERS) | {"Vary": "Accept, Authorization"}
     if page.next_token is not None:
         kept = [(k, v) for k, v in params if k != "nextPageToken"] + [("nextPageToken", page.next_token)]
         headers["Link"] = f'<{request.url.replace(query=urlencode(kept))}>; rel="next"'
@@ -60,15 +98,10 @@ async def epcis_capture(request: Request) -> Response:
     try:
         actor = await _epcis_actor(request)
         if not actor.is_authenticated:
-            raise epcis_rest.security_problem(401, "Authentication required (Authorization: Bearer ...).")
+            raise epcis_rest.unauthenticated_problem()
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if content_type not in _EPCIS_JSON_TYPES:
-            raise epcis_rest.Problem(
-                415,
-                "epcisException:UnsupportedMediaType",
-                "Unsupported media type",
-                "Send the EPCISDocument as application/ld+json or application/json.",
-            )
+            raise epcis_rest.unsupported_media_type()
         body = await request.body()
         if len(body) > epcis_rest.CAPTURE_MAX_BYTES:
             raise epcis_rest.capture_too_large(f"At most {epcis_rest.CAPTURE_MAX_BYTES} bytes per capture.")
@@ -86,7 +119,7 @@ async def epcis_capture(request: Request) -> Response:
     except epcis_rest.Problem as problem:
         return _problem_response(problem)
     location = f"/epcis/capture/{job.capture_id}"
-    return ORJSONResponse(job.json(), 202, headers=dict(epcis_rest.HEADERS) | {"Location": location})
+    return ORJSONResponse(_job_json(job), 202, headers=dict(HEADERS) | {"Location": location})
 
 
 async def epcis_capture_job(request: Request) -> Response:
@@ -94,21 +127,14 @@ async def epcis_capture_job(request: Request) -> Response:
     try:
         actor = await _epcis_actor(request)
         if not actor.is_authenticated:
-            raise epcis_rest.security_problem(401, "Authentication required (Authorization: Bearer ...).")
+            raise epcis_rest.unauthenticated_problem()
     except epcis_rest.Problem as problem:
         return _problem_response(problem)
     jobs: epcis_rest.CaptureJobs = request.app.state.capture_jobs
     job = jobs.get(request.path_params["capture_id"], actor)
     if job is None:
-        return _problem_response(
-            epcis_rest.Problem(
-                404,
-                "epcisException:NoSuchResourceException",
-                "No such capture job",
-                "Unknown capture id (jobs are kept per server process and lost on restart).",
-            )
-        )
-    return ORJSONResponse(job.json(), headers=dict(epcis_rest.HEADERS))
+        return _problem_response(epcis_rest.no_such_capture_job())
+    return ORJSONResponse(_job_json(job), headers=dict(HEADERS))
 
 
 routes: list[BaseRoute] = [

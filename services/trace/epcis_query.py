@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -34,6 +35,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -57,7 +59,9 @@ MAX_PER_PAGE = 100
 CAPTURE_LIMIT = 500  # events per capture document (GS1-EPCIS-Capture-Limit)
 CAPTURE_MAX_BYTES = 5_000_000  # GS1-EPCIS-Capture-File-Size-Limit
 GS1_HOST = "id.gs1.org"
-HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+EPCIS_VERSION = CBV_VERSION = (
+    "2.0.0"  # of the standards this interface follows (sent in GS1-*-Version headers)
+)
 
 QUERY_PARAMETERS = (
     "eventType",
@@ -72,32 +76,38 @@ QUERY_PARAMETERS = (
 )
 
 
-# -- problems (RFC 7807) -------------------------------------------------------------------------------------
+# -- problems (the EPCIS exceptions; web/epcis.py sends them as RFC 9457 problem documents) ----------------
+
+
+class ProblemKind(Enum):
+    QUERY_PARAMETER = "epcisException:QueryParameterException"
+    VALIDATION = "epcisException:ValidationException"
+    CAPTURE_LIMIT_EXCEEDED = "epcisException:CaptureLimitExceededException"
+    UNSUPPORTED_MEDIA_TYPE = "epcisException:UnsupportedMediaType"
+    NO_SUCH_RESOURCE = "epcisException:NoSuchResourceException"
+    # Both are the EPCIS SecurityException: who the caller is is unknown, or may not do this.
+    UNAUTHENTICATED = "epcisException:SecurityException/unauthenticated"
+    FORBIDDEN = "epcisException:SecurityException/forbidden"
+
+    @property
+    def exception_type(self) -> str:
+        """The OpenAPI's `epcisException:*` type of the problem."""
+        return self.value.split("/", 1)[0]
 
 
 @dataclass(slots=True)
 class Problem(Exception):
-    """An RFC 7807 problem, as the OpenAPI's `epcisException:*` types."""
+    """Why an EPCIS request was refused, as the OpenAPI's `epcisException:*` types."""
 
-    status: int
-    type: str
+    kind: ProblemKind
     title: str
     detail: str
     extra: JSONObject = field(default_factory=dict)
 
-    def body(self) -> JSONObject:
-        return {
-            "type": self.type,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        } | self.extra
-
 
 def query_problem(parameter: str, detail: str) -> Problem:
     return Problem(
-        400,
-        "epcisException:QueryParameterException",
+        ProblemKind.QUERY_PARAMETER,
         f"Invalid query parameter {parameter}",
         detail,
         {"parameter": parameter},
@@ -106,8 +116,7 @@ def query_problem(parameter: str, detail: str) -> Problem:
 
 def validation_problem(detail: str, errors: Sequence[str], **extra: Any) -> Problem:
     return Problem(
-        400,
-        "epcisException:ValidationException",
+        ProblemKind.VALIDATION,
         "The capture document was rejected; nothing was stored",
         detail,
         {"errors": list(errors), **extra},
@@ -115,14 +124,35 @@ def validation_problem(detail: str, errors: Sequence[str], **extra: Any) -> Prob
 
 
 def capture_too_large(detail: str) -> Problem:
+    return Problem(ProblemKind.CAPTURE_LIMIT_EXCEEDED, "The capture document is too large", detail)
+
+
+def unauthenticated_problem() -> Problem:
     return Problem(
-        413, "epcisException:CaptureLimitExceededException", "The capture document is too large", detail
+        ProblemKind.UNAUTHENTICATED,
+        "Authentication required",
+        "Authentication required (Authorization: Bearer ...).",
     )
 
 
-def security_problem(status: int, detail: str) -> Problem:
-    title = "Authentication required" if status == 401 else "Not allowed"
-    return Problem(status, "epcisException:SecurityException", title, detail)
+def forbidden_problem(detail: str) -> Problem:
+    return Problem(ProblemKind.FORBIDDEN, "Not allowed", detail)
+
+
+def unsupported_media_type() -> Problem:
+    return Problem(
+        ProblemKind.UNSUPPORTED_MEDIA_TYPE,
+        "Unsupported media type",
+        "Send the EPCISDocument as application/ld+json or application/json.",
+    )
+
+
+def no_such_capture_job() -> Problem:
+    return Problem(
+        ProblemKind.NO_SUCH_RESOURCE,
+        "No such capture job",
+        "Unknown capture id (jobs are kept per server process and lost on restart).",
+    )
 
 
 def problem_of(error: DomainError, *, event_index: int | None = None) -> Problem:
@@ -130,9 +160,9 @@ def problem_of(error: DomainError, *, event_index: int | None = None) -> Problem
     codes = {p.code for p in error.problems}
     where = f"event {event_index}: " if event_index is not None else ""
     if ErrorCode.UNAUTHENTICATED in codes:
-        return security_problem(401, "Authentication required (Authorization: Bearer ...).")
+        return unauthenticated_problem()
     if ErrorCode.FORBIDDEN in codes:
-        problem = security_problem(403, f"{where}you may not record events of this lot.")
+        problem = forbidden_problem(f"{where}you may not record events of this lot.")
     else:
         messages = [
             f"{where}{p.field}: {p.message_en}" if p.field else where + p.message_en for p in error.problems
@@ -397,23 +427,8 @@ class CaptureJob:
     finished_at: dt.datetime | None = None
     running: bool = True
     success: bool = True
-    errors: list[JSONObject] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
-
-    def json(self) -> JSONObject:
-        body: JSONObject = {
-            "captureID": self.capture_id,
-            "createdAt": epcis.timestamp(self.created_at),
-        }
-        if self.finished_at is not None:
-            body["finishedAt"] = epcis.timestamp(self.finished_at)
-        return body | {
-            "running": self.running,
-            "success": self.success,
-            "captureErrorBehaviour": "rollback",
-            "errors": self.errors,
-            "eventIDs": self.event_ids,
-        }
 
 
 class CaptureJobs:
@@ -544,15 +559,15 @@ def _event_input(
 
 async def capture(doc: Any, actor: Actor, reach: Reach, base_url: str, jobs: CaptureJobs) -> CaptureJob:
     """Validate and record a capture document: every event or none (captureErrorBehaviour `rollback`). Returns
-    the finished job. Raises Problem (400 with the schema's or the mapping's messages, 403 for a lot the actor
-    may not record for, 413 beyond CAPTURE_LIMIT events) with nothing stored; the problem then carries the
-    `captureID` of a failed job. Either job is kept in `jobs`."""
+    the finished job. Raises Problem (VALIDATION with the schema's or the mapping's messages, FORBIDDEN for
+    a lot the actor may not record for, CAPTURE_LIMIT_EXCEEDED beyond CAPTURE_LIMIT events) with nothing
+    stored; the problem then carries the `captureID` of a failed job. Either job is kept in `jobs`."""
     job = CaptureJob(uuid.uuid4().hex, actor.user_id, dt.datetime.now(dt.UTC))
     try:
         recorded = await _capture(doc, actor, reach, base_url)
     except Problem as problem:
         job.success = False
-        job.errors = [problem.body()]
+        job.errors = [dataclasses.replace(problem, extra=dict(problem.extra))]  # as it was, without:
         problem.extra["captureID"] = job.capture_id
         raise
     else:
