@@ -34,6 +34,7 @@ from services.trace import epcis_query
 from web import commands, epcis, graphql, labels, packaging, probes, public, resolver
 from web import jobs as job_files
 from web.middleware import FrontCacheMiddleware, RequestLogMiddleware
+from web.responses import CachedResponse
 
 log = structlog.get_logger("ocop")
 
@@ -106,7 +107,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     app.state.region_header = os.environ.get("OCOP_REGION_HEADER", "").strip().lower() or None
     app.state.capture_jobs = epcis_query.CaptureJobs()
     # Outermost last: RequestLogMiddleware, then the front cache (its hits are logged, with a request id).
-    app.state.front_cache = page_cache.FrontCache()
+    app.state.front_cache = page_cache.FrontCache[CachedResponse]()
     app.add_middleware(FrontCacheMiddleware, cache=app.state.front_cache)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -11,6 +11,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import page_cache
+from web.responses import CachedResponse
 
 log = structlog.get_logger("ocop")
 
@@ -68,7 +69,7 @@ class FrontCacheMiddleware:
     cookie, other methods and other paths go straight through. It sits inside RequestLogMiddleware: a hit
     has its request id and its log line like any request (docs/operators.md)."""
 
-    def __init__(self, app: ASGIApp, cache: page_cache.FrontCache) -> None:
+    def __init__(self, app: ASGIApp, cache: page_cache.FrontCache[CachedResponse]) -> None:
         self.app = app
         self.cache = cache
 

@@ -19,18 +19,14 @@ from services.registry import product_page as product_pages
 from services.trace import page as trace_pages
 from services.trace.events import VIETNAM
 from web.middleware import FRONT_CACHE_SCOPE
+from web.responses import CachedResponse, send_cached
 
 # -- public pages and resolver answers through the page cache (services/common/page_cache.py) ------------------------
 
 
-class _CachedResponse(Response):
-    """A response from the page cache: status, headers and body as they were encoded when rendered."""
-
-    def __init__(self, status: int, headers: page_cache.RawHeaders, body: bytes) -> None:
-        self.status_code = status
-        self.raw_headers = list(headers)  # a copy: middleware appends to the list it is sent
-        self.body = body
-        self.background = None
+# Resolver answers and rendered pages (trace and product pages), encoded.
+answers: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("resolver")
+pages: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("pages")
 
 
 @dataclass(slots=True)
@@ -55,18 +51,11 @@ class PublicRequest:
         )
 
 
-def send_cached(cached: page_cache.CachedResponse, method: str, if_none_match: str | None) -> Response:
-    """A cached answer: 304 when the client has this ETag, no body for HEAD (the headers stay GET's)."""
-    if cached.etag is not None and if_none_match == cached.etag:
-        return _CachedResponse(304, cached.not_modified_headers, b"")
-    return _CachedResponse(cached.status, cached.headers, b"" if method == "HEAD" else cached.body)
-
-
 def offer_front(
     request: Request,
-    cache: page_cache.MicroCache[page_cache.CachedResponse],
+    cache: page_cache.MicroCache[CachedResponse],
     key: tuple[object, ...],
-    cached: page_cache.CachedResponse,
+    cached: CachedResponse,
     today: dt.date,
 ) -> None:
     """Offer the answer just sent from `cache` (under `key`) to the front cache, when FrontCacheMiddleware
@@ -88,15 +77,15 @@ def raw_path(request: Request) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
-def _html_page(status: int, html: str, language: str, *, max_age: int) -> page_cache.CachedResponse:
+def _html_page(status: int, html: str, language: str, *, max_age: int) -> CachedResponse:
     """A public HTML page as it is cached: with an ETag and Cache-Control when found (a 404 has neither)."""
     body = html.encode()
     headers = {"Vary": "Accept-Language", "Content-Language": language}
     if status != 200:
-        return page_cache.CachedResponse(status, body, tuple(HTMLResponse(body, status, headers).raw_headers))
+        return CachedResponse(status, body, tuple(HTMLResponse(body, status, headers).raw_headers))
     tag = trace_pages.etag(html)
     headers |= {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, must-revalidate"}
-    return page_cache.CachedResponse(
+    return CachedResponse(
         200,
         body,
         tuple(HTMLResponse(body, 200, headers).raw_headers),
@@ -124,7 +113,7 @@ async def trace_page(request: Request) -> Response:
     serial = request.query_params.get("serial", "")
     warn = bool(serial) and len(serial) <= 20 and await label_scans.flagged_serial(code, lot_code, serial)
 
-    async def render() -> tuple[page_cache.CachedResponse, float]:
+    async def render() -> tuple[CachedResponse, float]:
         found = await trace_pages.find_batch(code, lot_code)
         if found is None:
             page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
@@ -135,9 +124,9 @@ async def trace_page(request: Request) -> Response:
         return page, page_cache.ttl_for(page.status, page_cache.TRACE_PAGE_MAX_AGE)
 
     key = ("t", code, lot_code, lang, today, base_url, warn)
-    cached = await page_cache.pages.fetch(key, render, bypass=public.credentials)
+    cached = await pages.fetch(key, render, bypass=public.credentials)
     if not serial:  # with a serial, each view checks it: never answered by the front cache
-        offer_front(request, page_cache.pages, key, cached, today)
+        offer_front(request, pages, key, cached, today)
     return send_cached(cached, request.method, public.if_none_match)
 
 
@@ -149,7 +138,7 @@ async def product_page(request: Request) -> Response:
     lang = _page_language(request, public)
     today = trace_pages.today()
 
-    async def render() -> tuple[page_cache.CachedResponse, float]:
+    async def render() -> tuple[CachedResponse, float]:
         product = await product_pages.find_product(code)
         if product is None:
             page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
@@ -159,8 +148,8 @@ async def product_page(request: Request) -> Response:
         return page, page_cache.ttl_for(page.status, page_cache.PRODUCT_PAGE_MAX_AGE)
 
     key = ("products", code, lang, today)
-    cached = await page_cache.pages.fetch(key, render, bypass=public.credentials)
-    offer_front(request, page_cache.pages, key, cached, today)
+    cached = await pages.fetch(key, render, bypass=public.credentials)
+    offer_front(request, pages, key, cached, today)
     return send_cached(cached, request.method, public.if_none_match)
 
 

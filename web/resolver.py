@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from services.common import page_cache
 from services.labels import scans as label_scans
 from services.trace import page as trace_pages
 from services.trace import resolver
-from web.public import PublicRequest, offer_front, raw_path, send_cached
+from web.public import PublicRequest, answers, offer_front, raw_path
+from web.responses import CachedResponse, send_cached
 
 METHODS = "GET, HEAD, OPTIONS"
 CORS_HEADERS = {
@@ -98,7 +98,7 @@ async def gs1_resolve(request: Request) -> Response:
     base_url: str = request.app.state.public_base_url
     today = trace_pages.today()
 
-    async def render() -> tuple[page_cache.CachedResponse, float]:
+    async def render() -> tuple[CachedResponse, float]:
         asked = resolver.ResolverRequest(path, query, public.accept, public.accept_language, base_url)
         outcome = await resolver.answer(asked, today)
         response = outcome_response(outcome, resolver.preferred_language(public.accept_language))
@@ -106,14 +106,12 @@ async def gs1_resolve(request: Request) -> Response:
         if isinstance(outcome, resolver.Redirect) and outcome.batch_id and outcome.serial:
             scan = (outcome.batch_id, outcome.serial)
         status = response.status_code
-        cached = page_cache.CachedResponse(
-            status, bytes(response.body), tuple(response.raw_headers), scan=scan
-        )
+        cached = CachedResponse(status, bytes(response.body), tuple(response.raw_headers), scan=scan)
         return cached, resolver.keep_for(outcome)
 
     key = resolver.cache_key(path, query, public.accept, public.accept_language, base_url, today)
-    cached = await page_cache.answers.fetch(key, render, bypass=public.credentials)
-    offer_front(request, page_cache.answers, key, cached, today)  # unless a serial to count (`scan`)
+    cached = await answers.fetch(key, render, bypass=public.credentials)
+    offer_front(request, answers, key, cached, today)  # unless a serial to count (`scan`)
     sent = send_cached(cached, method, None)
     if method == "GET" and cached.scan is not None:
         # A scan of a serialised label, counted after the response is sent (services/labels/scans.py).
