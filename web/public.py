@@ -121,7 +121,7 @@ async def trace_page(request: Request) -> Response:
             built = await trace_pages.build(*found, lang, base_url, today)
             built.scan_warning = warn
             page = _html_page(200, trace_pages.render(built), lang, max_age=page_cache.TRACE_PAGE_MAX_AGE)
-        return page, page_cache.ttl_for(page.status, page_cache.TRACE_PAGE_MAX_AGE)
+        return page, page_cache.ttl_for(page.status == 200, page_cache.TRACE_PAGE_MAX_AGE)
 
     key = ("t", code, lot_code, lang, today, base_url, warn)
     cached = await pages.fetch(key, render, bypass=public.credentials)
@@ -145,7 +145,7 @@ async def product_page(request: Request) -> Response:
         else:
             html = product_pages.render(await product_pages.build(product, lang, today))
             page = _html_page(200, html, lang, max_age=page_cache.PRODUCT_PAGE_MAX_AGE)
-        return page, page_cache.ttl_for(page.status, page_cache.PRODUCT_PAGE_MAX_AGE)
+        return page, page_cache.ttl_for(page.status == 200, page_cache.PRODUCT_PAGE_MAX_AGE)
 
     key = ("products", code, lang, today)
     cached = await pages.fetch(key, render, bypass=public.credentials)

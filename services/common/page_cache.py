@@ -192,12 +192,9 @@ class Kept(Protocol):
     def scan(self) -> object | None: ...  # something to count at each request (a serial's scan): never kept
 
 
-def ttl_for(status: int, max_age: int) -> float:
-    """How long an answer with this status is kept: `max_age` for a success or a redirect, NOT_FOUND_TTL
-    for a 404, nothing for any other error."""
-    if status < 400:
-        return max_age
-    return NOT_FOUND_TTL if status == 404 else 0
+def ttl_for(found: bool, max_age: int) -> float:
+    """How long a page is kept: `max_age` when it shows what was asked for, NOT_FOUND_TTL when not."""
+    return max_age if found else NOT_FOUND_TTL
 
 
 @dataclass(slots=True)
@@ -222,7 +219,7 @@ class FrontCache[V: Kept]:
     Accept-Language): the same request always gets the same answer while it is current. Filled only by
     `keep`, called by a handler with the answer it has just sent from one of the caches above.
 
-    Never kept here: an answer the inner cache did not keep (errors other than 404, linksets, anything
+    Never kept here: an answer the inner cache did not keep (refusals other than "not found", linksets, anything
     rendered for a request with credentials or while a write transaction is open), a serialised unit's
     redirect (its `scan`: each scan must be counted, so the handler runs every time), and whatever
     the handler does not offer (a trace page opened with `?serial=` checks that serial on every view).

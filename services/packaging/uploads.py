@@ -28,7 +28,7 @@ returns the `StoredFile`, or raises `UploadRefused` (a DomainError on field "fil
   uploaded again give the existing row. Nothing is written to the store before a file is accepted.
 
 Transport: `upload_url(base_url, user_id)` signs a short-lived URL (HMAC of the secret key over the user
-and the expiry) to which the client PUTs (or POSTs) the raw bytes; server.py streams the body here. No
+and the expiry) to which the client PUTs (or POSTs) the raw bytes; web/packaging.py streams the body here. No
 cookies authenticate anything in this API, and the token is in the URL that only our client was given, so
 a cross-site form cannot upload in a user's name. GraphQL multipart uploads are not offered: a multipart
 POST is exactly what a cross-site HTML form can send.

@@ -21,7 +21,10 @@ Capture runs synchronously: a POST answers once the events are stored (202, `Loc
 the finished job in the body) or refused (400/403/413 with nothing stored, "All events are rejected" in the
 OpenAPI; the problem names the failed job's `captureID` and the Location of its outcome). Jobs are kept in a
 small in-process bounded store (`CaptureJobs`): per process, lost on restart, the oldest dropped beyond its size.
-The events themselves are durable; only the job records are not."""
+The events themselves are durable; only the job records are not.
+
+Nothing here knows HTTP: queries and captures raise a `Problem` of a `ProblemKind`; web/epcis.py answers it
+with its status, the GS1 version headers and an RFC 9457 problem document."""
 
 from __future__ import annotations
 
@@ -156,7 +159,7 @@ def no_such_capture_job() -> Problem:
 
 
 def problem_of(error: DomainError, *, event_index: int | None = None) -> Problem:
-    """A domain error as a problem: unauthenticated → 401, forbidden → 403, anything else → 400."""
+    """A domain error as a problem: UNAUTHENTICATED, FORBIDDEN, or else a VALIDATION problem."""
     codes = {p.code for p in error.problems}
     where = f"event {event_index}: " if event_index is not None else ""
     if ErrorCode.UNAUTHENTICATED in codes:

@@ -90,7 +90,7 @@ LINK_TYPES: dict[str, tuple[str, str, str]] = {
 
 
 class LinkSyntaxError(ValueError):
-    """A request path that is not a well-formed Digital Link (answered with 400)."""
+    """A request path that is not a well-formed Digital Link (a MALFORMED refusal)."""
 
     def __init__(self, message_en: str, message_vi: str) -> None:
         super().__init__(message_en)
