@@ -1,12 +1,5 @@
-"""The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker.
-
-python server.py migrate [--demo-if-empty]
-python server.py demo                   load the demo data set (idempotent)
-python server.py export-schema [--output schema.graphql]
-python server.py labels --batch-id N --template L7651 --count 500 [--serialized] [--format pdf] [-o FILE]
-python server.py catalog --fair SLUG [--language vi|en|bilingual] [--paper A4|A5] [-o FILE]
-python server.py worker [--concurrency N] [--local]   run background jobs (catalog renders)
-"""
+"""The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker (their
+usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
