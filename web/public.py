@@ -1,7 +1,6 @@
-"""The public answers of a QR scan, for anyone: the GS1 Digital Link resolver (/01/..., /p/..., compressed
-links, /.well-known/gs1resolver), the trace page of a lot (/t/...) and the product page (/products/...).
-Answers go through the page cache (services/common/page_cache.py) and are offered to the front cache
-(web/middleware.py)."""
+"""The public pages a QR scan leads to, for anyone: the trace page of a lot (/t/...) and the product page
+(/products/...), and what they share with the resolver (web/resolver.py): the page caches, the headers
+read from the request, the offer to the front cache (web/middleware.py)."""
 
 from __future__ import annotations
 
@@ -20,9 +19,6 @@ from services.trace import page as trace_pages
 from services.trace.events import VIETNAM
 from web.middleware import FRONT_CACHE_SCOPE
 from web.responses import CachedResponse, send_cached
-
-# -- public pages and resolver answers through the page cache (services/common/page_cache.py) ------------------------
-
 
 # Resolver answers and rendered pages (trace and product pages), encoded.
 answers: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("resolver")
