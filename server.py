@@ -81,12 +81,9 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
                 await db.disconnect()
 
     schema = graphql_schema.build_schema(production=settings.is_production, max_cost=settings.max_query_cost)
-    # Development: GET queries and GraphiQL through strawberry's view (it refuses mutations over GET with
-    # 400). Production: no GET at all, hence no GraphiQL and no query in a URL.
-    schema = graphql_schema.build_schema(production=settings.is_production, max_cost=settings.max_query_cost)
     app = Starlette(
-        # No two routes overlap, but for the compressed Digital Links: one segment of 10 characters or more,
-        # tried last. The busiest first (health checks, the API, a QR scan's resolver answer and trace page).
+        # Tried in order; no two overlap but for the compressed Digital Links (one path segment of 10
+        # characters or more), tried last. The busiest surfaces first: probes, the API, a QR scan's answers.
         routes=[
             *probes.routes,
             *graphql.routes,
