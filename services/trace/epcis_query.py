@@ -51,7 +51,7 @@ from models import Batch, EventAction, EventQuantity, EventType, Location, Produ
 from services.accounts.auth import Actor
 from services.common.errors import DomainError, ErrorCode
 from services.policy import Reach
-from services.trace import epcis, resolver
+from services.trace import digital_link, epcis
 from services.trace import events as trace
 from services.trace.identity import product_code, product_id_of
 
@@ -179,7 +179,7 @@ def problem_of(error: DomainError, *, event_index: int | None = None) -> Problem
 # -- lots named by epcClass ----------------------------------------------------------------------------------
 
 
-def _lot_link(uri: str, base_url: str) -> resolver.ParsedLink | None:
+def _lot_link(uri: str, base_url: str) -> digital_link.ParsedLink | None:
     """The ParsedLink of an epcClass URI on our host or on id.gs1.org (GS1's canonical form); None for a URI
     of any other host. LinkSyntaxError for a malformed Digital Link on one of those hosts."""
     parts = urlsplit(uri)
@@ -193,7 +193,7 @@ def _lot_link(uri: str, base_url: str) -> resolver.ParsedLink | None:
         path = parts.path
     else:
         return None
-    return resolver.parse(path)
+    return digital_link.parse(path)
 
 
 async def lots_of(uris: Iterable[str], base_url: str) -> dict[str, Batch]:
@@ -361,7 +361,7 @@ async def query_events(params: Sequence[tuple[str, str]], reach: Reach, base_url
                 raise query_problem(name, f"{uri!r} is not an absolute URI.")
         try:
             lots = await lots_of(uris, base_url)
-        except resolver.LinkSyntaxError as exc:
+        except digital_link.LinkSyntaxError as exc:
             raise query_problem(name, exc.message_en) from exc
         matched = EventQuantity.filter(batch_id__in=sorted({b.id for b in lots.values()}), role__in=roles)
         query = query.filter(id__in=Subquery(matched.values("event_id")))
@@ -603,7 +603,7 @@ async def _capture(doc: Any, actor: Actor, reach: Reach, base_url: str) -> list[
     }
     try:
         lots = await lots_of(classes, base_url)
-    except resolver.LinkSyntaxError as exc:
+    except digital_link.LinkSyntaxError as exc:
         raise validation_problem(
             f"An epcClass is not a valid Digital Link: {exc.message_en}", [exc.message_en]
         ) from exc
