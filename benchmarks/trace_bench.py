@@ -13,7 +13,7 @@ and resolver-plus-trace-page throughput against a static response of the same se
 4. starts the app (`python server.py serve`, production settings) and loads GET /healthz, then QR scans
    (a lot's Digital Link, following its 307 to the trace page: one pair = one request) in two mixes, then
    /healthz again. Hot scans: 50 popular lots scanned over and over (Zipf popularity, 1 in 5 in English),
-   answered once warm by the front cache (server.FrontCacheMiddleware: no handler runs). Cold scans: a different lot of the full table on every scan, so
+   answered once warm by the front cache (web.middleware.FrontCacheMiddleware: no handler runs). Cold scans: a different lot of the full table on every scan, so
    every resolver answer and every page is a cache miss. Each mix's throughput is given as a share of
    /healthz from the same run (target >= 50% for the hot mix), and from the server's CPU time per request.
    Each mix runs in its own process (`python -m benchmarks.trace_bench --scan-load SPEC.json`). Bulk lots

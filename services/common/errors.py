@@ -23,6 +23,12 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     INVALID_CREDENTIALS = "invalid_credentials"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
+    # Refusals of the HTTP routes outside GraphQL (web/refusals.py): no mutation returns them.
+    LINK_EXPIRED = "link_expired"
+    LABEL_TOO_SMALL = "label_too_small"
+    NOT_READY = "not_ready"
+    GONE = "gone"
+    RENDER_FAILED = "render_failed"
 
 
 @dataclass(frozen=True, slots=True)

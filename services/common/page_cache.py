@@ -19,8 +19,10 @@ over and over; each scan is otherwise a resolver lookup, then several queries an
 Keys must hold everything the content depends on (language, content-changing query parameters, the date,
 the public base URL); requests carrying credentials are not served from here (`fetch(..., bypass=True)`).
 
-`FrontCache` sits in front of these two: answers kept by the exact request (raw path, query string, Accept,
-Accept-Language), which `server.FrontCacheMiddleware` sends before any routing. It holds only what a handler
+The caches hold whatever their owner renders (web/ keeps encoded HTTP answers in two of them: the
+resolver's and the pages'); nothing here knows HTTP. `FrontCache` sits in front of them: answers kept by
+the exact request (raw path, query string, Accept, Accept-Language), which
+`web.middleware.FrontCacheMiddleware` sends before any routing. It holds only what a handler
 offered it (`keep`) and only while the answer's entry here is current: an entry there has the generation and
 the expiry of the entry here, so it goes stale at the same moment (a write, a transaction, its TTL)."""
 
@@ -32,7 +34,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise import connections
 from tortoise.backends.base.client import TransactionalDBClient
@@ -112,7 +114,7 @@ class Stats:
 class MicroCache[V]:
     """A bounded LRU of rendered answers with a TTL per entry, the global generation and single-flight."""
 
-    __slots__ = ("_entries", "_flights", "max_entries", "name", "stats")
+    __slots__ = ("__weakref__", "_entries", "_flights", "max_entries", "name", "stats")
 
     def __init__(self, name: str, max_entries: int = MAX_ENTRIES) -> None:
         self.name = name
@@ -120,6 +122,7 @@ class MicroCache[V]:
         self.stats = Stats()
         self._entries: OrderedDict[Hashable, _Entry] = OrderedDict()
         self._flights: dict[tuple[Hashable, int], asyncio.Future[Any]] = {}
+        _caches.add(self)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -176,33 +179,22 @@ class MicroCache[V]:
 _FAILED = object()
 
 
-type RawHeaders = tuple[tuple[bytes, bytes], ...]  # ASGI's form: lower-case names, latin-1 bytes
+_caches: weakref.WeakSet[MicroCache[Any]] = weakref.WeakSet()
 
 
-@dataclass(frozen=True, slots=True)
-class CachedResponse:
-    """A rendered answer as the caches keep it: its status, body and headers encoded once (a hit only
-    copies them into the response), and for a page its ETag and the headers of a 304."""
+class Kept(Protocol):
+    """What the front cache reads of an answer it keeps."""
 
-    status: int
-    body: bytes
-    headers: RawHeaders
-    etag: str | None = None
-    not_modified_headers: RawHeaders = ()
-    scan: tuple[int, str] | None = None  # (lot id, serial) of a serialised unit's redirect: a scan to count
+    @property
+    def etag(self) -> str | None: ...  # a conditional request with this tag gets a "not modified"
+
+    @property
+    def scan(self) -> object | None: ...  # something to count at each request (a serial's scan): never kept
 
 
-# Resolver answers and rendered pages (trace and product pages).
-answers: MicroCache[CachedResponse] = MicroCache("resolver")
-pages: MicroCache[CachedResponse] = MicroCache("pages")
-
-
-def ttl_for(status: int, max_age: int) -> float:
-    """How long an answer with this status is kept: `max_age` for a success or a redirect, NOT_FOUND_TTL
-    for a 404, nothing for any other error."""
-    if status < 400:
-        return max_age
-    return NOT_FOUND_TTL if status == 404 else 0
+def ttl_for(found: bool, max_age: int) -> float:
+    """How long a page is kept: `max_age` when it shows what was asked for, NOT_FOUND_TTL when not."""
+    return max_age if found else NOT_FOUND_TTL
 
 
 @dataclass(slots=True)
@@ -214,22 +206,22 @@ class FrontStats:
 
 
 @dataclass(slots=True)
-class _FrontEntry:
-    response: CachedResponse
+class _FrontEntry[V: Kept]:
+    response: V
     etag: bytes | None  # the response's ETag as If-None-Match sends it
     generation: int
     expires: float  # monotonic
 
 
-class FrontCache:
-    """Answers to whole requests, for `server.FrontCacheMiddleware`, which sends a hit before routing: no
+class FrontCache[V: Kept]:
+    """Answers to whole requests, for `web.middleware.FrontCacheMiddleware`, which sends a hit before routing: no
     handler runs. Keyed by what the middleware reads from the request (raw path, query string, Accept,
     Accept-Language): the same request always gets the same answer while it is current. Filled only by
     `keep`, called by a handler with the answer it has just sent from one of the caches above.
 
-    Never kept here: an answer the inner cache did not keep (errors other than 404, linksets, anything
+    Never kept here: an answer the inner cache did not keep (refusals other than "not found", linksets, anything
     rendered for a request with credentials or while a write transaction is open), a serialised unit's
-    redirect (`CachedResponse.scan`: each scan must be counted, so the handler runs every time), and whatever
+    redirect (its `scan`: each scan must be counted, so the handler runs every time), and whatever
     the handler does not offer (a trace page opened with `?serial=` checks that serial on every view).
 
     One per application (`app.state.front_cache`): keys hold no base URL. Bounded, least recently used out."""
@@ -239,7 +231,7 @@ class FrontCache:
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
         self.stats = FrontStats()
-        self._entries: OrderedDict[Hashable, _FrontEntry] = OrderedDict()
+        self._entries: OrderedDict[Hashable, _FrontEntry[V]] = OrderedDict()
         _front_caches.add(self)
 
     def __len__(self) -> int:
@@ -248,7 +240,7 @@ class FrontCache:
     def clear(self) -> None:
         self._entries.clear()
 
-    def get(self, key: Hashable) -> _FrontEntry | None:
+    def get(self, key: Hashable) -> _FrontEntry[V] | None:
         """The current answer to this request, or None (nothing kept, stale, or a write transaction open)."""
         entry = self._entries.get(key)
         if entry is None:
@@ -266,9 +258,9 @@ class FrontCache:
     def keep(
         self,
         key: Hashable,
-        cache: MicroCache[CachedResponse],
+        cache: MicroCache[V],
         inner_key: Hashable,
-        value: CachedResponse,
+        value: V,
         until: float,
     ) -> bool:
         """Keep `value`, the answer a handler just sent for the request `key`, when `cache` holds it as the
@@ -292,14 +284,14 @@ class FrontCache:
         return True
 
 
-_front_caches: weakref.WeakSet[FrontCache] = weakref.WeakSet()
+_front_caches: weakref.WeakSet[FrontCache[Any]] = weakref.WeakSet()
 
 
 def clear() -> None:
-    """Empty every cache of this process: both inner caches and the applications' front caches (tests,
+    """Empty every cache of this process: the inner caches and the applications' front caches (tests,
     operators)."""
-    answers.clear()
-    pages.clear()
+    for cache in list(_caches):
+        cache.clear()
     for front in list(_front_caches):
         front.clear()
 

@@ -28,7 +28,7 @@ returns the `StoredFile`, or raises `UploadRefused` (a DomainError on field "fil
   uploaded again give the existing row. Nothing is written to the store before a file is accepted.
 
 Transport: `upload_url(base_url, user_id)` signs a short-lived URL (HMAC of the secret key over the user
-and the expiry) to which the client PUTs (or POSTs) the raw bytes; server.py streams the body here. No
+and the expiry) to which the client PUTs (or POSTs) the raw bytes; web/packaging.py streams the body here. No
 cookies authenticate anything in this API, and the token is in the URL that only our client was given, so
 a cross-site form cannot upload in a user's name. GraphQL multipart uploads are not offered: a multipart
 POST is exactly what a cross-site HTML form can send.
@@ -50,6 +50,7 @@ import time
 import unicodedata
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator
+from enum import Enum
 from pathlib import Path
 
 import structlog
@@ -80,12 +81,22 @@ FIELD = "file"
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
-class UploadRefused(DomainError):
-    """A refused upload: one problem on field "file", and the HTTP status the upload route answers."""
+class Refusal(Enum):
+    """Why an upload was refused, as far as its transport cares (the HTTP route answers 413, 415, 400)."""
 
-    def __init__(self, code: ErrorCode, message: str, message_en: str, *, status: int = 400) -> None:
+    TOO_LARGE = "too_large"
+    UNSUPPORTED_TYPE = "unsupported_type"
+    CONTENT = "content"  # empty, damaged, unsafe or too costly to check
+
+
+class UploadRefused(DomainError):
+    """A refused upload: one problem on field "file", and the kind of refusal."""
+
+    def __init__(
+        self, code: ErrorCode, message: str, message_en: str, *, reason: Refusal = Refusal.CONTENT
+    ) -> None:
         super().__init__([FieldProblem(FIELD, code, message, message_en)])
-        self.status = status
+        self.reason = reason
 
 
 # -- where files are -----------------------------------------------------------------------------------------
@@ -141,7 +152,7 @@ def too_large(limit: int | None = None) -> UploadRefused:
         ErrorCode.OUT_OF_RANGE,
         f"Tệp quá lớn: tối đa {megabytes.replace('.', ',')} MB.",
         f"The file is too large: at most {megabytes} MB.",
-        status=413,
+        reason=Refusal.TOO_LARGE,
     )
 
 
@@ -150,7 +161,7 @@ def unsupported_type() -> UploadRefused:
         ErrorCode.INVALID,
         "Chỉ nhận tệp PDF, PNG, JPEG hoặc SVG (loại tệp được xác định theo nội dung, không theo tên tệp).",
         "Only PDF, PNG, JPEG and SVG files are accepted (the type is read from the content, not the name).",
-        status=415,
+        reason=Refusal.UNSUPPORTED_TYPE,
     )
 
 

@@ -21,12 +21,16 @@ Capture runs synchronously: a POST answers once the events are stored (202, `Loc
 the finished job in the body) or refused (400/403/413 with nothing stored, "All events are rejected" in the
 OpenAPI; the problem names the failed job's `captureID` and the Location of its outcome). Jobs are kept in a
 small in-process bounded store (`CaptureJobs`): per process, lost on restart, the oldest dropped beyond its size.
-The events themselves are durable; only the job records are not."""
+The events themselves are durable; only the job records are not.
+
+Nothing here knows HTTP: queries and captures raise a `Problem` of a `ProblemKind`; web/epcis.py answers it
+with its status, the GS1 version headers and an RFC 9457 problem document."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import re
 import uuid
@@ -34,6 +38,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -46,7 +51,7 @@ from models import Batch, EventAction, EventQuantity, EventType, Location, Produ
 from services.accounts.auth import Actor
 from services.common.errors import DomainError, ErrorCode
 from services.policy import Reach
-from services.trace import epcis, resolver
+from services.trace import digital_link, epcis
 from services.trace import events as trace
 from services.trace.identity import product_code, product_id_of
 
@@ -57,7 +62,9 @@ MAX_PER_PAGE = 100
 CAPTURE_LIMIT = 500  # events per capture document (GS1-EPCIS-Capture-Limit)
 CAPTURE_MAX_BYTES = 5_000_000  # GS1-EPCIS-Capture-File-Size-Limit
 GS1_HOST = "id.gs1.org"
-HEADERS = {"GS1-EPCIS-Version": "2.0.0", "GS1-CBV-Version": "2.0.0"}
+EPCIS_VERSION = CBV_VERSION = (
+    "2.0.0"  # of the standards this interface follows (sent in GS1-*-Version headers)
+)
 
 QUERY_PARAMETERS = (
     "eventType",
@@ -72,32 +79,38 @@ QUERY_PARAMETERS = (
 )
 
 
-# -- problems (RFC 7807) -------------------------------------------------------------------------------------
+# -- problems (the EPCIS exceptions; web/epcis.py sends them as RFC 9457 problem documents) ----------------
+
+
+class ProblemKind(Enum):
+    QUERY_PARAMETER = "epcisException:QueryParameterException"
+    VALIDATION = "epcisException:ValidationException"
+    CAPTURE_LIMIT_EXCEEDED = "epcisException:CaptureLimitExceededException"
+    UNSUPPORTED_MEDIA_TYPE = "epcisException:UnsupportedMediaType"
+    NO_SUCH_RESOURCE = "epcisException:NoSuchResourceException"
+    # Both are the EPCIS SecurityException: who the caller is is unknown, or may not do this.
+    UNAUTHENTICATED = "epcisException:SecurityException/unauthenticated"
+    FORBIDDEN = "epcisException:SecurityException/forbidden"
+
+    @property
+    def exception_type(self) -> str:
+        """The OpenAPI's `epcisException:*` type of the problem."""
+        return self.value.split("/", 1)[0]
 
 
 @dataclass(slots=True)
 class Problem(Exception):
-    """An RFC 7807 problem, as the OpenAPI's `epcisException:*` types."""
+    """Why an EPCIS request was refused, as the OpenAPI's `epcisException:*` types."""
 
-    status: int
-    type: str
+    kind: ProblemKind
     title: str
     detail: str
     extra: JSONObject = field(default_factory=dict)
 
-    def body(self) -> JSONObject:
-        return {
-            "type": self.type,
-            "title": self.title,
-            "status": self.status,
-            "detail": self.detail,
-        } | self.extra
-
 
 def query_problem(parameter: str, detail: str) -> Problem:
     return Problem(
-        400,
-        "epcisException:QueryParameterException",
+        ProblemKind.QUERY_PARAMETER,
         f"Invalid query parameter {parameter}",
         detail,
         {"parameter": parameter},
@@ -106,8 +119,7 @@ def query_problem(parameter: str, detail: str) -> Problem:
 
 def validation_problem(detail: str, errors: Sequence[str], **extra: Any) -> Problem:
     return Problem(
-        400,
-        "epcisException:ValidationException",
+        ProblemKind.VALIDATION,
         "The capture document was rejected; nothing was stored",
         detail,
         {"errors": list(errors), **extra},
@@ -115,24 +127,45 @@ def validation_problem(detail: str, errors: Sequence[str], **extra: Any) -> Prob
 
 
 def capture_too_large(detail: str) -> Problem:
+    return Problem(ProblemKind.CAPTURE_LIMIT_EXCEEDED, "The capture document is too large", detail)
+
+
+def unauthenticated_problem() -> Problem:
     return Problem(
-        413, "epcisException:CaptureLimitExceededException", "The capture document is too large", detail
+        ProblemKind.UNAUTHENTICATED,
+        "Authentication required",
+        "Authentication required (Authorization: Bearer ...).",
     )
 
 
-def security_problem(status: int, detail: str) -> Problem:
-    title = "Authentication required" if status == 401 else "Not allowed"
-    return Problem(status, "epcisException:SecurityException", title, detail)
+def forbidden_problem(detail: str) -> Problem:
+    return Problem(ProblemKind.FORBIDDEN, "Not allowed", detail)
+
+
+def unsupported_media_type() -> Problem:
+    return Problem(
+        ProblemKind.UNSUPPORTED_MEDIA_TYPE,
+        "Unsupported media type",
+        "Send the EPCISDocument as application/ld+json or application/json.",
+    )
+
+
+def no_such_capture_job() -> Problem:
+    return Problem(
+        ProblemKind.NO_SUCH_RESOURCE,
+        "No such capture job",
+        "Unknown capture id (jobs are kept per server process and lost on restart).",
+    )
 
 
 def problem_of(error: DomainError, *, event_index: int | None = None) -> Problem:
-    """A domain error as a problem: unauthenticated → 401, forbidden → 403, anything else → 400."""
+    """A domain error as a problem: UNAUTHENTICATED, FORBIDDEN, or else a VALIDATION problem."""
     codes = {p.code for p in error.problems}
     where = f"event {event_index}: " if event_index is not None else ""
     if ErrorCode.UNAUTHENTICATED in codes:
-        return security_problem(401, "Authentication required (Authorization: Bearer ...).")
+        return unauthenticated_problem()
     if ErrorCode.FORBIDDEN in codes:
-        problem = security_problem(403, f"{where}you may not record events of this lot.")
+        problem = forbidden_problem(f"{where}you may not record events of this lot.")
     else:
         messages = [
             f"{where}{p.field}: {p.message_en}" if p.field else where + p.message_en for p in error.problems
@@ -146,7 +179,7 @@ def problem_of(error: DomainError, *, event_index: int | None = None) -> Problem
 # -- lots named by epcClass ----------------------------------------------------------------------------------
 
 
-def _lot_link(uri: str, base_url: str) -> resolver.ParsedLink | None:
+def _lot_link(uri: str, base_url: str) -> digital_link.ParsedLink | None:
     """The ParsedLink of an epcClass URI on our host or on id.gs1.org (GS1's canonical form); None for a URI
     of any other host. LinkSyntaxError for a malformed Digital Link on one of those hosts."""
     parts = urlsplit(uri)
@@ -160,7 +193,7 @@ def _lot_link(uri: str, base_url: str) -> resolver.ParsedLink | None:
         path = parts.path
     else:
         return None
-    return resolver.parse(path)
+    return digital_link.parse(path)
 
 
 async def lots_of(uris: Iterable[str], base_url: str) -> dict[str, Batch]:
@@ -328,7 +361,7 @@ async def query_events(params: Sequence[tuple[str, str]], reach: Reach, base_url
                 raise query_problem(name, f"{uri!r} is not an absolute URI.")
         try:
             lots = await lots_of(uris, base_url)
-        except resolver.LinkSyntaxError as exc:
+        except digital_link.LinkSyntaxError as exc:
             raise query_problem(name, exc.message_en) from exc
         matched = EventQuantity.filter(batch_id__in=sorted({b.id for b in lots.values()}), role__in=roles)
         query = query.filter(id__in=Subquery(matched.values("event_id")))
@@ -397,23 +430,8 @@ class CaptureJob:
     finished_at: dt.datetime | None = None
     running: bool = True
     success: bool = True
-    errors: list[JSONObject] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
-
-    def json(self) -> JSONObject:
-        body: JSONObject = {
-            "captureID": self.capture_id,
-            "createdAt": epcis.timestamp(self.created_at),
-        }
-        if self.finished_at is not None:
-            body["finishedAt"] = epcis.timestamp(self.finished_at)
-        return body | {
-            "running": self.running,
-            "success": self.success,
-            "captureErrorBehaviour": "rollback",
-            "errors": self.errors,
-            "eventIDs": self.event_ids,
-        }
 
 
 class CaptureJobs:
@@ -544,15 +562,15 @@ def _event_input(
 
 async def capture(doc: Any, actor: Actor, reach: Reach, base_url: str, jobs: CaptureJobs) -> CaptureJob:
     """Validate and record a capture document: every event or none (captureErrorBehaviour `rollback`). Returns
-    the finished job. Raises Problem (400 with the schema's or the mapping's messages, 403 for a lot the actor
-    may not record for, 413 beyond CAPTURE_LIMIT events) with nothing stored; the problem then carries the
-    `captureID` of a failed job. Either job is kept in `jobs`."""
+    the finished job. Raises Problem (VALIDATION with the schema's or the mapping's messages, FORBIDDEN for
+    a lot the actor may not record for, CAPTURE_LIMIT_EXCEEDED beyond CAPTURE_LIMIT events) with nothing
+    stored; the problem then carries the `captureID` of a failed job. Either job is kept in `jobs`."""
     job = CaptureJob(uuid.uuid4().hex, actor.user_id, dt.datetime.now(dt.UTC))
     try:
         recorded = await _capture(doc, actor, reach, base_url)
     except Problem as problem:
         job.success = False
-        job.errors = [problem.body()]
+        job.errors = [dataclasses.replace(problem, extra=dict(problem.extra))]  # as it was, without:
         problem.extra["captureID"] = job.capture_id
         raise
     else:
@@ -585,7 +603,7 @@ async def _capture(doc: Any, actor: Actor, reach: Reach, base_url: str) -> list[
     }
     try:
         lots = await lots_of(classes, base_url)
-    except resolver.LinkSyntaxError as exc:
+    except digital_link.LinkSyntaxError as exc:
         raise validation_problem(
             f"An epcClass is not a valid Digital Link: {exc.message_en}", [exc.message_en]
         ) from exc

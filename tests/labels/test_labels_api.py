@@ -11,7 +11,7 @@ from httpx import ASGITransport, AsyncClient
 from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
-from models import Role, SerialScan
+from models import LabelRun, Role, SerialScan
 from services.labels import runs, scans
 from services.trace.identity import product_code
 from tests.conftest import gql
@@ -230,3 +230,52 @@ async def test_the_resolver_counts_scans_of_serials_and_the_trace_page_warns_of_
     assert 'id="scan-warning"' not in fine.text
     plain = await client.get(urlsplit(location).path)
     assert 'id="scan-warning"' not in plain.text
+
+
+async def test_download_refusals_have_one_shape_in_the_readers_language(
+    client: AsyncClient, db: object
+) -> None:
+    """A refused download says why as a GraphQL FieldError would: field, code, message in Vietnamese, or in
+    English when the browser prefers it."""
+    token, batch_gid, _ = await member_with_lot()
+    body = await gql(
+        client, CREATE, {"input": {"batchId": batch_gid, "template": "L7160", "count": 3}}, token=token
+    )
+    path = urlsplit(body["data"]["createLabelRun"]["labelRun"]["pdfUrl"]).path
+    unsigned = await client.get(path)
+    assert unsigned.json() == {
+        "errors": [
+            {
+                "field": "",
+                "code": "link_expired",
+                "message": "Liên kết này đã hết hạn hoặc không được ký: hãy xin một liên kết mới.",
+            }
+        ]
+    }
+    english = await client.get(path, headers={"accept-language": "en-GB,en;q=0.9,vi;q=0.5"})
+    assert (
+        english.json()["errors"][0]["message"] == "This link has expired or is not signed: ask for a new one."
+    )
+    bad_token = await client.get(path, headers={"authorization": "Bearer nonsense"})
+    assert (bad_token.status_code, bad_token.json()["errors"][0]["code"]) == (401, "unauthenticated")
+    missing = await client.get("/labels/runs/999999/pdf", headers={"authorization": f"Bearer {token}"})
+    assert (missing.status_code, missing.json()["errors"][0]["code"]) == (404, "not_found")
+
+
+async def test_labels_that_would_differ_from_those_delivered_are_refused(
+    client: AsyncClient, db: object
+) -> None:
+    """A run's file is kept by its sha256; if a new render ever differs from the bytes first delivered
+    (a font or library changed), the route refuses with a reason rather than hand out other labels."""
+    token, batch_gid, _ = await member_with_lot()
+    body = await gql(
+        client, CREATE, {"input": {"batchId": batch_gid, "template": "L7160", "count": 3}}, token=token
+    )
+    url = body["data"]["createLabelRun"]["labelRun"]["pdfUrl"]
+    run_id = int(urlsplit(url).path.split("/")[3])
+    await LabelRun.filter(id=run_id).update(checksums={"pdf": "0" * 64})  # first delivered: other bytes
+    refused = await client.get(path_of(url), headers={"accept-language": "en"})
+    assert refused.status_code == 500
+    [error] = refused.json()["errors"]
+    assert error["code"] == "render_failed"
+    assert "differs from the file first delivered" in error["message"]

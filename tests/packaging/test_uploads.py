@@ -302,7 +302,7 @@ async def test_html_named_png_is_refused_and_nothing_is_stored(db: Database, med
     html = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
     with pytest.raises(uploads.UploadRefused) as refused:
         await uploads.store_upload(html, declared_name="logo.png", user_id=None)
-    assert refused.value.status == 415
+    assert refused.value.reason is uploads.Refusal.UNSUPPORTED_TYPE
     problem = refused.value.problems[0]
     assert (problem.field, problem.code) == ("file", ErrorCode.INVALID)
     assert "PNG" in problem.message
@@ -431,7 +431,11 @@ async def test_active_svg_upload_is_refused_and_nothing_is_stored(
     with pytest.raises(uploads.UploadRefused) as refused:
         await uploads.store_upload(ACTIVE_SVGS[name], declared_name="art.svg", user_id=None)
     problem = refused.value.problems[0]
-    assert (problem.field, problem.code, refused.value.status) == ("file", ErrorCode.NOT_ALLOWED, 400)
+    assert (problem.field, problem.code, refused.value.reason) == (
+        "file",
+        ErrorCode.NOT_ALLOWED,
+        uploads.Refusal.CONTENT,
+    )
     assert stored_files(media) == []
     assert await StoredFile.all().count() == 0
 
@@ -533,7 +537,7 @@ async def test_a_200_mb_stream_is_refused_without_reading_it(db: Database, media
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert refused.value.status == 413
+    assert refused.value.reason is uploads.Refusal.TOO_LARGE
     assert refused.value.problems[0].code == ErrorCode.OUT_OF_RANGE
     assert "25 MB" in refused.value.problems[0].message_en
     assert stream.read <= 26 * MIB  # stopped at the first chunk past 25 MB
@@ -550,7 +554,7 @@ async def test_the_limit_comes_from_the_environment(
     assert len(noise.getvalue()) > 11_000
     with pytest.raises(uploads.UploadRefused) as refused:
         await uploads.store_upload(noise.getvalue(), declared_name=None, user_id=None)
-    assert refused.value.status == 413
+    assert refused.value.reason is uploads.Refusal.TOO_LARGE
     assert "0.01 MB" in refused.value.problems[0].message_en
     assert (await uploads.store_upload(png_bytes(), declared_name=None, user_id=None)).size_bytes < 10_000
 
@@ -635,7 +639,7 @@ async def test_route_refuses_bad_tokens_with_403(client: AsyncClient, media: Pat
     for path in (expired, tampered, "/uploads", "/uploads?token=nonsense"):
         response = await client.put(path, content=png_bytes())
         assert response.status_code == 403, path
-        assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert response.json()["errors"][0]["code"] == "link_expired"
     user.is_active = False
     await user.save()
     assert (await client.put(upload_path(user.id), content=png_bytes())).status_code == 403
@@ -647,17 +651,17 @@ async def test_route_answers_415_and_400_with_typed_errors(client: AsyncClient, 
     user = await make_user("designer@example.vn")
     html = await client.put(upload_path(user.id) + "&name=logo.png", content=b"<html><body>hi</body></html>")
     assert html.status_code == 415
-    error = html.json()["errors"][0]
-    assert error["extensions"]["code"] == "INVALID"
-    assert error["extensions"]["field"] == "file"
-    assert error["message"] == error["extensions"]["message"]  # Vietnamese by default
+    [error] = html.json()["errors"]
+    assert (error["field"], error["code"]) == ("file", "invalid")
+    assert error["message"].startswith("Chỉ nhận tệp PDF, PNG, JPEG hoặc SVG")  # Vietnamese by default
     script = await client.put(
         upload_path(user.id), content=ACTIVE_SVGS["script"], headers={"accept-language": "en"}
     )
     assert script.status_code == 400
-    error = script.json()["errors"][0]
-    assert error["extensions"]["code"] == "NOT_ALLOWED"
-    assert error["message"] == error["extensions"]["messageEn"]
+    [error] = script.json()["errors"]
+    assert (error["field"], error["code"]) == ("file", "not_allowed")
+    assert error["message"].isascii()  # English on request
+    assert "script" in error["message"].lower()
     assert stored_files(media) == []
 
 
@@ -666,7 +670,9 @@ async def test_route_refuses_200_mb_with_413_without_reading_it(client: AsyncCli
     stream = Stream(200 * MIB)
     response = await client.put(upload_path(user.id), content=stream)  # chunked: no Content-Length
     assert response.status_code == 413
-    assert response.json()["errors"][0]["extensions"]["code"] == "OUT_OF_RANGE"
+    assert response.json()["errors"] == [
+        {"field": "file", "code": "out_of_range", "message": "Tệp quá lớn: tối đa 25 MB."}
+    ]
     assert stream.read <= 26 * MIB
     # A Content-Length over the limit is refused before a byte is read.
     declared = Stream(200 * MIB)
@@ -683,4 +689,4 @@ def test_domain_error_shape() -> None:
     refused = uploads.too_large()
     assert isinstance(refused, DomainError)
     assert refused.problems[0].field == "file"
-    assert refused.status == 413
+    assert refused.reason is uploads.Refusal.TOO_LARGE

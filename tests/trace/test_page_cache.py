@@ -1,6 +1,6 @@
 """The page cache in front of the resolver and the public pages (services/common/page_cache.py): a popular lot's
 scans are answered without SQL, a write in this process shows on the next view, languages are kept
-apart, credentials bypass it, and it stays bounded. Its front (server.FrontCacheMiddleware) answers a
+apart, credentials bypass it, and it stays bounded. Its front (web.middleware.FrontCacheMiddleware) answers a
 repeated request before routing, with the same headers, and never what must run per hit (a serial's scan).
 On SQLite and PostgreSQL through the `db` fixture."""
 
@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.relay import to_base64
 from tortoise.transactions import in_transaction
 
-import server
 from models import Batch, EventType, Product, SerialScan
 from services.common import page_cache
 from services.policy import SYSTEM
@@ -29,6 +28,9 @@ from services.trace.events import EventInput, QuantityData
 from services.trace.identity import product_code
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_batch, make_producer, make_product
+from web import public
+from web import resolver as resolver_routes
+from web.responses import CachedResponse
 
 T0 = dt.datetime(2019, 5, 20, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 RECALL = "mutation($input: RecallInput!) { recordRecall(input: $input) { errors { code } } }"
@@ -166,7 +168,7 @@ async def test_requests_with_credentials_bypass_the_cache(
     sql_counter.statements.clear()
     await client.get(path)  # nothing was stored by the requests above
     assert sql_counter.statements
-    assert len(page_cache.pages) == 1
+    assert len(public.pages) == 1
 
 
 async def test_concurrent_misses_render_once(
@@ -184,7 +186,7 @@ async def test_concurrent_misses_render_once(
     assert {r.status_code for r in responses} == {200}
     assert len({r.content for r in responses}) == 1
     assert len(sql_counter.statements) == one_render
-    assert page_cache.pages.stats.joined >= 1
+    assert public.pages.stats.joined >= 1
 
 
 async def test_not_found_is_kept_briefly_other_errors_and_linksets_not_at_all(
@@ -203,7 +205,7 @@ async def test_not_found_is_kept_briefly_other_errors_and_linksets_not_at_all(
     monkeypatch.undo()
     # A syntax error is never stored (it costs no SQL anyway); a linkset always reads the lot's status.
     assert (await client.get("/01/08934563138164")).status_code == 400
-    assert len(page_cache.answers) == 0
+    assert len(public.answers) == 0
     for _ in range(2):
         sql_counter.statements.clear()
         assert (await client.get(scan_of(product), params={"linkType": "linkset"})).status_code == 200
@@ -230,23 +232,23 @@ async def test_the_cache_is_bounded_least_recently_used_out_first(
     db: Database,
     sql_counter: SQLCounter,
     monkeypatch: pytest.MonkeyPatch,
-    front: page_cache.FrontCache,
+    front: page_cache.FrontCache[CachedResponse],
 ) -> None:
-    assert page_cache.pages.max_entries == page_cache.MAX_ENTRIES == front.max_entries == 2_000
-    monkeypatch.setattr(page_cache.pages, "max_entries", 3)
+    assert public.pages.max_entries == page_cache.MAX_ENTRIES == front.max_entries == 2_000
+    monkeypatch.setattr(public.pages, "max_entries", 3)
     monkeypatch.setattr(front, "max_entries", 3)
     product, _ = await candy_lot("L0")
     for n in range(1, 5):
         await candy_lot(f"L{n}", product)
     for n in range(5):
         assert (await client.get(page_of(product, f"L{n}"))).status_code == 200
-        assert len(page_cache.pages) <= 3
+        assert len(public.pages) <= 3
     sql_counter.statements.clear()
     await client.get(page_of(product, "L4"))  # recent: kept
     assert sql_counter.statements == []
     await client.get(page_of(product, "L0"))  # the oldest: evicted (from both), rendered again
     assert sql_counter.statements
-    assert page_cache.pages.stats.evicted >= 2
+    assert public.pages.stats.evicted >= 2
     assert front.stats.evicted >= 2
     assert len(front) <= 3
 
@@ -310,7 +312,7 @@ async def test_single_flight_survives_a_failed_or_cancelled_first_render() -> No
     assert first.cancelled()
 
 
-# -- the front cache (server.FrontCacheMiddleware) -----------------------------------------------------------
+# -- the front cache (web.middleware.FrontCacheMiddleware) -----------------------------------------------------------
 
 
 @pytest.fixture
@@ -320,9 +322,9 @@ def handler_calls(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Counter[st
     calls: Counter[str] = Counter()
     for route in app.routes:
         if isinstance(route, Route) and route.endpoint in (
-            server.gs1_resolve,
-            server.trace_page,
-            server.product_page,
+            resolver_routes.gs1_resolve,
+            public.trace_page,
+            public.product_page,
         ):
             inner, name = route.app, route.endpoint.__name__
 
@@ -337,11 +339,11 @@ def handler_calls(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> Counter[st
 
 
 @pytest.fixture
-def front(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> page_cache.FrontCache:
+def front(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> page_cache.FrontCache[CachedResponse]:
     """The application's front cache, its statistics and the inner caches' counted from this test on."""
-    cache: page_cache.FrontCache = app.state.front_cache
+    cache: page_cache.FrontCache[CachedResponse] = app.state.front_cache
     monkeypatch.setattr(cache, "stats", page_cache.FrontStats())
-    for inner in (page_cache.answers, page_cache.pages):
+    for inner in (public.answers, public.pages):
         monkeypatch.setattr(inner, "stats", page_cache.Stats())
     return cache
 
@@ -358,7 +360,7 @@ async def test_a_second_identical_scan_is_answered_by_the_front_cache(
     db: Database,
     sql_counter: SQLCounter,
     handler_calls: Counter[str],
-    front: page_cache.FrontCache,
+    front: page_cache.FrontCache[CachedResponse],
 ) -> None:
     product, _ = await candy_lot()
     phone = {"accept": "text/html,*/*;q=0.8", "accept-language": "vi-VN,vi;q=0.9"}
@@ -368,7 +370,7 @@ async def test_a_second_identical_scan_is_answered_by_the_front_cache(
     assert [r.status_code for r in first] == [307, 200, 200]
     assert handler_calls == {"gs1_resolve": 1, "trace_page": 1, "product_page": 1}
     assert front.stats.kept == 3
-    inner = (page_cache.answers.stats.hits, page_cache.pages.stats.hits)
+    inner = (public.answers.stats.hits, public.pages.stats.hits)
     sql_counter.statements.clear()
     for _ in range(3):
         again = [await client.get(path, headers=phone) for path in paths]
@@ -378,7 +380,7 @@ async def test_a_second_identical_scan_is_answered_by_the_front_cache(
             same_headers(before, after)  # Location, ETag, Vary, Cache-Control, Content-Length ...
     assert sql_counter.statements == []
     assert handler_calls == {"gs1_resolve": 1, "trace_page": 1, "product_page": 1}  # no handler ran
-    assert (page_cache.answers.stats.hits, page_cache.pages.stats.hits) == inner  # nor the inner caches
+    assert (public.answers.stats.hits, public.pages.stats.hits) == inner  # nor the inner caches
     assert front.stats.hits == 9
     # Another phone (other headers than Accept and Accept-Language) gets the same answers.
     other = await client.get(
@@ -427,7 +429,7 @@ async def test_a_recall_through_graphql_shows_at_once_past_the_front_cache(
     db: Database,
     admin_token: str,
     handler_calls: Counter[str],
-    front: page_cache.FrontCache,
+    front: page_cache.FrontCache[CachedResponse],
 ) -> None:
     product, lot = await candy_lot()
     for _ in range(3):
@@ -454,7 +456,10 @@ async def test_a_recall_through_graphql_shows_at_once_past_the_front_cache(
 
 
 async def test_serial_scans_are_counted_on_every_scan(
-    client: AsyncClient, db: Database, handler_calls: Counter[str], front: page_cache.FrontCache
+    client: AsyncClient,
+    db: Database,
+    handler_calls: Counter[str],
+    front: page_cache.FrontCache[CachedResponse],
 ) -> None:
     product, lot = await candy_lot()
     serial = f"/p/{product_code(product.id)}/10/KD-190520/21/7"
@@ -464,7 +469,7 @@ async def test_serial_scans_are_counted_on_every_scan(
         assert answer.headers["location"].endswith(page_of(product) + "?serial=7")
     assert handler_calls["gs1_resolve"] == 4  # the resolver ran for each scan ...
     assert await SerialScan.filter(batch_id=lot.id, serial="7").count() == 4  # ... and counted it
-    assert page_cache.answers.stats.hits == 3  # (its answer still comes from the inner cache)
+    assert public.answers.stats.hits == 3  # (its answer still comes from the inner cache)
     # The page a serial leads to checks that serial (copied codes) on every view.
     for _ in range(3):
         assert (await client.get(page_of(product) + "?serial=7")).status_code == 200
@@ -478,7 +483,7 @@ async def test_requests_with_credentials_bypass_the_front_cache(
     db: Database,
     sql_counter: SQLCounter,
     handler_calls: Counter[str],
-    front: page_cache.FrontCache,
+    front: page_cache.FrontCache[CachedResponse],
 ) -> None:
     product, _ = await candy_lot()
     path = page_of(product)
@@ -501,7 +506,7 @@ async def test_each_language_and_accept_has_its_own_front_entry(
     db: Database,
     sql_counter: SQLCounter,
     handler_calls: Counter[str],
-    front: page_cache.FrontCache,
+    front: page_cache.FrontCache[CachedResponse],
 ) -> None:
     product, _ = await candy_lot()
     path, scan = page_of(product), scan_of(product)
@@ -573,7 +578,7 @@ async def test_a_page_of_a_day_that_has_ended_is_not_kept_in_front(
     sql_counter: SQLCounter,
     handler_calls: Counter[str],
     monkeypatch: pytest.MonkeyPatch,
-    front: page_cache.FrontCache,
+    front: page_cache.FrontCache[CachedResponse],
 ) -> None:
     """The inner key holds the day (certificate validity): a front entry never outlives that day."""
     product, _ = await candy_lot()
@@ -581,22 +586,22 @@ async def test_a_page_of_a_day_that_has_ended_is_not_kept_in_front(
     for _ in range(2):
         assert (await client.get(page_of(product))).status_code == 200
     assert handler_calls["trace_page"] == 2  # the second from the inner cache, not the front one
-    assert page_cache.pages.stats.hits == 1
+    assert public.pages.stats.hits == 1
     assert len(front) == 0
 
 
 async def test_the_front_cache_follows_the_generation_and_write_transactions(db: Database) -> None:
-    inner: page_cache.MicroCache[page_cache.CachedResponse] = page_cache.MicroCache("test")
-    front = page_cache.FrontCache()
-    answer = page_cache.CachedResponse(200, b"page", (), '"e"')
+    inner: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("test")
+    front = page_cache.FrontCache[CachedResponse]()
+    answer = CachedResponse(200, b"page", (), '"e"')
     later = page_cache._clock() + 3600
 
-    async def render() -> tuple[page_cache.CachedResponse, float]:
+    async def render() -> tuple[CachedResponse, float]:
         return answer, 60
 
     assert await inner.fetch("k", render) is answer
     assert not front.keep("req", inner, "other", answer, later)  # not what the inner cache holds
-    assert not front.keep("req", inner, "k", page_cache.CachedResponse(200, b"page", ()), later)
+    assert not front.keep("req", inner, "k", CachedResponse(200, b"page", ()), later)
     assert not front.keep("req", inner, "k", answer, page_cache._clock() - 1)  # its day is over
     assert front.keep("req", inner, "k", answer, later)
     entry = front.get("req")
@@ -612,9 +617,9 @@ async def test_the_front_cache_follows_the_generation_and_write_transactions(db:
         assert front.get("req") is None  # held off while the transaction is open
         assert not front.keep("req", inner, "k", answer, later)
     assert front.get("req") is None  # and what was kept before it is stale
-    serial = page_cache.CachedResponse(307, b"", (), scan=(1, "7"))
+    serial = CachedResponse(307, b"", (), scan=(1, "7"))
 
-    async def render_serial() -> tuple[page_cache.CachedResponse, float]:
+    async def render_serial() -> tuple[CachedResponse, float]:
         return serial, 60
 
     assert await inner.fetch("s", render_serial) is serial

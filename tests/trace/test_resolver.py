@@ -15,7 +15,7 @@ from httpx import AsyncClient, Response
 
 from models import Batch, BatchStatus, Product
 from services.common.gs1 import check_digit
-from services.trace import resolver
+from services.trace import digital_link, resolver
 from services.trace.identity import batch_link, product_code
 from tests.conftest import ROOT, Database, SQLCounter
 from tests.factories import certify, make_batch, make_product
@@ -442,7 +442,7 @@ async def test_a_trailing_slash_is_tolerated(client: AsyncClient, catalogue: Cat
         plain, slashed = await client.get(path), await client.get(path + "/")
         assert slashed.status_code == plain.status_code == 307
         assert slashed.headers["location"] == plain.headers["location"]
-    compressed = "/" + resolver.compress(GTIN14, lot="KD-2024/07")
+    compressed = "/" + digital_link.compress(GTIN14, lot="KD-2024/07")
     assert (await client.get(compressed + "/")).headers["location"] == trace_page(
         catalogue.candy_code, "KD-2024/07"
     )
@@ -511,7 +511,7 @@ VECTORS = [
 
 @pytest.mark.parametrize(("compressed", "path", "query"), VECTORS)
 def test_decompression_matches_gs1_vectors(compressed: str, path: str, query: str) -> None:
-    link = resolver.parse("/" + compressed)
+    link = digital_link.parse("/" + compressed)
     assert link.compressed
     assert link.path() == path
     assert link.attribute_query() == query
@@ -519,22 +519,22 @@ def test_decompression_matches_gs1_vectors(compressed: str, path: str, query: st
 
 def test_compression_matches_gs1_vectors() -> None:
     gtin = "05412345000013"
-    assert resolver.compress(gtin) == "AQnYUc1gmg"
-    assert resolver.compress(gtin, lot="ABC123") == "AQnYUc1gmiCNV4JG"
-    assert resolver.compress(gtin, lot="ABC123", serial="72292641703") == "AQnYUc1gmiCNV4JGQhcNT6K6c"
+    assert digital_link.compress(gtin) == "AQnYUc1gmg"
+    assert digital_link.compress(gtin, lot="ABC123") == "AQnYUc1gmiCNV4JG"
+    assert digital_link.compress(gtin, lot="ABC123", serial="72292641703") == "AQnYUc1gmiCNV4JGQhcNT6K6c"
     assert (
-        resolver.compress(gtin, lot="ABC123", serial="72292641703", cpv="AJY3095721P49")
+        digital_link.compress(gtin, lot="ABC123", serial="72292641703", cpv="AJY3095721P49")
         == "AQnYUc1gmiCNV4JGQhcNT6K6cibQCWN9Pee9tT-PQ"
     )
     for lot in ("KD-2024/07", "007", "abc", "A&B", "x_Y-9"):  # every value encoding, leading zeros kept
-        assert resolver.parse("/" + resolver.compress(gtin, lot=lot, serial="0042")).lot == lot
+        assert digital_link.parse("/" + digital_link.compress(gtin, lot=lot, serial="0042")).lot == lot
 
 
 async def test_compressed_links_are_decompressed_and_named_same_as(
     client: AsyncClient, catalogue: Catalogue
 ) -> None:
     full = BASE + lot_path() + "/21/U-0001"
-    compressed = "/" + resolver.compress(GTIN14, lot="KD-2024/07", serial="U-0001")
+    compressed = "/" + digital_link.compress(GTIN14, lot="KD-2024/07", serial="U-0001")
     response = await client.get(compressed)
     assert response.status_code == 307
     assert response.headers["location"] == trace_page(catalogue.candy_code, "KD-2024/07") + "?serial=U-0001"
@@ -545,11 +545,11 @@ async def test_compressed_links_are_decompressed_and_named_same_as(
     assert body["linkset"][0]["anchor"] == full  # the subject is the uncompressed URI
     assert [item["anchor"] for item in body["linkset"][1:]] == [BASE + lot_path(), f"{BASE}/01/{GTIN14}"]
     # Partially compressed: the GTIN in clear, its qualifiers compressed.
-    partial = f"/01/{GTIN14}/" + resolver.compress(GTIN14, lot="KD-2024/07", with_gtin=False)
+    partial = f"/01/{GTIN14}/" + digital_link.compress(GTIN14, lot="KD-2024/07", with_gtin=False)
     response = await client.get(partial)
     assert response.status_code == 307
     assert link_header(response)["owl:sameAs"] == BASE + lot_path()
-    assert resolver.compress("05412345000013", lot="ABC123", serial="72292641703", with_gtin=False) == (
+    assert digital_link.compress("05412345000013", lot="ABC123", serial="72292641703", with_gtin=False) == (
         "EEarwSMhC4an0V04"
     )
 

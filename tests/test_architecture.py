@@ -1,0 +1,67 @@
+"""The one-way rule of ARCHITECTURE.md, read from the source: the GraphQL and HTTP layers may import
+services, services may import models, never the other way. A service that imported `schema` or `web` would
+tie domain rules to one transport (and make a CLI, a worker or a test drag the GraphQL schema in)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+# Layer -> our top-level packages it must never import.
+FORBIDDEN = {
+    "models": {"services", "schema", "web", "server", "tests", "benchmarks"},
+    "services": {"schema", "web", "server", "tests", "benchmarks"},
+    "schema": {"web", "server", "tests", "benchmarks"},
+    "web": {"server", "tests", "benchmarks"},
+}
+
+
+def _imported_packages(path: Path) -> set[tuple[int, str]]:
+    """(line, top-level name) of every import in a module, including imports inside functions."""
+    found: set[tuple[int, str]] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update((node.lineno, alias.name.split(".", 1)[0]) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add((node.lineno, node.module.split(".", 1)[0]))
+    return found
+
+
+def _violations(layer: str) -> list[str]:
+    forbidden = FORBIDDEN[layer]
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / layer).rglob("*.py"))
+        for line, name in sorted(_imported_packages(path))
+        if name in forbidden
+    ]
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_imports_point_one_way(layer: str) -> None:
+    if not (ROOT / layer).is_dir():
+        pytest.fail(f"{layer}/ is missing: ARCHITECTURE.md names it as a layer")
+    assert _violations(layer) == []
+
+
+def test_the_rule_is_checked_on_real_modules(tmp_path: Path) -> None:
+    """The walker finds imports at module level and inside functions: a rule checked by a walker that
+    found nothing would pass forever."""
+    module = tmp_path / "m.py"
+    module.write_text("import os\nfrom schema.context import Context\n\ndef f():\n    import web.public\n")
+    assert _imported_packages(module) == {(1, "os"), (2, "schema"), (5, "web")}
+
+
+def test_services_know_no_http() -> None:
+    """Services return domain values; status codes, headers and responses belong to web/."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in sorted((ROOT / "services").rglob("*.py"))
+        for line, name in sorted(_imported_packages(path))
+        if name in {"starlette", "strawberry", "httpx", "uvicorn"}
+    ]
+    assert offenders == []

@@ -1,0 +1,237 @@
+"""The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker (their
+usage is in server.py's docstring and `python server.py --help`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import cast
+
+import structlog
+
+import schema as graphql_schema
+from services.common import db
+from services.common.errors import DomainError
+from services.common.settings import Settings
+from services.fairs.catalog import job as catalog_job
+from services.jobs import queue as jobs
+from services.labels import runs as label_runs
+from services.policy import SYSTEM
+from services.registry import reference
+
+log = structlog.get_logger("ocop")
+
+
+async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
+    await db.migrate(settings.database_url)
+    await db.connect(settings.database_url)
+    try:
+        await reference.sync_all()
+        if demo_if_empty and not settings.is_production:
+            from services.demo import loader as demo
+
+            if await demo.is_empty():
+                counts = await demo.load(
+                    with_accounts=not settings.is_production, base_url=settings.public_base_url
+                )
+                log.info("demo data loaded", **counts)
+    finally:
+        await db.disconnect()
+
+
+async def _demo(settings: Settings) -> None:
+    from services.demo import loader as demo
+
+    if settings.is_production:
+        raise SystemExit(
+            "The demo data set (fictional producers, a published password) is never loaded in production."
+        )
+    await db.connect(settings.database_url)
+    try:
+        await reference.sync_all()
+        counts = await demo.load(with_accounts=True, base_url=settings.public_base_url)
+        log.info("demo data loaded", **counts)
+    finally:
+        await db.disconnect()
+
+
+async def _labels(settings: Settings, args: argparse.Namespace) -> int:
+    """Operators' path to a label run: created as the system, written with a progress bar."""
+    from tqdm import tqdm
+
+    await db.connect(settings.database_url)
+    try:
+        data = label_runs.LabelRunData(
+            batch_id=args.batch_id,
+            template=args.template,
+            count=args.count,
+            serialized=args.serialized,
+            start_slot=args.start_slot,
+            language=args.language,
+        )
+        try:
+            run = await label_runs.create_label_run(
+                data, SYSTEM, user_id=None, base_url=settings.public_base_url
+            )
+        except DomainError as exc:
+            for p in exc.problems:
+                sys.stderr.write(f"{p.field}: {p.message_en}\n")
+            return 2
+        job = await label_runs.job_of(run)
+        target = args.output or Path(label_runs.file_name(run, args.format))
+        with tqdm(total=run.count, unit="label", desc=f"run {run.id}") as bar, target.open("wb") as out:
+
+            def progress(done: int, total: int) -> None:
+                bar.update(done - bar.n)
+
+            await asyncio.to_thread(label_runs.write_output, job, args.format, out, progress)
+        try:
+            await label_runs.record_checksum(run, args.format, target.read_bytes())
+        except label_runs.OutputMismatch as mismatch:
+            # The run's reference bytes for this format differ: the file written is not those labels.
+            sys.stderr.write(f"{mismatch}: {target} differs from the labels first delivered\n")
+            return 1
+        serials = (
+            f", serials {run.first_serial}-{run.first_serial + run.count - 1}" if run.first_serial else ""
+        )
+        sys.stdout.write(f"label run {run.id}: {run.count} labels{serials} -> {target}\n")
+        return 0
+    finally:
+        await db.disconnect()
+
+
+async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
+    """A fair's catalog as a PDF file: made here (in a child process) unless the same catalog exists or
+    another worker is making it, with a progress bar."""
+    import shutil
+
+    from tqdm import tqdm
+
+    await db.connect(settings.database_url)
+    try:
+        try:
+            job = await catalog_job.generate_catalog_for_slug(
+                args.fair, args.language, args.paper, base_url=settings.public_base_url
+            )
+        except DomainError as exc:
+            for p in exc.problems:
+                sys.stderr.write(f"{p.field}: {p.message_en}\n")
+            return 2
+        with tqdm(total=100, unit="%", desc=f"catalog {args.fair} ({args.language}, {args.paper})") as bar:
+
+            def progress(percent: int) -> None:
+                bar.update(max(0, percent - bar.n))
+
+            worker = jobs.worker_name()
+            claimed = await jobs.claim(worker, job.id) if job.status == "queued" else None
+            if claimed is not None:
+                job = await jobs.execute(claimed, worker, on_progress=progress)
+            elif job.status in ("queued", "running"):
+                job = await jobs.wait_for(job.id, on_progress=progress)
+            if job.status == "succeeded":
+                progress(100)
+        if job.status != "succeeded":
+            sys.stderr.write(f"catalog job {job.id} failed: {job.error}\n")
+            return 1
+        source = cast(Path, jobs.result_path(job))
+        target = args.output or Path(job.result_name or source.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        sys.stdout.write(
+            f"catalog job {job.id}: {source.stat().st_size:,} bytes, sha256 {job.result_sha256} -> {target}\n"
+        )
+        return 0
+    finally:
+        await db.disconnect()
+
+
+async def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Run background jobs until SIGINT/SIGTERM: procrastinate workers on PostgreSQL (when installed), the
+    local worker loop otherwise (on PostgreSQL several such processes share the queue too)."""
+    import signal
+
+    await db.connect(settings.database_url)
+    try:
+        postgres = settings.database_url.startswith(("postgres://", "postgresql://"))
+        if postgres and not args.local:
+            from services.jobs import procrastinate_backend as jobs_procrastinate
+
+            if jobs_procrastinate.available():
+                log.info("job worker: procrastinate", concurrency=args.concurrency)
+                await jobs_procrastinate.Procrastinate(settings.database_url).run_worker(
+                    concurrency=args.concurrency
+                )
+                return 0
+            log.warning("procrastinate is not installed: running the local worker loop instead")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        log.info("job worker: local loop", concurrency=args.concurrency)
+        workers = [asyncio.create_task(jobs.LocalWorker().run()) for _ in range(max(1, args.concurrency))]
+        await stop.wait()
+        for task in workers:
+            task.cancel()  # running jobs go back to the queue
+        await asyncio.gather(*workers, return_exceptions=True)
+        return 0
+    finally:
+        await db.disconnect()
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="server.py", description="ocop-hub")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="serve the API")
+    migrate = commands.add_parser("migrate", help="apply migrations and load reference data")
+    migrate.add_argument(
+        "--demo-if-empty", action="store_true", help="load the demo data into an empty database"
+    )
+    commands.add_parser("demo", help="load the demo data set (idempotent)")
+    export = commands.add_parser("export-schema", help="print the GraphQL SDL")
+    export.add_argument("--output", type=Path)
+    labels = commands.add_parser("labels", help="create a label run for a lot and write its output")
+    labels.add_argument("--batch-id", type=int, required=True, help="the lot (database id)")
+    labels.add_argument("--template", default="L7160", help="label template code (default L7160)")
+    labels.add_argument("--count", type=int, required=True)
+    labels.add_argument("--serialized", action="store_true", help="one serial (AI 21) per label")
+    labels.add_argument("--start-slot", type=int, default=1, help="first free slot of a part-used sheet")
+    labels.add_argument("--language", choices=("vi", "en"), default="vi")
+    labels.add_argument("--format", default="pdf", choices=label_runs.FORMATS)
+    labels.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the run)")
+    catalog = commands.add_parser("catalog", help="render a fair's printable catalog (PDF) and write it")
+    catalog.add_argument("--fair", required=True, metavar="SLUG", help="the fair's slug")
+    catalog.add_argument("--language", choices=catalog_job.CATALOG_LANGUAGES, default="vi")
+    catalog.add_argument("--paper", choices=catalog_job.CATALOG_PAPERS, default="A4")
+    catalog.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the fair)")
+    worker = commands.add_parser(
+        "worker", help="run background jobs: procrastinate on PostgreSQL, a local loop otherwise"
+    )
+    worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (each in a child process)")
+    worker.add_argument("--local", action="store_true", help="the local loop even on PostgreSQL")
+    return parser
+
+
+def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    """Run one command other than `serve` (server.py serves)."""
+    if command == "export-schema":
+        text = graphql_schema.sdl()
+        if args.output:
+            args.output.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    if command == "migrate":
+        asyncio.run(_migrate(settings, args.demo_if_empty))
+        return 0
+    if command == "demo":
+        asyncio.run(_demo(settings))
+        return 0
+    if command == "labels":
+        return asyncio.run(_labels(settings, args))
+    if command == "catalog":
+        return asyncio.run(_catalog(settings, args))
+    if command == "worker":
+        return asyncio.run(_worker(settings, args))
+    raise ValueError(f"unknown command {command!r}")

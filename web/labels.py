@@ -1,0 +1,110 @@
+"""QR label downloads (services/labels/): a label run's outputs, and a template's calibration page."""
+
+from __future__ import annotations
+
+import asyncio
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from services.common import sandbox
+from services.common.errors import ErrorCode
+from services.labels import pdf as label_pdf
+from services.labels import runs as label_runs
+from services.labels.templates import find_template as find_label_template
+from web.access import download_reach
+from web.refusals import not_found, refuse
+from web.responses import file_answer
+
+log = structlog.get_logger("ocop")
+
+
+def _no_run(request: Request) -> Response:
+    return not_found(request, "Không tìm thấy lượt in nhãn.", "No such label run.")
+
+
+async def label_run_output(request: Request) -> Response:
+    """One output of a label run: /labels/runs/{id}/{format} with the signed query of `LabelRun.pdfUrl`
+    (and the other `...Url` fields), or a bearer token of someone who manages the lot. Rendered on first
+    request in a child process, then served from its file; the ETag is its sha256."""
+    fmt = request.path_params["fmt"]
+    try:
+        run_id = int(request.path_params["run_id"])
+    except ValueError:
+        return _no_run(request)
+    if fmt not in label_runs.FORMATS:
+        formats = ", ".join(label_runs.FORMATS)
+        return not_found(request, f"Các định dạng: {formats}.", f"Formats: {formats}.")
+    reach = await download_reach(
+        request, lambda expires, sig: label_runs.verify_download(run_id, fmt, expires, sig)
+    )
+    if isinstance(reach, Response):
+        return reach
+    run = (await label_runs.runs_by_ids({run_id}, reach)).get(run_id)
+    if run is None:
+        return _no_run(request)
+    problem = label_runs.format_problem(await label_runs.job_of(run), fmt)
+    if problem:
+        return refuse(
+            request,
+            422,
+            ErrorCode.LABEL_TOO_SMALL,
+            f"Nhãn quá nhỏ cho định dạng {fmt}: {problem}.",
+            f"{fmt}: {problem}.",
+            field="format",
+        )
+    try:
+        path, sha = await label_runs.output(run, fmt)
+    except sandbox.ChildFailed as failed:
+        log.warning("label render failed", run_id=run_id, fmt=fmt, error=str(failed))
+        return refuse(
+            request,
+            503,
+            ErrorCode.RENDER_FAILED,
+            f"Không tạo được tệp nhãn: {failed}.",
+            f"The labels could not be produced: {failed}.",
+        )
+    except label_runs.OutputMismatch as mismatch:
+        # A re-render that differs from the bytes first delivered: never hand out different labels.
+        log.error("label output mismatch", run_id=run_id, fmt=fmt, error=str(mismatch))
+        return refuse(
+            request,
+            500,
+            ErrorCode.RENDER_FAILED,
+            "Bản dựng lại của tệp nhãn khác với bản đã giao lần đầu: tệp không được gửi, hãy báo quản trị viên.",
+            "A new render of these labels differs from the file first delivered: it is not sent; "
+            "tell an administrator.",
+        )
+    return file_answer(
+        request,
+        path,
+        sha256=sha,
+        cache_control="private, max-age=86400, immutable",
+        media_type=label_runs.content_type(fmt),
+        filename=label_runs.file_name(run, fmt),
+        disposition="inline" if fmt in ("pdf", "qr-svg", "qr-png") else "attachment",
+    )
+
+
+async def label_calibration(request: Request) -> Response:
+    """A template's calibration page: every label's outline and number, and a 100 mm scale (public)."""
+    template = await find_label_template(request.path_params["code"])
+    if template is None:
+        return not_found(request, "Không tìm thấy mẫu nhãn.", "No such label template.")
+    body = await asyncio.to_thread(label_pdf.calibration_pdf, template)
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="calibration-{template.code}.pdf"',
+            "Cache-Control": "public, max-age=3600",
+        },
+    )
+
+
+routes: list[BaseRoute] = [
+    Route("/labels/runs/{run_id}/{fmt}", label_run_output, methods=["GET"]),
+    Route("/labels/templates/{code}/calibration.pdf", label_calibration, methods=["GET"]),
+]

@@ -1,0 +1,107 @@
+"""The middlewares of the application: one log line per request, and the front cache that answers a
+repeated public GET before routing."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.common import page_cache
+from web.responses import CachedResponse
+
+log = structlog.get_logger("ocop")
+
+
+class RequestLogMiddleware:
+    """One structured log line per request, with a request id echoed in `X-Request-ID`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex[:16]
+        # Reachable as request.state.request_id (masked errors name it), and in every log line of the request.
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            with structlog.contextvars.bound_contextvars(request_id=request_id):
+                await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                ms=round((time.perf_counter() - started) * 1000, 2),
+                request_id=request_id,
+            )
+
+
+# The scope entry through which FrontCacheMiddleware hands a request it may keep to the handler:
+# (the FrontCache, the request's key). Absent: the answer must not be kept there.
+FRONT_CACHE_SCOPE = "ocop.front_cache"
+_FRONT_PREFIXES = ("/01/", "/gtin/", "/p/", "/t/", "/products/")  # resolver, trace and product pages
+_FRONT_COMPRESSED = re.compile(r"/[A-Za-z0-9_-]{10,}/?").fullmatch  # a compressed Digital Link's route
+
+
+class FrontCacheMiddleware:
+    """Answers a repeated public GET or HEAD (a QR scan's redirect, a trace or product page) from
+    `page_cache.FrontCache` before Starlette routes it: no handler runs. Only the answers the handlers offered
+    (`web.public.offer_front`) are there, keyed by the exact request (raw path, query string, Accept,
+    Accept-Language; HEAD shares GET's entry and gets no body), and only while the page cache's own entry
+    is current. An If-None-Match equal to a kept page's ETag gets its 304. Requests with Authorization or a
+    cookie, other methods and other paths go straight through. It sits inside RequestLogMiddleware: a hit
+    has its request id and its log line like any request (docs/operators.md)."""
+
+    def __init__(self, app: ASGIApp, cache: page_cache.FrontCache[CachedResponse]) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not (scope["path"].startswith(_FRONT_PREFIXES) or _FRONT_COMPRESSED(scope["path"]))
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])  # ASGI names are lower case; the last of repeated ones, as handlers
+        if b"authorization" in headers or b"cookie" in headers:
+            await self.app(scope, receive, send)
+            return
+        key = (
+            scope.get("raw_path") or scope["path"].encode(),
+            scope.get("query_string", b""),
+            headers.get(b"accept"),
+            headers.get(b"accept-language"),
+        )
+        entry = self.cache.get(key)
+        if entry is None:
+            scope[FRONT_CACHE_SCOPE] = (self.cache, key)
+            await self.app(scope, receive, send)
+            return
+        cached = entry.response
+        if entry.etag is not None and headers.get(b"if-none-match") == entry.etag:
+            status, raw_headers, body = 304, cached.not_modified_headers, b""
+        else:
+            status, raw_headers = cached.status, cached.headers
+            body = cached.body if scope["method"] == "GET" else b""
+        # A new list: outer middleware appends to it (X-Request-ID).
+        await send({"type": "http.response.start", "status": status, "headers": list(raw_headers)})
+        await send({"type": "http.response.body", "body": body})

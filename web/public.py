@@ -1,0 +1,155 @@
+"""The public pages a QR scan leads to, for anyone: the trace page of a lot (/t/...) and the product page
+(/products/...), and what they share with the resolver (web/resolver.py): the page caches, the headers
+read from the request, the offer to the front cache (web/middleware.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from services.common import page_cache
+from services.labels import scans as label_scans
+from services.registry import product_page as product_pages
+from services.trace import page as trace_pages
+from services.trace.events import VIETNAM
+from web.middleware import FRONT_CACHE_SCOPE
+from web.responses import CachedResponse, send_cached
+
+# Resolver answers and rendered pages (trace and product pages), encoded.
+answers: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("resolver")
+pages: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("pages")
+
+
+@dataclass(slots=True)
+class PublicRequest:
+    """The few headers the resolver and the public pages read (a scan is served from the page cache in
+    tens of microseconds, so they are read from the raw ASGI headers, not through `Request.headers`)."""
+
+    accept: str
+    accept_language: str
+    if_none_match: str | None
+    credentials: bool  # Authorization or Cookie: never served from (or stored in) the cache
+
+    @classmethod
+    def of(cls, request: Request) -> PublicRequest:
+        headers = dict(request.scope["headers"])  # ASGI names are lower case
+        if_none_match = headers.get(b"if-none-match")
+        return cls(
+            headers.get(b"accept", b"").decode("latin-1"),
+            headers.get(b"accept-language", b"").decode("latin-1"),
+            None if if_none_match is None else if_none_match.decode("latin-1"),
+            b"authorization" in headers or b"cookie" in headers,
+        )
+
+
+def offer_front(
+    request: Request,
+    cache: page_cache.MicroCache[CachedResponse],
+    key: tuple[object, ...],
+    cached: CachedResponse,
+    today: dt.date,
+) -> None:
+    """Offer the answer just sent from `cache` (under `key`) to the front cache, when FrontCacheMiddleware
+    passed this request on as one it may keep: it is kept while that entry of `cache` is current, and not
+    past the end of `today` (which `key` holds)."""
+    front = request.scope.get(FRONT_CACHE_SCOPE)
+    if front is None or cached.scan is not None:
+        return
+    midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), VIETNAM)
+    until = page_cache._clock() + (midnight - dt.datetime.now(dt.UTC)).total_seconds()
+    front[0].keep(front[1], cache, key, cached, until)
+
+
+def raw_path(request: Request) -> str:
+    """The request path as received (percent-encoded), without the root path."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    root = request.scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _html_page(status: int, html: str, language: str, *, max_age: int) -> CachedResponse:
+    """A public HTML page as it is cached: with an ETag and Cache-Control when found (a 404 has neither)."""
+    body = html.encode()
+    headers = {"Vary": "Accept-Language", "Content-Language": language}
+    if status != 200:
+        return CachedResponse(status, body, tuple(HTMLResponse(body, status, headers).raw_headers))
+    tag = trace_pages.etag(html)
+    headers |= {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, must-revalidate"}
+    return CachedResponse(
+        200,
+        body,
+        tuple(HTMLResponse(body, 200, headers).raw_headers),
+        tag,
+        tuple(Response(status_code=304, headers=headers).raw_headers),
+    )
+
+
+def _page_language(request: Request, public: PublicRequest) -> str:
+    lang = request.query_params.get("lang") if request.scope.get("query_string") else None
+    return trace_pages.choose_language(lang, public.accept_language)
+
+
+async def trace_page(request: Request) -> Response:
+    """The public trace page of a lot: /t/{productCode}/{lot}, the default target of its QR code. Cached
+    per product code, lot, language and day; other query parameters do not change it."""
+    code, _, lot = raw_path(request).removeprefix("/t/").partition("/")
+    lot_code = unquote(lot).rstrip("/")
+    public = PublicRequest.of(request)
+    lang = _page_language(request, public)
+    base_url: str = request.app.state.public_base_url
+    today = trace_pages.today()
+
+    # Opened from a serialised code (the resolver adds ?serial=): warn when that code looks copied.
+    serial = request.query_params.get("serial", "")
+    warn = bool(serial) and len(serial) <= 20 and await label_scans.flagged_serial(code, lot_code, serial)
+
+    async def render() -> tuple[CachedResponse, float]:
+        found = await trace_pages.find_batch(code, lot_code)
+        if found is None:
+            page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
+        else:
+            built = await trace_pages.build(*found, lang, base_url, today)
+            built.scan_warning = warn
+            page = _html_page(200, trace_pages.render(built), lang, max_age=page_cache.TRACE_PAGE_MAX_AGE)
+        return page, page_cache.ttl_for(page.status == 200, page_cache.TRACE_PAGE_MAX_AGE)
+
+    key = ("t", code, lot_code, lang, today, base_url, warn)
+    cached = await pages.fetch(key, render, bypass=public.credentials)
+    if not serial:  # with a serial, each view checks it: never answered by the front cache
+        offer_front(request, pages, key, cached, today)
+    return send_cached(cached, request.method, public.if_none_match)
+
+
+async def product_page(request: Request) -> Response:
+    """The public product page: /products/{productCode} (the resolver's gs1:pip target), cached like the
+    trace page."""
+    code: str = request.path_params["code"]
+    public = PublicRequest.of(request)
+    lang = _page_language(request, public)
+    today = trace_pages.today()
+
+    async def render() -> tuple[CachedResponse, float]:
+        product = await product_pages.find_product(code)
+        if product is None:
+            page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
+        else:
+            html = product_pages.render(await product_pages.build(product, lang, today))
+            page = _html_page(200, html, lang, max_age=page_cache.PRODUCT_PAGE_MAX_AGE)
+        return page, page_cache.ttl_for(page.status == 200, page_cache.PRODUCT_PAGE_MAX_AGE)
+
+    key = ("products", code, lang, today)
+    cached = await pages.fetch(key, render, bypass=public.credentials)
+    offer_front(request, pages, key, cached, today)
+    return send_cached(cached, request.method, public.if_none_match)
+
+
+routes: list[BaseRoute] = [
+    Route("/t/{code}/{lot:path}", trace_page, methods=["GET", "HEAD"]),
+    Route("/products/{code}", product_page, methods=["GET", "HEAD"]),
+]

@@ -1,0 +1,50 @@
+"""The one shape of an HTTP refusal outside GraphQL and EPCIS: `{"errors": [{"field", "code", "message"}]}`,
+as a GraphQL payload's `FieldError`. The code is the lower_snake value of an `ErrorCode`; the message is in
+Vietnamese, or English when the request prefers it (`web.language`). EPCIS routes answer RFC 9457 problem
+documents instead (GS1 requires them: web/epcis.py), and /graphql's own transport errors stay in the
+GraphQL response format that GraphQL clients read (web/graphql.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from services.common.errors import ErrorCode, FieldProblem
+from web.language import language_of
+from web.responses import ORJSONResponse
+
+
+def refuse(
+    request: Request,
+    status: int,
+    code: ErrorCode,
+    message: str,
+    message_en: str,
+    *,
+    field: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """One problem, `message` in Vietnamese and `message_en` in English."""
+    return refuse_problems(request, status, [FieldProblem(field, code, message, message_en)], headers=headers)
+
+
+def refuse_problems(
+    request: Request,
+    status: int,
+    problems: Iterable[FieldProblem],
+    *,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Every problem of a `DomainError` (or a list of them), in the request's language."""
+    english = language_of(request) == "en"
+    errors = [
+        {"field": p.field, "code": p.code.value, "message": p.message_en if english else p.message}
+        for p in problems
+    ]
+    return ORJSONResponse({"errors": errors}, status_code=status, headers=dict(headers or {}))
+
+
+def not_found(request: Request, message: str, message_en: str) -> Response:
+    return refuse(request, 404, ErrorCode.NOT_FOUND, message, message_en)
