@@ -11,11 +11,10 @@ from strawberry import relay
 
 from models import Job as JobModel
 from models import JobStatus
-from schema.audit import Audit
+from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import FieldError, field_errors
+from schema.errors import JobError
 from schema.ids import decode_id
-from services.common.errors import DomainError
 from services.jobs import queue as jobs
 
 strawberry.enum(
@@ -84,7 +83,7 @@ class GenerateCatalogInput:
 @strawberry.type
 class GenerateCatalogPayload:
     job: Job | None
-    errors: list[FieldError]
+    errors: list[JobError]
 
 
 @strawberry.type
@@ -94,19 +93,16 @@ class JobMutation:
         "and central admins. Returns at once with the job: the same data, language and format give the "
         "same job, already succeeded when that catalog was made before. The public downloads published "
         "catalogs from /fairs/{slug}/catalog.pdf.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def generate_catalog(self, info: Info, input: GenerateCatalogInput) -> GenerateCatalogPayload:
         ctx = info.context
-        try:
-            job = await jobs.generate_catalog(
-                decode_id(input.fair_id, "Fair", "fairId"),
-                input.language,
-                input.format,
-                ctx.reach,
-                user_id=ctx.actor.user_id,
-                base_url=ctx.base_url,
-            )
-        except DomainError as exc:
-            return GenerateCatalogPayload(job=None, errors=field_errors(exc, ctx.language))
+        job = await jobs.generate_catalog(
+            decode_id(input.fair_id, "Fair", "fairId"),
+            input.language,
+            input.format,
+            ctx.reach,
+            user_id=ctx.actor.user_id,
+            base_url=ctx.base_url,
+        )
         return GenerateCatalogPayload(job=Job.from_model(job), errors=[])

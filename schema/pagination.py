@@ -61,7 +61,7 @@ def query_error(exc: DomainError, language: str) -> GraphQLError:
     """A refused argument of a query (not a mutation): a GraphQL error naming the argument and its code."""
     problem = exc.problems[0]
     return GraphQLError(
-        problem.message_en if language == "en" else problem.message,
+        problem.message_in(language),
         extensions={"code": problem.code.value.upper(), "field": problem.field},
     )
 

@@ -10,9 +10,9 @@ from strawberry import relay
 
 from models import AccessToken, AuditEntry, User
 from schema.accounts.types import ApiTokenType, AuditEntryType, UserType
-from schema.audit import Audit
+from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import FieldError, field_errors
+from schema.errors import AccountError
 from schema.ids import decode_id
 from schema.pagination import Page, fetch_page, query_error
 from services.accounts import auth as accounts
@@ -31,14 +31,14 @@ class LoginPayload:
     token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
     expires_at: dt.datetime | None
     user: UserType | None
-    errors: list[FieldError]
+    errors: list[AccountError]
     audit_user_id: strawberry.Private[int | None] = None
 
 
 @strawberry.type
 class LogoutPayload:
-    ok: bool
-    errors: list[FieldError]
+    ok: bool = False
+    errors: list[AccountError]
 
 
 @strawberry.input
@@ -51,7 +51,7 @@ class ApiTokenCreateInput:
 class ApiTokenCreatePayload:
     token: str | None = strawberry.field(description="The secret: shown only in this response.")
     api_token: ApiTokenType | None
-    errors: list[FieldError]
+    errors: list[AccountError]
 
 
 @strawberry.input
@@ -62,7 +62,7 @@ class ApiTokenRevokeInput:
 @strawberry.type
 class ApiTokenRevokePayload:
     api_token: ApiTokenType | None
-    errors: list[FieldError]
+    errors: list[AccountError]
 
 
 @strawberry.input
@@ -135,15 +135,10 @@ class AccountMutation:
     @strawberry.mutation(
         description="Sign in: a session token valid 12 hours. Repeated failures for an account or an address "
         "are refused for 15 minutes.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
-        try:
-            token, user = await accounts.login(input.email, input.password, info.context.client_address)
-        except DomainError as exc:
-            return LoginPayload(
-                token=None, expires_at=None, user=None, errors=field_errors(exc, info.context.language)
-            )
+        token, user = await accounts.login(input.email, input.password, info.context.client_address)
         return LoginPayload(
             token=token,
             expires_at=dt.datetime.now(dt.UTC) + accounts.SESSION_LIFETIME,
@@ -153,37 +148,25 @@ class AccountMutation:
         )
 
     @strawberry.mutation(
-        description="Sign out: revokes the token this request was sent with.", extensions=[Audit()]
+        description="Sign out: revokes the token this request was sent with.",
+        extensions=[Refusals(), Audit()],
     )
     async def logout(self, info: Info) -> LogoutPayload:
-        try:
-            await accounts.logout(info.context.actor)
-        except DomainError as exc:
-            return LogoutPayload(ok=False, errors=field_errors(exc, info.context.language))
+        await accounts.logout(info.context.actor)
         return LogoutPayload(ok=True, errors=[])
 
     @strawberry.mutation(
         description="A token for scripts and partner systems, acting with your memberships.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def create_api_token(self, info: Info, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
-        try:
-            token, row = await accounts.create_api_token(
-                info.context.actor, input.name, input.expires_in_days
-            )
-        except DomainError as exc:
-            return ApiTokenCreatePayload(
-                token=None, api_token=None, errors=field_errors(exc, info.context.language)
-            )
+        token, row = await accounts.create_api_token(info.context.actor, input.name, input.expires_in_days)
         return ApiTokenCreatePayload(token=token, api_token=ApiTokenType.from_model(row), errors=[])
 
-    @strawberry.mutation(description="Revoke one of your tokens.", extensions=[Audit()])
+    @strawberry.mutation(description="Revoke one of your tokens.", extensions=[Refusals(), Audit()])
     async def revoke_api_token(self, info: Info, input: ApiTokenRevokeInput) -> ApiTokenRevokePayload:
-        try:
-            token_id = decode_id(input.id, "ApiToken", "id")
-            if not info.context.actor.is_authenticated:
-                raise policy.deny(info.context.reach)
-            row = await accounts.revoke_token(info.context.actor, token_id)
-        except DomainError as exc:
-            return ApiTokenRevokePayload(api_token=None, errors=field_errors(exc, info.context.language))
+        token_id = decode_id(input.id, "ApiToken", "id")
+        if not info.context.actor.is_authenticated:
+            raise policy.deny(info.context.reach)
+        row = await accounts.revoke_token(info.context.actor, token_id)
         return ApiTokenRevokePayload(api_token=ApiTokenType.from_model(row), errors=[])

@@ -15,9 +15,9 @@ from models import BoothType, FairKind, FairStatus, OfferingKind, SessionKind, U
 from models import ExhibitorApplication as ApplicationModel
 from models import Fair as FairModel
 from models import Sponsor as SponsorModel
-from schema.audit import Audit
+from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import FieldError, field_errors
+from schema.errors import FairError
 from schema.fairs.loaders import fair_loaders
 from schema.fairs.types import (
     AssignmentConflict,
@@ -139,7 +139,7 @@ class FairCreateInput:
 @strawberry.type
 class FairPayload:
     fair: Fair | None
-    errors: list[FieldError]
+    errors: list[FairError]
 
 
 @strawberry.input
@@ -188,11 +188,11 @@ class LayoutImportInput:
 @strawberry.type
 class LayoutImportPayload:
     fair: Fair | None
-    zones_created: int
-    zones_updated: int
-    booths_created: int
-    booths_updated: int
-    errors: list[FieldError]
+    zones_created: int = 0
+    zones_updated: int = 0
+    booths_created: int = 0
+    booths_updated: int = 0
+    errors: list[FairError]
 
 
 @strawberry.input(description="A producer applies to exhibit, with published products of its own.")
@@ -210,7 +210,7 @@ class ApplicationInput:
 @strawberry.type
 class ApplicationPayload:
     application: ExhibitorApplication | None
-    errors: list[FieldError]
+    errors: list[FairError]
 
 
 @strawberry.input
@@ -241,7 +241,7 @@ class BoothUnassignInput:
 @strawberry.type
 class BoothPayload:
     booth: Booth | None
-    errors: list[FieldError]
+    errors: list[FairError]
 
 
 @strawberry.input
@@ -257,7 +257,7 @@ class AutoAssignInput:
 class AutoAssignPayload:
     fair: Fair | None
     report: AutoAssignReport | None
-    errors: list[FieldError]
+    errors: list[FairError]
 
 
 @strawberry.input
@@ -278,7 +278,7 @@ class ProgrammeSessionInput:
 class ProgrammeSessionPayload:
     fair: Fair | None
     session: ProgrammeSession | None
-    errors: list[FieldError]
+    errors: list[FairError]
 
 
 @strawberry.input
@@ -303,7 +303,7 @@ class TourismOfferingInput:
 class TourismOfferingPayload:
     fair: Fair | None
     tourism_offering: TourismOffering | None
-    errors: list[FieldError]
+    errors: list[FairError]
 
 
 @strawberry.input
@@ -319,7 +319,7 @@ class SponsorInput:
 class SponsorPayload:
     fair: Fair | None
     sponsor: Sponsor | None
-    errors: list[FieldError]
+    errors: list[FairError]
 
 
 def _fair_id(value: relay.GlobalID) -> int:
@@ -343,7 +343,7 @@ async def _application(info: Info, row: ApplicationModel) -> ExhibitorApplicatio
 class FairMutation:
     @strawberry.mutation(
         description="Create a fair (a DRAFT). Central admins; an organiser for the fair its membership names.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def create_fair(self, info: Info, input: FairCreateInput) -> FairPayload:
         data = manage.FairData(
@@ -369,26 +369,21 @@ class FairMutation:
             floor_width_m=input.floor_width_m,
             floor_depth_m=input.floor_depth_m,
         )
-        try:
-            fair = await manage.create_fair(data, info.context.reach)
-        except DomainError as exc:
-            return FairPayload(fair=None, errors=field_errors(exc, info.context.language))
+        fair = await manage.create_fair(data, info.context.reach)
         return FairPayload(fair=Fair.from_model(fair, info), errors=[])
 
     @strawberry.mutation(
         description="Move a fair: DRAFT → ACCEPTING → PUBLISHED → CLOSED (also DRAFT → PUBLISHED, ACCEPTING → "
         "CLOSED, and ACCEPTING → DRAFT while nobody applied). Publishing needs booths.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def update_fair_status(self, info: Info, input: FairStatusInput) -> FairPayload:
-        try:
-            fair = await manage.change_status(_fair_id(input.fair_id), input.status, info.context.reach)
-        except DomainError as exc:
-            return FairPayload(fair=None, errors=field_errors(exc, info.context.language))
+        fair = await manage.change_status(_fair_id(input.fair_id), input.status, info.context.reach)
         return FairPayload(fair=Fair.from_model(fair, info), errors=[])
 
     @strawberry.mutation(
-        description="Import zones and booths of the floor plan, all or nothing.", extensions=[Audit()]
+        description="Import zones and booths of the floor plan, all or nothing.",
+        extensions=[Refusals(), Audit()],
     )
     async def import_zones_and_booths(self, info: Info, input: LayoutImportInput) -> LayoutImportPayload:
         zones = [
@@ -418,18 +413,8 @@ class FairMutation:
             )
             for b in input.booths or []
         ]
-        try:
-            fair_id = _fair_id(input.fair_id)
-            result = await layout.import_layout(fair_id, zones, booths, info.context.reach)
-        except DomainError as exc:
-            return LayoutImportPayload(
-                fair=None,
-                zones_created=0,
-                zones_updated=0,
-                booths_created=0,
-                booths_updated=0,
-                errors=field_errors(exc, info.context.language),
-            )
+        fair_id = _fair_id(input.fair_id)
+        result = await layout.import_layout(fair_id, zones, booths, info.context.reach)
         return LayoutImportPayload(
             fair=await _fair(info, fair_id),
             zones_created=result.zones_created,
@@ -442,85 +427,70 @@ class FairMutation:
     @strawberry.mutation(
         description="Apply to exhibit at a fair that accepts applications (the producer's members, its "
         "province's officers).",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def apply_to_fair(self, info: Info, input: ApplicationInput) -> ApplicationPayload:
-        try:
-            data = applications.ApplicationData(
-                fair_id=_fair_id(input.fair_id),
-                producer_id=decode_id(input.producer_id, "Producer", "producerId"),
-                product_ids=[
-                    decode_id(p, "Product", f"productIds.{n}") for n, p in enumerate(input.product_ids)
-                ],
-                wanted_zone_id=None
-                if input.wanted_zone_id is None
-                else decode_id(input.wanted_zone_id, "Zone", "wantedZoneId"),
-                wanted_booth_type=input.wanted_booth_type,
-                booths_wanted=input.booths_wanted,
-                description=input.description,
-                description_en=input.description_en,
-            )
-            row = await applications.apply(data, info.context.reach)
-        except DomainError as exc:
-            return ApplicationPayload(application=None, errors=field_errors(exc, info.context.language))
+        data = applications.ApplicationData(
+            fair_id=_fair_id(input.fair_id),
+            producer_id=decode_id(input.producer_id, "Producer", "producerId"),
+            product_ids=[decode_id(p, "Product", f"productIds.{n}") for n, p in enumerate(input.product_ids)],
+            wanted_zone_id=None
+            if input.wanted_zone_id is None
+            else decode_id(input.wanted_zone_id, "Zone", "wantedZoneId"),
+            wanted_booth_type=input.wanted_booth_type,
+            booths_wanted=input.booths_wanted,
+            description=input.description,
+            description_en=input.description_en,
+        )
+        row = await applications.apply(data, info.context.reach)
         return ApplicationPayload(application=await _application(info, row), errors=[])
 
-    @strawberry.mutation(description="Withdraw an application; its booths are freed.", extensions=[Audit()])
+    @strawberry.mutation(
+        description="Withdraw an application; its booths are freed.", extensions=[Refusals(), Audit()]
+    )
     async def withdraw_application(self, info: Info, input: ApplicationWithdrawInput) -> ApplicationPayload:
-        try:
-            row = await applications.withdraw(
-                decode_id(input.application_id, "ExhibitorApplication", "applicationId"), info.context.reach
-            )
-        except DomainError as exc:
-            return ApplicationPayload(application=None, errors=field_errors(exc, info.context.language))
+        row = await applications.withdraw(
+            decode_id(input.application_id, "ExhibitorApplication", "applicationId"), info.context.reach
+        )
         return ApplicationPayload(application=await _application(info, row), errors=[])
 
     @strawberry.mutation(
         description="Approve, wait-list or reject an application (the fair's organisers). An exhibitor no "
         "longer approved loses its booths.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def decide_application(self, info: Info, input: ApplicationDecisionInput) -> ApplicationPayload:
-        try:
-            row = await applications.decide(
-                decode_id(input.application_id, "ExhibitorApplication", "applicationId"),
-                input.decision,
-                info.context.reach,
-                info.context.actor.user_id,
-            )
-        except DomainError as exc:
-            return ApplicationPayload(application=None, errors=field_errors(exc, info.context.language))
+        row = await applications.decide(
+            decode_id(input.application_id, "ExhibitorApplication", "applicationId"),
+            input.decision,
+            info.context.reach,
+            info.context.actor.user_id,
+        )
         return ApplicationPayload(application=await _application(info, row), errors=[])
 
     @strawberry.mutation(
         description="Put an approved exhibitor on a booth (a manual assignment, kept by autoAssignBooths).",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def assign_booth(self, info: Info, input: BoothAssignInput) -> BoothPayload:
-        try:
-            made = await assignment.assign_booth(
-                decode_id(input.booth_id, "Booth", "boothId"),
-                decode_id(input.application_id, "ExhibitorApplication", "applicationId"),
-                info.context.reach,
-                info.context.actor.user_id,
-                replace=input.replace,
-            )
-            booth = await BoothModel.get(id=made.booth_id).select_related("fair")  # type: ignore[attr-defined]
-        except DomainError as exc:
-            return BoothPayload(booth=None, errors=field_errors(exc, info.context.language))
+        made = await assignment.assign_booth(
+            decode_id(input.booth_id, "Booth", "boothId"),
+            decode_id(input.application_id, "ExhibitorApplication", "applicationId"),
+            info.context.reach,
+            info.context.actor.user_id,
+            replace=input.replace,
+        )
+        booth = await BoothModel.get(id=made.booth_id).select_related("fair")  # type: ignore[attr-defined]
         return BoothPayload(
             booth=Booth.from_model(booth, fair_policy.sees_exhibitors(info.context.reach, booth.fair)),
             errors=[],
         )
 
-    @strawberry.mutation(description="Free a booth.", extensions=[Audit()])
+    @strawberry.mutation(description="Free a booth.", extensions=[Refusals(), Audit()])
     async def unassign_booth(self, info: Info, input: BoothUnassignInput) -> BoothPayload:
-        try:
-            booth = await assignment.unassign_booth(
-                decode_id(input.booth_id, "Booth", "boothId"), info.context.reach
-            )
-        except DomainError as exc:
-            return BoothPayload(booth=None, errors=field_errors(exc, info.context.language))
+        booth = await assignment.unassign_booth(
+            decode_id(input.booth_id, "Booth", "boothId"), info.context.reach
+        )
         return BoothPayload(
             booth=Booth.from_model(booth, fair_policy.sees_exhibitors(info.context.reach, booth.fair)),
             errors=[],
@@ -529,16 +499,13 @@ class FairMutation:
     @strawberry.mutation(
         description="Place approved exhibitors that lack booths: by zone and product group, booth type, "
         "province together; never double-books, keeps manual assignments, reports what it could not do.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def auto_assign_booths(self, info: Info, input: AutoAssignInput) -> AutoAssignPayload:
-        try:
-            fair_id = _fair_id(input.fair_id)
-            result = await assignment.auto_assign(
-                fair_id, info.context.reach, info.context.actor.user_id, replan=input.replan
-            )
-        except DomainError as exc:
-            return AutoAssignPayload(fair=None, report=None, errors=field_errors(exc, info.context.language))
+        fair_id = _fair_id(input.fair_id)
+        result = await assignment.auto_assign(
+            fair_id, info.context.reach, info.context.actor.user_id, replan=input.replan
+        )
         language = info.context.language
         report = AutoAssignReport(
             placed=[BoothAssignmentType.from_model(a, True) for a in result.assignments],
@@ -546,82 +513,71 @@ class FairMutation:
         )
         return AutoAssignPayload(fair=await _fair(info, fair_id), report=report, errors=[])
 
-    @strawberry.mutation(description="Add a session to a fair's programme.", extensions=[Audit()])
+    @strawberry.mutation(description="Add a session to a fair's programme.", extensions=[Refusals(), Audit()])
     async def create_programme_session(
         self, info: Info, input: ProgrammeSessionInput
     ) -> ProgrammeSessionPayload:
-        try:
-            fair_id = _fair_id(input.fair_id)
-            row = await manage.create_session(
-                manage.SessionData(
-                    fair_id=fair_id,
-                    kind=input.kind,
-                    title=input.title,
-                    starts_at=input.starts_at,
-                    ends_at=input.ends_at,
-                    title_en=input.title_en,
-                    place=input.place,
-                    speakers=list(input.speakers or []),
-                    description=input.description,
-                    description_en=input.description_en,
-                ),
-                info.context.reach,
-            )
-        except DomainError as exc:
-            return ProgrammeSessionPayload(
-                fair=None, session=None, errors=field_errors(exc, info.context.language)
-            )
+        fair_id = _fair_id(input.fair_id)
+        row = await manage.create_session(
+            manage.SessionData(
+                fair_id=fair_id,
+                kind=input.kind,
+                title=input.title,
+                starts_at=input.starts_at,
+                ends_at=input.ends_at,
+                title_en=input.title_en,
+                place=input.place,
+                speakers=list(input.speakers or []),
+                description=input.description,
+                description_en=input.description_en,
+            ),
+            info.context.reach,
+        )
         return ProgrammeSessionPayload(
             fair=await _fair(info, fair_id), session=ProgrammeSession.from_model(row), errors=[]
         )
 
-    @strawberry.mutation(description="Present a tourism offering at a fair.", extensions=[Audit()])
+    @strawberry.mutation(
+        description="Present a tourism offering at a fair.", extensions=[Refusals(), Audit()]
+    )
     async def create_tourism_offering(
         self, info: Info, input: TourismOfferingInput
     ) -> TourismOfferingPayload:
-        try:
-            fair_id = _fair_id(input.fair_id)
-            row = await manage.create_offering(
-                manage.OfferingData(
-                    fair_id=fair_id,
-                    kind=input.kind,
-                    name=input.name,
-                    name_en=input.name_en,
-                    commune_code=input.commune_code,
-                    commune_era=input.commune_era,
-                    address=input.address,
-                    description=input.description,
-                    description_en=input.description_en,
-                    product_id=None
-                    if input.product_id is None
-                    else decode_id(input.product_id, "Product", "productId"),
-                    contact=input.contact,
-                    image_url=input.image_url,
-                ),
-                info.context.reach,
-            )
-        except DomainError as exc:
-            return TourismOfferingPayload(
-                fair=None, tourism_offering=None, errors=field_errors(exc, info.context.language)
-            )
+        fair_id = _fair_id(input.fair_id)
+        row = await manage.create_offering(
+            manage.OfferingData(
+                fair_id=fair_id,
+                kind=input.kind,
+                name=input.name,
+                name_en=input.name_en,
+                commune_code=input.commune_code,
+                commune_era=input.commune_era,
+                address=input.address,
+                description=input.description,
+                description_en=input.description_en,
+                product_id=None
+                if input.product_id is None
+                else decode_id(input.product_id, "Product", "productId"),
+                contact=input.contact,
+                image_url=input.image_url,
+            ),
+            info.context.reach,
+        )
         return TourismOfferingPayload(
             fair=await _fair(info, fair_id), tourism_offering=TourismOffering.from_model(row), errors=[]
         )
 
-    @strawberry.mutation(description="Add a sponsor to a fair.", extensions=[Audit()])
+    @strawberry.mutation(description="Add a sponsor to a fair.", extensions=[Refusals(), Audit()])
     async def create_sponsor(self, info: Info, input: SponsorInput) -> SponsorPayload:
-        try:
-            fair_id = _fair_id(input.fair_id)
-            row: SponsorModel = await manage.create_sponsor(
-                manage.SponsorData(
-                    fair_id=fair_id,
-                    name=input.name,
-                    level=input.level,
-                    logo_url=input.logo_url,
-                    website=input.website,
-                ),
-                info.context.reach,
-            )
-        except DomainError as exc:
-            return SponsorPayload(fair=None, sponsor=None, errors=field_errors(exc, info.context.language))
+        fair_id = _fair_id(input.fair_id)
+        row: SponsorModel = await manage.create_sponsor(
+            manage.SponsorData(
+                fair_id=fair_id,
+                name=input.name,
+                level=input.level,
+                logo_url=input.logo_url,
+                website=input.website,
+            ),
+            info.context.reach,
+        )
         return SponsorPayload(fair=await _fair(info, fair_id), sponsor=Sponsor.from_model(row), errors=[])

@@ -12,9 +12,9 @@ from strawberry.scalars import JSON
 
 from models import LabelRun as LabelRunModel
 from models import TemplateKind
-from schema.audit import Audit
+from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import FieldError, field_errors
+from schema.errors import LabelError
 from schema.ids import decode_id
 from schema.pagination import query_error
 from schema.trace.types import Batch, visible_batch
@@ -232,13 +232,13 @@ class LabelTemplateInput:
 @strawberry.type
 class LabelRunPayload:
     label_run: LabelRun | None
-    errors: list[FieldError]
+    errors: list[LabelError]
 
 
 @strawberry.type
 class LabelTemplatePayload:
     label_template: LabelTemplate | None
-    errors: list[FieldError]
+    errors: list[LabelError]
 
 
 @strawberry.type
@@ -277,54 +277,46 @@ class LabelQuery:
 class LabelMutation:
     @strawberry.mutation(
         description="Print labels for one of your lots: returns the run with its PDF, ZPL and TSPL links.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def create_label_run(self, info: Info, input: LabelRunInput) -> LabelRunPayload:
         ctx = info.context
-        try:
-            data = runs.LabelRunData(
-                batch_id=decode_id(input.batch_id, "Batch", "batchId"),
-                template=input.template,
-                count=input.count,
-                serialized=input.serialized,
-                start_slot=input.start_slot,
-                language=input.language or ctx.language,
-            )
-            run = await runs.create_label_run(
-                data, ctx.reach, user_id=ctx.actor.user_id, base_url=ctx.base_url
-            )
-        except DomainError as exc:
-            return LabelRunPayload(label_run=None, errors=field_errors(exc, ctx.language))
+        data = runs.LabelRunData(
+            batch_id=decode_id(input.batch_id, "Batch", "batchId"),
+            template=input.template,
+            count=input.count,
+            serialized=input.serialized,
+            start_slot=input.start_slot,
+            language=input.language or ctx.language,
+        )
+        run = await runs.create_label_run(data, ctx.reach, user_id=ctx.actor.user_id, base_url=ctx.base_url)
         return LabelRunPayload(label_run=LabelRun.from_model(run), errors=[])
 
     @strawberry.mutation(
-        description="Add a label template (your own sheet or roll size).", extensions=[Audit()]
+        description="Add a label template (your own sheet or roll size).", extensions=[Refusals(), Audit()]
     )
     async def create_label_template(self, info: Info, input: LabelTemplateInput) -> LabelTemplatePayload:
         ctx = info.context
-        try:
-            producer_id = None
-            if input.producer_id is not None:
-                producer_id = decode_id(input.producer_id, "Producer", "producerId")
-            template = await runs.create_template(
-                runs.TemplateData(
-                    code=input.code,
-                    name=input.name,
-                    kind=input.kind,
-                    page_width_mm=input.page_width_mm,
-                    page_height_mm=input.page_height_mm,
-                    rows=input.rows,
-                    columns=input.columns,
-                    label_width_mm=input.label_width_mm,
-                    label_height_mm=input.label_height_mm,
-                    margin_top_mm=input.margin_top_mm,
-                    margin_left_mm=input.margin_left_mm,
-                    column_gap_mm=input.column_gap_mm,
-                    row_gap_mm=input.row_gap_mm,
-                    producer_id=producer_id,
-                ),
-                ctx.reach,
-            )
-        except DomainError as exc:
-            return LabelTemplatePayload(label_template=None, errors=field_errors(exc, ctx.language))
+        producer_id = None
+        if input.producer_id is not None:
+            producer_id = decode_id(input.producer_id, "Producer", "producerId")
+        template = await runs.create_template(
+            runs.TemplateData(
+                code=input.code,
+                name=input.name,
+                kind=input.kind,
+                page_width_mm=input.page_width_mm,
+                page_height_mm=input.page_height_mm,
+                rows=input.rows,
+                columns=input.columns,
+                label_width_mm=input.label_width_mm,
+                label_height_mm=input.label_height_mm,
+                margin_top_mm=input.margin_top_mm,
+                margin_left_mm=input.margin_left_mm,
+                column_gap_mm=input.column_gap_mm,
+                row_gap_mm=input.row_gap_mm,
+                producer_id=producer_id,
+            ),
+            ctx.reach,
+        )
         return LabelTemplatePayload(label_template=LabelTemplate.of(template), errors=[])

@@ -13,9 +13,9 @@ from tortoise.expressions import Subquery
 from models import DesignStatus, LabelProductType, PackageType
 from models import DesignVersion as VersionModel
 from models import PackagingDesign as DesignModel
-from schema.audit import Audit
+from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import FieldError, field_errors
+from schema.errors import PackagingError
 from schema.ids import decode_id
 from schema.packaging.types import DesignVersion, LabelItem, PackagingDesign, ReviewComment
 from schema.pagination import Connection, Page, fetch_page, query_error
@@ -205,20 +205,20 @@ class ApproveDesignVersionInput:
 @strawberry.type
 class PackagingDesignPayload:
     design: PackagingDesign | None
-    errors: list[FieldError]
+    errors: list[PackagingError]
 
 
 @strawberry.type
 class DesignVersionPayload:
     version: DesignVersion | None
-    errors: list[FieldError]
+    errors: list[PackagingError]
 
 
 @strawberry.type
 class ReviewCommentPayload:
     version: DesignVersion | None
     comment: ReviewComment | None
-    errors: list[FieldError]
+    errors: list[PackagingError]
 
 
 @strawberry.type
@@ -228,7 +228,7 @@ class UploadUrlPayload:
         "the answer's `fileId` goes into addDesignVersion's files."
     )
     max_bytes: int | None
-    errors: list[FieldError]
+    errors: list[PackagingError]
 
 
 def _version_id(value: relay.GlobalID) -> int:
@@ -282,82 +282,70 @@ class PackagingMutation:
     @strawberry.mutation(
         description="Start the packaging design of one of your products (members of its producer, officers "
         "of its province, central admins).",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def create_packaging_design(
         self, info: Info, input: CreatePackagingDesignInput
     ) -> PackagingDesignPayload:
         ctx = info.context
-        try:
-            design = await designs.create_design(
-                designs.DesignData(
-                    product_id=decode_id(input.product_id, "Product", "productId"),
-                    name=input.name,
-                    label_type=input.label_type,
-                ),
-                ctx.reach,
-                user_id=ctx.actor.user_id,
-            )
-        except DomainError as exc:
-            return PackagingDesignPayload(design=None, errors=field_errors(exc, ctx.language))
+        design = await designs.create_design(
+            designs.DesignData(
+                product_id=decode_id(input.product_id, "Product", "productId"),
+                name=input.name,
+                label_type=input.label_type,
+            ),
+            ctx.reach,
+            user_id=ctx.actor.user_id,
+        )
         return PackagingDesignPayload(design=PackagingDesign.from_model(design), errors=[])
 
     @strawberry.mutation(
         description="Add a numbered draft version: its declared label content, package figures and files.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def add_design_version(self, info: Info, input: AddDesignVersionInput) -> DesignVersionPayload:
         ctx = info.context
-        try:
-            files = tuple(
-                designs.FileRef(decode_id(item.file_id, "StoredFile", f"files.{n}.fileId"), item.role)
-                for n, item in enumerate(input.files or [])
-            )
-            version = await designs.add_version(
-                designs.VersionData(
-                    design_id=decode_id(input.design_id, "PackagingDesign", "designId"),
-                    package_type=input.package_type,
-                    declared=declared_json(input.declared),
-                    name=input.name or "",
-                    width_mm=input.width_mm,
-                    height_mm=input.height_mm,
-                    depth_mm=input.depth_mm,
-                    material=input.material,
-                    print_method=input.print_method,
-                    files=files,
-                ),
-                ctx.reach,
-                user_id=ctx.actor.user_id,
-            )
-        except DomainError as exc:
-            return DesignVersionPayload(version=None, errors=field_errors(exc, ctx.language))
+        files = tuple(
+            designs.FileRef(decode_id(item.file_id, "StoredFile", f"files.{n}.fileId"), item.role)
+            for n, item in enumerate(input.files or [])
+        )
+        version = await designs.add_version(
+            designs.VersionData(
+                design_id=decode_id(input.design_id, "PackagingDesign", "designId"),
+                package_type=input.package_type,
+                declared=declared_json(input.declared),
+                name=input.name or "",
+                width_mm=input.width_mm,
+                height_mm=input.height_mm,
+                depth_mm=input.depth_mm,
+                material=input.material,
+                print_method=input.print_method,
+                files=files,
+            ),
+            ctx.reach,
+            user_id=ctx.actor.user_id,
+        )
         return DesignVersionPayload(version=DesignVersion.from_model(version), errors=[])
 
     @strawberry.mutation(
         description="Submit a draft version for review. A version is submitted once (NOT_ALLOWED after).",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def submit_design_version(self, info: Info, input: DesignVersionInput) -> DesignVersionPayload:
         ctx = info.context
-        try:
-            version = await designs.submit_version(_version_id(input.version_id), ctx.reach)
-        except DomainError as exc:
-            return DesignVersionPayload(version=None, errors=field_errors(exc, ctx.language))
+        version = await designs.submit_version(_version_id(input.version_id), ctx.reach)
         return DesignVersionPayload(version=DesignVersion.from_model(version), errors=[])
 
     @strawberry.mutation(
         description="Comment in a version's review thread: reviewers (consultants, officers, central admins) "
         "and the producer's members. A reviewer's comment on a SUBMITTED version puts it IN_REVIEW.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def comment_on_design_version(self, info: Info, input: DesignCommentInput) -> ReviewCommentPayload:
         ctx = info.context
-        try:
-            version_id = _version_id(input.version_id)
-            row = await designs.comment(version_id, input.body, ctx.reach)
-            version = await designs.visible_version(version_id, ctx.reach)
-        except DomainError as exc:
-            return ReviewCommentPayload(version=None, comment=None, errors=field_errors(exc, ctx.language))
+        version_id = _version_id(input.version_id)
+        row = await designs.comment(version_id, input.body, ctx.reach)
+        version = await designs.visible_version(version_id, ctx.reach)
         return ReviewCommentPayload(
             version=DesignVersion.from_model(version) if version else None,
             comment=ReviewComment.from_model(row),
@@ -367,14 +355,11 @@ class PackagingMutation:
     @strawberry.mutation(
         description="Send a version awaiting review back to the producer, saying what to change (consultants, "
         "officers of the product's province, central admins).",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def request_design_changes(self, info: Info, input: DesignCommentInput) -> ReviewCommentPayload:
         ctx = info.context
-        try:
-            version, row = await designs.request_changes(_version_id(input.version_id), input.body, ctx.reach)
-        except DomainError as exc:
-            return ReviewCommentPayload(version=None, comment=None, errors=field_errors(exc, ctx.language))
+        version, row = await designs.request_changes(_version_id(input.version_id), input.body, ctx.reach)
         return ReviewCommentPayload(
             version=DesignVersion.from_model(version), comment=ReviewComment.from_model(row), errors=[]
         )
@@ -383,31 +368,26 @@ class PackagingMutation:
         description="Approve a version awaiting review (officers of the product's province, central admins; "
         "not consultants). Refused while compliance has ERROR findings unless overrideReason says why. The "
         "design's previously approved version becomes SUPERSEDED.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def approve_design_version(
         self, info: Info, input: ApproveDesignVersionInput
     ) -> DesignVersionPayload:
         ctx = info.context
-        try:
-            version = await designs.approve(
-                _version_id(input.version_id), ctx.reach, override_reason=input.override_reason
-            )
-        except DomainError as exc:
-            return DesignVersionPayload(version=None, errors=field_errors(exc, ctx.language))
+        version = await designs.approve(
+            _version_id(input.version_id), ctx.reach, override_reason=input.override_reason
+        )
         return DesignVersionPayload(version=DesignVersion.from_model(version), errors=[])
 
     @strawberry.mutation(
         description="A signed URL to PUT one artwork file to (valid 15 minutes), for those who may author "
         "designs (producer members, province officers, central admins).",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def create_upload_url(self, info: Info) -> UploadUrlPayload:
         ctx = info.context
         if ctx.actor.user_id is None or not policy.may_upload(ctx.reach):
-            return UploadUrlPayload(
-                url=None, max_bytes=None, errors=field_errors(deny(ctx.reach), ctx.language)
-            )
+            raise deny(ctx.reach)
         return UploadUrlPayload(
             url=uploads.upload_url(ctx.base_url, ctx.actor.user_id), max_bytes=uploads.max_bytes(), errors=[]
         )

@@ -11,13 +11,12 @@ import strawberry
 from strawberry import relay
 
 from models import Evaluation as EvaluationModel
-from schema.audit import Audit
+from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel, UnitEra
-from schema.errors import FieldError, field_errors
+from schema.errors import RegistryError
 from schema.ids import decode_id
 from schema.registry.types import Evaluation, Producer, Product
-from services.common.errors import DomainError
 from services.registry import manage as registry
 
 
@@ -162,85 +161,70 @@ class EvaluationInput:
 @strawberry.type
 class ProducerPayload:
     producer: Producer | None
-    errors: list[FieldError]
+    errors: list[RegistryError]
 
 
 @strawberry.type
 class ProductPayload:
     product: Product | None
-    errors: list[FieldError]
+    errors: list[RegistryError]
 
 
 @strawberry.type
 class EvaluationPayload:
     evaluation: Evaluation | None
-    errors: list[FieldError]
+    errors: list[RegistryError]
 
 
 @strawberry.type
 class RegistryMutation:
-    @strawberry.mutation(description="Register a producer.", extensions=[Audit()])
+    @strawberry.mutation(description="Register a producer.", extensions=[Refusals(), Audit()])
     async def create_producer(self, info: Info, input: ProducerCreateInput) -> ProducerPayload:
-        try:
-            producer = await registry.create_producer(_changes(input), info.context.reach)
-        except DomainError as exc:
-            return ProducerPayload(producer=None, errors=field_errors(exc, info.context.language))
+        producer = await registry.create_producer(_changes(input), info.context.reach)
         return ProducerPayload(producer=Producer.from_model(producer), errors=[])
 
-    @strawberry.mutation(description="Change a producer.", extensions=[Audit()])
+    @strawberry.mutation(description="Change a producer.", extensions=[Refusals(), Audit()])
     async def update_producer(self, info: Info, input: ProducerUpdateInput) -> ProducerPayload:
-        try:
-            producer_id = decode_id(input.id, "Producer", "id")
-            producer = await registry.update_producer(producer_id, _changes(input), info.context.reach)
-        except DomainError as exc:
-            return ProducerPayload(producer=None, errors=field_errors(exc, info.context.language))
+        producer_id = decode_id(input.id, "Producer", "id")
+        producer = await registry.update_producer(producer_id, _changes(input), info.context.reach)
         return ProducerPayload(producer=Producer.from_model(producer), errors=[])
 
     @strawberry.mutation(
         description="Register a product with its certifications and images, in one transaction.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def create_product(self, info: Info, input: ProductCreateInput) -> ProductPayload:
-        try:
-            changes = _changes(input)
-            changes.values["producerId"] = decode_id(input.producer_id, "Producer", "producerId")
-            product = await registry.create_product(changes, info.context.reach)
-        except DomainError as exc:
-            return ProductPayload(product=None, errors=field_errors(exc, info.context.language))
+        changes = _changes(input)
+        changes.values["producerId"] = decode_id(input.producer_id, "Producer", "producerId")
+        product = await registry.create_product(changes, info.context.reach)
         return ProductPayload(product=Product.from_model(product), errors=[])
 
-    @strawberry.mutation(description="Change a product.", extensions=[Audit()])
+    @strawberry.mutation(description="Change a product.", extensions=[Refusals(), Audit()])
     async def update_product(self, info: Info, input: ProductUpdateInput) -> ProductPayload:
-        try:
-            product_id = decode_id(input.id, "Product", "id")
-            product = await registry.update_product(product_id, _changes(input), info.context.reach)
-        except DomainError as exc:
-            return ProductPayload(product=None, errors=field_errors(exc, info.context.language))
+        product_id = decode_id(input.id, "Product", "id")
+        product = await registry.update_product(product_id, _changes(input), info.context.reach)
         return ProductPayload(product=Product.from_model(product), errors=[])
 
     @strawberry.mutation(
         description="Record an evaluation (a draft score, a potential 5★, a certificate or a revocation). "
         "Stars follow from the total and the criteria set's bands.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def record_evaluation(self, info: Info, input: EvaluationInput) -> EvaluationPayload:
-        try:
-            data = registry.EvaluationData(
-                product_id=decode_id(input.product_id, "Product", "productId"),
-                criteria_set=input.criteria_set,
-                level=input.level,
-                score_a=input.score_a,
-                score_b=input.score_b,
-                score_c=input.score_c,
-                status=input.status,
-                mandatory_passed=input.mandatory_passed,
-                decision_number=input.decision_number,
-                decision_date=input.decision_date,
-                valid_from=input.valid_from,
-                valid_until=input.valid_until,
-                note=input.note,
-            )
-            evaluation: EvaluationModel = await registry.record_evaluation(data, info.context.reach)
-        except DomainError as exc:
-            return EvaluationPayload(evaluation=None, errors=field_errors(exc, info.context.language))
+        data = registry.EvaluationData(
+            product_id=decode_id(input.product_id, "Product", "productId"),
+            criteria_set=input.criteria_set,
+            level=input.level,
+            score_a=input.score_a,
+            score_b=input.score_b,
+            score_c=input.score_c,
+            status=input.status,
+            mandatory_passed=input.mandatory_passed,
+            decision_number=input.decision_number,
+            decision_date=input.decision_date,
+            valid_from=input.valid_from,
+            valid_until=input.valid_until,
+            note=input.note,
+        )
+        evaluation: EvaluationModel = await registry.record_evaluation(data, info.context.reach)
         return EvaluationPayload(evaluation=Evaluation.from_model(evaluation, info.context.today), errors=[])

@@ -14,16 +14,17 @@ from strawberry.scalars import JSON
 from models import Batch as BatchModel
 from models import BatchStatus, EventAction, EventType, LocationKind, UnitEra
 from models import Location as LocationModel
-from schema.audit import Audit
+from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import FieldError, field_errors
+from schema.errors import TraceError
 from schema.ids import decode_id
 from schema.pagination import Connection, Page, fetch_page, query_error
 from schema.trace.types import Batch, Location, TraceEventType, visible_batch
-from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, FieldProblem
 from services.policy import trace as trace_policy
 from services.trace import events as trace
 from services.trace import locations
+from services.trace.errors import TraceErrorCode
 
 
 @strawberry.input
@@ -88,7 +89,7 @@ class LocationCreateInput:
 @strawberry.type
 class LocationPayload:
     location: Location | None
-    errors: list[FieldError]
+    errors: list[TraceError]
 
 
 @strawberry.input(description="A document attached to an event, by URL (at most 10 per event).")
@@ -150,7 +151,7 @@ class EventErrorInput:
 class EventErrorPayload:
     declaration: TraceEventType | None
     corrective: TraceEventType | None
-    errors: list[FieldError]
+    errors: list[TraceError]
 
 
 @strawberry.input
@@ -162,21 +163,25 @@ class RecallInput:
 @strawberry.type
 class BatchPayload:
     batch: Batch | None
-    errors: list[FieldError]
+    errors: list[TraceError]
 
 
 @strawberry.type
 class EventPayload:
     event: TraceEventType | None
-    errors: list[FieldError]
+    errors: list[TraceError]
 
 
 @strawberry.type
 class RecallPayload:
     batch: Batch | None = strawberry.field(description="The recalled lot.")
-    affected: list[Batch] = strawberry.field(description="The lot and every lot made from it, now recalled.")
-    holders: JSON = strawberry.field(description="Destinations of the affected lots' shipping events.")
-    errors: list[FieldError]
+    affected: list[Batch] = strawberry.field(
+        description="The lot and every lot made from it, now recalled.", default_factory=list
+    )
+    holders: JSON = strawberry.field(
+        description="Destinations of the affected lots' shipping events.", default_factory=list
+    )
+    errors: list[TraceError]
 
 
 def _lots(items: list[LotQuantityInput], name: str) -> list[trace.QuantityData]:
@@ -205,7 +210,7 @@ def _entries(value: Any, name: str) -> list[Any]:
         return []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise DomainError(
-            [FieldProblem(name, ErrorCode.INVALID, "Cần một danh sách đối tượng.", "A list of objects.")]
+            [FieldProblem(name, TraceErrorCode.INVALID, "Cần một danh sách đối tượng.", "A list of objects.")]
         )
     return value
 
@@ -270,156 +275,141 @@ class TraceQuery:
 
 @strawberry.type
 class TraceMutation:
-    @strawberry.mutation(description="Create a lot of one of your products.", extensions=[Audit()])
+    @strawberry.mutation(
+        description="Create a lot of one of your products.", extensions=[Refusals(), Audit()]
+    )
     async def create_batch(self, info: Info, input: BatchCreateInput) -> BatchPayload:
-        try:
-            data = trace.BatchData(
-                product_id=decode_id(input.product_id, "Product", "productId"),
-                lot_code=input.lot_code,
-                production_date=input.production_date,
-                harvest_date=input.harvest_date,
-                expiry_date=input.expiry_date,
-                quantity=input.quantity,
-                unit=input.unit,
-                origin_commune_code=input.origin_commune_code,
-                origin_commune_era=input.origin_commune_era,
-                origin_place=input.origin_place,
-                latitude=input.latitude,
-                longitude=input.longitude,
-                is_published=input.is_published,
-            )
-            batch = await trace.create_batch(data, info.context.reach)
-        except DomainError as exc:
-            return BatchPayload(batch=None, errors=field_errors(exc, info.context.language))
+        data = trace.BatchData(
+            product_id=decode_id(input.product_id, "Product", "productId"),
+            lot_code=input.lot_code,
+            production_date=input.production_date,
+            harvest_date=input.harvest_date,
+            expiry_date=input.expiry_date,
+            quantity=input.quantity,
+            unit=input.unit,
+            origin_commune_code=input.origin_commune_code,
+            origin_commune_era=input.origin_commune_era,
+            origin_place=input.origin_place,
+            latitude=input.latitude,
+            longitude=input.longitude,
+            is_published=input.is_published,
+        )
+        batch = await trace.create_batch(data, info.context.reach)
         return BatchPayload(batch=Batch.from_model(batch), errors=[])
 
     @strawberry.mutation(
         description="Create a location (farm, facility, warehouse, shop, fair booth) to name on events.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def create_location(self, info: Info, input: LocationCreateInput) -> LocationPayload:
-        try:
-            data = locations.LocationData(
-                name=input.name,
-                kind=input.kind,
-                producer_id=None
-                if input.producer_id is None
-                else decode_id(input.producer_id, "Producer", "producerId"),
-                gln=input.gln,
-                commune_code=input.commune_code,
-                commune_era=input.commune_era,
-                address_line=input.address_line,
-                latitude=input.latitude,
-                longitude=input.longitude,
-            )
-            location = await locations.create_location(data, info.context.reach)
-        except DomainError as exc:
-            return LocationPayload(location=None, errors=field_errors(exc, info.context.language))
+        data = locations.LocationData(
+            name=input.name,
+            kind=input.kind,
+            producer_id=None
+            if input.producer_id is None
+            else decode_id(input.producer_id, "Producer", "producerId"),
+            gln=input.gln,
+            commune_code=input.commune_code,
+            commune_era=input.commune_era,
+            address_line=input.address_line,
+            latitude=input.latitude,
+            longitude=input.longitude,
+        )
+        location = await locations.create_location(data, info.context.reach)
         return LocationPayload(location=Location.from_model(location), errors=[])
 
     @strawberry.mutation(
         description="Record what happened to lots (an ObjectEvent or TransactionEvent). Append-only.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def record_event(self, info: Info, input: EventRecordInput) -> EventPayload:
-        try:
-            if input.event_type not in (EventType.OBJECT, EventType.TRANSACTION):
-                raise DomainError(
-                    [
-                        FieldProblem(
-                            "eventType",
-                            ErrorCode.INVALID,
-                            "Dùng recordTransformation cho sự kiện chế biến.",
-                            "Use recordTransformation for transformations.",
-                        )
-                    ]
-                )
-            data = trace.EventInput(
-                event_type=input.event_type,
-                event_time=input.event_time,
-                subjects=_lots(input.lots, "lots"),
-                action=input.action,
-                biz_step=input.biz_step,
-                disposition=input.disposition,
-                biz_transactions=_entries(input.biz_transactions, "bizTransactions"),
-                sources=_entries(input.sources, "sources"),
-                destinations=_entries(input.destinations, "destinations"),
-                sensor_elements=_entries(input.sensor_elements, "sensorElements"),
-                read_point_id=_location_id(input.read_point_id, "readPointId"),
-                biz_location_id=_location_id(input.biz_location_id, "bizLocationId"),
-                documents=_documents(input.documents),
-                note=input.note,
-                note_en=input.note_en,
+        if input.event_type not in (EventType.OBJECT, EventType.TRANSACTION):
+            raise DomainError(
+                [
+                    FieldProblem(
+                        "eventType",
+                        TraceErrorCode.INVALID,
+                        "Dùng recordTransformation cho sự kiện chế biến.",
+                        "Use recordTransformation for transformations.",
+                    )
+                ]
             )
-            event = await trace.record_event(
-                data, info.context.reach, info.context.base_url, info.context.actor.user_id
-            )
-        except DomainError as exc:
-            return EventPayload(event=None, errors=field_errors(exc, info.context.language))
+        data = trace.EventInput(
+            event_type=input.event_type,
+            event_time=input.event_time,
+            subjects=_lots(input.lots, "lots"),
+            action=input.action,
+            biz_step=input.biz_step,
+            disposition=input.disposition,
+            biz_transactions=_entries(input.biz_transactions, "bizTransactions"),
+            sources=_entries(input.sources, "sources"),
+            destinations=_entries(input.destinations, "destinations"),
+            sensor_elements=_entries(input.sensor_elements, "sensorElements"),
+            read_point_id=_location_id(input.read_point_id, "readPointId"),
+            biz_location_id=_location_id(input.biz_location_id, "bizLocationId"),
+            documents=_documents(input.documents),
+            note=input.note,
+            note_en=input.note_en,
+        )
+        event = await trace.record_event(
+            data, info.context.reach, info.context.base_url, info.context.actor.user_id
+        )
         return EventPayload(event=TraceEventType.from_model(event), errors=[])
 
-    @strawberry.mutation(description="Record input lots made into output lots.", extensions=[Audit()])
+    @strawberry.mutation(
+        description="Record input lots made into output lots.", extensions=[Refusals(), Audit()]
+    )
     async def record_transformation(self, info: Info, input: TransformationInput) -> EventPayload:
-        try:
-            data = trace.EventInput(
-                event_type=EventType.TRANSFORMATION,
-                event_time=input.event_time,
-                inputs=_lots(input.inputs, "inputs"),
-                outputs=_lots(input.outputs, "outputs"),
-                action=None,
-                biz_step=input.biz_step,
-                read_point_id=_location_id(input.read_point_id, "readPointId"),
-                biz_location_id=_location_id(input.biz_location_id, "bizLocationId"),
-                documents=_documents(input.documents),
-                note=input.note,
-                note_en=input.note_en,
-            )
-            event = await trace.record_event(
-                data, info.context.reach, info.context.base_url, info.context.actor.user_id
-            )
-        except DomainError as exc:
-            return EventPayload(event=None, errors=field_errors(exc, info.context.language))
+        data = trace.EventInput(
+            event_type=EventType.TRANSFORMATION,
+            event_time=input.event_time,
+            inputs=_lots(input.inputs, "inputs"),
+            outputs=_lots(input.outputs, "outputs"),
+            action=None,
+            biz_step=input.biz_step,
+            read_point_id=_location_id(input.read_point_id, "readPointId"),
+            biz_location_id=_location_id(input.biz_location_id, "bizLocationId"),
+            documents=_documents(input.documents),
+            note=input.note,
+            note_en=input.note_en,
+        )
+        event = await trace.record_event(
+            data, info.context.reach, info.context.base_url, info.context.actor.user_id
+        )
         return EventPayload(event=TraceEventType.from_model(event), errors=[])
 
     @strawberry.mutation(
         description="Declare an event wrong without changing it: an EPCIS error declaration, and the corrective "
         "event if given. Both are appended to the lots' histories.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def declare_event_error(self, info: Info, input: EventErrorInput) -> EventErrorPayload:
-        try:
-            corrective = None
-            if input.corrective is not None:
-                c = input.corrective
-                corrective = trace.EventInput(
-                    event_type=c.event_type,
-                    event_time=c.event_time,
-                    subjects=_lots(c.lots, "corrective.lots"),
-                    action=c.action,
-                    biz_step=c.biz_step,
-                    disposition=c.disposition,
-                    biz_transactions=_entries(c.biz_transactions, "corrective.bizTransactions"),
-                    sources=_entries(c.sources, "corrective.sources"),
-                    destinations=_entries(c.destinations, "corrective.destinations"),
-                    sensor_elements=_entries(c.sensor_elements, "corrective.sensorElements"),
-                    read_point_id=_location_id(c.read_point_id, "corrective.readPointId"),
-                    biz_location_id=_location_id(c.biz_location_id, "corrective.bizLocationId"),
-                    documents=_documents(c.documents),
-                    note=c.note,
-                    note_en=c.note_en,
-                )
-            declaration, corrected_by = await trace.declare_error(
-                trace.Correction(
-                    decode_id(input.event_id, "TraceEvent", "eventId"), input.reason, corrective
-                ),
-                info.context.reach,
-                info.context.base_url,
-                info.context.actor.user_id,
+        corrective = None
+        if input.corrective is not None:
+            c = input.corrective
+            corrective = trace.EventInput(
+                event_type=c.event_type,
+                event_time=c.event_time,
+                subjects=_lots(c.lots, "corrective.lots"),
+                action=c.action,
+                biz_step=c.biz_step,
+                disposition=c.disposition,
+                biz_transactions=_entries(c.biz_transactions, "corrective.bizTransactions"),
+                sources=_entries(c.sources, "corrective.sources"),
+                destinations=_entries(c.destinations, "corrective.destinations"),
+                sensor_elements=_entries(c.sensor_elements, "corrective.sensorElements"),
+                read_point_id=_location_id(c.read_point_id, "corrective.readPointId"),
+                biz_location_id=_location_id(c.biz_location_id, "corrective.bizLocationId"),
+                documents=_documents(c.documents),
+                note=c.note,
+                note_en=c.note_en,
             )
-        except DomainError as exc:
-            return EventErrorPayload(
-                declaration=None, corrective=None, errors=field_errors(exc, info.context.language)
-            )
+        declaration, corrected_by = await trace.declare_error(
+            trace.Correction(decode_id(input.event_id, "TraceEvent", "eventId"), input.reason, corrective),
+            info.context.reach,
+            info.context.base_url,
+            info.context.actor.user_id,
+        )
         return EventErrorPayload(
             declaration=TraceEventType.from_model(declaration),
             corrective=TraceEventType.from_model(corrected_by) if corrected_by else None,
@@ -428,21 +418,13 @@ class TraceMutation:
 
     @strawberry.mutation(
         description="Recall a lot and every lot made from it: each is set to RECALLED with a recall event.",
-        extensions=[Audit()],
+        extensions=[Refusals(), Audit()],
     )
     async def record_recall(self, info: Info, input: RecallInput) -> RecallPayload:
-        try:
-            batch_id = decode_id(input.batch_id, "Batch", "batchId")
-            impact = await trace.record_recall(
-                batch_id, input.reason, info.context.reach, info.context.base_url, info.context.actor.user_id
-            )
-        except DomainError as exc:
-            return RecallPayload(
-                batch=None,
-                affected=[],
-                holders=cast(JSON, []),
-                errors=field_errors(exc, info.context.language),
-            )
+        batch_id = decode_id(input.batch_id, "Batch", "batchId")
+        impact = await trace.record_recall(
+            batch_id, input.reason, info.context.reach, info.context.base_url, info.context.actor.user_id
+        )
         affected = [Batch.from_model(b) for b in impact.batches]
         return RecallPayload(
             batch=affected[0], affected=affected, holders=cast(JSON, impact.holders), errors=[]

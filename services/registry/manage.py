@@ -30,11 +30,12 @@ from models import (
     UnitLevel,
 )
 from services.common import gs1
-from services.common.errors import DomainError, ErrorCode, Problems
+from services.common.errors import DomainError, Problems
 from services.common.text import fold, nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.registry import stars
+from services.registry.errors import RegistryErrorCode
 
 NET_UNITS = ("g", "kg", "ml", "l", "piece")
 
@@ -95,12 +96,14 @@ def _text(problems: Problems, changes: Changes, name: str, max_length: int, *, r
     value = nfc_or_none(raw) if isinstance(raw, str) else None
     if value is None:
         if required:
-            problems.add(name, ErrorCode.REQUIRED, "Trường này là bắt buộc.", "This field is required.")
+            problems.add(
+                name, RegistryErrorCode.REQUIRED, "Trường này là bắt buộc.", "This field is required."
+            )
         return None
     if len(value) > max_length:
         problems.add(
             name,
-            ErrorCode.TOO_LONG,
+            RegistryErrorCode.TOO_LONG,
             f"Tối đa {max_length} ký tự.",
             f"At most {max_length} characters.",
         )
@@ -115,7 +118,7 @@ def clean_tax_code(problems: Problems, value: str | None, field_name: str = "tax
     except StdnumValidationError:
         problems.add(
             field_name,
-            ErrorCode.INVALID_TAX_CODE,
+            RegistryErrorCode.INVALID_TAX_CODE,
             "Mã số thuế không hợp lệ: cần 10 chữ số (hoặc 13 với mã chi nhánh) và chữ số kiểm tra đúng.",
             "Invalid tax code: 10 digits (or 13 with a branch suffix) with a correct check digit.",
         )
@@ -131,14 +134,14 @@ def clean_gtin(problems: Problems, value: str | None, field_name: str = "gtin") 
         if exc.code == "invalid_check_digit":
             problems.add(
                 field_name,
-                ErrorCode.INVALID_CHECK_DIGIT,
+                RegistryErrorCode.INVALID_CHECK_DIGIT,
                 f"Chữ số kiểm tra của GTIN sai ({exc}).",
                 f"The GTIN check digit is wrong ({exc}).",
             )
         else:
             problems.add(
                 field_name,
-                ErrorCode.INVALID,
+                RegistryErrorCode.INVALID,
                 "GTIN gồm 8, 12, 13 hoặc 14 chữ số.",
                 "A GTIN has 8, 12, 13 or 14 digits.",
             )
@@ -151,7 +154,11 @@ def clean_gln(problems: Problems, value: str | None, field_name: str = "gln") ->
     try:
         return gs1.validate_gln(value)
     except gs1.GS1KeyError as exc:
-        code = ErrorCode.INVALID_CHECK_DIGIT if exc.code == "invalid_check_digit" else ErrorCode.INVALID_GLN
+        code = (
+            RegistryErrorCode.INVALID_CHECK_DIGIT
+            if exc.code == "invalid_check_digit"
+            else RegistryErrorCode.INVALID_GLN
+        )
         problems.add(field_name, code, f"GLN không hợp lệ ({exc}).", f"Invalid GLN ({exc}).")
         return None
 
@@ -177,7 +184,7 @@ async def _unique(
         query = query.exclude(id=own_id)
     if await query.exists():
         problems.add(
-            field_name, ErrorCode.UNIQUE, "Giá trị này đã được dùng.", "This value is already in use."
+            field_name, RegistryErrorCode.UNIQUE, "Giá trị này đã được dùng.", "This value is already in use."
         )
 
 
@@ -219,7 +226,10 @@ async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, An
         kind = changes.get("kind")
         if kind is None:
             problems.add(
-                "kind", ErrorCode.REQUIRED, "Cần chọn loại hình chủ thể.", "The producer kind is required."
+                "kind",
+                RegistryErrorCode.REQUIRED,
+                "Cần chọn loại hình chủ thể.",
+                "The producer kind is required.",
             )
         else:
             values["kind"] = ProducerKind(kind)
@@ -234,14 +244,17 @@ async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, An
         era = UnitEra(changes.get("communeEra") or UnitEra.CURRENT)
         if not code:
             problems.add(
-                "communeCode", ErrorCode.REQUIRED, "Cần mã xã/phường.", "The commune code is required."
+                "communeCode",
+                RegistryErrorCode.REQUIRED,
+                "Cần mã xã/phường.",
+                "The commune code is required.",
             )
         else:
             commune = await find_commune(str(code), era)
             if commune is None:
                 problems.add(
                     "communeCode",
-                    ErrorCode.NOT_FOUND,
+                    RegistryErrorCode.NOT_FOUND,
                     f"Không có xã/phường mã {code} ({'sau' if era == UnitEra.CURRENT else 'trước'} 01/7/2025).",
                     f"No commune with code {code} ({era.value} units).",
                 )
@@ -299,14 +312,17 @@ async def _group(
     if not code:
         if required:
             problems.add(
-                field_name, ErrorCode.REQUIRED, "Cần chọn nhóm sản phẩm.", "The product group is required."
+                field_name,
+                RegistryErrorCode.REQUIRED,
+                "Cần chọn nhóm sản phẩm.",
+                "The product group is required.",
             )
         return None
     group = await ProductGroup.get_or_none(criteria_set=criteria_set, code=code.strip())
     if group is None:
         problems.add(
             field_name,
-            ErrorCode.NOT_FOUND,
+            RegistryErrorCode.NOT_FOUND,
             f"Bộ tiêu chí {criteria_set.value} không có nhóm {code}.",
             f"Criteria set {criteria_set.value} has no group {code}.",
         )
@@ -332,7 +348,9 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
     if creating:
         producer_id = changes.get("producerId")
         if producer_id is None or not await Producer.exists(id=producer_id):
-            problems.add("producerId", ErrorCode.NOT_FOUND, "Không tìm thấy chủ thể.", "Producer not found.")
+            problems.add(
+                "producerId", RegistryErrorCode.NOT_FOUND, "Không tìm thấy chủ thể.", "Producer not found."
+            )
         else:
             values["producer_id"] = producer_id
     criteria_set = CriteriaSet(
@@ -351,7 +369,7 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
         if group is not None and subgroup is not None and subgroup.parent_id != group.id:  # type: ignore[attr-defined]
             problems.add(
                 "subgroup",
-                ErrorCode.INVALID,
+                RegistryErrorCode.INVALID,
                 f"Nhóm con {subgroup.code} không thuộc nhóm {group.code}.",
                 f"Sub-group {subgroup.code} is not part of group {group.code}.",
             )
@@ -366,25 +384,34 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
             amount = Decimal(-1)
         if amount is not None and amount <= 0:
             problems.add(
-                "netQuantity", ErrorCode.OUT_OF_RANGE, "Định lượng phải lớn hơn 0.", "Must be positive."
+                "netQuantity",
+                RegistryErrorCode.OUT_OF_RANGE,
+                "Định lượng phải lớn hơn 0.",
+                "Must be positive.",
             )
         if (amount is None) != (unit is None):
             problems.add(
                 "netUnit",
-                ErrorCode.REQUIRED,
+                RegistryErrorCode.REQUIRED,
                 "Định lượng cần cả số và đơn vị.",
                 "Give both quantity and unit.",
             )
         if unit is not None and unit not in NET_UNITS:
             problems.add(
-                "netUnit", ErrorCode.INVALID, f"Đơn vị: {', '.join(NET_UNITS)}.", f"Units: {NET_UNITS}."
+                "netUnit",
+                RegistryErrorCode.INVALID,
+                f"Đơn vị: {', '.join(NET_UNITS)}.",
+                f"Units: {NET_UNITS}.",
             )
         values["net_quantity"], values["net_unit"] = amount, unit
     if changes.has("shelfLifeDays"):
         days = changes.get("shelfLifeDays")
         if days is not None and days <= 0:
             problems.add(
-                "shelfLifeDays", ErrorCode.OUT_OF_RANGE, "Hạn dùng phải lớn hơn 0 ngày.", "Must be positive."
+                "shelfLifeDays",
+                RegistryErrorCode.OUT_OF_RANGE,
+                "Hạn dùng phải lớn hơn 0 ngày.",
+                "Must be positive.",
             )
         values["shelf_life_days"] = days
     if changes.has("standards"):
@@ -395,14 +422,17 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
         if not nfc_or_none(cert.scheme):
             problems.add(
                 f"certifications.{index}.scheme",
-                ErrorCode.REQUIRED,
+                RegistryErrorCode.REQUIRED,
                 "Cần tên chứng nhận.",
                 "Scheme is required.",
             )
     for index, image in enumerate(changes.get("images") or []):
         if not str(image.url).startswith(("https://", "http://", "/media/")):
             problems.add(
-                f"images.{index}.url", ErrorCode.INVALID, "Đường dẫn ảnh không hợp lệ.", "Invalid image URL."
+                f"images.{index}.url",
+                RegistryErrorCode.INVALID,
+                "Đường dẫn ảnh không hợp lệ.",
+                "Invalid image URL.",
             )
     problems.raise_if_any()
     return values
@@ -475,7 +505,7 @@ def check_evaluation(data: EvaluationData) -> Problems:
         if not 0 <= value <= maximum:
             problems.add(
                 f"score{part}",
-                ErrorCode.OUT_OF_RANGE,
+                RegistryErrorCode.OUT_OF_RANGE,
                 f"Điểm phần {part} theo QĐ {data.criteria_set.value} phải từ 0 đến {maximum}.",
                 f"Part {part} under decision {data.criteria_set.value} must be between 0 and {maximum}.",
             )
@@ -485,14 +515,14 @@ def check_evaluation(data: EvaluationData) -> Problems:
         if not data.decision_number:
             problems.add(
                 "decisionNumber",
-                ErrorCode.REQUIRED,
+                RegistryErrorCode.REQUIRED,
                 "Cần số quyết định công nhận.",
                 "The decision number is required.",
             )
         if data.decision_date is None:
             problems.add(
                 "decisionDate",
-                ErrorCode.REQUIRED,
+                RegistryErrorCode.REQUIRED,
                 "Cần ngày quyết định công nhận.",
                 "The decision date is required.",
             )
@@ -504,7 +534,7 @@ def check_evaluation(data: EvaluationData) -> Problems:
             )
             problems.add(
                 "status",
-                ErrorCode.NOT_ALLOWED,
+                RegistryErrorCode.NOT_ALLOWED,
                 f"Không thể công nhận sản phẩm OCOP: {reason_vi}.",
                 "Only 3★ and above can be certified"
                 + (
@@ -514,21 +544,21 @@ def check_evaluation(data: EvaluationData) -> Problems:
         if earned == 5 and data.level != RecognisingLevel.CENTRAL:
             problems.add(
                 "level",
-                ErrorCode.NOT_ALLOWED,
+                RegistryErrorCode.NOT_ALLOWED,
                 "Sản phẩm 5 sao do Trung ương công nhận.",
                 "5★ products are recognised by the central council.",
             )
     if data.status == EvaluationStatus.POTENTIAL_5_STAR and earned < 5:
         problems.add(
             "status",
-            ErrorCode.NOT_ALLOWED,
+            RegistryErrorCode.NOT_ALLOWED,
             "Chỉ sản phẩm đạt từ 90 điểm mới là tiềm năng 5 sao.",
             "Only a score of 90 or more is a potential 5★.",
         )
     if data.status == EvaluationStatus.EXPIRED:
         problems.add(
             "status",
-            ErrorCode.NOT_ALLOWED,
+            RegistryErrorCode.NOT_ALLOWED,
             "Trạng thái hết hạn được tính từ ngày hiệu lực, không nhập tay.",
             "Expiry follows from the validity dates; it is not recorded by hand.",
         )
@@ -536,7 +566,7 @@ def check_evaluation(data: EvaluationData) -> Problems:
     if valid_from and data.valid_until and data.valid_until <= valid_from:
         problems.add(
             "validUntil",
-            ErrorCode.INVALID_DATE_RANGE,
+            RegistryErrorCode.INVALID_DATE_RANGE,
             "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
             "The end of validity must come after its start.",
         )
@@ -606,7 +636,7 @@ async def refresh_latest_certificate(product: Product) -> None:
 
 def _not_found(field_name: str, what_vi: str, what_en: str) -> DomainError:
     problems = Problems()
-    problems.add(field_name, ErrorCode.NOT_FOUND, f"Không tìm thấy {what_vi}.", f"No such {what_en}.")
+    problems.add(field_name, RegistryErrorCode.NOT_FOUND, f"Không tìm thấy {what_vi}.", f"No such {what_en}.")
     return DomainError(problems.items)
 
 
@@ -619,7 +649,7 @@ def _integrity_problem(exc: IntegrityError) -> DomainError:
     problems = Problems()
     problems.add(
         field_name,
-        ErrorCode.UNIQUE,
+        RegistryErrorCode.UNIQUE,
         "Dữ liệu trùng với một bản ghi khác.",
         "This conflicts with another record.",
     )

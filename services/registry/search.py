@@ -11,8 +11,9 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models import AdminUnit, AdminUnitSuccession, Producer, ProducerKind, Product, UnitEra, UnitLevel
-from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, FieldProblem
 from services.common.text import search_terms
+from services.registry.errors import RegistryErrorCode
 
 
 class ProductSortField(StrEnum):
@@ -46,7 +47,7 @@ async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
             [
                 FieldProblem(
                     field_name,
-                    ErrorCode.NOT_FOUND,
+                    RegistryErrorCode.NOT_FOUND,
                     f"Không có tỉnh/thành phố mã {code}.",
                     f"No province with code {code}.",
                 )
@@ -94,7 +95,10 @@ async def product_query(
             raise DomainError(
                 [
                     FieldProblem(
-                        "filter.minStars", ErrorCode.OUT_OF_RANGE, "Từ 1 đến 5 sao.", "Between 1 and 5."
+                        "filter.minStars",
+                        RegistryErrorCode.OUT_OF_RANGE,
+                        "Từ 1 đến 5 sao.",
+                        "Between 1 and 5.",
                     )
                 ]
             )

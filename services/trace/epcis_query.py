@@ -44,10 +44,11 @@ from tortoise.transactions import in_transaction
 
 from models import Batch, EventAction, EventQuantity, EventType, Location, Product, QuantityRole, TraceEvent
 from services.accounts.auth import Actor
-from services.common.errors import DomainError, ErrorCode
+from services.common.errors import DomainError
 from services.policy import Reach
 from services.trace import epcis, resolver
 from services.trace import events as trace
+from services.trace.errors import TraceErrorCode
 from services.trace.identity import product_code, product_id_of
 
 type JSONObject = dict[str, Any]
@@ -129,9 +130,9 @@ def problem_of(error: DomainError, *, event_index: int | None = None) -> Problem
     """A domain error as a problem: unauthenticated → 401, forbidden → 403, anything else → 400."""
     codes = {p.code for p in error.problems}
     where = f"event {event_index}: " if event_index is not None else ""
-    if ErrorCode.UNAUTHENTICATED in codes:
+    if TraceErrorCode.UNAUTHENTICATED in codes:
         return security_problem(401, "Authentication required (Authorization: Bearer ...).")
-    if ErrorCode.FORBIDDEN in codes:
+    if TraceErrorCode.FORBIDDEN in codes:
         problem = security_problem(403, f"{where}you may not record events of this lot.")
     else:
         messages = [
