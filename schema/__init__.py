@@ -24,6 +24,7 @@ from schema import fast
 from schema.accounts.operations import AccountMutation, AccountQuery
 from schema.accounts.types import UserType
 from schema.auth import RequireValidCredentials
+from schema.errors import QueryRefusals
 from schema.fairs.operations import FairMutation, FairQuery
 from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
 from schema.jobs import Job, JobMutation
@@ -96,6 +97,7 @@ def _extensions(
         lambda: ValidationCache(maxsize=512),
         lambda: QueryCost(limits),  # after ValidationCache: it trims the cached errors of a refused document
         RequireValidCredentials,
+        QueryRefusals,
     )
 
 

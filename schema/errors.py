@@ -5,10 +5,13 @@ message }` selection reads the same in every payload."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
 
 from services.accounts.errors import AccountErrorCode
 from services.common.errors import DomainError, FieldProblem
@@ -103,3 +106,42 @@ def domain_errors(
     return [
         error_type(field=p.field, code=codes(p.code.value), message=p.message_in(language)) for p in items
     ]
+
+
+def query_error(exc: DomainError, language: str) -> GraphQLError:
+    """A refused argument of a query (not a mutation): a GraphQL error naming the argument and its code."""
+    problem = exc.problems[0]
+    return GraphQLError(
+        problem.message_in(language),
+        extensions={"code": problem.code.value.upper(), "field": problem.field},
+    )
+
+
+class QueryRefusals(SchemaExtension):
+    """A DomainError escaping a query's resolver (a malformed ID, an unknown province, a lot you may not see)
+    answers as a GraphQL error with the code and field in `extensions` and the message in the request's
+    language: caught here once instead of in each resolver. Mutations answer theirs in the payload
+    (schema/audit.py `Refusals`), so only queries and fields of types get here."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        if result is None or not errors:
+            return
+        language = getattr(self.execution_context.context, "language", "vi")
+        result.errors = [_located(error, language) for error in errors]
+
+
+def _located(error: GraphQLError, language: str) -> GraphQLError:
+    if not isinstance(error.original_error, DomainError):
+        return error
+    refused = query_error(error.original_error, language)
+    return GraphQLError(
+        refused.message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=refused.extensions,
+    )

@@ -11,8 +11,6 @@ from models import ProgrammeTarget as TargetModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.enums import ProgrammeMetric
-from schema.pagination import query_error
-from services.common.errors import DomainError
 from services.registry import programme
 from services.registry.search import province_scope
 
@@ -53,10 +51,7 @@ class ProgrammeQuery:
             query = query.filter(programme=programme_name)
         targets = list(await query)
         if province_code:
-            try:
-                await province_scope(province_code, "provinceCode")
-            except DomainError as exc:
-                raise query_error(exc, info.context.language) from exc
+            await province_scope(province_code, "provinceCode")
             code = province_code.strip().zfill(2)
             targets = [t for t in targets if not t.provinces or any(p.code == code for p in t.provinces)]
         results = []

@@ -14,9 +14,8 @@ from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import AccountError
 from schema.ids import decode_id
-from schema.pagination import Page, fetch_page, query_error
+from schema.pagination import Page, fetch_page
 from services.accounts import auth as accounts
-from services.common.errors import DomainError
 from services.policy import registry as policy
 
 
@@ -108,16 +107,13 @@ class AccountQuery:
         filter: AuditLogFilter | None = None,
     ) -> AuditLogConnection:
         if not policy.may_read_audit(info.context.reach):
-            raise query_error(policy.deny(info.context.reach), info.context.language)
+            raise policy.deny(info.context.reach)
         query = AuditEntry.all()
         if filter and filter.action:
             query = query.filter(action=filter.action)
         if filter and filter.user_email:
             query = query.filter(user__email=accounts.normalize_email(filter.user_email))
-        try:
-            page: Page[Any] = await fetch_page(query, ("-at", "-id"), first, after, None, None)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        page: Page[Any] = await fetch_page(query, ("-at", "-id"), first, after, None, None)
         emails = dict(
             await User.filter(id__in={e.user_id for e in page.rows if e.user_id}).values_list("id", "email")
         )

@@ -31,8 +31,7 @@ from schema.fairs.types import (
     TourismOffering,
 )
 from schema.ids import decode_id
-from schema.pagination import Connection, Page, fetch_page, query_error
-from services.common.errors import DomainError
+from schema.pagination import Connection, Page, fetch_page
 from services.fairs import applications, assignment, layout, manage
 from services.fairs.applications import Decision
 from services.policy import fairs as fair_policy
@@ -82,10 +81,7 @@ class FairQuery:
             query = query.filter(ends_on__gte=f.on_or_after)
         if f.on_or_before is not None:
             query = query.filter(starts_on__lte=f.on_or_before)
-        try:
-            page: Page[Any] = await fetch_page(query, ("-starts_on", "-id"), first, after, None, None)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        page: Page[Any] = await fetch_page(query, ("-starts_on", "-id"), first, after, None, None)
         fair_loaders(info).fair.prime_many({row.id: row for row in page.rows})
         return Connection[Fair].of(page, [Fair.from_model(row, info) for row in page.rows], query)
 

@@ -16,9 +16,7 @@ from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import LabelError
 from schema.ids import decode_id
-from schema.pagination import query_error
 from schema.trace.types import Batch, visible_batch
-from services.common.errors import DomainError
 from services.labels import runs, scans
 from services.labels.scans import SerialStats
 from services.labels.templates import Template, all_templates, find_template
@@ -251,20 +249,14 @@ class LabelQuery:
 
     @strawberry.field(description="Label runs of a lot you manage, newest first.")
     async def label_runs(self, info: Info, batch_id: relay.GlobalID) -> list[LabelRun]:
-        try:
-            found = await runs.runs_of_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        found = await runs.runs_of_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
         return [LabelRun.from_model(r) for r in found]
 
     @strawberry.field(description="Scan figures of the serialised labels of a lot you manage.")
     async def serial_scans(
         self, info: Info, batch_id: relay.GlobalID, flagged_only: bool = False, first: int = 100
     ) -> list[SerialScanStats]:
-        try:
-            batch = await runs.managed_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        batch = await runs.managed_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
         if batch is None:
             return []
         stats = await scans.serial_stats(batch.id)

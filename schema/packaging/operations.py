@@ -18,8 +18,7 @@ from schema.context import Info
 from schema.errors import PackagingError
 from schema.ids import decode_id
 from schema.packaging.types import DesignVersion, LabelItem, PackagingDesign, ReviewComment
-from schema.pagination import Connection, Page, fetch_page, query_error
-from services.common.errors import DomainError
+from schema.pagination import Connection, Page, fetch_page
 from services.packaging import designs, uploads
 from services.policy import packaging as policy
 from services.policy.registry import deny
@@ -258,22 +257,19 @@ class PackagingQuery:
             query = query.filter(id__lt=0)
         elif (visibility := policy.design_visibility(reach)) is not None:
             query = query.filter(visibility)
-        try:
-            if f.product_id is not None:
-                query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
-            if f.producer_id is not None:
-                query = query.filter(
-                    product__producer_id=decode_id(f.producer_id, "Producer", "filter.producerId")
-                )
-            if f.label_type is not None:
-                query = query.filter(label_type=f.label_type)
-            if f.version_status is not None:
-                query = query.filter(
-                    id__in=Subquery(VersionModel.filter(status=f.version_status).values("design_id"))
-                )
-            page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, None, None)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        if f.product_id is not None:
+            query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
+        if f.producer_id is not None:
+            query = query.filter(
+                product__producer_id=decode_id(f.producer_id, "Producer", "filter.producerId")
+            )
+        if f.label_type is not None:
+            query = query.filter(label_type=f.label_type)
+        if f.version_status is not None:
+            query = query.filter(
+                id__in=Subquery(VersionModel.filter(status=f.version_status).values("design_id"))
+            )
+        page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, None, None)
         return Connection[PackagingDesign].of(page, [PackagingDesign.from_model(d) for d in page.rows], query)
 
 

@@ -419,7 +419,6 @@ class DesignVersion(relay.Node):
     )
     async def diff(self, info: Info, other: relay.GlobalID) -> VersionDiff | None:
         from schema.ids import decode_id
-        from schema.pagination import query_error
         from services.common.errors import DomainError
 
         try:
@@ -428,7 +427,7 @@ class DesignVersion(relay.Node):
         except DomainError as exc:
             if exc.problems[0].code.value in ("not_found", "forbidden", "unauthenticated"):
                 return None
-            raise query_error(exc, info.context.language) from exc
+            raise  # answered by schema.errors.QueryRefusals
         return VersionDiff.of(result)
 
     @classmethod

@@ -26,7 +26,7 @@ from schema.enums import (
 )
 from schema.ids import decode_id
 from schema.lookahead import selects
-from schema.pagination import Connection, Page, fetch_page, query_error
+from schema.pagination import Connection, Page, fetch_page
 from schema.registry.types import (
     Evaluation,
     Producer,
@@ -35,7 +35,6 @@ from schema.registry.types import (
     visible_product,
 )
 from services.common import rows
-from services.common.errors import DomainError
 from services.common.text import search_terms
 from services.policy import registry as policy
 from services.registry import search as catalog
@@ -122,34 +121,28 @@ class RegistryQuery:
         sort_by: ProductSort | None = None,
     ) -> Connection[Product]:
         f = filter or ProductFilter()
-        try:
-            query = await catalog.product_query(
-                catalog.ProductFilterData(
-                    search=f.search,
-                    province_code=f.province_code,
-                    group=f.group,
-                    min_stars=f.min_stars,
-                    producer_kind=f.producer_kind,
-                    producer_id=decode_id(f.producer_id, "Producer", "filter.producerId")
-                    if f.producer_id
-                    else None,
-                ),
-                visibility=policy.product_visibility(info.context.reach),
-                today=info.context.today,
-            )
-            sort = sort_by or ProductSort(field=ProductSortField.NAME)
-            order = catalog.ordering(sort.field, sort.direction == SortDirection.DESC)
-            page = await _product_page(info, query, order, (first, after, last, before))
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        query = await catalog.product_query(
+            catalog.ProductFilterData(
+                search=f.search,
+                province_code=f.province_code,
+                group=f.group,
+                min_stars=f.min_stars,
+                producer_kind=f.producer_kind,
+                producer_id=decode_id(f.producer_id, "Producer", "filter.producerId")
+                if f.producer_id
+                else None,
+            ),
+            visibility=policy.product_visibility(info.context.reach),
+            today=info.context.today,
+        )
+        sort = sort_by or ProductSort(field=ProductSortField.NAME)
+        order = catalog.ordering(sort.field, sort.direction == SortDirection.DESC)
+        page = await _product_page(info, query, order, (first, after, last, before))
         return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], query)
 
     @strawberry.field(description="One product by its global ID.")
     async def product(self, info: Info, id: relay.GlobalID) -> Product | None:
-        try:
-            product_id = decode_id(id, "Product", "id")
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        product_id = decode_id(id, "Product", "id")
         return await visible_product(info, product_id)
 
     @strawberry.field(description="Producers, filtered; at most 100 per page.")
@@ -168,21 +161,15 @@ class RegistryQuery:
             query = query.filter(name_folded__contains=term)
         if f.kind is not None:
             query = query.filter(kind=f.kind)
-        try:
-            if f.province_code:
-                query = query.filter(await catalog.province_scope(f.province_code, "filter.provinceCode"))
-            page: Page[Any] = await fetch_page(query, ("name_folded", "id"), first, after, last, before)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        if f.province_code:
+            query = query.filter(await catalog.province_scope(f.province_code, "filter.provinceCode"))
+        page: Page[Any] = await fetch_page(query, ("name_folded", "id"), first, after, last, before)
         info.context.loaders.prime(info.context.loaders.producer, page.rows)
         return Connection[Producer].of(page, [Producer.from_model(r) for r in page.rows], query)
 
     @strawberry.field
     async def producer(self, info: Info, id: relay.GlobalID) -> Producer | None:
-        try:
-            producer_id = decode_id(id, "Producer", "id")
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        producer_id = decode_id(id, "Producer", "id")
         row = await info.context.loaders.producer.load(producer_id)
         return Producer.from_model(row) if row else None
 
@@ -200,20 +187,17 @@ class RegistryQuery:
         query = EvaluationModel.all()
         if (visibility := policy.evaluation_visibility(info.context.reach)) is not None:
             query = query.filter(visibility)
-        try:
-            if f.product_id is not None:
-                query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
-            if f.criteria_set is not None:
-                query = query.filter(criteria_set=f.criteria_set)
-            if f.status == EvaluationStatus.EXPIRED:
-                query = query.filter(status="certified", valid_until__lt=info.context.today)
-            elif f.status == EvaluationStatus.CERTIFIED:
-                query = query.filter(status="certified", valid_until__gte=info.context.today)
-            elif f.status is not None:
-                query = query.filter(status=f.status)
-            page: Page[Any] = await fetch_page(query, ("-decision_date", "-id"), first, after, last, before)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        if f.product_id is not None:
+            query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
+        if f.criteria_set is not None:
+            query = query.filter(criteria_set=f.criteria_set)
+        if f.status == EvaluationStatus.EXPIRED:
+            query = query.filter(status="certified", valid_until__lt=info.context.today)
+        elif f.status == EvaluationStatus.CERTIFIED:
+            query = query.filter(status="certified", valid_until__gte=info.context.today)
+        elif f.status is not None:
+            query = query.filter(status=f.status)
+        page: Page[Any] = await fetch_page(query, ("-decision_date", "-id"), first, after, last, before)
         today = info.context.today
         return Connection[Evaluation].of(page, [Evaluation.from_model(r, today) for r in page.rows], query)
 

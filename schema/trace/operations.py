@@ -18,7 +18,7 @@ from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import TraceError
 from schema.ids import decode_id
-from schema.pagination import Connection, Page, fetch_page, query_error
+from schema.pagination import Connection, Page, fetch_page
 from schema.trace.types import Batch, Location, TraceEventType, visible_batch
 from services.common.errors import DomainError, FieldProblem
 from services.policy import trace as trace_policy
@@ -219,10 +219,7 @@ def _entries(value: Any, name: str) -> list[Any]:
 class TraceQuery:
     @strawberry.field(description="One lot by its global ID (null when not visible to the caller).")
     async def batch(self, info: Info, id: relay.GlobalID) -> Batch | None:
-        try:
-            return await visible_batch(info, decode_id(id, "Batch", "id"))
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        return await visible_batch(info, decode_id(id, "Batch", "id"))
 
     @strawberry.field(description="Lots, newest first: published lots of visible products, and your own.")
     async def batches(
@@ -236,16 +233,13 @@ class TraceQuery:
         query = BatchModel.all()
         if (visibility := trace_policy.batch_visibility(info.context.reach)) is not None:
             query = query.filter(visibility)
-        try:
-            if f.product_id is not None:
-                query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
-            if f.lot_code:
-                query = query.filter(lot_code=f.lot_code.strip())
-            if f.status is not None:
-                query = query.filter(status=f.status)
-            page: Page[Any] = await fetch_page(query, ("-created_at", "-id"), first, after, None, None)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        if f.product_id is not None:
+            query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
+        if f.lot_code:
+            query = query.filter(lot_code=f.lot_code.strip())
+        if f.status is not None:
+            query = query.filter(status=f.status)
+        page: Page[Any] = await fetch_page(query, ("-created_at", "-id"), first, after, None, None)
         return Connection[Batch].of(page, [Batch.from_model(b) for b in page.rows], query)
 
     @strawberry.field(description="Locations by name: shared ones, and those of the producers you manage.")
@@ -260,16 +254,13 @@ class TraceQuery:
         query = LocationModel.all()
         if (visibility := trace_policy.location_visibility(info.context.reach)) is not None:
             query = query.filter(visibility)
-        try:
-            if f.producer_id is not None:
-                query = query.filter(producer_id=decode_id(f.producer_id, "Producer", "filter.producerId"))
-            if f.kind is not None:
-                query = query.filter(kind=f.kind)
-            if f.gln:
-                query = query.filter(gln=f.gln.strip())
-            page: Page[Any] = await fetch_page(query, ("name", "id"), first, after, None, None)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        if f.producer_id is not None:
+            query = query.filter(producer_id=decode_id(f.producer_id, "Producer", "filter.producerId"))
+        if f.kind is not None:
+            query = query.filter(kind=f.kind)
+        if f.gln:
+            query = query.filter(gln=f.gln.strip())
+        page: Page[Any] = await fetch_page(query, ("name", "id"), first, after, None, None)
         return Connection[Location].of(page, [Location.from_model(loc) for loc in page.rows], query)
 
 

@@ -106,3 +106,18 @@ def test_a_domain_enum_holds_the_codes_of_other_domains_helpers_it_calls() -> No
                         assert not reached, (
                             f"{domain} calls {node.module}.{definition.name}, raising {reached}"
                         )
+
+
+async def test_a_refused_query_argument_is_a_graphql_error_with_its_code_field_and_language(
+    client: AsyncClient, db: Database
+) -> None:
+    query = '{ product(id: "UHJvZHVjZXI6MQ==") { id } }'  # Producer:1, not a product
+    english = (await client.post("/graphql", json={"query": query}, headers={"accept-language": "en"})).json()
+    vietnamese = (await client.post("/graphql", json={"query": query})).json()
+    for body in (english, vietnamese):
+        assert body["data"] == {"product": None}
+        [error] = body["errors"]
+        assert error["path"] == ["product"]
+        assert error["extensions"] == {"code": "INVALID", "field": "id"}
+    assert english["errors"][0]["message"] != vietnamese["errors"][0]["message"]
+    assert english["errors"][0]["message"].isascii()
