@@ -4,10 +4,11 @@ normalised codes), checked against the domain rules, and written in one transact
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.vn import mst
@@ -71,28 +72,89 @@ class EvaluationData:
     note: str | None = None
 
 
-@dataclass(slots=True)
-class Changes:
-    """Fields a caller provided; absent fields keep their stored values (None clears an optional field)."""
+class Unset(Enum):
+    """A field the caller did not send: a partial update keeps the stored value (None clears it)."""
 
-    values: dict[str, Any] = field(default_factory=dict)
+    UNSET = "UNSET"
 
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Changes:
-        return cls(dict(values))
+
+UNSET: Final = Unset.UNSET
+
+
+class _Partial:
+    """Reading a partial input: `has` tells a sent field from an unsent one; `get` reads None for unsent."""
+
+    __slots__ = ()
 
     def has(self, name: str) -> bool:
-        return name in self.values
+        return getattr(self, name) is not UNSET
 
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.values.get(name, default)
+    def get(self, name: str) -> Any:
+        value = getattr(self, name)
+        return None if value is UNSET else value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProducerChanges(_Partial):
+    """A producer to create (unsent fields are empty) or the fields of one to change."""
+
+    name: str | Unset | None = UNSET
+    kind: ProducerKind | Unset | None = UNSET
+    address_line: str | Unset | None = UNSET
+    commune_code: str | Unset | None = UNSET
+    commune_era: UnitEra | Unset | None = UNSET
+    name_en: str | Unset | None = UNSET
+    tax_code: str | Unset | None = UNSET
+    gln: str | Unset | None = UNSET
+    representative: str | Unset | None = UNSET
+    phone: str | Unset | None = UNSET
+    email: str | Unset | None = UNSET
+    website: str | Unset | None = UNSET
+    description: str | Unset | None = UNSET
+    description_en: str | Unset | None = UNSET
+    ocop_training_completed_on: dt.date | Unset | None = UNSET
+    model_example_recognised_on: dt.date | Unset | None = UNSET
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProductChanges(_Partial):
+    """A product to create (with its producer) or the fields of one to change; lists sent replace the stored
+    lists."""
+
+    producer_id: int | Unset | None = UNSET
+    name: str | Unset | None = UNSET
+    group: str | Unset | None = UNSET
+    criteria_set: CriteriaSet | Unset | None = UNSET
+    subgroup: str | Unset | None = UNSET
+    name_en: str | Unset | None = UNSET
+    description: str | Unset | None = UNSET
+    description_en: str | Unset | None = UNSET
+    gtin: str | Unset | None = UNSET
+    net_quantity: Decimal | Unset | None = UNSET
+    net_unit: str | Unset | None = UNSET
+    shelf_life_days: int | Unset | None = UNSET
+    ingredients: str | Unset | None = UNSET
+    ingredients_en: str | Unset | None = UNSET
+    standards: Sequence[str] | Unset | None = UNSET
+    certifications: Sequence[CertificationData] | Unset | None = UNSET
+    images: Sequence[ImageData] | Unset | None = UNSET
+    is_published: bool | Unset | None = UNSET
+
+
+def _camel(name: str) -> str:
+    """The input path of a field in problems (`address_line` → `addressLine`), as clients send it."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 # -- cleaning helpers ---------------------------------------------------------------------------------
 
 
-def _text(problems: Problems, changes: Changes, name: str, max_length: int, *, required: bool) -> str | None:
-    raw = changes.get(name)
+def _text(
+    problems: Problems, changes: _Partial, attribute: str, max_length: int, *, required: bool
+) -> str | None:
+    raw = changes.get(attribute)
+    name = _camel(attribute)
     value = nfc_or_none(raw) if isinstance(raw, str) else None
     if value is None:
         if required:
@@ -191,35 +253,24 @@ async def _unique(
 # -- producers ----------------------------------------------------------------------------------------
 
 
-async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, Any]:
+async def _producer_values(changes: ProducerChanges, own_id: int | None) -> dict[str, Any]:
     creating = own_id is None
     problems = Problems()
     values: dict[str, Any] = {}
     text_fields = {
         "name": (255, True),
-        "nameEn": (255, False),
-        "addressLine": (255, True),
+        "name_en": (255, False),
+        "address_line": (255, True),
         "representative": (150, False),
         "phone": (20, False),
         "email": (254, False),
         "website": (255, False),
         "description": (10_000, False),
-        "descriptionEn": (10_000, False),
-    }
-    columns = {
-        "name": "name",
-        "nameEn": "name_en",
-        "addressLine": "address_line",
-        "representative": "representative",
-        "phone": "phone",
-        "email": "email",
-        "website": "website",
-        "description": "description",
-        "descriptionEn": "description_en",
+        "description_en": (10_000, False),
     }
     for name, (max_length, required) in text_fields.items():
         if creating or changes.has(name):
-            values[columns[name]] = _text(problems, changes, name, max_length, required=required)
+            values[name] = _text(problems, changes, name, max_length, required=required)
     if values.get("name"):
         values["name_folded"] = fold(values["name"])
     if creating or changes.has("kind"):
@@ -233,15 +284,15 @@ async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, An
             )
         else:
             values["kind"] = ProducerKind(kind)
-    if changes.has("taxCode"):
-        values["tax_code"] = clean_tax_code(problems, changes.get("taxCode"))
+    if changes.has("tax_code"):
+        values["tax_code"] = clean_tax_code(problems, changes.get("tax_code"))
         await _unique(problems, Producer, "taxCode", "tax_code", values["tax_code"], own_id)
     if changes.has("gln"):
         values["gln"] = clean_gln(problems, changes.get("gln"))
         await _unique(problems, Producer, "gln", "gln", values["gln"], own_id)
-    if creating or changes.has("communeCode"):
-        code = changes.get("communeCode")
-        era = UnitEra(changes.get("communeEra") or UnitEra.CURRENT)
+    if creating or changes.has("commune_code"):
+        code = changes.get("commune_code")
+        era = UnitEra(changes.get("commune_era") or UnitEra.CURRENT)
         if not code:
             problems.add(
                 "communeCode",
@@ -261,17 +312,14 @@ async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, An
             else:
                 values["commune_id"] = commune.id
                 values["province_id"] = commune.province_id  # type: ignore[attr-defined]
-    for date_field, column in (
-        ("ocopTrainingCompletedOn", "ocop_training_completed_on"),
-        ("modelExampleRecognisedOn", "model_example_recognised_on"),
-    ):
+    for date_field in ("ocop_training_completed_on", "model_example_recognised_on"):
         if changes.has(date_field):
-            values[column] = changes.get(date_field)
+            values[date_field] = changes.get(date_field)
     problems.raise_if_any()
     return values
 
 
-async def create_producer(changes: Changes, reach: Reach) -> Producer:
+async def create_producer(changes: ProducerChanges, reach: Reach) -> Producer:
     if not reach.actor.is_authenticated and not reach.everything:
         raise policy.deny(reach)
     values = await _producer_values(changes, None)
@@ -284,7 +332,7 @@ async def create_producer(changes: Changes, reach: Reach) -> Producer:
         raise _integrity_problem(exc) from exc
 
 
-async def update_producer(producer_id: int, changes: Changes, reach: Reach) -> Producer:
+async def update_producer(producer_id: int, changes: ProducerChanges, reach: Reach) -> Producer:
     producer = await Producer.get_or_none(id=producer_id)
     if producer is None or not policy.may_manage_producer(reach, producer):
         # The same answer for a missing and an unreachable producer: a guessed ID reveals nothing.
@@ -329,24 +377,24 @@ async def _group(
     return group
 
 
-async def _product_values(changes: Changes, current: Product | None) -> dict[str, Any]:
+async def _product_values(changes: ProductChanges, current: Product | None) -> dict[str, Any]:
     creating = current is None
     problems = Problems()
     values: dict[str, Any] = {}
-    for name, column, max_length, required in (
-        ("name", "name", 255, True),
-        ("nameEn", "name_en", 255, False),
-        ("description", "description", 20_000, False),
-        ("descriptionEn", "description_en", 20_000, False),
-        ("ingredients", "ingredients", 5_000, False),
-        ("ingredientsEn", "ingredients_en", 5_000, False),
+    for name, max_length, required in (
+        ("name", 255, True),
+        ("name_en", 255, False),
+        ("description", 20_000, False),
+        ("description_en", 20_000, False),
+        ("ingredients", 5_000, False),
+        ("ingredients_en", 5_000, False),
     ):
         if creating or changes.has(name):
-            values[column] = _text(problems, changes, name, max_length, required=required)
+            values[name] = _text(problems, changes, name, max_length, required=required)
     if values.get("name"):
         values["name_folded"] = fold(values["name"])
     if creating:
-        producer_id = changes.get("producerId")
+        producer_id = changes.get("producer_id")
         if producer_id is None or not await Producer.exists(id=producer_id):
             problems.add(
                 "producerId", RegistryErrorCode.NOT_FOUND, "Không tìm thấy chủ thể.", "Producer not found."
@@ -354,9 +402,9 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
         else:
             values["producer_id"] = producer_id
     criteria_set = CriteriaSet(
-        changes.get("criteriaSet") or (current.criteria_set if current else CriteriaSet.QD_148)
+        changes.get("criteria_set") or (current.criteria_set if current else CriteriaSet.QD_148)
     )
-    if creating or changes.has("criteriaSet") or changes.has("group") or changes.has("subgroup"):
+    if creating or changes.has("criteria_set") or changes.has("group") or changes.has("subgroup"):
         values["criteria_set"] = criteria_set
         group_code = changes.get("group") if changes.has("group") else None
         if group_code is None and current is not None:
@@ -376,8 +424,8 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
     if changes.has("gtin"):
         values["gtin"] = clean_gtin(problems, changes.get("gtin"))
         await _unique(problems, Product, "gtin", "gtin", values["gtin"], current.id if current else None)
-    if changes.has("netQuantity") or changes.has("netUnit"):
-        quantity, unit = changes.get("netQuantity"), changes.get("netUnit")
+    if changes.has("net_quantity") or changes.has("net_unit"):
+        quantity, unit = changes.get("net_quantity"), changes.get("net_unit")
         try:
             amount = Decimal(str(quantity)) if quantity is not None else None
         except InvalidOperation:
@@ -404,8 +452,8 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
                 f"Units: {NET_UNITS}.",
             )
         values["net_quantity"], values["net_unit"] = amount, unit
-    if changes.has("shelfLifeDays"):
-        days = changes.get("shelfLifeDays")
+    if changes.has("shelf_life_days"):
+        days = changes.get("shelf_life_days")
         if days is not None and days <= 0:
             problems.add(
                 "shelfLifeDays",
@@ -416,8 +464,8 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
         values["shelf_life_days"] = days
     if changes.has("standards"):
         values["standards"] = [s for s in (nfc(x) for x in changes.get("standards") or []) if s]
-    if changes.has("isPublished"):
-        values["is_published"] = bool(changes.get("isPublished"))
+    if changes.has("is_published"):
+        values["is_published"] = bool(changes.get("is_published"))
     for index, cert in enumerate(changes.get("certifications") or []):
         if not nfc_or_none(cert.scheme):
             problems.add(
@@ -438,7 +486,7 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
     return values
 
 
-async def _replace_children(product: Product, changes: Changes) -> None:
+async def _replace_children(product: Product, changes: ProductChanges) -> None:
     if changes.has("certifications"):
         await Certification.filter(product_id=product.id).delete()
         await Certification.bulk_create(
@@ -463,8 +511,8 @@ async def _replace_children(product: Product, changes: Changes) -> None:
         )
 
 
-async def create_product(changes: Changes, reach: Reach) -> Product:
-    producer = await Producer.get_or_none(id=changes.get("producerId") or 0)
+async def create_product(changes: ProductChanges, reach: Reach) -> Product:
+    producer = await Producer.get_or_none(id=changes.get("producer_id") or 0)
     if producer is not None and not policy.may_manage_producer(reach, producer):
         raise policy.deny(reach, "producerId")
     if producer is None and not reach.everything:
@@ -479,7 +527,7 @@ async def create_product(changes: Changes, reach: Reach) -> Product:
     return product
 
 
-async def update_product(product_id: int, changes: Changes, reach: Reach) -> Product:
+async def update_product(product_id: int, changes: ProductChanges, reach: Reach) -> Product:
     product = await Product.get_or_none(id=product_id).select_related("producer")
     if product is None or not policy.may_manage_producer(reach, product.producer):
         raise _not_found("id", "sản phẩm", "product") if reach.everything else policy.deny(reach, "id")
