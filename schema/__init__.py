@@ -36,7 +36,8 @@ from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.types import Evaluation, Producer, Product
-from schema.trace.operations import TraceMutation, TraceQuery
+from schema.trace.mutations import TraceMutation
+from schema.trace.queries import TraceQuery
 from schema.trace.types import Batch, TraceEventType
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, cast
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -743,3 +744,25 @@ async def declare_error(
         )
     page_cache.invalidate()
     return declaration, corrective_event
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFilterData:
+    product_id: int | None = None
+    lot_code: str | None = None
+    status: BatchStatus | None = None
+
+
+def batch_query(filters: BatchFilterData, *, visibility: Q | None) -> QuerySet[Batch]:
+    """Lots matching `filters` among those `visibility` lets the actor list (None: all; see
+    services.policy.trace.batch_visibility)."""
+    query = Batch.all()
+    if visibility is not None:
+        query = query.filter(visibility)
+    if filters.product_id is not None:
+        query = query.filter(product_id=filters.product_id)
+    if filters.lot_code:
+        query = query.filter(lot_code=filters.lot_code.strip())
+    if filters.status is not None:
+        query = query.filter(status=filters.status)
+    return query

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
 from models import AdminUnit, Location, LocationKind, Producer, UnitEra
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc_or_none
@@ -201,3 +204,25 @@ def clean_documents(
             entry["title"] = title
         cleaned.append(entry)
     return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class LocationFilterData:
+    producer_id: int | None = None
+    kind: LocationKind | None = None
+    gln: str | None = None
+
+
+def location_query(filters: LocationFilterData, *, visibility: Q | None) -> QuerySet[Location]:
+    """Locations matching `filters` among those `visibility` lets the actor list (None: all; see
+    services.policy.trace.location_visibility)."""
+    query = Location.all()
+    if visibility is not None:
+        query = query.filter(visibility)
+    if filters.producer_id is not None:
+        query = query.filter(producer_id=filters.producer_id)
+    if filters.kind is not None:
+        query = query.filter(kind=filters.kind)
+    if filters.gln:
+        query = query.filter(gln=filters.gln.strip())
+    return query
