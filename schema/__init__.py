@@ -21,7 +21,8 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema import fast
-from schema.accounts.operations import AccountMutation, AccountQuery
+from schema.accounts.mutations import AccountMutation
+from schema.accounts.queries import AccountQuery
 from schema.accounts.types import UserType
 from schema.auth import RequireValidCredentials
 from schema.errors import QueryRefusals

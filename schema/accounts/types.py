@@ -132,3 +132,15 @@ class AuditEntryType:
             request_id=entry.request_id,
             user_email=email,
         )
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntryType
+
+
+@strawberry.type
+class AuditLogConnection:
+    edges: list[AuditEntryEdge]
+    has_next_page: bool

@@ -1,28 +1,19 @@
-"""Login, logout, API tokens, `me` and the audit log."""
+"""Mutations of accounts: login, logout, API tokens."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import strawberry
-from strawberry import relay
 
-from models import AccessToken, AuditEntry, User
-from schema.accounts.types import ApiTokenType, AuditEntryType, UserType
+from schema.accounts.inputs import ApiTokenCreateInput, ApiTokenRevokeInput, LoginInput
+from schema.accounts.types import ApiTokenType, UserType
 from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import AccountError
 from schema.ids import decode_id
-from schema.pagination import Page, fetch_page
 from services.accounts import auth as accounts
 from services.policy import registry as policy
-
-
-@strawberry.input
-class LoginInput:
-    email: str
-    password: str
 
 
 @strawberry.type
@@ -40,12 +31,6 @@ class LogoutPayload:
     errors: list[AccountError]
 
 
-@strawberry.input
-class ApiTokenCreateInput:
-    name: str
-    expires_in_days: int | None = strawberry.field(default=None, description="1-366, default 90.")
-
-
 @strawberry.type
 class ApiTokenCreatePayload:
     token: str | None = strawberry.field(description="The secret: shown only in this response.")
@@ -53,77 +38,10 @@ class ApiTokenCreatePayload:
     errors: list[AccountError]
 
 
-@strawberry.input
-class ApiTokenRevokeInput:
-    id: relay.GlobalID
-
-
 @strawberry.type
 class ApiTokenRevokePayload:
     api_token: ApiTokenType | None
     errors: list[AccountError]
-
-
-@strawberry.input
-class AuditLogFilter:
-    user_email: str | None = None
-    action: str | None = None
-
-
-@strawberry.type
-class AuditEntryEdge:
-    cursor: str
-    node: AuditEntryType
-
-
-@strawberry.type
-class AuditLogConnection:
-    edges: list[AuditEntryEdge]
-    has_next_page: bool
-
-
-@strawberry.type
-class AccountQuery:
-    @strawberry.field(description="The signed-in user, or null for the public.")
-    async def me(self, info: Info) -> UserType | None:
-        if info.context.actor.user_id is None:
-            return None
-        user = await User.get_or_none(id=info.context.actor.user_id)
-        return UserType.from_model(user) if user else None
-
-    @strawberry.field(description="Your own tokens (sessions and API tokens), newest first.")
-    async def api_tokens(self, info: Info) -> list[ApiTokenType]:
-        if info.context.actor.user_id is None:
-            return []
-        rows = await AccessToken.filter(user_id=info.context.actor.user_id).order_by("-created_at", "-id")
-        return [ApiTokenType.from_model(t) for t in rows]
-
-    @strawberry.field(description="Mutations by authenticated users, newest first. Central admins only.")
-    async def audit_log(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: AuditLogFilter | None = None,
-    ) -> AuditLogConnection:
-        if not policy.may_read_audit(info.context.reach):
-            raise policy.deny(info.context.reach)
-        query = AuditEntry.all()
-        if filter and filter.action:
-            query = query.filter(action=filter.action)
-        if filter and filter.user_email:
-            query = query.filter(user__email=accounts.normalize_email(filter.user_email))
-        page: Page[Any] = await fetch_page(query, ("-at", "-id"), first, after, None, None)
-        emails = dict(
-            await User.filter(id__in={e.user_id for e in page.rows if e.user_id}).values_list("id", "email")
-        )
-        return AuditLogConnection(
-            edges=[
-                AuditEntryEdge(cursor=c, node=AuditEntryType.from_model(e, emails.get(e.user_id)))
-                for c, e in zip(page.cursors, page.rows, strict=True)
-            ],
-            has_next_page=page.has_next_page,
-        )
 
 
 @strawberry.type
