@@ -29,7 +29,9 @@ from schema.errors import QueryRefusals
 from schema.fairs.operations import FairMutation, FairQuery
 from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
 from schema.jobs import Job, JobMutation
-from schema.labels.operations import LabelMutation, LabelQuery, LabelRun
+from schema.labels.mutations import LabelMutation
+from schema.labels.queries import LabelQuery
+from schema.labels.types import LabelRun
 from schema.limits import Limits, QueryCost, limits_rule
 from schema.packaging.operations import PackagingMutation, PackagingQuery
 from schema.packaging.types import DesignVersion, PackagingDesign, StoredFile
