@@ -33,7 +33,8 @@ from schema.labels.mutations import LabelMutation
 from schema.labels.queries import LabelQuery
 from schema.labels.types import LabelRun
 from schema.limits import Limits, QueryCost, limits_rule
-from schema.packaging.operations import PackagingMutation, PackagingQuery
+from schema.packaging.mutations import PackagingMutation
+from schema.packaging.queries import PackagingQuery
 from schema.packaging.types import DesignVersion, PackagingDesign, StoredFile
 from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation

@@ -29,6 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from tortoise.expressions import Subquery
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -594,3 +596,32 @@ async def visible_files(ids: Iterable[int], reach: Reach) -> dict[int, StoredFil
             if version_id in seen:
                 out[int(file_id)] = rows[int(file_id)]
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class DesignFilterData:
+    product_id: int | None = None
+    producer_id: int | None = None
+    label_type: LabelProductType | None = None
+    version_status: DesignStatus | None = None  # designs with a version in this status
+
+
+def design_query(filters: DesignFilterData, reach: Reach) -> QuerySet[PackagingDesign]:
+    """Designs matching `filters` among those the actor may list: none for the public (designs are work in
+    progress), all for central admins and consultants (services.policy.packaging.design_visibility)."""
+    query = PackagingDesign.all()
+    if not reach.actor.is_authenticated:
+        query = query.filter(id__lt=0)
+    elif (visibility := policy.design_visibility(reach)) is not None:
+        query = query.filter(visibility)
+    if filters.product_id is not None:
+        query = query.filter(product_id=filters.product_id)
+    if filters.producer_id is not None:
+        query = query.filter(product__producer_id=filters.producer_id)
+    if filters.label_type is not None:
+        query = query.filter(label_type=filters.label_type)
+    if filters.version_status is not None:
+        query = query.filter(
+            id__in=Subquery(DesignVersion.filter(status=filters.version_status).values("design_id"))
+        )
+    return query
