@@ -26,7 +26,8 @@ from schema.accounts.queries import AccountQuery
 from schema.accounts.types import UserType
 from schema.auth import RequireValidCredentials
 from schema.errors import QueryRefusals
-from schema.fairs.operations import FairMutation, FairQuery
+from schema.fairs.mutations import FairMutation
+from schema.fairs.queries import FairQuery
 from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
 from schema.jobs import Job, JobMutation
 from schema.labels.mutations import LabelMutation

@@ -5,7 +5,8 @@
   differently are written out.
 - `InputMap(Input, Data, ...)`: a GraphQL input into a service dataclass, copying same-named fields. A field
   the client did not send (strawberry's UNSET) is left out, so the dataclass default applies: the service's
-  own UNSET for partial updates. Global IDs are decoded by the resolver and passed as keywords.
+  own UNSET for partial updates; a null list becomes the dataclass's empty default. Global IDs are decoded by
+  the resolver and passed as keywords.
 
 Every InputMap is recorded in MAPS; tests/api/test_mapping.py fails when an input, its dataclass and the
 type it writes drift apart (a field one has and the other lacks), unless the map declares the difference."""
@@ -20,6 +21,7 @@ from typing import Any
 import strawberry
 
 _ROW_FIELDS: dict[type[Any], tuple[str, ...]] = {}
+_LIST_FIELDS: dict[type[Any], frozenset[str]] = {}
 
 
 def _init_fields(cls: type[Any]) -> tuple[str, ...]:
@@ -34,6 +36,17 @@ def from_row[T](cls: type[T], row: object, **computed: Any) -> T:
     """`cls` with each field copied from `row`'s attribute of the same name, except those in `computed`."""
     values = {name: getattr(row, name) for name in _init_fields(cls) if name not in computed}
     return cls(**values, **computed)
+
+
+def _listed(cls: type[Any]) -> frozenset[str]:
+    """Fields of a dataclass whose default is made by a factory (an empty list)."""
+    names = _LIST_FIELDS.get(cls)
+    if names is None:
+        names = frozenset(
+            f.name for f in dataclasses.fields(cls) if f.default_factory is not dataclasses.MISSING
+        )
+        _LIST_FIELDS[cls] = names
+    return names
 
 
 MAPS: list[InputMap[Any, Any]] = []
@@ -68,8 +81,8 @@ class InputMap[I, D]:
             if name in self.skipped or name in self.decoded:
                 continue
             item = getattr(value, name)
-            if item is strawberry.UNSET:
-                continue
+            if item is strawberry.UNSET or (item is None and name in _listed(self.data)):
+                continue  # unsent, or null for a list the dataclass defaults to empty
             nested = self.nested.get(name)
             if nested is not None and item is not None:
                 item = [nested(i) for i in item]

@@ -50,7 +50,7 @@ LABEL_RUN = InputMap(
     runs.LabelRunData,
     decoded=("batch_id", "language"),  # the language defaults to the request's
     output=LabelRun,
-    write_only=("batch_id", "template"),  # read as `batch` and `templateCode`
+    write_only=("batch_id",),  # read as `batch`
 )
 LABEL_TEMPLATE = InputMap(
     LabelTemplateInput,

@@ -196,7 +196,7 @@ VERSION_ADD = InputMap(
     # The design's ID, the declared content as JSON, the name's default and the files' IDs.
     decoded=("design_id", "declared", "name", "files"),
     output=DesignVersion,
-    write_only=("design_id", "declared", "files"),  # read as `design`, `declaredContent`, `files`
+    write_only=("design_id",),  # read as `design`
 )
 
 

@@ -152,15 +152,13 @@ PRODUCER_UPDATE = InputMap(
     write_only=("commune_code", "commune_era"),
 )
 _PRODUCT_LISTS: dict[str, InputMap[Any, Any]] = {"certifications": CERTIFICATION, "images": IMAGE}
-# Written as codes and lists of inputs; read as `group { code }`, `subgroup`, `certifications`, `images`.
-_PRODUCT_WRITE_ONLY = ("group", "subgroup", "certifications", "images")
 PRODUCT_CREATE = InputMap(
     ProductCreateInput,
     registry.ProductChanges,
     decoded=("producer_id",),
     nested=_PRODUCT_LISTS,
     output=Product,
-    write_only=("producer_id", *_PRODUCT_WRITE_ONLY),
+    write_only=("producer_id",),  # read as `producer`
 )
 PRODUCT_UPDATE = InputMap(
     ProductUpdateInput,
@@ -169,7 +167,6 @@ PRODUCT_UPDATE = InputMap(
     absent=("producer_id",),  # a product does not change producer
     nested=_PRODUCT_LISTS,
     output=Product,
-    write_only=_PRODUCT_WRITE_ONLY,
 )
 EVALUATION = InputMap(
     EvaluationInput,

@@ -131,8 +131,11 @@ BATCH_CREATE = InputMap(
     trace.BatchData,
     decoded=("product_id",),
     output=Batch,
-    # Read as `product`, `origin { commune }`.
-    write_only=("product_id", "origin_commune_code", "origin_commune_era", "latitude", "longitude"),
+    write_only=(
+        "product_id",
+        "origin_commune_code",
+        "origin_commune_era",
+    ),  # read as `product`, `originCommune`
 )
 LOCATION_CREATE = InputMap(
     LocationCreateInput,

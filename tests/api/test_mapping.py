@@ -8,9 +8,10 @@ import datetime as dt
 
 import pytest
 import strawberry
+from graphql import GraphQLObjectType
 from strawberry.types.base import get_object_definition
 
-import schema  # noqa: F401 - imports every domain, so that every map is recorded
+import schema as graphql_schema  # imports every domain, so that every map is recorded
 from schema.mapping import MAPS, InputMap, from_row
 
 
@@ -35,15 +36,29 @@ def test_an_input_and_its_dataclass_have_the_same_fields_but_those_declared(mapp
     assert set(mapping.nested) <= inputs
 
 
+def _shown(cls: type) -> set[str]:
+    """The GraphQL fields of an output type, by their Python names (private fields are not shown)."""
+    definition = get_object_definition(cls, strict=True)
+    graphql_type = graphql_schema.schema._schema.type_map[definition.name]
+    assert isinstance(graphql_type, GraphQLObjectType)
+    by_graphql_name = {
+        graphql_schema.schema.config.name_converter.get_graphql_name(f): f.python_name
+        for f in definition.fields
+    }
+    return {by_graphql_name[name] for name in graphql_type.fields}
+
+
 @pytest.mark.parametrize(
     "mapping", [m for m in MAPS if m.output is not None], ids=lambda m: f"{m.input.__name__}->{m.output}"
 )
 def test_what_a_mutation_writes_it_answers_under_the_same_name(mapping: InputMap) -> None:  # type: ignore[type-arg]
     assert mapping.output is not None
-    shown = {f.python_name for f in get_object_definition(mapping.output, strict=True).fields}
+    shown = _shown(mapping.output)
     written = _input_names(mapping.input) - set(mapping.skipped) - set(mapping.write_only)
     assert set(mapping.write_only) <= _input_names(mapping.input)
     assert written <= shown, f"{mapping.output.__name__} does not show {written - shown}"
+    stale = set(mapping.write_only) & shown
+    assert not stale, f"{mapping.output.__name__} shows {stale}: drop them from write_only"
 
 
 def test_a_map_copies_sent_fields_and_leaves_unsent_ones_to_the_dataclass() -> None:
