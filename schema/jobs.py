@@ -15,6 +15,7 @@ from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import JobError
 from schema.ids import decode_id
+from schema.mapping import from_row
 from services.jobs import queue as jobs
 
 strawberry.enum(
@@ -42,16 +43,7 @@ class Job(relay.Node):
 
     @classmethod
     def from_model(cls, job: JobModel) -> Self:
-        return cls(
-            id=job.id,
-            kind=job.kind,
-            status=JobStatus(job.status),
-            progress=job.progress,
-            error=job.error,
-            created_at=job.created_at,
-            finished_at=job.finished_at,
-            model=job,
-        )
+        return from_row(cls, job, status=JobStatus(job.status), model=job)
 
     @strawberry.field(
         description="A link to the result that needs no token, valid for a week; null until the job has "

@@ -32,7 +32,7 @@ def _init_fields(cls: type[Any]) -> tuple[str, ...]:
     return names
 
 
-def from_row[T](cls: type[T], row: object, **computed: Any) -> T:
+def from_row[T](cls: type[T], row: object, /, **computed: Any) -> T:
     """`cls` with each field copied from `row`'s attribute of the same name, except those in `computed`."""
     values = {name: getattr(row, name) for name in _init_fields(cls) if name not in computed}
     return cls(**values, **computed)

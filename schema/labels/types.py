@@ -81,19 +81,12 @@ class LabelRun(relay.Node):
     @classmethod
     def from_model(cls, r: LabelRunModel) -> Self:
         first = r.first_serial
-        return cls(
-            id=r.id,
-            template_code=r.template_code,
-            count=r.count,
-            serialized=r.serialized,
+        return from_row(
+            cls,
+            r,
             first_serial=None if first is None else str(first),
             last_serial=None if first is None else str(first + r.count - 1),
-            start_slot=r.start_slot,
-            language=r.language,
-            print_date=r.print_date,
-            created_at=r.created_at,
             checksums=cast(JSON, r.checksums),
-            batch_id=r.batch_id,  # type: ignore[attr-defined]
             model=r,
         )
 
