@@ -29,7 +29,8 @@ from schema.errors import QueryRefusals
 from schema.fairs.mutations import FairMutation
 from schema.fairs.queries import FairQuery
 from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
-from schema.jobs import Job, JobMutation
+from schema.jobs.mutations import JobMutation
+from schema.jobs.types import Job
 from schema.labels.mutations import LabelMutation
 from schema.labels.queries import LabelQuery
 from schema.labels.types import LabelRun

@@ -1,4 +1,4 @@
-"""Background jobs (catalog renders): the `Job` node and `generateCatalog`."""
+"""GraphQL type of background jobs (catalog renders): the `Job` node."""
 
 from __future__ import annotations
 
@@ -11,10 +11,7 @@ from strawberry import relay
 
 from models import Job as JobModel
 from models import JobStatus
-from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import JobError
-from schema.ids import decode_id
 from schema.mapping import from_row
 from services.jobs import queue as jobs
 
@@ -61,40 +58,3 @@ class Job(relay.Node):
         ids = [int(i) for i in node_ids]
         found = await jobs.jobs_by_ids(set(ids), info.context.reach)
         return [cls.from_model(found[i]) if i in found else None for i in ids]
-
-
-@strawberry.input
-class GenerateCatalogInput:
-    fair_id: relay.GlobalID
-    language: str = strawberry.field(
-        default="vi", description="vi, en or bilingual (Vietnamese with English beside it)."
-    )
-    format: str = strawberry.field(default="A4", description="Paper size: A4 or A5.")
-
-
-@strawberry.type
-class GenerateCatalogPayload:
-    job: Job | None
-    errors: list[JobError]
-
-
-@strawberry.type
-class JobMutation:
-    @strawberry.mutation(
-        description="Render a fair's printable catalog (PDF) in the background; for the fair's organisers "
-        "and central admins. Returns at once with the job: the same data, language and format give the "
-        "same job, already succeeded when that catalog was made before. The public downloads published "
-        "catalogs from /fairs/{slug}/catalog.pdf.",
-        extensions=[Refusals(), Audit()],
-    )
-    async def generate_catalog(self, info: Info, input: GenerateCatalogInput) -> GenerateCatalogPayload:
-        ctx = info.context
-        job = await jobs.generate_catalog(
-            decode_id(input.fair_id, "Fair", "fairId"),
-            input.language,
-            input.format,
-            ctx.reach,
-            user_id=ctx.actor.user_id,
-            base_url=ctx.base_url,
-        )
-        return GenerateCatalogPayload(job=Job.from_model(job), errors=[])
