@@ -38,7 +38,6 @@ from schema.limits import Limits, QueryCost, limits_rule
 from schema.packaging.mutations import PackagingMutation
 from schema.packaging.queries import PackagingQuery
 from schema.packaging.types import DesignVersion, PackagingDesign, StoredFile
-from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.types import Evaluation, Producer, Product
@@ -64,7 +63,6 @@ Query = merge_types(
     (
         NodeQuery,
         RegistryQuery,
-        ProgrammeQuery,
         AccountQuery,
         TraceQuery,
         LabelQuery,

@@ -23,10 +23,17 @@ from schema.registry.filters import (
     ProductFilter,
     ProductSort,
 )
-from schema.registry.types import Evaluation, Producer, Product, ProductGroup, visible_product
+from schema.registry.types import (
+    Evaluation,
+    Producer,
+    Product,
+    ProductGroup,
+    ProgrammeProgress,
+    visible_product,
+)
 from services.common import rows
 from services.policy import registry as policy
-from services.registry import search
+from services.registry import programme, search
 
 PageArgs = tuple[int | None, str | None, int | None, str | None]
 
@@ -147,3 +154,13 @@ class RegistryQuery:
         criteria_set: Annotated[CriteriaSet, strawberry.argument()] = CriteriaSet.QD_148,
     ) -> list[ProductGroup]:
         return [ProductGroup.from_model(g) for g in await search.product_groups(criteria_set)]
+
+    @strawberry.field(
+        description="Progress of every programme target, optionally only those of one programme or one "
+        "province (a target covers a province when its scope includes it, or it is national)."
+    )
+    async def programme_progress(
+        self, programme_name: str | None = None, province_code: str | None = None
+    ) -> list[ProgrammeProgress]:
+        found = await programme.targets(programme_name, province_code)
+        return [ProgrammeProgress.of(await programme.progress(target)) for target in found]

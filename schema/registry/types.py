@@ -18,11 +18,12 @@ from models import Product as ProductModel
 from models import ProductGroup as ProductGroupModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
-from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel
+from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, ProgrammeMetric, RecognisingLevel
 from schema.fast import direct
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
 from services.policy import registry as policy
+from services.registry import programme
 from services.registry import stars as star_rules
 
 if TYPE_CHECKING:
@@ -356,3 +357,38 @@ def _producer(producer: ProducerModel | None) -> Producer:
 def _group(group: ProductGroupModel | None) -> ProductGroup:
     assert group is not None
     return ProductGroup.from_model(group)
+
+
+@strawberry.type(description="A target of an OCOP programme or plan.")
+class ProgrammeTarget:
+    programme: str
+    source: str | None
+    metric: ProgrammeMetric
+    target_value: Decimal
+    period_start: dt.date
+    period_end: dt.date
+    scope_name: str
+    provinces: list[AdministrativeUnit] = strawberry.field(description="Empty for a national target.")
+
+
+@strawberry.type(description="Progress towards a target, computed from the registry at request time.")
+class ProgrammeProgress:
+    target: ProgrammeTarget
+    actual: Decimal = strawberry.field(description="Count, or percent for share metrics.")
+    numerator: int
+    denominator: int | None = strawberry.field(description="For share metrics: how many were counted.")
+    ratio: Decimal | None = strawberry.field(description="actual / target (1 means reached).")
+    reached: bool
+
+    @classmethod
+    def of(cls, result: programme.Progress) -> Self:
+        target = result.target
+        return from_row(
+            cls,
+            result,
+            target=from_row(
+                ProgrammeTarget,
+                target,
+                provinces=[AdministrativeUnit.from_model(p) for p in target.provinces],
+            ),
+        )
