@@ -3,12 +3,8 @@ normalised codes), checked against the domain rules, and written in one transact
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from enum import Enum
-from typing import Any, Final
+from typing import Any
 
 from stdnum.exceptions import ValidationError as StdnumValidationError
 from stdnum.vn import mst
@@ -32,113 +28,22 @@ from models import (
 )
 from services.common import gs1
 from services.common.errors import DomainError, Problems
+from services.common.partial import Partial
 from services.common.text import fold, nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.registry import stars
+
+# The registry's input dataclasses live in data.py; they are re-exported here, where callers find the
+# functions that take them (registry.create_product(registry.ProductChanges(...))).
+from services.registry.data import CertificationData as CertificationData
+from services.registry.data import EvaluationData as EvaluationData
+from services.registry.data import ImageData as ImageData
+from services.registry.data import ProducerChanges as ProducerChanges
+from services.registry.data import ProductChanges as ProductChanges
 from services.registry.errors import RegistryErrorCode
 
 NET_UNITS = ("g", "kg", "ml", "l", "piece")
-
-
-@dataclass(slots=True)
-class CertificationData:
-    scheme: str
-    number: str | None = None
-    issuer: str | None = None
-    valid_until: dt.date | None = None
-
-
-@dataclass(slots=True)
-class ImageData:
-    url: str
-    caption: str | None = None
-
-
-@dataclass(slots=True)
-class EvaluationData:
-    product_id: int
-    criteria_set: CriteriaSet
-    level: RecognisingLevel
-    score_a: int
-    score_b: int
-    score_c: int
-    status: EvaluationStatus = EvaluationStatus.DRAFT
-    mandatory_passed: bool = True
-    decision_number: str | None = None
-    decision_date: dt.date | None = None
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
-    note: str | None = None
-
-
-class Unset(Enum):
-    """A field the caller did not send: a partial update keeps the stored value (None clears it)."""
-
-    UNSET = "UNSET"
-
-
-UNSET: Final = Unset.UNSET
-
-
-class _Partial:
-    """Reading a partial input: `has` tells a sent field from an unsent one; `get` reads None for unsent."""
-
-    __slots__ = ()
-
-    def has(self, name: str) -> bool:
-        return getattr(self, name) is not UNSET
-
-    def get(self, name: str) -> Any:
-        value = getattr(self, name)
-        return None if value is UNSET else value
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProducerChanges(_Partial):
-    """A producer to create (unsent fields are empty) or the fields of one to change."""
-
-    name: str | Unset | None = UNSET
-    kind: ProducerKind | Unset | None = UNSET
-    address_line: str | Unset | None = UNSET
-    commune_code: str | Unset | None = UNSET
-    commune_era: UnitEra | Unset | None = UNSET
-    name_en: str | Unset | None = UNSET
-    tax_code: str | Unset | None = UNSET
-    gln: str | Unset | None = UNSET
-    representative: str | Unset | None = UNSET
-    phone: str | Unset | None = UNSET
-    email: str | Unset | None = UNSET
-    website: str | Unset | None = UNSET
-    description: str | Unset | None = UNSET
-    description_en: str | Unset | None = UNSET
-    ocop_training_completed_on: dt.date | Unset | None = UNSET
-    model_example_recognised_on: dt.date | Unset | None = UNSET
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProductChanges(_Partial):
-    """A product to create (with its producer) or the fields of one to change; lists sent replace the stored
-    lists."""
-
-    producer_id: int | Unset | None = UNSET
-    name: str | Unset | None = UNSET
-    group: str | Unset | None = UNSET
-    criteria_set: CriteriaSet | Unset | None = UNSET
-    subgroup: str | Unset | None = UNSET
-    name_en: str | Unset | None = UNSET
-    description: str | Unset | None = UNSET
-    description_en: str | Unset | None = UNSET
-    gtin: str | Unset | None = UNSET
-    net_quantity: Decimal | Unset | None = UNSET
-    net_unit: str | Unset | None = UNSET
-    shelf_life_days: int | Unset | None = UNSET
-    ingredients: str | Unset | None = UNSET
-    ingredients_en: str | Unset | None = UNSET
-    standards: Sequence[str] | Unset | None = UNSET
-    certifications: Sequence[CertificationData] | Unset | None = UNSET
-    images: Sequence[ImageData] | Unset | None = UNSET
-    is_published: bool | Unset | None = UNSET
 
 
 def _camel(name: str) -> str:
@@ -151,7 +56,7 @@ def _camel(name: str) -> str:
 
 
 def _text(
-    problems: Problems, changes: _Partial, attribute: str, max_length: int, *, required: bool
+    problems: Problems, changes: Partial, attribute: str, max_length: int, *, required: bool
 ) -> str | None:
     raw = changes.get(attribute)
     name = _camel(attribute)
