@@ -21,21 +21,28 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema import fast
-from schema.accounts.operations import AccountMutation, AccountQuery
+from schema.accounts.mutations import AccountMutation
+from schema.accounts.queries import AccountQuery
 from schema.accounts.types import UserType
 from schema.auth import RequireValidCredentials
-from schema.fairs.operations import FairMutation, FairQuery
+from schema.errors import QueryRefusals
+from schema.fairs.mutations import FairMutation
+from schema.fairs.queries import FairQuery
 from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
-from schema.jobs import Job, JobMutation
-from schema.labels.operations import LabelMutation, LabelQuery, LabelRun
+from schema.jobs.mutations import JobMutation
+from schema.jobs.types import Job
+from schema.labels.mutations import LabelMutation
+from schema.labels.queries import LabelQuery
+from schema.labels.types import LabelRun
 from schema.limits import Limits, QueryCost, limits_rule
-from schema.packaging.operations import PackagingMutation, PackagingQuery
+from schema.packaging.mutations import PackagingMutation
+from schema.packaging.queries import PackagingQuery
 from schema.packaging.types import DesignVersion, PackagingDesign, StoredFile
-from schema.programme import ProgrammeQuery
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.types import Evaluation, Producer, Product
-from schema.trace.operations import TraceMutation, TraceQuery
+from schema.trace.mutations import TraceMutation
+from schema.trace.queries import TraceQuery
 from schema.trace.types import Batch, TraceEventType
 
 
@@ -56,7 +63,6 @@ Query = merge_types(
     (
         NodeQuery,
         RegistryQuery,
-        ProgrammeQuery,
         AccountQuery,
         TraceQuery,
         LabelQuery,
@@ -96,6 +102,7 @@ def _extensions(
         lambda: ValidationCache(maxsize=512),
         lambda: QueryCost(limits),  # after ValidationCache: it trims the cached errors of a refused document
         RequireValidCredentials,
+        QueryRefusals,
     )
 
 

@@ -12,6 +12,7 @@ from schema.context import Info
 from schema.enums import UnitEra, UnitLevel
 from schema.fast import direct
 from schema.lookahead import now_or_later
+from schema.mapping import from_row
 
 
 @strawberry.type(description="A province, district or commune with its GSO code.")
@@ -28,17 +29,7 @@ class AdministrativeUnit:
 
     @classmethod
     def from_model(cls, unit: AdminUnit) -> Self:
-        return cls(
-            code=unit.code,
-            name=unit.name,
-            level=unit.level,
-            era=unit.era,
-            division_type=unit.division_type,
-            valid_from=unit.valid_from,
-            valid_until=unit.valid_until,
-            unit_id=unit.id,
-            parent_id=unit.parent_id,  # type: ignore[attr-defined]
-        )
+        return from_row(cls, unit, unit_id=unit.id)
 
     @strawberry.field(description="The district (legacy) or province that contains this unit.")
     @direct

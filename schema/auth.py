@@ -17,7 +17,7 @@ class RequireValidCredentials(SchemaExtension):
             problem = error.problems[0]
             language = getattr(context, "language", "vi")
             raise GraphQLError(
-                problem.message_en if language == "en" else problem.message,
+                problem.message_in(language),
                 extensions={"code": problem.code.value.upper()},
             )
         yield

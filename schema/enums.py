@@ -15,7 +15,6 @@ from models import (
     UnitEra,
     UnitLevel,
 )
-from services.common.errors import ErrorCode
 from services.registry.search import ProductSortField
 
 # strawberry.enum registers the class in place, so fields are annotated with the domain enums themselves.
@@ -35,7 +34,6 @@ strawberry.enum(
 )
 strawberry.enum(ProgrammeMetric, description="What a programme target measures.")
 strawberry.enum(ProductSortField, description="Sort order of products.")
-strawberry.enum(ErrorCode, name="RegistryErrorCode", description="Why an input was refused.")
 
 
 @strawberry.enum
@@ -46,7 +44,6 @@ class SortDirection(Enum):
 
 __all__ = [
     "CriteriaSet",
-    "ErrorCode",
     "EvaluationStatus",
     "ProducerKind",
     "ProductSortField",

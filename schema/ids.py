@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from strawberry.relay import GlobalID
 
-from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import CommonErrorCode, DomainError, FieldProblem
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -65,4 +65,4 @@ def decode_id(value: GlobalID | str, expected: str, field: str) -> int:
 
 
 def _bad(field: str, message: str, message_en: str) -> DomainError:
-    return DomainError([FieldProblem(field, ErrorCode.INVALID, message, message_en)])
+    return DomainError([FieldProblem(field, CommonErrorCode.INVALID, message, message_en)])

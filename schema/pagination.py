@@ -7,11 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 import strawberry
-from graphql import GraphQLError
 from tortoise.queryset import QuerySet
 
 from schema.ids import Window, encode_cursor, page_window
-from services.common.errors import DomainError
 
 
 @dataclass(slots=True)
@@ -54,15 +52,6 @@ async def fetch_page[M](
         has_next_page=has_more,
         has_previous_page=window.offset > 0,
         total=total,
-    )
-
-
-def query_error(exc: DomainError, language: str) -> GraphQLError:
-    """A refused argument of a query (not a mutation): a GraphQL error naming the argument and its code."""
-    problem = exc.problems[0]
-    return GraphQLError(
-        problem.message_en if language == "en" else problem.message,
-        extensions={"code": problem.code.value.upper(), "field": problem.field},
     )
 
 

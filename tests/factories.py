@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Any
 
 from models import (
@@ -22,11 +23,16 @@ from models import (
 from services.accounts import auth as accounts
 from services.policy import SYSTEM
 from services.registry import manage as registry
-from services.registry.manage import Changes, EvaluationData
+from services.registry.manage import EvaluationData, ProducerChanges, ProductChanges
 
 # Legacy (pre-2025) communes of Bến Tre used across tests.
 HUNG_NHUONG = "29044"  # xã Hưng Nhượng, huyện Giồng Trôm, tỉnh Bến Tre
 _tax_codes = itertools.count(1)
+
+
+def _snake(values: dict[str, Any]) -> dict[str, Any]:
+    """Overrides are written as clients send them (`taxCode=`); the service takes `tax_code`."""
+    return {re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), k): v for k, v in values.items()}
 
 
 def tax_code(n: int) -> str:
@@ -48,7 +54,7 @@ async def make_producer(**overrides: Any) -> Producer:
         "communeEra": UnitEra.LEGACY,
     }
     values.update(overrides)
-    return await registry.create_producer(Changes.of(values), SYSTEM)
+    return await registry.create_producer(ProducerChanges(**_snake(values)), SYSTEM)
 
 
 async def make_product(producer: Producer | None = None, **overrides: Any) -> Product:
@@ -61,7 +67,7 @@ async def make_product(producer: Producer | None = None, **overrides: Any) -> Pr
         "subgroup": "1.2",
     }
     values.update(overrides)
-    return await registry.create_product(Changes.of(values), SYSTEM)
+    return await registry.create_product(ProductChanges(**_snake(values)), SYSTEM)
 
 
 async def certify(

@@ -11,6 +11,7 @@ from strawberry import relay
 from models import AccessToken, AuditEntry, Membership, Role, TokenKind, User
 from schema.admin import AdministrativeUnit
 from schema.context import Info
+from schema.mapping import from_row
 
 strawberry.enum(
     Role, description="A role in a scope: national, a province, a producer, a fair, or review work."
@@ -28,10 +29,10 @@ class MembershipType:
     @classmethod
     def from_model(cls, m: Membership) -> Self:
         producer_id = m.producer_id  # type: ignore[attr-defined]
-        return cls(
-            role=m.role,
+        return from_row(
+            cls,
+            m,
             producer_id=relay.GlobalID("Producer", str(producer_id)) if producer_id else None,
-            fair_scope=m.fair_scope,
             province_unit_id=m.province_id,  # type: ignore[attr-defined]
         )
 
@@ -53,13 +54,7 @@ class UserType(relay.Node):
 
     @classmethod
     def from_model(cls, user: User) -> Self:
-        return cls(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            is_active=user.is_active,
-            last_login_at=user.last_login_at,
-        )
+        return from_row(cls, user)
 
     @strawberry.field
     async def memberships(self) -> list[MembershipType]:
@@ -95,16 +90,7 @@ class ApiTokenType:
 
     @classmethod
     def from_model(cls, token: AccessToken) -> Self:
-        return cls(
-            id=relay.GlobalID("ApiToken", str(token.id)),
-            kind=token.kind,
-            name=token.name,
-            prefix=token.prefix,
-            created_at=token.created_at,
-            expires_at=token.expires_at,
-            last_used_at=token.last_used_at,
-            revoked_at=token.revoked_at,
-        )
+        return from_row(cls, token, id=relay.GlobalID("ApiToken", str(token.id)))
 
 
 @strawberry.type(name="AuditEntry", description="One mutation by an authenticated user.")
@@ -120,15 +106,24 @@ class AuditEntryType:
 
     @classmethod
     def from_model(cls, entry: AuditEntry, email: str | None) -> Self:
-        return cls(
-            at=entry.at,
-            action=entry.action,
-            object_type=entry.object_type,
+        return from_row(
+            cls,
+            entry,
             object_id=relay.GlobalID(entry.object_type, str(entry.object_id))
             if entry.object_type and entry.object_id is not None
             else None,
-            succeeded=entry.succeeded,
             error_codes=entry.error_codes.split(",") if entry.error_codes else [],
-            request_id=entry.request_id,
             user_email=email,
         )
+
+
+@strawberry.type
+class AuditEntryEdge:
+    cursor: str
+    node: AuditEntryType
+
+
+@strawberry.type
+class AuditLogConnection:
+    edges: list[AuditEntryEdge]
+    has_next_page: bool

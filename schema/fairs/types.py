@@ -23,6 +23,7 @@ from models import Zone as ZoneModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.fairs.loaders import fair_loaders
+from schema.mapping import from_row
 from schema.registry.types import Producer, Product, visible_product
 from services.fairs import floorplan
 from services.fairs.applications import Decision
@@ -102,34 +103,14 @@ class Fair(relay.Node):
     @classmethod
     def from_model(cls, f: FairModel, info: Info) -> Self:
         reach = info.context.reach
-        return cls(
-            id=f.id,
-            slug=f.slug,
-            name=f.name,
-            name_en=f.name_en,
-            theme=f.theme,
-            theme_en=f.theme_en,
-            kind=f.kind,
+        return from_row(
+            cls,
+            f,
             regions=list(f.regions or []),
-            venue=f.venue,
-            address=f.address,
-            starts_on=f.starts_on,
-            ends_on=f.ends_on,
-            opening_hours=f.opening_hours,
             organisers=[
                 FairOrganiser(name=o.get("name", ""), role=o.get("role"), website=o.get("website"))
                 for o in f.organisers or []
             ],
-            foreword=f.foreword,
-            foreword_en=f.foreword_en,
-            practical_info=f.practical_info,
-            practical_info_en=f.practical_info_en,
-            floor_width_m=f.floor_width_m,
-            floor_depth_m=f.floor_depth_m,
-            status=f.status,
-            created_at=f.created_at,
-            updated_at=f.updated_at,
-            province_id=f.province_id,  # type: ignore[attr-defined]
             row=f,
             manages=fair_policy.may_manage_fair(reach, f),
             shows_exhibitors=fair_policy.sees_exhibitors(reach, f),
@@ -249,19 +230,8 @@ class Zone(relay.Node):
 
     @classmethod
     def from_model(cls, z: ZoneModel, shows_exhibitors: bool) -> Self:
-        return cls(
-            id=z.id,
-            code=z.code,
-            name=z.name,
-            name_en=z.name_en,
-            product_groups=list(z.product_groups or []),
-            color=z.color,
-            x_m=z.x_m,
-            y_m=z.y_m,
-            width_m=z.width_m,
-            depth_m=z.depth_m,
-            fair_id=z.fair_id,  # type: ignore[attr-defined]
-            shows_exhibitors=shows_exhibitors,
+        return from_row(
+            cls, z, product_groups=list(z.product_groups or []), shows_exhibitors=shows_exhibitors
         )
 
     @strawberry.field
@@ -298,13 +268,7 @@ class BoothAssignmentType:
 
     @classmethod
     def from_model(cls, a: AssignmentModel, shows_exhibitors: bool) -> Self:
-        return cls(
-            manual=a.manual,
-            assigned_at=a.assigned_at,
-            booth_id=a.booth_id,  # type: ignore[attr-defined]
-            application_id=a.application_id,  # type: ignore[attr-defined]
-            shows_exhibitors=shows_exhibitors,
-        )
+        return from_row(cls, a, shows_exhibitors=shows_exhibitors)
 
     @strawberry.field
     async def booth(self, info: Info) -> Booth:
@@ -335,19 +299,7 @@ class Booth(relay.Node):
 
     @classmethod
     def from_model(cls, b: BoothModel, shows_exhibitors: bool) -> Self:
-        return cls(
-            id=b.id,
-            code=b.code,
-            booth_type=b.booth_type,
-            width_m=b.width_m,
-            depth_m=b.depth_m,
-            x_m=b.x_m,
-            y_m=b.y_m,
-            price_vnd=b.price_vnd,
-            zone_id=b.zone_id,  # type: ignore[attr-defined]
-            fair_id=b.fair_id,  # type: ignore[attr-defined]
-            shows_exhibitors=shows_exhibitors,
-        )
+        return from_row(cls, b, shows_exhibitors=shows_exhibitors)
 
     @strawberry.field
     async def zone(self, info: Info) -> Zone:
@@ -401,20 +353,7 @@ class ExhibitorApplication(relay.Node):
 
     @classmethod
     def from_model(cls, a: ApplicationModel, shows_exhibitors: bool) -> Self:
-        return cls(
-            id=a.id,
-            status=a.status,
-            wanted_booth_type=a.wanted_booth_type,
-            booths_wanted=a.booths_wanted,
-            description=a.description,
-            description_en=a.description_en,
-            submitted_at=a.submitted_at,
-            decided_at=a.decided_at,
-            fair_id=a.fair_id,  # type: ignore[attr-defined]
-            producer_id=a.producer_id,  # type: ignore[attr-defined]
-            wanted_zone_id=a.wanted_zone_id,  # type: ignore[attr-defined]
-            shows_exhibitors=shows_exhibitors,
-        )
+        return from_row(cls, a, shows_exhibitors=shows_exhibitors)
 
     @strawberry.field
     def display_description(self, info: Info) -> str | None:
@@ -496,18 +435,7 @@ class ProgrammeSession:
 
     @classmethod
     def from_model(cls, s: SessionModel) -> Self:
-        return cls(
-            id=strawberry.ID(str(s.id)),
-            kind=s.kind,
-            title=s.title,
-            title_en=s.title_en,
-            starts_at=s.starts_at,
-            ends_at=s.ends_at,
-            place=s.place,
-            speakers=list(s.speakers or []),
-            description=s.description,
-            description_en=s.description_en,
-        )
+        return from_row(cls, s, id=strawberry.ID(str(s.id)), speakers=list(s.speakers or []))
 
     @strawberry.field
     def display_title(self, info: Info) -> str:
@@ -530,19 +458,7 @@ class TourismOffering:
 
     @classmethod
     def from_model(cls, o: OfferingModel) -> Self:
-        return cls(
-            id=strawberry.ID(str(o.id)),
-            kind=o.kind,
-            name=o.name,
-            name_en=o.name_en,
-            address=o.address,
-            description=o.description,
-            description_en=o.description_en,
-            contact=o.contact,
-            image_url=o.image_url,
-            commune_id=o.commune_id,  # type: ignore[attr-defined]
-            product_id=o.product_id,  # type: ignore[attr-defined]
-        )
+        return from_row(cls, o, id=strawberry.ID(str(o.id)))
 
     @strawberry.field
     async def commune(self, info: Info) -> AdministrativeUnit | None:
@@ -562,7 +478,7 @@ class Sponsor:
 
     @classmethod
     def from_model(cls, s: SponsorModel) -> Self:
-        return cls(name=s.name, level=s.level, logo_url=s.logo_url, website=s.website)
+        return from_row(cls, s)
 
 
 @strawberry.type(description="Something automatic assignment could not do.")
@@ -574,12 +490,7 @@ class AssignmentConflict:
 
     @classmethod
     def from_conflict(cls, c: Conflict, language: str) -> Self:
-        return cls(
-            kind=c.kind,
-            message=c.message_en if language == "en" else c.message,
-            application_id=c.application_id,
-            province_id=c.province_id,
-        )
+        return from_row(cls, c, message=c.message_en if language == "en" else c.message)
 
     @strawberry.field(description="The exhibitor concerned, if one is.")
     async def exhibitor(self, info: Info) -> ExhibitorApplication | None:

@@ -21,6 +21,7 @@ from models import PackagingDesign as DesignModel
 from models import ReviewComment as CommentModel
 from models import StoredFile as StoredFileModel
 from schema.context import Info
+from schema.mapping import from_row
 from schema.packaging.loaders import packaging_loaders
 from schema.registry.types import Product, visible_product
 from services.packaging import compliance, designs, preview
@@ -138,7 +139,9 @@ class DeclaredContent:
 
     @classmethod
     def of(cls, d: dc.DeclaredContent) -> Self:
-        return cls(
+        return from_row(
+            cls,
+            d,
             product_name=DeclaredProductName(
                 text=d.product_name.text, type_size_mm=d.product_name.type_size_mm
             )
@@ -149,16 +152,6 @@ class DeclaredContent:
             )
             if d.responsible_party
             else None,
-            origin_wording=d.origin_wording,
-            net_quantity=d.net_quantity,
-            manufacture_date_format=d.manufacture_date_format,
-            expiry=d.expiry,
-            ingredients=d.ingredients,
-            instructions_use=d.instructions_use,
-            instructions_storage=d.instructions_storage,
-            warnings=d.warnings,
-            ethanol_content=d.ethanol_content,
-            lot_code_position=d.lot_code_position,
             health_supplement_statements=list(d.health_supplement_statements),
             other_languages=[
                 DeclaredOtherLanguage(
@@ -206,18 +199,7 @@ class StoredFile(relay.Node):
 
     @classmethod
     def from_model(cls, f: StoredFileModel) -> Self:
-        return cls(
-            id=f.id,
-            sha256=f.sha256,
-            media_type=f.media_type,
-            size_bytes=int(f.size_bytes),
-            width_px=f.width_px,
-            height_px=f.height_px,
-            pages=f.pages,
-            original_name=f.original_name,
-            thumbnail_sha256=f.thumbnail_sha256,
-            created_at=f.created_at,
-        )
+        return from_row(cls, f, size_bytes=int(f.size_bytes))
 
     @strawberry.field(description="Whether it has a thumbnail.")
     def has_thumbnail(self) -> bool:
@@ -250,13 +232,7 @@ class ReviewComment:
 
     @classmethod
     def from_model(cls, c: CommentModel) -> Self:
-        return cls(
-            kind=c.kind,
-            body=c.body,
-            author_role=c.author_role,
-            created_at=c.created_at,
-            author_id=c.author_id,  # type: ignore[attr-defined]
-        )
+        return from_row(cls, c)
 
     @strawberry.field(description="The author's display name (null once the account is deleted).")
     async def author_name(self, info: Info) -> str | None:
@@ -342,25 +318,7 @@ class DesignVersion(relay.Node):
 
     @classmethod
     def from_model(cls, v: VersionModel) -> Self:
-        return cls(
-            id=v.id,
-            number=v.number,
-            name=v.name,
-            status=v.status,
-            package_type=v.package_type,
-            width_mm=v.width_mm,
-            height_mm=v.height_mm,
-            depth_mm=v.depth_mm,
-            material=v.material,
-            print_method=v.print_method,
-            submitted_at=v.submitted_at,
-            approved_at=v.approved_at,
-            override_reason=v.override_reason,
-            created_at=v.created_at,
-            design_id=v.design_id,  # type: ignore[attr-defined]
-            approved_by_id=v.approved_by_id,  # type: ignore[attr-defined]
-            declared_json=dict(v.declared or {}),
-        )
+        return from_row(cls, v, declared_json=dict(v.declared or {}))
 
     @strawberry.field(description="What the label declares.")
     def declared(self) -> DeclaredContent:
@@ -419,7 +377,6 @@ class DesignVersion(relay.Node):
     )
     async def diff(self, info: Info, other: relay.GlobalID) -> VersionDiff | None:
         from schema.ids import decode_id
-        from schema.pagination import query_error
         from services.common.errors import DomainError
 
         try:
@@ -428,7 +385,7 @@ class DesignVersion(relay.Node):
         except DomainError as exc:
             if exc.problems[0].code.value in ("not_found", "forbidden", "unauthenticated"):
                 return None
-            raise query_error(exc, info.context.language) from exc
+            raise  # answered by schema.errors.QueryRefusals
         return VersionDiff.of(result)
 
     @classmethod
@@ -451,14 +408,7 @@ class PackagingDesign(relay.Node):
 
     @classmethod
     def from_model(cls, d: DesignModel) -> Self:
-        return cls(
-            id=d.id,
-            name=d.name,
-            label_type=d.label_type,
-            created_at=d.created_at,
-            updated_at=d.updated_at,
-            product_id=d.product_id,  # type: ignore[attr-defined]
-        )
+        return from_row(cls, d)
 
     @strawberry.field(description="The product (null if the caller may not see it: an unpublished product).")
     async def product(self, info: Info) -> Product | None:

@@ -1,4 +1,4 @@
-"""Root query fields of the registry."""
+"""Root query fields of the registry: arguments decoded, the search service asked, the rows paged."""
 
 from __future__ import annotations
 
@@ -8,78 +8,32 @@ import strawberry
 from strawberry import relay
 from tortoise.queryset import QuerySet
 
-from models import AdminUnit
-from models import Evaluation as EvaluationModel
-from models import Producer as ProducerModel
-from models import ProductGroup as GroupModel
-from models import UnitLevel as UnitLevelModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
-from schema.enums import (
-    CriteriaSet,
-    EvaluationStatus,
-    ProducerKind,
-    ProductSortField,
-    SortDirection,
-    UnitEra,
-    UnitLevel,
-)
+from schema.enums import CriteriaSet, ProductSortField, SortDirection, UnitEra, UnitLevel
 from schema.ids import decode_id
 from schema.lookahead import selects
-from schema.pagination import Connection, Page, fetch_page, query_error
+from schema.pagination import Connection, Page, fetch_page
+from schema.registry.filters import (
+    EVALUATION_FILTER,
+    PRODUCER_FILTER,
+    PRODUCT_FILTER,
+    EvaluationFilter,
+    ProducerFilter,
+    ProductFilter,
+    ProductSort,
+)
 from schema.registry.types import (
     Evaluation,
     Producer,
     Product,
     ProductGroup,
+    ProgrammeProgress,
     visible_product,
 )
 from services.common import rows
-from services.common.errors import DomainError
-from services.common.text import search_terms
 from services.policy import registry as policy
-from services.registry import search as catalog
-
-
-@strawberry.input(description="Product filters; all given filters must match.")
-class ProductFilter:
-    search: str | None = strawberry.field(
-        default=None,
-        description="Words of the product or producer name, without diacritics or case ('banh phong son doc').",
-    )
-    province_code: str | None = strawberry.field(
-        default=None,
-        description="GSO province code, legacy ('83' Bến Tre) or current ('86' Vĩnh Long, which includes Bến Tre).",
-    )
-    group: str | None = strawberry.field(
-        default=None, description="Product group or sub-group code ('1', '1.2')."
-    )
-    min_stars: int | None = strawberry.field(
-        default=None, description="Only products with a valid certificate of at least this many stars."
-    )
-    producer_kind: ProducerKind | None = None
-    producer_id: relay.GlobalID | None = None
-
-
-@strawberry.input
-class ProductSort:
-    field: ProductSortField
-    direction: SortDirection = SortDirection.ASC
-
-
-@strawberry.input(description="Producer filters; all given filters must match.")
-class ProducerFilter:
-    search: str | None = None
-    province_code: str | None = None
-    kind: ProducerKind | None = None
-
-
-@strawberry.input
-class EvaluationFilter:
-    product_id: relay.GlobalID | None = None
-    status: EvaluationStatus | None = None
-    criteria_set: CriteriaSet | None = None
-
+from services.registry import programme, search
 
 PageArgs = tuple[int | None, str | None, int | None, str | None]
 
@@ -122,35 +76,20 @@ class RegistryQuery:
         sort_by: ProductSort | None = None,
     ) -> Connection[Product]:
         f = filter or ProductFilter()
-        try:
-            query = await catalog.product_query(
-                catalog.ProductFilterData(
-                    search=f.search,
-                    province_code=f.province_code,
-                    group=f.group,
-                    min_stars=f.min_stars,
-                    producer_kind=f.producer_kind,
-                    producer_id=decode_id(f.producer_id, "Producer", "filter.producerId")
-                    if f.producer_id
-                    else None,
-                ),
-                visibility=policy.product_visibility(info.context.reach),
-                today=info.context.today,
-            )
-            sort = sort_by or ProductSort(field=ProductSortField.NAME)
-            order = catalog.ordering(sort.field, sort.direction == SortDirection.DESC)
-            page = await _product_page(info, query, order, (first, after, last, before))
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        producer_id = decode_id(f.producer_id, "Producer", "filter.producerId") if f.producer_id else None
+        query = await search.product_query(
+            PRODUCT_FILTER(f, producer_id=producer_id),
+            visibility=policy.product_visibility(info.context.reach),
+            today=info.context.today,
+        )
+        sort = sort_by or ProductSort(field=ProductSortField.NAME)
+        order = search.ordering(sort.field, sort.direction == SortDirection.DESC)
+        page = await _product_page(info, query, order, (first, after, last, before))
         return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], query)
 
     @strawberry.field(description="One product by its global ID.")
     async def product(self, info: Info, id: relay.GlobalID) -> Product | None:
-        try:
-            product_id = decode_id(id, "Product", "id")
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
-        return await visible_product(info, product_id)
+        return await visible_product(info, decode_id(id, "Product", "id"))
 
     @strawberry.field(description="Producers, filtered; at most 100 per page.")
     async def producers(
@@ -162,28 +101,14 @@ class RegistryQuery:
         before: str | None = None,
         filter: ProducerFilter | None = None,
     ) -> Connection[Producer]:
-        f = filter or ProducerFilter()
-        query = ProducerModel.all()
-        for term in search_terms(f.search or ""):
-            query = query.filter(name_folded__contains=term)
-        if f.kind is not None:
-            query = query.filter(kind=f.kind)
-        try:
-            if f.province_code:
-                query = query.filter(await catalog.province_scope(f.province_code, "filter.provinceCode"))
-            page: Page[Any] = await fetch_page(query, ("name_folded", "id"), first, after, last, before)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        query = await search.producer_query(PRODUCER_FILTER(filter or ProducerFilter()))
+        page: Page[Any] = await fetch_page(query, ("name_folded", "id"), first, after, last, before)
         info.context.loaders.prime(info.context.loaders.producer, page.rows)
         return Connection[Producer].of(page, [Producer.from_model(r) for r in page.rows], query)
 
     @strawberry.field
     async def producer(self, info: Info, id: relay.GlobalID) -> Producer | None:
-        try:
-            producer_id = decode_id(id, "Producer", "id")
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
-        row = await info.context.loaders.producer.load(producer_id)
+        row = await info.context.loaders.producer.load(decode_id(id, "Producer", "id"))
         return Producer.from_model(row) if row else None
 
     @strawberry.field(description="Evaluations, newest decision first.")
@@ -197,30 +122,21 @@ class RegistryQuery:
         filter: EvaluationFilter | None = None,
     ) -> Connection[Evaluation]:
         f = filter or EvaluationFilter()
-        query = EvaluationModel.all()
-        if (visibility := policy.evaluation_visibility(info.context.reach)) is not None:
-            query = query.filter(visibility)
-        try:
-            if f.product_id is not None:
-                query = query.filter(product_id=decode_id(f.product_id, "Product", "filter.productId"))
-            if f.criteria_set is not None:
-                query = query.filter(criteria_set=f.criteria_set)
-            if f.status == EvaluationStatus.EXPIRED:
-                query = query.filter(status="certified", valid_until__lt=info.context.today)
-            elif f.status == EvaluationStatus.CERTIFIED:
-                query = query.filter(status="certified", valid_until__gte=info.context.today)
-            elif f.status is not None:
-                query = query.filter(status=f.status)
-            page: Page[Any] = await fetch_page(query, ("-decision_date", "-id"), first, after, last, before)
-        except DomainError as exc:
-            raise query_error(exc, info.context.language) from exc
+        product_id = (
+            decode_id(f.product_id, "Product", "filter.productId") if f.product_id is not None else None
+        )
         today = info.context.today
+        query = search.evaluation_query(
+            EVALUATION_FILTER(f, product_id=product_id),
+            visibility=policy.evaluation_visibility(info.context.reach),
+            today=today,
+        )
+        page: Page[Any] = await fetch_page(query, ("-decision_date", "-id"), first, after, last, before)
         return Connection[Evaluation].of(page, [Evaluation.from_model(r, today) for r in page.rows], query)
 
     @strawberry.field(description="Provinces and centrally governed cities of an era (current by default).")
     async def provinces(self, era: UnitEra = UnitEra.CURRENT) -> list[AdministrativeUnit]:
-        rows = await AdminUnit.filter(level=UnitLevelModel.PROVINCE, era=era).order_by("code")
-        return [AdministrativeUnit.from_model(u) for u in rows]
+        return [AdministrativeUnit.from_model(u) for u in await search.provinces(era)]
 
     @strawberry.field(description="One administrative unit by level, GSO code and era.")
     async def administrative_unit(
@@ -229,8 +145,7 @@ class RegistryQuery:
         code: str,
         era: UnitEra = UnitEra.CURRENT,
     ) -> AdministrativeUnit | None:
-        width = {"province": 2, "district": 3, "commune": 5}[UnitLevel(level).value]
-        unit = await AdminUnit.get_or_none(level=level, era=era, code=code.strip().zfill(width))
+        unit = await search.administrative_unit(level, code, era)
         return AdministrativeUnit.from_model(unit) if unit else None
 
     @strawberry.field(description="Product groups and sub-groups of a criteria set.")
@@ -238,5 +153,14 @@ class RegistryQuery:
         self,
         criteria_set: Annotated[CriteriaSet, strawberry.argument()] = CriteriaSet.QD_148,
     ) -> list[ProductGroup]:
-        rows = await GroupModel.filter(criteria_set=criteria_set).order_by("code")
-        return [ProductGroup.from_model(g) for g in rows]
+        return [ProductGroup.from_model(g) for g in await search.product_groups(criteria_set)]
+
+    @strawberry.field(
+        description="Progress of every programme target, optionally only those of one programme or one "
+        "province (a target covers a province when its scope includes it, or it is national)."
+    )
+    async def programme_progress(
+        self, programme_name: str | None = None, province_code: str | None = None
+    ) -> list[ProgrammeProgress]:
+        found = await programme.targets(programme_name, province_code)
+        return [ProgrammeProgress.of(await programme.progress(target)) for target in found]

@@ -18,10 +18,12 @@ from models import Product as ProductModel
 from models import ProductGroup as ProductGroupModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
-from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel
+from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, ProgrammeMetric, RecognisingLevel
 from schema.fast import direct
 from schema.lookahead import now_or_later
+from schema.mapping import from_row
 from services.policy import registry as policy
+from services.registry import programme
 from services.registry import stars as star_rules
 
 if TYPE_CHECKING:
@@ -44,13 +46,7 @@ class ProductGroup:
 
     @classmethod
     def from_model(cls, group: ProductGroupModel) -> Self:
-        return cls(
-            code=group.code,
-            name=group.name,
-            name_en=group.name_en,
-            criteria_set=group.criteria_set,
-            uncertain=group.uncertain,
-        )
+        return from_row(cls, group)
 
 
 @strawberry.type(description="A certification other than OCOP (VietGAP, HACCP, ISO 22000, organic...).")
@@ -88,24 +84,7 @@ class Evaluation(relay.Node):
 
     @classmethod
     def from_model(cls, e: EvaluationModel, today: dt.date) -> Self:
-        return cls(
-            id=e.id,
-            criteria_set=e.criteria_set,
-            level=e.level,
-            score_a=e.score_a,
-            score_b=e.score_b,
-            score_c=e.score_c,
-            total=e.total,
-            mandatory_passed=e.mandatory_passed,
-            stars=e.stars,
-            status=star_rules.effective_status(e, today),
-            decision_number=e.decision_number,
-            decision_date=e.decision_date,
-            valid_from=e.valid_from,
-            valid_until=e.valid_until,
-            note=e.note,
-            product_id=e.product_id,  # type: ignore[attr-defined]
-        )
+        return from_row(cls, e, status=star_rules.effective_status(e, today))
 
     @strawberry.field(description="True while the certificate is valid today.")
     def is_valid(self, info: Info) -> bool:
@@ -155,26 +134,9 @@ class Producer(relay.Node):
 
     @classmethod
     def from_model(cls, p: ProducerModel) -> Self:
-        return cls(
-            id=p.id,
-            name=p.name,
-            name_en=p.name_en,
-            kind=p.kind,
-            tax_code=p.tax_code,
-            gln=p.gln,
-            address_line=p.address_line,
-            representative_value=p.representative,
-            phone_value=p.phone,
-            email_value=p.email,
-            website=p.website,
-            description=p.description,
-            description_en=p.description_en,
-            ocop_training_completed_on=p.ocop_training_completed_on,
-            model_example_recognised_on=p.model_example_recognised_on,
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-            commune_id=p.commune_id,  # type: ignore[attr-defined]
-            province_id=p.province_id,  # type: ignore[attr-defined]
+        # Contact fields are private here: their GraphQL fields show them only to those allowed.
+        return from_row(
+            cls, p, representative_value=p.representative, phone_value=p.phone, email_value=p.email
         )
 
     @strawberry.field
@@ -262,26 +224,10 @@ class Product(relay.Node):
 
     @classmethod
     def from_model(cls, p: ProductModel) -> Self:
-        return cls(
-            id=p.id,
-            name=p.name,
-            name_en=p.name_en,
-            description=p.description,
-            description_en=p.description_en,
-            criteria_set=p.criteria_set,
-            gtin=p.gtin,
-            net_quantity=p.net_quantity,
-            net_unit=p.net_unit,
-            shelf_life_days=p.shelf_life_days,
-            ingredients=p.ingredients,
-            ingredients_en=p.ingredients_en,
+        return from_row(
+            cls,
+            p,
             standards=list(p.standards or []),
-            is_published=p.is_published,
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-            producer_id=p.producer_id,  # type: ignore[attr-defined]
-            group_id=p.group_id,  # type: ignore[attr-defined]
-            subgroup_id=p.subgroup_id,  # type: ignore[attr-defined]
             certificate_id=p.latest_certificate_id,  # type: ignore[attr-defined]
         )
 
@@ -411,3 +357,38 @@ def _producer(producer: ProducerModel | None) -> Producer:
 def _group(group: ProductGroupModel | None) -> ProductGroup:
     assert group is not None
     return ProductGroup.from_model(group)
+
+
+@strawberry.type(description="A target of an OCOP programme or plan.")
+class ProgrammeTarget:
+    programme: str
+    source: str | None
+    metric: ProgrammeMetric
+    target_value: Decimal
+    period_start: dt.date
+    period_end: dt.date
+    scope_name: str
+    provinces: list[AdministrativeUnit] = strawberry.field(description="Empty for a national target.")
+
+
+@strawberry.type(description="Progress towards a target, computed from the registry at request time.")
+class ProgrammeProgress:
+    target: ProgrammeTarget
+    actual: Decimal = strawberry.field(description="Count, or percent for share metrics.")
+    numerator: int
+    denominator: int | None = strawberry.field(description="For share metrics: how many were counted.")
+    ratio: Decimal | None = strawberry.field(description="actual / target (1 means reached).")
+    reached: bool
+
+    @classmethod
+    def of(cls, result: programme.Progress) -> Self:
+        target = result.target
+        return from_row(
+            cls,
+            result,
+            target=from_row(
+                ProgrammeTarget,
+                target,
+                provinces=[AdministrativeUnit.from_model(p) for p in target.provinces],
+            ),
+        )

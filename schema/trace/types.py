@@ -18,6 +18,7 @@ from models import Location as LocationModel
 from models import TraceEvent as EventModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
+from schema.mapping import from_row
 from schema.registry.types import Product, visible_product
 from services.policy import trace as trace_policy
 from services.trace import events as trace
@@ -52,16 +53,7 @@ class Location(relay.Node):
 
     @classmethod
     def from_model(cls, loc: LocationModel) -> Self:
-        return cls(
-            id=loc.id,
-            name=loc.name,
-            kind=loc.kind,
-            gln=loc.gln,
-            address_line=loc.address_line,
-            latitude=loc.latitude,
-            longitude=loc.longitude,
-            commune_id=loc.commune_id,  # type: ignore[attr-defined]
-        )
+        return from_row(cls, loc)
 
     @strawberry.field
     async def commune(self, info: Info) -> AdministrativeUnit | None:
@@ -144,29 +136,17 @@ class TraceEventType(relay.Node):
 
     @classmethod
     def from_model(cls, e: EventModel) -> Self:
-        return cls(
-            id=e.id,
-            event_type=e.event_type,
-            action=e.action,
-            biz_step=e.biz_step,
-            disposition=e.disposition,
-            event_time=e.event_time,
-            time_zone_offset=e.time_zone_offset,
-            record_time=e.record_time,
-            event_hash=e.event_hash,
+        return from_row(
+            cls,
+            e,
             destinations=cast(JSON, e.destinations),
             sources=cast(JSON, e.sources),
             biz_transactions=cast(JSON, e.biz_transactions),
             sensor_elements=cast(JSON, e.sensor_elements),
-            note=e.note,
-            note_en=e.note_en,
-            correction_reason=e.correction_reason,
             corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,  # type: ignore[attr-defined]
             documents=[
                 EventDocument(type=d["type"], url=d["url"], title=d.get("title")) for d in e.documents or []
             ],
-            read_point_id=e.read_point_id,  # type: ignore[attr-defined]
-            biz_location_id=e.biz_location_id,  # type: ignore[attr-defined]
         )
 
     @classmethod
@@ -210,23 +190,7 @@ class Batch(relay.Node):
 
     @classmethod
     def from_model(cls, b: BatchModel) -> Self:
-        return cls(
-            id=b.id,
-            lot_code=b.lot_code,
-            production_date=b.production_date,
-            harvest_date=b.harvest_date,
-            expiry_date=b.expiry_date,
-            quantity=b.quantity,
-            unit=b.unit,
-            origin_place=b.origin_place,
-            latitude=b.latitude,
-            longitude=b.longitude,
-            status=b.status,
-            is_published=b.is_published,
-            created_at=b.created_at,
-            product_id=b.product_id,  # type: ignore[attr-defined]
-            origin_commune_id=b.origin_commune_id,  # type: ignore[attr-defined]
-        )
+        return from_row(cls, b)
 
     @strawberry.field
     async def product(self, info: Info) -> Product | None:

@@ -17,7 +17,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
 from models import AccessToken, LoginAttempt, Membership, Role, TokenKind, User
-from services.common.errors import DomainError, ErrorCode, FieldProblem, unauthenticated
+from services.accounts.errors import AccountErrorCode
+from services.common.errors import DomainError, FieldProblem, unauthenticated
 from services.common.text import nfc
 
 SESSION_LIFETIME = dt.timedelta(hours=12)
@@ -107,7 +108,7 @@ def normalize_email(email: str) -> str:
     return nfc(email).lower()
 
 
-def _problem(code: ErrorCode, message: str, message_en: str, field: str = "") -> DomainError:
+def _problem(code: AccountErrorCode, message: str, message_en: str, field: str = "") -> DomainError:
     return DomainError([FieldProblem(field, code, message, message_en)])
 
 
@@ -115,16 +116,21 @@ async def create_user(email: str, display_name: str, password: str) -> User:
     problems = []
     address = normalize_email(email)
     if "@" not in address or len(address) > 254:
-        problems.append(FieldProblem("email", ErrorCode.INVALID, "Email không hợp lệ.", "Invalid e-mail."))
+        problems.append(
+            FieldProblem("email", AccountErrorCode.INVALID, "Email không hợp lệ.", "Invalid e-mail.")
+        )
     if len(password) < 10:
         problems.append(
             FieldProblem(
-                "password", ErrorCode.INVALID, "Mật khẩu cần ít nhất 10 ký tự.", "At least 10 characters."
+                "password",
+                AccountErrorCode.INVALID,
+                "Mật khẩu cần ít nhất 10 ký tự.",
+                "At least 10 characters.",
             )
         )
     if await User.exists(email=address):
         problems.append(
-            FieldProblem("email", ErrorCode.UNIQUE, "Email đã được dùng.", "E-mail already in use.")
+            FieldProblem("email", AccountErrorCode.UNIQUE, "Email đã được dùng.", "E-mail already in use.")
         )
     if problems:
         raise DomainError(problems)
@@ -163,7 +169,7 @@ async def login(email: str, password: str, address: str) -> tuple[str, User]:
     failures_address = await LoginAttempt.filter(address=address, succeeded=False, at__gte=since).count()
     if failures_account >= MAX_FAILURES_PER_ACCOUNT or failures_address >= MAX_FAILURES_PER_ADDRESS:
         raise _problem(
-            ErrorCode.TOO_MANY_ATTEMPTS,
+            AccountErrorCode.TOO_MANY_ATTEMPTS,
             "Quá nhiều lần đăng nhập sai. Vui lòng thử lại sau 15 phút.",
             "Too many failed logins. Try again in 15 minutes.",
         )
@@ -176,7 +182,7 @@ async def login(email: str, password: str, address: str) -> tuple[str, User]:
     await LoginAttempt.create(email=email, address=address, succeeded=ok)
     if not ok or user is None:
         raise _problem(
-            ErrorCode.INVALID_CREDENTIALS,
+            AccountErrorCode.INVALID_CREDENTIALS,
             "Email hoặc mật khẩu không đúng.",
             "Wrong e-mail or password.",
         )
@@ -233,13 +239,15 @@ async def create_api_token(actor: Actor, name: str, days: int | None) -> tuple[s
         problems.append(
             FieldProblem(
                 "expiresInDays",
-                ErrorCode.OUT_OF_RANGE,
+                AccountErrorCode.OUT_OF_RANGE,
                 f"Từ 1 đến {API_TOKEN_MAX_DAYS} ngày.",
                 f"Between 1 and {API_TOKEN_MAX_DAYS} days.",
             )
         )
     if not nfc(name):
-        problems.append(FieldProblem("name", ErrorCode.REQUIRED, "Cần đặt tên.", "A name is required."))
+        problems.append(
+            FieldProblem("name", AccountErrorCode.REQUIRED, "Cần đặt tên.", "A name is required.")
+        )
     if problems:
         raise DomainError(problems)
     return await _issue(actor.user_id, TokenKind.API, dt.timedelta(days=lifetime), nfc(name))
@@ -251,7 +259,7 @@ async def revoke_token(actor: Actor, token_id: int) -> AccessToken:
         raise unauthenticated()
     row = await AccessToken.get_or_none(id=token_id)
     if row is None or (row.user_id != actor.user_id and not actor.is_central_admin):  # type: ignore[attr-defined]
-        raise _problem(ErrorCode.NOT_FOUND, "Không tìm thấy mã truy cập.", "No such token.", "id")
+        raise _problem(AccountErrorCode.NOT_FOUND, "Không tìm thấy mã truy cập.", "No such token.", "id")
     if row.revoked_at is None:
         row.revoked_at = now()
         await row.save(update_fields=["revoked_at"])

@@ -7,7 +7,23 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
+class CommonErrorCode(StrEnum):
+    """The codes every domain shares: raised by helpers outside any one domain (policy refusals, global IDs).
+    Each domain's own enum (services/<domain>/errors.py, as Saleor has product/error_codes.py) repeats them,
+    so a client sees one closed list of codes per domain."""
+
+    REQUIRED = "required"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    FORBIDDEN = "forbidden"
+    UNAUTHENTICATED = "unauthenticated"
+
+
 class ErrorCode(StrEnum):
+    """The vocabulary of all codes: a value means the same thing in every domain's enum (a test holds each
+    domain enum to it), so stored audit codes keep their meaning. Kept for code outside a domain (the HTTP
+    refusals); services raise their own domain's codes."""
+
     REQUIRED = "required"
     INVALID = "invalid"
     INVALID_CHECK_DIGIT = "invalid_check_digit"
@@ -34,9 +50,13 @@ class ErrorCode(StrEnum):
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
     field: str
-    code: ErrorCode
+    code: StrEnum  # a domain's error code (services/<domain>/errors.py) or a CommonErrorCode
     message: str  # Vietnamese
     message_en: str
+
+    def message_in(self, language: str) -> str:
+        """The message in the request's language: the one place that choice is made for an error."""
+        return self.message_en if language == "en" else self.message
 
 
 class DomainError(Exception):
@@ -53,7 +73,7 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[FieldProblem] = []
 
-    def add(self, field: str, code: ErrorCode, message: str, message_en: str) -> None:
+    def add(self, field: str, code: StrEnum, message: str, message_en: str) -> None:
         self.items.append(FieldProblem(field, code, message, message_en))
 
     def __bool__(self) -> bool:
@@ -71,7 +91,7 @@ def forbidden(field: str = "") -> DomainError:
         [
             FieldProblem(
                 field,
-                ErrorCode.FORBIDDEN,
+                CommonErrorCode.FORBIDDEN,
                 "Bạn không có quyền thực hiện thao tác này.",
                 "You are not allowed to do this.",
             )
@@ -84,7 +104,7 @@ def unauthenticated() -> DomainError:
         [
             FieldProblem(
                 "",
-                ErrorCode.UNAUTHENTICATED,
+                CommonErrorCode.UNAUTHENTICATED,
                 "Cần đăng nhập (Authorization: Bearer ...).",
                 "Authentication required (Authorization: Bearer ...).",
             )

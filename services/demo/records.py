@@ -14,7 +14,7 @@ from models import CriteriaSet, Evaluation, EvaluationStatus, Producer, Product,
 from services.common.text import fold
 from services.policy import SYSTEM
 from services.registry import manage as registry
-from services.registry.manage import CertificationData, Changes, EvaluationData
+from services.registry.manage import CertificationData, EvaluationData, ProducerChanges, ProductChanges
 
 
 def date(value: object) -> dt.date | None:
@@ -27,25 +27,23 @@ async def producer(row: dict[str, Any]) -> Producer:
     if existing is not None:
         return existing
     return await registry.create_producer(
-        Changes.of(
-            {
-                "name": row["name"],
-                "nameEn": row.get("name_en"),
-                "kind": row["kind"],
-                "taxCode": row.get("tax_code"),
-                "gln": row.get("gln"),
-                "communeCode": row["commune_code"],
-                "communeEra": row.get("commune_era", UnitEra.LEGACY),
-                "addressLine": row["address_line"],
-                "representative": row.get("representative"),
-                "phone": row.get("phone"),
-                "email": row.get("email"),
-                "website": row.get("website"),
-                "description": row.get("description"),
-                "descriptionEn": row.get("description_en"),
-                "ocopTrainingCompletedOn": date(row.get("ocop_training_completed_on")),
-                "modelExampleRecognisedOn": date(row.get("model_example_recognised_on")),
-            }
+        ProducerChanges(
+            name=row["name"],
+            name_en=row.get("name_en"),
+            kind=row["kind"],
+            tax_code=row.get("tax_code"),
+            gln=row.get("gln"),
+            commune_code=row["commune_code"],
+            commune_era=row.get("commune_era", UnitEra.LEGACY),
+            address_line=row["address_line"],
+            representative=row.get("representative"),
+            phone=row.get("phone"),
+            email=row.get("email"),
+            website=row.get("website"),
+            description=row.get("description"),
+            description_en=row.get("description_en"),
+            ocop_training_completed_on=date(row.get("ocop_training_completed_on")),
+            model_example_recognised_on=date(row.get("model_example_recognised_on")),
         ),
         SYSTEM,
     )
@@ -57,34 +55,32 @@ async def product(row: dict[str, Any], producer: Producer) -> tuple[Product, boo
     if existing is not None:
         return existing, False
     created = await registry.create_product(
-        Changes.of(
-            {
-                "producerId": producer.id,
-                "name": row["name"],
-                "nameEn": row.get("name_en"),
-                "description": row.get("description"),
-                "descriptionEn": row.get("description_en"),
-                "criteriaSet": row.get("criteria_set", CriteriaSet.QD_148),
-                "group": row["group"],
-                "subgroup": row.get("subgroup"),
-                "gtin": row.get("gtin"),
-                "netQuantity": Decimal(str(row["net_quantity"])) if row.get("net_quantity") else None,
-                "netUnit": row.get("net_unit"),
-                "shelfLifeDays": row.get("shelf_life_days"),
-                "ingredients": row.get("ingredients"),
-                "ingredientsEn": row.get("ingredients_en"),
-                "standards": row.get("standards", []),
-                "certifications": [
-                    CertificationData(
-                        scheme=c["scheme"],
-                        number=c.get("number"),
-                        issuer=c.get("issuer"),
-                        valid_until=date(c.get("valid_until")),
-                    )
-                    for c in row.get("certifications", [])
-                ],
-                "isPublished": row.get("is_published", True),
-            }
+        ProductChanges(
+            producer_id=producer.id,
+            name=row["name"],
+            name_en=row.get("name_en"),
+            description=row.get("description"),
+            description_en=row.get("description_en"),
+            criteria_set=row.get("criteria_set", CriteriaSet.QD_148),
+            group=row["group"],
+            subgroup=row.get("subgroup"),
+            gtin=row.get("gtin"),
+            net_quantity=Decimal(str(row["net_quantity"])) if row.get("net_quantity") else None,
+            net_unit=row.get("net_unit"),
+            shelf_life_days=row.get("shelf_life_days"),
+            ingredients=row.get("ingredients"),
+            ingredients_en=row.get("ingredients_en"),
+            standards=row.get("standards", []),
+            certifications=[
+                CertificationData(
+                    scheme=c["scheme"],
+                    number=c.get("number"),
+                    issuer=c.get("issuer"),
+                    valid_until=date(c.get("valid_until")),
+                )
+                for c in row.get("certifications", [])
+            ],
+            is_published=row.get("is_published", True),
         ),
         SYSTEM,
     )

@@ -23,8 +23,9 @@ from models import (
     Product,
     Zone,
 )
-from services.common.errors import DomainError, ErrorCode, Problems
+from services.common.errors import DomainError, Problems
 from services.fairs.common import error, refuse_unreachable, require_authenticated, require_not_closed
+from services.fairs.errors import FairErrorCode
 from services.fairs.manage import text
 from services.policy import Reach
 from services.policy import fairs as fair_policy
@@ -61,7 +62,7 @@ class ApplicationData:
 def _already(field_name: str) -> DomainError:
     return error(
         field_name,
-        ErrorCode.UNIQUE,
+        FairErrorCode.UNIQUE,
         "Chủ thể này đã đăng ký tham gia hội chợ.",
         "This producer has already applied to the fair.",
     )
@@ -80,7 +81,7 @@ async def apply(data: ApplicationData, reach: Reach) -> ExhibitorApplication:
     if FairStatus(fair.status) != FairStatus.ACCEPTING:
         raise error(
             "fairId",
-            ErrorCode.NOT_ALLOWED,
+            FairErrorCode.NOT_ALLOWED,
             "Hội chợ hiện không nhận đăng ký.",
             "The fair is not accepting applications.",
         )
@@ -88,12 +89,15 @@ async def apply(data: ApplicationData, reach: Reach) -> ExhibitorApplication:
     product_ids = list(dict.fromkeys(data.product_ids))
     if not product_ids:
         problems.add(
-            "productIds", ErrorCode.REQUIRED, "Chọn ít nhất một sản phẩm.", "Choose at least one product."
+            "productIds",
+            FairErrorCode.REQUIRED,
+            "Chọn ít nhất một sản phẩm.",
+            "Choose at least one product.",
         )
     elif len(product_ids) > MAX_PRODUCTS:
         problems.add(
             "productIds",
-            ErrorCode.OUT_OF_RANGE,
+            FairErrorCode.OUT_OF_RANGE,
             f"Tối đa {MAX_PRODUCTS} sản phẩm.",
             f"At most {MAX_PRODUCTS} products.",
         )
@@ -103,25 +107,28 @@ async def apply(data: ApplicationData, reach: Reach) -> ExhibitorApplication:
         if product is None or product.producer_id != producer.id:  # type: ignore[attr-defined]
             problems.add(
                 f"productIds.{index}",
-                ErrorCode.NOT_ALLOWED,
+                FairErrorCode.NOT_ALLOWED,
                 "Không phải sản phẩm của chủ thể này.",
                 "Not a product of this producer.",
             )
         elif not product.is_published:
             problems.add(
                 f"productIds.{index}",
-                ErrorCode.NOT_ALLOWED,
+                FairErrorCode.NOT_ALLOWED,
                 "Sản phẩm chưa công bố.",
                 "The product is not published.",
             )
     if data.wanted_zone_id is not None and not await Zone.exists(id=data.wanted_zone_id, fair_id=fair.id):
         problems.add(
-            "wantedZoneId", ErrorCode.NOT_FOUND, "Hội chợ không có khu này.", "No such zone at this fair."
+            "wantedZoneId",
+            FairErrorCode.NOT_FOUND,
+            "Hội chợ không có khu này.",
+            "No such zone at this fair.",
         )
     if not 1 <= data.booths_wanted <= MAX_BOOTHS:
         problems.add(
             "boothsWanted",
-            ErrorCode.OUT_OF_RANGE,
+            FairErrorCode.OUT_OF_RANGE,
             f"Từ 1 đến {MAX_BOOTHS} gian.",
             f"1 to {MAX_BOOTHS} booths.",
         )
@@ -189,7 +196,7 @@ async def withdraw(application_id: int, reach: Reach) -> ExhibitorApplication:
     if ApplicationStatus(application.status) in (ApplicationStatus.CANCELLED, ApplicationStatus.REJECTED):
         raise error(
             "applicationId",
-            ErrorCode.NOT_ALLOWED,
+            FairErrorCode.NOT_ALLOWED,
             "Đơn đã bị từ chối hoặc đã rút.",
             "The application was rejected or already withdrawn.",
         )
@@ -212,13 +219,13 @@ async def decide(
     if FairStatus(application.fair.status) not in (FairStatus.ACCEPTING, FairStatus.PUBLISHED):
         raise error(
             "applicationId",
-            ErrorCode.NOT_ALLOWED,
+            FairErrorCode.NOT_ALLOWED,
             "Chỉ xét đơn khi hội chợ đang nhận đăng ký hoặc đã công bố.",
             "Applications are decided while the fair accepts applications or is published.",
         )
     if ApplicationStatus(application.status) == ApplicationStatus.CANCELLED:
         raise error(
-            "applicationId", ErrorCode.NOT_ALLOWED, "Đơn đã được rút.", "The application was withdrawn."
+            "applicationId", FairErrorCode.NOT_ALLOWED, "Đơn đã được rút.", "The application was withdrawn."
         )
     status = DECIDED[decision]
     if status == application.status:

@@ -27,7 +27,7 @@ from models import (
     Fair,
     Zone,
 )
-from services.common.errors import DomainError, ErrorCode
+from services.common.errors import DomainError
 from services.fairs import planner
 from services.fairs.applications import lock_application
 from services.fairs.common import (
@@ -38,6 +38,7 @@ from services.fairs.common import (
     require_authenticated,
     require_not_closed,
 )
+from services.fairs.errors import FairErrorCode
 from services.policy import Reach
 from services.policy import fairs as fair_policy
 
@@ -55,7 +56,7 @@ def zone_group(group_code: str, criteria_set: str) -> str:
 def _booth_taken() -> DomainError:
     return error(
         "boothId",
-        ErrorCode.UNIQUE,
+        FairErrorCode.UNIQUE,
         "Gian này đã có đơn vị khác.",
         "Another exhibitor has this booth.",
     )
@@ -89,7 +90,7 @@ async def assign_booth(
             if application is None or ApplicationStatus(application.status) != ApplicationStatus.APPROVED:
                 raise error(
                     "applicationId",
-                    ErrorCode.NOT_ALLOWED,
+                    FairErrorCode.NOT_ALLOWED,
                     "Chỉ xếp gian cho đơn vị đã được duyệt.",
                     "Only approved exhibitors get booths.",
                 )
@@ -119,7 +120,7 @@ async def unassign_booth(booth_id: int, reach: Reach) -> Booth:
     """Free a booth."""
     booth = await _managed_booth(booth_id, reach)
     if not await BoothAssignment.filter(booth_id=booth.id).delete():
-        raise error("boothId", ErrorCode.NOT_FOUND, "Gian đang trống.", "The booth is free.")
+        raise error("boothId", FairErrorCode.NOT_FOUND, "Gian đang trống.", "The booth is free.")
     return booth
 
 
@@ -160,7 +161,7 @@ async def auto_assign(
     except IntegrityError as exc:
         raise error(
             "fairId",
-            ErrorCode.UNIQUE,
+            FairErrorCode.UNIQUE,
             "Sơ đồ gian vừa được thay đổi, hãy chạy lại.",
             "Booths were assigned meanwhile; run it again.",
         ) from exc

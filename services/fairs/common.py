@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from models import Fair, FairStatus
-from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, FieldProblem
+from services.fairs.errors import FairErrorCode
 from services.policy import Reach
 from services.policy import fairs as fair_policy
 from services.policy import registry as registry_policy
 
 
-def error(field: str, code: ErrorCode, message: str, message_en: str) -> DomainError:
+def error(field: str, code: FairErrorCode, message: str, message_en: str) -> DomainError:
     return DomainError([FieldProblem(field, code, message, message_en)])
 
 
@@ -19,7 +20,7 @@ def deny(reach: Reach, field: str = "") -> DomainError:
 
 
 def not_found(field: str, what: str, what_en: str) -> DomainError:
-    return error(field, ErrorCode.NOT_FOUND, f"Không tìm thấy {what}.", f"No such {what_en}.")
+    return error(field, FairErrorCode.NOT_FOUND, f"Không tìm thấy {what}.", f"No such {what_en}.")
 
 
 def require_authenticated(reach: Reach) -> None:
@@ -46,7 +47,7 @@ def require_not_closed(fair: Fair, field: str = "fairId") -> None:
     if FairStatus(fair.status) == FairStatus.CLOSED:
         raise error(
             field,
-            ErrorCode.NOT_ALLOWED,
+            FairErrorCode.NOT_ALLOWED,
             "Hội chợ đã kết thúc, không thể thay đổi.",
             "The fair is closed and can no longer be changed.",
         )

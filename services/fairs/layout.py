@@ -15,9 +15,10 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import Booth, BoothType, Fair, Zone
-from services.common.errors import ErrorCode, Problems
+from services.common.errors import Problems
 from services.common.text import nfc_or_none
 from services.fairs.common import error, managed_fair, require_not_closed
+from services.fairs.errors import FairErrorCode
 from services.policy import Reach
 
 ZONE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,9}$")
@@ -95,7 +96,7 @@ class _Rows:
     def __init__(self, problems: Problems, name: str, what: str, what_en: str) -> None:
         self.problems, self.name, self.what, self.what_en = problems, name, what, what_en
 
-    def add(self, index: int, key: str, code: ErrorCode, message: str, message_en: str) -> None:
+    def add(self, index: int, key: str, code: FairErrorCode, message: str, message_en: str) -> None:
         self.problems.add(
             f"{self.name}.{index}.{key}",
             code,
@@ -108,11 +109,13 @@ def _geometry(rows: _Rows, index: int, x: float, y: float, w: float, d: float, m
     ok = True
     for key, size in (("widthM", w), ("depthM", d)):
         if not 0 < size <= max_size:
-            rows.add(index, key, ErrorCode.OUT_OF_RANGE, f"từ 0 đến {max_size:g} m.", f"0 to {max_size:g} m.")
+            rows.add(
+                index, key, FairErrorCode.OUT_OF_RANGE, f"từ 0 đến {max_size:g} m.", f"0 to {max_size:g} m."
+            )
             ok = False
     for key, value in (("xM", x), ("yM", y)):
         if value < 0:
-            rows.add(index, key, ErrorCode.OUT_OF_RANGE, "không âm.", "must not be negative.")
+            rows.add(index, key, FairErrorCode.OUT_OF_RANGE, "không âm.", "must not be negative.")
             ok = False
     return ok
 
@@ -126,7 +129,7 @@ async def import_layout(
     if len(zones) > 200 or len(booths) > 5000:
         raise error(
             "booths",
-            ErrorCode.OUT_OF_RANGE,
+            FairErrorCode.OUT_OF_RANGE,
             "Tối đa 200 khu và 5000 gian.",
             "At most 200 zones and 5000 booths.",
         )
@@ -145,45 +148,45 @@ async def import_layout(
             zone_rows.add(
                 index,
                 "code",
-                ErrorCode.INVALID,
+                FairErrorCode.INVALID,
                 "mã khu gồm chữ, số (vd. A).",
                 "a zone code is letters and digits (e.g. A).",
             )
         elif code in clean_zones:
             zone_rows.add(
-                index, "code", ErrorCode.UNIQUE, f"mã khu {code} lặp lại.", f"zone {code} is repeated."
+                index, "code", FairErrorCode.UNIQUE, f"mã khu {code} lặp lại.", f"zone {code} is repeated."
             )
         name = nfc_or_none(row.name)
         if name is None:
-            zone_rows.add(index, "name", ErrorCode.REQUIRED, "cần tên khu.", "a name is required.")
+            zone_rows.add(index, "name", FairErrorCode.REQUIRED, "cần tên khu.", "a name is required.")
         elif len(name) > 120:
             zone_rows.add(
-                index, "name", ErrorCode.TOO_LONG, "tên tối đa 120 ký tự.", "at most 120 characters."
+                index, "name", FairErrorCode.TOO_LONG, "tên tối đa 120 ký tự.", "at most 120 characters."
             )
         name_en = nfc_or_none(row.name_en)
         if name_en is not None and len(name_en) > 120:
             zone_rows.add(
-                index, "nameEn", ErrorCode.TOO_LONG, "tên tối đa 120 ký tự.", "at most 120 characters."
+                index, "nameEn", FairErrorCode.TOO_LONG, "tên tối đa 120 ký tự.", "at most 120 characters."
             )
         groups = sorted({g.strip() for g in row.product_groups})
         if bad := [g for g in groups if g not in PRODUCT_GROUPS]:
             zone_rows.add(
                 index,
                 "productGroups",
-                ErrorCode.INVALID,
+                FairErrorCode.INVALID,
                 f"nhóm sản phẩm OCOP không hợp lệ: {', '.join(bad)} (1-6).",
                 f"not OCOP product groups: {', '.join(bad)} (1-6).",
             )
         color = (row.color or "").strip().lower() or None
         if color is not None and not COLOR.match(color):
-            zone_rows.add(index, "color", ErrorCode.INVALID, "màu dạng #rrggbb.", "a colour is #rrggbb.")
+            zone_rows.add(index, "color", FairErrorCode.INVALID, "màu dạng #rrggbb.", "a colour is #rrggbb.")
         if _geometry(zone_rows, index, row.x_m, row.y_m, row.width_m, row.depth_m, 2000.0):
             rect = _Rect(code, row.x_m, row.y_m, row.width_m, row.depth_m)
             if not floor.contains(rect):
                 zone_rows.add(
                     index,
                     "xM",
-                    ErrorCode.OUT_OF_RANGE,
+                    FairErrorCode.OUT_OF_RANGE,
                     f"khu vượt ra ngoài mặt bằng {fair.floor_width_m:g} × {fair.floor_depth_m:g} m.",
                     f"the zone lies outside the {fair.floor_width_m:g} × {fair.floor_depth_m:g} m floor.",
                 )
@@ -216,7 +219,7 @@ async def import_layout(
                     zone_rows.add(
                         at,
                         "xM",
-                        ErrorCode.INVALID,
+                        FairErrorCode.INVALID,
                         f"khu {code} chồng lên khu {other}.",
                         f"zone {code} overlaps zone {other}.",
                     )
@@ -230,24 +233,28 @@ async def import_layout(
             booth_rows.add(
                 index,
                 "code",
-                ErrorCode.INVALID,
+                FairErrorCode.INVALID,
                 "mã gian gồm 1-3 chữ cái và số (vd. A01).",
                 "a booth code is 1-3 letters and a number (e.g. A01).",
             )
         elif code in clean_booths:
             booth_rows.add(
-                index, "code", ErrorCode.UNIQUE, f"mã gian {code} lặp lại.", f"booth {code} is repeated."
+                index, "code", FairErrorCode.UNIQUE, f"mã gian {code} lặp lại.", f"booth {code} is repeated."
             )
         zone_code = brow.zone_code.strip().upper()
         if zone_code not in final_zones:
             booth_rows.add(
-                index, "zoneCode", ErrorCode.NOT_FOUND, f"không có khu {zone_code}.", f"no zone {zone_code}."
+                index,
+                "zoneCode",
+                FairErrorCode.NOT_FOUND,
+                f"không có khu {zone_code}.",
+                f"no zone {zone_code}.",
             )
         if brow.price_vnd is not None and not 0 <= brow.price_vnd <= MAX_PRICE_VND:
             booth_rows.add(
                 index,
                 "priceVnd",
-                ErrorCode.OUT_OF_RANGE,
+                FairErrorCode.OUT_OF_RANGE,
                 "giá từ 0 đến 2 tỷ đồng.",
                 "a price of 0 to 2 billion VND.",
             )
@@ -257,7 +264,7 @@ async def import_layout(
                 booth_rows.add(
                     index,
                     "xM",
-                    ErrorCode.OUT_OF_RANGE,
+                    FairErrorCode.OUT_OF_RANGE,
                     f"gian nằm ngoài khu {zone_code}.",
                     f"the booth lies outside zone {zone_code}.",
                 )
@@ -293,7 +300,7 @@ async def import_layout(
             zone_rows.add(
                 zone_index[zone_code],
                 "xM",
-                ErrorCode.OUT_OF_RANGE,
+                FairErrorCode.OUT_OF_RANGE,
                 f"gian {code} đã có sẽ nằm ngoài khu.",
                 f"existing booth {code} would lie outside the zone.",
             )
@@ -314,7 +321,7 @@ async def import_layout(
                         booth_rows.add(
                             at,
                             "xM",
-                            ErrorCode.INVALID,
+                            FairErrorCode.INVALID,
                             f"gian {second.label} chồng lên gian {first.label}.",
                             f"booth {second.label} overlaps booth {first.label}.",
                         )
@@ -377,7 +384,7 @@ async def _write(
     except IntegrityError as exc:  # a concurrent import of the same codes
         raise error(
             "booths",
-            ErrorCode.UNIQUE,
+            FairErrorCode.UNIQUE,
             "Sơ đồ vừa được người khác thay đổi, hãy nhập lại.",
             "The floor plan was changed meanwhile; import again.",
         ) from exc

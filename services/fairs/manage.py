@@ -26,9 +26,10 @@ from models import (
     TourismOffering,
     UnitEra,
 )
-from services.common.errors import ErrorCode, Problems
+from services.common.errors import Problems
 from services.common.text import nfc_or_none
 from services.fairs.common import deny, error, managed_fair, require_authenticated, require_not_closed
+from services.fairs.errors import FairErrorCode
 from services.policy import Reach
 from services.policy import fairs as fair_policy
 from services.registry.manage import find_commune, find_province
@@ -55,11 +56,11 @@ def text(
     cleaned = nfc_or_none(value)
     if cleaned is None:
         if required:
-            problems.add(name, ErrorCode.REQUIRED, "Bắt buộc.", "Required.")
+            problems.add(name, FairErrorCode.REQUIRED, "Bắt buộc.", "Required.")
         return None
     if len(cleaned) > max_length:
         problems.add(
-            name, ErrorCode.TOO_LONG, f"Tối đa {max_length} ký tự.", f"At most {max_length} characters."
+            name, FairErrorCode.TOO_LONG, f"Tối đa {max_length} ký tự.", f"At most {max_length} characters."
         )
     return cleaned
 
@@ -72,7 +73,7 @@ def web_url(problems: Problems, name: str, value: str | None) -> str | None:
     if parts.scheme not in ("https", "http") or not parts.netloc or len(url) > 500 or not url.isascii():
         problems.add(
             name,
-            ErrorCode.INVALID,
+            FairErrorCode.INVALID,
             "Cần một địa chỉ http(s) (ký tự có dấu phải được mã hoá %).",
             "An http(s) URL is required (non-ASCII characters percent-encoded).",
         )
@@ -126,12 +127,12 @@ async def create_fair(data: FairData, reach: Reach) -> Fair:
     if not SLUG.match(slug) or len(slug) > 100:
         problems.add(
             "slug",
-            ErrorCode.INVALID,
+            FairErrorCode.INVALID,
             "Mã hội chợ gồm chữ thường không dấu, số và dấu gạch nối (vd. hoi-cho-ocop-2019).",
             "A slug has lower-case ASCII letters, digits and hyphens (e.g. hoi-cho-ocop-2019).",
         )
     elif await Fair.exists(slug=slug):
-        problems.add("slug", ErrorCode.UNIQUE, "Mã hội chợ đã được dùng.", "This slug is taken.")
+        problems.add("slug", FairErrorCode.UNIQUE, "Mã hội chợ đã được dùng.", "This slug is taken.")
     values: dict[str, Any] = {
         "slug": slug,
         "kind": data.kind,
@@ -152,12 +153,12 @@ async def create_fair(data: FairData, reach: Reach) -> Fair:
     if data.ends_on < data.starts_on:
         problems.add(
             "endsOn",
-            ErrorCode.INVALID_DATE_RANGE,
+            FairErrorCode.INVALID_DATE_RANGE,
             "Ngày kết thúc trước ngày khai mạc.",
             "Ends before it starts.",
         )
     elif (data.ends_on - data.starts_on).days > 60:
-        problems.add("endsOn", ErrorCode.OUT_OF_RANGE, "Tối đa 60 ngày.", "At most 60 days long.")
+        problems.add("endsOn", FairErrorCode.OUT_OF_RANGE, "Tối đa 60 ngày.", "At most 60 days long.")
     regions = []
     for index, region in enumerate(data.regions):
         cleaned = text(problems, f"regions.{index}", region, 100, required=True)
@@ -176,7 +177,7 @@ async def create_fair(data: FairData, reach: Reach) -> Fair:
     for name, size in (("floorWidthM", data.floor_width_m), ("floorDepthM", data.floor_depth_m)):
         if not 0 < size <= MAX_FLOOR_M:
             problems.add(
-                name, ErrorCode.OUT_OF_RANGE, f"Từ 0 đến {MAX_FLOOR_M:g} m.", f"0 to {MAX_FLOOR_M:g} m."
+                name, FairErrorCode.OUT_OF_RANGE, f"Từ 0 đến {MAX_FLOOR_M:g} m.", f"0 to {MAX_FLOOR_M:g} m."
             )
     values["floor_width_m"] = data.floor_width_m
     values["floor_depth_m"] = data.floor_depth_m
@@ -184,7 +185,9 @@ async def create_fair(data: FairData, reach: Reach) -> Fair:
     if data.province_code:
         province = await find_province(data.province_code, data.province_era)
         if province is None:
-            problems.add("provinceCode", ErrorCode.NOT_FOUND, "Không có tỉnh/thành này.", "No such province.")
+            problems.add(
+                "provinceCode", FairErrorCode.NOT_FOUND, "Không có tỉnh/thành này.", "No such province."
+            )
         else:
             values["province_id"] = province.id
     problems.raise_if_any()
@@ -192,7 +195,7 @@ async def create_fair(data: FairData, reach: Reach) -> Fair:
         async with in_transaction():
             return await Fair.create(**values)
     except IntegrityError as exc:  # a concurrent creation of the same slug
-        raise error("slug", ErrorCode.UNIQUE, "Mã hội chợ đã được dùng.", "This slug is taken.") from exc
+        raise error("slug", FairErrorCode.UNIQUE, "Mã hội chợ đã được dùng.", "This slug is taken.") from exc
 
 
 async def change_status(fair_id: int, status: FairStatus, reach: Reach) -> Fair:
@@ -205,21 +208,21 @@ async def change_status(fair_id: int, status: FairStatus, reach: Reach) -> Fair:
     if status not in TRANSITIONS[current]:
         raise error(
             "status",
-            ErrorCode.NOT_ALLOWED,
+            FairErrorCode.NOT_ALLOWED,
             f"Không thể chuyển hội chợ từ {current.value} sang {status.value}.",
             f"A fair cannot go from {current.value} to {status.value}.",
         )
     if status == FairStatus.PUBLISHED and not await Booth.exists(fair_id=fair.id):
         raise error(
             "status",
-            ErrorCode.NOT_ALLOWED,
+            FairErrorCode.NOT_ALLOWED,
             "Cần nhập sơ đồ gian hàng trước khi công bố.",
             "Import the booths of the floor plan before publishing.",
         )
     if status == FairStatus.DRAFT and await ExhibitorApplication.exists(fair_id=fair.id):
         raise error(
             "status",
-            ErrorCode.NOT_ALLOWED,
+            FairErrorCode.NOT_ALLOWED,
             "Đã có đơn đăng ký: không thể trở lại bản nháp.",
             "Producers have applied: the fair cannot go back to draft.",
         )
@@ -228,7 +231,7 @@ async def change_status(fair_id: int, status: FairStatus, reach: Reach) -> Fair:
     if not changed:
         raise error(
             "status",
-            ErrorCode.NOT_ALLOWED,
+            FairErrorCode.NOT_ALLOWED,
             "Trạng thái vừa được người khác thay đổi, hãy thử lại.",
             "The status was just changed by someone else; try again.",
         )
@@ -270,13 +273,13 @@ async def create_session(data: SessionData, reach: Reach) -> ProgrammeSession:
     description_en = text(problems, "descriptionEn", data.description_en, 5000)
     if data.starts_at.tzinfo is None or data.ends_at.tzinfo is None:
         problems.add(
-            "startsAt", ErrorCode.INVALID, "Cần múi giờ (vd. +07:00).", "A time-zone offset is required."
+            "startsAt", FairErrorCode.INVALID, "Cần múi giờ (vd. +07:00).", "A time-zone offset is required."
         )
     else:
         if data.ends_at < data.starts_at:
             problems.add(
                 "endsAt",
-                ErrorCode.INVALID_DATE_RANGE,
+                FairErrorCode.INVALID_DATE_RANGE,
                 "Kết thúc trước khi bắt đầu.",
                 "Ends before it starts.",
             )
@@ -284,7 +287,7 @@ async def create_session(data: SessionData, reach: Reach) -> ProgrammeSession:
             if not fair.starts_on <= moment.astimezone(VIETNAM).date() <= fair.ends_on:
                 problems.add(
                     name,
-                    ErrorCode.OUT_OF_RANGE,
+                    FairErrorCode.OUT_OF_RANGE,
                     "Ngoài thời gian hội chợ.",
                     "Outside the days of the fair.",
                 )
@@ -341,17 +344,19 @@ async def create_offering(data: OfferingData, reach: Reach) -> TourismOffering:
     if data.commune_code:
         commune = await find_commune(data.commune_code, data.commune_era)
         if commune is None:
-            problems.add("communeCode", ErrorCode.NOT_FOUND, "Không có xã/phường này.", "No such commune.")
+            problems.add(
+                "communeCode", FairErrorCode.NOT_FOUND, "Không có xã/phường này.", "No such commune."
+            )
         else:
             values["commune_id"] = commune.id
     if data.product_id is not None:
         product = await Product.get_or_none(id=data.product_id, is_published=True).select_related("group")
         if product is None:
-            problems.add("productId", ErrorCode.NOT_FOUND, "Không có sản phẩm này.", "No such product.")
+            problems.add("productId", FairErrorCode.NOT_FOUND, "Không có sản phẩm này.", "No such product.")
         elif product.group.code != TOURISM_GROUP:
             problems.add(
                 "productId",
-                ErrorCode.INVALID,
+                FairErrorCode.INVALID,
                 "Cần một sản phẩm OCOP nhóm 6 (du lịch cộng đồng, điểm du lịch).",
                 "An OCOP group 6 product (community tourism, tourist site) is required.",
             )
@@ -379,7 +384,7 @@ async def create_sponsor(data: SponsorData, reach: Reach) -> Sponsor:
     if level not in SPONSOR_LEVELS:
         problems.add(
             "level",
-            ErrorCode.INVALID,
+            FairErrorCode.INVALID,
             f"Hạng tài trợ: {', '.join(SPONSOR_LEVELS)}.",
             f"Levels: {', '.join(SPONSOR_LEVELS)}.",
         )

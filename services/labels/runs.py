@@ -28,10 +28,11 @@ from tortoise.transactions import in_transaction
 from models import Batch, BatchStatus, LabelRun, LabelTemplate, Producer, Product, SerialCounter, TemplateKind
 from services.accounts.auth import secret_key
 from services.common import sandbox
-from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc
 from services.labels import layout as lay
 from services.labels import pdf, qr, thermal
+from services.labels.errors import LabelErrorCode
 from services.labels.templates import Template, builtin, find_template, to_model_values
 from services.policy import Reach
 from services.policy import registry as policy
@@ -65,7 +66,7 @@ class LabelRunData:
     language: str = "vi"
 
 
-def _problem(problems: Problems, field: str, code: ErrorCode, vi: str, en: str) -> None:
+def _problem(problems: Problems, field: str, code: LabelErrorCode, vi: str, en: str) -> None:
     problems.add(field, code, vi, en)
 
 
@@ -102,7 +103,11 @@ async def create_label_run(
     if batch is None or not policy.may_manage_producer(reach, batch.product.producer):
         if reach.everything:
             raise DomainError(
-                [FieldProblem("batchId", ErrorCode.NOT_FOUND, "Không tìm thấy lô hàng.", "Lot not found.")]
+                [
+                    FieldProblem(
+                        "batchId", LabelErrorCode.NOT_FOUND, "Không tìm thấy lô hàng.", "Lot not found."
+                    )
+                ]
             )
         raise policy.deny(reach, "batchId")
     product, producer = batch.product, batch.product.producer
@@ -110,13 +115,17 @@ async def create_label_run(
     template = await find_template(data.template)
     if template is None:
         _problem(
-            problems, "template", ErrorCode.NOT_FOUND, "Không có mẫu nhãn này.", "No such label template."
+            problems,
+            "template",
+            LabelErrorCode.NOT_FOUND,
+            "Không có mẫu nhãn này.",
+            "No such label template.",
         )
     if not 1 <= data.count <= MAX_COUNT:
         _problem(
             problems,
             "count",
-            ErrorCode.OUT_OF_RANGE,
+            LabelErrorCode.OUT_OF_RANGE,
             f"Số nhãn từ 1 đến {MAX_COUNT:,}.".replace(",", "."),
             f"Count is 1 to {MAX_COUNT:,}.",
         )
@@ -124,17 +133,17 @@ async def create_label_run(
         _problem(
             problems,
             "startSlot",
-            ErrorCode.OUT_OF_RANGE,
+            LabelErrorCode.OUT_OF_RANGE,
             f"Vị trí bắt đầu từ 1 đến {template.per_page}.",
             f"Start slot is 1 to {template.per_page}.",
         )
     if data.language not in lay.WORDS:
-        _problem(problems, "language", ErrorCode.INVALID, "Ngôn ngữ: vi hoặc en.", "Language: vi or en.")
+        _problem(problems, "language", LabelErrorCode.INVALID, "Ngôn ngữ: vi hoặc en.", "Language: vi or en.")
     if batch.status == BatchStatus.RECALLED:
         _problem(
             problems,
             "batchId",
-            ErrorCode.NOT_ALLOWED,
+            LabelErrorCode.NOT_ALLOWED,
             "Lô hàng đã bị thu hồi: không in nhãn mới.",
             "The lot is recalled: no new labels.",
         )
@@ -142,7 +151,7 @@ async def create_label_run(
         _problem(
             problems,
             "batchId",
-            ErrorCode.NOT_ALLOWED,
+            LabelErrorCode.NOT_ALLOWED,
             "Lô hàng hoặc sản phẩm chưa công bố: mã QR sẽ không mở được trang truy xuất. Hãy công bố trước khi in.",
             "The lot or product is not published: its QR code would lead nowhere. Publish it before printing.",
         )
@@ -163,7 +172,7 @@ async def create_label_run(
             [
                 FieldProblem(
                     "template",
-                    ErrorCode.NOT_ALLOWED,
+                    LabelErrorCode.NOT_ALLOWED,
                     f"Nhãn {template.code} quá nhỏ cho mã QR này ({e.modules} mô-đun): cần nhãn cao ít nhất "
                     f"{e.needed_mm:.1f} mm để mô-đun đạt 0,396 mm theo GS1.",
                     f"Label {template.code} is too small for this QR code ({e.modules} modules): it needs a "
@@ -391,12 +400,12 @@ async def create_template(data: TemplateData, reach: Reach) -> Template:
         _problem(
             problems,
             "code",
-            ErrorCode.INVALID,
+            LabelErrorCode.INVALID,
             "Mã mẫu: 1-32 ký tự A-Z, 0-9, - _.",
             "Code: 1-32 of A-Z 0-9 - _.",
         )
     elif builtin(code) is not None or await LabelTemplate.exists(code=code):
-        _problem(problems, "code", ErrorCode.UNIQUE, "Mã mẫu đã có.", "Code already used.")
+        _problem(problems, "code", LabelErrorCode.UNIQUE, "Mã mẫu đã có.", "Code already used.")
     for field, value in (
         ("pageWidthMm", data.page_width_mm),
         ("pageHeightMm", data.page_height_mm),
@@ -404,7 +413,7 @@ async def create_template(data: TemplateData, reach: Reach) -> Template:
         ("labelHeightMm", data.label_height_mm),
     ):
         if not 5 <= value <= 1000:
-            _problem(problems, field, ErrorCode.OUT_OF_RANGE, "Từ 5 đến 1000 mm.", "5 to 1000 mm.")
+            _problem(problems, field, LabelErrorCode.OUT_OF_RANGE, "Từ 5 đến 1000 mm.", "5 to 1000 mm.")
     for field, value in (
         ("marginTopMm", data.margin_top_mm),
         ("marginLeftMm", data.margin_left_mm),
@@ -412,12 +421,12 @@ async def create_template(data: TemplateData, reach: Reach) -> Template:
         ("rowGapMm", data.row_gap_mm),
     ):
         if not 0 <= value <= 500:
-            _problem(problems, field, ErrorCode.OUT_OF_RANGE, "Từ 0 đến 500 mm.", "0 to 500 mm.")
+            _problem(problems, field, LabelErrorCode.OUT_OF_RANGE, "Từ 0 đến 500 mm.", "0 to 500 mm.")
     for field, value in (("rows", data.rows), ("columns", data.columns)):
         if not 1 <= value <= 50:
-            _problem(problems, field, ErrorCode.OUT_OF_RANGE, "Từ 1 đến 50.", "1 to 50.")
+            _problem(problems, field, LabelErrorCode.OUT_OF_RANGE, "Từ 1 đến 50.", "1 to 50.")
     if not nfc(data.name).strip():
-        _problem(problems, "name", ErrorCode.REQUIRED, "Cần tên mẫu.", "A name is required.")
+        _problem(problems, "name", LabelErrorCode.REQUIRED, "Cần tên mẫu.", "A name is required.")
     problems.raise_if_any()
     template = Template(
         code=code,
@@ -438,7 +447,7 @@ async def create_template(data: TemplateData, reach: Reach) -> Template:
         producer_id=data.producer_id,
     )
     for field, vi, en in template.geometry_problems():
-        _problem(problems, field, ErrorCode.OUT_OF_RANGE, vi, en)
+        _problem(problems, field, LabelErrorCode.OUT_OF_RANGE, vi, en)
     problems.raise_if_any()
     await LabelTemplate.create(**to_model_values(template))
     return template

@@ -28,10 +28,11 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from models import DesignVersion, LabelProductType
-from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, FieldProblem
 from services.common.text import fold
 from services.labels import qr as qrcode
 from services.packaging.declared import ITEM_FIELDS, DeclaredContent
+from services.packaging.errors import PackagingErrorCode
 from services.registry.search import vietnam_today
 from services.registry.stars import is_valid_on
 
@@ -160,7 +161,7 @@ class _TableReader:
         self.problems: list[FieldProblem] = []
 
     def bad(self, path: str, vi: str, en: str) -> None:
-        self.problems.append(FieldProblem(path, ErrorCode.INVALID, vi, en))
+        self.problems.append(FieldProblem(path, PackagingErrorCode.INVALID, vi, en))
 
     def string(self, value: Any, path: str) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -216,7 +217,9 @@ def rules_from(data: Mapping[str, Any]) -> LabelRules:
     """Read a rule table (the shape of label_rules.json), raising DomainError with every problem found."""
     r = _TableReader()
     if not isinstance(data, Mapping):
-        raise DomainError([FieldProblem("", ErrorCode.INVALID, "Cần một đối tượng.", "Needs an object.")])
+        raise DomainError(
+            [FieldProblem("", PackagingErrorCode.INVALID, "Cần một đối tượng.", "Needs an object.")]
+        )
     version = r.string(data.get("version"), "version")
     names: dict[str, tuple[str, str]] = {}
     raw_items = data.get("items")
@@ -737,7 +740,7 @@ async def version_findings(
             [
                 FieldProblem(
                     "versionId",
-                    ErrorCode.NOT_FOUND,
+                    PackagingErrorCode.NOT_FOUND,
                     "Không tìm thấy phiên bản thiết kế.",
                     "Design version not found.",
                 )

@@ -34,8 +34,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, FieldProblem
 from services.common.text import nfc
+from services.packaging.errors import PackagingErrorCode
 
 ERROR_CORRECTION_LEVELS: Final = ("L", "M", "Q", "H")
 DEFAULT_ERROR_CORRECTION: Final = "M"  # GS1 point of sale
@@ -233,11 +234,11 @@ class _Reader:
         self.data = data
         self.problems: list[FieldProblem] = []
 
-    def problem(self, path: str, code: ErrorCode, vi: str, en: str) -> None:
+    def problem(self, path: str, code: PackagingErrorCode, vi: str, en: str) -> None:
         self.problems.append(FieldProblem(path, code, vi, en))
 
     def wrong_type(self, path: str, expected_vi: str, expected_en: str) -> None:
-        self.problem(path, ErrorCode.INVALID, f"Phải là {expected_vi}.", f"Must be {expected_en}.")
+        self.problem(path, PackagingErrorCode.INVALID, f"Phải là {expected_vi}.", f"Must be {expected_en}.")
 
     def text(self, value: Any, path: str, clean: Callable[[str], str] = nfc) -> str | None:
         if value is None:
@@ -256,7 +257,7 @@ class _Reader:
         if not 0 < value <= upper:
             self.problem(
                 path,
-                ErrorCode.OUT_OF_RANGE,
+                PackagingErrorCode.OUT_OF_RANGE,
                 f"Kích thước phải lớn hơn 0 và không quá {upper:g} mm.",
                 f"The size must be above 0 and at most {upper:g} mm.",
             )
@@ -275,7 +276,7 @@ class _Reader:
         for key in sorted(set(value) - allowed, key=str):
             self.problem(
                 f"{prefix}{key}",
-                ErrorCode.INVALID,
+                PackagingErrorCode.INVALID,
                 "Mục không có trong mẫu nội dung nhãn.",
                 "Not a field of the declared label content.",
             )
@@ -352,18 +353,20 @@ class _Reader:
             if item is not None and item not in ITEM_FIELDS:
                 self.problem(
                     f"{path}.item",
-                    ErrorCode.INVALID,
+                    PackagingErrorCode.INVALID,
                     "Không phải một nội dung bắt buộc của nhãn.",
                     "Not a mandatory label item.",
                 )
                 item = None
             if not language:
                 self.problem(
-                    f"{path}.language", ErrorCode.REQUIRED, "Cần ghi ngôn ngữ.", "Name the language."
+                    f"{path}.language", PackagingErrorCode.REQUIRED, "Cần ghi ngôn ngữ.", "Name the language."
                 )
                 continue
             if not text:
-                self.problem(f"{path}.text", ErrorCode.REQUIRED, "Cần ghi nội dung.", "Give the text.")
+                self.problem(
+                    f"{path}.text", PackagingErrorCode.REQUIRED, "Cần ghi nội dung.", "Give the text."
+                )
                 continue
             out.append(OtherLanguage(language, text, size, item))
         return tuple(out)
@@ -378,7 +381,7 @@ class _Reader:
             if key not in ITEM_FIELDS or key == "product_name":
                 self.problem(
                     path,
-                    ErrorCode.INVALID,
+                    PackagingErrorCode.INVALID,
                     "Không phải một nội dung bắt buộc khác tên hàng hóa (cỡ chữ tên hàng ghi ở product_name).",
                     "Not a mandatory item other than the product name (its size goes in product_name).",
                 )
@@ -403,7 +406,7 @@ class _Reader:
         ):
             self.problem(
                 "ocop_mark.stars",
-                ErrorCode.OUT_OF_RANGE,
+                PackagingErrorCode.OUT_OF_RANGE,
                 "Số sao phải là số nguyên từ 1 đến 5.",
                 "Stars must be a whole number from 1 to 5.",
             )
@@ -429,7 +432,7 @@ class _Reader:
         if not isinstance(level, str) or level.strip().upper() not in ERROR_CORRECTION_LEVELS:
             self.problem(
                 "qr.error_correction",
-                ErrorCode.INVALID,
+                PackagingErrorCode.INVALID,
                 "Mức sửa lỗi QR phải là L, M, Q hoặc H.",
                 "QR error correction must be L, M, Q or H.",
             )

@@ -29,6 +29,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from tortoise.expressions import Subquery
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -45,10 +47,11 @@ from models import (
     StoredFile,
     VersionFile,
 )
-from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc
 from services.packaging import compliance
 from services.packaging.declared import DeclaredContent
+from services.packaging.errors import PackagingErrorCode
 from services.policy import Reach
 from services.policy import packaging as policy
 from services.policy.registry import deny
@@ -67,7 +70,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _problem(field_: str, code: ErrorCode, vi: str, en: str) -> DomainError:
+def _problem(field_: str, code: PackagingErrorCode, vi: str, en: str) -> DomainError:
     return DomainError([FieldProblem(field_, code, vi, en)])
 
 
@@ -76,7 +79,7 @@ def _missing(reach: Reach, field_: str, vi: str, en: str) -> DomainError:
     (central admins, consultants), else the same refusal as for one that exists (a guessed ID reveals
     nothing)."""
     if reach.everything or (reach.actor.is_authenticated and policy.is_consultant(reach)):
-        return _problem(field_, ErrorCode.NOT_FOUND, vi, en)
+        return _problem(field_, PackagingErrorCode.NOT_FOUND, vi, en)
     return deny(reach, field_)
 
 
@@ -116,15 +119,20 @@ async def create_design(data: DesignData, reach: Reach, *, user_id: int | None) 
     product = await Product.get_or_none(id=data.product_id).select_related("producer")
     if product is None or not policy.may_author(reach, product.producer):
         if reach.everything:
-            raise _problem("productId", ErrorCode.NOT_FOUND, "Không tìm thấy sản phẩm.", "Product not found.")
+            raise _problem(
+                "productId", PackagingErrorCode.NOT_FOUND, "Không tìm thấy sản phẩm.", "Product not found."
+            )
         raise deny(reach, "productId")
     name = nfc(data.name).strip()
     problems = Problems()
     if not name:
-        problems.add("name", ErrorCode.REQUIRED, "Cần tên thiết kế.", "A name is required.")
+        problems.add("name", PackagingErrorCode.REQUIRED, "Cần tên thiết kế.", "A name is required.")
     elif len(name) > MAX_NAME:
         problems.add(
-            "name", ErrorCode.TOO_LONG, f"Tối đa {MAX_NAME} ký tự.", f"At most {MAX_NAME} characters."
+            "name",
+            PackagingErrorCode.TOO_LONG,
+            f"Tối đa {MAX_NAME} ký tự.",
+            f"At most {MAX_NAME} characters.",
         )
     problems.raise_if_any()
     return await PackagingDesign.create(
@@ -179,7 +187,10 @@ def _optional_text(value: str | None, field_: str, problems: Problems) -> str | 
     text = nfc(value).strip()
     if len(text) > MAX_TEXT:
         problems.add(
-            field_, ErrorCode.TOO_LONG, f"Tối đa {MAX_TEXT} ký tự.", f"At most {MAX_TEXT} characters."
+            field_,
+            PackagingErrorCode.TOO_LONG,
+            f"Tối đa {MAX_TEXT} ký tự.",
+            f"At most {MAX_TEXT} characters.",
         )
     return text or None
 
@@ -192,7 +203,10 @@ async def _attachable_files(
     refs = list(refs)
     if len(refs) > MAX_FILES:
         problems.add(
-            "files", ErrorCode.OUT_OF_RANGE, f"Tối đa {MAX_FILES} tệp.", f"At most {MAX_FILES} files."
+            "files",
+            PackagingErrorCode.OUT_OF_RANGE,
+            f"Tối đa {MAX_FILES} tệp.",
+            f"At most {MAX_FILES} files.",
         )
         return []
     ids = [r.file_id for r in refs]
@@ -213,16 +227,18 @@ async def _attachable_files(
             or (user_id is not None and stored.uploaded_by_id == user_id)  # type: ignore[attr-defined]
         )
         if not usable:
-            problems.add(f"files.{n}.fileId", ErrorCode.NOT_FOUND, "Không tìm thấy tệp.", "File not found.")
+            problems.add(
+                f"files.{n}.fileId", PackagingErrorCode.NOT_FOUND, "Không tìm thấy tệp.", "File not found."
+            )
         elif ref.role not in FILE_ROLES:
             problems.add(
                 f"files.{n}.role",
-                ErrorCode.INVALID,
+                PackagingErrorCode.INVALID,
                 f"Vai trò tệp: {', '.join(FILE_ROLES)}.",
                 f"File role: {', '.join(FILE_ROLES)}.",
             )
         elif ref.file_id in seen:
-            problems.add(f"files.{n}.fileId", ErrorCode.UNIQUE, "Tệp bị lặp.", "File listed twice.")
+            problems.add(f"files.{n}.fileId", PackagingErrorCode.UNIQUE, "Tệp bị lặp.", "File listed twice.")
         else:
             seen.add(ref.file_id)
             out.append(ref)
@@ -238,7 +254,10 @@ async def add_version(data: VersionData, reach: Reach, *, user_id: int | None) -
     name = nfc(data.name).strip()
     if len(name) > MAX_NAME:
         problems.add(
-            "name", ErrorCode.TOO_LONG, f"Tối đa {MAX_NAME} ký tự.", f"At most {MAX_NAME} characters."
+            "name",
+            PackagingErrorCode.TOO_LONG,
+            f"Tối đa {MAX_NAME} ký tự.",
+            f"At most {MAX_NAME} characters.",
         )
     for field_, value in (
         ("widthMm", data.width_mm),
@@ -248,7 +267,7 @@ async def add_version(data: VersionData, reach: Reach, *, user_id: int | None) -
         if value is not None and not (math.isfinite(value) and 0 < value <= MAX_SIDE_MM):
             problems.add(
                 field_,
-                ErrorCode.OUT_OF_RANGE,
+                PackagingErrorCode.OUT_OF_RANGE,
                 f"Từ 0 đến {MAX_SIDE_MM:g} mm.",
                 f"Between 0 and {MAX_SIDE_MM:g} mm.",
             )
@@ -289,7 +308,7 @@ async def add_version(data: VersionData, reach: Reach, *, user_id: int | None) -
 
 
 def _not_allowed(vi: str, en: str, field_: str = "versionId") -> DomainError:
-    return _problem(field_, ErrorCode.NOT_ALLOWED, vi, en)
+    return _problem(field_, PackagingErrorCode.NOT_ALLOWED, vi, en)
 
 
 async def submit_version(version_id: int, reach: Reach) -> DesignVersion:
@@ -316,9 +335,11 @@ async def submit_version(version_id: int, reach: Reach) -> DesignVersion:
 def _body(text: str, field_: str = "body", limit: int = MAX_COMMENT) -> str:
     body = nfc(text).strip()
     if not body:
-        raise _problem(field_, ErrorCode.REQUIRED, "Cần nội dung.", "Text is required.")
+        raise _problem(field_, PackagingErrorCode.REQUIRED, "Cần nội dung.", "Text is required.")
     if len(body) > limit:
-        raise _problem(field_, ErrorCode.TOO_LONG, f"Tối đa {limit} ký tự.", f"At most {limit} characters.")
+        raise _problem(
+            field_, PackagingErrorCode.TOO_LONG, f"Tối đa {limit} ký tự.", f"At most {limit} characters."
+        )
     return body
 
 
@@ -406,7 +427,7 @@ async def approve(version_id: int, reach: Reach, *, override_reason: str | None 
         codes = ", ".join(sorted({f.code for f in errors}))
         raise _problem(
             "overrideReason",
-            ErrorCode.NOT_ALLOWED,
+            PackagingErrorCode.NOT_ALLOWED,
             f"Thiết kế còn {len(errors)} lỗi tuân thủ ({codes}): sửa lại, hoặc ghi lý do phê duyệt vượt quyền.",
             f"The design has {len(errors)} compliance error(s) ({codes}): fix them, or give a reason to "
             "override.",
@@ -414,7 +435,7 @@ async def approve(version_id: int, reach: Reach, *, override_reason: str | None 
     if len(reason) > MAX_REASON:
         raise _problem(
             "overrideReason",
-            ErrorCode.TOO_LONG,
+            PackagingErrorCode.TOO_LONG,
             f"Tối đa {MAX_REASON} ký tự.",
             f"At most {MAX_REASON} characters.",
         )
@@ -575,3 +596,32 @@ async def visible_files(ids: Iterable[int], reach: Reach) -> dict[int, StoredFil
             if version_id in seen:
                 out[int(file_id)] = rows[int(file_id)]
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class DesignFilterData:
+    product_id: int | None = None
+    producer_id: int | None = None
+    label_type: LabelProductType | None = None
+    version_status: DesignStatus | None = None  # designs with a version in this status
+
+
+def design_query(filters: DesignFilterData, reach: Reach) -> QuerySet[PackagingDesign]:
+    """Designs matching `filters` among those the actor may list: none for the public (designs are work in
+    progress), all for central admins and consultants (services.policy.packaging.design_visibility)."""
+    query = PackagingDesign.all()
+    if not reach.actor.is_authenticated:
+        query = query.filter(id__lt=0)
+    elif (visibility := policy.design_visibility(reach)) is not None:
+        query = query.filter(visibility)
+    if filters.product_id is not None:
+        query = query.filter(product_id=filters.product_id)
+    if filters.producer_id is not None:
+        query = query.filter(product__producer_id=filters.producer_id)
+    if filters.label_type is not None:
+        query = query.filter(label_type=filters.label_type)
+    if filters.version_status is not None:
+        query = query.filter(
+            id__in=Subquery(DesignVersion.filter(status=filters.version_status).values("design_id"))
+        )
+    return query

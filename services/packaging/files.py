@@ -79,7 +79,7 @@ def _xml_head(head: bytes) -> bytes | None:
 
 
 class Refused(Exception):
-    """The file is refused. `code` is a services.common.errors.ErrorCode value (kept as text: this module imports
+    """The file is refused. `code` is a services.packaging.errors.PackagingErrorCode value (kept as text: this module imports
     nothing of the project's), with a message in Vietnamese and in English."""
 
     def __init__(self, code: str, message: str, message_en: str) -> None:

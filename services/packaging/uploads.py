@@ -59,8 +59,9 @@ from tortoise.exceptions import IntegrityError
 from models import StoredFile, User
 from services.accounts.auth import secret_key
 from services.common import sandbox
-from services.common.errors import DomainError, ErrorCode, FieldProblem
+from services.common.errors import DomainError, FieldProblem
 from services.packaging import files
+from services.packaging.errors import PackagingErrorCode
 from services.packaging.files import KINDS, Inspection, Kind
 
 log = structlog.get_logger("ocop.uploads")
@@ -93,7 +94,7 @@ class UploadRefused(DomainError):
     """A refused upload: one problem on field "file", and the kind of refusal."""
 
     def __init__(
-        self, code: ErrorCode, message: str, message_en: str, *, reason: Refusal = Refusal.CONTENT
+        self, code: PackagingErrorCode, message: str, message_en: str, *, reason: Refusal = Refusal.CONTENT
     ) -> None:
         super().__init__([FieldProblem(FIELD, code, message, message_en)])
         self.reason = reason
@@ -149,7 +150,7 @@ def display_name(declared: str | None) -> str | None:
 def too_large(limit: int | None = None) -> UploadRefused:
     megabytes = f"{round((limit if limit is not None else max_bytes()) / MIB, 2):g}"
     return UploadRefused(
-        ErrorCode.OUT_OF_RANGE,
+        PackagingErrorCode.OUT_OF_RANGE,
         f"Tệp quá lớn: tối đa {megabytes.replace('.', ',')} MB.",
         f"The file is too large: at most {megabytes} MB.",
         reason=Refusal.TOO_LARGE,
@@ -158,7 +159,7 @@ def too_large(limit: int | None = None) -> UploadRefused:
 
 def unsupported_type() -> UploadRefused:
     return UploadRefused(
-        ErrorCode.INVALID,
+        PackagingErrorCode.INVALID,
         "Chỉ nhận tệp PDF, PNG, JPEG hoặc SVG (loại tệp được xác định theo nội dung, không theo tên tệp).",
         "Only PDF, PNG, JPEG and SVG files are accepted (the type is read from the content, not the name).",
         reason=Refusal.UNSUPPORTED_TYPE,
@@ -218,7 +219,7 @@ async def _receive(data: bytes | AsyncIterable[bytes], target: Path) -> tuple[st
     finally:
         await asyncio.to_thread(out.close)
     if size == 0:
-        raise UploadRefused(ErrorCode.INVALID, "Tệp rỗng.", "The file is empty.")
+        raise UploadRefused(PackagingErrorCode.INVALID, "Tệp rỗng.", "The file is empty.")
     kind = kind or files.sniff(head)
     if kind is None:
         raise unsupported_type()
@@ -253,12 +254,12 @@ async def _inspect(source: Path, kind: Kind, work: Path) -> Inspection:
         except sandbox.ChildFailed as exc:
             log.warning("upload refused: the check broke its limits", kind=kind.name, reason=str(exc))
             code, message, message_en = files.too_big_to_process()
-            raise UploadRefused(ErrorCode(code), message, message_en) from exc
+            raise UploadRefused(PackagingErrorCode(code), message, message_en) from exc
     inspection = Inspection.unpack(await asyncio.to_thread(output.path.read_bytes))
     if inspection.refusal is not None:
         code, message, message_en = inspection.refusal
         log.info("upload refused", kind=kind.name, code=code, reason=message_en, **inspection.notes)
-        raise UploadRefused(ErrorCode(code), message, message_en)
+        raise UploadRefused(PackagingErrorCode(code), message, message_en)
     return inspection
 
 

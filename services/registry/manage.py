@@ -3,9 +3,6 @@ normalised codes), checked against the domain rules, and written in one transact
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,77 +27,50 @@ from models import (
     UnitLevel,
 )
 from services.common import gs1
-from services.common.errors import DomainError, ErrorCode, Problems
+from services.common.errors import DomainError, Problems
+from services.common.partial import Partial
 from services.common.text import fold, nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.registry import stars
 
+# The registry's input dataclasses live in data.py; they are re-exported here, where callers find the
+# functions that take them (registry.create_product(registry.ProductChanges(...))).
+from services.registry.data import CertificationData as CertificationData
+from services.registry.data import EvaluationData as EvaluationData
+from services.registry.data import ImageData as ImageData
+from services.registry.data import ProducerChanges as ProducerChanges
+from services.registry.data import ProductChanges as ProductChanges
+from services.registry.errors import RegistryErrorCode
+
 NET_UNITS = ("g", "kg", "ml", "l", "piece")
 
 
-@dataclass(slots=True)
-class CertificationData:
-    scheme: str
-    number: str | None = None
-    issuer: str | None = None
-    valid_until: dt.date | None = None
-
-
-@dataclass(slots=True)
-class ImageData:
-    url: str
-    caption: str | None = None
-
-
-@dataclass(slots=True)
-class EvaluationData:
-    product_id: int
-    criteria_set: CriteriaSet
-    level: RecognisingLevel
-    score_a: int
-    score_b: int
-    score_c: int
-    status: EvaluationStatus = EvaluationStatus.DRAFT
-    mandatory_passed: bool = True
-    decision_number: str | None = None
-    decision_date: dt.date | None = None
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
-    note: str | None = None
-
-
-@dataclass(slots=True)
-class Changes:
-    """Fields a caller provided; absent fields keep their stored values (None clears an optional field)."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, values: Mapping[str, Any]) -> Changes:
-        return cls(dict(values))
-
-    def has(self, name: str) -> bool:
-        return name in self.values
-
-    def get(self, name: str, default: Any = None) -> Any:
-        return self.values.get(name, default)
+def _camel(name: str) -> str:
+    """The input path of a field in problems (`address_line` → `addressLine`), as clients send it."""
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
 
 
 # -- cleaning helpers ---------------------------------------------------------------------------------
 
 
-def _text(problems: Problems, changes: Changes, name: str, max_length: int, *, required: bool) -> str | None:
-    raw = changes.get(name)
+def _text(
+    problems: Problems, changes: Partial, attribute: str, max_length: int, *, required: bool
+) -> str | None:
+    raw = changes.get(attribute)
+    name = _camel(attribute)
     value = nfc_or_none(raw) if isinstance(raw, str) else None
     if value is None:
         if required:
-            problems.add(name, ErrorCode.REQUIRED, "Trường này là bắt buộc.", "This field is required.")
+            problems.add(
+                name, RegistryErrorCode.REQUIRED, "Trường này là bắt buộc.", "This field is required."
+            )
         return None
     if len(value) > max_length:
         problems.add(
             name,
-            ErrorCode.TOO_LONG,
+            RegistryErrorCode.TOO_LONG,
             f"Tối đa {max_length} ký tự.",
             f"At most {max_length} characters.",
         )
@@ -115,7 +85,7 @@ def clean_tax_code(problems: Problems, value: str | None, field_name: str = "tax
     except StdnumValidationError:
         problems.add(
             field_name,
-            ErrorCode.INVALID_TAX_CODE,
+            RegistryErrorCode.INVALID_TAX_CODE,
             "Mã số thuế không hợp lệ: cần 10 chữ số (hoặc 13 với mã chi nhánh) và chữ số kiểm tra đúng.",
             "Invalid tax code: 10 digits (or 13 with a branch suffix) with a correct check digit.",
         )
@@ -131,14 +101,14 @@ def clean_gtin(problems: Problems, value: str | None, field_name: str = "gtin") 
         if exc.code == "invalid_check_digit":
             problems.add(
                 field_name,
-                ErrorCode.INVALID_CHECK_DIGIT,
+                RegistryErrorCode.INVALID_CHECK_DIGIT,
                 f"Chữ số kiểm tra của GTIN sai ({exc}).",
                 f"The GTIN check digit is wrong ({exc}).",
             )
         else:
             problems.add(
                 field_name,
-                ErrorCode.INVALID,
+                RegistryErrorCode.INVALID,
                 "GTIN gồm 8, 12, 13 hoặc 14 chữ số.",
                 "A GTIN has 8, 12, 13 or 14 digits.",
             )
@@ -151,7 +121,11 @@ def clean_gln(problems: Problems, value: str | None, field_name: str = "gln") ->
     try:
         return gs1.validate_gln(value)
     except gs1.GS1KeyError as exc:
-        code = ErrorCode.INVALID_CHECK_DIGIT if exc.code == "invalid_check_digit" else ErrorCode.INVALID_GLN
+        code = (
+            RegistryErrorCode.INVALID_CHECK_DIGIT
+            if exc.code == "invalid_check_digit"
+            else RegistryErrorCode.INVALID_GLN
+        )
         problems.add(field_name, code, f"GLN không hợp lệ ({exc}).", f"Invalid GLN ({exc}).")
         return None
 
@@ -177,88 +151,80 @@ async def _unique(
         query = query.exclude(id=own_id)
     if await query.exists():
         problems.add(
-            field_name, ErrorCode.UNIQUE, "Giá trị này đã được dùng.", "This value is already in use."
+            field_name, RegistryErrorCode.UNIQUE, "Giá trị này đã được dùng.", "This value is already in use."
         )
 
 
 # -- producers ----------------------------------------------------------------------------------------
 
 
-async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, Any]:
+async def _producer_values(changes: ProducerChanges, own_id: int | None) -> dict[str, Any]:
     creating = own_id is None
     problems = Problems()
     values: dict[str, Any] = {}
     text_fields = {
         "name": (255, True),
-        "nameEn": (255, False),
-        "addressLine": (255, True),
+        "name_en": (255, False),
+        "address_line": (255, True),
         "representative": (150, False),
         "phone": (20, False),
         "email": (254, False),
         "website": (255, False),
         "description": (10_000, False),
-        "descriptionEn": (10_000, False),
-    }
-    columns = {
-        "name": "name",
-        "nameEn": "name_en",
-        "addressLine": "address_line",
-        "representative": "representative",
-        "phone": "phone",
-        "email": "email",
-        "website": "website",
-        "description": "description",
-        "descriptionEn": "description_en",
+        "description_en": (10_000, False),
     }
     for name, (max_length, required) in text_fields.items():
         if creating or changes.has(name):
-            values[columns[name]] = _text(problems, changes, name, max_length, required=required)
+            values[name] = _text(problems, changes, name, max_length, required=required)
     if values.get("name"):
         values["name_folded"] = fold(values["name"])
     if creating or changes.has("kind"):
         kind = changes.get("kind")
         if kind is None:
             problems.add(
-                "kind", ErrorCode.REQUIRED, "Cần chọn loại hình chủ thể.", "The producer kind is required."
+                "kind",
+                RegistryErrorCode.REQUIRED,
+                "Cần chọn loại hình chủ thể.",
+                "The producer kind is required.",
             )
         else:
             values["kind"] = ProducerKind(kind)
-    if changes.has("taxCode"):
-        values["tax_code"] = clean_tax_code(problems, changes.get("taxCode"))
+    if changes.has("tax_code"):
+        values["tax_code"] = clean_tax_code(problems, changes.get("tax_code"))
         await _unique(problems, Producer, "taxCode", "tax_code", values["tax_code"], own_id)
     if changes.has("gln"):
         values["gln"] = clean_gln(problems, changes.get("gln"))
         await _unique(problems, Producer, "gln", "gln", values["gln"], own_id)
-    if creating or changes.has("communeCode"):
-        code = changes.get("communeCode")
-        era = UnitEra(changes.get("communeEra") or UnitEra.CURRENT)
+    if creating or changes.has("commune_code"):
+        code = changes.get("commune_code")
+        era = UnitEra(changes.get("commune_era") or UnitEra.CURRENT)
         if not code:
             problems.add(
-                "communeCode", ErrorCode.REQUIRED, "Cần mã xã/phường.", "The commune code is required."
+                "communeCode",
+                RegistryErrorCode.REQUIRED,
+                "Cần mã xã/phường.",
+                "The commune code is required.",
             )
         else:
             commune = await find_commune(str(code), era)
             if commune is None:
                 problems.add(
                     "communeCode",
-                    ErrorCode.NOT_FOUND,
+                    RegistryErrorCode.NOT_FOUND,
                     f"Không có xã/phường mã {code} ({'sau' if era == UnitEra.CURRENT else 'trước'} 01/7/2025).",
                     f"No commune with code {code} ({era.value} units).",
                 )
             else:
                 values["commune_id"] = commune.id
                 values["province_id"] = commune.province_id  # type: ignore[attr-defined]
-    for date_field, column in (
-        ("ocopTrainingCompletedOn", "ocop_training_completed_on"),
-        ("modelExampleRecognisedOn", "model_example_recognised_on"),
-    ):
+    for date_field in ("ocop_training_completed_on", "model_example_recognised_on"):
         if changes.has(date_field):
-            values[column] = changes.get(date_field)
+            values[date_field] = changes.get(date_field)
     problems.raise_if_any()
     return values
 
 
-async def create_producer(changes: Changes, reach: Reach) -> Producer:
+async def create_producer(changes: ProducerChanges, reach: Reach) -> Producer:
     if not reach.actor.is_authenticated and not reach.everything:
         raise policy.deny(reach)
     values = await _producer_values(changes, None)
@@ -271,7 +237,7 @@ async def create_producer(changes: Changes, reach: Reach) -> Producer:
         raise _integrity_problem(exc) from exc
 
 
-async def update_producer(producer_id: int, changes: Changes, reach: Reach) -> Producer:
+async def update_producer(producer_id: int, changes: ProducerChanges, reach: Reach) -> Producer:
     producer = await Producer.get_or_none(id=producer_id)
     if producer is None or not policy.may_manage_producer(reach, producer):
         # The same answer for a missing and an unreachable producer: a guessed ID reveals nothing.
@@ -299,46 +265,51 @@ async def _group(
     if not code:
         if required:
             problems.add(
-                field_name, ErrorCode.REQUIRED, "Cần chọn nhóm sản phẩm.", "The product group is required."
+                field_name,
+                RegistryErrorCode.REQUIRED,
+                "Cần chọn nhóm sản phẩm.",
+                "The product group is required.",
             )
         return None
     group = await ProductGroup.get_or_none(criteria_set=criteria_set, code=code.strip())
     if group is None:
         problems.add(
             field_name,
-            ErrorCode.NOT_FOUND,
+            RegistryErrorCode.NOT_FOUND,
             f"Bộ tiêu chí {criteria_set.value} không có nhóm {code}.",
             f"Criteria set {criteria_set.value} has no group {code}.",
         )
     return group
 
 
-async def _product_values(changes: Changes, current: Product | None) -> dict[str, Any]:
+async def _product_values(changes: ProductChanges, current: Product | None) -> dict[str, Any]:
     creating = current is None
     problems = Problems()
     values: dict[str, Any] = {}
-    for name, column, max_length, required in (
-        ("name", "name", 255, True),
-        ("nameEn", "name_en", 255, False),
-        ("description", "description", 20_000, False),
-        ("descriptionEn", "description_en", 20_000, False),
-        ("ingredients", "ingredients", 5_000, False),
-        ("ingredientsEn", "ingredients_en", 5_000, False),
+    for name, max_length, required in (
+        ("name", 255, True),
+        ("name_en", 255, False),
+        ("description", 20_000, False),
+        ("description_en", 20_000, False),
+        ("ingredients", 5_000, False),
+        ("ingredients_en", 5_000, False),
     ):
         if creating or changes.has(name):
-            values[column] = _text(problems, changes, name, max_length, required=required)
+            values[name] = _text(problems, changes, name, max_length, required=required)
     if values.get("name"):
         values["name_folded"] = fold(values["name"])
     if creating:
-        producer_id = changes.get("producerId")
+        producer_id = changes.get("producer_id")
         if producer_id is None or not await Producer.exists(id=producer_id):
-            problems.add("producerId", ErrorCode.NOT_FOUND, "Không tìm thấy chủ thể.", "Producer not found.")
+            problems.add(
+                "producerId", RegistryErrorCode.NOT_FOUND, "Không tìm thấy chủ thể.", "Producer not found."
+            )
         else:
             values["producer_id"] = producer_id
     criteria_set = CriteriaSet(
-        changes.get("criteriaSet") or (current.criteria_set if current else CriteriaSet.QD_148)
+        changes.get("criteria_set") or (current.criteria_set if current else CriteriaSet.QD_148)
     )
-    if creating or changes.has("criteriaSet") or changes.has("group") or changes.has("subgroup"):
+    if creating or changes.has("criteria_set") or changes.has("group") or changes.has("subgroup"):
         values["criteria_set"] = criteria_set
         group_code = changes.get("group") if changes.has("group") else None
         if group_code is None and current is not None:
@@ -351,64 +322,76 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
         if group is not None and subgroup is not None and subgroup.parent_id != group.id:  # type: ignore[attr-defined]
             problems.add(
                 "subgroup",
-                ErrorCode.INVALID,
+                RegistryErrorCode.INVALID,
                 f"Nhóm con {subgroup.code} không thuộc nhóm {group.code}.",
                 f"Sub-group {subgroup.code} is not part of group {group.code}.",
             )
     if changes.has("gtin"):
         values["gtin"] = clean_gtin(problems, changes.get("gtin"))
         await _unique(problems, Product, "gtin", "gtin", values["gtin"], current.id if current else None)
-    if changes.has("netQuantity") or changes.has("netUnit"):
-        quantity, unit = changes.get("netQuantity"), changes.get("netUnit")
+    if changes.has("net_quantity") or changes.has("net_unit"):
+        quantity, unit = changes.get("net_quantity"), changes.get("net_unit")
         try:
             amount = Decimal(str(quantity)) if quantity is not None else None
         except InvalidOperation:
             amount = Decimal(-1)
         if amount is not None and amount <= 0:
             problems.add(
-                "netQuantity", ErrorCode.OUT_OF_RANGE, "Định lượng phải lớn hơn 0.", "Must be positive."
+                "netQuantity",
+                RegistryErrorCode.OUT_OF_RANGE,
+                "Định lượng phải lớn hơn 0.",
+                "Must be positive.",
             )
         if (amount is None) != (unit is None):
             problems.add(
                 "netUnit",
-                ErrorCode.REQUIRED,
+                RegistryErrorCode.REQUIRED,
                 "Định lượng cần cả số và đơn vị.",
                 "Give both quantity and unit.",
             )
         if unit is not None and unit not in NET_UNITS:
             problems.add(
-                "netUnit", ErrorCode.INVALID, f"Đơn vị: {', '.join(NET_UNITS)}.", f"Units: {NET_UNITS}."
+                "netUnit",
+                RegistryErrorCode.INVALID,
+                f"Đơn vị: {', '.join(NET_UNITS)}.",
+                f"Units: {NET_UNITS}.",
             )
         values["net_quantity"], values["net_unit"] = amount, unit
-    if changes.has("shelfLifeDays"):
-        days = changes.get("shelfLifeDays")
+    if changes.has("shelf_life_days"):
+        days = changes.get("shelf_life_days")
         if days is not None and days <= 0:
             problems.add(
-                "shelfLifeDays", ErrorCode.OUT_OF_RANGE, "Hạn dùng phải lớn hơn 0 ngày.", "Must be positive."
+                "shelfLifeDays",
+                RegistryErrorCode.OUT_OF_RANGE,
+                "Hạn dùng phải lớn hơn 0 ngày.",
+                "Must be positive.",
             )
         values["shelf_life_days"] = days
     if changes.has("standards"):
         values["standards"] = [s for s in (nfc(x) for x in changes.get("standards") or []) if s]
-    if changes.has("isPublished"):
-        values["is_published"] = bool(changes.get("isPublished"))
+    if changes.has("is_published"):
+        values["is_published"] = bool(changes.get("is_published"))
     for index, cert in enumerate(changes.get("certifications") or []):
         if not nfc_or_none(cert.scheme):
             problems.add(
                 f"certifications.{index}.scheme",
-                ErrorCode.REQUIRED,
+                RegistryErrorCode.REQUIRED,
                 "Cần tên chứng nhận.",
                 "Scheme is required.",
             )
     for index, image in enumerate(changes.get("images") or []):
         if not str(image.url).startswith(("https://", "http://", "/media/")):
             problems.add(
-                f"images.{index}.url", ErrorCode.INVALID, "Đường dẫn ảnh không hợp lệ.", "Invalid image URL."
+                f"images.{index}.url",
+                RegistryErrorCode.INVALID,
+                "Đường dẫn ảnh không hợp lệ.",
+                "Invalid image URL.",
             )
     problems.raise_if_any()
     return values
 
 
-async def _replace_children(product: Product, changes: Changes) -> None:
+async def _replace_children(product: Product, changes: ProductChanges) -> None:
     if changes.has("certifications"):
         await Certification.filter(product_id=product.id).delete()
         await Certification.bulk_create(
@@ -433,8 +416,8 @@ async def _replace_children(product: Product, changes: Changes) -> None:
         )
 
 
-async def create_product(changes: Changes, reach: Reach) -> Product:
-    producer = await Producer.get_or_none(id=changes.get("producerId") or 0)
+async def create_product(changes: ProductChanges, reach: Reach) -> Product:
+    producer = await Producer.get_or_none(id=changes.get("producer_id") or 0)
     if producer is not None and not policy.may_manage_producer(reach, producer):
         raise policy.deny(reach, "producerId")
     if producer is None and not reach.everything:
@@ -449,7 +432,7 @@ async def create_product(changes: Changes, reach: Reach) -> Product:
     return product
 
 
-async def update_product(product_id: int, changes: Changes, reach: Reach) -> Product:
+async def update_product(product_id: int, changes: ProductChanges, reach: Reach) -> Product:
     product = await Product.get_or_none(id=product_id).select_related("producer")
     if product is None or not policy.may_manage_producer(reach, product.producer):
         raise _not_found("id", "sản phẩm", "product") if reach.everything else policy.deny(reach, "id")
@@ -475,7 +458,7 @@ def check_evaluation(data: EvaluationData) -> Problems:
         if not 0 <= value <= maximum:
             problems.add(
                 f"score{part}",
-                ErrorCode.OUT_OF_RANGE,
+                RegistryErrorCode.OUT_OF_RANGE,
                 f"Điểm phần {part} theo QĐ {data.criteria_set.value} phải từ 0 đến {maximum}.",
                 f"Part {part} under decision {data.criteria_set.value} must be between 0 and {maximum}.",
             )
@@ -485,14 +468,14 @@ def check_evaluation(data: EvaluationData) -> Problems:
         if not data.decision_number:
             problems.add(
                 "decisionNumber",
-                ErrorCode.REQUIRED,
+                RegistryErrorCode.REQUIRED,
                 "Cần số quyết định công nhận.",
                 "The decision number is required.",
             )
         if data.decision_date is None:
             problems.add(
                 "decisionDate",
-                ErrorCode.REQUIRED,
+                RegistryErrorCode.REQUIRED,
                 "Cần ngày quyết định công nhận.",
                 "The decision date is required.",
             )
@@ -504,7 +487,7 @@ def check_evaluation(data: EvaluationData) -> Problems:
             )
             problems.add(
                 "status",
-                ErrorCode.NOT_ALLOWED,
+                RegistryErrorCode.NOT_ALLOWED,
                 f"Không thể công nhận sản phẩm OCOP: {reason_vi}.",
                 "Only 3★ and above can be certified"
                 + (
@@ -514,21 +497,21 @@ def check_evaluation(data: EvaluationData) -> Problems:
         if earned == 5 and data.level != RecognisingLevel.CENTRAL:
             problems.add(
                 "level",
-                ErrorCode.NOT_ALLOWED,
+                RegistryErrorCode.NOT_ALLOWED,
                 "Sản phẩm 5 sao do Trung ương công nhận.",
                 "5★ products are recognised by the central council.",
             )
     if data.status == EvaluationStatus.POTENTIAL_5_STAR and earned < 5:
         problems.add(
             "status",
-            ErrorCode.NOT_ALLOWED,
+            RegistryErrorCode.NOT_ALLOWED,
             "Chỉ sản phẩm đạt từ 90 điểm mới là tiềm năng 5 sao.",
             "Only a score of 90 or more is a potential 5★.",
         )
     if data.status == EvaluationStatus.EXPIRED:
         problems.add(
             "status",
-            ErrorCode.NOT_ALLOWED,
+            RegistryErrorCode.NOT_ALLOWED,
             "Trạng thái hết hạn được tính từ ngày hiệu lực, không nhập tay.",
             "Expiry follows from the validity dates; it is not recorded by hand.",
         )
@@ -536,7 +519,7 @@ def check_evaluation(data: EvaluationData) -> Problems:
     if valid_from and data.valid_until and data.valid_until <= valid_from:
         problems.add(
             "validUntil",
-            ErrorCode.INVALID_DATE_RANGE,
+            RegistryErrorCode.INVALID_DATE_RANGE,
             "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
             "The end of validity must come after its start.",
         )
@@ -606,7 +589,7 @@ async def refresh_latest_certificate(product: Product) -> None:
 
 def _not_found(field_name: str, what_vi: str, what_en: str) -> DomainError:
     problems = Problems()
-    problems.add(field_name, ErrorCode.NOT_FOUND, f"Không tìm thấy {what_vi}.", f"No such {what_en}.")
+    problems.add(field_name, RegistryErrorCode.NOT_FOUND, f"Không tìm thấy {what_vi}.", f"No such {what_en}.")
     return DomainError(problems.items)
 
 
@@ -619,7 +602,7 @@ def _integrity_problem(exc: IntegrityError) -> DomainError:
     problems = Problems()
     problems.add(
         field_name,
-        ErrorCode.UNIQUE,
+        RegistryErrorCode.UNIQUE,
         "Dữ liệu trùng với một bản ghi khác.",
         "This conflicts with another record.",
     )

@@ -39,6 +39,11 @@ class Progress:
             return None
         return (self.actual / self.target.target_value).quantize(Decimal("0.0001"))
 
+    @property
+    def reached(self) -> bool:
+        ratio = self.ratio
+        return ratio is not None and ratio >= 1
+
 
 async def _producer_scope(provinces: list[AdminUnit]) -> Q | None:
     """None means national: every producer."""
@@ -108,3 +113,19 @@ async def progress(target: ProgrammeTarget) -> Progress:
 async def _national_provinces(day: dt.date) -> list[AdminUnit]:
     era = UnitEra.LEGACY if day < REFORM_DATE else UnitEra.CURRENT
     return list(await AdminUnit.filter(level=UnitLevel.PROVINCE, era=era))
+
+
+async def targets(
+    programme_name: str | None = None, province_code: str | None = None
+) -> list[ProgrammeTarget]:
+    """Targets in order of their period, with their provinces: those of one programme, or those covering one
+    province (its scope includes it, or the target is national). An unknown province is refused."""
+    query = ProgrammeTarget.all().prefetch_related("provinces").order_by("period_start", "programme", "id")
+    if programme_name:
+        query = query.filter(programme=programme_name)
+    found = list(await query)
+    if province_code:
+        await province_scope(province_code, "provinceCode")
+        code = province_code.strip().zfill(2)
+        found = [t for t in found if not t.provinces or any(p.code == code for p in t.provinces)]
+    return found

@@ -1,4 +1,5 @@
-"""Reads of the OCOP registry: product search and filters, province scopes across the 2025 reform."""
+"""Reads of the OCOP registry: product, producer and evaluation filters, province scopes across the 2025
+reform, the units and groups clients pick from. The GraphQL resolvers only page what these return."""
 
 from __future__ import annotations
 
@@ -10,9 +11,22 @@ from typing import cast
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
-from models import AdminUnit, AdminUnitSuccession, Producer, ProducerKind, Product, UnitEra, UnitLevel
-from services.common.errors import DomainError, ErrorCode, FieldProblem
+from models import (
+    AdminUnit,
+    AdminUnitSuccession,
+    CriteriaSet,
+    Evaluation,
+    EvaluationStatus,
+    Producer,
+    ProducerKind,
+    Product,
+    ProductGroup,
+    UnitEra,
+    UnitLevel,
+)
+from services.common.errors import DomainError, FieldProblem
 from services.common.text import search_terms
+from services.registry.errors import RegistryErrorCode
 
 
 class ProductSortField(StrEnum):
@@ -31,6 +45,20 @@ class ProductFilterData:
     producer_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ProducerFilterData:
+    search: str | None = None
+    province_code: str | None = None
+    kind: ProducerKind | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationFilterData:
+    product_id: int | None = None
+    status: EvaluationStatus | None = None
+    criteria_set: CriteriaSet | None = None
+
+
 def vietnam_today() -> dt.date:
     """Today in Viet Nam (UTC+7): certificate validity is counted in local days."""
     return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
@@ -46,7 +74,7 @@ async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
             [
                 FieldProblem(
                     field_name,
-                    ErrorCode.NOT_FOUND,
+                    RegistryErrorCode.NOT_FOUND,
                     f"Không có tỉnh/thành phố mã {code}.",
                     f"No province with code {code}.",
                 )
@@ -94,7 +122,10 @@ async def product_query(
             raise DomainError(
                 [
                     FieldProblem(
-                        "filter.minStars", ErrorCode.OUT_OF_RANGE, "Từ 1 đến 5 sao.", "Between 1 and 5."
+                        "filter.minStars",
+                        RegistryErrorCode.OUT_OF_RANGE,
+                        "Từ 1 đến 5 sao.",
+                        "Between 1 and 5.",
                     )
                 ]
             )
@@ -111,3 +142,50 @@ def ordering(field: ProductSortField, descending: bool) -> list[str]:
     column = "name_folded" if field == ProductSortField.NAME else field.value
     sign = "-" if descending else ""
     return [f"{sign}{column}", f"{sign}id"]
+
+
+async def producer_query(filters: ProducerFilterData) -> QuerySet[Producer]:
+    query = Producer.all()
+    for term in search_terms(filters.search or ""):
+        query = query.filter(name_folded__contains=term)
+    if filters.kind is not None:
+        query = query.filter(kind=filters.kind)
+    if filters.province_code:
+        query = query.filter(await province_scope(filters.province_code, "filter.provinceCode"))
+    return query
+
+
+def evaluation_query(
+    filters: EvaluationFilterData, *, visibility: Q | None, today: dt.date
+) -> QuerySet[Evaluation]:
+    """Evaluations matching `filters` among those `visibility` lets the actor see (None: all). EXPIRED is
+    never stored: it is a certified evaluation past its validity on `today`, and CERTIFIED means still valid
+    (the filter's form of services.registry.stars.effective_status)."""
+    query = Evaluation.all()
+    if visibility is not None:
+        query = query.filter(visibility)
+    if filters.product_id is not None:
+        query = query.filter(product_id=filters.product_id)
+    if filters.criteria_set is not None:
+        query = query.filter(criteria_set=filters.criteria_set)
+    if filters.status == EvaluationStatus.EXPIRED:
+        query = query.filter(status=EvaluationStatus.CERTIFIED, valid_until__lt=today)
+    elif filters.status == EvaluationStatus.CERTIFIED:
+        query = query.filter(status=EvaluationStatus.CERTIFIED, valid_until__gte=today)
+    elif filters.status is not None:
+        query = query.filter(status=filters.status)
+    return query
+
+
+async def provinces(era: UnitEra) -> list[AdminUnit]:
+    return await AdminUnit.filter(level=UnitLevel.PROVINCE, era=era).order_by("code")
+
+
+async def administrative_unit(level: UnitLevel, code: str, era: UnitEra) -> AdminUnit | None:
+    """A unit by its GSO code, written with or without leading zeros."""
+    width = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}[UnitLevel(level)]
+    return await AdminUnit.get_or_none(level=level, era=era, code=code.strip().zfill(width))
+
+
+async def product_groups(criteria_set: CriteriaSet) -> list[ProductGroup]:
+    return await ProductGroup.filter(criteria_set=criteria_set).order_by("code")

@@ -49,10 +49,11 @@ from tortoise.transactions import in_transaction
 
 from models import Batch, EventAction, EventQuantity, EventType, Location, Product, QuantityRole, TraceEvent
 from services.accounts.auth import Actor
-from services.common.errors import DomainError, ErrorCode
+from services.common.errors import DomainError
 from services.policy import Reach
 from services.trace import digital_link, epcis
 from services.trace import events as trace
+from services.trace.errors import TraceErrorCode
 from services.trace.identity import product_code, product_id_of
 
 type JSONObject = dict[str, Any]
@@ -162,9 +163,9 @@ def problem_of(error: DomainError, *, event_index: int | None = None) -> Problem
     """A domain error as a problem: UNAUTHENTICATED, FORBIDDEN, or else a VALIDATION problem."""
     codes = {p.code for p in error.problems}
     where = f"event {event_index}: " if event_index is not None else ""
-    if ErrorCode.UNAUTHENTICATED in codes:
+    if TraceErrorCode.UNAUTHENTICATED in codes:
         return unauthenticated_problem()
-    if ErrorCode.FORBIDDEN in codes:
+    if TraceErrorCode.FORBIDDEN in codes:
         problem = forbidden_problem(f"{where}you may not record events of this lot.")
     else:
         messages = [

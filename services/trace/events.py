@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, cast
 
-from tortoise.expressions import Subquery
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -29,13 +30,14 @@ from models import (
     UnitEra,
 )
 from services.common import page_cache
-from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
 from services.registry.manage import find_commune
 from services.trace import epcis
+from services.trace.errors import TraceErrorCode
 from services.trace.identity import batch_link, is_lot_code
 from services.trace.locations import check_places, clean_documents
 
@@ -89,7 +91,7 @@ class EventInput:
     note_en: str | None = None
 
 
-def _error(field_name: str, code: ErrorCode, message: str, message_en: str) -> DomainError:
+def _error(field_name: str, code: TraceErrorCode, message: str, message_en: str) -> DomainError:
     return DomainError([FieldProblem(field_name, code, message, message_en)])
 
 
@@ -100,7 +102,9 @@ async def _managed_product(product_id: int, reach: Reach, field_name: str) -> Pr
     product = await Product.get_or_none(id=product_id).select_related("producer")
     if product is None or not policy.may_manage_producer(reach, product.producer):
         if reach.everything:
-            raise _error(field_name, ErrorCode.NOT_FOUND, "Không tìm thấy sản phẩm.", "Product not found.")
+            raise _error(
+                field_name, TraceErrorCode.NOT_FOUND, "Không tìm thấy sản phẩm.", "Product not found."
+            )
         raise policy.deny(reach, field_name)
     return product
 
@@ -112,13 +116,13 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
     if not is_lot_code(lot):
         problems.add(
             "lotCode",
-            ErrorCode.INVALID,
+            TraceErrorCode.INVALID,
             "Mã lô gồm 1-20 ký tự thuộc bộ ký tự GS1 82 (chữ Latinh không dấu, số, một số dấu).",
             "A lot code has 1-20 characters of GS1 character set 82 (unaccented Latin letters, digits, some signs).",
         )
     elif await Batch.exists(product_id=product.id, lot_code=lot):
         problems.add(
-            "lotCode", ErrorCode.UNIQUE, "Mã lô đã được dùng cho sản phẩm này.", "Lot code already used."
+            "lotCode", TraceErrorCode.UNIQUE, "Mã lô đã được dùng cho sản phẩm này.", "Lot code already used."
         )
     expiry = data.expiry_date
     if expiry is None and data.production_date and product.shelf_life_days:
@@ -126,24 +130,26 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
     if expiry and data.production_date and expiry < data.production_date:
         problems.add(
             "expiryDate",
-            ErrorCode.INVALID_DATE_RANGE,
+            TraceErrorCode.INVALID_DATE_RANGE,
             "Hạn dùng trước ngày sản xuất.",
             "Expiry before production.",
         )
     today = dt.datetime.now(VIETNAM).date()
     for name, day in (("productionDate", data.production_date), ("harvestDate", data.harvest_date)):
         if day and day > today:
-            problems.add(name, ErrorCode.OUT_OF_RANGE, "Ngày trong tương lai.", "A date in the future.")
+            problems.add(name, TraceErrorCode.OUT_OF_RANGE, "Ngày trong tương lai.", "A date in the future.")
     if data.quantity is not None and data.quantity < 0:
-        problems.add("quantity", ErrorCode.OUT_OF_RANGE, "Số lượng không âm.", "Must not be negative.")
+        problems.add("quantity", TraceErrorCode.OUT_OF_RANGE, "Số lượng không âm.", "Must not be negative.")
     if data.unit is not None and data.unit not in UNITS:
-        problems.add("unit", ErrorCode.INVALID, f"Đơn vị: {', '.join(UNITS)}.", f"Units: {', '.join(UNITS)}.")
+        problems.add(
+            "unit", TraceErrorCode.INVALID, f"Đơn vị: {', '.join(UNITS)}.", f"Units: {', '.join(UNITS)}."
+        )
     commune_id = None
     if data.origin_commune_code:
         commune = await find_commune(data.origin_commune_code, data.origin_commune_era)
         if commune is None:
             problems.add(
-                "originCommuneCode", ErrorCode.NOT_FOUND, "Không có xã/phường này.", "No such commune."
+                "originCommuneCode", TraceErrorCode.NOT_FOUND, "Không có xã/phường này.", "No such commune."
             )
         else:
             commune_id = commune.id
@@ -247,11 +253,17 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
     now = dt.datetime.now(dt.UTC)
     if data.event_time.tzinfo is None:
         problems.add(
-            "eventTime", ErrorCode.INVALID, "Cần múi giờ (vd. +07:00).", "A time-zone offset is required."
+            "eventTime",
+            TraceErrorCode.INVALID,
+            "Cần múi giờ (vd. +07:00).",
+            "A time-zone offset is required.",
         )
     elif data.event_time > now + CLOCK_SKEW:
         problems.add(
-            "eventTime", ErrorCode.OUT_OF_RANGE, "Thời điểm trong tương lai.", "The event is in the future."
+            "eventTime",
+            TraceErrorCode.OUT_OF_RANGE,
+            "Thời điểm trong tương lai.",
+            "The event is in the future.",
         )
     lists = (("subjects", data.subjects), ("inputs", data.inputs), ("outputs", data.outputs))
     for name, items in lists:
@@ -259,20 +271,20 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
             batch = batches.get(item.batch_id)
             if batch is None:
                 problems.add(
-                    f"{name}.{index}.batchId", ErrorCode.NOT_FOUND, "Không có lô này.", "No such lot."
+                    f"{name}.{index}.batchId", TraceErrorCode.NOT_FOUND, "Không có lô này.", "No such lot."
                 )
                 continue
             if item.quantity is not None and item.quantity <= 0:
                 problems.add(
                     f"{name}.{index}.quantity",
-                    ErrorCode.OUT_OF_RANGE,
+                    TraceErrorCode.OUT_OF_RANGE,
                     "Số lượng phải dương.",
                     "Must be positive.",
                 )
             if item.unit is not None and item.unit not in UNITS:
                 problems.add(
                     f"{name}.{index}.unit",
-                    ErrorCode.INVALID,
+                    TraceErrorCode.INVALID,
                     f"Đơn vị: {', '.join(UNITS)}.",
                     f"Units: {UNITS}.",
                 )
@@ -286,24 +298,29 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
             ):
                 problems.add(
                     "eventTime",
-                    ErrorCode.OUT_OF_RANGE,
+                    TraceErrorCode.OUT_OF_RANGE,
                     f"Sự kiện trước ngày làm ra lô {batch.lot_code}.",
                     f"The event is before lot {batch.lot_code} was made.",
                 )
     if data.event_type == EventType.TRANSFORMATION:
         if not data.inputs or not data.outputs:
             problems.add(
-                "inputs", ErrorCode.REQUIRED, "Cần lô đầu vào và đầu ra.", "Inputs and outputs are required."
+                "inputs",
+                TraceErrorCode.REQUIRED,
+                "Cần lô đầu vào và đầu ra.",
+                "Inputs and outputs are required.",
             )
         if {i.batch_id for i in data.inputs} & {o.batch_id for o in data.outputs}:
             problems.add(
                 "outputs",
-                ErrorCode.INVALID,
+                TraceErrorCode.INVALID,
                 "Một lô không thể vừa vào vừa ra.",
                 "A lot cannot be both input and output.",
             )
     elif not data.subjects:
-        problems.add("subjects", ErrorCode.REQUIRED, "Cần ít nhất một lô.", "At least one lot is required.")
+        problems.add(
+            "subjects", TraceErrorCode.REQUIRED, "Cần ít nhất một lô.", "At least one lot is required."
+        )
     vocabularies: tuple[tuple[str, str | None, Literal["bizStep", "disposition"]], ...] = (
         ("bizStep", data.biz_step, "bizStep"),
         ("disposition", data.disposition, "disposition"),
@@ -312,7 +329,7 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
         if value is not None and epcis.normalize_vocabulary(value, kind) is None:
             problems.add(
                 name,
-                ErrorCode.INVALID,
+                TraceErrorCode.INVALID,
                 "Không phải từ vựng CBV 2.0 hay một URI.",
                 "Neither a CBV 2.0 word nor an absolute URI.",
             )
@@ -336,7 +353,10 @@ async def record_event(
         }
         if ancestors & {o.batch_id for o in data.outputs}:
             problems.add(
-                "outputs", ErrorCode.NOT_ALLOWED, "Vòng lặp trong nguồn gốc lô.", "This would make a cycle."
+                "outputs",
+                TraceErrorCode.NOT_ALLOWED,
+                "Vòng lặp trong nguồn gốc lô.",
+                "This would make a cycle.",
             )
     problems.raise_if_any()
     return await _append(data, batches, base_url, actor_id)
@@ -528,10 +548,10 @@ async def record_recall(
         raise (
             policy.deny(reach, "batchId")
             if batch is not None or not reach.everything
-            else _error("batchId", ErrorCode.NOT_FOUND, "Không có lô này.", "No such lot.")
+            else _error("batchId", TraceErrorCode.NOT_FOUND, "Không có lô này.", "No such lot.")
         )
     if not nfc(reason):
-        raise _error("reason", ErrorCode.REQUIRED, "Cần lý do thu hồi.", "A reason is required.")
+        raise _error("reason", TraceErrorCode.REQUIRED, "Cần lý do thu hồi.", "A reason is required.")
     impact = await recall_impact(batch_id)
     now = dt.datetime.now(VIETNAM)
     async with in_transaction():
@@ -632,7 +652,7 @@ async def declare_error(
         policy.may_manage_producer(reach, q.batch.product.producer) for q in links
     ):
         raise (
-            _error("eventId", ErrorCode.NOT_FOUND, "Không có sự kiện này.", "No such event.")
+            _error("eventId", TraceErrorCode.NOT_FOUND, "Không có sự kiện này.", "No such event.")
             if reach.everything
             else policy.deny(reach, "eventId")
         )
@@ -641,13 +661,16 @@ async def declare_error(
     if reason not in epcis.CBV_ERROR_REASONS and not epcis.is_absolute_uri(reason):
         problems.add(
             "reason",
-            ErrorCode.INVALID,
+            TraceErrorCode.INVALID,
             "Lý do: did_not_occur, incorrect_data hoặc một URI.",
             "Reason: did_not_occur, incorrect_data or a URI.",
         )
     if await TraceEvent.exists(corrects_id=original.id):
         problems.add(
-            "eventId", ErrorCode.NOT_ALLOWED, "Sự kiện này đã được đính chính.", "Already declared erroneous."
+            "eventId",
+            TraceErrorCode.NOT_ALLOWED,
+            "Sự kiện này đã được đính chính.",
+            "Already declared erroneous.",
         )
     batches = {q.batch.id: q.batch for q in links}
     if correction.corrective is not None:
@@ -721,3 +744,25 @@ async def declare_error(
         )
     page_cache.invalidate()
     return declaration, corrective_event
+
+
+@dataclass(frozen=True, slots=True)
+class BatchFilterData:
+    product_id: int | None = None
+    lot_code: str | None = None
+    status: BatchStatus | None = None
+
+
+def batch_query(filters: BatchFilterData, *, visibility: Q | None) -> QuerySet[Batch]:
+    """Lots matching `filters` among those `visibility` lets the actor list (None: all; see
+    services.policy.trace.batch_visibility)."""
+    query = Batch.all()
+    if visibility is not None:
+        query = query.filter(visibility)
+    if filters.product_id is not None:
+        query = query.filter(product_id=filters.product_id)
+    if filters.lot_code:
+        query = query.filter(lot_code=filters.lot_code.strip())
+    if filters.status is not None:
+        query = query.filter(status=filters.status)
+    return query

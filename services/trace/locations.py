@@ -10,14 +10,18 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
 from models import AdminUnit, Location, LocationKind, Producer, UnitEra
-from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
 from services.registry.manage import clean_gln, find_commune
 from services.trace import epcis
+from services.trace.errors import TraceErrorCode
 
 DOCUMENT_TYPES = ("certificate", "testResult", "photo", "invoice", "other")
 MAX_DOCUMENTS = 10  # per event
@@ -40,9 +44,9 @@ class LocationData:
 def _text(problems: Problems, name: str, value: str | None, *, required: bool) -> str | None:
     text = nfc_or_none(value)
     if text is None and required:
-        problems.add(name, ErrorCode.REQUIRED, "Trường này là bắt buộc.", "This field is required.")
+        problems.add(name, TraceErrorCode.REQUIRED, "Trường này là bắt buộc.", "This field is required.")
     elif text is not None and len(text) > 255:
-        problems.add(name, ErrorCode.TOO_LONG, "Tối đa 255 ký tự.", "At most 255 characters.")
+        problems.add(name, TraceErrorCode.TOO_LONG, "Tối đa 255 ký tự.", "At most 255 characters.")
     return text
 
 
@@ -50,14 +54,16 @@ def _coordinates(problems: Problems, latitude: float | None, longitude: float | 
     if (latitude is None) != (longitude is None):
         problems.add(
             "latitude" if latitude is None else "longitude",
-            ErrorCode.REQUIRED,
+            TraceErrorCode.REQUIRED,
             "Cần cả vĩ độ và kinh độ.",
             "Latitude and longitude go together.",
         )
     if latitude is not None and not -90 <= latitude <= 90:
-        problems.add("latitude", ErrorCode.OUT_OF_RANGE, "Vĩ độ từ -90 đến 90.", "Between -90 and 90.")
+        problems.add("latitude", TraceErrorCode.OUT_OF_RANGE, "Vĩ độ từ -90 đến 90.", "Between -90 and 90.")
     if longitude is not None and not -180 <= longitude <= 180:
-        problems.add("longitude", ErrorCode.OUT_OF_RANGE, "Kinh độ từ -180 đến 180.", "Between -180 and 180.")
+        problems.add(
+            "longitude", TraceErrorCode.OUT_OF_RANGE, "Kinh độ từ -180 đến 180.", "Between -180 and 180."
+        )
 
 
 async def create_location(data: LocationData, reach: Reach) -> Location:
@@ -72,7 +78,7 @@ async def create_location(data: LocationData, reach: Reach) -> Location:
                 raise DomainError(
                     [
                         FieldProblem(
-                            "producerId", ErrorCode.NOT_FOUND, "Không có cơ sở này.", "No such producer."
+                            "producerId", TraceErrorCode.NOT_FOUND, "Không có cơ sở này.", "No such producer."
                         )
                     ]
                 )
@@ -84,16 +90,18 @@ async def create_location(data: LocationData, reach: Reach) -> Location:
     address_line = _text(problems, "addressLine", data.address_line, required=False)
     gln = clean_gln(problems, data.gln)
     if gln is not None and await Location.exists(gln=gln):
-        problems.add("gln", ErrorCode.UNIQUE, "GLN này đã được dùng.", "This GLN is already in use.")
+        problems.add("gln", TraceErrorCode.UNIQUE, "GLN này đã được dùng.", "This GLN is already in use.")
     commune: AdminUnit | None = None
     if data.commune_code and data.commune_code.strip():
         commune = await find_commune(data.commune_code, data.commune_era)
         if commune is None:
-            problems.add("communeCode", ErrorCode.NOT_FOUND, "Không có xã/phường này.", "No such commune.")
+            problems.add(
+                "communeCode", TraceErrorCode.NOT_FOUND, "Không có xã/phường này.", "No such commune."
+            )
     elif producer is None and not reach.everything:
         problems.add(
             "communeCode",
-            ErrorCode.REQUIRED,
+            TraceErrorCode.REQUIRED,
             "Địa điểm dùng chung cần xã/phường.",
             "A shared location needs its commune.",
         )
@@ -136,7 +144,7 @@ async def check_places(
     usable = await usable_locations({i for _, i in places if i is not None}, reach)
     for name, location_id in places:
         if location_id is not None and location_id not in usable:
-            problems.add(name, ErrorCode.NOT_FOUND, "Không có địa điểm này.", "No such location.")
+            problems.add(name, TraceErrorCode.NOT_FOUND, "Không có địa điểm này.", "No such location.")
 
 
 # -- attached documents -------------------------------------------------------------------------------------
@@ -161,7 +169,7 @@ def clean_documents(
     if len(documents) > MAX_DOCUMENTS:
         problems.add(
             "documents",
-            ErrorCode.OUT_OF_RANGE,
+            TraceErrorCode.OUT_OF_RANGE,
             f"Tối đa {MAX_DOCUMENTS} tài liệu mỗi sự kiện.",
             f"At most {MAX_DOCUMENTS} documents per event.",
         )
@@ -171,7 +179,7 @@ def clean_documents(
         if kind not in DOCUMENT_TYPES:
             problems.add(
                 f"documents.{index}.type",
-                ErrorCode.INVALID,
+                TraceErrorCode.INVALID,
                 f"Loại tài liệu: {', '.join(DOCUMENT_TYPES)}.",
                 f"Document types: {', '.join(DOCUMENT_TYPES)}.",
             )
@@ -179,17 +187,42 @@ def clean_documents(
         if not _document_url_ok(url, base_url):
             problems.add(
                 f"documents.{index}.url",
-                ErrorCode.INVALID,
+                TraceErrorCode.INVALID,
                 "Cần một địa chỉ https (ký tự có dấu phải được mã hoá %).",
                 "An https URL is required (non-ASCII characters percent-encoded).",
             )
         title = nfc_or_none(raw_title) if isinstance(raw_title, str) else None
         if title is not None and len(title) > 255:
             problems.add(
-                f"documents.{index}.title", ErrorCode.TOO_LONG, "Tối đa 255 ký tự.", "At most 255 characters."
+                f"documents.{index}.title",
+                TraceErrorCode.TOO_LONG,
+                "Tối đa 255 ký tự.",
+                "At most 255 characters.",
             )
         entry = {"type": str(kind), "url": url}
         if title:
             entry["title"] = title
         cleaned.append(entry)
     return cleaned
+
+
+@dataclass(frozen=True, slots=True)
+class LocationFilterData:
+    producer_id: int | None = None
+    kind: LocationKind | None = None
+    gln: str | None = None
+
+
+def location_query(filters: LocationFilterData, *, visibility: Q | None) -> QuerySet[Location]:
+    """Locations matching `filters` among those `visibility` lets the actor list (None: all; see
+    services.policy.trace.location_visibility)."""
+    query = Location.all()
+    if visibility is not None:
+        query = query.filter(visibility)
+    if filters.producer_id is not None:
+        query = query.filter(producer_id=filters.producer_id)
+    if filters.kind is not None:
+        query = query.filter(kind=filters.kind)
+    if filters.gln:
+        query = query.filter(gln=filters.gln.strip())
+    return query

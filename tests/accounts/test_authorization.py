@@ -42,7 +42,7 @@ from models import (
     TraceEvent,
     UnitEra,
 )
-from schema.audit import Audit
+from schema.audit import Audit, Refusals
 from services.accounts import auth as accounts
 from services.packaging import designs
 from services.policy import SYSTEM
@@ -461,6 +461,19 @@ def test_every_mutation_has_a_rule_and_is_audited() -> None:
     assert graphql_names == set(MUTATIONS), "add the new mutation to MUTATIONS with the roles it allows"
     for field in mutation_type.fields:
         assert any(isinstance(e, Audit) for e in field.extensions), f"{field.python_name} is not audited"
+
+
+def test_every_mutation_answers_a_refusal_with_its_payload_and_the_audit_sees_it() -> None:
+    """`Refusals` turns a DomainError into the payload's errors; it must run inside `Audit` (extensions are
+    listed innermost first), or the audit log would miss the failed mutation's codes."""
+    mutation_type = graphql_schema.schema.get_type_by_name("Mutation")
+    assert isinstance(mutation_type, StrawberryObjectDefinition)
+    for field in mutation_type.fields:
+        kinds = [type(e) for e in field.extensions]
+        assert Refusals in kinds, f"{field.python_name} lets a DomainError escape as a GraphQL error"
+        assert kinds.index(Refusals) < kinds.index(Audit), (
+            f"{field.python_name}: Refusals must come before Audit"
+        )
 
 
 @pytest.mark.parametrize("mutation", sorted(MUTATIONS))

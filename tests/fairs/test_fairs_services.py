@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import unicodedata
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -26,8 +27,9 @@ from models import (
     Zone,
 )
 from services.accounts.auth import Actor, Grant
-from services.common.errors import DomainError, ErrorCode
+from services.common.errors import DomainError
 from services.fairs import applications, assignment, layout, manage
+from services.fairs.errors import FairErrorCode
 from services.fairs.layout import BoothRow
 from services.policy import SYSTEM, Reach, reach_of
 from tests.conftest import Database
@@ -53,7 +55,7 @@ async def member_of(producer_id: int) -> Reach:
     return await reach_of(Actor(user_id=2, grants=(Grant(Role.PRODUCER_MEMBER, producer_id=producer_id),)))
 
 
-def codes(exc: pytest.ExceptionInfo[DomainError]) -> set[tuple[str, ErrorCode]]:
+def codes(exc: pytest.ExceptionInfo[DomainError]) -> set[tuple[str, StrEnum]]:
     return {(p.field, p.code) for p in exc.value.problems}
 
 
@@ -72,22 +74,22 @@ async def test_an_organiser_creates_its_fair_and_moves_it_through_its_statuses(d
     assert (fair.slug, fair.name, fair.status) == (DEMO_FAIR, FAIR_NAME, FairStatus.DRAFT)
     with pytest.raises(DomainError) as denied:
         await manage.create_fair(dataclasses.replace(data, slug="hoi-cho-khac-2019"), reach)
-    assert codes(denied) == {("slug", ErrorCode.FORBIDDEN)}
+    assert codes(denied) == {("slug", FairErrorCode.FORBIDDEN)}
 
     await manage.change_status(fair.id, FairStatus.ACCEPTING, reach)
     with pytest.raises(DomainError) as empty:
         await manage.change_status(fair.id, FairStatus.PUBLISHED, reach)
-    assert codes(empty) == {("status", ErrorCode.NOT_ALLOWED)}  # no booths yet
+    assert codes(empty) == {("status", FairErrorCode.NOT_ALLOWED)}  # no booths yet
     await make_layout(fair, [zone("A", "Khu ẩm thực", ["1"], 0, 0)], booth_row("A", 2))
     await make_exhibitor(fair, status=ApplicationStatus.SUBMITTED)
     with pytest.raises(DomainError) as back:
         await manage.change_status(fair.id, FairStatus.DRAFT, reach)  # producers have applied
-    assert codes(back) == {("status", ErrorCode.NOT_ALLOWED)}
+    assert codes(back) == {("status", FairErrorCode.NOT_ALLOWED)}
     assert (await manage.change_status(fair.id, FairStatus.PUBLISHED, reach)).status == FairStatus.PUBLISHED
     assert (await manage.change_status(fair.id, FairStatus.CLOSED, reach)).status == FairStatus.CLOSED
     with pytest.raises(DomainError) as final:
         await manage.change_status(fair.id, FairStatus.PUBLISHED, reach)
-    assert codes(final) == {("status", ErrorCode.NOT_ALLOWED)}
+    assert codes(final) == {("status", FairErrorCode.NOT_ALLOWED)}
 
 
 async def test_bad_fair_input_gets_every_problem(db: Database) -> None:
@@ -104,16 +106,16 @@ async def test_bad_fair_input_gets_every_problem(db: Database) -> None:
     with pytest.raises(DomainError) as bad:
         await manage.create_fair(data, SYSTEM)
     assert codes(bad) == {
-        ("slug", ErrorCode.INVALID),
-        ("name", ErrorCode.REQUIRED),
-        ("endsOn", ErrorCode.INVALID_DATE_RANGE),
-        ("provinceCode", ErrorCode.NOT_FOUND),
-        ("floorWidthM", ErrorCode.OUT_OF_RANGE),
+        ("slug", FairErrorCode.INVALID),
+        ("name", FairErrorCode.REQUIRED),
+        ("endsOn", FairErrorCode.INVALID_DATE_RANGE),
+        ("provinceCode", FairErrorCode.NOT_FOUND),
+        ("floorWidthM", FairErrorCode.OUT_OF_RANGE),
     }
     await make_fair()
     with pytest.raises(DomainError) as taken:
         await make_fair()
-    assert codes(taken) == {("slug", ErrorCode.UNIQUE)}
+    assert codes(taken) == {("slug", FairErrorCode.UNIQUE)}
 
 
 async def test_the_organiser_of_another_fair_is_forbidden_and_nothing_is_written(db: Database) -> None:
@@ -141,7 +143,7 @@ async def test_the_organiser_of_another_fair_is_forbidden_and_nothing_is_written
     for attempt in attempts:
         with pytest.raises(DomainError) as refused:
             await attempt()
-        assert [p.code for p in refused.value.problems] == [ErrorCode.FORBIDDEN]
+        assert [p.code for p in refused.value.problems] == [FairErrorCode.FORBIDDEN]
     await fair.refresh_from_db()
     assert fair.status == FairStatus.ACCEPTING
     assert await Booth.filter(fair_id=fair.id).count() == 2
@@ -163,11 +165,11 @@ async def test_a_bad_row_stores_nothing_and_names_its_row(db: Database) -> None:
     with pytest.raises(DomainError) as bad:
         await layout.import_layout(fair.id, zones, booths, SYSTEM)
     assert codes(bad) == {
-        ("zones.1.productGroups", ErrorCode.INVALID),
-        ("booths.2.zoneCode", ErrorCode.NOT_FOUND),
-        ("booths.3.code", ErrorCode.UNIQUE),
-        ("booths.4.xM", ErrorCode.INVALID),
-        ("booths.5.xM", ErrorCode.OUT_OF_RANGE),
+        ("zones.1.productGroups", FairErrorCode.INVALID),
+        ("booths.2.zoneCode", FairErrorCode.NOT_FOUND),
+        ("booths.3.code", FairErrorCode.UNIQUE),
+        ("booths.4.xM", FairErrorCode.INVALID),
+        ("booths.5.xM", FairErrorCode.OUT_OF_RANGE),
     }
     messages = {p.field: (p.message, p.message_en) for p in bad.value.problems}
     assert messages["booths.2.zoneCode"] == ("Gian dòng 3: không có khu C.", "Booth row 3: no zone C.")
@@ -201,22 +203,22 @@ async def test_producers_apply_with_their_own_published_products(db: Database) -
     with pytest.raises(DomainError) as bad:
         await applications.apply(data, reach)
     assert codes(bad) == {
-        ("productIds.1", ErrorCode.NOT_ALLOWED),
-        ("productIds.2", ErrorCode.NOT_ALLOWED),
-        ("boothsWanted", ErrorCode.OUT_OF_RANGE),
+        ("productIds.1", FairErrorCode.NOT_ALLOWED),
+        ("productIds.2", FairErrorCode.NOT_ALLOWED),
+        ("boothsWanted", FairErrorCode.OUT_OF_RANGE),
     }
     with pytest.raises(DomainError) as not_theirs:
         await applications.apply(
             applications.ApplicationData(fair.id, foreign.producer_id, [foreign.id]),  # type: ignore[attr-defined]
             reach,
         )
-    assert codes(not_theirs) == {("producerId", ErrorCode.FORBIDDEN)}
+    assert codes(not_theirs) == {("producerId", FairErrorCode.FORBIDDEN)}
 
     applied = await applications.apply(applications.ApplicationData(fair.id, producer.id, [candy.id]), reach)
     assert applied.status == ApplicationStatus.SUBMITTED
     with pytest.raises(DomainError) as twice:
         await applications.apply(applications.ApplicationData(fair.id, producer.id, [candy.id]), reach)
-    assert codes(twice) == {("producerId", ErrorCode.UNIQUE)}
+    assert codes(twice) == {("producerId", FairErrorCode.UNIQUE)}
     await applications.withdraw(applied.id, reach)
     again = await applications.apply(applications.ApplicationData(fair.id, producer.id, [candy.id]), reach)
     assert (again.id, again.status) == (applied.id, ApplicationStatus.SUBMITTED)  # the withdrawn one, again
@@ -227,7 +229,7 @@ async def test_producers_apply_with_their_own_published_products(db: Database) -
         await applications.apply(
             applications.ApplicationData(fair.id, late.id, [(await make_product(late)).id]), SYSTEM
         )
-    assert codes(closed) == {("fairId", ErrorCode.NOT_ALLOWED)}
+    assert codes(closed) == {("fairId", FairErrorCode.NOT_ALLOWED)}
 
 
 async def test_an_exhibitor_no_longer_approved_loses_its_booths(db: Database) -> None:
@@ -240,7 +242,7 @@ async def test_an_exhibitor_no_longer_approved_loses_its_booths(db: Database) ->
     assert not await BoothAssignment.exists(application_id=exhibitor.id)
     with pytest.raises(DomainError) as waiting:
         await assignment.assign_booth(booths["A01"].id, exhibitor.id, SYSTEM)
-    assert codes(waiting) == {("applicationId", ErrorCode.NOT_ALLOWED)}
+    assert codes(waiting) == {("applicationId", FairErrorCode.NOT_ALLOWED)}
     await applications.decide(exhibitor.id, applications.Decision.APPROVE, SYSTEM)
     await assignment.assign_booth(booths["A02"].id, exhibitor.id, SYSTEM)
     producer_reach = await member_of(exhibitor.producer_id)  # type: ignore[attr-defined]
@@ -248,7 +250,7 @@ async def test_an_exhibitor_no_longer_approved_loses_its_booths(db: Database) ->
     assert not await BoothAssignment.exists(application_id=exhibitor.id)
     with pytest.raises(DomainError) as withdrawn:
         await applications.decide(exhibitor.id, applications.Decision.APPROVE, SYSTEM)
-    assert codes(withdrawn) == {("applicationId", ErrorCode.NOT_ALLOWED)}
+    assert codes(withdrawn) == {("applicationId", FairErrorCode.NOT_ALLOWED)}
 
 
 async def test_one_exhibitor_per_booth(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -265,7 +267,7 @@ async def test_one_exhibitor_per_booth(db: Database, monkeypatch: pytest.MonkeyP
     # The service says why, and reassigns only when asked to.
     with pytest.raises(DomainError) as taken:
         await assignment.assign_booth(a01, second.id, SYSTEM)
-    assert codes(taken) == {("boothId", ErrorCode.UNIQUE)}
+    assert codes(taken) == {("boothId", FairErrorCode.UNIQUE)}
     moved = await assignment.assign_booth(a01, second.id, SYSTEM, replace=True)
     assert (moved.application_id, moved.manual) == (second.id, True)  # type: ignore[attr-defined]
     assert await BoothAssignment.filter(booth_id=a01).count() == 1
@@ -277,7 +279,7 @@ async def test_one_exhibitor_per_booth(db: Database, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(assignment, "_holder", nobody)
     with pytest.raises(DomainError) as raced:
         await assignment.assign_booth(a01, first.id, SYSTEM)
-    assert codes(raced) == {("boothId", ErrorCode.UNIQUE)}
+    assert codes(raced) == {("boothId", FairErrorCode.UNIQUE)}
     assert (await BoothAssignment.get(booth_id=a01)).application_id == second.id  # type: ignore[attr-defined]
 
 
@@ -302,7 +304,7 @@ async def test_an_assignment_stays_within_its_fair(db: Database) -> None:
 
     with pytest.raises(DomainError) as refused:
         await assignment.assign_booth(y01, exhibitor_x.id, SYSTEM)
-    assert codes(refused) == {("applicationId", ErrorCode.NOT_FOUND)}
+    assert codes(refused) == {("applicationId", FairErrorCode.NOT_FOUND)}
 
 
 async def test_programme_sessions_fall_within_the_fair(db: Database) -> None:
@@ -331,7 +333,7 @@ async def test_programme_sessions_fall_within_the_fair(db: Database) -> None:
             SYSTEM,
         )
     assert codes(late) == {
-        ("startsAt", ErrorCode.OUT_OF_RANGE),
-        ("endsAt", ErrorCode.OUT_OF_RANGE),
-        ("endsAt", ErrorCode.INVALID_DATE_RANGE),
+        ("startsAt", FairErrorCode.OUT_OF_RANGE),
+        ("endsAt", FairErrorCode.OUT_OF_RANGE),
+        ("endsAt", FairErrorCode.INVALID_DATE_RANGE),
     }

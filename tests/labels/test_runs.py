@@ -10,8 +10,9 @@ import pytest
 
 from models import BatchStatus, LabelRun, Role, TemplateKind
 from services.accounts.auth import Actor, Grant
-from services.common.errors import DomainError, ErrorCode
+from services.common.errors import DomainError
 from services.labels import runs
+from services.labels.errors import LabelErrorCode
 from services.labels.runs import LabelRunData
 from services.policy import SYSTEM, reach_of
 from services.trace.identity import product_code
@@ -75,7 +76,7 @@ async def test_refusals(db: object) -> None:
         await runs.create_label_run(
             LabelRunData(batch_id=batch.id, template="NOPE", count=0), SYSTEM, user_id=None, base_url=BASE
         )
-    assert codes(e.value) == {("template", ErrorCode.NOT_FOUND), ("count", ErrorCode.OUT_OF_RANGE)}
+    assert codes(e.value) == {("template", LabelErrorCode.NOT_FOUND), ("count", LabelErrorCode.OUT_OF_RANGE)}
     with pytest.raises(DomainError) as e:
         await runs.create_label_run(
             LabelRunData(batch_id=batch.id, template="L7651", count=1, start_slot=66),
@@ -83,20 +84,20 @@ async def test_refusals(db: object) -> None:
             user_id=None,
             base_url=BASE,
         )
-    assert codes(e.value) == {("startSlot", ErrorCode.OUT_OF_RANGE)}
+    assert codes(e.value) == {("startSlot", LabelErrorCode.OUT_OF_RANGE)}
     batch.status = BatchStatus.RECALLED
     await batch.save()
     with pytest.raises(DomainError) as e:
         await runs.create_label_run(
             LabelRunData(batch_id=batch.id, template="L7160", count=1), SYSTEM, user_id=None, base_url=BASE
         )
-    assert codes(e.value) == {("batchId", ErrorCode.NOT_ALLOWED)}
+    assert codes(e.value) == {("batchId", LabelErrorCode.NOT_ALLOWED)}
     hidden = await make_batch(product, "R-2", is_published=False)
     with pytest.raises(DomainError) as e:
         await runs.create_label_run(
             LabelRunData(batch_id=hidden.id, template="L7160", count=1), SYSTEM, user_id=None, base_url=BASE
         )
-    assert codes(e.value) == {("batchId", ErrorCode.NOT_ALLOWED)}
+    assert codes(e.value) == {("batchId", LabelErrorCode.NOT_ALLOWED)}
     assert await LabelRun.all().count() == 0
 
 
@@ -151,7 +152,7 @@ async def test_a_producer_member_prints_only_its_own_lots(db: object) -> None:
             user_id=user.id,
             base_url=BASE,
         )
-    assert codes(e.value) == {("batchId", ErrorCode.FORBIDDEN)}
+    assert codes(e.value) == {("batchId", LabelErrorCode.FORBIDDEN)}
 
 
 async def test_outputs_are_kept_by_checksum_and_reproducible(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -25,8 +26,9 @@ from models import (
     UnitEra,
 )
 from services.accounts.auth import Actor, Grant
-from services.common.errors import DomainError, ErrorCode
+from services.common.errors import DomainError
 from services.packaging import designs
+from services.packaging.errors import PackagingErrorCode
 from services.policy import Reach, reach_of
 from services.registry.manage import find_province
 from tests.conftest import Database
@@ -131,7 +133,7 @@ async def status(version_id: int) -> DesignStatus:
     return DesignStatus((await DesignVersion.get(id=version_id)).status)
 
 
-def codes(exc: pytest.ExceptionInfo[DomainError]) -> list[tuple[str, ErrorCode]]:
+def codes(exc: pytest.ExceptionInfo[DomainError]) -> list[tuple[str, StrEnum]]:
     return [(p.field, p.code) for p in exc.value.problems]
 
 
@@ -159,7 +161,7 @@ async def test_the_workflow_from_draft_to_superseded(db: Database) -> None:
     # A version sent back is not approved; the producer answers with a new version.
     with pytest.raises(DomainError) as refused:
         await designs.approve(v1.id, w.officer)
-    assert codes(refused) == [("versionId", ErrorCode.NOT_ALLOWED)]
+    assert codes(refused) == [("versionId", PackagingErrorCode.NOT_ALLOWED)]
 
     v2 = await new_version(w, design, {**FOOD, "mandatory_text_sizes": {"net_quantity": 3}})
     assert v2.number == 2
@@ -198,12 +200,12 @@ async def test_a_version_submitted_twice_is_a_typed_error(db: Database) -> None:
     await designs.submit_version(v1.id, w.member1)
     with pytest.raises(DomainError) as again:
         await designs.submit_version(v1.id, w.member1)
-    assert codes(again) == [("versionId", ErrorCode.NOT_ALLOWED)]
+    assert codes(again) == [("versionId", PackagingErrorCode.NOT_ALLOWED)]
     assert "already submitted" in again.value.problems[0].message_en
     await designs.approve(v1.id, w.officer)
     with pytest.raises(DomainError) as after_approval:
         await designs.submit_version(v1.id, w.member1)
-    assert codes(after_approval) == [("versionId", ErrorCode.NOT_ALLOWED)]
+    assert codes(after_approval) == [("versionId", PackagingErrorCode.NOT_ALLOWED)]
 
 
 async def test_role_rules(db: Database) -> None:
@@ -212,12 +214,12 @@ async def test_role_rules(db: Database) -> None:
     v1 = await new_version(w, design)
     await designs.submit_version(v1.id, w.member1)
 
-    async def refused(call: Any) -> list[ErrorCode]:
+    async def refused(call: Any) -> list[StrEnum]:
         with pytest.raises(DomainError) as exc:
             await call
         return [p.code for p in exc.value.problems]
 
-    forbidden, unauthenticated = [ErrorCode.FORBIDDEN], [ErrorCode.UNAUTHENTICATED]
+    forbidden, unauthenticated = [PackagingErrorCode.FORBIDDEN], [PackagingErrorCode.UNAUTHENTICATED]
     # Consultants advise: they comment and request changes, never approve.
     assert await refused(designs.approve(v1.id, w.consultant)) == forbidden
     assert await refused(designs.approve(v1.id, w.consultant, override_reason="tôi đồng ý")) == forbidden
@@ -256,7 +258,7 @@ async def test_role_rules(db: Database) -> None:
     }
     # A missing version: NOT_FOUND for those who see every design, the same refusal as for a hidden one
     # for the others.
-    assert await refused(designs.comment(10**6, "?", w.consultant)) == [ErrorCode.NOT_FOUND]
+    assert await refused(designs.comment(10**6, "?", w.consultant)) == [PackagingErrorCode.NOT_FOUND]
     assert await refused(designs.comment(10**6, "?", w.member2)) == forbidden
 
 
@@ -270,7 +272,7 @@ async def test_approval_with_an_error_finding_needs_a_reason(db: Database) -> No
     for reason in (None, "", "   "):
         with pytest.raises(DomainError) as refused:
             await designs.approve(v1.id, w.officer, override_reason=reason)
-        assert codes(refused) == [("overrideReason", ErrorCode.NOT_ALLOWED)]
+        assert codes(refused) == [("overrideReason", PackagingErrorCode.NOT_ALLOWED)]
         assert "missing_item" in refused.value.problems[0].message_en
     assert await status(v1.id) == DesignStatus.SUBMITTED
     assert not await ReviewComment.filter(version_id=v1.id).exists()
@@ -366,7 +368,10 @@ async def test_versions_copy_nothing_and_attach_only_usable_files(db: Database) 
     # version of the same design may be listed again by anyone who edits it (the officer here).
     with pytest.raises(DomainError) as refused:
         await new_version(w, design, files=(designs.FileRef(theirs.id), designs.FileRef(mine.id, "poster")))
-    assert codes(refused) == [("files.0.fileId", ErrorCode.NOT_FOUND), ("files.1.role", ErrorCode.INVALID)]
+    assert codes(refused) == [
+        ("files.0.fileId", PackagingErrorCode.NOT_FOUND),
+        ("files.1.role", PackagingErrorCode.INVALID),
+    ]
     carried = designs.VersionData(
         design_id=design.id, package_type=PackageType.BOX, declared=FOOD, files=(designs.FileRef(mine.id),)
     )
@@ -390,9 +395,9 @@ async def test_version_input_is_validated_with_api_paths(db: Database) -> None:
         await new_version(w, design, bad, depth_mm=0.0)
     assert sorted(codes(refused)) == sorted(
         [
-            ("depthMm", ErrorCode.OUT_OF_RANGE),
-            ("declared.colour", ErrorCode.INVALID),
-            ("declared.qr.printedSizeMm", ErrorCode.OUT_OF_RANGE),
+            ("depthMm", PackagingErrorCode.OUT_OF_RANGE),
+            ("declared.colour", PackagingErrorCode.INVALID),
+            ("declared.qr.printedSizeMm", PackagingErrorCode.OUT_OF_RANGE),
         ]
     )
     with pytest.raises(DomainError) as empty_name:
@@ -401,7 +406,7 @@ async def test_version_input_is_validated_with_api_paths(db: Database) -> None:
             w.member1,
             user_id=uid(w.member1),
         )
-    assert codes(empty_name) == [("name", ErrorCode.REQUIRED)]
+    assert codes(empty_name) == [("name", PackagingErrorCode.REQUIRED)]
     assert not await DesignVersion.exists()
 
 

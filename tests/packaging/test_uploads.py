@@ -21,8 +21,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from models import StoredFile
-from services.common.errors import DomainError, ErrorCode
+from services.common.errors import DomainError
 from services.packaging import files, uploads
+from services.packaging.errors import PackagingErrorCode
 from tests.conftest import Database
 from tests.factories import make_user
 
@@ -280,7 +281,7 @@ async def test_png_decompression_bomb_is_refused(db: Database, media: Path) -> N
         await uploads.store_upload(bomb, declared_name="bomb.png", user_id=None)
     assert time.monotonic() - started < uploads.CHILD_TIMEOUT_S
     problem = refused.value.problems[0]
-    assert (problem.field, problem.code) == ("file", ErrorCode.OUT_OF_RANGE)
+    assert (problem.field, problem.code) == ("file", PackagingErrorCode.OUT_OF_RANGE)
     assert "megapixels" in problem.message_en
     assert "triệu điểm ảnh" in problem.message
     assert stored_files(media) == []
@@ -291,7 +292,7 @@ async def test_damaged_png_is_invalid(db: Database, media: Path) -> None:
     truncated = png_bytes((300, 300))[:200]
     with pytest.raises(uploads.UploadRefused) as refused:
         await uploads.store_upload(truncated, declared_name=None, user_id=None)
-    assert refused.value.problems[0].code == ErrorCode.INVALID
+    assert refused.value.problems[0].code == PackagingErrorCode.INVALID
     assert stored_files(media) == []
 
 
@@ -304,7 +305,7 @@ async def test_html_named_png_is_refused_and_nothing_is_stored(db: Database, med
         await uploads.store_upload(html, declared_name="logo.png", user_id=None)
     assert refused.value.reason is uploads.Refusal.UNSUPPORTED_TYPE
     problem = refused.value.problems[0]
-    assert (problem.field, problem.code) == ("file", ErrorCode.INVALID)
+    assert (problem.field, problem.code) == ("file", PackagingErrorCode.INVALID)
     assert "PNG" in problem.message
     assert "content" in problem.message_en
     assert stored_files(media) == []
@@ -314,11 +315,11 @@ async def test_html_named_png_is_refused_and_nothing_is_stored(db: Database, med
 async def test_empty_and_xml_that_is_not_svg_are_refused(db: Database, media: Path) -> None:
     with pytest.raises(uploads.UploadRefused) as empty:
         await uploads.store_upload(b"", declared_name=None, user_id=None)
-    assert empty.value.problems[0].code == ErrorCode.INVALID
+    assert empty.value.problems[0].code == PackagingErrorCode.INVALID
     xhtml = b'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body/></html>'
     with pytest.raises(uploads.UploadRefused) as refused:
         await uploads.store_upload(xhtml, declared_name="a.svg", user_id=None)
-    assert refused.value.problems[0].code == ErrorCode.INVALID
+    assert refused.value.problems[0].code == PackagingErrorCode.INVALID
     assert "<svg>" in refused.value.problems[0].message_en
     assert stored_files(media) == []
 
@@ -433,7 +434,7 @@ async def test_active_svg_upload_is_refused_and_nothing_is_stored(
     problem = refused.value.problems[0]
     assert (problem.field, problem.code, refused.value.reason) == (
         "file",
-        ErrorCode.NOT_ALLOWED,
+        PackagingErrorCode.NOT_ALLOWED,
         uploads.Refusal.CONTENT,
     )
     assert stored_files(media) == []
@@ -480,7 +481,7 @@ async def test_pdf_bombs_are_refused_within_limits(db: Database, media: Path, bo
         await uploads.store_upload(data, declared_name="bomb.pdf", user_id=None)
     assert time.monotonic() - started < uploads.CHILD_TIMEOUT_S + 5
     problem = refused.value.problems[0]
-    assert (problem.field, problem.code) == ("file", ErrorCode.OUT_OF_RANGE)
+    assert (problem.field, problem.code) == ("file", PackagingErrorCode.OUT_OF_RANGE)
     assert words in problem.message_en
     assert stored_files(media) == []
     assert await StoredFile.all().count() == 0
@@ -492,7 +493,7 @@ async def test_a_check_over_its_time_limit_is_a_typed_refusal(
     monkeypatch.setattr(uploads, "CHILD_TIMEOUT_S", 0.01)  # the child cannot even start in that time
     with pytest.raises(uploads.UploadRefused) as refused:
         await uploads.store_upload(reportlab_pdf(1), declared_name=None, user_id=None)
-    assert refused.value.problems[0].code == ErrorCode.OUT_OF_RANGE
+    assert refused.value.problems[0].code == PackagingErrorCode.OUT_OF_RANGE
     assert stored_files(media) == []
 
 
@@ -508,7 +509,7 @@ async def test_pdf_with_javascript_is_refused(db: Database) -> None:
     )
     with pytest.raises(uploads.UploadRefused) as refused:
         await uploads.store_upload(js, declared_name=None, user_id=None)
-    assert refused.value.problems[0].code == ErrorCode.NOT_ALLOWED
+    assert refused.value.problems[0].code == PackagingErrorCode.NOT_ALLOWED
 
 
 # -- size ----------------------------------------------------------------------------------------------------
@@ -538,7 +539,7 @@ async def test_a_200_mb_stream_is_refused_without_reading_it(db: Database, media
     finally:
         tracemalloc.stop()
     assert refused.value.reason is uploads.Refusal.TOO_LARGE
-    assert refused.value.problems[0].code == ErrorCode.OUT_OF_RANGE
+    assert refused.value.problems[0].code == PackagingErrorCode.OUT_OF_RANGE
     assert "25 MB" in refused.value.problems[0].message_en
     assert stream.read <= 26 * MIB  # stopped at the first chunk past 25 MB
     assert peak < 8 * MIB  # spooled to disk, never held

@@ -18,8 +18,9 @@ from typing import Any
 
 from models import Fair, Job, JobStatus
 from services.common import paths, sandbox
-from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
+from services.common.errors import DomainError, FieldProblem, Problems
 from services.jobs import queue as jobs
+from services.jobs.errors import JobErrorCode
 from services.policy import SYSTEM, Reach
 from services.policy.fairs import may_manage_fair, sees_exhibitors
 from services.policy.registry import deny
@@ -95,12 +96,12 @@ def _catalog_problems(language: str, paper: str) -> None:
     if language not in CATALOG_LANGUAGES:
         problems.add(
             "language",
-            ErrorCode.INVALID,
+            JobErrorCode.INVALID,
             "Ngôn ngữ: vi, en hoặc bilingual (song ngữ).",
             "Language: vi, en or bilingual.",
         )
     if paper not in CATALOG_PAPERS:
-        problems.add("format", ErrorCode.INVALID, "Khổ giấy: A4 hoặc A5.", "Paper format: A4 or A5.")
+        problems.add("format", JobErrorCode.INVALID, "Khổ giấy: A4 hoặc A5.", "Paper format: A4 or A5.")
     problems.raise_if_any()
 
 
@@ -118,7 +119,7 @@ async def generate_catalog(
     if fair is None or not may_manage_fair(reach, fair):
         if reach.everything:
             raise DomainError(
-                [FieldProblem("fairId", ErrorCode.NOT_FOUND, "Không tìm thấy hội chợ.", "Fair not found.")]
+                [FieldProblem("fairId", JobErrorCode.NOT_FOUND, "Không tìm thấy hội chợ.", "Fair not found.")]
             )
         raise deny(reach, "fairId")
     _catalog_problems(language, paper)
@@ -154,6 +155,6 @@ async def generate_catalog_for_slug(slug: str, language: str, paper: str, *, bas
     fair = await Fair.get_or_none(slug=slug)
     if fair is None:
         raise DomainError(
-            [FieldProblem("fair", ErrorCode.NOT_FOUND, "Không tìm thấy hội chợ.", f"No fair {slug!r}.")]
+            [FieldProblem("fair", JobErrorCode.NOT_FOUND, "Không tìm thấy hội chợ.", f"No fair {slug!r}.")]
         )
     return await generate_catalog(fair.id, language, paper, SYSTEM, user_id=None, base_url=base_url)

@@ -1,0 +1,41 @@
+"""`generateCatalog`: a fair's printable catalog rendered as a background job."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.audit import Audit, Refusals
+from schema.context import Info
+from schema.errors import JobError
+from schema.ids import decode_id
+from schema.jobs.inputs import GenerateCatalogInput
+from schema.jobs.types import Job
+from services.fairs.catalog import job as catalog_job
+
+
+@strawberry.type
+class GenerateCatalogPayload:
+    job: Job | None
+    errors: list[JobError]
+
+
+@strawberry.type
+class JobMutation:
+    @strawberry.mutation(
+        description="Render a fair's printable catalog (PDF) in the background; for the fair's organisers "
+        "and central admins. Returns at once with the job: the same data, language and format give the "
+        "same job, already succeeded when that catalog was made before. The public downloads published "
+        "catalogs from /fairs/{slug}/catalog.pdf.",
+        extensions=[Refusals(), Audit()],
+    )
+    async def generate_catalog(self, info: Info, input: GenerateCatalogInput) -> GenerateCatalogPayload:
+        ctx = info.context
+        job = await catalog_job.generate_catalog(
+            decode_id(input.fair_id, "Fair", "fairId"),
+            input.language,
+            input.format,
+            ctx.reach,
+            user_id=ctx.actor.user_id,
+            base_url=ctx.base_url,
+        )
+        return GenerateCatalogPayload(job=Job.from_model(job), errors=[])

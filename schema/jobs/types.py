@@ -1,0 +1,60 @@
+"""GraphQL type of background jobs (catalog renders): the `Job` node."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Self
+
+import strawberry
+from strawberry import relay
+
+from models import Job as JobModel
+from models import JobStatus
+from schema.context import Info
+from schema.mapping import from_row
+from services.jobs import queue as jobs
+
+strawberry.enum(
+    JobStatus,
+    name="JobStatus",
+    description="queued: waiting for a worker; running; succeeded: the result can be downloaded; failed: "
+    "see `error`.",
+)
+
+
+@strawberry.type(
+    description="A background job, e.g. a catalog render. Poll it through `node(id)` until it has "
+    "succeeded (then `downloadUrl` is set) or failed (then `error` says why). Readable by whoever asked for "
+    "it and, for a catalog, by those who manage the fair."
+)
+class Job(relay.Node):
+    id: relay.NodeID[int]
+    kind: str = strawberry.field(description="What the job makes, e.g. `catalog`.")
+    status: JobStatus
+    progress: int = strawberry.field(description="Percent done, 0 to 100.")
+    error: str | None = strawberry.field(description="Why it failed (in English), or a note on a retry.")
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    model: strawberry.Private[JobModel]
+
+    @classmethod
+    def from_model(cls, job: JobModel) -> Self:
+        return from_row(cls, job, status=JobStatus(job.status), model=job)
+
+    @strawberry.field(
+        description="A link to the result that needs no token, valid for a week; null until the job has "
+        "succeeded."
+    )
+    def download_url(self, info: Info) -> str | None:
+        if not jobs.has_result(self.model):
+            return None
+        return jobs.download_url(info.context.base_url, self.id)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ids = [int(i) for i in node_ids]
+        found = await jobs.jobs_by_ids(set(ids), info.context.reach)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]

@@ -1,0 +1,50 @@
+"""Mutations of labels: print a label run for a lot, add a label template."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.audit import Audit, Refusals
+from schema.context import Info
+from schema.errors import LabelError
+from schema.ids import decode_id
+from schema.labels.inputs import LABEL_RUN, LABEL_TEMPLATE, LabelRunInput, LabelTemplateInput
+from schema.labels.types import LabelRun, LabelTemplate
+from services.labels import runs
+
+
+@strawberry.type
+class LabelRunPayload:
+    label_run: LabelRun | None
+    errors: list[LabelError]
+
+
+@strawberry.type
+class LabelTemplatePayload:
+    label_template: LabelTemplate | None
+    errors: list[LabelError]
+
+
+@strawberry.type
+class LabelMutation:
+    @strawberry.mutation(
+        description="Print labels for one of your lots: returns the run with its PDF, ZPL and TSPL links.",
+        extensions=[Refusals(), Audit()],
+    )
+    async def create_label_run(self, info: Info, input: LabelRunInput) -> LabelRunPayload:
+        ctx = info.context
+        batch_id = decode_id(input.batch_id, "Batch", "batchId")
+        data = LABEL_RUN(input, batch_id=batch_id, language=input.language or ctx.language)
+        run = await runs.create_label_run(data, ctx.reach, user_id=ctx.actor.user_id, base_url=ctx.base_url)
+        return LabelRunPayload(label_run=LabelRun.from_model(run), errors=[])
+
+    @strawberry.mutation(
+        description="Add a label template (your own sheet or roll size).", extensions=[Refusals(), Audit()]
+    )
+    async def create_label_template(self, info: Info, input: LabelTemplateInput) -> LabelTemplatePayload:
+        ctx = info.context
+        producer_id = None
+        if input.producer_id is not None:
+            producer_id = decode_id(input.producer_id, "Producer", "producerId")
+        template = await runs.create_template(LABEL_TEMPLATE(input, producer_id=producer_id), ctx.reach)
+        return LabelTemplatePayload(label_template=LabelTemplate.of(template), errors=[])

@@ -1,0 +1,159 @@
+"""GraphQL types of QR traceability labels: templates, label runs with their download links, and scan figures
+of serials."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Self, cast
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from models import LabelRun as LabelRunModel
+from models import TemplateKind
+from schema.context import Info
+from schema.mapping import from_row
+from schema.trace.types import Batch, visible_batch
+from services.labels import runs
+from services.labels.scans import SerialStats
+from services.labels.templates import Template, find_template
+
+strawberry.enum(
+    TemplateKind, name="LabelTemplateKind", description="sheet: A4 label sheets; roll: thermal rolls."
+)
+
+
+@strawberry.type(description="A label layout: page size, grid, label size, margins and gaps in millimetres.")
+class LabelTemplate:
+    code: str
+    kind: TemplateKind
+    page_width_mm: float
+    page_height_mm: float
+    rows: int
+    columns: int
+    label_width_mm: float
+    label_height_mm: float
+    margin_top_mm: float
+    margin_left_mm: float
+    column_gap_mm: float
+    row_gap_mm: float
+    builtin: bool
+    name_vi: strawberry.Private[str]
+    name_en: strawberry.Private[str]
+
+    @strawberry.field(description="In the caller's language.")
+    def name(self, info: Info) -> str:
+        return self.name_en if info.context.language == "en" else self.name_vi
+
+    @strawberry.field(description="Labels on one sheet (1 for a roll).")
+    def labels_per_sheet(self) -> int:
+        return self.rows * self.columns
+
+    @strawberry.field(
+        description="A PDF with each label's outline, to check a printer's alignment and scale."
+    )
+    def calibration_url(self, info: Info) -> str:
+        return f"{info.context.base_url}/labels/templates/{self.code}/calibration.pdf"
+
+    @classmethod
+    def of(cls, t: Template) -> Self:
+        return from_row(cls, t, name_vi=t.name)
+
+
+@strawberry.type(description="One print job of labels for a lot. Download links are signed and last a week.")
+class LabelRun(relay.Node):
+    id: relay.NodeID[int]
+    template_code: str
+    count: int
+    serialized: bool
+    first_serial: str | None = strawberry.field(description="GS1 AI 21 of the first label (serialised runs).")
+    last_serial: str | None
+    start_slot: int
+    language: str
+    print_date: dt.date
+    created_at: dt.datetime
+    checksums: JSON = strawberry.field(description="sha256 of each output produced so far, by format.")
+    batch_id: strawberry.Private[int]
+    model: strawberry.Private[LabelRunModel]
+
+    @classmethod
+    def from_model(cls, r: LabelRunModel) -> Self:
+        first = r.first_serial
+        return from_row(
+            cls,
+            r,
+            first_serial=None if first is None else str(first),
+            last_serial=None if first is None else str(first + r.count - 1),
+            checksums=cast(JSON, r.checksums),
+            model=r,
+        )
+
+    @strawberry.field
+    async def batch(self, info: Info) -> Batch | None:
+        return await visible_batch(info, self.batch_id)
+
+    @strawberry.field
+    async def template(self) -> LabelTemplate | None:
+        t = await find_template(self.template_code)
+        return LabelTemplate.of(t) if t else None
+
+    def _url(self, info: Info, fmt: str) -> str:
+        return runs.download_url(info.context.base_url, self.id, fmt)
+
+    @strawberry.field(description="The labels as a PDF, to print at 100% scale.")
+    def pdf_url(self, info: Info) -> str:
+        return self._url(info, "pdf")
+
+    async def _thermal_url(self, info: Info, kind: str, dpi: int) -> str | None:
+        fmt = f"{kind}-{300 if dpi >= 300 else 203}"
+        if runs.format_problem(await runs.job_of(self.model), fmt):
+            return None
+        return self._url(info, fmt)
+
+    @strawberry.field(
+        description="ZPL for Zebra-compatible thermal printers at 203 or 300 dpi; null when the label is too "
+        "small for the code at that resolution (whole dots per module)."
+    )
+    async def zpl_url(self, info: Info, dpi: int = 203) -> str | None:
+        return await self._thermal_url(info, "zpl", dpi)
+
+    @strawberry.field(description="TSPL for TSC/Xprinter thermal printers at 203 or 300 dpi; null as zplUrl.")
+    async def tspl_url(self, info: Info, dpi: int = 203) -> str | None:
+        return await self._thermal_url(info, "tspl", dpi)
+
+    @strawberry.field(description="The first label's QR code as vector art (SVG) for designers.")
+    def qr_svg_url(self, info: Info) -> str:
+        return self._url(info, "qr-svg")
+
+    @strawberry.field(description="The first label's QR code as a 1-bit PNG, 8 pixels per module.")
+    def qr_png_url(self, info: Info) -> str:
+        return self._url(info, "qr-png")
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        ids = [int(i) for i in node_ids]
+        found = await runs.runs_by_ids(set(ids), info.context.reach)
+        return [cls.from_model(found[i]) if i in found else None for i in ids]
+
+
+@strawberry.type(description="How often one serialised label was scanned, and whether it looks copied.")
+class SerialScanStats:
+    serial: str
+    scans: int
+    first_scan_at: dt.datetime
+    last_scan_at: dt.datetime
+    recent_scans: int = strawberry.field(description="Scans in the last 24 hours.")
+    recent_networks: int = strawberry.field(description="Distinct networks it was scanned from in 24 hours.")
+    recent_regions: int
+    flagged: bool = strawberry.field(
+        description="Scanned from too many places in a short time: maybe copied."
+    )
+    reason: str | None
+
+    @classmethod
+    def of(cls, s: SerialStats) -> Self:
+        return from_row(cls, s)

@@ -1,0 +1,25 @@
+"""Filter of the packaging designs list, and how it becomes the service's filter."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+
+from models import DesignStatus, LabelProductType
+from schema.mapping import InputMap
+from services.packaging import designs
+
+
+@strawberry.input
+class PackagingDesignFilter:
+    product_id: relay.GlobalID | None = None
+    producer_id: relay.GlobalID | None = None
+    label_type: LabelProductType | None = None
+    version_status: DesignStatus | None = strawberry.field(
+        default=None, description="Designs with a version in this status (SUBMITTED: work for reviewers)."
+    )
+
+
+DESIGN_FILTER = InputMap(
+    PackagingDesignFilter, designs.DesignFilterData, decoded=("product_id", "producer_id")
+)

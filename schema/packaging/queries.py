@@ -1,0 +1,41 @@
+"""Root query fields of packaging: the designs list for reviewers and producers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+
+from schema.context import Info
+from schema.ids import decode_id
+from schema.packaging.filters import DESIGN_FILTER, PackagingDesignFilter
+from schema.packaging.types import PackagingDesign
+from schema.pagination import Connection, Page, fetch_page
+from services.packaging import designs
+
+
+@strawberry.type
+class PackagingQuery:
+    @strawberry.field(
+        description="Packaging designs, last changed first: those of your producers (members, province "
+        "officers), every one for consultants and central admins, none for the public."
+    )
+    async def packaging_designs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PackagingDesignFilter | None = None,
+    ) -> Connection[PackagingDesign]:
+        f = filter or PackagingDesignFilter()
+        product_id = (
+            decode_id(f.product_id, "Product", "filter.productId") if f.product_id is not None else None
+        )
+        producer_id = (
+            decode_id(f.producer_id, "Producer", "filter.producerId") if f.producer_id is not None else None
+        )
+        query = designs.design_query(
+            DESIGN_FILTER(f, product_id=product_id, producer_id=producer_id), info.context.reach
+        )
+        page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, None, None)
+        return Connection[PackagingDesign].of(page, [PackagingDesign.from_model(d) for d in page.rows], query)

@@ -1,0 +1,214 @@
+"""Inputs of the traceability mutations, and how each becomes the service's dataclass."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from models import EventAction, EventType, LocationKind, UnitEra
+from schema.ids import decode_id
+from schema.mapping import InputMap
+from schema.trace.types import Batch, Location
+from services.common.errors import DomainError, FieldProblem
+from services.trace import events as trace
+from services.trace import locations
+from services.trace.errors import TraceErrorCode
+
+
+@strawberry.input
+class BatchCreateInput:
+    product_id: relay.GlobalID
+    lot_code: str = strawberry.field(description="GS1 AI 10: 1-20 characters of GS1 character set 82.")
+    production_date: dt.date | None = None
+    harvest_date: dt.date | None = None
+    expiry_date: dt.date | None = strawberry.field(
+        default=None, description="Defaults to the production date plus the product's shelf life."
+    )
+    quantity: Decimal | None = None
+    unit: str | None = strawberry.field(default=None, description="UN/ECE Rec 20: KGM, GRM, LTR, MLT, H87.")
+    origin_commune_code: str | None = None
+    origin_commune_era: UnitEra = UnitEra.CURRENT
+    origin_place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    is_published: bool = True
+
+
+@strawberry.input
+class LotQuantityInput:
+    batch_id: relay.GlobalID
+    quantity: Decimal | None = None
+    unit: str | None = None
+
+
+@strawberry.input(
+    description="A location of a producer (`producerId`), or shared (a market, a fair booth: no producer)."
+)
+class LocationCreateInput:
+    name: str
+    kind: LocationKind
+    producer_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The producer that operates it; members create locations of their own only."
+    )
+    gln: str | None = strawberry.field(default=None, description="GS1 GLN, 13 digits, check digit verified.")
+    commune_code: str | None = strawberry.field(
+        default=None, description="GSO code of its commune; required for a shared location."
+    )
+    commune_era: UnitEra = UnitEra.CURRENT
+    address_line: str | None = None
+    latitude: float | None = strawberry.field(default=None, description="WGS 84, with longitude.")
+    longitude: float | None = None
+
+
+@strawberry.input(description="A document attached to an event, by URL (at most 10 per event).")
+class EventDocumentInput:
+    type: str = strawberry.field(description="certificate, testResult, photo, invoice or other.")
+    url: str = strawberry.field(description="https (or this service's own public address).")
+    title: str | None = None
+
+
+@strawberry.input(description="An ObjectEvent or TransactionEvent on one or more lots.")
+class EventRecordInput:
+    event_time: dt.datetime = strawberry.field(description="With its offset, e.g. 2019-06-05T08:30:00+07:00.")
+    lots: list[LotQuantityInput]
+    event_type: EventType = EventType.OBJECT
+    action: EventAction = EventAction.OBSERVE
+    biz_step: str | None = strawberry.field(default=None, description="A CBV 2.0 word (shipping) or a URI.")
+    disposition: str | None = None
+    biz_transactions: JSON | None = strawberry.field(
+        default=None,
+        description='EPCIS bizTransactionList, e.g. [{"type": "inv", "bizTransaction": "urn:..."}]',
+    )
+    sources: JSON | None = None
+    destinations: JSON | None = None
+    sensor_elements: JSON | None = None
+    read_point_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The Location where the event was observed (EPCIS readPoint)."
+    )
+    biz_location_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="The Location where the lots are afterwards (EPCIS bizLocation)."
+    )
+    documents: list[EventDocumentInput] | None = None
+    note: str | None = None
+    note_en: str | None = None
+
+
+@strawberry.input(description="A TransformationEvent: input lots made into output lots.")
+class TransformationInput:
+    event_time: dt.datetime
+    inputs: list[LotQuantityInput]
+    outputs: list[LotQuantityInput]
+    biz_step: str | None = "creating_class_instance"
+    read_point_id: relay.GlobalID | None = None
+    biz_location_id: relay.GlobalID | None = None
+    documents: list[EventDocumentInput] | None = None
+    note: str | None = None
+    note_en: str | None = None
+
+
+@strawberry.input(
+    description="Declare a recorded event wrong (EPCIS error declaration), optionally with its correction."
+)
+class EventErrorInput:
+    event_id: relay.GlobalID
+    reason: str = strawberry.field(description="did_not_occur, incorrect_data, or a URI.")
+    corrective: EventRecordInput | None = None
+
+
+@strawberry.input
+class RecallInput:
+    batch_id: relay.GlobalID
+    reason: str
+
+
+BATCH_CREATE = InputMap(
+    BatchCreateInput,
+    trace.BatchData,
+    decoded=("product_id",),
+    output=Batch,
+    write_only=(
+        "product_id",
+        "origin_commune_code",
+        "origin_commune_era",
+    ),  # read as `product`, `originCommune`
+)
+LOCATION_CREATE = InputMap(
+    LocationCreateInput,
+    locations.LocationData,
+    decoded=("producer_id",),
+    output=Location,
+    write_only=("producer_id", "commune_code", "commune_era"),  # read as `producer`, `commune`
+)
+
+
+def _lots(items: list[LotQuantityInput], name: str) -> list[trace.QuantityData]:
+    return [
+        trace.QuantityData(decode_id(i.batch_id, "Batch", f"{name}.{n}.batchId"), i.quantity, i.unit)
+        for n, i in enumerate(items)
+    ]
+
+
+def _location_id(value: relay.GlobalID | None, name: str) -> int | None:
+    return None if value is None else decode_id(value, "Location", name)
+
+
+def _documents(items: list[EventDocumentInput] | None) -> list[dict[str, str]]:
+    out = []
+    for item in items or []:
+        entry = {"type": item.type, "url": item.url}
+        if item.title is not None:
+            entry["title"] = item.title
+        out.append(entry)
+    return out
+
+
+def _entries(value: Any, name: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise DomainError(
+            [FieldProblem(name, TraceErrorCode.INVALID, "Cần một danh sách đối tượng.", "A list of objects.")]
+        )
+    return value
+
+
+def event_data(input: EventRecordInput, prefix: str = "") -> trace.EventInput:
+    """An ObjectEvent or TransactionEvent; `prefix` names where it sits in the input (`corrective.`)."""
+    return trace.EventInput(
+        event_type=input.event_type,
+        event_time=input.event_time,
+        subjects=_lots(input.lots, f"{prefix}lots"),
+        action=input.action,
+        biz_step=input.biz_step,
+        disposition=input.disposition,
+        biz_transactions=_entries(input.biz_transactions, f"{prefix}bizTransactions"),
+        sources=_entries(input.sources, f"{prefix}sources"),
+        destinations=_entries(input.destinations, f"{prefix}destinations"),
+        sensor_elements=_entries(input.sensor_elements, f"{prefix}sensorElements"),
+        read_point_id=_location_id(input.read_point_id, f"{prefix}readPointId"),
+        biz_location_id=_location_id(input.biz_location_id, f"{prefix}bizLocationId"),
+        documents=_documents(input.documents),
+        note=input.note,
+        note_en=input.note_en,
+    )
+
+
+def transformation_data(input: TransformationInput) -> trace.EventInput:
+    return trace.EventInput(
+        event_type=EventType.TRANSFORMATION,
+        event_time=input.event_time,
+        inputs=_lots(input.inputs, "inputs"),
+        outputs=_lots(input.outputs, "outputs"),
+        action=None,
+        biz_step=input.biz_step,
+        read_point_id=_location_id(input.read_point_id, "readPointId"),
+        biz_location_id=_location_id(input.biz_location_id, "bizLocationId"),
+        documents=_documents(input.documents),
+        note=input.note,
+        note_en=input.note_en,
+    )

@@ -1,0 +1,61 @@
+"""Root query fields of traceability: lots and locations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from schema.context import Info
+from schema.ids import decode_id
+from schema.pagination import Connection, Page, fetch_page
+from schema.trace.filters import BATCH_FILTER, LOCATION_FILTER, BatchFilter, LocationFilter
+from schema.trace.types import Batch, Location, visible_batch
+from services.policy import trace as trace_policy
+from services.trace import events, locations
+
+
+@strawberry.type
+class TraceQuery:
+    @strawberry.field(description="One lot by its global ID (null when not visible to the caller).")
+    async def batch(self, info: Info, id: relay.GlobalID) -> Batch | None:
+        return await visible_batch(info, decode_id(id, "Batch", "id"))
+
+    @strawberry.field(description="Lots, newest first: published lots of visible products, and your own.")
+    async def batches(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: BatchFilter | None = None,
+    ) -> Connection[Batch]:
+        f = filter or BatchFilter()
+        product_id = (
+            decode_id(f.product_id, "Product", "filter.productId") if f.product_id is not None else None
+        )
+        query = events.batch_query(
+            BATCH_FILTER(f, product_id=product_id),
+            visibility=trace_policy.batch_visibility(info.context.reach),
+        )
+        page: Page[Any] = await fetch_page(query, ("-created_at", "-id"), first, after, None, None)
+        return Connection[Batch].of(page, [Batch.from_model(b) for b in page.rows], query)
+
+    @strawberry.field(description="Locations by name: shared ones, and those of the producers you manage.")
+    async def locations(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LocationFilter | None = None,
+    ) -> Connection[Location]:
+        f = filter or LocationFilter()
+        producer_id = (
+            decode_id(f.producer_id, "Producer", "filter.producerId") if f.producer_id is not None else None
+        )
+        query = locations.location_query(
+            LOCATION_FILTER(f, producer_id=producer_id),
+            visibility=trace_policy.location_visibility(info.context.reach),
+        )
+        page: Page[Any] = await fetch_page(query, ("name", "id"), first, after, None, None)
+        return Connection[Location].of(page, [Location.from_model(loc) for loc in page.rows], query)
