@@ -12,16 +12,16 @@ from strawberry.types import Info as StrawberryInfo
 from schema.loaders import Loaders
 from services.accounts import auth as accounts
 from services.accounts.auth import PUBLIC, Actor
+from services.common import clock
 from services.common.errors import DomainError
 from services.policy import Reach, reach_of
-from services.registry.search import vietnam_today
 
 
 @dataclass
 class Context:
     request: Request | None
     language: str = "vi"
-    today: dt.date = field(default_factory=vietnam_today)
+    today: dt.date = field(default_factory=clock.today)
     loaders: Loaders = field(default_factory=Loaders)
     actor: Actor = PUBLIC
     reach: Reach = field(default_factory=Reach)

@@ -16,6 +16,7 @@ from schema.errors import FieldError, field_errors
 from schema.ids import decode_id
 from schema.pagination import Page, fetch_page, query_error
 from services.accounts import auth as accounts
+from services.common import clock
 from services.common.errors import DomainError
 from services.policy import registry as policy
 
@@ -146,7 +147,7 @@ class AccountMutation:
             )
         return LoginPayload(
             token=token,
-            expires_at=dt.datetime.now(dt.UTC) + accounts.SESSION_LIFETIME,
+            expires_at=clock.now() + accounts.SESSION_LIFETIME,
             user=UserType.from_model(user),
             errors=[],
             audit_user_id=user.id,

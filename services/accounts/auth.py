@@ -17,6 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from tortoise.transactions import in_transaction
 
 from models import AccessToken, LoginAttempt, Membership, Role, TokenKind, User
+from services.common import clock
 from services.common.errors import DomainError, ErrorCode, FieldProblem, unauthenticated
 from services.common.text import nfc
 
@@ -75,8 +76,7 @@ class Actor:
 PUBLIC = Actor()
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+now = clock.now
 
 
 @cache

@@ -31,9 +31,9 @@ from models import (
     User,
 )
 from services.accounts.auth import Actor, Grant
+from services.common import clock
 from services.packaging import designs
 from services.policy import SYSTEM, Reach, reach_of
-from services.registry.search import vietnam_today
 from services.registry.stars import current_stars
 from services.trace.identity import product_code
 
@@ -88,7 +88,7 @@ async def _address(product: Product) -> str:
 
 def _ocop(product: Product) -> dict[str, Any]:
     """The OCOP mark, declared only while the product's certificate is valid (else compliance errs)."""
-    stars = current_stars(product.latest_certificate, vietnam_today())
+    stars = current_stars(product.latest_certificate, clock.today())
     return {"ocop_mark": {"present": True, "stars": stars}} if stars else {}
 
 

@@ -27,7 +27,7 @@ from tortoise.transactions import in_transaction
 
 from models import Batch, BatchStatus, LabelRun, LabelTemplate, Producer, Product, SerialCounter, TemplateKind
 from services.accounts.auth import secret_key
-from services.common import sandbox
+from services.common import clock, sandbox
 from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
 from services.common.text import nfc
 from services.labels import layout as lay
@@ -38,7 +38,6 @@ from services.policy import registry as policy
 from services.registry.stars import current_stars
 from services.trace.identity import batch_link
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 MAX_COUNT = 50_000
 MEDIA_DIR = Path(os.environ.get("OCOP_MEDIA_DIR", "var/media"))
 FORMATS = ("pdf", "zpl-203", "zpl-300", "tspl-203", "tspl-300", "qr-svg", "qr-png")
@@ -148,7 +147,7 @@ async def create_label_run(
         )
     problems.raise_if_any()
     assert template is not None
-    day = dt.datetime.now(VIETNAM).date()
+    day = clock.today()
     content = await _snapshot(batch, product, producer, base_url, data.language, day)
     # Refuse a template too small for the code now, with the size that would do, rather than print it.
     longest_serial = None

@@ -24,6 +24,7 @@ from tortoise.functions import Count, Max, Min
 
 from models import Batch, SerialScan
 from services.accounts.auth import secret_key
+from services.common import clock
 from services.trace.identity import product_id_of
 
 WINDOW = dt.timedelta(hours=24)
@@ -55,7 +56,7 @@ async def record_scan(
     await SerialScan.create(
         batch_id=batch_id,
         serial=serial[:20],
-        scanned_at=at or dt.datetime.now(dt.UTC),
+        scanned_at=at or clock.now(),
         language=(language or None) and language[:5],
         region=(region or None) and region[:32],
         network=network_of(address),
@@ -95,7 +96,7 @@ async def serial_stats(
     batch_id: int, serials: Sequence[str] | None = None, *, now: dt.datetime | None = None
 ) -> list[SerialStats]:
     """Scan figures per serial of a lot (two grouped queries), most scanned first."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     query = SerialScan.filter(batch_id=batch_id)
     if serials is not None:
         query = query.filter(serial__in=list(serials))

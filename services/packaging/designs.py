@@ -22,7 +22,6 @@ Who may do what: services/policy/packaging.py.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -45,6 +44,7 @@ from models import (
     StoredFile,
     VersionFile,
 )
+from services.common import clock
 from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
 from services.common.text import nfc
 from services.packaging import compliance
@@ -63,8 +63,7 @@ FILE_ROLES = ("artwork", "dieline", "photo")
 REVIEWABLE = (DesignStatus.SUBMITTED, DesignStatus.IN_REVIEW)
 
 
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+now = clock.now
 
 
 def _problem(field_: str, code: ErrorCode, vi: str, en: str) -> DomainError:

@@ -11,6 +11,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models import AdminUnit, AdminUnitSuccession, Producer, ProducerKind, Product, UnitEra, UnitLevel
+from services.common import clock
 from services.common.errors import DomainError, ErrorCode, FieldProblem
 from services.common.text import search_terms
 
@@ -31,9 +32,8 @@ class ProductFilterData:
     producer_id: int | None = None
 
 
-def vietnam_today() -> dt.date:
-    """Today in Viet Nam (UTC+7): certificate validity is counted in local days."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
+# The old name of the Viet Nam day, kept for callers outside services/ (tests import it).
+vietnam_today = clock.today
 
 
 async def province_scope(code: str, field_name: str = "provinceCode") -> Q:

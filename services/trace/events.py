@@ -28,7 +28,7 @@ from models import (
     TraceEvent,
     UnitEra,
 )
-from services.common import page_cache
+from services.common import clock, page_cache
 from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
 from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
@@ -40,7 +40,7 @@ from services.trace.identity import batch_link, is_lot_code
 from services.trace.locations import check_places, clean_documents
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
+VIETNAM = clock.VIETNAM  # still imported from here by server.py until it moves to web/
 UNITS = ("KGM", "GRM", "LTR", "MLT", "H87")  # UN/ECE Rec 20: kg, g, l, ml, pieces
 
 
@@ -130,7 +130,7 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
             "Hạn dùng trước ngày sản xuất.",
             "Expiry before production.",
         )
-    today = dt.datetime.now(VIETNAM).date()
+    today = clock.today()
     for name, day in (("productionDate", data.production_date), ("harvestDate", data.harvest_date)):
         if day and day > today:
             problems.add(name, ErrorCode.OUT_OF_RANGE, "Ngày trong tương lai.", "A date in the future.")
@@ -244,7 +244,7 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
     problems = Problems()
     data.documents = clean_documents(data.documents, base_url, problems)
     await check_places(data.read_point_id, data.biz_location_id, reach, problems)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if data.event_time.tzinfo is None:
         problems.add(
             "eventTime", ErrorCode.INVALID, "Cần múi giờ (vd. +07:00).", "A time-zone offset is required."
@@ -281,7 +281,7 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
             if (
                 made
                 and data.event_time.tzinfo
-                and data.event_time.astimezone(VIETNAM).date() < made
+                and clock.vietnam_date(data.event_time) < made
                 and not is_output
             ):
                 problems.add(
@@ -463,7 +463,7 @@ async def integrity_cached(batch_id: int, base_url: str) -> Integrity:
         await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
     )
     last = (newest.event.id, newest.event.chain_hash) if newest else None
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     cached = _integrity_cache.get((batch_id, base_url))
     if cached is not None and cached[0] == last and now - cached[1] < INTEGRITY_MAX_AGE:
         return cached[2]
@@ -533,7 +533,7 @@ async def record_recall(
     if not nfc(reason):
         raise _error("reason", ErrorCode.REQUIRED, "Cần lý do thu hồi.", "A reason is required.")
     impact = await recall_impact(batch_id)
-    now = dt.datetime.now(VIETNAM)
+    now = clock.vietnam_now()
     async with in_transaction():
         for affected in impact.batches:
             if affected.status == BatchStatus.RECALLED:
@@ -602,7 +602,7 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
 async def batch_document(batch_id: int, base_url: str) -> dict[str, Any]:
     """The lot's history as an EPCIS 2.0 document (validates against GS1's JSON Schema)."""
     events = await events_of(batch_id)
-    return epcis.document(await event_jsons(events, base_url), dt.datetime.now(dt.UTC))
+    return epcis.document(await event_jsons(events, base_url), clock.now())
 
 
 @dataclass(slots=True)

@@ -42,7 +42,7 @@ import orjson
 from jsonschema import Draft7Validator
 
 from models import Batch, BatchStatus, Evaluation, Product
-from services.common import page_cache
+from services.common import clock, page_cache
 from services.common.gs1 import GS1KeyError, normalize_gtin
 from services.registry import stars
 from services.trace.identity import batch_link, product_code, product_id_of
@@ -60,7 +60,6 @@ CORS_HEADERS = {
     "access-control-allow-methods": METHODS,
     "access-control-expose-headers": "Link, Location, Content-Type, Content-Length, Vary",
 }
-_VIETNAM = dt.timezone(dt.timedelta(hours=7))
 _MAX_ID = 2**31 - 1  # ids are 32-bit integers: a longer product code names no product
 
 # Link types we serve, with their titles for /.well-known/gs1resolver.
@@ -583,10 +582,6 @@ class NotFound:
     message_vi: str
 
 
-def _today() -> dt.date:
-    return dt.datetime.now(_VIETNAM).date()
-
-
 def _date_vi(day: dt.date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
@@ -694,7 +689,7 @@ async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None)
     """The links of each level of `link` (the requested level first), or NotFound. Unpublished products
     and lots are not found. One SQL statement."""
     base = base_url.rstrip("/")
-    today = today or _today()
+    today = today or clock.today()
     not_found = NotFound(
         "No published product or lot has this identifier.",
         "Không có sản phẩm hay lô nào đã công bố mang mã này.",

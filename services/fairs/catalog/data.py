@@ -31,11 +31,11 @@ from models import (
     UnitLevel,
     Zone,
 )
+from services.common import clock
 from services.common.text import nfc, nfc_or_none
 from services.fairs import floorplan
 from services.fairs.catalog.sorting import collation_key, sort_vietnamese
 from services.registry import admin_units, stars
-from services.registry.search import vietnam_today
 from services.trace.identity import product_code
 
 __all__ = [
@@ -59,7 +59,6 @@ type Language = Literal["vi", "en", "bilingual"]
 type Paper = Literal["A4", "A5"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en", "bilingual")
 PAPERS: tuple[Paper, ...] = ("A4", "A5")
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 # Division types written before a unit's name ("Tỉnh Bến Tre"): indexes sort by the name that follows.
 _DIVISION_PREFIXES = ("Thành phố ", "Tỉnh ", "Huyện ", "Quận ", "Thị xã ", "Thị trấn ", "Phường ", "Xã ")
@@ -259,8 +258,8 @@ def _organisers(raw: object) -> tuple[Organiser, ...]:
 
 
 def _session(s: ProgrammeSession) -> Session:
-    start = s.starts_at.astimezone(VIETNAM) if s.starts_at.tzinfo else s.starts_at
-    end = s.ends_at.astimezone(VIETNAM) if s.ends_at.tzinfo else s.ends_at
+    start = s.starts_at.astimezone(clock.VIETNAM) if s.starts_at.tzinfo else s.starts_at
+    end = s.ends_at.astimezone(clock.VIETNAM) if s.ends_at.tzinfo else s.ends_at
     return Session(
         kind=str(s.kind),
         title=Text.of(s.title, s.title_en) or Text("—"),
@@ -417,7 +416,7 @@ async def load_catalog(
         language=lang,
         paper=size,
         base_url=base,
-        edition_date=today or vietnam_today(),
+        edition_date=today or clock.today(),
         fair=FairInfo(
             id=fair.id,
             slug=fair.slug,
