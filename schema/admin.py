@@ -37,7 +37,7 @@ class AdministrativeUnit:
             valid_from=unit.valid_from,
             valid_until=unit.valid_until,
             unit_id=unit.id,
-            parent_id=unit.parent_id,  # type: ignore[attr-defined]
+            parent_id=unit.parent_id,
         )
 
     @strawberry.field(description="The district (legacy) or province that contains this unit.")

@@ -332,7 +332,7 @@ async def _fair(info: Info, fair_id: int) -> Fair:
 
 
 async def _application(info: Info, row: ApplicationModel) -> ExhibitorApplication:
-    fair = await FairModel.get(id=row.fair_id)  # type: ignore[attr-defined]
+    fair = await FairModel.get(id=row.fair_id)
     return ExhibitorApplication.from_model(row, fair_policy.sees_exhibitors(info.context.reach, fair))
 
 
@@ -505,7 +505,7 @@ class FairMutation:
                 info.context.actor.user_id,
                 replace=input.replace,
             )
-            booth = await BoothModel.get(id=made.booth_id).select_related("fair")  # type: ignore[attr-defined]
+            booth = await BoothModel.get(id=made.booth_id).select_related("fair")
         except DomainError as exc:
             return BoothPayload(booth=None, errors=field_errors(exc, info.context.language))
         return BoothPayload(

@@ -129,7 +129,7 @@ class Fair(relay.Node):
             status=f.status,
             created_at=f.created_at,
             updated_at=f.updated_at,
-            province_id=f.province_id,  # type: ignore[attr-defined]
+            province_id=f.province_id,
             row=f,
             manages=fair_policy.may_manage_fair(reach, f),
             shows_exhibitors=fair_policy.sees_exhibitors(reach, f),
@@ -158,7 +158,7 @@ class Fair(relay.Node):
         if zone_code is not None:
             zones = await fair_loaders(info).zones_by_fair.load(self.id)
             wanted = {z.id for z in zones if z.code == zone_code.strip().upper()}
-            rows = [b for b in rows if b.zone_id in wanted]  # type: ignore[attr-defined]
+            rows = [b for b in rows if b.zone_id in wanted]
         return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
 
     @strawberry.field(
@@ -181,9 +181,7 @@ class Fair(relay.Node):
         if status is not None:
             rows = [a for a in rows if a.status == status]
         if not self.manages:
-            producers = await info.context.loaders.producer.load_many(
-                [a.producer_id for a in rows]  # type: ignore[attr-defined]
-            )
+            producers = await info.context.loaders.producer.load_many([a.producer_id for a in rows])
             reach = info.context.reach
             rows = [
                 a
@@ -260,7 +258,7 @@ class Zone(relay.Node):
             y_m=z.y_m,
             width_m=z.width_m,
             depth_m=z.depth_m,
-            fair_id=z.fair_id,  # type: ignore[attr-defined]
+            fair_id=z.fair_id,
             shows_exhibitors=shows_exhibitors,
         )
 
@@ -279,7 +277,7 @@ class Zone(relay.Node):
     ) -> list[Self | None]:
         out: list[Self | None] = []
         for zone in await fair_loaders(info).zone.load_many([int(i) for i in node_ids]):
-            fair = await _visible_fair(info, zone.fair_id) if zone else None  # type: ignore[attr-defined]
+            fair = await _visible_fair(info, zone.fair_id) if zone else None
             out.append(
                 cls.from_model(zone, fair_policy.sees_exhibitors(info.context.reach, fair))
                 if zone and fair
@@ -301,8 +299,8 @@ class BoothAssignmentType:
         return cls(
             manual=a.manual,
             assigned_at=a.assigned_at,
-            booth_id=a.booth_id,  # type: ignore[attr-defined]
-            application_id=a.application_id,  # type: ignore[attr-defined]
+            booth_id=a.booth_id,
+            application_id=a.application_id,
             shows_exhibitors=shows_exhibitors,
         )
 
@@ -344,8 +342,8 @@ class Booth(relay.Node):
             x_m=b.x_m,
             y_m=b.y_m,
             price_vnd=b.price_vnd,
-            zone_id=b.zone_id,  # type: ignore[attr-defined]
-            fair_id=b.fair_id,  # type: ignore[attr-defined]
+            zone_id=b.zone_id,
+            fair_id=b.fair_id,
             shows_exhibitors=shows_exhibitors,
         )
 
@@ -373,7 +371,7 @@ class Booth(relay.Node):
     ) -> list[Self | None]:
         out: list[Self | None] = []
         for booth in await fair_loaders(info).booth.load_many([int(i) for i in node_ids]):
-            fair = await _visible_fair(info, booth.fair_id) if booth else None  # type: ignore[attr-defined]
+            fair = await _visible_fair(info, booth.fair_id) if booth else None
             out.append(
                 cls.from_model(booth, fair_policy.sees_exhibitors(info.context.reach, fair))
                 if booth and fair
@@ -410,9 +408,9 @@ class ExhibitorApplication(relay.Node):
             description_en=a.description_en,
             submitted_at=a.submitted_at,
             decided_at=a.decided_at,
-            fair_id=a.fair_id,  # type: ignore[attr-defined]
-            producer_id=a.producer_id,  # type: ignore[attr-defined]
-            wanted_zone_id=a.wanted_zone_id,  # type: ignore[attr-defined]
+            fair_id=a.fair_id,
+            producer_id=a.producer_id,
+            wanted_zone_id=a.wanted_zone_id,
             shows_exhibitors=shows_exhibitors,
         )
 
@@ -447,7 +445,7 @@ class ExhibitorApplication(relay.Node):
     async def booths(self, info: Info) -> list[Booth]:
         loaders = fair_loaders(info)
         assignments = await loaders.assignments_by_application.load(self.id)
-        booths = await loaders.booth.load_many([a.booth_id for a in assignments])  # type: ignore[attr-defined]
+        booths = await loaders.booth.load_many([a.booth_id for a in assignments])
         return [
             Booth.from_model(b, self.shows_exhibitors)
             for b in sorted((b for b in booths if b), key=lambda b: b.code)
@@ -468,8 +466,8 @@ class ExhibitorApplication(relay.Node):
 
 
 async def visible_application(info: Info, row: ApplicationModel) -> ExhibitorApplication | None:
-    fair = await fair_loaders(info).fair.load(row.fair_id)  # type: ignore[attr-defined]
-    producer = await info.context.loaders.producer.load(row.producer_id)  # type: ignore[attr-defined]
+    fair = await fair_loaders(info).fair.load(row.fair_id)
+    producer = await info.context.loaders.producer.load(row.producer_id)
     if fair is None or producer is None:
         return None
     reach = info.context.reach
@@ -540,8 +538,8 @@ class TourismOffering:
             description_en=o.description_en,
             contact=o.contact,
             image_url=o.image_url,
-            commune_id=o.commune_id,  # type: ignore[attr-defined]
-            product_id=o.product_id,  # type: ignore[attr-defined]
+            commune_id=o.commune_id,
+            product_id=o.product_id,
         )
 
     @strawberry.field

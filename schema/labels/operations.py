@@ -112,7 +112,7 @@ class LabelRun(relay.Node):
             print_date=r.print_date,
             created_at=r.created_at,
             checksums=cast(JSON, r.checksums),
-            batch_id=r.batch_id,  # type: ignore[attr-defined]
+            batch_id=r.batch_id,
             model=r,
         )
 

@@ -255,7 +255,7 @@ class ReviewComment:
             body=c.body,
             author_role=c.author_role,
             created_at=c.created_at,
-            author_id=c.author_id,  # type: ignore[attr-defined]
+            author_id=c.author_id,
         )
 
     @strawberry.field(description="The author's display name (null once the account is deleted).")
@@ -357,8 +357,8 @@ class DesignVersion(relay.Node):
             approved_at=v.approved_at,
             override_reason=v.override_reason,
             created_at=v.created_at,
-            design_id=v.design_id,  # type: ignore[attr-defined]
-            approved_by_id=v.approved_by_id,  # type: ignore[attr-defined]
+            design_id=v.design_id,
+            approved_by_id=v.approved_by_id,
             declared_json=dict(v.declared or {}),
         )
 
@@ -457,7 +457,7 @@ class PackagingDesign(relay.Node):
             label_type=d.label_type,
             created_at=d.created_at,
             updated_at=d.updated_at,
-            product_id=d.product_id,  # type: ignore[attr-defined]
+            product_id=d.product_id,
         )
 
     @strawberry.field(description="The product (null if the caller may not see it: an unpublished product).")

@@ -104,7 +104,7 @@ class Evaluation(relay.Node):
             valid_from=e.valid_from,
             valid_until=e.valid_until,
             note=e.note,
-            product_id=e.product_id,  # type: ignore[attr-defined]
+            product_id=e.product_id,
         )
 
     @strawberry.field(description="True while the certificate is valid today.")
@@ -173,8 +173,8 @@ class Producer(relay.Node):
             model_example_recognised_on=p.model_example_recognised_on,
             created_at=p.created_at,
             updated_at=p.updated_at,
-            commune_id=p.commune_id,  # type: ignore[attr-defined]
-            province_id=p.province_id,  # type: ignore[attr-defined]
+            commune_id=p.commune_id,
+            province_id=p.province_id,
         )
 
     @strawberry.field
@@ -214,7 +214,7 @@ class Producer(relay.Node):
         unit = await info.context.loaders.admin_unit.load(self.commune_id)
         while unit is not None:
             parts.append(unit.name)
-            parent_id = unit.parent_id  # type: ignore[attr-defined]
+            parent_id = unit.parent_id
             unit = await info.context.loaders.admin_unit.load(parent_id) if parent_id else None
         return ", ".join(parts)
 
@@ -279,10 +279,10 @@ class Product(relay.Node):
             is_published=p.is_published,
             created_at=p.created_at,
             updated_at=p.updated_at,
-            producer_id=p.producer_id,  # type: ignore[attr-defined]
-            group_id=p.group_id,  # type: ignore[attr-defined]
-            subgroup_id=p.subgroup_id,  # type: ignore[attr-defined]
-            certificate_id=p.latest_certificate_id,  # type: ignore[attr-defined]
+            producer_id=p.producer_id,
+            group_id=p.group_id,
+            subgroup_id=p.subgroup_id,
+            certificate_id=p.latest_certificate_id,
         )
 
     @strawberry.field(description="Name in the request's language (English when asked and available).")
@@ -380,7 +380,7 @@ async def visible_product(info: Info, product_id: int) -> Product | None:
     row = await info.context.loaders.product.load(product_id)
     if row is None:
         return None
-    producer = await info.context.loaders.producer.load(row.producer_id)  # type: ignore[attr-defined]
+    producer = await info.context.loaders.producer.load(row.producer_id)
     assert producer is not None
     return Product.from_model(row) if policy.sees_product(info.context.reach, row, producer) else None
 
@@ -388,9 +388,9 @@ async def visible_product(info: Info, product_id: int) -> Product | None:
 async def _visible_evaluation(info: Info, row: EvaluationModel | None) -> Evaluation | None:
     if row is None:
         return None
-    product = await info.context.loaders.product.load(row.product_id)  # type: ignore[attr-defined]
+    product = await info.context.loaders.product.load(row.product_id)
     assert product is not None
-    producer = await info.context.loaders.producer.load(product.producer_id)  # type: ignore[attr-defined]
+    producer = await info.context.loaders.producer.load(product.producer_id)
     assert producer is not None
     reach = info.context.reach
     if not (policy.sees_evaluation(reach, row, producer) and policy.sees_product(reach, product, producer)):

@@ -60,7 +60,7 @@ class Location(relay.Node):
             address_line=loc.address_line,
             latitude=loc.latitude,
             longitude=loc.longitude,
-            commune_id=loc.commune_id,  # type: ignore[attr-defined]
+            commune_id=loc.commune_id,
         )
 
     @strawberry.field
@@ -161,12 +161,12 @@ class TraceEventType(relay.Node):
             note=e.note,
             note_en=e.note_en,
             correction_reason=e.correction_reason,
-            corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,  # type: ignore[attr-defined]
+            corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,
             documents=[
                 EventDocument(type=d["type"], url=d["url"], title=d.get("title")) for d in e.documents or []
             ],
-            read_point_id=e.read_point_id,  # type: ignore[attr-defined]
-            biz_location_id=e.biz_location_id,  # type: ignore[attr-defined]
+            read_point_id=e.read_point_id,
+            biz_location_id=e.biz_location_id,
         )
 
     @classmethod
@@ -224,8 +224,8 @@ class Batch(relay.Node):
             status=b.status,
             is_published=b.is_published,
             created_at=b.created_at,
-            product_id=b.product_id,  # type: ignore[attr-defined]
-            origin_commune_id=b.origin_commune_id,  # type: ignore[attr-defined]
+            product_id=b.product_id,
+            origin_commune_id=b.origin_commune_id,
         )
 
     @strawberry.field
@@ -289,10 +289,10 @@ class Batch(relay.Node):
 
 
 async def _sees_batch(info: Info, batch: BatchModel) -> bool:
-    product = await info.context.loaders.product.load(batch.product_id)  # type: ignore[attr-defined]
+    product = await info.context.loaders.product.load(batch.product_id)
     if product is None:
         return False
-    producer = await info.context.loaders.producer.load(product.producer_id)  # type: ignore[attr-defined]
+    producer = await info.context.loaders.producer.load(product.producer_id)
     assert producer is not None
     return trace_policy.sees_batch(info.context.reach, batch, product, producer)
 

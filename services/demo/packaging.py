@@ -50,7 +50,7 @@ async def _reach(email: str) -> tuple[Reach, int | None]:
     if user is None:
         return SYSTEM, None
     grants = tuple(
-        Grant(m.role, m.province_id, m.producer_id, m.fair_scope)  # type: ignore[attr-defined]
+        Grant(m.role, m.province_id, m.producer_id, m.fair_scope)
         for m in await Membership.filter(user_id=user.id)
     )
     return await reach_of(Actor(user_id=user.id, email=user.email, grants=grants)), user.id
@@ -78,10 +78,10 @@ async def _address(product: Product) -> str:
     """The producer's postal address: its line, then its commune and the units above it."""
     producer = product.producer
     parts = [producer.address_line]
-    unit = await AdminUnit.get_or_none(id=producer.commune_id)  # type: ignore[attr-defined]
+    unit = await AdminUnit.get_or_none(id=producer.commune_id)
     while unit is not None:
         parts.append(unit.name)
-        parent = unit.parent_id  # type: ignore[attr-defined]
+        parent = unit.parent_id
         unit = await AdminUnit.get_or_none(id=parent) if parent else None
     return ", ".join(parts)
 

@@ -100,7 +100,7 @@ async def apply(data: ApplicationData, reach: Reach) -> ExhibitorApplication:
     products = {p.id: p for p in await Product.filter(id__in=product_ids)}
     for index, product_id in enumerate(product_ids):
         product = products.get(product_id)
-        if product is None or product.producer_id != producer.id:  # type: ignore[attr-defined]
+        if product is None or product.producer_id != producer.id:
             problems.add(
                 f"productIds.{index}",
                 ErrorCode.NOT_ALLOWED,

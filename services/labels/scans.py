@@ -13,8 +13,6 @@ the last `WINDOW`, it was scanned from at least `FLAG_NETWORKS` networks or `FLA
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import ipaddress
 import time
 from collections.abc import Sequence
@@ -23,8 +21,7 @@ from dataclasses import dataclass
 from tortoise.functions import Count, Max, Min
 
 from models import Batch, SerialScan
-from services.accounts.auth import secret_key
-from services.common import clock
+from services.common import clock, signing
 from services.trace.identity import product_id_of
 
 WINDOW = dt.timedelta(hours=24)
@@ -41,7 +38,7 @@ def network_of(address: str | None) -> str:
         network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
     except ValueError:
         network = "unknown"
-    return hmac.new(secret_key(), f"scan-network:{network}".encode(), hashlib.sha256).hexdigest()[:16]
+    return signing.sign("scan-network", network, length=16)
 
 
 async def record_scan(

@@ -209,7 +209,7 @@ async def _attachable_files(
         usable = stored is not None and (
             reach.everything
             or ref.file_id in on_design
-            or (user_id is not None and stored.uploaded_by_id == user_id)  # type: ignore[attr-defined]
+            or (user_id is not None and stored.uploaded_by_id == user_id)
         )
         if not usable:
             problems.add(f"files.{n}.fileId", ErrorCode.NOT_FOUND, "Không tìm thấy tệp.", "File not found.")
@@ -421,7 +421,7 @@ async def approve(version_id: int, reach: Reach, *, override_reason: str | None 
     moment = now()
     role = policy.acting_role(reach, producer).value
     async with in_transaction():
-        await PackagingDesign.filter(id=version.design_id).select_for_update().first()  # type: ignore[attr-defined]
+        await PackagingDesign.filter(id=version.design_id).select_for_update().first()
         changed = await DesignVersion.filter(id=version.id, status__in=list(REVIEWABLE)).update(
             status=DesignStatus.APPROVED,
             approved_at=moment,
@@ -434,7 +434,7 @@ async def approve(version_id: int, reach: Reach, *, override_reason: str | None 
                 "The version was decided by someone else meanwhile.",
             )
         await (
-            DesignVersion.filter(design_id=version.design_id, status=DesignStatus.APPROVED)  # type: ignore[attr-defined]
+            DesignVersion.filter(design_id=version.design_id, status=DesignStatus.APPROVED)
             .exclude(id=version.id)
             .update(status=DesignStatus.SUPERSEDED)
         )
@@ -561,11 +561,7 @@ async def visible_files(ids: Iterable[int], reach: Reach) -> dict[int, StoredFil
     if not wanted or not (reach.everything or reach.actor.is_authenticated):
         return {}
     rows = {f.id: f for f in await StoredFile.filter(id__in=wanted)}
-    out = {
-        i: f
-        for i, f in rows.items()
-        if reach.everything or f.uploaded_by_id == reach.actor.user_id  # type: ignore[attr-defined]
-    }
+    out = {i: f for i, f in rows.items() if reach.everything or f.uploaded_by_id == reach.actor.user_id}
     rest = [i for i in rows if i not in out]
     if rest:
         links = await VersionFile.filter(file_id__in=rest).values_list("file_id", "version_id")

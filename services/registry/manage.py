@@ -247,7 +247,7 @@ async def _producer_values(changes: Changes, own_id: int | None) -> dict[str, An
                 )
             else:
                 values["commune_id"] = commune.id
-                values["province_id"] = commune.province_id  # type: ignore[attr-defined]
+                values["province_id"] = commune.province_id
     for date_field, column in (
         ("ocopTrainingCompletedOn", "ocop_training_completed_on"),
         ("modelExampleRecognisedOn", "model_example_recognised_on"),
@@ -342,13 +342,13 @@ async def _product_values(changes: Changes, current: Product | None) -> dict[str
         values["criteria_set"] = criteria_set
         group_code = changes.get("group") if changes.has("group") else None
         if group_code is None and current is not None:
-            group_code = (await ProductGroup.get(id=current.group_id)).code  # type: ignore[attr-defined]
+            group_code = (await ProductGroup.get(id=current.group_id)).code
         group = await _group(problems, criteria_set, group_code, "group", required=True)
         subgroup = await _group(problems, criteria_set, changes.get("subgroup"), "subgroup", required=False)
         if group is not None:
             values["group_id"] = group.id
         values["subgroup_id"] = subgroup.id if subgroup else None
-        if group is not None and subgroup is not None and subgroup.parent_id != group.id:  # type: ignore[attr-defined]
+        if group is not None and subgroup is not None and subgroup.parent_id != group.id:
             problems.add(
                 "subgroup",
                 ErrorCode.INVALID,
@@ -596,7 +596,7 @@ async def refresh_latest_certificate(product: Product) -> None:
         .first()
     )
     latest_id = latest.id if latest else None
-    if product.latest_certificate_id != latest_id:  # type: ignore[attr-defined]
+    if product.latest_certificate_id != latest_id:
         await Product.filter(id=product.id).update(latest_certificate_id=latest_id)
         product.latest_certificate_id = latest_id
 

@@ -189,7 +189,7 @@ def _chain(
 
 async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
     """The read points and business locations of `events`, in one query."""
-    ids = {i for e in events for i in (e.read_point_id, e.biz_location_id) if i}  # type: ignore[attr-defined]
+    ids = {i for e in events for i in (e.read_point_id, e.biz_location_id) if i}
     return {loc.id: loc for loc in await Location.filter(id__in=sorted(ids))} if ids else {}
 
 
@@ -201,8 +201,8 @@ async def _event_json(
 ) -> dict[str, Any]:
     if locations is None:
         locations = await locations_of([event])
-    read_point = locations.get(event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
-    biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None  # type: ignore[attr-defined]
+    read_point = locations.get(event.read_point_id) if event.read_point_id else None
+    biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None
     data = epcis.EventData(
         type=EventType(event.event_type),
         action=EventAction(event.action) if event.action else None,
@@ -233,7 +233,7 @@ async def _event_json(
             reason=event.correction_reason,
             corrective_event_ids=list(event.corrective_event_ids or []),
         )
-        if event.corrects_id  # type: ignore[attr-defined]
+        if event.corrects_id
         else None,
     )
     return epcis.event_json(data)
@@ -427,18 +427,18 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
     )
     by_event: dict[int, list[EventQuantity]] = {}
     for q in all_quantities:
-        by_event.setdefault(q.event_id, []).append(q)  # type: ignore[attr-defined]
+        by_event.setdefault(q.event_id, []).append(q)
     previous_chain: str | None = None
     for checked, event_id in enumerate(event_ids, start=1):
         event = events[event_id]
         quantities = by_event.get(event_id, [])
         rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
         recomputed = epcis.event_hash(await _event_json(base_url, event, rows, locations))
-        own = next((q for q in quantities if q.batch_id == batch_id), None)  # type: ignore[attr-defined]
+        own = next((q for q in quantities if q.batch_id == batch_id), None)
         chained = _chain(
             recomputed,
-            [(q.batch_id, q.previous_chain_hash) for q in quantities],  # type: ignore[attr-defined]
-            event.correction_reason if event.corrects_id else None,  # type: ignore[attr-defined]
+            [(q.batch_id, q.previous_chain_hash) for q in quantities],
+            event.correction_reason if event.corrects_id else None,
         )
         if (
             recomputed != event.event_hash
@@ -586,7 +586,7 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
     )
     by_event: dict[int, list[EventQuantity]] = {}
     for q in sorted(quantities, key=lambda q: q.id):
-        by_event.setdefault(q.event_id, []).append(q)  # type: ignore[attr-defined]
+        by_event.setdefault(q.event_id, []).append(q)
     locations = await locations_of(events)
     out = []
     for event in events:
@@ -688,8 +688,8 @@ async def declare_error(
             disposition=original.disposition,
             event_time=original.event_time,
             time_zone_offset=original.time_zone_offset,
-            read_point_id=original.read_point_id,  # type: ignore[attr-defined]
-            biz_location_id=original.biz_location_id,  # type: ignore[attr-defined]
+            read_point_id=original.read_point_id,
+            biz_location_id=original.biz_location_id,
             sources=original.sources,
             destinations=original.destinations,
             biz_transactions=original.biz_transactions,

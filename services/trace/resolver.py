@@ -44,6 +44,8 @@ from jsonschema import Draft7Validator
 from models import Batch, BatchStatus, Evaluation, Product
 from services.common import clock, page_cache
 from services.common.gs1 import GS1KeyError, normalize_gtin
+from services.common.language import Language as LanguageTag
+from services.common.language import negotiate, quality
 from services.registry import stars
 from services.trace.identity import batch_link, product_code, product_id_of
 
@@ -807,36 +809,16 @@ class Answer:
     serial: str | None = None
 
 
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        name, _, value = param.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-@lru_cache(maxsize=512)  # phones send few distinct headers; every cached scan reads it
 def preferred_language(accept_language: str) -> Language:
-    """Vietnamese or English from an Accept-Language header; Vietnamese unless English is preferred."""
-    best: Language = "vi"
-    best_quality = 0.0
-    for part in accept_language.split(","):
-        tag, _, params = part.partition(";")
-        primary = tag.strip().lower().split("-", 1)[0]
-        quality = _quality(params)
-        if primary in ("vi", "en") and quality > best_quality:
-            best, best_quality = ("vi" if primary == "vi" else "en"), quality
-    return best
+    """Vietnamese or English from an Accept-Language header (the one negotiation in services/common)."""
+    return "en" if negotiate(None, accept_language) is LanguageTag.EN else "vi"
 
 
 @lru_cache(maxsize=512)
 def wants_linkset(accept: str) -> bool:
     for part in accept.split(","):
         media_type, _, params = part.partition(";")
-        if media_type.strip().lower() == LINKSET_MEDIA_TYPE and _quality(params) > 0:
+        if media_type.strip().lower() == LINKSET_MEDIA_TYPE and quality(params) > 0:
             return True
     return False
 

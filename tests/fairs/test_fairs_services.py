@@ -207,7 +207,7 @@ async def test_producers_apply_with_their_own_published_products(db: Database) -
     }
     with pytest.raises(DomainError) as not_theirs:
         await applications.apply(
-            applications.ApplicationData(fair.id, foreign.producer_id, [foreign.id]),  # type: ignore[attr-defined]
+            applications.ApplicationData(fair.id, foreign.producer_id, [foreign.id]),
             reach,
         )
     assert codes(not_theirs) == {("producerId", ErrorCode.FORBIDDEN)}
@@ -243,7 +243,7 @@ async def test_an_exhibitor_no_longer_approved_loses_its_booths(db: Database) ->
     assert codes(waiting) == {("applicationId", ErrorCode.NOT_ALLOWED)}
     await applications.decide(exhibitor.id, applications.Decision.APPROVE, SYSTEM)
     await assignment.assign_booth(booths["A02"].id, exhibitor.id, SYSTEM)
-    producer_reach = await member_of(exhibitor.producer_id)  # type: ignore[attr-defined]
+    producer_reach = await member_of(exhibitor.producer_id)
     await applications.withdraw(exhibitor.id, producer_reach)
     assert not await BoothAssignment.exists(application_id=exhibitor.id)
     with pytest.raises(DomainError) as withdrawn:
@@ -267,7 +267,7 @@ async def test_one_exhibitor_per_booth(db: Database, monkeypatch: pytest.MonkeyP
         await assignment.assign_booth(a01, second.id, SYSTEM)
     assert codes(taken) == {("boothId", ErrorCode.UNIQUE)}
     moved = await assignment.assign_booth(a01, second.id, SYSTEM, replace=True)
-    assert (moved.application_id, moved.manual) == (second.id, True)  # type: ignore[attr-defined]
+    assert (moved.application_id, moved.manual) == (second.id, True)
     assert await BoothAssignment.filter(booth_id=a01).count() == 1
 
     # Two organisers at once: the check passes for both, the unique index stops the second.
@@ -278,7 +278,7 @@ async def test_one_exhibitor_per_booth(db: Database, monkeypatch: pytest.MonkeyP
     with pytest.raises(DomainError) as raced:
         await assignment.assign_booth(a01, first.id, SYSTEM)
     assert codes(raced) == {("boothId", ErrorCode.UNIQUE)}
-    assert (await BoothAssignment.get(booth_id=a01)).application_id == second.id  # type: ignore[attr-defined]
+    assert (await BoothAssignment.get(booth_id=a01)).application_id == second.id
 
 
 async def test_an_assignment_stays_within_its_fair(db: Database) -> None:
