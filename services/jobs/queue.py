@@ -47,7 +47,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models import Fair, Job, JobStatus
-from services.common import paths, sandbox, settings, signing
+from services.common import clock, paths, sandbox, settings, signing
 from services.common.errors import DomainError, ErrorCode, FieldProblem, Problems
 from services.policy import SYSTEM, Reach
 from services.policy.fairs import may_manage_fair, sees_exhibitors
@@ -197,8 +197,7 @@ def verify_download(job_id: int, expires: str, signature: str, *, now: float | N
 # -- queue ---------------------------------------------------------------------------------------------------
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+_now = clock.now
 
 
 def _on_postgres() -> bool:

@@ -32,6 +32,7 @@ from models import (
     User,
     Zone,
 )
+from services.common.clock import VIETNAM
 from services.demo import loader as demo
 from services.demo.fair import booth_plan
 from services.demo.fair_data import MUST_RENDER, SLUG
@@ -42,7 +43,6 @@ from tests.conftest import Database
 SOUTHWEST = {"83", "82", "86", "84", "87", "92", "89", "94", "80", "91", "93", "95", "96"}
 SOUTHEAST = {"75", "74", "72", "77", "70", "79"}
 GUESTS = {"68": "Lâm Đồng", "49": "Quảng Nam", "38": "Thanh Hóa", "46": "Thừa Thiên-Huế"}
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 EPSILON = 1e-6
 
 

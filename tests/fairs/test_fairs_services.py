@@ -26,6 +26,7 @@ from models import (
     Zone,
 )
 from services.accounts.auth import Actor, Grant
+from services.common.clock import VIETNAM
 from services.common.errors import DomainError, ErrorCode
 from services.fairs import applications, assignment, layout, manage
 from services.fairs.layout import BoothRow
@@ -41,8 +42,6 @@ from tests.fairs.factories import (
     make_layout,
     zone,
 )
-
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 
 async def organiser(slug: str = DEMO_FAIR) -> Reach:
