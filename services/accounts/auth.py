@@ -70,9 +70,6 @@ class Actor:
 PUBLIC = Actor()
 
 
-now = clock.now
-
-
 # Kept under its old name: server.py checks the key at start-up through it.
 secret_key = signing.secret_key
 
@@ -126,7 +123,7 @@ async def _issue(
         name=name,
         token_hash=token_hash(token),
         prefix=token[: len(TOKEN_PREFIX) + 6],
-        expires_at=now() + lifetime,
+        expires_at=clock.now() + lifetime,
     )
     return token, row
 
@@ -141,7 +138,7 @@ async def login(email: str, password: str, address: str) -> tuple[str, User]:
     """A new session token for valid credentials. Unknown e-mail, wrong password and inactive account get
     the same answer; too many recent failures for the account or the address are refused outright."""
     email = normalize_email(email)
-    since = now() - ATTEMPT_WINDOW
+    since = clock.now() - ATTEMPT_WINDOW
     failures_account = await LoginAttempt.filter(email=email, succeeded=False, at__gte=since).count()
     failures_address = await LoginAttempt.filter(address=address, succeeded=False, at__gte=since).count()
     if failures_account >= MAX_FAILURES_PER_ACCOUNT or failures_address >= MAX_FAILURES_PER_ADDRESS:
@@ -165,7 +162,7 @@ async def login(email: str, password: str, address: str) -> tuple[str, User]:
         )
     async with in_transaction():
         token, _ = await _issue(user.id, TokenKind.SESSION, SESSION_LIFETIME)
-        user.last_login_at = now()
+        user.last_login_at = clock.now()
         await user.save(update_fields=["last_login_at"])
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
@@ -182,7 +179,7 @@ async def authenticate(authorization: str | None) -> Actor:
     if scheme.lower() != "bearer" or not token.strip().startswith(TOKEN_PREFIX):
         raise unauthenticated()
     row = await AccessToken.get_or_none(token_hash=token_hash(token.strip())).select_related("user")
-    moment = now()
+    moment = clock.now()
     if row is None or row.revoked_at is not None or row.expires_at <= moment or not row.user.is_active:
         raise unauthenticated()
     if row.last_used_at is None or moment - row.last_used_at > LAST_USED_GRANULARITY:
@@ -200,7 +197,7 @@ async def authenticate(authorization: str | None) -> Actor:
 async def logout(actor: Actor) -> None:
     if not actor.is_authenticated or actor.token_id is None:
         raise unauthenticated()
-    await AccessToken.filter(id=actor.token_id).update(revoked_at=now())
+    await AccessToken.filter(id=actor.token_id).update(revoked_at=clock.now())
 
 
 async def create_api_token(actor: Actor, name: str, days: int | None) -> tuple[str, AccessToken]:
@@ -233,6 +230,6 @@ async def revoke_token(actor: Actor, token_id: int) -> AccessToken:
     if row is None or (row.user_id != actor.user_id and not actor.is_central_admin):
         raise _problem(ErrorCode.NOT_FOUND, "Không tìm thấy mã truy cập.", "No such token.", "id")
     if row.revoked_at is None:
-        row.revoked_at = now()
+        row.revoked_at = clock.now()
         await row.save(update_fields=["revoked_at"])
     return row

@@ -63,9 +63,6 @@ FILE_ROLES = ("artwork", "dieline", "photo")
 REVIEWABLE = (DesignStatus.SUBMITTED, DesignStatus.IN_REVIEW)
 
 
-now = clock.now
-
-
 def _problem(field_: str, code: ErrorCode, vi: str, en: str) -> DomainError:
     return DomainError([FieldProblem(field_, code, vi, en)])
 
@@ -279,7 +276,7 @@ async def add_version(data: VersionData, reach: Reach, *, user_id: int | None) -
             await VersionFile.bulk_create(
                 [VersionFile(version_id=version.id, file_id=f.file_id, role=f.role) for f in files]
             )
-        await PackagingDesign.filter(id=design.id).update(updated_at=now())
+        await PackagingDesign.filter(id=design.id).update(updated_at=clock.now())
     version.design = design
     return version
 
@@ -298,7 +295,7 @@ async def submit_version(version_id: int, reach: Reach) -> DesignVersion:
         raise deny(reach, "versionId")
     async with in_transaction():
         # The status test is in the UPDATE itself: of two concurrent submissions, one changes the row.
-        moment = now()
+        moment = clock.now()
         changed = await DesignVersion.filter(id=version.id, status=DesignStatus.DRAFT).update(
             status=DesignStatus.SUBMITTED, submitted_at=moment
         )
@@ -418,7 +415,7 @@ async def approve(version_id: int, reach: Reach, *, override_reason: str | None 
             f"At most {MAX_REASON} characters.",
         )
     overriding = bool(errors)
-    moment = now()
+    moment = clock.now()
     role = policy.acting_role(reach, producer).value
     async with in_transaction():
         await PackagingDesign.filter(id=version.design_id).select_for_update().first()

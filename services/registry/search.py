@@ -32,10 +32,6 @@ class ProductFilterData:
     producer_id: int | None = None
 
 
-# The old name of the Viet Nam day, kept for callers outside services/ (tests import it).
-vietnam_today = clock.today
-
-
 async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
     """Filter on producers for a province code, across the reform: a legacy province also covers
     producers registered in the current communes that succeeded its communes; a current province also
@@ -98,7 +94,7 @@ async def product_query(
                     )
                 ]
             )
-        day = today or vietnam_today()
+        day = today or clock.today()
         query = query.filter(
             latest_certificate__stars__gte=filters.min_stars,
             latest_certificate__valid_from__lte=day,
