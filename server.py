@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import os
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,9 +24,9 @@ import structlog
 from starlette.applications import Starlette
 
 import schema as graphql_schema
-from services.accounts import auth as accounts
-from services.common import db, page_cache
+from services.common import db, page_cache, signing
 from services.common import logging as ocop_logging
+from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
 from services.jobs import queue as jobs
 from services.trace import epcis_query
@@ -46,7 +45,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Fail at start, not at the first sign-in: production needs OCOP_SECRET_KEY for the token hashes.
-        accounts.secret_key()
+        signing.secret_key()
         if connect:
             await db.connect(settings.database_url)
         # Objects created at start-up are never freed: keep them out of the cyclic GC's scans, which
@@ -101,7 +100,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         schema, production=settings.is_production, timeout_s=settings.request_timeout_s
     )
     app.state.public_base_url = settings.public_base_url
-    app.state.region_header = os.environ.get("OCOP_REGION_HEADER", "").strip().lower() or None
+    app.state.region_header = settings.region_header
     app.state.capture_jobs = epcis_query.CaptureJobs()
     # Outermost last: RequestLogMiddleware, then the front cache (its hits are logged, with a request id).
     app.state.front_cache = page_cache.FrontCache[CachedResponse]()
@@ -113,6 +112,9 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
 def main(argv: list[str] | None = None) -> int:
     args = commands.parser().parse_args(argv)
     settings = load_settings()
+    # Read once, here: every module asks services.common.settings.current() from now on (child processes
+    # get these settings from their parent).
+    settings_store.configure(settings)
     ocop_logging.configure(settings.log_level, json=settings.is_production)
     if args.command != "serve":
         return commands.run(args.command, args, settings)

@@ -30,12 +30,12 @@ from models import (
     UnitLevel,
 )
 from services.common import gs1
+from services.common.clock import today as vietnam_today
 from services.common.text import fold
 from services.policy import SYSTEM
 from services.registry import manage as registry
 from services.registry import stars
 from services.registry.admin_units import unit_id
-from services.registry.search import vietnam_today
 
 
 class Item(NamedTuple):

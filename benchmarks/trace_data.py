@@ -52,6 +52,7 @@ async def seed_registry() -> tuple[list[int], int, list[int]]:
 async def record_probe(products: list[int], probe_product: int, locations: list[int]) -> Probe:
     """The probe lot and its ancestry, recorded through services.trace: real CBV hashes and chain."""
     from models import EventAction, EventType
+    from services.common import clock
     from services.policy import SYSTEM
     from services.trace import events as trace
     from services.trace.identity import batch_link
@@ -69,7 +70,7 @@ async def record_probe(products: list[int], probe_product: int, locations: list[
             origin_place="Giồng Trôm, Bến Tre",
         )
         lots.append(await trace.create_batch(data, SYSTEM))
-    start = dt.datetime.now(trace.VIETNAM).replace(microsecond=0) - dt.timedelta(days=30)
+    start = clock.vietnam_now().replace(microsecond=0) - dt.timedelta(days=30)
     await trace.record_event(
         trace.EventInput(
             event_type=EventType.OBJECT,

@@ -1,4 +1,9 @@
-"""Tortoise models: tables, constraints and indexes; no business rules (those live in `services/`)."""
+"""Tortoise models: tables, constraints and indexes; no business rules (those live in `services/`).
+
+Each foreign key `x` is followed by a bare annotation `x_id: int` (or `int | None`): Tortoise sets that
+column attribute on every row but declares it only at run time, so without the annotation mypy knows no
+`product.producer_id`. A bare annotation creates no field and changes no table or migration.
+"""
 
 from __future__ import annotations
 

@@ -45,13 +45,16 @@ class Membership(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="memberships", on_delete=fields.CASCADE, db_index=True
     )
+    user_id: int
     role = fields.CharEnumField(Role, max_length=20)
     province: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    province_id: int | None
     producer: fields.ForeignKeyNullableRelation[Producer] = fields.ForeignKeyField(
         "models.Producer", related_name="memberships", null=True, on_delete=fields.CASCADE, db_index=True
     )
+    producer_id: int | None
     # The fair or organising body; a foreign key once fairs exist.
     fair_scope = fields.CharField(max_length=100, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -76,6 +79,7 @@ class AccessToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE, db_index=True
     )
+    user_id: int
     kind = fields.CharEnumField(TokenKind, max_length=10)
     name = fields.CharField(max_length=100, null=True)
     token_hash = fields.CharField(max_length=64, unique=True)
@@ -107,6 +111,7 @@ class AuditEntry(Model):
     user: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    user_id: int | None
     token_kind = fields.CharField(max_length=10, null=True)
     action = fields.CharField(max_length=100, db_index=True)  # the mutation's name
     object_type = fields.CharField(max_length=50, null=True)

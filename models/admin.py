@@ -33,9 +33,11 @@ class AdminUnit(Model):
     parent: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name="children", null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    parent_id: int | None
     province: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    province_id: int | None
 
     class Meta:
         table = "admin_unit"
@@ -61,9 +63,11 @@ class AdminUnitSuccession(Model):
     predecessor: fields.ForeignKeyRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name="successions", on_delete=fields.CASCADE, db_index=True
     )
+    predecessor_id: int
     successor: fields.ForeignKeyRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name="predecessions", on_delete=fields.CASCADE, db_index=True
     )
+    successor_id: int
     partial = fields.BooleanField(default=False)
 
     class Meta:

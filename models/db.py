@@ -54,5 +54,9 @@ def database_url_from_env() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
-# For Tortoise's own CLI (`python -m tortoise makemigrations`), see [tool.tortoise] in pyproject.toml.
-TORTOISE_ORM = tortoise_config(database_url_from_env())
+def __getattr__(name: str) -> Any:
+    """`TORTOISE_ORM`, for Tortoise's own CLI (`python -m tortoise makemigrations`, see [tool.tortoise] in
+    pyproject.toml), built when the CLI asks for it: importing models must not read the environment."""
+    if name == "TORTOISE_ORM":
+        return tortoise_config(database_url_from_env())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

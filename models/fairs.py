@@ -74,6 +74,7 @@ class Fair(Model):
     province: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    province_id: int | None
     starts_on = fields.DateField()
     ends_on = fields.DateField()
     opening_hours = fields.CharField(max_length=100, null=True)
@@ -100,6 +101,7 @@ class Zone(Model):
     fair: fields.ForeignKeyRelation[Fair] = fields.ForeignKeyField(
         "models.Fair", related_name="zones", on_delete=fields.CASCADE, db_index=True
     )
+    fair_id: int
     code = fields.CharField(max_length=10)
     name = fields.CharField(max_length=120)
     name_en = fields.CharField(max_length=120, null=True)
@@ -122,9 +124,11 @@ class Booth(Model):
     fair: fields.ForeignKeyRelation[Fair] = fields.ForeignKeyField(
         "models.Fair", related_name="booths", on_delete=fields.CASCADE, db_index=True
     )
+    fair_id: int
     zone: fields.ForeignKeyRelation[Zone] = fields.ForeignKeyField(
         "models.Zone", related_name="booths", on_delete=fields.RESTRICT, db_index=True
     )
+    zone_id: int
     code = fields.CharField(max_length=12)
     booth_type = fields.CharEnumField(BoothType, max_length=8, default=BoothType.STANDARD)
     width_m = fields.FloatField(default=3)
@@ -149,12 +153,15 @@ class ExhibitorApplication(Model):
     fair: fields.ForeignKeyRelation[Fair] = fields.ForeignKeyField(
         "models.Fair", related_name="applications", on_delete=fields.CASCADE, db_index=True
     )
+    fair_id: int
     producer: fields.ForeignKeyRelation[Producer] = fields.ForeignKeyField(
         "models.Producer", related_name=False, on_delete=fields.RESTRICT, db_index=True
     )
+    producer_id: int
     wanted_zone: fields.ForeignKeyNullableRelation[Zone] = fields.ForeignKeyField(
         "models.Zone", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    wanted_zone_id: int | None
     wanted_booth_type = fields.CharEnumField(BoothType, max_length=8, default=BoothType.STANDARD)
     booths_wanted = fields.IntField(default=1)
     description = fields.TextField(null=True)  # short text for the catalog
@@ -167,6 +174,7 @@ class ExhibitorApplication(Model):
     decided_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    decided_by_id: int | None
 
     class Meta:
         table = "fair_application"
@@ -185,9 +193,11 @@ class ApplicationProduct(Model):
     application: fields.ForeignKeyRelation[ExhibitorApplication] = fields.ForeignKeyField(
         "models.ExhibitorApplication", related_name="products", on_delete=fields.CASCADE, db_index=True
     )
+    application_id: int
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name=False, on_delete=fields.CASCADE, db_index=True
     )
+    product_id: int
 
     class Meta:
         table = "fair_application_product"
@@ -204,16 +214,20 @@ class BoothAssignment(Model):
     fair: fields.ForeignKeyRelation[Fair] = fields.ForeignKeyField(
         "models.Fair", related_name=False, on_delete=fields.CASCADE, db_index=True
     )
+    fair_id: int
     booth: fields.OneToOneRelation[Booth] = fields.OneToOneField(
         "models.Booth", related_name="assignment", on_delete=fields.CASCADE
     )
+    booth_id: int
     application: fields.ForeignKeyRelation[ExhibitorApplication] = fields.ForeignKeyField(
         "models.ExhibitorApplication", related_name="assignments", on_delete=fields.CASCADE, db_index=True
     )
+    application_id: int
     assigned_at = fields.DatetimeField(auto_now_add=True)
     assigned_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    assigned_by_id: int | None
     manual = fields.BooleanField(default=False)  # set by an organiser, kept by automatic assignment
 
     class Meta:
@@ -227,6 +241,7 @@ class ProgrammeSession(Model):
     fair: fields.ForeignKeyRelation[Fair] = fields.ForeignKeyField(
         "models.Fair", related_name="sessions", on_delete=fields.CASCADE, db_index=True
     )
+    fair_id: int
     kind = fields.CharEnumField(SessionKind, max_length=17)
     title = fields.CharField(max_length=255)
     title_en = fields.CharField(max_length=255, null=True)
@@ -249,18 +264,21 @@ class TourismOffering(Model):
     fair: fields.ForeignKeyRelation[Fair] = fields.ForeignKeyField(
         "models.Fair", related_name="tourism_offerings", on_delete=fields.CASCADE, db_index=True
     )
+    fair_id: int
     kind = fields.CharEnumField(OfferingKind, max_length=17)
     name = fields.CharField(max_length=255)
     name_en = fields.CharField(max_length=255, null=True)
     commune: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    commune_id: int | None
     address = fields.CharField(max_length=255, null=True)
     description = fields.TextField(null=True)
     description_en = fields.TextField(null=True)
     product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )  # its OCOP group 6 product, where there is one
+    product_id: int | None
     contact = fields.CharField(max_length=255, null=True)
     image_url = fields.CharField(max_length=500, null=True)
 
@@ -275,6 +293,7 @@ class Sponsor(Model):
     fair: fields.ForeignKeyRelation[Fair] = fields.ForeignKeyField(
         "models.Fair", related_name="sponsors", on_delete=fields.CASCADE, db_index=True
     )
+    fair_id: int
     name = fields.CharField(max_length=255)
     level = fields.CharField(max_length=20, default="partner")  # diamond, gold, silver, partner
     logo_url = fields.CharField(max_length=500, null=True)

@@ -38,6 +38,7 @@ class LabelTemplate(Model):
     producer: fields.ForeignKeyNullableRelation[Producer] = fields.ForeignKeyField(
         "models.Producer", related_name=False, null=True, on_delete=fields.CASCADE, db_index=True
     )
+    producer_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -58,6 +59,7 @@ class SerialCounter(Model):
     batch: fields.OneToOneRelation[Batch] = fields.OneToOneField(
         "models.Batch", related_name=False, on_delete=fields.RESTRICT
     )
+    batch_id: int
     next_serial = fields.BigIntField(default=1)
 
     class Meta:
@@ -72,6 +74,7 @@ class LabelRun(Model):
     batch: fields.ForeignKeyRelation[Batch] = fields.ForeignKeyField(
         "models.Batch", related_name="label_runs", on_delete=fields.RESTRICT, db_index=True
     )
+    batch_id: int
     template_code = fields.CharField(max_length=32)
     count = fields.IntField()
     serialized = fields.BooleanField(default=False)
@@ -85,6 +88,7 @@ class LabelRun(Model):
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -107,6 +111,7 @@ class SerialScan(Model):
     batch: fields.ForeignKeyRelation[Batch] = fields.ForeignKeyField(
         "models.Batch", related_name=False, on_delete=fields.CASCADE, db_index=True
     )
+    batch_id: int
     serial = fields.CharField(max_length=20)
     scanned_at = fields.DatetimeField()
     language = fields.CharField(max_length=5, null=True)

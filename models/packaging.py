@@ -66,6 +66,7 @@ class StoredFile(Model):
     uploaded_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    uploaded_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -80,11 +81,13 @@ class PackagingDesign(Model):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="packaging_designs", on_delete=fields.CASCADE, db_index=True
     )
+    product_id: int
     name = fields.CharField(max_length=200)
     label_type = fields.CharEnumField(LabelProductType, max_length=19)
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -99,6 +102,7 @@ class DesignVersion(Model):
     design: fields.ForeignKeyRelation[PackagingDesign] = fields.ForeignKeyField(
         "models.PackagingDesign", related_name="versions", on_delete=fields.CASCADE, db_index=True
     )
+    design_id: int
     number = fields.IntField()
     name = fields.CharField(max_length=200)
     status = fields.CharEnumField(DesignStatus, max_length=17, default=DesignStatus.DRAFT, db_index=True)
@@ -116,10 +120,12 @@ class DesignVersion(Model):
     approved_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    approved_by_id: int | None
     override_reason = fields.TextField(null=True)
     created_by: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -142,9 +148,11 @@ class VersionFile(Model):
     version: fields.ForeignKeyRelation[DesignVersion] = fields.ForeignKeyField(
         "models.DesignVersion", related_name="files", on_delete=fields.CASCADE, db_index=True
     )
+    version_id: int
     file: fields.ForeignKeyRelation[StoredFile] = fields.ForeignKeyField(
         "models.StoredFile", related_name=False, on_delete=fields.RESTRICT, db_index=True
     )
+    file_id: int
     role = fields.CharField(max_length=20, default="artwork")  # artwork, dieline, photo
 
     class Meta:
@@ -159,9 +167,11 @@ class ReviewComment(Model):
     version: fields.ForeignKeyRelation[DesignVersion] = fields.ForeignKeyField(
         "models.DesignVersion", related_name="comments", on_delete=fields.CASCADE, db_index=True
     )
+    version_id: int
     author: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    author_id: int | None
     author_role = fields.CharField(max_length=20)
     kind = fields.CharEnumField(CommentKind, max_length=17, default=CommentKind.COMMENT)
     body = fields.TextField()

@@ -56,6 +56,7 @@ class ProductGroup(Model):
     parent: fields.ForeignKeyNullableRelation[ProductGroup] = fields.ForeignKeyField(
         "models.ProductGroup", related_name="subgroups", null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    parent_id: int | None
     uncertain = fields.BooleanField(default=False)  # sub-group codes of 148 are not confirmed by a source
 
     class Meta:
@@ -75,10 +76,12 @@ class Producer(Timestamped):
     commune: fields.ForeignKeyRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, on_delete=fields.RESTRICT, db_index=True
     )
+    commune_id: int
     # The commune's province, kept here so that filters by province need no join through the unit tree.
     province: fields.ForeignKeyRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, on_delete=fields.RESTRICT, db_index=True
     )
+    province_id: int
     representative = fields.CharField(max_length=150, null=True)
     phone = fields.CharField(max_length=20, null=True)
     email = fields.CharField(max_length=254, null=True)
@@ -97,6 +100,7 @@ class Product(Timestamped):
     producer: fields.ForeignKeyRelation[Producer] = fields.ForeignKeyField(
         "models.Producer", related_name="products", on_delete=fields.RESTRICT, db_index=True
     )
+    producer_id: int
     name = fields.CharField(max_length=255)
     name_en = fields.CharField(max_length=255, null=True)
     name_folded = fields.CharField(max_length=255, db_index=True)
@@ -106,9 +110,11 @@ class Product(Timestamped):
     group: fields.ForeignKeyRelation[ProductGroup] = fields.ForeignKeyField(
         "models.ProductGroup", related_name=False, on_delete=fields.RESTRICT, db_index=True
     )
+    group_id: int
     subgroup: fields.ForeignKeyNullableRelation[ProductGroup] = fields.ForeignKeyField(
         "models.ProductGroup", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    subgroup_id: int | None
     gtin = fields.CharField(max_length=14, null=True, unique=True)  # always GTIN-14
     net_quantity = fields.DecimalField(max_digits=12, decimal_places=3, null=True)
     net_unit = fields.CharField(max_length=10, null=True)
@@ -124,6 +130,7 @@ class Product(Timestamped):
     latest_certificate: fields.ForeignKeyNullableRelation[Evaluation] = fields.ForeignKeyField(
         "models.Evaluation", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    latest_certificate_id: int | None
 
     class Meta:
         table = "product"
@@ -142,6 +149,7 @@ class Certification(Model):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="certifications", on_delete=fields.CASCADE, db_index=True
     )
+    product_id: int
     scheme = fields.CharField(max_length=50)
     number = fields.CharField(max_length=100, null=True)
     issuer = fields.CharField(max_length=255, null=True)
@@ -156,6 +164,7 @@ class ProductImage(Model):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="images", on_delete=fields.CASCADE, db_index=True
     )
+    product_id: int
     url = fields.CharField(max_length=500)
     caption = fields.CharField(max_length=255, null=True)
     position = fields.SmallIntField(default=0)
@@ -171,6 +180,7 @@ class Evaluation(Timestamped):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="evaluations", on_delete=fields.RESTRICT, db_index=True
     )
+    product_id: int
     criteria_set = fields.CharEnumField(CriteriaSet, max_length=8)
     level = fields.CharEnumField(RecognisingLevel, max_length=10)
     score_a = fields.SmallIntField()
@@ -218,6 +228,7 @@ class ProvincialPlan(Model):
     province: fields.ForeignKeyRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, on_delete=fields.RESTRICT, db_index=True
     )
+    province_id: int
     document_number = fields.CharField(max_length=100)
     approved_on = fields.DateField()
     title = fields.CharField(max_length=255, null=True)

@@ -58,6 +58,7 @@ class Location(Model):
     commune: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    commune_id: int | None
     address_line = fields.CharField(max_length=255, null=True)
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
@@ -74,6 +75,7 @@ class Batch(Model):
     product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
         "models.Product", related_name="batches", on_delete=fields.RESTRICT, db_index=True
     )
+    product_id: int
     lot_code = fields.CharField(max_length=20)  # GS1 AI 10, character set 82
     production_date = fields.DateField(null=True)
     harvest_date = fields.DateField(null=True)
@@ -83,6 +85,7 @@ class Batch(Model):
     origin_commune: fields.ForeignKeyNullableRelation[AdminUnit] = fields.ForeignKeyField(
         "models.AdminUnit", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    origin_commune_id: int | None
     origin_place = fields.CharField(max_length=255, null=True)
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
@@ -118,9 +121,11 @@ class TraceEvent(Model):
     read_point: fields.ForeignKeyNullableRelation[Location] = fields.ForeignKeyField(
         "models.Location", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    read_point_id: int | None
     biz_location: fields.ForeignKeyNullableRelation[Location] = fields.ForeignKeyField(
         "models.Location", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    biz_location_id: int | None
     # EPCIS structures kept as their JSON-LD form: sourceList, destinationList, bizTransactionList,
     # sensorElementList, certificationInfo, and attached documents/photos (URLs).
     sources: fields.Field[list[dict[str, str]]] = fields.JSONField(default=list)
@@ -134,11 +139,13 @@ class TraceEvent(Model):
     corrects: fields.ForeignKeyNullableRelation[TraceEvent] = fields.ForeignKeyField(
         "models.TraceEvent", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
     )
+    corrects_id: int | None
     correction_reason = fields.CharField(max_length=200, null=True)
     corrective_event_ids: fields.Field[list[str]] = fields.JSONField(default=list)  # eventIDs that correct it
     actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
     )
+    actor_id: int | None
     # ni:///sha-256;...?ver=CBV2.0. Unique among original events (a partial unique index, migration 0004): an
     # error declaration repeats the eventID of the event it declares wrong, as EPCIS 2.0 requires.
     event_hash = fields.CharField(max_length=120, db_index=True)
@@ -155,9 +162,11 @@ class EventQuantity(Model):
     event: fields.ForeignKeyRelation[TraceEvent] = fields.ForeignKeyField(
         "models.TraceEvent", related_name="quantities", on_delete=fields.RESTRICT, db_index=True
     )
+    event_id: int
     batch: fields.ForeignKeyRelation[Batch] = fields.ForeignKeyField(
         "models.Batch", related_name="event_quantities", on_delete=fields.RESTRICT, db_index=True
     )
+    batch_id: int
     role = fields.CharEnumField(QuantityRole, max_length=8)
     quantity = fields.DecimalField(max_digits=14, decimal_places=3, null=True)
     unit = fields.CharField(max_length=3, null=True)

@@ -12,16 +12,17 @@ from strawberry.types import Info as StrawberryInfo
 from schema.loaders import Loaders
 from services.accounts import auth as accounts
 from services.accounts.auth import PUBLIC, Actor
+from services.common import clock
 from services.common.errors import DomainError
+from services.common.language import negotiate
 from services.policy import Reach, reach_of
-from services.registry.search import vietnam_today
 
 
 @dataclass
 class Context:
     request: Request | None
     language: str = "vi"
-    today: dt.date = field(default_factory=vietnam_today)
+    today: dt.date = field(default_factory=clock.today)
     loaders: Loaders = field(default_factory=Loaders)
     actor: Actor = PUBLIC
     reach: Reach = field(default_factory=Reach)
@@ -38,12 +39,9 @@ class Context:
 
 
 def language_of(request: Request | None) -> str:
-    """English when the client prefers it (Accept-Language: en...), Vietnamese otherwise."""
-    if request is None:
-        return "vi"
-    header = request.headers.get("accept-language", "")
-    first = header.split(",", 1)[0].strip().lower()
-    return "en" if first.startswith("en") else "vi"
+    """English when the client prefers it (Accept-Language), Vietnamese otherwise."""
+    header = request.headers.get("accept-language") if request is not None else None
+    return negotiate(None, header).value
 
 
 async def build_context(request: Request | None) -> Context:

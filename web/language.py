@@ -1,7 +1,4 @@
-"""The one language negotiation of the HTTP surfaces: Vietnamese unless Accept-Language prefers English.
-
-It is the resolver's (q-values weighed, cached per header value); when `services/common/language.py`
-exists, this is the one line to point at it."""
+"""The language of an HTTP answer: the one negotiation (services/common/language.py) applied to a request."""
 
 from __future__ import annotations
 
@@ -9,10 +6,12 @@ from typing import Literal
 
 from starlette.requests import Request
 
-from services.trace.resolver import preferred_language
+from services.common.language import Language, negotiate
 
-type Language = Literal["vi", "en"]
+type LanguageCode = Literal["vi", "en"]
 
 
-def language_of(request: Request) -> Language:
-    return preferred_language(request.headers.get("accept-language", ""))
+def language_of(request: Request) -> LanguageCode:
+    """Vietnamese unless `?lang=en` or Accept-Language prefers English."""
+    chosen = negotiate(request.query_params.get("lang"), request.headers.get("accept-language"))
+    return "en" if chosen is Language.EN else "vi"

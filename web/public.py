@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from services.common import page_cache
+from services.common import clock, page_cache
+from services.common.language import negotiate
 from services.labels import scans as label_scans
 from services.registry import product_page as product_pages
 from services.trace import page as trace_pages
-from services.trace.events import VIETNAM
 from web.middleware import FRONT_CACHE_SCOPE
 from web.responses import CachedResponse, send_cached
 
@@ -60,8 +60,8 @@ def offer_front(
     front = request.scope.get(FRONT_CACHE_SCOPE)
     if front is None or cached.scan is not None:
         return
-    midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), VIETNAM)
-    until = page_cache._clock() + (midnight - dt.datetime.now(dt.UTC)).total_seconds()
+    midnight = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), clock.VIETNAM)
+    until = page_cache._clock() + (midnight - clock.now()).total_seconds()
     front[0].keep(front[1], cache, key, cached, until)
 
 
@@ -92,7 +92,7 @@ def _html_page(status: int, html: str, language: str, *, max_age: int) -> Cached
 
 def _page_language(request: Request, public: PublicRequest) -> str:
     lang = request.query_params.get("lang") if request.scope.get("query_string") else None
-    return trace_pages.choose_language(lang, public.accept_language)
+    return negotiate(lang, public.accept_language).value
 
 
 async def trace_page(request: Request) -> Response:

@@ -13,6 +13,7 @@ from schema.context import Info
 from schema.errors import AccountError
 from schema.ids import decode_id
 from services.accounts import auth as accounts
+from services.common import clock
 from services.policy import registry as policy
 
 
@@ -55,7 +56,7 @@ class AccountMutation:
         token, user = await accounts.login(input.email, input.password, info.context.client_address)
         return LoginPayload(
             token=token,
-            expires_at=dt.datetime.now(dt.UTC) + accounts.SESSION_LIFETIME,
+            expires_at=clock.now() + accounts.SESSION_LIFETIME,
             user=UserType.from_model(user),
             errors=[],
             audit_user_id=user.id,

@@ -28,12 +28,12 @@ class MembershipType:
 
     @classmethod
     def from_model(cls, m: Membership) -> Self:
-        producer_id = m.producer_id  # type: ignore[attr-defined]
+        producer_id = m.producer_id
         return from_row(
             cls,
             m,
             producer_id=relay.GlobalID("Producer", str(producer_id)) if producer_id else None,
-            province_unit_id=m.province_id,  # type: ignore[attr-defined]
+            province_unit_id=m.province_id,
         )
 
     @strawberry.field

@@ -56,7 +56,7 @@ def _products_by_application(prime: Callable[[Sequence[Product]], None]) -> Data
         )
         grouped: dict[int, list[Product]] = defaultdict(list)
         for link in links:
-            grouped[link.application_id].append(link.product)  # type: ignore[attr-defined]
+            grouped[link.application_id].append(link.product)
         prime([link.product for link in links])
         return [grouped.get(key, []) for key in keys]
 

@@ -116,7 +116,7 @@ async def _fair(info: Info, fair_id: int) -> Fair:
 
 
 async def _application(info: Info, row: ApplicationModel) -> ExhibitorApplication:
-    fair = await FairModel.get(id=row.fair_id)  # type: ignore[attr-defined]
+    fair = await FairModel.get(id=row.fair_id)
     return ExhibitorApplication.from_model(row, fair_policy.sees_exhibitors(info.context.reach, fair))
 
 
@@ -211,7 +211,7 @@ class FairMutation:
             info.context.actor.user_id,
             replace=input.replace,
         )
-        booth = await BoothModel.get(id=made.booth_id).select_related("fair")  # type: ignore[attr-defined]
+        booth = await BoothModel.get(id=made.booth_id).select_related("fair")
         return BoothPayload(
             booth=Booth.from_model(booth, fair_policy.sees_exhibitors(info.context.reach, booth.fair)),
             errors=[],

@@ -139,7 +139,7 @@ class Fair(relay.Node):
         if zone_code is not None:
             zones = await fair_loaders(info).zones_by_fair.load(self.id)
             wanted = {z.id for z in zones if z.code == zone_code.strip().upper()}
-            rows = [b for b in rows if b.zone_id in wanted]  # type: ignore[attr-defined]
+            rows = [b for b in rows if b.zone_id in wanted]
         return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
 
     @strawberry.field(
@@ -162,9 +162,7 @@ class Fair(relay.Node):
         if status is not None:
             rows = [a for a in rows if a.status == status]
         if not self.manages:
-            producers = await info.context.loaders.producer.load_many(
-                [a.producer_id for a in rows]  # type: ignore[attr-defined]
-            )
+            producers = await info.context.loaders.producer.load_many([a.producer_id for a in rows])
             reach = info.context.reach
             rows = [
                 a
@@ -249,7 +247,7 @@ class Zone(relay.Node):
     ) -> list[Self | None]:
         out: list[Self | None] = []
         for zone in await fair_loaders(info).zone.load_many([int(i) for i in node_ids]):
-            fair = await _visible_fair(info, zone.fair_id) if zone else None  # type: ignore[attr-defined]
+            fair = await _visible_fair(info, zone.fair_id) if zone else None
             out.append(
                 cls.from_model(zone, fair_policy.sees_exhibitors(info.context.reach, fair))
                 if zone and fair
@@ -325,7 +323,7 @@ class Booth(relay.Node):
     ) -> list[Self | None]:
         out: list[Self | None] = []
         for booth in await fair_loaders(info).booth.load_many([int(i) for i in node_ids]):
-            fair = await _visible_fair(info, booth.fair_id) if booth else None  # type: ignore[attr-defined]
+            fair = await _visible_fair(info, booth.fair_id) if booth else None
             out.append(
                 cls.from_model(booth, fair_policy.sees_exhibitors(info.context.reach, fair))
                 if booth and fair
@@ -386,7 +384,7 @@ class ExhibitorApplication(relay.Node):
     async def booths(self, info: Info) -> list[Booth]:
         loaders = fair_loaders(info)
         assignments = await loaders.assignments_by_application.load(self.id)
-        booths = await loaders.booth.load_many([a.booth_id for a in assignments])  # type: ignore[attr-defined]
+        booths = await loaders.booth.load_many([a.booth_id for a in assignments])
         return [
             Booth.from_model(b, self.shows_exhibitors)
             for b in sorted((b for b in booths if b), key=lambda b: b.code)
@@ -407,8 +405,8 @@ class ExhibitorApplication(relay.Node):
 
 
 async def visible_application(info: Info, row: ApplicationModel) -> ExhibitorApplication | None:
-    fair = await fair_loaders(info).fair.load(row.fair_id)  # type: ignore[attr-defined]
-    producer = await info.context.loaders.producer.load(row.producer_id)  # type: ignore[attr-defined]
+    fair = await fair_loaders(info).fair.load(row.fair_id)
+    producer = await info.context.loaders.producer.load(row.producer_id)
     if fair is None or producer is None:
         return None
     reach = info.context.reach

@@ -176,7 +176,7 @@ class Producer(relay.Node):
         unit = await info.context.loaders.admin_unit.load(self.commune_id)
         while unit is not None:
             parts.append(unit.name)
-            parent_id = unit.parent_id  # type: ignore[attr-defined]
+            parent_id = unit.parent_id
             unit = await info.context.loaders.admin_unit.load(parent_id) if parent_id else None
         return ", ".join(parts)
 
@@ -228,7 +228,7 @@ class Product(relay.Node):
             cls,
             p,
             standards=list(p.standards or []),
-            certificate_id=p.latest_certificate_id,  # type: ignore[attr-defined]
+            certificate_id=p.latest_certificate_id,
         )
 
     @strawberry.field(description="Name in the request's language (English when asked and available).")
@@ -326,7 +326,7 @@ async def visible_product(info: Info, product_id: int) -> Product | None:
     row = await info.context.loaders.product.load(product_id)
     if row is None:
         return None
-    producer = await info.context.loaders.producer.load(row.producer_id)  # type: ignore[attr-defined]
+    producer = await info.context.loaders.producer.load(row.producer_id)
     assert producer is not None
     return Product.from_model(row) if policy.sees_product(info.context.reach, row, producer) else None
 
@@ -334,9 +334,9 @@ async def visible_product(info: Info, product_id: int) -> Product | None:
 async def _visible_evaluation(info: Info, row: EvaluationModel | None) -> Evaluation | None:
     if row is None:
         return None
-    product = await info.context.loaders.product.load(row.product_id)  # type: ignore[attr-defined]
+    product = await info.context.loaders.product.load(row.product_id)
     assert product is not None
-    producer = await info.context.loaders.producer.load(product.producer_id)  # type: ignore[attr-defined]
+    producer = await info.context.loaders.producer.load(product.producer_id)
     assert producer is not None
     reach = info.context.reach
     if not (policy.sees_evaluation(reach, row, producer) and policy.sees_product(reach, product, producer)):

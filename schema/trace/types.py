@@ -143,7 +143,7 @@ class TraceEventType(relay.Node):
             sources=cast(JSON, e.sources),
             biz_transactions=cast(JSON, e.biz_transactions),
             sensor_elements=cast(JSON, e.sensor_elements),
-            corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,  # type: ignore[attr-defined]
+            corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,
             documents=[
                 EventDocument(type=d["type"], url=d["url"], title=d.get("title")) for d in e.documents or []
             ],
@@ -253,10 +253,10 @@ class Batch(relay.Node):
 
 
 async def _sees_batch(info: Info, batch: BatchModel) -> bool:
-    product = await info.context.loaders.product.load(batch.product_id)  # type: ignore[attr-defined]
+    product = await info.context.loaders.product.load(batch.product_id)
     if product is None:
         return False
-    producer = await info.context.loaders.producer.load(product.producer_id)  # type: ignore[attr-defined]
+    producer = await info.context.loaders.producer.load(product.producer_id)
     assert producer is not None
     return trace_policy.sees_batch(info.context.reach, batch, product, producer)
 

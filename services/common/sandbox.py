@@ -31,6 +31,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from services.common import settings
+
 Progress = Callable[[int], None]
 Render = Callable[[Any, Progress | None], bytes]
 
@@ -60,8 +62,19 @@ def output_path(out_dir: Path, sha: str, suffix: str) -> Path:
     return out_dir / sha[:2] / f"{sha}{suffix}"
 
 
-def _child_main(fn: Render, data: Any, limits: Limits, out_dir: str, suffix: str, conn: Connection) -> None:
+def _child_main(
+    fn: Render,
+    data: Any,
+    limits: Limits,
+    out_dir: str,
+    suffix: str,
+    conn: Connection,
+    configured: settings.Settings | None = None,
+) -> None:
     """Entry point of the child process."""
+    # A spawned child starts without the parent's configured settings: it gets them here, so that a
+    # render sees the same media directory and limits as the process that asked for it.
+    settings.configure(configured)
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     cpu = math.ceil(limits.timeout_s) + 5
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -143,7 +156,7 @@ async def run(
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(
         target=_child_main,
-        args=(fn, data, limits, str(out_dir), suffix, writer),
+        args=(fn, data, limits, str(out_dir), suffix, writer, settings.configured()),
         name=name,
         daemon=True,  # killed with the parent on a normal exit
     )

@@ -271,7 +271,7 @@ async def _floor(fair: Fair, counts: dict[str, int]) -> tuple[dict[str, Zone], l
 def _pick(free: list[Booth], zone: Zone, premium: bool) -> Booth:
     """The first free booth of the zone (a premium one if asked, otherwise any other)."""
     for booth in free:
-        if booth.zone_id == zone.id and (booth.booth_type == BoothType.PREMIUM) == premium:  # type: ignore[attr-defined]
+        if booth.zone_id == zone.id and (booth.booth_type == BoothType.PREMIUM) == premium:
             free.remove(booth)
             return booth
     raise AssertionError(f"demo fair: no free {'premium ' if premium else ''}booth left in zone {zone.code}")
@@ -329,7 +329,7 @@ async def _applications(
             )
         )
     await ExhibitorApplication.bulk_create(rows)
-    by_producer = {a.producer_id: a for a in await ExhibitorApplication.filter(fair_id=fair.id)}  # type: ignore[attr-defined]
+    by_producer = {a.producer_id: a for a in await ExhibitorApplication.filter(fair_id=fair.id)}
     listed = []
     for entry in [*data().exhibitors, *data().other_applications]:
         key = str(entry["producer"])

@@ -33,10 +33,10 @@ from models import (
     User,
 )
 from services.accounts.auth import Actor, Grant
+from services.common import clock
 from services.demo import files
 from services.packaging import designs
 from services.policy import SYSTEM, Reach, reach_of
-from services.registry.search import vietnam_today
 from services.registry.stars import current_stars
 from services.trace.identity import product_code
 
@@ -53,7 +53,7 @@ async def _reach(email: str) -> tuple[Reach, int | None]:
     if user is None:
         return SYSTEM, None
     grants = tuple(
-        Grant(m.role, m.province_id, m.producer_id, m.fair_scope)  # type: ignore[attr-defined]
+        Grant(m.role, m.province_id, m.producer_id, m.fair_scope)
         for m in await Membership.filter(user_id=user.id)
     )
     return await reach_of(Actor(user_id=user.id, email=user.email, grants=grants)), user.id
@@ -81,17 +81,17 @@ async def _address(product: Product) -> str:
     """The producer's postal address: its line, then its commune and the units above it."""
     producer = product.producer
     parts = [producer.address_line]
-    unit = await AdminUnit.get_or_none(id=producer.commune_id)  # type: ignore[attr-defined]
+    unit = await AdminUnit.get_or_none(id=producer.commune_id)
     while unit is not None:
         parts.append(unit.name)
-        parent = unit.parent_id  # type: ignore[attr-defined]
+        parent = unit.parent_id
         unit = await AdminUnit.get_or_none(id=parent) if parent else None
     return ", ".join(parts)
 
 
 def _ocop(product: Product) -> dict[str, Any]:
     """The OCOP mark, declared only while the product's certificate is valid (else compliance errs)."""
-    stars = current_stars(product.latest_certificate, vietnam_today())
+    stars = current_stars(product.latest_certificate, clock.today())
     return {"ocop_mark": {"present": True, "stars": stars}} if stars else {}
 
 

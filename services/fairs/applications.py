@@ -3,7 +3,6 @@ organisers approve, wait-list or reject. An approved application makes the produ
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -23,6 +22,7 @@ from models import (
     Product,
     Zone,
 )
+from services.common import clock
 from services.common.errors import DomainError, Problems
 from services.fairs.common import error, refuse_unreachable, require_authenticated, require_not_closed
 from services.fairs.errors import FairErrorCode
@@ -104,7 +104,7 @@ async def apply(data: ApplicationData, reach: Reach) -> ExhibitorApplication:
     products = {p.id: p for p in await Product.filter(id__in=product_ids)}
     for index, product_id in enumerate(product_ids):
         product = products.get(product_id)
-        if product is None or product.producer_id != producer.id:  # type: ignore[attr-defined]
+        if product is None or product.producer_id != producer.id:
             problems.add(
                 f"productIds.{index}",
                 FairErrorCode.NOT_ALLOWED,
@@ -157,7 +157,7 @@ async def apply(data: ApplicationData, reach: Reach) -> ExhibitorApplication:
                 application.update_from_dict(
                     {
                         **values,
-                        "submitted_at": dt.datetime.now(dt.UTC),
+                        "submitted_at": clock.now(),
                         "decided_at": None,
                         "decided_by_id": None,
                     }
@@ -235,7 +235,7 @@ async def decide(
         if status != ApplicationStatus.APPROVED:
             await BoothAssignment.filter(application_id=application.id).using_db(conn).delete()
         application.status = status
-        application.decided_at = dt.datetime.now(dt.UTC)
+        application.decided_at = clock.now()
         application.decided_by_id = actor_id
         await application.save(using_db=conn, update_fields=["status", "decided_at", "decided_by_id"])
     return application

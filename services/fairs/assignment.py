@@ -95,7 +95,7 @@ async def assign_booth(
                     "Only approved exhibitors get booths.",
                 )
             holder = await _holder(booth.id, conn)
-            if holder is not None and holder.application_id == application.id:  # type: ignore[attr-defined]
+            if holder is not None and holder.application_id == application.id:
                 holder.manual = True
                 holder.assigned_by_id = actor_id
                 await holder.save(using_db=conn, update_fields=["manual", "assigned_by_id"])
@@ -166,7 +166,7 @@ async def auto_assign(
             "Booths were assigned meanwhile; run it again.",
         ) from exc
     order = {booth_id: n for n, booth_id in enumerate(booth_ids)}
-    return AutoAssignResult(sorted(made, key=lambda a: order[a.booth_id]), result.conflicts)  # type: ignore[attr-defined]
+    return AutoAssignResult(sorted(made, key=lambda a: order[a.booth_id]), result.conflicts)
 
 
 async def _plan(fair: Fair, conn: BaseDBAsyncClient) -> planner.Plan:
@@ -190,7 +190,7 @@ async def _plan(fair: Fair, conn: BaseDBAsyncClient) -> planner.Plan:
         )
         for application_id, code, criteria_set in shown:
             groups[application_id].append(zone_group(code, criteria_set))
-    province_ids = sorted({a.producer.province_id for a in applications})  # type: ignore[attr-defined]
+    province_ids = sorted({a.producer.province_id for a in applications})
     provinces = {u.id: u.name for u in await AdminUnit.filter(id__in=province_ids).using_db(conn)}
     return planner.plan(
         [planner.ZoneSpec(z.id, z.code, z.name, frozenset(z.product_groups or [])) for z in zones],
@@ -198,7 +198,7 @@ async def _plan(fair: Fair, conn: BaseDBAsyncClient) -> planner.Plan:
             planner.BoothSpot(
                 b.id,
                 b.code,
-                b.zone_id,  # type: ignore[attr-defined]
+                b.zone_id,
                 BoothType(b.booth_type),
                 b.x_m,
                 b.y_m,
@@ -211,10 +211,10 @@ async def _plan(fair: Fair, conn: BaseDBAsyncClient) -> planner.Plan:
             planner.ExhibitorSpec(
                 application_id=a.id,
                 name=a.producer.name,
-                province_id=a.producer.province_id,  # type: ignore[attr-defined]
-                province_name=provinces.get(a.producer.province_id, ""),  # type: ignore[attr-defined]
+                province_id=a.producer.province_id,
+                province_name=provinces.get(a.producer.province_id, ""),
                 groups=tuple(groups[a.id]),
-                wanted_zone_id=a.wanted_zone_id,  # type: ignore[attr-defined]
+                wanted_zone_id=a.wanted_zone_id,
                 wanted_type=BoothType(a.wanted_booth_type),
                 booths_wanted=a.booths_wanted,
             )

@@ -283,7 +283,7 @@ async def import_layout(
 
     # Booths as they will be: existing ones not in the import stay where they are, in their zone.
     final_booths: dict[str, tuple[str, _Rect]] = {
-        code: (zone_ids[b.zone_id], _Rect(code, b.x_m, b.y_m, b.width_m, b.depth_m))  # type: ignore[attr-defined]
+        code: (zone_ids[b.zone_id], _Rect(code, b.x_m, b.y_m, b.width_m, b.depth_m))
         for code, b in existing_booths.items()
     }
     for code, b_row in clean_booths.items():

@@ -26,6 +26,7 @@ from models import (
     TourismOffering,
     UnitEra,
 )
+from services.common import clock
 from services.common.errors import Problems
 from services.common.text import nfc_or_none
 from services.fairs.common import deny, error, managed_fair, require_authenticated, require_not_closed
@@ -35,7 +36,6 @@ from services.policy import fairs as fair_policy
 from services.registry.manage import find_commune, find_province
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 MAX_FLOOR_M = 2000.0
 SPONSOR_LEVELS = ("diamond", "gold", "silver", "partner")
 TOURISM_GROUP = "6"
@@ -284,7 +284,7 @@ async def create_session(data: SessionData, reach: Reach) -> ProgrammeSession:
                 "Ends before it starts.",
             )
         for name, moment in (("startsAt", data.starts_at), ("endsAt", data.ends_at)):
-            if not fair.starts_on <= moment.astimezone(VIETNAM).date() <= fair.ends_on:
+            if not fair.starts_on <= clock.vietnam_date(moment) <= fair.ends_on:
                 problems.add(
                     name,
                     FairErrorCode.OUT_OF_RANGE,

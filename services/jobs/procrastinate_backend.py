@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import structlog
 
 from models import Job, JobStatus
+from services.common import clock
 from services.jobs import queue as jobs
 
 log = structlog.get_logger("ocop.jobs")
@@ -97,7 +98,7 @@ class Procrastinate:
 
     async def sweep(self) -> None:
         await jobs.recover_interrupted()  # defers what it queues again, through the dispatcher
-        cutoff = dt.datetime.now(dt.UTC) - UNCLAIMED_AFTER
+        cutoff = clock.now() - UNCLAIMED_AFTER
         waiting = await Job.filter(status=JobStatus.QUEUED, created_at__lt=cutoff).values_list(
             "id", flat=True
         )

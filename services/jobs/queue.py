@@ -29,7 +29,6 @@ import decimal
 import enum
 import functools
 import hashlib
-import hmac
 import importlib
 import mimetypes
 import os
@@ -49,8 +48,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models import Job, JobStatus
-from services.accounts.auth import secret_key
-from services.common import paths, sandbox
+from services.common import clock, paths, sandbox, settings, signing
 from services.common.errors import DomainError
 from services.policy import Reach
 
@@ -64,25 +62,20 @@ MIB = 1024 * 1024
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
-def _env_float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return float(value) if value else default
-
-
 def stale_after_s() -> float:
     """A running job whose heartbeat is older than this is taken for interrupted (OCOP_JOB_STALE_S)."""
-    return _env_float("OCOP_JOB_STALE_S", 60.0)
+    return settings.current().job_stale_s
 
 
 def media_dir() -> Path:
-    return Path(os.environ.get("OCOP_MEDIA_DIR", "var/media")) / "jobs"
+    return settings.current().media_dir / "jobs"
 
 
 def backend(database_url: str) -> str:
     """Who runs jobs (OCOP_JOBS): `local` (the default: a loop in the web process, and in `server.py
     worker`), `procrastinate` (PostgreSQL only: the web process defers, procrastinate workers run) or `off`
     (the web process runs none: separate `server.py worker` processes do)."""
-    wanted = os.environ.get("OCOP_JOBS", "local").strip().lower() or "local"
+    wanted = settings.current().jobs
     if wanted not in ("local", "procrastinate", "off"):
         raise ValueError(f"OCOP_JOBS={wanted!r}: local, procrastinate or off")
     if wanted == "procrastinate" and not database_url.startswith(("postgres://", "postgresql://")):
@@ -113,8 +106,9 @@ class JobKind:
 
     def limits(self) -> sandbox.Limits:
         """The kind's limits; OCOP_JOB_TIMEOUT_S and OCOP_JOB_MEMORY_MB override them for every kind."""
-        timeout = _env_float("OCOP_JOB_TIMEOUT_S", self.timeout_s)
-        memory = int(_env_float("OCOP_JOB_MEMORY_MB", self.memory_mb))
+        overrides = settings.current()
+        timeout = self.timeout_s if overrides.job_timeout_s is None else overrides.job_timeout_s
+        memory = int(self.memory_mb if overrides.job_memory_mb is None else overrides.job_memory_mb)
         return sandbox.Limits(timeout_s=timeout, memory_bytes=memory * MIB)
 
 
@@ -202,30 +196,23 @@ def content_type(job: Job) -> str:
 
 
 def _signature(job_id: int, expires: int) -> str:
-    return hmac.new(secret_key(), f"job:{job_id}:{expires}".encode(), hashlib.sha256).hexdigest()[:32]
+    return signing.sign("job", job_id, expires=expires)
 
 
 def download_url(base_url: str, job_id: int, *, now: float | None = None) -> str:
     """A link to a job's result that works without a token, for a week."""
-    expires = int((now or time.time()) + URL_LIFETIME.total_seconds())
+    expires = signing.expires_in(URL_LIFETIME.total_seconds(), now=now)
     return f"{base_url}/jobs/{job_id}/result?expires={expires}&sig={_signature(job_id, expires)}"
 
 
 def verify_download(job_id: int, expires: str, signature: str, *, now: float | None = None) -> bool:
-    try:
-        when = int(expires)
-    except ValueError:
-        return False
-    if when < (now or time.time()):
-        return False
-    return hmac.compare_digest(_signature(job_id, when), signature)
+    return signing.verify("job", job_id, expires=expires, signature=signature, now=now)
 
 
 # -- queue ---------------------------------------------------------------------------------------------------
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+_now = clock.now
 
 
 def _on_postgres() -> bool:
@@ -567,7 +554,7 @@ async def may_read(job: Job, reach: Reach) -> bool:
     if reach.everything:
         return True
     user_id = reach.actor.user_id
-    if user_id is not None and job.created_by_id == user_id:  # type: ignore[attr-defined]
+    if user_id is not None and job.created_by_id == user_id:
         return True
     kind = kind_of(job.kind)
     return kind is not None and kind.readable_by is not None and await kind.readable_by(job, reach)

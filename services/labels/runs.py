@@ -14,9 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import hmac
-import os
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +23,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import Batch, BatchStatus, LabelRun, LabelTemplate, Producer, Product, SerialCounter, TemplateKind
-from services.accounts.auth import secret_key
-from services.common import sandbox
+from services.common import clock, sandbox, settings, signing
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc
 from services.labels import layout as lay
@@ -39,9 +35,14 @@ from services.policy import registry as policy
 from services.registry.stars import current_stars
 from services.trace.identity import batch_link
 
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 MAX_COUNT = 50_000
-MEDIA_DIR = Path(os.environ.get("OCOP_MEDIA_DIR", "var/media"))
+
+
+def labels_dir() -> Path:
+    """Where label files are kept: `{OCOP_MEDIA_DIR}/labels`."""
+    return settings.current().media_dir / "labels"
+
+
 FORMATS = ("pdf", "zpl-203", "zpl-300", "tspl-203", "tspl-300", "qr-svg", "qr-png")
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -157,7 +158,7 @@ async def create_label_run(
         )
     problems.raise_if_any()
     assert template is not None
-    day = dt.datetime.now(VIETNAM).date()
+    day = clock.today()
     content = await _snapshot(batch, product, producer, base_url, data.language, day)
     # Refuse a template too small for the code now, with the size that would do, rather than print it.
     longest_serial = None
@@ -266,7 +267,7 @@ def _extension(fmt: str) -> str:
 
 
 def media_path(sha: str, fmt: str) -> Path:
-    return sandbox.output_path(MEDIA_DIR / "labels", sha, f".{_extension(fmt)}")
+    return sandbox.output_path(labels_dir(), sha, f".{_extension(fmt)}")
 
 
 class OutputMismatch(RuntimeError):
@@ -288,7 +289,7 @@ async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
         _render_in_child,
         (job, fmt),
         sandbox.Limits(timeout_s=RENDER_TIMEOUT_S, memory_bytes=RENDER_MEMORY_BYTES),
-        MEDIA_DIR / "labels",
+        labels_dir(),
         f".{_extension(fmt)}",
         name=f"labels-{run.id}-{fmt}",
     )
@@ -345,24 +346,17 @@ def format_problem(job: lay.LabelJob, fmt: str) -> str | None:
 
 
 def _signature(run_id: int, fmt: str, expires: int) -> str:
-    message = f"label-run:{run_id}:{fmt}:{expires}".encode()
-    return hmac.new(secret_key(), message, hashlib.sha256).hexdigest()[:32]
+    return signing.sign("label-run", run_id, fmt, expires=expires)
 
 
 def download_url(base_url: str, run_id: int, fmt: str, *, now: float | None = None) -> str:
     """A link the producer's browser can open without a token, valid for a week."""
-    expires = int((now or time.time()) + URL_LIFETIME.total_seconds())
+    expires = signing.expires_in(URL_LIFETIME.total_seconds(), now=now)
     return f"{base_url}/labels/runs/{run_id}/{fmt}?expires={expires}&sig={_signature(run_id, fmt, expires)}"
 
 
 def verify_download(run_id: int, fmt: str, expires: str, signature: str, *, now: float | None = None) -> bool:
-    try:
-        when = int(expires)
-    except ValueError:
-        return False
-    if when < (now or time.time()):
-        return False
-    return hmac.compare_digest(_signature(run_id, fmt, when), signature)
+    return signing.verify("label-run", run_id, fmt, expires=expires, signature=signature, now=now)
 
 
 # -- templates organisations add ------------------------------------------------------------------------------

@@ -13,8 +13,6 @@ the last `WINDOW`, it was scanned from at least `FLAG_NETWORKS` networks or `FLA
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import ipaddress
 import time
 from collections.abc import Sequence
@@ -23,7 +21,7 @@ from dataclasses import dataclass
 from tortoise.functions import Count, Max, Min
 
 from models import Batch, SerialScan
-from services.accounts.auth import secret_key
+from services.common import clock, signing
 from services.trace.identity import product_id_of
 
 WINDOW = dt.timedelta(hours=24)
@@ -40,7 +38,7 @@ def network_of(address: str | None) -> str:
         network = str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
     except ValueError:
         network = "unknown"
-    return hmac.new(secret_key(), f"scan-network:{network}".encode(), hashlib.sha256).hexdigest()[:16]
+    return signing.sign("scan-network", network, length=16)
 
 
 async def record_scan(
@@ -55,7 +53,7 @@ async def record_scan(
     await SerialScan.create(
         batch_id=batch_id,
         serial=serial[:20],
-        scanned_at=at or dt.datetime.now(dt.UTC),
+        scanned_at=at or clock.now(),
         language=(language or None) and language[:5],
         region=(region or None) and region[:32],
         network=network_of(address),
@@ -95,7 +93,7 @@ async def serial_stats(
     batch_id: int, serials: Sequence[str] | None = None, *, now: dt.datetime | None = None
 ) -> list[SerialStats]:
     """Scan figures per serial of a lot (two grouped queries), most scanned first."""
-    now = now or dt.datetime.now(dt.UTC)
+    now = now or clock.now()
     query = SerialScan.filter(batch_id=batch_id)
     if serials is not None:
         query = query.filter(serial__in=list(serials))

@@ -119,7 +119,7 @@ def from_model(row: LabelTemplate) -> Template:
         rows=row.rows,
         columns=row.columns,
         builtin=False,
-        producer_id=row.producer_id,  # type: ignore[attr-defined]
+        producer_id=row.producer_id,
         **values,
     )
 

@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from models import DesignVersion, LabelProductType
+from services.common import clock
 from services.common.errors import DomainError, FieldProblem
 from services.common.text import fold
 from services.labels import qr as qrcode
 from services.packaging.declared import ITEM_FIELDS, DeclaredContent
 from services.packaging.errors import PackagingErrorCode
-from services.registry.search import vietnam_today
 from services.registry.stars import is_valid_on
 
 RULES_FILE: Final = Path(__file__).with_name("label_rules.json")
@@ -757,7 +757,7 @@ async def version_findings(
         declared,
         LabelProductType(design.label_type),
         certified_stars=int(certificate.stars) if certificate is not None else None,
-        certificate_valid=certificate is not None and is_valid_on(certificate, today or vietnam_today()),
+        certificate_valid=certificate is not None and is_valid_on(certificate, today or clock.today()),
         rules=rules,
     )
     return findings

@@ -22,7 +22,6 @@ Who may do what: services/policy/packaging.py.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -47,6 +46,7 @@ from models import (
     StoredFile,
     VersionFile,
 )
+from services.common import clock
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc
 from services.packaging import compliance
@@ -64,10 +64,6 @@ MAX_SIDE_MM = 1000.0
 MAX_TEXT = 120
 FILE_ROLES = ("artwork", "dieline", "photo")
 REVIEWABLE = (DesignStatus.SUBMITTED, DesignStatus.IN_REVIEW)
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _problem(field_: str, code: PackagingErrorCode, vi: str, en: str) -> DomainError:
@@ -224,7 +220,7 @@ async def _attachable_files(
         usable = stored is not None and (
             reach.everything
             or ref.file_id in on_design
-            or (user_id is not None and stored.uploaded_by_id == user_id)  # type: ignore[attr-defined]
+            or (user_id is not None and stored.uploaded_by_id == user_id)
         )
         if not usable:
             problems.add(
@@ -299,7 +295,7 @@ async def add_version(data: VersionData, reach: Reach, *, user_id: int | None) -
             await VersionFile.bulk_create(
                 [VersionFile(version_id=version.id, file_id=f.file_id, role=f.role) for f in files]
             )
-        await PackagingDesign.filter(id=design.id).update(updated_at=now())
+        await PackagingDesign.filter(id=design.id).update(updated_at=clock.now())
     version.design = design
     return version
 
@@ -318,7 +314,7 @@ async def submit_version(version_id: int, reach: Reach) -> DesignVersion:
         raise deny(reach, "versionId")
     async with in_transaction():
         # The status test is in the UPDATE itself: of two concurrent submissions, one changes the row.
-        moment = now()
+        moment = clock.now()
         changed = await DesignVersion.filter(id=version.id, status=DesignStatus.DRAFT).update(
             status=DesignStatus.SUBMITTED, submitted_at=moment
         )
@@ -440,10 +436,10 @@ async def approve(version_id: int, reach: Reach, *, override_reason: str | None 
             f"At most {MAX_REASON} characters.",
         )
     overriding = bool(errors)
-    moment = now()
+    moment = clock.now()
     role = policy.acting_role(reach, producer).value
     async with in_transaction():
-        await PackagingDesign.filter(id=version.design_id).select_for_update().first()  # type: ignore[attr-defined]
+        await PackagingDesign.filter(id=version.design_id).select_for_update().first()
         changed = await DesignVersion.filter(id=version.id, status__in=list(REVIEWABLE)).update(
             status=DesignStatus.APPROVED,
             approved_at=moment,
@@ -456,7 +452,7 @@ async def approve(version_id: int, reach: Reach, *, override_reason: str | None 
                 "The version was decided by someone else meanwhile.",
             )
         await (
-            DesignVersion.filter(design_id=version.design_id, status=DesignStatus.APPROVED)  # type: ignore[attr-defined]
+            DesignVersion.filter(design_id=version.design_id, status=DesignStatus.APPROVED)
             .exclude(id=version.id)
             .update(status=DesignStatus.SUPERSEDED)
         )
@@ -583,11 +579,7 @@ async def visible_files(ids: Iterable[int], reach: Reach) -> dict[int, StoredFil
     if not wanted or not (reach.everything or reach.actor.is_authenticated):
         return {}
     rows = {f.id: f for f in await StoredFile.filter(id__in=wanted)}
-    out = {
-        i: f
-        for i, f in rows.items()
-        if reach.everything or f.uploaded_by_id == reach.actor.user_id  # type: ignore[attr-defined]
-    }
+    out = {i: f for i, f in rows.items() if reach.everything or f.uploaded_by_id == reach.actor.user_id}
     rest = [i for i in rows if i not in out]
     if rest:
         links = await VersionFile.filter(file_id__in=rest).values_list("file_id", "version_id")

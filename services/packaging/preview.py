@@ -23,11 +23,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import hmac
 import io
-import math
-import os
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +32,7 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.pdfgen.canvas import Canvas
 
-from services.common import sandbox
+from services.common import sandbox, settings, signing
 from services.common.text import fold
 from services.labels import layout as lay
 from services.labels import qr
@@ -399,7 +395,7 @@ def render_bytes(data: tuple[Panel, str], progress: sandbox.Progress | None = No
 
 
 def preview_dir() -> Path:
-    return Path(os.environ.get("OCOP_MEDIA_DIR", "var/media")) / "packaging" / "previews"
+    return settings.current().media_dir / "packaging" / "previews"
 
 
 _done: OrderedDict[str, sandbox.Output] = OrderedDict()
@@ -460,17 +456,13 @@ async def version_panel(version_id: int) -> Panel | None:
 
 
 def _signature(version_id: int, fmt: str, expires: int) -> str:
-    from services.accounts.auth import secret_key
-
-    message = f"packaging-preview:{version_id}:{fmt}:{expires}".encode()
-    return hmac.new(secret_key(), message, hashlib.sha256).hexdigest()[:32]
+    return signing.sign("packaging-preview", version_id, fmt, expires=expires)
 
 
 def preview_url(base_url: str, version_id: int, fmt: str, *, now: float | None = None) -> str:
     """A link a reviewer's browser opens without a token, valid for a day (rounded to the hour, so that the
     same link is handed out for an hour and browsers can cache it)."""
-    moment = now or time.time()
-    expires = int(math.ceil((moment + URL_LIFETIME.total_seconds()) / 3600) * 3600)
+    expires = signing.expires_in(URL_LIFETIME.total_seconds(), now=now, round_to=3600)
     return (
         f"{base_url}/packaging/versions/{version_id}/preview.{fmt}"
         f"?expires={expires}&sig={_signature(version_id, fmt, expires)}"
@@ -478,10 +470,4 @@ def preview_url(base_url: str, version_id: int, fmt: str, *, now: float | None =
 
 
 def verify_url(version_id: int, fmt: str, expires: str, signature: str, *, now: float | None = None) -> bool:
-    try:
-        when = int(expires)
-    except ValueError:
-        return False
-    if when < (now or time.time()):
-        return False
-    return hmac.compare_digest(_signature(version_id, fmt, when), signature)
+    return signing.verify("packaging-preview", version_id, fmt, expires=expires, signature=signature, now=now)

@@ -39,14 +39,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import hmac
 import importlib.util
-import os
 import re
 import secrets
 import shutil
 import tempfile
-import time
 import unicodedata
 import weakref
 from collections.abc import AsyncIterable, AsyncIterator
@@ -57,8 +54,7 @@ import structlog
 from tortoise.exceptions import IntegrityError
 
 from models import StoredFile, User
-from services.accounts.auth import secret_key
-from services.common import sandbox
+from services.common import sandbox, settings, signing
 from services.common.errors import DomainError, FieldProblem
 from services.packaging import files
 from services.packaging.errors import PackagingErrorCode
@@ -104,17 +100,13 @@ class UploadRefused(DomainError):
 
 
 def max_bytes() -> int:
-    """OCOP_UPLOAD_MAX_MB (default 25) in bytes, read at each upload."""
-    try:
-        megabytes = float(os.environ.get("OCOP_UPLOAD_MAX_MB", DEFAULT_MAX_MB))
-    except ValueError:
-        megabytes = DEFAULT_MAX_MB
-    return int(megabytes * MIB)
+    """OCOP_UPLOAD_MAX_MB (default 25) in bytes, from the settings at each upload."""
+    return int(settings.current().upload_max_mb * MIB)
 
 
 def uploads_dir() -> Path:
-    """`{OCOP_MEDIA_DIR}/uploads` (default var/media/uploads), read at each call."""
-    return Path(os.environ.get("OCOP_MEDIA_DIR", "var/media")) / "uploads"
+    """`{OCOP_MEDIA_DIR}/uploads` (default var/media/uploads)."""
+    return settings.current().media_dir / "uploads"
 
 
 def file_path(sha256: str, extension: str) -> Path:
@@ -345,14 +337,14 @@ async def store_upload(
 
 
 def _signature(user_id: int, expires: int) -> str:
-    return hmac.new(secret_key(), f"upload:{user_id}:{expires}".encode(), "sha256").hexdigest()[:32]
+    return signing.sign("upload", user_id, expires=expires)
 
 
 def upload_url(base_url: str, user_id: int, *, now: float | None = None) -> str:
     """Where the user's client PUTs (or POSTs) one file's raw bytes, for URL_LIFETIME (15 minutes): the
     token binds the user and the expiry under an HMAC of the server's secret key. Give it only to a user
     who may upload (the caller checks that); `?name=` may be added for the display name."""
-    expires = int((now if now is not None else time.time()) + URL_LIFETIME.total_seconds())
+    expires = signing.expires_in(URL_LIFETIME.total_seconds(), now=now)
     return f"{base_url.rstrip('/')}/uploads?token={user_id}.{expires}.{_signature(user_id, expires)}"
 
 
@@ -361,10 +353,10 @@ def verify_upload_token(token: str, *, now: float | None = None) -> int | None:
     parts = token.split(".")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
         return None
-    user_id, expires = int(parts[0]), int(parts[1])
-    if expires < (now if now is not None else time.time()):
-        return None
-    return user_id if hmac.compare_digest(_signature(user_id, expires), parts[2]) else None
+    user_id = int(parts[0])
+    return (
+        user_id if signing.verify("upload", user_id, expires=parts[1], signature=parts[2], now=now) else None
+    )
 
 
 async def uploader_of(token: str, *, now: float | None = None) -> int | None:

@@ -31,7 +31,7 @@ class Reach:
             or commune_id in self.commune_ids
         )
 
-    def covers_place(self, province_id: int, commune_id: int) -> bool:
+    def covers_place(self, province_id: int | None, commune_id: int) -> bool:
         """Whether the actor administers this place (central admin or the province's officer)."""
         return self.everything or province_id in self.province_ids or commune_id in self.commune_ids
 

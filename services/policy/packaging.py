@@ -38,7 +38,7 @@ def may_comment(reach: Reach, producer: Producer) -> bool:
 
 
 def may_approve(reach: Reach, producer: Producer) -> bool:
-    return reach.covers_place(producer.province_id, producer.commune_id)  # type: ignore[attr-defined]
+    return reach.covers_place(producer.province_id, producer.commune_id)
 
 
 def may_request_changes(reach: Reach, producer: Producer) -> bool:
@@ -59,7 +59,7 @@ def acting_role(reach: Reach, producer: Producer) -> Role:
     producer first, then the province, the central office, consultants."""
     if producer.id in reach.producer_ids:
         return Role.PRODUCER_MEMBER
-    if producer.province_id in reach.province_ids or producer.commune_id in reach.commune_ids:  # type: ignore[attr-defined]
+    if producer.province_id in reach.province_ids or producer.commune_id in reach.commune_ids:
         return Role.PROVINCE_OFFICER
     if reach.everything:
         return Role.CENTRAL_ADMIN

@@ -24,14 +24,14 @@ def may_register_producer(reach: Reach, province_id: int, commune_id: int) -> bo
 
 
 def may_manage_producer(reach: Reach, producer: Producer) -> bool:
-    return reach.covers(producer.id, producer.province_id, producer.commune_id)  # type: ignore[attr-defined]
+    return reach.covers(producer.id, producer.province_id, producer.commune_id)
 
 
 def may_record_evaluation(reach: Reach, producer: Producer, *, certifies_five_stars: bool) -> bool:
     """Officers of the producer's province record evaluations; only the central level certifies 5★."""
     if certifies_five_stars:
         return reach.everything
-    return reach.covers_place(producer.province_id, producer.commune_id)  # type: ignore[attr-defined]
+    return reach.covers_place(producer.province_id, producer.commune_id)
 
 
 def sees_private_contacts(reach: Reach, producer_id: int, province_id: int, commune_id: int) -> bool:

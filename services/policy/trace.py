@@ -16,7 +16,7 @@ from services.policy.registry import managed_producers, may_manage_producer, see
 
 
 def may_recall(reach: Reach, producer: Producer) -> bool:
-    return reach.covers_place(producer.province_id, producer.commune_id)  # type: ignore[attr-defined]
+    return reach.covers_place(producer.province_id, producer.commune_id)
 
 
 def sees_batch(reach: Reach, batch: Batch, product: Product, producer: Producer) -> bool:
@@ -41,7 +41,7 @@ def may_create_location(reach: Reach, producer: Producer | None, commune: AdminU
         return may_manage_producer(reach, producer)
     if reach.everything:
         return True
-    return commune is not None and reach.covers_place(commune.province_id, commune.id)  # type: ignore[attr-defined]
+    return commune is not None and reach.covers_place(commune.province_id, commune.id)
 
 
 def may_create_shared_locations(reach: Reach) -> bool:

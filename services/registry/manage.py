@@ -216,7 +216,7 @@ async def _producer_values(changes: ProducerChanges, own_id: int | None) -> dict
                 )
             else:
                 values["commune_id"] = commune.id
-                values["province_id"] = commune.province_id  # type: ignore[attr-defined]
+                values["province_id"] = commune.province_id
     for date_field in ("ocop_training_completed_on", "model_example_recognised_on"):
         if changes.has(date_field):
             values[date_field] = changes.get(date_field)
@@ -313,13 +313,13 @@ async def _product_values(changes: ProductChanges, current: Product | None) -> d
         values["criteria_set"] = criteria_set
         group_code = changes.get("group") if changes.has("group") else None
         if group_code is None and current is not None:
-            group_code = (await ProductGroup.get(id=current.group_id)).code  # type: ignore[attr-defined]
+            group_code = (await ProductGroup.get(id=current.group_id)).code
         group = await _group(problems, criteria_set, group_code, "group", required=True)
         subgroup = await _group(problems, criteria_set, changes.get("subgroup"), "subgroup", required=False)
         if group is not None:
             values["group_id"] = group.id
         values["subgroup_id"] = subgroup.id if subgroup else None
-        if group is not None and subgroup is not None and subgroup.parent_id != group.id:  # type: ignore[attr-defined]
+        if group is not None and subgroup is not None and subgroup.parent_id != group.id:
             problems.add(
                 "subgroup",
                 RegistryErrorCode.INVALID,
@@ -579,7 +579,7 @@ async def refresh_latest_certificate(product: Product) -> None:
         .first()
     )
     latest_id = latest.id if latest else None
-    if product.latest_certificate_id != latest_id:  # type: ignore[attr-defined]
+    if product.latest_certificate_id != latest_id:
         await Product.filter(id=product.id).update(latest_certificate_id=latest_id)
         product.latest_certificate_id = latest_id
 

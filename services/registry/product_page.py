@@ -76,16 +76,16 @@ async def find_product(code: str) -> Product | None:
 
 async def build(product: Product, lang: str, today: dt.date) -> ProductPage:
     en = lang == "en"
-    producer = await Producer.get(id=product.producer_id)  # type: ignore[attr-defined]
-    group = await ProductGroup.get(id=product.group_id)  # type: ignore[attr-defined]
+    producer = await Producer.get(id=product.producer_id)
+    group = await ProductGroup.get(id=product.group_id)
     certificate = (
-        await Evaluation.get_or_none(id=product.latest_certificate_id)  # type: ignore[attr-defined]
-        if product.latest_certificate_id  # type: ignore[attr-defined]
+        await Evaluation.get_or_none(id=product.latest_certificate_id)
+        if product.latest_certificate_id
         else None
     )
     current = stars.current_stars(certificate, today)
     image = await ProductImage.filter(product_id=product.id).order_by("position", "id").first()
-    address = ", ".join(p for p in (producer.address_line, await place_name(producer.commune_id)) if p)  # type: ignore[attr-defined]
+    address = ", ".join(p for p in (producer.address_line, await place_name(producer.commune_id)) if p)
     net = (
         f"{product.net_quantity.normalize():f} {product.net_unit}"
         if product.net_quantity and product.net_unit

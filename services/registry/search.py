@@ -24,6 +24,7 @@ from models import (
     UnitEra,
     UnitLevel,
 )
+from services.common import clock
 from services.common.errors import DomainError, FieldProblem
 from services.common.text import search_terms
 from services.registry.errors import RegistryErrorCode
@@ -57,11 +58,6 @@ class EvaluationFilterData:
     product_id: int | None = None
     status: EvaluationStatus | None = None
     criteria_set: CriteriaSet | None = None
-
-
-def vietnam_today() -> dt.date:
-    """Today in Viet Nam (UTC+7): certificate validity is counted in local days."""
-    return (dt.datetime.now(dt.UTC) + dt.timedelta(hours=7)).date()
 
 
 async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
@@ -129,7 +125,7 @@ async def product_query(
                     )
                 ]
             )
-        day = today or vietnam_today()
+        day = today or clock.today()
         query = query.filter(
             latest_certificate__stars__gte=filters.min_stars,
             latest_certificate__valid_from__lte=day,

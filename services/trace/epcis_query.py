@@ -49,6 +49,7 @@ from tortoise.transactions import in_transaction
 
 from models import Batch, EventAction, EventQuantity, EventType, Location, Product, QuantityRole, TraceEvent
 from services.accounts.auth import Actor
+from services.common import clock
 from services.common.errors import DomainError
 from services.policy import Reach
 from services.trace import digital_link, epcis
@@ -384,9 +385,7 @@ async def query_events(params: Sequence[tuple[str, str]], reach: Reach, base_url
     events = list(await query.order_by(key, "id").limit(per_page + 1))
     more = len(events) > per_page
     events = events[:per_page]
-    document = epcis.query_document(
-        await trace.event_jsons(events, base_url), creation_date=dt.datetime.now(dt.UTC)
-    )
+    document = epcis.query_document(await trace.event_jsons(events, base_url), creation_date=clock.now())
     return Page(document, _encode_token(events[-1]) if more else None)
 
 
@@ -566,7 +565,7 @@ async def capture(doc: Any, actor: Actor, reach: Reach, base_url: str, jobs: Cap
     the finished job. Raises Problem (VALIDATION with the schema's or the mapping's messages, FORBIDDEN for
     a lot the actor may not record for, CAPTURE_LIMIT_EXCEEDED beyond CAPTURE_LIMIT events) with nothing
     stored; the problem then carries the `captureID` of a failed job. Either job is kept in `jobs`."""
-    job = CaptureJob(uuid.uuid4().hex, actor.user_id, dt.datetime.now(dt.UTC))
+    job = CaptureJob(uuid.uuid4().hex, actor.user_id, clock.now())
     try:
         recorded = await _capture(doc, actor, reach, base_url)
     except Problem as problem:
@@ -578,7 +577,7 @@ async def capture(doc: Any, actor: Actor, reach: Reach, base_url: str, jobs: Cap
         job.event_ids = [event.event_hash for event in recorded]
     finally:
         job.running = False
-        job.finished_at = dt.datetime.now(dt.UTC)
+        job.finished_at = clock.now()
         jobs.add(job)
     return job
 

@@ -29,7 +29,7 @@ from models import (
     TraceEvent,
     UnitEra,
 )
-from services.common import page_cache
+from services.common import clock, page_cache
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
@@ -42,7 +42,6 @@ from services.trace.identity import batch_link, is_lot_code
 from services.trace.locations import check_places, clean_documents
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 UNITS = ("KGM", "GRM", "LTR", "MLT", "H87")  # UN/ECE Rec 20: kg, g, l, ml, pieces
 
 
@@ -134,7 +133,7 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
             "Hạn dùng trước ngày sản xuất.",
             "Expiry before production.",
         )
-    today = dt.datetime.now(VIETNAM).date()
+    today = clock.today()
     for name, day in (("productionDate", data.production_date), ("harvestDate", data.harvest_date)):
         if day and day > today:
             problems.add(name, TraceErrorCode.OUT_OF_RANGE, "Ngày trong tương lai.", "A date in the future.")
@@ -195,7 +194,7 @@ def _chain(
 
 async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
     """The read points and business locations of `events`, in one query."""
-    ids = {i for e in events for i in (e.read_point_id, e.biz_location_id) if i}  # type: ignore[attr-defined]
+    ids = {i for e in events for i in (e.read_point_id, e.biz_location_id) if i}
     return {loc.id: loc for loc in await Location.filter(id__in=sorted(ids))} if ids else {}
 
 
@@ -207,8 +206,8 @@ async def _event_json(
 ) -> dict[str, Any]:
     if locations is None:
         locations = await locations_of([event])
-    read_point = locations.get(event.read_point_id) if event.read_point_id else None  # type: ignore[attr-defined]
-    biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None  # type: ignore[attr-defined]
+    read_point = locations.get(event.read_point_id) if event.read_point_id else None
+    biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None
     data = epcis.EventData(
         type=EventType(event.event_type),
         action=EventAction(event.action) if event.action else None,
@@ -239,7 +238,7 @@ async def _event_json(
             reason=event.correction_reason,
             corrective_event_ids=list(event.corrective_event_ids or []),
         )
-        if event.corrects_id  # type: ignore[attr-defined]
+        if event.corrects_id
         else None,
     )
     return epcis.event_json(data)
@@ -250,7 +249,7 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
     problems = Problems()
     data.documents = clean_documents(data.documents, base_url, problems)
     await check_places(data.read_point_id, data.biz_location_id, reach, problems)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     if data.event_time.tzinfo is None:
         problems.add(
             "eventTime",
@@ -293,7 +292,7 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
             if (
                 made
                 and data.event_time.tzinfo
-                and data.event_time.astimezone(VIETNAM).date() < made
+                and clock.vietnam_date(data.event_time) < made
                 and not is_output
             ):
                 problems.add(
@@ -447,18 +446,18 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
     )
     by_event: dict[int, list[EventQuantity]] = {}
     for q in all_quantities:
-        by_event.setdefault(q.event_id, []).append(q)  # type: ignore[attr-defined]
+        by_event.setdefault(q.event_id, []).append(q)
     previous_chain: str | None = None
     for checked, event_id in enumerate(event_ids, start=1):
         event = events[event_id]
         quantities = by_event.get(event_id, [])
         rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
         recomputed = epcis.event_hash(await _event_json(base_url, event, rows, locations))
-        own = next((q for q in quantities if q.batch_id == batch_id), None)  # type: ignore[attr-defined]
+        own = next((q for q in quantities if q.batch_id == batch_id), None)
         chained = _chain(
             recomputed,
-            [(q.batch_id, q.previous_chain_hash) for q in quantities],  # type: ignore[attr-defined]
-            event.correction_reason if event.corrects_id else None,  # type: ignore[attr-defined]
+            [(q.batch_id, q.previous_chain_hash) for q in quantities],
+            event.correction_reason if event.corrects_id else None,
         )
         if (
             recomputed != event.event_hash
@@ -483,7 +482,7 @@ async def integrity_cached(batch_id: int, base_url: str) -> Integrity:
         await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
     )
     last = (newest.event.id, newest.event.chain_hash) if newest else None
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     cached = _integrity_cache.get((batch_id, base_url))
     if cached is not None and cached[0] == last and now - cached[1] < INTEGRITY_MAX_AGE:
         return cached[2]
@@ -553,7 +552,7 @@ async def record_recall(
     if not nfc(reason):
         raise _error("reason", TraceErrorCode.REQUIRED, "Cần lý do thu hồi.", "A reason is required.")
     impact = await recall_impact(batch_id)
-    now = dt.datetime.now(VIETNAM)
+    now = clock.vietnam_now()
     async with in_transaction():
         for affected in impact.batches:
             if affected.status == BatchStatus.RECALLED:
@@ -606,7 +605,7 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
     )
     by_event: dict[int, list[EventQuantity]] = {}
     for q in sorted(quantities, key=lambda q: q.id):
-        by_event.setdefault(q.event_id, []).append(q)  # type: ignore[attr-defined]
+        by_event.setdefault(q.event_id, []).append(q)
     locations = await locations_of(events)
     out = []
     for event in events:
@@ -622,7 +621,7 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
 async def batch_document(batch_id: int, base_url: str) -> dict[str, Any]:
     """The lot's history as an EPCIS 2.0 document (validates against GS1's JSON Schema)."""
     events = await events_of(batch_id)
-    return epcis.document(await event_jsons(events, base_url), dt.datetime.now(dt.UTC))
+    return epcis.document(await event_jsons(events, base_url), clock.now())
 
 
 @dataclass(slots=True)
@@ -711,8 +710,8 @@ async def declare_error(
             disposition=original.disposition,
             event_time=original.event_time,
             time_zone_offset=original.time_zone_offset,
-            read_point_id=original.read_point_id,  # type: ignore[attr-defined]
-            biz_location_id=original.biz_location_id,  # type: ignore[attr-defined]
+            read_point_id=original.read_point_id,
+            biz_location_id=original.biz_location_id,
             sources=original.sources,
             destinations=original.destinations,
             biz_transactions=original.biz_transactions,

@@ -42,7 +42,9 @@ from urllib.parse import unquote, urlencode
 from jsonschema import Draft7Validator
 
 from models import Batch, BatchStatus, Evaluation, Product
-from services.common import page_cache
+from services.common import clock, page_cache
+from services.common.language import Language as LanguageTag
+from services.common.language import negotiate, quality
 from services.registry import stars
 from services.trace.digital_link import BASE64URL, LinkSyntaxError, ParsedLink, encode, parse
 from services.trace.identity import batch_link, product_code, product_id_of
@@ -54,7 +56,6 @@ VOC = "https://ref.gs1.org/voc/"  # GS1 Web Vocabulary: link relation types are 
 LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 LINKSET_MEDIA_TYPE = "application/linkset+json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "reference" / "gs1-linkset-schema.json"
-_VIETNAM = dt.timezone(dt.timedelta(hours=7))
 _MAX_ID = 2**31 - 1  # ids are 32-bit integers: a longer product code names no product
 
 # Link types we serve, with their titles for /.well-known/gs1resolver.
@@ -149,10 +150,6 @@ class Resolution:
 class NotFound:
     message_en: str
     message_vi: str
-
-
-def _today() -> dt.date:
-    return dt.datetime.now(_VIETNAM).date()
 
 
 def _date_vi(day: dt.date) -> str:
@@ -262,7 +259,7 @@ async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None)
     """The links of each level of `link` (the requested level first), or NotFound. Unpublished products
     and lots are not found. One SQL statement."""
     base = base_url.rstrip("/")
-    today = today or _today()
+    today = today or clock.today()
     not_found = NotFound(
         "No published product or lot has this identifier.",
         "Không có sản phẩm hay lô nào đã công bố mang mã này.",
@@ -412,36 +409,16 @@ class Refusal:
 type Outcome = Redirect | LinksetAnswer | Refusal
 
 
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        name, _, value = param.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-@lru_cache(maxsize=512)  # phones send few distinct headers; every cached scan reads it
 def preferred_language(accept_language: str) -> Language:
-    """Vietnamese or English from an Accept-Language header; Vietnamese unless English is preferred."""
-    best: Language = "vi"
-    best_quality = 0.0
-    for part in accept_language.split(","):
-        tag, _, params = part.partition(";")
-        primary = tag.strip().lower().split("-", 1)[0]
-        quality = _quality(params)
-        if primary in ("vi", "en") and quality > best_quality:
-            best, best_quality = ("vi" if primary == "vi" else "en"), quality
-    return best
+    """Vietnamese or English from an Accept-Language header (the one negotiation in services/common)."""
+    return "en" if negotiate(None, accept_language) is LanguageTag.EN else "vi"
 
 
 @lru_cache(maxsize=512)
 def wants_linkset(accept: str) -> bool:
     for part in accept.split(","):
         media_type, _, params = part.partition(";")
-        if media_type.strip().lower() == LINKSET_MEDIA_TYPE and _quality(params) > 0:
+        if media_type.strip().lower() == LINKSET_MEDIA_TYPE and quality(params) > 0:
             return True
     return False
 

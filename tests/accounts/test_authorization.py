@@ -44,10 +44,10 @@ from models import (
 )
 from schema.audit import Audit, Refusals
 from services.accounts import auth as accounts
+from services.common.clock import today as vietnam_today
 from services.packaging import designs
 from services.policy import SYSTEM
 from services.registry.manage import find_province
-from services.registry.search import vietnam_today
 from services.trace import events as trace
 from tests.conftest import Database, gql
 from tests.factories import certify, make_batch, make_producer, make_product, make_user, token_for

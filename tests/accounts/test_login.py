@@ -8,6 +8,7 @@ from httpx import AsyncClient
 
 from models import AccessToken, LoginAttempt, User
 from services.accounts import auth as accounts
+from services.common import clock
 from tests.conftest import Database, gql
 from tests.factories import make_user
 
@@ -62,7 +63,7 @@ async def test_repeated_failures_lock_the_account_for_a_while(client: AsyncClien
     assert locked["token"] is None
     assert locked["errors"][0]["code"] == "TOO_MANY_ATTEMPTS"  # type: ignore[index]
     # Once the failures are older than the window, the right password works again.
-    await LoginAttempt.all().update(at=accounts.now() - accounts.ATTEMPT_WINDOW - dt.timedelta(minutes=1))
+    await LoginAttempt.all().update(at=clock.now() - accounts.ATTEMPT_WINDOW - dt.timedelta(minutes=1))
     assert (await login(client, "lan@test.ocop.vn", "correct horse battery"))["token"]
 
 
@@ -85,7 +86,7 @@ async def test_expired_revoked_and_malformed_credentials_are_refused(
         assert body["data"] is None, header
         assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", header
         assert token not in response.text
-    await AccessToken.all().update(expires_at=accounts.now() - dt.timedelta(seconds=1))
+    await AccessToken.all().update(expires_at=clock.now() - dt.timedelta(seconds=1))
     expired = await gql(client, ME, token=token)
     assert expired["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 

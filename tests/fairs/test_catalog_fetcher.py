@@ -14,6 +14,7 @@ import fontpkg_be_vietnam_pro
 import pytest
 
 from models import ProductImage
+from services.common import settings
 from services.fairs.catalog.data import load_catalog
 from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource
 from services.fairs.catalog.render import render_catalog_with_stats
@@ -27,12 +28,12 @@ PNG_1PX = base64.b64decode(
 
 
 @pytest.fixture
-def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def media(tmp_path: Path) -> Iterator[Path]:
     folder = tmp_path / "media"
     folder.mkdir()
     (folder / "photo.png").write_bytes(PNG_1PX)
-    monkeypatch.setenv("OCOP_MEDIA_DIR", str(folder))
-    return folder
+    with settings.overridden(media_dir=folder):
+        yield folder
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ import pytest
 from httpx import AsyncClient
 from PIL import Image
 
+from services.common import settings
 from services.fairs.catalog import document, render
 from services.fairs.catalog.data import CatalogData, load_catalog
 from services.fairs.catalog.render import render_catalog, render_catalog_with_stats
@@ -42,13 +44,13 @@ class Rendered:
 
 
 @pytest.fixture
-async def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def media(tmp_path: Path) -> Iterator[Path]:
     """A media folder with the photo of the kẹo dừa."""
     folder = tmp_path / "media"
     (folder / "catalog-test").mkdir(parents=True)
     Image.new("RGB", (120, 90), (200, 160, 60)).save(folder / "catalog-test" / "keo-dua.png")
-    monkeypatch.setenv("OCOP_MEDIA_DIR", str(folder))
-    return folder
+    with settings.overridden(media_dir=folder):
+        yield folder
 
 
 @pytest.fixture

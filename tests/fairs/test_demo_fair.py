@@ -32,6 +32,7 @@ from models import (
     User,
     Zone,
 )
+from services.common.clock import VIETNAM
 from services.demo import loader as demo
 from services.demo.fair import booth_plan
 from services.demo.fair import data as fair_data
@@ -42,7 +43,6 @@ from tests.conftest import Database
 SOUTHWEST = {"83", "82", "86", "84", "87", "92", "89", "94", "80", "91", "93", "95", "96"}
 SOUTHEAST = {"75", "74", "72", "77", "70", "79"}
 GUESTS = {"68": "Lâm Đồng", "49": "Quảng Nam", "38": "Thanh Hóa", "46": "Thừa Thiên-Huế"}
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 EPSILON = 1e-6
 
 
@@ -95,7 +95,7 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
         assert text
     assert len(fair.organisers) >= 2
     assert all(o["name"] for o in fair.organisers)
-    assert (await AdminUnit.get(id=fair.province_id)).name == "Tỉnh Bến Tre"  # type: ignore[attr-defined]
+    assert (await AdminUnit.get(id=fair.province_id)).name == "Tỉnh Bến Tre"
 
     # The floor plan: zones on the floor, booths inside their zone, nothing overlapping.
     zones = {z.id: z for z in await Zone.filter(fair_id=fair.id)}
@@ -113,10 +113,10 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
     by_zone: dict[int, list[tuple[float, float, float, float]]] = defaultdict(list)
     for booth in booths:
         rect = (booth.x_m, booth.y_m, booth.width_m, booth.depth_m)
-        assert _inside(rect, zone_rects[booth.zone_id]), booth.code  # type: ignore[attr-defined]
-        assert not any(_overlap(rect, other) for other in by_zone[booth.zone_id]), booth.code  # type: ignore[attr-defined]
-        by_zone[booth.zone_id].append(rect)  # type: ignore[attr-defined]
-        assert booth.code.startswith(zones[booth.zone_id].code)  # type: ignore[attr-defined]
+        assert _inside(rect, zone_rects[booth.zone_id]), booth.code
+        assert not any(_overlap(rect, other) for other in by_zone[booth.zone_id]), booth.code
+        by_zone[booth.zone_id].append(rect)
+        assert booth.code.startswith(zones[booth.zone_id].code)
         assert booth.price_vnd is not None
         assert booth.price_vnd >= 0
     assert {b.booth_type for b in booths} == set(BoothType)
@@ -134,7 +134,7 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
         ApplicationStatus.CANCELLED,
     }
     assert all(a.producer.name.endswith("(demo)") for a in applications)
-    province_ids = {a.producer.province_id for a in approved}  # type: ignore[attr-defined]
+    province_ids = {a.producer.province_id for a in approved}
     provinces = {u.code: u.name for u in await AdminUnit.filter(id__in=province_ids)}
     assert len(provinces.keys() & SOUTHWEST) >= 8, provinces
     assert len(provinces.keys() & SOUTHEAST) >= 5, provinces
@@ -144,20 +144,20 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
     # has two exhibitors; applications that were not approved have none.
     assignments = await BoothAssignment.filter(fair_id=fair.id)
     booth_of = {b.id: b for b in booths}
-    assert len({a.booth_id for a in assignments}) == len(assignments)  # type: ignore[attr-defined]
+    assert len({a.booth_id for a in assignments}) == len(assignments)
     booths_of: dict[int, list[Booth]] = defaultdict(list)
     for assignment in assignments:
-        booths_of[assignment.application_id].append(booth_of[assignment.booth_id])  # type: ignore[attr-defined]
+        booths_of[assignment.application_id].append(booth_of[assignment.booth_id])
     assert {a.id for a in approved} == set(booths_of)
     assert all(len(booths_of[a.id]) == a.booths_wanted for a in approved)
     group_code = {g.id: g.code for g in await ProductGroup.all()}
     listed = await ApplicationProduct.filter(application__fair_id=fair.id).select_related("product")
     products_of: dict[int, list[Product]] = defaultdict(list)
     for item in listed:
-        products_of[item.application_id].append(item.product)  # type: ignore[attr-defined]
+        products_of[item.application_id].append(item.product)
     for application in approved:
-        hosted = {g for b in booths_of[application.id] for g in zones[b.zone_id].product_groups}  # type: ignore[attr-defined]
-        groups = {group_code[p.group_id] for p in products_of[application.id]}  # type: ignore[attr-defined]
+        hosted = {g for b in booths_of[application.id] for g in zones[b.zone_id].product_groups}
+        groups = {group_code[p.group_id] for p in products_of[application.id]}
         assert products_of[application.id], application.producer.name
         assert groups <= hosted, (application.producer.name, groups, hosted)
     # Exhibitors of a province in a zone stand on booths next to each other (consecutive codes).
@@ -165,7 +165,7 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
     province_booths: dict[tuple[int, int], list[int]] = defaultdict(list)
     for application in approved:
         for booth in booths_of[application.id]:
-            key = (booth.zone_id, application.producer.province_id)  # type: ignore[attr-defined]
+            key = (booth.zone_id, application.producer.province_id)
             province_booths[key].append(order[booth.id])
     assert all(max(v) - min(v) + 1 == len(v) for v in province_booths.values())
 
@@ -173,16 +173,15 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
     # valid on the fair's first day, a few expired before it (no stars), one potential 5★.
     shown = {p.id: p for a in approved for p in products_of[a.id] if p.is_published}
     assert len(shown) >= 100
-    assert {group_code[p.group_id] for p in shown.values()} == set("123456")  # type: ignore[attr-defined]
+    assert {group_code[p.group_id] for p in shown.values()} == set("123456")
     hidden = {p.id for a in others for p in products_of[a.id]}
     assert hidden
     assert not hidden & shown.keys()
-    certificates = {
-        e.id: e
-        for e in await Evaluation.filter(id__in=[p.latest_certificate_id for p in shown.values()])  # type: ignore[attr-defined]
+    certificates: dict[int | None, Evaluation] = {
+        e.id: e for e in await Evaluation.filter(id__in=[p.latest_certificate_id for p in shown.values()])
     }
     stars_at_fair = {
-        pid: stars.current_stars(certificates.get(p.latest_certificate_id), fair.starts_on)  # type: ignore[attr-defined]
+        pid: stars.current_stars(certificates.get(p.latest_certificate_id), fair.starts_on)
         for pid, p in shown.items()
     }
     rated = Counter(s for s in stars_at_fair.values() if s is not None)
@@ -192,7 +191,7 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
         p.name
         for pid, p in shown.items()
         if stars_at_fair[pid] is None
-        and (c := certificates.get(p.latest_certificate_id)) is not None  # type: ignore[attr-defined]
+        and (c := certificates.get(p.latest_certificate_id)) is not None
         and c.valid_until is not None
         and c.valid_until < fair.starts_on
     ]
@@ -218,7 +217,7 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
     assert len(offerings) >= 4
     linked = [o.product for o in offerings if o.product is not None]
     assert len(linked) >= 3
-    assert all(group_code[p.group_id] == "6" for p in linked)  # type: ignore[attr-defined]
+    assert all(group_code[p.group_id] == "6" for p in linked)
     sponsors = await Sponsor.filter(fair_id=fair.id)
     assert sponsors
     assert all(s.name.endswith("(demo)") for s in sponsors)
@@ -229,9 +228,9 @@ async def test_the_demo_fair_tells_the_2019_fair_and_loads_once(db: Database) ->
     assert membership.fair_scope == fair_data().slug
 
     # The strings that must render, exactly and in NFC, in what the catalog shows.
-    unit_ids = {a.producer.commune_id for a in approved}  # type: ignore[attr-defined]
+    unit_ids = {a.producer.commune_id for a in approved}
     units = await AdminUnit.filter(id__in=unit_ids)
-    unit_ids |= {u.parent_id for u in units if u.parent_id}  # type: ignore[attr-defined]
+    unit_ids |= {u.parent_id for u in units if u.parent_id}
     texts = [fair.name, fair.theme or "", fair.foreword or "", fair.practical_info or ""]
     texts += [u.name for u in await AdminUnit.filter(id__in=unit_ids)]
     texts += [t for a in approved for t in (a.producer.name, a.producer.description, a.description) if t]

@@ -269,7 +269,7 @@ async def _crowded_fair(booth_count: int) -> Fair:
     await Producer.bulk_create(
         [
             Producer(name=f"HTX Gian {n} (demo)", name_folded=fold(f"HTX Gian {n} (demo)"), kind="cooperative",
-                     address_line="Ấp 1", commune_id=commune.id, province_id=commune.province_id)  # type: ignore[attr-defined]
+                     address_line="Ấp 1", commune_id=commune.id, province_id=commune.province_id)
             for n in range(booth_count)
         ]
     )  # fmt: skip
@@ -293,9 +293,9 @@ async def _crowded_fair(booth_count: int) -> Fair:
     )
     applications = await ExhibitorApplication.filter(fair_id=fair.id).order_by("id")
     products = await Product.filter(producer_id__in=[p.id for p in producers]).order_by("id")
-    by_producer = {a.producer_id: a.id for a in applications}  # type: ignore[attr-defined]
+    by_producer = {a.producer_id: a.id for a in applications}
     await ApplicationProduct.bulk_create(
-        [ApplicationProduct(application_id=by_producer[p.producer_id], product_id=p.id) for p in products]  # type: ignore[attr-defined]
+        [ApplicationProduct(application_id=by_producer[p.producer_id], product_id=p.id) for p in products]
     )
     booths = await Booth.filter(fair_id=fair.id).order_by("code")
     await BoothAssignment.bulk_create(

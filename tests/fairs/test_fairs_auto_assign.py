@@ -106,7 +106,7 @@ async def test_it_never_double_books_and_keeps_manual_assignments(db: Database) 
     # A withdrawn exhibitor frees its booths for the next run.
     await applications.withdraw(first.id, SYSTEM)
     freed = await assignment.auto_assign(fair.id, SYSTEM)
-    assert [(a.application_id, a.manual) for a in freed.assignments] == [(late.id, False)]  # type: ignore[attr-defined]
+    assert [(a.application_id, a.manual) for a in freed.assignments] == [(late.id, False)]
 
 
 async def test_a_province_sits_together(db: Database) -> None:
@@ -128,7 +128,7 @@ async def test_a_province_sits_together(db: Database) -> None:
         b.code: BoothSpot(
             b.id,
             b.code,
-            b.zone_id,  # type: ignore[attr-defined]
+            b.zone_id,
             BoothType(b.booth_type),
             b.x_m,
             b.y_m,

@@ -27,6 +27,7 @@ from models import (
     Zone,
 )
 from services.accounts.auth import Actor, Grant
+from services.common.clock import VIETNAM
 from services.common.errors import DomainError
 from services.fairs import applications, assignment, layout, manage
 from services.fairs.errors import FairErrorCode
@@ -43,8 +44,6 @@ from tests.fairs.factories import (
     make_layout,
     zone,
 )
-
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 
 async def organiser(slug: str = DEMO_FAIR) -> Reach:
@@ -209,7 +208,7 @@ async def test_producers_apply_with_their_own_published_products(db: Database) -
     }
     with pytest.raises(DomainError) as not_theirs:
         await applications.apply(
-            applications.ApplicationData(fair.id, foreign.producer_id, [foreign.id]),  # type: ignore[attr-defined]
+            applications.ApplicationData(fair.id, foreign.producer_id, [foreign.id]),
             reach,
         )
     assert codes(not_theirs) == {("producerId", FairErrorCode.FORBIDDEN)}
@@ -245,7 +244,7 @@ async def test_an_exhibitor_no_longer_approved_loses_its_booths(db: Database) ->
     assert codes(waiting) == {("applicationId", FairErrorCode.NOT_ALLOWED)}
     await applications.decide(exhibitor.id, applications.Decision.APPROVE, SYSTEM)
     await assignment.assign_booth(booths["A02"].id, exhibitor.id, SYSTEM)
-    producer_reach = await member_of(exhibitor.producer_id)  # type: ignore[attr-defined]
+    producer_reach = await member_of(exhibitor.producer_id)
     await applications.withdraw(exhibitor.id, producer_reach)
     assert not await BoothAssignment.exists(application_id=exhibitor.id)
     with pytest.raises(DomainError) as withdrawn:
@@ -269,7 +268,7 @@ async def test_one_exhibitor_per_booth(db: Database, monkeypatch: pytest.MonkeyP
         await assignment.assign_booth(a01, second.id, SYSTEM)
     assert codes(taken) == {("boothId", FairErrorCode.UNIQUE)}
     moved = await assignment.assign_booth(a01, second.id, SYSTEM, replace=True)
-    assert (moved.application_id, moved.manual) == (second.id, True)  # type: ignore[attr-defined]
+    assert (moved.application_id, moved.manual) == (second.id, True)
     assert await BoothAssignment.filter(booth_id=a01).count() == 1
 
     # Two organisers at once: the check passes for both, the unique index stops the second.
@@ -280,7 +279,7 @@ async def test_one_exhibitor_per_booth(db: Database, monkeypatch: pytest.MonkeyP
     with pytest.raises(DomainError) as raced:
         await assignment.assign_booth(a01, first.id, SYSTEM)
     assert codes(raced) == {("boothId", FairErrorCode.UNIQUE)}
-    assert (await BoothAssignment.get(booth_id=a01)).application_id == second.id  # type: ignore[attr-defined]
+    assert (await BoothAssignment.get(booth_id=a01)).application_id == second.id
 
 
 async def test_an_assignment_stays_within_its_fair(db: Database) -> None:

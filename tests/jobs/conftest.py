@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from models import Fair, FairKind, FairStatus
+from services.common import settings
 from services.common.sandbox import Render
 from services.jobs import queue as jobs
 from tests.jobs import kinds
@@ -19,13 +20,12 @@ _names = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def media(tmp_path: Path) -> Iterator[Path]:
     """Job results of each test in its own directory; the limits are the kinds', not the environment's."""
-    monkeypatch.setenv("OCOP_MEDIA_DIR", str(tmp_path / "media"))
-    monkeypatch.delenv("OCOP_JOB_TIMEOUT_S", raising=False)
-    monkeypatch.delenv("OCOP_JOB_MEMORY_MB", raising=False)
-    monkeypatch.delenv("OCOP_JOB_STALE_S", raising=False)
-    return tmp_path / "media"
+    with settings.overridden(
+        media_dir=tmp_path / "media", job_timeout_s=None, job_memory_mb=None, job_stale_s=60.0
+    ):
+        yield tmp_path / "media"
 
 
 def fake_kind(render: Render, *, timeout_s: float = 30.0, memory_mb: int = 512) -> jobs.JobKind:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import subprocess
@@ -16,6 +17,7 @@ from httpx import AsyncClient
 
 from models import Job, JobStatus
 from services.accounts import auth as accounts
+from services.common import settings
 from services.jobs import queue as jobs
 from tests.conftest import Database
 from tests.factories import make_user
@@ -292,17 +294,20 @@ async def test_a_result_is_downloaded_with_a_signed_link_or_a_token(
     ).status_code == 404
 
 
-def test_who_runs_jobs_is_chosen_by_ocop_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("OCOP_JOBS", raising=False)
-    assert jobs.backend("sqlite://var/ocop.sqlite3") == "local"
-    monkeypatch.setenv("OCOP_JOBS", "off")
-    assert jobs.backend("sqlite://var/ocop.sqlite3") == "off"
-    monkeypatch.setenv("OCOP_JOBS", "procrastinate")
-    assert jobs.backend("postgres://db/ocop?schema=hub") == "procrastinate"
-    with pytest.raises(ValueError, match="needs a PostgreSQL"):
-        jobs.backend("sqlite://var/ocop.sqlite3")
-    monkeypatch.setenv("OCOP_JOBS", "celery")
-    with pytest.raises(ValueError, match="local, procrastinate or off"):
+def test_who_runs_jobs_is_chosen_by_ocop_jobs() -> None:
+    def ocop_jobs(value: str | None) -> contextlib.AbstractContextManager[settings.Settings]:
+        """The settings a process started with OCOP_JOBS=value (unset: None) would have."""
+        return settings.overridden(jobs=settings.load_settings({"OCOP_JOBS": value} if value else {}).jobs)
+
+    with ocop_jobs(None):
+        assert jobs.backend("sqlite://var/ocop.sqlite3") == "local"
+    with ocop_jobs("off"):
+        assert jobs.backend("sqlite://var/ocop.sqlite3") == "off"
+    with ocop_jobs("procrastinate"):
+        assert jobs.backend("postgres://db/ocop?schema=hub") == "procrastinate"
+        with pytest.raises(ValueError, match="needs a PostgreSQL"):
+            jobs.backend("sqlite://var/ocop.sqlite3")
+    with ocop_jobs("celery"), pytest.raises(ValueError, match="local, procrastinate or off"):
         jobs.backend("sqlite://var/ocop.sqlite3")
 
 

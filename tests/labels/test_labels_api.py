@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -12,6 +13,7 @@ from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
 from models import LabelRun, Role, SerialScan
+from services.common import settings
 from services.labels import runs, scans
 from services.trace.identity import product_code
 from tests.conftest import gql
@@ -29,8 +31,9 @@ mutation($input: LabelRunInput!) {
 
 
 @pytest.fixture(autouse=True)
-def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runs, "MEDIA_DIR", tmp_path)
+def media(tmp_path: Path) -> Iterator[None]:
+    with settings.overridden(media_dir=tmp_path):
+        yield
 
 
 def path_of(url: str) -> str:
@@ -41,7 +44,7 @@ def path_of(url: str) -> str:
 async def member_with_lot(lot: str = "BP-2611") -> tuple[str, str, int]:
     product = await make_product(name="Bánh phồng Sơn Đốc")
     batch = await make_batch(product, lot)
-    token = await token_for(Role.PRODUCER_MEMBER, producer_id=product.producer_id)  # type: ignore[attr-defined]
+    token = await token_for(Role.PRODUCER_MEMBER, producer_id=product.producer_id)
 
     return token, to_base64("Batch", batch.id), batch.id
 
@@ -138,7 +141,7 @@ async def test_download_links_are_signed_and_expire(client: AsyncClient, db: obj
     # A bearer token works instead of a signature, for its own lots only.
     own = await client.get(urlsplit(url).path, headers={"authorization": f"Bearer {token}"})
     assert own.status_code == 200
-    other = await token_for(Role.PRODUCER_MEMBER, producer_id=(await make_product()).producer_id)  # type: ignore[attr-defined]
+    other = await token_for(Role.PRODUCER_MEMBER, producer_id=(await make_product()).producer_id)
     assert (
         await client.get(urlsplit(url).path, headers={"authorization": f"Bearer {other}"})
     ).status_code == 404

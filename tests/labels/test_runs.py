@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from models import BatchStatus, LabelRun, Role, TemplateKind
 from services.accounts.auth import Actor, Grant
+from services.common import settings
 from services.common.errors import DomainError
 from services.labels import runs
 from services.labels.errors import LabelErrorCode
@@ -136,7 +139,7 @@ async def test_a_producer_member_prints_only_its_own_lots(db: object) -> None:
     theirs = await make_product()
     my_batch = await make_batch(mine, "MINE-1")
     their_batch = await make_batch(theirs, "THEIRS-1")
-    producer_id = mine.producer_id  # type: ignore[attr-defined]
+    producer_id = mine.producer_id
     user = await make_user("member@test.ocop.vn", Role.PRODUCER_MEMBER, producer_id=producer_id)
     reach = await reach_of(
         Actor(user_id=user.id, grants=(Grant(Role.PRODUCER_MEMBER, producer_id=producer_id),))
@@ -144,7 +147,7 @@ async def test_a_producer_member_prints_only_its_own_lots(db: object) -> None:
     run = await runs.create_label_run(
         LabelRunData(batch_id=my_batch.id, template="L7160", count=3), reach, user_id=user.id, base_url=BASE
     )
-    assert run.created_by_id == user.id  # type: ignore[attr-defined]
+    assert run.created_by_id == user.id
     with pytest.raises(DomainError) as e:
         await runs.create_label_run(
             LabelRunData(batch_id=their_batch.id, template="L7160", count=3),
@@ -155,10 +158,14 @@ async def test_a_producer_member_prints_only_its_own_lots(db: object) -> None:
     assert codes(e.value) == {("batchId", LabelErrorCode.FORBIDDEN)}
 
 
-async def test_outputs_are_kept_by_checksum_and_reproducible(
-    db: object, tmp_path: object, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(runs, "MEDIA_DIR", tmp_path)
+@pytest.fixture
+def media(tmp_path: Path) -> Iterator[Path]:
+    """Label files of the test in its own media directory."""
+    with settings.overridden(media_dir=tmp_path):
+        yield tmp_path
+
+
+async def test_outputs_are_kept_by_checksum_and_reproducible(db: object, media: Path) -> None:
     batch = await make_batch(await make_product(), "OUT-1")
     run = await runs.create_label_run(
         LabelRunData(batch_id=batch.id, template="L7651", count=70, serialized=True),

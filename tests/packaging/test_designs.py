@@ -171,7 +171,7 @@ async def test_the_workflow_from_draft_to_superseded(db: Database) -> None:
     row = await DesignVersion.get(id=v2.id)
     assert row.status == DesignStatus.APPROVED
     assert row.approved_at is not None
-    assert row.approved_by_id == uid(w.officer)  # type: ignore[attr-defined]
+    assert row.approved_by_id == uid(w.officer)
     assert row.override_reason is None
     last = await ReviewComment.filter(version_id=v2.id).order_by("-id").first()
     assert last is not None

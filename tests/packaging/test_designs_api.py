@@ -54,7 +54,7 @@ async def test_the_demo_has_a_design_in_each_state(db: Database) -> None:
     first, second = await DesignVersion.filter(design_id=candy.id).order_by("number")
     officer = await User.get(email="officer.bentre@demo.ocop.vn")
     assert first.status == DesignStatus.CHANGES_REQUESTED
-    assert second.approved_by_id == officer.id  # type: ignore[attr-defined]
+    assert second.approved_by_id == officer.id
 
 
 async def test_a_reviewer_reads_findings_and_preview_of_a_demo_design(

@@ -20,6 +20,7 @@ from pdfminer.layout import LTChar, LTContainer, LTImage, LTItem
 from PIL import Image, ImageFont
 
 from services.accounts import auth as accounts
+from services.common import settings
 from services.labels import layout as lay
 from services.labels import qr
 from services.packaging import preview
@@ -134,16 +135,14 @@ def test_text_that_does_not_fit_is_counted_not_shrunk() -> None:
     assert preview.panel_of(DeclaredContent.from_json(FOOD), title="x", width_mm=None, height_mm=80) is None
 
 
-async def test_rendered_in_a_child_process_and_reused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("OCOP_MEDIA_DIR", str(tmp_path))
+async def test_rendered_in_a_child_process_and_reused(tmp_path: Path) -> None:
     made = panel(width=61.5, height=43)
-    first = await preview.render(made, "pdf")
-    assert first.pid != os.getpid()
-    assert first.path.is_relative_to(tmp_path)
-    assert first.path.read_bytes() == preview.render_bytes((made, "pdf"))
-    again = await preview.render(made, "pdf")
+    with settings.overridden(media_dir=tmp_path):
+        first = await preview.render(made, "pdf")
+        assert first.pid != os.getpid()
+        assert first.path.is_relative_to(tmp_path)
+        assert first.path.read_bytes() == preview.render_bytes((made, "pdf"))
+        again = await preview.render(made, "pdf")
     assert again == first  # served from the file, no second render
 
 

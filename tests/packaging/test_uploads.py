@@ -11,7 +11,7 @@ import struct
 import time
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from models import StoredFile
+from services.common import settings
 from services.common.errors import DomainError
 from services.packaging import files, uploads
 from services.packaging.errors import PackagingErrorCode
@@ -31,11 +32,10 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture(autouse=True)
-def media(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def media(tmp_path: Path) -> Iterator[Path]:
     """Uploads of each test in their own media directory, with the default size limit."""
-    monkeypatch.setenv("OCOP_MEDIA_DIR", str(tmp_path / "media"))
-    monkeypatch.delenv("OCOP_UPLOAD_MAX_MB", raising=False)
-    return tmp_path / "media"
+    with settings.overridden(media_dir=tmp_path / "media", upload_max_mb=settings.DEFAULT_UPLOAD_MAX_MB):
+        yield tmp_path / "media"
 
 
 def image_at(path: Path) -> Image.Image:
@@ -213,7 +213,7 @@ async def test_png_is_reencoded_and_stored_by_its_hash(db: Database, media: Path
     assert stored.media_type == "image/png"
     assert (stored.width_px, stored.height_px, stored.pages) == (64, 48, None)
     assert stored.original_name == "logo.png"
-    assert stored.uploaded_by_id == user.id  # type: ignore[attr-defined]
+    assert stored.uploaded_by_id == user.id
     path = uploads.path_of(stored)
     assert path == media / "uploads" / stored.sha256[:2] / f"{stored.sha256}.png"
     body = path.read_bytes()
@@ -546,18 +546,17 @@ async def test_a_200_mb_stream_is_refused_without_reading_it(db: Database, media
     assert stored_files(media) == []
 
 
-async def test_the_limit_comes_from_the_environment(
-    db: Database, media: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("OCOP_UPLOAD_MAX_MB", "0.01")  # about 10 kB
-    noise = io.BytesIO()
-    Image.frombytes("L", (200, 200), random.Random(1).randbytes(40_000)).save(noise, "PNG")
-    assert len(noise.getvalue()) > 11_000
-    with pytest.raises(uploads.UploadRefused) as refused:
-        await uploads.store_upload(noise.getvalue(), declared_name=None, user_id=None)
-    assert refused.value.reason is uploads.Refusal.TOO_LARGE
-    assert "0.01 MB" in refused.value.problems[0].message_en
-    assert (await uploads.store_upload(png_bytes(), declared_name=None, user_id=None)).size_bytes < 10_000
+async def test_the_limit_comes_from_the_environment(db: Database, media: Path) -> None:
+    from_env = settings.load_settings({"OCOP_UPLOAD_MAX_MB": "0.01"})  # about 10 kB
+    with settings.overridden(upload_max_mb=from_env.upload_max_mb):
+        noise = io.BytesIO()
+        Image.frombytes("L", (200, 200), random.Random(1).randbytes(40_000)).save(noise, "PNG")
+        assert len(noise.getvalue()) > 11_000
+        with pytest.raises(uploads.UploadRefused) as refused:
+            await uploads.store_upload(noise.getvalue(), declared_name=None, user_id=None)
+        assert refused.value.reason is uploads.Refusal.TOO_LARGE
+        assert "0.01 MB" in refused.value.problems[0].message_en
+        assert (await uploads.store_upload(png_bytes(), declared_name=None, user_id=None)).size_bytes < 10_000
 
 
 # -- content addressing --------------------------------------------------------------------------------------
@@ -570,7 +569,7 @@ async def test_identical_bytes_give_one_row(db: Database, media: Path) -> None:
         first = await uploads.store_upload(data, declared_name="one", user_id=first_user.id)
         again = await uploads.store_upload(data, declared_name="two", user_id=second_user.id)
         assert again.id == first.id
-        assert (again.original_name, again.uploaded_by_id) == ("one", first_user.id)  # type: ignore[attr-defined]
+        assert (again.original_name, again.uploaded_by_id) == ("one", first_user.id)
     assert await StoredFile.all().count() == 4
     # A stored PNG uploaded again (downloaded and put back) is the same file too: re-encoding is stable.
     png = await StoredFile.get(media_type="image/png")
@@ -624,7 +623,7 @@ async def test_route_stores_and_answers_the_relay_id(client: AsyncClient, media:
         "image/png",
         stored.size_bytes,
     )
-    assert stored.uploaded_by_id == user.id  # type: ignore[attr-defined]
+    assert stored.uploaded_by_id == user.id
     assert stored.original_name == "mặt trước.png"
     assert uploads.path_of(stored).is_file()
     # POST with the raw body works the same; the same bytes give the same file.

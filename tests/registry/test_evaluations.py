@@ -10,7 +10,7 @@ from strawberry.relay import to_base64
 from tortoise.exceptions import IntegrityError
 
 from models import CriteriaSet, Evaluation, Product
-from services.registry.search import vietnam_today
+from services.common.clock import today as vietnam_today
 from tests.conftest import Database, gql
 from tests.factories import certify, make_product
 

@@ -10,8 +10,8 @@ from httpx import AsyncClient
 from strawberry.relay import to_base64
 
 from models import UnitEra
+from services.common.clock import today as vietnam_today
 from services.registry import admin_units
-from services.registry.search import vietnam_today
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import certify, make_producer, make_product
 

@@ -374,7 +374,7 @@ async def test_what_cannot_be_stored_is_refused_not_dropped(client: AsyncClient,
     ).status_code == 202
     [event] = event_list(await events(client))
     assert event["readPoint"] == {"id": f"{BASE}/locations/{farm.id}"}
-    assert (await TraceEvent.get()).read_point_id == farm.id  # type: ignore[attr-defined]
+    assert (await TraceEvent.get()).read_point_id == farm.id
 
 
 async def test_a_schema_invalid_document_is_refused_whole(client: AsyncClient, db: Database) -> None:

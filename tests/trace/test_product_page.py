@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from httpx import AsyncClient
 
-from services.registry.search import vietnam_today
+from services.common.clock import today as vietnam_today
 from services.trace.identity import product_code
 from tests.conftest import Database
 from tests.factories import certify, make_producer, make_product

@@ -8,8 +8,8 @@ from decimal import Decimal
 from httpx import AsyncClient
 
 from models import EventType
+from services.common.clock import today as vietnam_today
 from services.policy import SYSTEM
-from services.registry.search import vietnam_today
 from services.trace import events as trace
 from services.trace.events import EventInput, QuantityData
 from services.trace.identity import product_code

@@ -31,11 +31,11 @@ from models import (
     UnitLevel,
     Zone,
 )
+from services.common import clock
 from services.common.text import nfc, nfc_or_none
 from services.fairs import floorplan
 from services.fairs.catalog.sorting import collation_key, sort_vietnamese
 from services.registry import admin_units, stars
-from services.registry.search import vietnam_today
 from services.trace.identity import product_code
 
 __all__ = [
@@ -59,7 +59,6 @@ type Language = Literal["vi", "en", "bilingual"]
 type Paper = Literal["A4", "A5"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en", "bilingual")
 PAPERS: tuple[Paper, ...] = ("A4", "A5")
-VIETNAM = dt.timezone(dt.timedelta(hours=7))
 
 # Division types written before a unit's name ("Tỉnh Bến Tre"): indexes sort by the name that follows.
 _DIVISION_PREFIXES = ("Thành phố ", "Tỉnh ", "Huyện ", "Quận ", "Thị xã ", "Thị trấn ", "Phường ", "Xã ")
@@ -216,10 +215,7 @@ async def _units_with_ancestors(ids: set[int]) -> dict[int, AdminUnit]:
         units = await admin_units.get_many(wanted)
         found.update(units)
         wanted = {
-            parent
-            for u in units.values()
-            if (parent := cast(int | None, u.parent_id)) is not None  # type: ignore[attr-defined]
-            and parent not in found
+            parent for u in units.values() if (parent := u.parent_id) is not None and parent not in found
         }
     return found
 
@@ -229,7 +225,7 @@ def _place(unit_id: int | None, units: dict[int, AdminUnit]) -> str | None:
     while unit_id is not None and unit_id in units:
         unit = units[unit_id]
         names.append(unit.name)
-        unit_id = unit.parent_id  # type: ignore[attr-defined]
+        unit_id = unit.parent_id
     return ", ".join(names) or None
 
 
@@ -238,7 +234,7 @@ def _province_of(unit_id: int | None, units: dict[int, AdminUnit]) -> AdminUnit 
         unit = units[unit_id]
         if unit.level == UnitLevel.PROVINCE:
             return unit
-        unit_id = unit.parent_id  # type: ignore[attr-defined]
+        unit_id = unit.parent_id
     return None
 
 
@@ -259,8 +255,8 @@ def _organisers(raw: object) -> tuple[Organiser, ...]:
 
 
 def _session(s: ProgrammeSession) -> Session:
-    start = s.starts_at.astimezone(VIETNAM) if s.starts_at.tzinfo else s.starts_at
-    end = s.ends_at.astimezone(VIETNAM) if s.ends_at.tzinfo else s.ends_at
+    start = s.starts_at.astimezone(clock.VIETNAM) if s.starts_at.tzinfo else s.starts_at
+    end = s.ends_at.astimezone(clock.VIETNAM) if s.ends_at.tzinfo else s.ends_at
     return Session(
         kind=str(s.kind),
         title=Text.of(s.title, s.title_en) or Text("—"),
@@ -319,42 +315,41 @@ async def load_catalog(
         .order_by("id")
     )
     products = {ap.product.id: ap.product for ap in listed}
-    group_ids = {p.group_id for p in products.values()}  # type: ignore[attr-defined]
+    group_ids = {p.group_id for p in products.values()}
     groups = {g.id: g for g in await ProductGroup.filter(id__in=sorted(group_ids))} if group_ids else {}
-    certificate_ids = sorted(
-        {cid for p in products.values() if (cid := p.latest_certificate_id) is not None}  # type: ignore[attr-defined]
-    )
-    certificates = (
+    certificate_ids = sorted({cid for p in products.values() if (cid := p.latest_certificate_id) is not None})
+    # Keyed by `int | None` so that a product without a certificate looks up None and finds nothing.
+    certificates: dict[int | None, Evaluation] = (
         {e.id: e for e in await Evaluation.filter(id__in=certificate_ids)} if certificate_ids else {}
     )
     images: dict[int, str] = {}
     if products:
         for image in await ProductImage.filter(product_id__in=sorted(products)).order_by("-position", "-id"):
-            images[image.product_id] = image.url  # type: ignore[attr-defined]  # lowest position wins
+            images[image.product_id] = image.url  # lowest position wins
     offerings = await TourismOffering.filter(fair_id=fair_id).select_related("product").order_by("id")
     sponsors = await Sponsor.filter(fair_id=fair_id).order_by("id")
 
-    unit_ids = {a.producer.commune_id for a in applications}  # type: ignore[attr-defined]
-    unit_ids |= {a.producer.province_id for a in applications}  # type: ignore[attr-defined]
-    unit_ids |= {o.commune_id for o in offerings if o.commune_id}  # type: ignore[attr-defined]
-    if fair.province_id:  # type: ignore[attr-defined]
-        unit_ids.add(fair.province_id)  # type: ignore[attr-defined]
+    unit_ids = {a.producer.commune_id for a in applications}
+    unit_ids |= {a.producer.province_id for a in applications}
+    unit_ids |= {o.commune_id for o in offerings if o.commune_id}
+    if fair.province_id:
+        unit_ids.add(fair.province_id)
     units = await _units_with_ancestors(unit_ids)
 
     booths_of: dict[int, list[str]] = defaultdict(list)
     booth_code = {b.id: b.code for b in booths}
     for assignment in assignments:
-        if assignment.application_id not in approved:  # type: ignore[attr-defined]
+        if assignment.application_id not in approved:
             continue
-        booths_of[assignment.application_id].append(booth_code[assignment.booth_id])  # type: ignore[attr-defined]
+        booths_of[assignment.application_id].append(booth_code[assignment.booth_id])
     products_of: dict[int, list[ProductEntry]] = defaultdict(list)
     for ap in listed:
         product = ap.product
-        group = groups[product.group_id]  # type: ignore[attr-defined]
-        certificate = certificates.get(product.latest_certificate_id)  # type: ignore[attr-defined]
+        group = groups[product.group_id]
+        certificate = certificates.get(product.latest_certificate_id)
         valid = certificate is not None and stars.is_valid_on(certificate, first_day)
         code = product_code(product.id)
-        products_of[ap.application_id].append(  # type: ignore[attr-defined]
+        products_of[ap.application_id].append(
             ProductEntry(
                 id=product.id,
                 anchor=f"p-{product.id}",
@@ -374,8 +369,8 @@ async def load_catalog(
     exhibitors = []
     for application in applications:
         producer = application.producer
-        province = _province_of(producer.commune_id, units) or units.get(producer.province_id)  # type: ignore[attr-defined]
-        place = _place(producer.commune_id, units)  # type: ignore[attr-defined]
+        province = _province_of(producer.commune_id, units) or units.get(producer.province_id)
+        place = _place(producer.commune_id, units)
         address = ", ".join(p for p in (nfc_or_none(producer.address_line), place) if p)
         description = Text.of(application.description, application.description_en) or Text.of(
             producer.description, producer.description_en
@@ -398,7 +393,7 @@ async def load_catalog(
         )
 
     names = {x.id: shown(x.name) for x in exhibitors}
-    province_unit = units.get(fair.province_id) if fair.province_id else None  # type: ignore[attr-defined]
+    province_unit = units.get(fair.province_id) if fair.province_id else None
     zone_infos = tuple(
         ZoneInfo(
             code=z.code,
@@ -409,15 +404,13 @@ async def load_catalog(
         for z in zones
     )
     booth_names = {  # the floor plan names the catalog's exhibitors on their booths
-        a.booth_id: names[a.application_id]  # type: ignore[attr-defined]
-        for a in assignments
-        if a.application_id in names  # type: ignore[attr-defined]
+        a.booth_id: names[a.application_id] for a in assignments if a.application_id in names
     }
     return CatalogData(
         language=lang,
         paper=size,
         base_url=base,
-        edition_date=today or vietnam_today(),
+        edition_date=today or clock.today(),
         fair=FairInfo(
             id=fair.id,
             slug=fair.slug,
@@ -441,7 +434,7 @@ async def load_catalog(
             Offering(
                 kind=str(o.kind),
                 name=Text.of(o.name, o.name_en) or Text("—"),
-                place=_place(o.commune_id, units),  # type: ignore[attr-defined]
+                place=_place(o.commune_id, units),
                 address=nfc_or_none(o.address),
                 description=Text.of(o.description, o.description_en),
                 contact=nfc_or_none(o.contact),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import logging
 import mimetypes
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
@@ -19,7 +18,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 import fontpkg_be_vietnam_pro
 import fontpkg_noto_sans
 
-from services.common import paths
+from services.common import paths, settings
 from services.fairs.catalog.weasy import URLFetcher, URLFetcherResponse
 
 __all__ = ["STATIC_DIR", "CatalogFetcher", "RefusedResource", "allowed_roots", "media_dir"]
@@ -36,7 +35,7 @@ class RefusedResource(ValueError):
 
 def media_dir() -> Path:
     """Where media files live (`OCOP_MEDIA_DIR`, default var/media, as for label files)."""
-    return Path(os.environ.get("OCOP_MEDIA_DIR", "var/media")).resolve()
+    return settings.current().media_dir.resolve()
 
 
 def allowed_roots() -> tuple[Path, ...]:
