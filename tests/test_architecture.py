@@ -5,6 +5,7 @@ tie domain rules to one transport (and make a CLI, a worker or a test drag the G
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,20 @@ def test_services_know_no_http() -> None:
         if name in {"starlette", "strawberry", "httpx", "uvicorn"}
     ]
     assert offenders == []
+
+
+def test_the_map_names_real_places() -> None:
+    """ARCHITECTURE.md's table of rooms names a file or package per layer: each must exist, so the map
+    cannot silently go stale when a module moves."""
+    columns = ("", "models", "services", "schema", "web", "tests")
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert len(rows) >= 8, "the table of rooms is missing"
+    missing = []
+    for row in rows:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        for layer, cell in zip(columns[1:], cells[1:], strict=True):
+            for name in re.findall(r"`([\w/.]+(?:\.py|/))`", cell):
+                if not (ROOT / layer / name).exists():
+                    missing.append(f"{layer}/{name}")
+    assert missing == []
