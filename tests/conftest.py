@@ -22,6 +22,10 @@ from services.common import db as dbs
 from services.common.settings import Environment, Settings
 from services.registry import reference
 
+# Cheap argon2 parameters (services/accounts/auth.py): honoured only in the test environment, and child
+# processes that play a real server (tests/api/test_make_run.py) set their own OCOP_ENV.
+os.environ["OCOP_ENV"] = "test"
+os.environ["OCOP_PASSWORD_HASH"] = "fast"
 POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
 # Child tables first; the product -> evaluation pointer is cleared before either is emptied.
