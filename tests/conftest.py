@@ -4,8 +4,11 @@ is set and PostgreSQL cannot be reached, the PostgreSQL tests fail (they are nev
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -17,15 +20,23 @@ from httpx import ASGITransport, AsyncClient
 from starlette.applications import Starlette
 from tortoise import connections
 
-from server import create_app
-from services.common import db as dbs
-from services.common.settings import Environment, Settings
-from services.registry import reference
-
 # Cheap argon2 parameters (services/accounts/auth.py): honoured only in the test environment, and child
 # processes that play a real server (tests/api/test_make_run.py) set their own OCOP_ENV.
 os.environ["OCOP_ENV"] = "test"
 os.environ["OCOP_PASSWORD_HASH"] = "fast"
+# Each test process (one per pytest-xdist worker) writes files to a media directory of its own, not to the
+# developer's var/media, and signs with a fixed key rather than racing to create var/secret_key. Set
+# before the application is imported: some modules read OCOP_MEDIA_DIR at import.
+_MEDIA = tempfile.mkdtemp(prefix="ocop-test-media-")
+atexit.register(shutil.rmtree, _MEDIA, ignore_errors=True)
+os.environ["OCOP_MEDIA_DIR"] = _MEDIA
+os.environ.setdefault("OCOP_SECRET_KEY", "ocop-test-suite-signing-key-not-a-secret")
+
+from server import create_app  # noqa: E402 - after the environment above
+from services.common import db as dbs  # noqa: E402 - after the environment above
+from services.common.settings import Environment, Settings  # noqa: E402 - after the environment above
+from services.registry import reference  # noqa: E402 - after the environment above
+
 POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
 # Child tables first; the product -> evaluation pointer is cleared before either is emptied.
