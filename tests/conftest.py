@@ -1,7 +1,8 @@
 """Test set-up. Every database test runs on SQLite and, when OCOP_TEST_POSTGRES_DSN is set, on
-PostgreSQL too, in a fresh schema per run; mutable tables are emptied after each test. When that variable
-is set and PostgreSQL cannot be reached, the PostgreSQL tests fail (they are never skipped)."""
+PostgreSQL too, in a fresh schema per test process; the tables a test wrote are emptied after it. When that
+variable is set and PostgreSQL cannot be reached, the PostgreSQL tests fail (they are never skipped)."""
 
+# ruff: noqa: E402 - the environment below is set before the application is imported
 from __future__ import annotations
 
 import atexit
@@ -15,11 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-from httpx import ASGITransport, AsyncClient
-from starlette.applications import Starlette
-from tortoise import connections
-
 # Cheap argon2 parameters (services/accounts/auth.py): honoured only in the test environment, and child
 # processes that play a real server (tests/api/test_make_run.py) set their own OCOP_ENV.
 os.environ["OCOP_ENV"] = "test"
@@ -32,10 +28,15 @@ atexit.register(shutil.rmtree, _MEDIA, ignore_errors=True)
 os.environ["OCOP_MEDIA_DIR"] = _MEDIA
 os.environ.setdefault("OCOP_SECRET_KEY", "ocop-test-suite-signing-key-not-a-secret")
 
-from server import create_app  # noqa: E402 - after the environment above
-from services.common import db as dbs  # noqa: E402 - after the environment above
-from services.common.settings import Environment, Settings  # noqa: E402 - after the environment above
-from services.registry import reference  # noqa: E402 - after the environment above
+import pytest
+from httpx import ASGITransport, AsyncClient
+from starlette.applications import Starlette
+from tortoise import connections
+
+from server import create_app
+from services.common import db as dbs
+from services.common.settings import Environment, Settings
+from services.registry import reference
 
 POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
