@@ -15,6 +15,9 @@ VENV := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
+# pytest-xdist workers for `make test`: one per core of the 2-core machines the suite is timed on. Each
+# worker is its own test session, with its own SQLite file, PostgreSQL schema and media directory.
+TEST_WORKERS ?= 2
 
 .PHONY: help setup run serve demo migrate test lint format bench schema clean worker demo-catalog
 
@@ -69,7 +72,7 @@ demo-catalog: setup
 > $(VENV)/python server.py catalog --fair hoi-cho-ocop-du-lich-2019 -o var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf
 
 test: lint
-> $(VENV)/pytest
+> $(VENV)/pytest -n $(TEST_WORKERS)
 
 schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql

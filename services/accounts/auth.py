@@ -27,9 +27,23 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so that a wrong address costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+@cache
+def _hasher() -> PasswordHasher:
+    """argon2-cffi's default parameters (RFC 9106's low-memory profile), which are slow on purpose. The test
+    suite, which hashes hundreds of passwords, asks for the cheapest ones with OCOP_PASSWORD_HASH=fast; that
+    is honoured only when OCOP_ENV=test, so no deployment can weaken its hashes by a stray variable. Read
+    at first use, not at import."""
+    if os.environ.get("OCOP_ENV") == "test" and os.environ.get("OCOP_PASSWORD_HASH") == "fast":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so that a wrong address costs as long as a wrong
+    password."""
+    return _hasher().hash("not a password of anyone")
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +94,7 @@ def token_hash(token: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def normalize_email(email: str) -> str:
@@ -154,7 +168,7 @@ async def login(email: str, password: str, address: str) -> tuple[str, User]:
         )
     user = await User.get_or_none(email=email)
     try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        ok = _hasher().verify(user.password_hash if user else _dummy_hash(), password) and user is not None
     except (VerificationError, InvalidHashError):
         ok = False
     ok = ok and user is not None and user.is_active
@@ -169,7 +183,7 @@ async def login(email: str, password: str, address: str) -> tuple[str, User]:
         token, _ = await _issue(user.id, TokenKind.SESSION, SESSION_LIFETIME)
         user.last_login_at = clock.now()
         await user.save(update_fields=["last_login_at"])
-        if _hasher.check_needs_rehash(user.password_hash):
+        if _hasher().check_needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
             await user.save(update_fields=["password_hash"])
     return token, user

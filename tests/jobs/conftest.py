@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
-from collections.abc import Iterator
+import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +78,12 @@ async def make_fair(
     }
     values.update(overrides)
     return await Fair.create(**values)
+
+
+async def until(condition: Callable[[], Awaitable[bool]], *, timeout_s: float = 30.0) -> None:
+    """Waits for `condition` to hold, polling, instead of a fixed sleep that is too long on a quiet machine
+    and too short on a busy one."""
+    deadline = time.monotonic() + timeout_s
+    while not await condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)

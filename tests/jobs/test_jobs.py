@@ -22,7 +22,7 @@ from services.jobs import queue as jobs
 from tests.conftest import Database
 from tests.factories import make_user
 from tests.jobs import kinds
-from tests.jobs.conftest import fake_kind
+from tests.jobs.conftest import fake_kind, until
 
 
 async def run_all() -> int:
@@ -224,15 +224,18 @@ async def test_a_worker_loop_started_after_a_crash_recovers_and_finishes(
     assert (await Job.get(id=job.id)).attempts == 2
 
 
-async def test_a_worker_stopped_on_purpose_puts_its_job_back(db: Database, register: Any) -> None:
+async def test_a_worker_stopped_on_purpose_puts_its_job_back(
+    db: Database, register: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(jobs, "PROGRESS_WRITE_S", 0.0)
     sleeper = register(fake_kind(kinds.render_sleeper, timeout_s=60))
     job = await jobs.submit(sleeper.name, {"text": "x"}, user_id=None)
     loop_task = asyncio.create_task(jobs.LocalWorker("stopping", poll_s=0.1).run())
-    for _ in range(600):
-        if (await Job.get(id=job.id)).status == JobStatus.RUNNING:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.5)
+
+    async def rendering() -> bool:  # the child reports 10 % before it sleeps
+        return (await Job.get(id=job.id)).progress == 10
+
+    await until(rendering)
     loop_task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await loop_task
@@ -252,7 +255,11 @@ async def test_a_worker_that_lost_its_job_stops_rendering_it(
     claimed = await jobs.claim("slow-worker", job.id)
     assert claimed is not None
     running = asyncio.create_task(jobs.execute(claimed, "slow-worker"))
-    await asyncio.sleep(1.0)
+
+    async def beating() -> bool:  # the worker's heartbeat runs (the child renders meanwhile)
+        return (await Job.get(id=job.id)).heartbeat_at != claimed.heartbeat_at
+
+    await until(beating)
     await Job.filter(id=job.id).update(status=JobStatus.QUEUED, worker=None)  # as recovery would
     async with asyncio.timeout(10):
         after = await running
