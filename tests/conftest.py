@@ -21,8 +21,8 @@ from typing import Any
 os.environ["OCOP_ENV"] = "test"
 os.environ["OCOP_PASSWORD_HASH"] = "fast"
 # Each test process (one per pytest-xdist worker) writes files to a media directory of its own, not to the
-# developer's var/media, and signs with a fixed key rather than racing to create var/secret_key. Set
-# before the application is imported: some modules read OCOP_MEDIA_DIR at import.
+# developer's var/media, and signs with a fixed key rather than racing to create var/secret_key. The
+# suite configures no settings, so services read these through settings.current() at each call.
 _MEDIA = tempfile.mkdtemp(prefix="ocop-test-media-")
 atexit.register(shutil.rmtree, _MEDIA, ignore_errors=True)
 os.environ["OCOP_MEDIA_DIR"] = _MEDIA

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from models import AccessToken, LoginAttempt, Membership, Role, TokenKind, User
 from services.accounts.errors import AccountErrorCode
-from services.common import clock, signing
+from services.common import clock, settings, signing
 from services.common.errors import DomainError, FieldProblem, unauthenticated
 from services.common.text import nfc
 
@@ -31,10 +32,10 @@ LAST_USED_GRANULARITY = dt.timedelta(minutes=1)
 @cache
 def _hasher() -> PasswordHasher:
     """argon2-cffi's default parameters (RFC 9106's low-memory profile), which are slow on purpose. The test
-    suite, which hashes hundreds of passwords, asks for the cheapest ones with OCOP_PASSWORD_HASH=fast; that
-    is honoured only when OCOP_ENV=test, so no deployment can weaken its hashes by a stray variable. Read
-    at first use, not at import."""
-    if os.environ.get("OCOP_ENV") == "test" and os.environ.get("OCOP_PASSWORD_HASH") == "fast":
+    suite, which hashes hundreds of passwords, asks for the cheapest ones with OCOP_PASSWORD_HASH=fast; the
+    settings honour that only when OCOP_ENV=test, so no deployment can weaken its hashes by a stray
+    variable. Chosen at first use, not at import."""
+    if settings.current().fast_password_hash:
         return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     return PasswordHasher()
 

@@ -60,6 +60,9 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     # OCOP_REGION_HEADER: a proxy's header naming the visitor's region, lower-cased, for scan statistics.
     region_header: str | None = None
+    # Cheapest argon2 parameters (OCOP_PASSWORD_HASH=fast): honoured only when OCOP_ENV=test, so that no
+    # deployment can weaken its password hashes by a stray variable (services/accounts/auth.py).
+    fast_password_hash: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -97,6 +100,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         job_stale_s=float(env.get("OCOP_JOB_STALE_S") or 60.0),
         secret_key=env.get("OCOP_SECRET_KEY") or None,
         region_header=env.get("OCOP_REGION_HEADER", "").strip().lower() or None,
+        fast_password_hash=env.get("OCOP_ENV") == Environment.TEST
+        and env.get("OCOP_PASSWORD_HASH") == "fast",
     )
 
 
