@@ -26,6 +26,7 @@ from schema.packaging.loaders import packaging_loaders
 from schema.registry.types import Product, visible_product
 from services.packaging import compliance, designs, preview
 from services.packaging import declared as dc
+from services.packaging.findings import Finding
 from services.policy import packaging as policy
 
 strawberry.enum(PackageType, description="The kind of package a design is for.")
@@ -250,7 +251,7 @@ class ComplianceFinding:
     message: str = strawberry.field(description="In the caller's language.")
 
     @classmethod
-    def of(cls, f: compliance.Finding, language: str) -> Self:
+    def of(cls, f: Finding, language: str) -> Self:
         return cls(
             code=f.code,
             severity=FindingSeverity(f.severity),

@@ -52,6 +52,7 @@ from services.common.text import nfc
 from services.packaging import compliance
 from services.packaging.declared import DeclaredContent
 from services.packaging.errors import PackagingErrorCode
+from services.packaging.findings import Finding
 from services.policy import Reach
 from services.policy import packaging as policy
 from services.policy.registry import deny
@@ -400,7 +401,7 @@ async def request_changes(version_id: int, text: str, reach: Reach) -> tuple[Des
     return version, row
 
 
-async def error_findings(version_id: int) -> list[compliance.Finding]:
+async def error_findings(version_id: int) -> list[Finding]:
     """The compliance findings of severity error (services/packaging/compliance.py)."""
     return [f for f in await compliance.version_findings(version_id) if f.severity == "error"]
 
