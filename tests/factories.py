@@ -121,9 +121,9 @@ async def token_for(role: Role | None, email: str | None = None, **scope: Any) -
 
 
 async def make_batch(product: Product, lot_code: str, **overrides: Any) -> Batch:
-    from services.trace import events as trace
+    from services.trace.batches import BatchData, create_batch
 
-    data = trace.BatchData(product_id=product.id, lot_code=lot_code, production_date=dt.date(2019, 5, 1))
+    data = BatchData(product_id=product.id, lot_code=lot_code, production_date=dt.date(2019, 5, 1))
     for key, value in overrides.items():
         setattr(data, key, value)
-    return await trace.create_batch(data, SYSTEM)
+    return await create_batch(data, SYSTEM)

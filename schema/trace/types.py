@@ -22,6 +22,7 @@ from schema.mapping import from_row
 from schema.registry.types import Product, visible_product
 from services.policy import trace as trace_policy
 from services.trace import events as trace
+from services.trace import lineage as trace_lineage
 from services.trace import locations
 from services.trace.identity import batch_link
 
@@ -226,7 +227,7 @@ class Batch(relay.Node):
     async def lineage(
         self, info: Info, direction: LineageDirection = LineageDirection.BACKWARD, depth: int = 10
     ) -> list[LineageLevel]:
-        levels = await trace.lineage(
+        levels = await trace_lineage.lineage(
             [self.id], backward=direction == LineageDirection.BACKWARD, depth=min(depth, 50)
         )
         out = []

@@ -19,6 +19,7 @@ from services.common import clock, paths
 from services.registry import admin_units, stars
 from services.trace import events as trace
 from services.trace.identity import batch_link, product_id_of
+from services.trace.lineage import lineage
 
 TEMPLATES = paths.TEMPLATES
 
@@ -205,7 +206,7 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
             )
         )
     inputs = []
-    levels = await trace.lineage([batch.id], backward=True, depth=1)
+    levels = await lineage([batch.id], backward=True, depth=1)
     for source in levels[0] if levels else []:
         source_product = await Product.get(id=source.product_id)
         name = (source_product.name_en or source_product.name) if en else source_product.name

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from models.trace import EventAction, EventType, QuantityRole
-from services.trace import epcis
+from services.trace import epcis, epcis_hash, epcis_validation
 from services.trace.epcis import ErrorDeclaration, EventData, QuantityElement
 from services.trace.identity import batch_link
 
@@ -136,7 +136,7 @@ def emitted() -> list[dict[str, Any]]:
         error_declaration=ErrorDeclaration(
             declaration_time=T0 + dt.timedelta(days=7),
             reason="incorrect_data",
-            corrective_event_ids=[epcis.event_hash(epcis.event_json(corrected))],
+            corrective_event_ids=[epcis_hash.event_hash(epcis.event_json(corrected))],
         ),
     )
     aggregation = EventData(
@@ -255,18 +255,18 @@ def test_the_documents_we_emit_are_valid_epcis_2() -> None:
     assert capture["@context"] == epcis.EPCIS_CONTEXT
     assert capture["schemaVersion"] == "2.0"
     assert capture["creationDate"] == "2024-06-01T09:00:00.000Z"
-    assert epcis.validate(capture) == []
+    assert epcis_validation.validate(capture) == []
     answer = epcis.query_document(events, creation_date=created, subscription_id="sub-1")
     assert answer["epcisBody"]["queryResults"]["queryName"] == "SimpleEventQuery"
     assert answer["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == events
-    assert epcis.validate(answer) == []
-    assert epcis.validate(epcis.query_document([])) == []
+    assert epcis_validation.validate(answer) == []
+    assert epcis_validation.validate(epcis.query_document([])) == []
 
 
 @pytest.mark.parametrize("index", range(7))
 def test_each_emitted_event_is_valid_on_its_own(index: int) -> None:
     event = emitted()[index]
-    assert epcis.validate({"@context": epcis.EPCIS_CONTEXT, **event}) == []
+    assert epcis_validation.validate({"@context": epcis.EPCIS_CONTEXT, **event}) == []
 
 
 def test_the_error_declaration_names_the_corrective_event() -> None:
@@ -306,14 +306,14 @@ def broken(**changes: Any) -> dict[str, Any]:
 def test_the_schema_rejects_a_broken_document_with_a_readable_message(
     doc: dict[str, Any], expected: str
 ) -> None:
-    messages = epcis.validate(doc)
+    messages = epcis_validation.validate(doc)
     assert any(expected in message for message in messages), messages
 
 
 def test_every_violation_is_reported() -> None:
     doc = broken(bizStep="harvesting", quantityList=[{"epcClass": COCONUT, "quantity": "500", "unit": "KGM"}])
     del doc["creationDate"]
-    messages = epcis.validate(doc)
+    messages = epcis_validation.validate(doc)
     assert "/: 'creationDate' is a required property" in messages
     assert any("/bizStep:" in message for message in messages)
     assert any("'500' is not of type 'number'" in message for message in messages)
@@ -322,20 +322,20 @@ def test_every_violation_is_reported() -> None:
 
 def test_a_transaction_needs_a_business_transaction() -> None:
     event = epcis.event_json(dataclasses.replace(shipment(), biz_transactions=[]))
-    messages = epcis.validate(epcis.document([event], T0))
+    messages = epcis_validation.validate(epcis.document([event], T0))
     assert "/epcisBody/eventList/0: 'bizTransactionList' is a required property" in messages
 
 
 def test_the_vendored_schema_is_the_official_copy() -> None:
-    readme = (epcis.SCHEMA_PATH.parent / "README.md").read_text(encoding="utf-8")
-    digest = hashlib.sha256(epcis.SCHEMA_PATH.read_bytes()).hexdigest()
+    readme = (epcis_validation.SCHEMA_PATH.parent / "README.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256(epcis_validation.SCHEMA_PATH.read_bytes()).hexdigest()
     assert digest in readme
-    schema = epcis.schema()
+    schema = epcis_validation.schema()
     assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
 
 
 def test_our_vocabulary_lists_are_the_schemas() -> None:
-    definitions = epcis.schema()["definitions"]
+    definitions = epcis_validation.schema()["definitions"]
 
     def words(name: str) -> set[str]:
         return {word for option in definitions[name]["anyOf"] for word in option.get("enum", [])}
@@ -420,32 +420,32 @@ REFERENCE_HASH = "ni:///sha-256;3e0f2437f4cb5e8a1b832b769c0eed1bf3e1421f14061132
 
 
 def test_the_hash_of_the_packages_reference_example_matches() -> None:
-    assert epcis.pre_hash_string(REFERENCE_EVENT) == REFERENCE_PRE_HASH
-    assert epcis.event_hash(REFERENCE_EVENT) == REFERENCE_HASH
+    assert epcis_hash.pre_hash_string(REFERENCE_EVENT) == REFERENCE_PRE_HASH
+    assert epcis_hash.event_hash(REFERENCE_EVENT) == REFERENCE_HASH
     digest = hashlib.sha256(REFERENCE_PRE_HASH.encode()).hexdigest()
     assert f"ni:///sha-256;{digest}?ver=CBV2.0" == REFERENCE_HASH
 
 
 def test_a_hash_is_stable() -> None:
-    first = epcis.event_hash(epcis.event_json(shipment()))
+    first = epcis_hash.event_hash(epcis.event_json(shipment()))
     assert HASH.match(first)
-    assert epcis.event_hash(epcis.event_json(shipment())) == first
+    assert epcis_hash.event_hash(epcis.event_json(shipment())) == first
     # The same instant given in UTC, and the JSON after a jsonb-like round trip (keys sorted, `type` first).
     utc = dataclasses.replace(shipment(), event_time=shipment().event_time.astimezone(dt.UTC))
-    assert epcis.event_hash(epcis.event_json(utc)) == first
+    assert epcis_hash.event_hash(epcis.event_json(utc)) == first
     stored = json.loads(json.dumps(epcis.event_json(shipment()), sort_keys=True))
-    assert epcis.event_hash(stored) == first
+    assert epcis_hash.event_hash(stored) == first
     # The order of list entries does not matter either.
     reordered = dataclasses.replace(
         shipment(),
         biz_transactions=list(reversed(shipment().biz_transactions)),
         sources=list(reversed(shipment().sources)),
     )
-    assert epcis.event_hash(epcis.event_json(reordered)) == first
+    assert epcis_hash.event_hash(epcis.event_json(reordered)) == first
 
 
 def test_hashes_of_different_events_differ() -> None:
-    hashes = {epcis.event_hash(event) for event in emitted()}
+    hashes = {epcis_hash.event_hash(event) for event in emitted()}
     assert len(hashes) == 6  # the error declaration keeps the hash of the event it declares erroneous
 
 
@@ -511,13 +511,13 @@ HASHED_CHANGES: dict[str, tuple[EventData, dict[str, Any]]] = {
 @pytest.mark.parametrize("name", list(HASHED_CHANGES))
 def test_the_hash_changes_when_a_hashed_field_changes(name: str) -> None:
     data, change = HASHED_CHANGES[name]
-    before = epcis.event_hash(epcis.event_json(data))
-    assert epcis.event_hash(epcis.event_json(dataclasses.replace(data, **change))) != before
+    before = epcis_hash.event_hash(epcis.event_json(data))
+    assert epcis_hash.event_hash(epcis.event_json(dataclasses.replace(data, **change))) != before
 
 
 def test_fields_outside_the_hash_leave_it_alone() -> None:
     data = harvest()
-    before = epcis.event_hash(epcis.event_json(data))
+    before = epcis_hash.event_hash(epcis.event_json(data))
     unhashed = dataclasses.replace(
         data,
         event_id="ni:///sha-256;00?ver=CBV2.0",
@@ -528,11 +528,11 @@ def test_fields_outside_the_hash_leave_it_alone() -> None:
     event = epcis.event_json(unhashed)
     assert event["eventID"] == "ni:///sha-256;00?ver=CBV2.0"
     assert event["recordTime"] == "2024-05-20T02:30:00.000Z"
-    assert epcis.event_hash(event) == before
+    assert epcis_hash.event_hash(event) == before
 
 
 def test_ilmd_keys_are_hashed_with_their_full_namespace() -> None:
-    pre_hash = epcis.pre_hash_string(epcis.event_json(harvest()))
+    pre_hash = epcis_hash.pre_hash_string(epcis.event_json(harvest()))
     assert pre_hash.endswith(
         "ilmd{urn:epcglobal:cbv:mda:}countryOfOrigin=VN{urn:epcglobal:cbv:mda:}itemExpirationDate=2024-06-20"
         "{urn:epcglobal:cbv:mda:}lotNumber=DX-2024-05"
@@ -545,8 +545,8 @@ def test_an_event_the_library_cannot_hash_is_an_error_not_a_missing_hash() -> No
     elements = _sensor(4.5)
     elements[0]["sensorMetadata"]["time"] = "2024-05-26T08:30:00.9996+07:00"  # rounds to a 1000th millisecond
     event = epcis.event_json(dataclasses.replace(cold_storage(), sensor_elements=elements))
-    with pytest.raises(epcis.EPCISHashError):
-        epcis.event_hash(event)
+    with pytest.raises(epcis_hash.EPCISHashError):
+        epcis_hash.event_hash(event)
 
 
 # --- offline ---------------------------------------------------------------------------------------------------
@@ -572,7 +572,7 @@ def test_hashing_loads_the_epcis_context_from_the_package_and_never_the_network(
     no_network: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     event = epcis.event_json(harvest())
-    library = epcis._hash_library()
+    library = epcis_hash._hash_library()
     loaded: list[str] = []
     package_loader = library.package_loader
 
@@ -585,26 +585,26 @@ def test_hashing_loads_the_epcis_context_from_the_package_and_never_the_network(
     library.jsonld._resolved_context_cache.clear()  # make PyLD load the context again, here
     library.jsonld._inverse_context_cache.clear()
 
-    assert HASH.match(epcis.event_hash(event))
-    assert library.jsonld.get_document_loader() is epcis.offline_document_loader
+    assert HASH.match(epcis_hash.event_hash(event))
+    assert library.jsonld.get_document_loader() is epcis_hash.offline_document_loader
     assert loaded == [epcis.EPCIS_CONTEXT]
     assert no_network == []
 
 
 def test_the_packaged_contexts_are_served_from_files(no_network: list[str]) -> None:
-    for url in sorted(epcis.PACKAGED_CONTEXTS):
-        remote = epcis.offline_document_loader(url)
+    for url in sorted(epcis_hash.PACKAGED_CONTEXTS):
+        remote = epcis_hash.offline_document_loader(url)
         assert remote["documentUrl"] == url
         assert remote["document"]["@context"]["cbvmda"] == "urn:epcglobal:cbv:mda:"
     assert no_network == []
 
 
 def test_any_other_context_is_refused_not_fetched(no_network: list[str]) -> None:
-    jsonld = epcis._hash_library().jsonld
+    jsonld = epcis_hash._hash_library().jsonld
     with pytest.raises(jsonld.JsonLdError, match="never fetches"):
-        epcis.offline_document_loader("https://example.org/contexts/extra.jsonld")
+        epcis_hash.offline_document_loader("https://example.org/contexts/extra.jsonld")
     with pytest.raises(jsonld.JsonLdError):
-        epcis.event_hash(
+        epcis_hash.event_hash(
             {**epcis.event_json(harvest()), "@context": "https://example.org/contexts/extra.jsonld"}
         )
     assert no_network == []
@@ -614,12 +614,12 @@ def test_importing_the_hash_library_leaves_sys_path_alone(monkeypatch: pytest.Mo
     # epcis_event_hash_generator/context.py inserts site-packages at sys.path[0] when first imported.
     for name in [name for name in sys.modules if name.startswith("epcis_event_hash_generator")]:
         monkeypatch.delitem(sys.modules, name)
-    epcis._hash_library.cache_clear()
+    epcis_hash._hash_library.cache_clear()
     before = list(sys.path)
     try:
-        library = epcis._hash_library()
+        library = epcis_hash._hash_library()
         assert sys.path == before
-        assert HASH.match(epcis.event_hash(REFERENCE_EVENT))
-        assert library.jsonld.get_document_loader() is epcis.offline_document_loader
+        assert HASH.match(epcis_hash.event_hash(REFERENCE_EVENT))
+        assert library.jsonld.get_document_loader() is epcis_hash.offline_document_loader
     finally:
-        epcis._hash_library.cache_clear()
+        epcis_hash._hash_library.cache_clear()
