@@ -1,7 +1,8 @@
 """Each test starts with empty page caches (services/common/page_cache.py), as it starts with empty tables.
 
 Also the resolver's sample catalogue (a `catalogue` fixture) and the helpers that read its answers, shared by
-test_resolver.py and test_digital_link.py."""
+test_resolver.py and test_digital_link.py; and the `front` fixture (the application's front cache), shared by
+test_page_cache.py and test_front_cache.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 from httpx import Response
+from starlette.applications import Starlette
 
 from models import Batch, Product
 from services.common import page_cache
@@ -20,11 +22,23 @@ from services.trace import resolver
 from services.trace.identity import product_code
 from tests.conftest import Database
 from tests.factories import certify, make_batch, make_product
+from web import public
+from web.responses import CachedResponse
 
 
 @pytest.fixture(autouse=True)
 def empty_page_caches() -> None:
     page_cache.clear()
+
+
+@pytest.fixture
+def front(app: Starlette, monkeypatch: pytest.MonkeyPatch) -> page_cache.FrontCache[CachedResponse]:
+    """The application's front cache, its statistics and the inner caches' counted from this test on."""
+    cache: page_cache.FrontCache[CachedResponse] = app.state.front_cache
+    monkeypatch.setattr(cache, "stats", page_cache.FrontStats())
+    for inner in (public.answers, public.pages):
+        monkeypatch.setattr(inner, "stats", page_cache.Stats())
+    return cache
 
 
 BASE = "https://ocop.test"  # the test app's public base URL
