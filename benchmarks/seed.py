@@ -2,9 +2,10 @@
 communes) and a few other provinces, products with Vietnamese names, and evaluations of every kind
 (valid certificates, expired and revoked ones, drafts), written quickly with bulk inserts.
 
-A handful of evaluations go through `services.registry.evaluations.record_evaluation`, the rest are bulk inserted;
-`Product.latest_certificate_id` is then set for every product with the same rule as
-`services.registry.evaluations.refresh_latest_certificate` (latest certified evaluation by decision date, then id)."""
+A handful of evaluations go through `services.registry.evaluations.record_evaluation`, the rest are bulk
+inserted; `Product.latest_certificate_id` is then set for every product with the same rule as
+`services.registry.evaluations.refresh_latest_certificate` (latest certified evaluation by decision date,
+then id)."""
 
 from __future__ import annotations
 

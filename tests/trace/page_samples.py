@@ -1,5 +1,5 @@
-"""A candy lot with its commissioning event, and the paths of its trace page and of its scan: shared by the page
-cache tests (test_page_cache.py) and the front cache tests (test_front_cache.py)."""
+"""A candy lot with its commissioning event, and the paths of its trace page and of its scan: shared by the
+page cache tests (test_page_cache.py) and the front cache tests (test_front_cache.py)."""
 
 from __future__ import annotations
 
