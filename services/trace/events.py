@@ -4,7 +4,8 @@ Lots are created in services.trace.batches; what a lot was made from or into is 
 
 Every event is stored with its CBV 2.0 event hash (its EPCIS eventID) and a chain hash that covers the
 event hash and, for each batch it touches, that batch's previous chain hash. Changing any stored event
-or quantity changes a recomputed hash, and `integrity` names the first event where the chain breaks."""
+or quantity changes a recomputed hash, and services.trace.integrity names the first event where the chain
+breaks."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from tortoise.transactions import in_transaction
 
@@ -87,7 +88,7 @@ def location_uri(base_url: str, location: Location | None) -> str | None:
     return f"{base_url.rstrip('/')}/locations/{location.id}"
 
 
-def _chain(
+def chain_hash(
     event_hash: str, previous: Sequence[tuple[int, str | None]], declaration: str | None = None
 ) -> str:
     """sha256 over the event hash (for an error declaration: marked, with its reason) and, for each batch in
@@ -103,12 +104,13 @@ async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
     return {loc.id: loc for loc in await Location.filter(id__in=sorted(ids))} if ids else {}
 
 
-async def _event_json(
+async def stored_event_json(
     base_url: str,
     event: TraceEvent,
     quantities: Sequence[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]],
     locations: dict[int, Location] | None = None,
 ) -> dict[str, Any]:
+    """The EPCIS 2.0 JSON of an event with its quantities: what its event hash covers."""
     if locations is None:
         locations = await locations_of([event])
     read_point = locations.get(event.read_point_id) if event.read_point_id else None
@@ -303,9 +305,9 @@ async def _append(
         quantities = [
             (role, batches[q.batch_id], batches[q.batch_id].product, q.quantity, q.unit) for role, q in roles
         ]
-        event.event_hash = epcis_hash.event_hash(await _event_json(base_url, event, quantities))
+        event.event_hash = epcis_hash.event_hash(await stored_event_json(base_url, event, quantities))
         previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in ids}
-        event.chain_hash = _chain(event.event_hash, list(previous.items()))
+        event.chain_hash = chain_hash(event.event_hash, list(previous.items()))
         await event.save(using_db=conn)
         await EventQuantity.bulk_create(
             [
@@ -328,74 +330,6 @@ async def _append(
 async def _last_chain_hash(batch_id: int) -> str | None:
     last = await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
     return last.event.chain_hash if last else None
-
-
-@dataclass(slots=True)
-class Integrity:
-    valid: bool
-    broken_at: TraceEvent | None = None  # the first event whose stored data no longer matches its hashes
-    events_checked: int = 0
-
-
-async def integrity(batch_id: int, base_url: str) -> Integrity:
-    """Recompute every event of the lot from its stored rows: its CBV event hash and its chain hash, and
-    that each event chains to the lot's previous event. Any edit of a stored event or quantity breaks it."""
-    links = (
-        await EventQuantity.filter(batch_id=batch_id).order_by("event_id").values_list("event_id", flat=True)
-    )
-    event_ids = sorted(set(cast(list[int], links)))
-    events = {e.id: e for e in await TraceEvent.filter(id__in=event_ids)}
-    locations = await locations_of(list(events.values()))
-    all_quantities = (
-        await EventQuantity.filter(event_id__in=event_ids).select_related("batch__product").order_by("id")
-    )
-    by_event: dict[int, list[EventQuantity]] = {}
-    for q in all_quantities:
-        by_event.setdefault(q.event_id, []).append(q)
-    previous_chain: str | None = None
-    for checked, event_id in enumerate(event_ids, start=1):
-        event = events[event_id]
-        quantities = by_event.get(event_id, [])
-        rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
-        recomputed = epcis_hash.event_hash(await _event_json(base_url, event, rows, locations))
-        own = next((q for q in quantities if q.batch_id == batch_id), None)
-        chained = _chain(
-            recomputed,
-            [(q.batch_id, q.previous_chain_hash) for q in quantities],
-            event.correction_reason if event.corrects_id else None,
-        )
-        if (
-            recomputed != event.event_hash
-            or chained != event.chain_hash
-            or own is None
-            or own.previous_chain_hash != previous_chain
-        ):
-            return Integrity(False, event, checked)
-        previous_chain = event.chain_hash
-    return Integrity(True, None, len(event_ids))
-
-
-# The public trace page shows integrity on every view; recomputing every event's CBV hash (JSON-LD
-# canonicalisation) costs ~1-2 ms an event. A result is reused while the lot has no newer event, for at most
-# INTEGRITY_MAX_AGE, so tampering with stored rows still shows within that time.
-INTEGRITY_MAX_AGE = dt.timedelta(minutes=5)
-_integrity_cache: dict[tuple[int, str], tuple[tuple[int, str] | None, dt.datetime, Integrity]] = {}
-
-
-async def integrity_cached(batch_id: int, base_url: str) -> Integrity:
-    newest = (
-        await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
-    )
-    last = (newest.event.id, newest.event.chain_hash) if newest else None
-    now = clock.now()
-    cached = _integrity_cache.get((batch_id, base_url))
-    if cached is not None and cached[0] == last and now - cached[1] < INTEGRITY_MAX_AGE:
-        return cached[2]
-    result = await integrity(batch_id, base_url)
-    if len(_integrity_cache) > 10_000:
-        _integrity_cache.clear()
-    _integrity_cache[(batch_id, base_url)] = (last, now, result)
-    return result
 
 
 async def record_recall(
@@ -474,7 +408,7 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
             (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
             for q in by_event.get(event.id, [])
         ]
-        body = await _event_json(base_url, event, rows, locations)
+        body = await stored_event_json(base_url, event, rows, locations)
         out.append({**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)})
     return out
 
@@ -587,7 +521,7 @@ async def declare_error(
             event_hash=original.event_hash,
         )
         previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in batches}
-        declaration.chain_hash = _chain(original.event_hash, list(previous.items()), reason)
+        declaration.chain_hash = chain_hash(original.event_hash, list(previous.items()), reason)
         await declaration.save()
         await EventQuantity.bulk_create(
             [

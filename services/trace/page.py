@@ -19,6 +19,7 @@ from services.common import clock, paths
 from services.registry import admin_units, stars
 from services.trace import events as trace
 from services.trace.identity import batch_link, product_id_of
+from services.trace.integrity import integrity_cached
 from services.trace.lineage import lineage
 
 TEMPLATES = paths.TEMPLATES
@@ -212,7 +213,7 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
         name = (source_product.name_en or source_product.name) if en else source_product.name
         origin = source.origin_place or await place_name(source.origin_commune_id)
         inputs.append((name, source.lot_code, origin))
-    integrity = await trace.integrity_cached(batch.id, base_url)
+    integrity = await integrity_cached(batch.id, base_url)
     link = batch_link(base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code)
     return Page(
         lang=lang,

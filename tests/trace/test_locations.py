@@ -12,6 +12,7 @@ from models import EventType, Location, LocationKind, Role, TraceEvent
 from services.policy import SYSTEM
 from services.trace import epcis, epcis_validation
 from services.trace import events as trace
+from services.trace.integrity import integrity
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_batch, make_producer, make_product, token_for
 
@@ -177,7 +178,7 @@ async def test_an_event_names_its_read_point_and_carries_documents(client: Async
     await TraceEvent.filter(id=stored.id).update(
         documents=[{**stored.documents[0], "title": "Giả mạo"}, *stored.documents[1:]]
     )
-    assert not (await trace.integrity(lot.id, "https://ocop.test")).valid
+    assert not (await integrity(lot.id, "https://ocop.test")).valid
 
 
 async def test_bad_documents_and_places_get_typed_errors_and_nothing_is_stored(
