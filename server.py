@@ -29,7 +29,7 @@ from services.common import logging as ocop_logging
 from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
 from services.jobs import queue as jobs
-from services.trace import epcis_query
+from services.trace import epcis_capture
 from web import commands, epcis, graphql, labels, packaging, probes, public, resolver
 from web import jobs as job_files
 from web.middleware import FrontCacheMiddleware, RequestLogMiddleware
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     )
     app.state.public_base_url = settings.public_base_url
     app.state.region_header = settings.region_header
-    app.state.capture_jobs = epcis_query.CaptureJobs()
+    app.state.capture_jobs = epcis_capture.CaptureJobs()
     # Outermost last: RequestLogMiddleware, then the front cache (its hits are logged, with a request id).
     app.state.front_cache = page_cache.FrontCache[CachedResponse]()
     app.add_middleware(FrontCacheMiddleware, cache=app.state.front_cache)

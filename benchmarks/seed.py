@@ -2,9 +2,10 @@
 communes) and a few other provinces, products with Vietnamese names, and evaluations of every kind
 (valid certificates, expired and revoked ones, drafts), written quickly with bulk inserts.
 
-A handful of evaluations go through `services.registry.record_evaluation`, the rest are bulk inserted;
-`Product.latest_certificate_id` is then set for every product with the same rule as
-`services.registry.refresh_latest_certificate` (latest certified evaluation by decision date, then id)."""
+A handful of evaluations go through `services.registry.evaluations.record_evaluation`, the rest are bulk
+inserted; `Product.latest_certificate_id` is then set for every product with the same rule as
+`services.registry.evaluations.refresh_latest_certificate` (latest certified evaluation by decision date,
+then id)."""
 
 from __future__ import annotations
 
@@ -33,8 +34,7 @@ from services.common import gs1
 from services.common.clock import today as vietnam_today
 from services.common.text import fold
 from services.policy import SYSTEM
-from services.registry import manage as registry
-from services.registry import stars
+from services.registry import evaluations, stars
 from services.registry.admin_units import unit_id
 
 
@@ -432,8 +432,8 @@ async def seed(
                 and plan.valid_until == stars.default_valid_until(plan.decision_date or today)
             )
             if simple and serviced < via_service:
-                await registry.record_evaluation(
-                    registry.EvaluationData(
+                await evaluations.record_evaluation(
+                    evaluations.EvaluationData(
                         product_id=product_id,
                         criteria_set=criteria_set,
                         level=level,
@@ -470,7 +470,7 @@ async def seed(
     await Evaluation.bulk_create(bulk, batch_size=1000)
 
     conn = connections.get("default")
-    # Same rule as services.registry.refresh_latest_certificate, for every product at once.
+    # Same rule as services.registry.evaluations.refresh_latest_certificate, for every product at once.
     await conn.execute_script(
         """
         UPDATE product AS p SET latest_certificate_id = (

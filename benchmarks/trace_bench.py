@@ -7,7 +7,7 @@ and resolver-plus-trace-page throughput against a static response of the same se
    registry, records a probe lot and its ten-deep ancestry through services.trace (real hashes and chain),
    and bulk-inserts ~100 lots (~1,000 events);
 2. measures, in process, the trace page of the probe lot (find_batch + build + render) and
-   trace.lineage(probe, backward, depth=10): medians over --repeat runs;
+   lineage(probe, backward, depth=10): medians over --repeat runs;
 3. bulk-inserts lots up to --batches (10 events each, chains of 11 lots joined by transformations), then
    measures the same two things again and prints large/small (target <= 1.5x);
 4. starts the app (`python server.py serve`, production settings) and loads GET /healthz, then QR scans
@@ -118,7 +118,7 @@ async def _time(action: Callable[[], Awaitable[object]], repeat: int) -> Timing:
 
 
 async def measure(probe: Probe, repeat: int) -> dict[str, Any]:
-    from services.trace import events as trace
+    from services.trace import lineage as trace_lineage
     from services.trace import page as pages
     from services.trace.identity import product_code
 
@@ -136,12 +136,12 @@ async def measure(probe: Probe, repeat: int) -> dict[str, Any]:
     found = await pages.find_batch(code, probe.lot_code)
     assert found is not None
     built = await pages.build(*found, "vi", BASE_URL, pages.today())
-    levels = await trace.lineage([probe.batch_id], backward=True, depth=DEPTH)
+    levels = await trace_lineage.lineage([probe.batch_id], backward=True, depth=DEPTH)
     if len(levels) != DEPTH:
         raise BenchError(f"the probe's backward lineage has {len(levels)} levels, not {DEPTH}")
 
     async def lineage() -> object:
-        return await trace.lineage([probe.batch_id], backward=True, depth=DEPTH)
+        return await trace_lineage.lineage([probe.batch_id], backward=True, depth=DEPTH)
 
     return {
         "counts": await table_counts(),

@@ -55,13 +55,14 @@ async def record_probe(products: list[int], probe_product: int, locations: list[
     from services.common import clock
     from services.policy import SYSTEM
     from services.trace import events as trace
+    from services.trace.batches import BatchData, create_batch
     from services.trace.identity import batch_link
 
     made = dt.date.today() - dt.timedelta(days=60)
     lots = []
     for level in range(CHAIN):
         product_id = probe_product if level == CHAIN - 1 else products[level % len(products)]
-        data = trace.BatchData(
+        data = BatchData(
             product_id=product_id,
             lot_code=f"PROBE{level:02d}",
             production_date=made,
@@ -69,7 +70,7 @@ async def record_probe(products: list[int], probe_product: int, locations: list[
             unit="KGM",
             origin_place="Giồng Trôm, Bến Tre",
         )
-        lots.append(await trace.create_batch(data, SYSTEM))
+        lots.append(await create_batch(data, SYSTEM))
     start = clock.vietnam_now().replace(microsecond=0) - dt.timedelta(days=30)
     await trace.record_event(
         trace.EventInput(

@@ -22,8 +22,10 @@ from models import (
 )
 from services.accounts import auth as accounts
 from services.policy import SYSTEM
+from services.registry import evaluations
 from services.registry import manage as registry
-from services.registry.manage import EvaluationData, ProducerChanges, ProductChanges
+from services.registry.evaluations import EvaluationData
+from services.registry.manage import ProducerChanges, ProductChanges
 
 # Legacy (pre-2025) communes of Bến Tre used across tests.
 HUNG_NHUONG = "29044"  # xã Hưng Nhượng, huyện Giồng Trôm, tỉnh Bến Tre
@@ -94,7 +96,7 @@ async def certify(
     )
     for key, value in overrides.items():
         setattr(data, key, value)
-    return await registry.record_evaluation(data, SYSTEM)
+    return await evaluations.record_evaluation(data, SYSTEM)
 
 
 PASSWORD = "correct horse battery"
@@ -121,9 +123,9 @@ async def token_for(role: Role | None, email: str | None = None, **scope: Any) -
 
 
 async def make_batch(product: Product, lot_code: str, **overrides: Any) -> Batch:
-    from services.trace import events as trace
+    from services.trace.batches import BatchData, create_batch
 
-    data = trace.BatchData(product_id=product.id, lot_code=lot_code, production_date=dt.date(2019, 5, 1))
+    data = BatchData(product_id=product.id, lot_code=lot_code, production_date=dt.date(2019, 5, 1))
     for key, value in overrides.items():
         setattr(data, key, value)
-    return await trace.create_batch(data, SYSTEM)
+    return await create_batch(data, SYSTEM)

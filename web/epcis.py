@@ -1,5 +1,5 @@
-"""The EPCIS 2.0 REST interface (services/trace/epcis_query.py): the events query and capture. Its refusals
-are RFC 9457 problem documents with the EPCIS exception types, as GS1 requires."""
+"""The EPCIS 2.0 REST interface (services/trace/epcis_query.py, epcis_capture.py): the events query and
+capture. Its refusals are RFC 9457 problem documents with the EPCIS exception types, as GS1 requires."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from starlette.routing import BaseRoute, Route
 from services.accounts import auth as accounts
 from services.common.errors import DomainError
 from services.policy import reach_of
-from services.trace import epcis, epcis_query
+from services.trace import epcis, epcis_problems, epcis_query
+from services.trace.epcis_capture import CAPTURE_MAX_BYTES, CaptureJob, CaptureJobs, capture
 from web.responses import ORJSONResponse
 
 _EPCIS_JSON_TYPES = ("application/json", "application/ld+json")
@@ -23,17 +24,17 @@ _EPCIS_JSON_TYPES = ("application/json", "application/ld+json")
 # The standards' versions, on every answer (EPCIS 2.0 REST bindings).
 HEADERS = {"GS1-EPCIS-Version": epcis_query.EPCIS_VERSION, "GS1-CBV-Version": epcis_query.CBV_VERSION}
 _STATUS = {
-    epcis_query.ProblemKind.QUERY_PARAMETER: 400,
-    epcis_query.ProblemKind.VALIDATION: 400,
-    epcis_query.ProblemKind.CAPTURE_LIMIT_EXCEEDED: 413,
-    epcis_query.ProblemKind.UNSUPPORTED_MEDIA_TYPE: 415,
-    epcis_query.ProblemKind.NO_SUCH_RESOURCE: 404,
-    epcis_query.ProblemKind.UNAUTHENTICATED: 401,
-    epcis_query.ProblemKind.FORBIDDEN: 403,
+    epcis_problems.ProblemKind.QUERY_PARAMETER: 400,
+    epcis_problems.ProblemKind.VALIDATION: 400,
+    epcis_problems.ProblemKind.CAPTURE_LIMIT_EXCEEDED: 413,
+    epcis_problems.ProblemKind.UNSUPPORTED_MEDIA_TYPE: 415,
+    epcis_problems.ProblemKind.NO_SUCH_RESOURCE: 404,
+    epcis_problems.ProblemKind.UNAUTHENTICATED: 401,
+    epcis_problems.ProblemKind.FORBIDDEN: 403,
 }
 
 
-def _problem_document(problem: epcis_query.Problem) -> dict[str, Any]:
+def _problem_document(problem: epcis_problems.Problem) -> dict[str, Any]:
     """RFC 9457: type, title, status, detail, then the problem's own members."""
     return {
         "type": problem.kind.exception_type,
@@ -43,9 +44,9 @@ def _problem_document(problem: epcis_query.Problem) -> dict[str, Any]:
     } | problem.extra
 
 
-def _problem_response(problem: epcis_query.Problem) -> Response:
+def _problem_response(problem: epcis_problems.Problem) -> Response:
     headers = dict(HEADERS)
-    if problem.kind is epcis_query.ProblemKind.UNAUTHENTICATED:
+    if problem.kind is epcis_problems.ProblemKind.UNAUTHENTICATED:
         headers["WWW-Authenticate"] = "Bearer"
     if "captureID" in problem.extra:  # a failed capture job: its outcome stays readable
         headers["Location"] = f"/epcis/capture/{problem.extra['captureID']}"
@@ -53,7 +54,7 @@ def _problem_response(problem: epcis_query.Problem) -> Response:
     return Response(body, _STATUS[problem.kind], headers, media_type="application/problem+json")
 
 
-def _job_json(job: epcis_query.CaptureJob) -> dict[str, Any]:
+def _job_json(job: CaptureJob) -> dict[str, Any]:
     """A capture job as the OpenAPI's CaptureJob."""
     body: dict[str, Any] = {"captureID": job.capture_id, "createdAt": epcis.timestamp(job.created_at)}
     if job.finished_at is not None:
@@ -71,7 +72,7 @@ async def _epcis_actor(request: Request) -> accounts.Actor:
     try:
         return await accounts.authenticate(request.headers.get("authorization"))
     except DomainError as exc:
-        raise epcis_query.problem_of(exc) from exc
+        raise epcis_problems.problem_of(exc) from exc
 
 
 async def epcis_events(request: Request) -> Response:
@@ -82,7 +83,7 @@ async def epcis_events(request: Request) -> Response:
         page = await epcis_query.query_events(
             params, await reach_of(actor), request.app.state.public_base_url
         )
-    except epcis_query.Problem as problem:
+    except epcis_problems.Problem as problem:
         return _problem_response(problem)
     headers = dict(HEADERS) | {"Vary": "Accept, Authorization"}
     if page.next_token is not None:
@@ -99,25 +100,25 @@ async def epcis_capture(request: Request) -> Response:
     try:
         actor = await _epcis_actor(request)
         if not actor.is_authenticated:
-            raise epcis_query.unauthenticated_problem()
+            raise epcis_problems.unauthenticated_problem()
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if content_type not in _EPCIS_JSON_TYPES:
-            raise epcis_query.unsupported_media_type()
+            raise epcis_problems.unsupported_media_type()
         body = await request.body()
-        if len(body) > epcis_query.CAPTURE_MAX_BYTES:
-            raise epcis_query.capture_too_large(f"At most {epcis_query.CAPTURE_MAX_BYTES} bytes per capture.")
+        if len(body) > CAPTURE_MAX_BYTES:
+            raise epcis_problems.capture_too_large(f"At most {CAPTURE_MAX_BYTES} bytes per capture.")
         try:
             document = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise epcis_query.validation_problem(f"The body is not JSON: {exc}", [str(exc)]) from exc
-        job = await epcis_query.capture(
+            raise epcis_problems.validation_problem(f"The body is not JSON: {exc}", [str(exc)]) from exc
+        job = await capture(
             document,
             actor,
             await reach_of(actor),
             request.app.state.public_base_url,
             request.app.state.capture_jobs,
         )
-    except epcis_query.Problem as problem:
+    except epcis_problems.Problem as problem:
         return _problem_response(problem)
     location = f"/epcis/capture/{job.capture_id}"
     return ORJSONResponse(_job_json(job), 202, headers=dict(HEADERS) | {"Location": location})
@@ -128,13 +129,13 @@ async def epcis_capture_job(request: Request) -> Response:
     try:
         actor = await _epcis_actor(request)
         if not actor.is_authenticated:
-            raise epcis_query.unauthenticated_problem()
-    except epcis_query.Problem as problem:
+            raise epcis_problems.unauthenticated_problem()
+    except epcis_problems.Problem as problem:
         return _problem_response(problem)
-    jobs: epcis_query.CaptureJobs = request.app.state.capture_jobs
+    jobs: CaptureJobs = request.app.state.capture_jobs
     job = jobs.get(request.path_params["capture_id"], actor)
     if job is None:
-        return _problem_response(epcis_query.no_such_capture_job())
+        return _problem_response(epcis_problems.no_such_capture_job())
     return ORJSONResponse(_job_json(job), headers=dict(HEADERS))
 
 

@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute, Route
 from strawberry import relay
 
 from services.common.errors import DomainError, ErrorCode
-from services.packaging import designs as packaging_designs
+from services.packaging import design_reads
 from services.packaging import preview as packaging_preview
 from services.packaging import uploads as packaging_uploads
 from web.access import download_reach, link_expired
@@ -44,7 +44,7 @@ async def design_preview(request: Request) -> Response:
     )
     if isinstance(reach, Response):
         return reach
-    if await packaging_designs.visible_version(version_id, reach) is None:
+    if await design_reads.visible_version(version_id, reach) is None:
         return _no_version(request)
     panel = await packaging_preview.version_panel(version_id)
     if panel is None:

@@ -7,7 +7,7 @@ from strawberry import relay
 
 from models import DesignStatus, LabelProductType
 from schema.mapping import InputMap
-from services.packaging import designs
+from services.packaging import design_reads
 
 
 @strawberry.input
@@ -21,5 +21,5 @@ class PackagingDesignFilter:
 
 
 DESIGN_FILTER = InputMap(
-    PackagingDesignFilter, designs.DesignFilterData, decoded=("product_id", "producer_id")
+    PackagingDesignFilter, design_reads.DesignFilterData, decoded=("product_id", "producer_id")
 )

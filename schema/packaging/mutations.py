@@ -20,7 +20,7 @@ from schema.packaging.inputs import (
     version_data,
 )
 from schema.packaging.types import DesignVersion, PackagingDesign, ReviewComment
-from services.packaging import designs, uploads
+from services.packaging import design_reads, designs, uploads
 from services.policy import packaging as policy
 from services.policy.registry import deny
 
@@ -102,7 +102,7 @@ class PackagingMutation:
         ctx = info.context
         version_id = _version_id(input.version_id)
         row = await designs.comment(version_id, input.body, ctx.reach)
-        version = await designs.visible_version(version_id, ctx.reach)
+        version = await design_reads.visible_version(version_id, ctx.reach)
         return ReviewCommentPayload(
             version=DesignVersion.from_model(version) if version else None,
             comment=ReviewComment.from_model(row),

@@ -11,7 +11,7 @@ from schema.ids import decode_id
 from schema.packaging.filters import DESIGN_FILTER, PackagingDesignFilter
 from schema.packaging.types import PackagingDesign
 from schema.pagination import Connection, Page, fetch_page
-from services.packaging import designs
+from services.packaging import design_reads
 
 
 @strawberry.type
@@ -34,7 +34,7 @@ class PackagingQuery:
         producer_id = (
             decode_id(f.producer_id, "Producer", "filter.producerId") if f.producer_id is not None else None
         )
-        query = designs.design_query(
+        query = design_reads.design_query(
             DESIGN_FILTER(f, product_id=product_id, producer_id=producer_id), info.context.reach
         )
         page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, None, None)

@@ -24,8 +24,9 @@ from schema.context import Info
 from schema.mapping import from_row
 from schema.packaging.loaders import packaging_loaders
 from schema.registry.types import Product, visible_product
-from services.packaging import compliance, designs, preview
+from services.packaging import compliance, design_reads, designs, preview
 from services.packaging import declared as dc
+from services.packaging.findings import Finding
 from services.policy import packaging as policy
 
 strawberry.enum(PackageType, description="The kind of package a design is for.")
@@ -210,7 +211,7 @@ class StoredFile(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         ids = [int(i) for i in node_ids]
-        found = await designs.visible_files(ids, info.context.reach)
+        found = await design_reads.visible_files(ids, info.context.reach)
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
 
@@ -250,7 +251,7 @@ class ComplianceFinding:
     message: str = strawberry.field(description="In the caller's language.")
 
     @classmethod
-    def of(cls, f: compliance.Finding, language: str) -> Self:
+    def of(cls, f: Finding, language: str) -> Self:
         return cls(
             code=f.code,
             severity=FindingSeverity(f.severity),
@@ -277,7 +278,7 @@ class VersionDiff:
     to_version: relay.GlobalID
 
     @classmethod
-    def of(cls, d: designs.VersionDiff) -> Self:
+    def of(cls, d: design_reads.VersionDiff) -> Self:
         return cls(
             changes=[
                 FieldChange(field=c.field, old=cast(JSON, c.old), new=cast(JSON, c.new)) for c in d.changes
@@ -381,7 +382,7 @@ class DesignVersion(relay.Node):
 
         try:
             other_id = decode_id(other, "DesignVersion", "other")
-            result = await designs.diff(other_id, self.id, info.context.reach)
+            result = await design_reads.diff(other_id, self.id, info.context.reach)
         except DomainError as exc:
             if exc.problems[0].code.value in ("not_found", "forbidden", "unauthenticated"):
                 return None
@@ -393,7 +394,7 @@ class DesignVersion(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         ids = [int(i) for i in node_ids]
-        found = await designs.visible_versions(ids, info.context.reach)
+        found = await design_reads.visible_versions(ids, info.context.reach)
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
 
@@ -435,7 +436,7 @@ class PackagingDesign(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         ids = [int(i) for i in node_ids]
-        found = await designs.visible_designs(ids, info.context.reach)
+        found = await design_reads.visible_designs(ids, info.context.reach)
         return [cls.from_model(found[i]) if i in found else None for i in ids]
 
 

@@ -12,6 +12,7 @@ from strawberry import relay
 from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel, UnitEra
 from schema.mapping import InputMap
 from schema.registry.types import Evaluation, Producer, Product
+from services.registry import evaluations
 from services.registry import manage as registry
 
 
@@ -135,7 +136,7 @@ class EvaluationInput:
     note: str | None = None
 
 
-CERTIFICATION = InputMap(CertificationInput, registry.CertificationData)
+CERTIFICATION = InputMap(CertificationInput, evaluations.CertificationData)
 IMAGE = InputMap(ProductImageInput, registry.ImageData)
 PRODUCER_CREATE = InputMap(
     ProducerCreateInput,
@@ -170,7 +171,7 @@ PRODUCT_UPDATE = InputMap(
 )
 EVALUATION = InputMap(
     EvaluationInput,
-    registry.EvaluationData,
+    evaluations.EvaluationData,
     decoded=("product_id",),
     output=Evaluation,
     write_only=("product_id",),  # read as `product`

@@ -21,6 +21,7 @@ from schema.registry.inputs import (
     ProductUpdateInput,
 )
 from schema.registry.types import Evaluation, Producer, Product
+from services.registry import evaluations
 from services.registry import manage as registry
 
 
@@ -79,7 +80,7 @@ class RegistryMutation:
     )
     async def record_evaluation(self, info: Info, input: EvaluationInput) -> EvaluationPayload:
         product_id = decode_id(input.product_id, "Product", "productId")
-        evaluation = await registry.record_evaluation(
+        evaluation = await evaluations.record_evaluation(
             EVALUATION(input, product_id=product_id), info.context.reach
         )
         return EvaluationPayload(evaluation=Evaluation.from_model(evaluation, info.context.today), errors=[])

@@ -7,7 +7,8 @@ from strawberry import relay
 
 from models import BatchStatus, LocationKind
 from schema.mapping import InputMap
-from services.trace import events, locations
+from services.trace import locations
+from services.trace.batches import BatchFilterData
 
 
 @strawberry.input
@@ -24,5 +25,5 @@ class LocationFilter:
     gln: str | None = None
 
 
-BATCH_FILTER = InputMap(BatchFilter, events.BatchFilterData, decoded=("product_id",))
+BATCH_FILTER = InputMap(BatchFilter, BatchFilterData, decoded=("product_id",))
 LOCATION_FILTER = InputMap(LocationFilter, locations.LocationFilterData, decoded=("producer_id",))

@@ -17,6 +17,7 @@ from schema.trace.types import Batch, Location
 from services.common.errors import DomainError, FieldProblem
 from services.trace import events as trace
 from services.trace import locations
+from services.trace.batches import BatchData
 from services.trace.errors import TraceErrorCode
 
 
@@ -128,7 +129,7 @@ class RecallInput:
 
 BATCH_CREATE = InputMap(
     BatchCreateInput,
-    trace.BatchData,
+    BatchData,
     decoded=("product_id",),
     output=Batch,
     write_only=(

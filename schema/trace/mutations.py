@@ -29,6 +29,7 @@ from schema.trace.types import Batch, Location, TraceEventType
 from services.common.errors import DomainError, FieldProblem
 from services.trace import events as trace
 from services.trace import locations
+from services.trace.batches import create_batch
 from services.trace.errors import TraceErrorCode
 
 
@@ -76,7 +77,7 @@ class TraceMutation:
     )
     async def create_batch(self, info: Info, input: BatchCreateInput) -> BatchPayload:
         data = BATCH_CREATE(input, product_id=decode_id(input.product_id, "Product", "productId"))
-        batch = await trace.create_batch(data, info.context.reach)
+        batch = await create_batch(data, info.context.reach)
         return BatchPayload(batch=Batch.from_model(batch), errors=[])
 
     @strawberry.mutation(

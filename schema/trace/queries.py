@@ -13,7 +13,8 @@ from schema.pagination import Connection, Page, fetch_page
 from schema.trace.filters import BATCH_FILTER, LOCATION_FILTER, BatchFilter, LocationFilter
 from schema.trace.types import Batch, Location, visible_batch
 from services.policy import trace as trace_policy
-from services.trace import events, locations
+from services.trace import locations
+from services.trace.batches import batch_query
 
 
 @strawberry.type
@@ -34,7 +35,7 @@ class TraceQuery:
         product_id = (
             decode_id(f.product_id, "Product", "filter.productId") if f.product_id is not None else None
         )
-        query = events.batch_query(
+        query = batch_query(
             BATCH_FILTER(f, product_id=product_id),
             visibility=trace_policy.batch_visibility(info.context.reach),
         )

@@ -22,6 +22,8 @@ from schema.mapping import from_row
 from schema.registry.types import Product, visible_product
 from services.policy import trace as trace_policy
 from services.trace import events as trace
+from services.trace import integrity as trace_integrity
+from services.trace import lineage as trace_lineage
 from services.trace import locations
 from services.trace.identity import batch_link
 
@@ -226,7 +228,7 @@ class Batch(relay.Node):
     async def lineage(
         self, info: Info, direction: LineageDirection = LineageDirection.BACKWARD, depth: int = 10
     ) -> list[LineageLevel]:
-        levels = await trace.lineage(
+        levels = await trace_lineage.lineage(
             [self.id], backward=direction == LineageDirection.BACKWARD, depth=min(depth, 50)
         )
         out = []
@@ -237,7 +239,7 @@ class Batch(relay.Node):
 
     @strawberry.field(description="Whether the stored history still matches its hashes.")
     async def integrity(self, info: Info) -> Integrity:
-        result = await trace.integrity(self.id, info.context.base_url)
+        result = await trace_integrity.integrity(self.id, info.context.base_url)
         broken = relay.GlobalID("TraceEvent", str(result.broken_at.id)) if result.broken_at else None
         return Integrity(valid=result.valid, broken_at=broken, events_checked=result.events_checked)
 

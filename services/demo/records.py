@@ -13,8 +13,10 @@ from typing import Any
 from models import CriteriaSet, Evaluation, EvaluationStatus, Producer, Product, RecognisingLevel, UnitEra
 from services.common.text import fold
 from services.policy import SYSTEM
+from services.registry import evaluations
 from services.registry import manage as registry
-from services.registry.manage import CertificationData, EvaluationData, ProducerChanges, ProductChanges
+from services.registry.evaluations import CertificationData, EvaluationData
+from services.registry.manage import ProducerChanges, ProductChanges
 
 
 def date(value: object) -> dt.date | None:
@@ -88,7 +90,7 @@ async def product(row: dict[str, Any], producer: Producer) -> tuple[Product, boo
 
 
 async def evaluation(row: dict[str, Any], product: Product) -> Evaluation:
-    return await registry.record_evaluation(
+    return await evaluations.record_evaluation(
         EvaluationData(
             product_id=product.id,
             criteria_set=CriteriaSet(row["criteria_set"]),

@@ -35,6 +35,7 @@ from services.demo import files, records
 from services.policy import SYSTEM
 from services.registry.manage import find_commune, find_province
 from services.trace import events as trace
+from services.trace.batches import BatchData, create_batch
 
 Row = dict[str, Any]
 
@@ -165,8 +166,8 @@ async def load_trace(producers: dict[str, Producer], base_url: str) -> int:
     batches: dict[str, Batch] = {}
     for row in demo.batches:
         product = await Product.get(name=row["product"])
-        batches[str(row["key"])] = await trace.create_batch(
-            trace.BatchData(
+        batches[str(row["key"])] = await create_batch(
+            BatchData(
                 product_id=product.id,
                 lot_code=str(row["lot_code"]),
                 production_date=records.date(row.get("production_date")),

@@ -1,5 +1,6 @@
-"""Writes to the OCOP registry: producers, products and evaluations. Every input is cleaned (NFC text,
-normalised codes), checked against the domain rules, and written in one transaction."""
+"""Writes to the OCOP registry: producers and products. Every input is cleaned (NFC text, normalised codes),
+checked against the domain rules, and written in one transaction. Evaluations are
+services.registry.evaluations."""
 
 from __future__ import annotations
 
@@ -15,14 +16,11 @@ from models import (
     AdminUnit,
     Certification,
     CriteriaSet,
-    Evaluation,
-    EvaluationStatus,
     Producer,
     ProducerKind,
     Product,
     ProductGroup,
     ProductImage,
-    RecognisingLevel,
     UnitEra,
     UnitLevel,
 )
@@ -32,12 +30,9 @@ from services.common.partial import Partial
 from services.common.text import fold, nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
-from services.registry import stars
 
 # The registry's input dataclasses live in data.py; they are re-exported here, where callers find the
 # functions that take them (registry.create_product(registry.ProductChanges(...))).
-from services.registry.data import CertificationData as CertificationData
-from services.registry.data import EvaluationData as EvaluationData
 from services.registry.data import ImageData as ImageData
 from services.registry.data import ProducerChanges as ProducerChanges
 from services.registry.data import ProductChanges as ProductChanges
@@ -241,7 +236,7 @@ async def update_producer(producer_id: int, changes: ProducerChanges, reach: Rea
     producer = await Producer.get_or_none(id=producer_id)
     if producer is None or not policy.may_manage_producer(reach, producer):
         # The same answer for a missing and an unreachable producer: a guessed ID reveals nothing.
-        raise _not_found("id", "chủ thể", "producer") if reach.everything else policy.deny(reach, "id")
+        raise not_found("id", "chủ thể", "producer") if reach.everything else policy.deny(reach, "id")
     values = await _producer_values(changes, producer_id)
     if "commune_id" in values and not policy.may_register_producer(
         reach, values["province_id"], values["commune_id"]
@@ -435,7 +430,7 @@ async def create_product(changes: ProductChanges, reach: Reach) -> Product:
 async def update_product(product_id: int, changes: ProductChanges, reach: Reach) -> Product:
     product = await Product.get_or_none(id=product_id).select_related("producer")
     if product is None or not policy.may_manage_producer(reach, product.producer):
-        raise _not_found("id", "sản phẩm", "product") if reach.everything else policy.deny(reach, "id")
+        raise not_found("id", "sản phẩm", "product") if reach.everything else policy.deny(reach, "id")
     values = await _product_values(changes, product)
     try:
         async with in_transaction():
@@ -447,147 +442,10 @@ async def update_product(product_id: int, changes: ProductChanges, reach: Reach)
     return product
 
 
-# -- evaluations --------------------------------------------------------------------------------------
-
-
-def check_evaluation(data: EvaluationData) -> Problems:
-    problems = Problems()
-    rules = stars.RULES[data.criteria_set]
-    for part, value in (("A", data.score_a), ("B", data.score_b), ("C", data.score_c)):
-        maximum = rules.part_maxima[part]
-        if not 0 <= value <= maximum:
-            problems.add(
-                f"score{part}",
-                RegistryErrorCode.OUT_OF_RANGE,
-                f"Điểm phần {part} theo QĐ {data.criteria_set.value} phải từ 0 đến {maximum}.",
-                f"Part {part} under decision {data.criteria_set.value} must be between 0 and {maximum}.",
-            )
-    total = data.score_a + data.score_b + data.score_c
-    earned = stars.stars_for(data.criteria_set, total, mandatory_passed=data.mandatory_passed)
-    if data.status in (EvaluationStatus.CERTIFIED, EvaluationStatus.REVOKED):
-        if not data.decision_number:
-            problems.add(
-                "decisionNumber",
-                RegistryErrorCode.REQUIRED,
-                "Cần số quyết định công nhận.",
-                "The decision number is required.",
-            )
-        if data.decision_date is None:
-            problems.add(
-                "decisionDate",
-                RegistryErrorCode.REQUIRED,
-                "Cần ngày quyết định công nhận.",
-                "The decision date is required.",
-            )
-        if earned < stars.CERTIFIED_MIN_STARS and not problems:
-            reason_vi = (
-                "không đạt tiêu chí bắt buộc"
-                if not data.mandatory_passed
-                else f"{total} điểm chỉ đạt {earned} sao"
-            )
-            problems.add(
-                "status",
-                RegistryErrorCode.NOT_ALLOWED,
-                f"Không thể công nhận sản phẩm OCOP: {reason_vi}.",
-                "Only 3★ and above can be certified"
-                + (
-                    " (a mandatory criterion failed)." if not data.mandatory_passed else f" ({total} points)."
-                ),
-            )
-        if earned == 5 and data.level != RecognisingLevel.CENTRAL:
-            problems.add(
-                "level",
-                RegistryErrorCode.NOT_ALLOWED,
-                "Sản phẩm 5 sao do Trung ương công nhận.",
-                "5★ products are recognised by the central council.",
-            )
-    if data.status == EvaluationStatus.POTENTIAL_5_STAR and earned < 5:
-        problems.add(
-            "status",
-            RegistryErrorCode.NOT_ALLOWED,
-            "Chỉ sản phẩm đạt từ 90 điểm mới là tiềm năng 5 sao.",
-            "Only a score of 90 or more is a potential 5★.",
-        )
-    if data.status == EvaluationStatus.EXPIRED:
-        problems.add(
-            "status",
-            RegistryErrorCode.NOT_ALLOWED,
-            "Trạng thái hết hạn được tính từ ngày hiệu lực, không nhập tay.",
-            "Expiry follows from the validity dates; it is not recorded by hand.",
-        )
-    valid_from = data.valid_from or data.decision_date
-    if valid_from and data.valid_until and data.valid_until <= valid_from:
-        problems.add(
-            "validUntil",
-            RegistryErrorCode.INVALID_DATE_RANGE,
-            "Ngày hết hiệu lực phải sau ngày bắt đầu hiệu lực.",
-            "The end of validity must come after its start.",
-        )
-    return problems
-
-
-async def record_evaluation(data: EvaluationData, reach: Reach) -> Evaluation:
-    product = await Product.get_or_none(id=data.product_id).select_related("producer")
-    total = data.score_a + data.score_b + data.score_c
-    five_stars = (
-        data.status == EvaluationStatus.CERTIFIED
-        and stars.stars_for(data.criteria_set, total, mandatory_passed=data.mandatory_passed) == 5
-    )
-    if product is None or not policy.may_record_evaluation(
-        reach, product.producer, certifies_five_stars=False
-    ):
-        raise (
-            _not_found("productId", "sản phẩm", "product")
-            if reach.everything
-            else policy.deny(reach, "productId")
-        )
-    problems = check_evaluation(data)
-    problems.raise_if_any()
-    if five_stars and not policy.may_record_evaluation(reach, product.producer, certifies_five_stars=True):
-        raise policy.deny(reach, "status")
-    valid_from = data.valid_from or data.decision_date
-    valid_until = data.valid_until
-    if valid_until is None and valid_from is not None and data.status == EvaluationStatus.CERTIFIED:
-        valid_until = stars.default_valid_until(valid_from)
-    async with in_transaction():
-        evaluation = await Evaluation.create(
-            product_id=product.id,
-            criteria_set=data.criteria_set,
-            level=data.level,
-            score_a=data.score_a,
-            score_b=data.score_b,
-            score_c=data.score_c,
-            total=total,
-            mandatory_passed=data.mandatory_passed,
-            stars=stars.stars_for(data.criteria_set, total, mandatory_passed=data.mandatory_passed),
-            status=data.status,
-            decision_number=nfc_or_none(data.decision_number),
-            decision_date=data.decision_date,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            note=nfc_or_none(data.note),
-        )
-        await refresh_latest_certificate(product)
-    return evaluation
-
-
-async def refresh_latest_certificate(product: Product) -> None:
-    """Point the product at its latest certified evaluation (by decision date), within the caller's transaction."""
-    latest = (
-        await Evaluation.filter(product_id=product.id, status=EvaluationStatus.CERTIFIED)
-        .order_by("-decision_date", "-id")
-        .first()
-    )
-    latest_id = latest.id if latest else None
-    if product.latest_certificate_id != latest_id:
-        await Product.filter(id=product.id).update(latest_certificate_id=latest_id)
-        product.latest_certificate_id = latest_id
-
-
 # -- errors -------------------------------------------------------------------------------------------
 
 
-def _not_found(field_name: str, what_vi: str, what_en: str) -> DomainError:
+def not_found(field_name: str, what_vi: str, what_en: str) -> DomainError:
     problems = Problems()
     problems.add(field_name, RegistryErrorCode.NOT_FOUND, f"Không tìm thấy {what_vi}.", f"No such {what_en}.")
     return DomainError(problems.items)

@@ -1,28 +1,19 @@
-"""EPCIS 2.0 / CBV 2.0 in JSON-LD: events built from plain data, EPCIS documents and query documents, the CBV 2.0
-event hash (the EPCIS eventID `ni:///sha-256;...?ver=CBV2.0`) and validation against GS1's JSON Schema.
+"""EPCIS 2.0 / CBV 2.0 in JSON-LD: events built from plain data, EPCIS documents and query documents, and the
+CBV vocabularies they use. The CBV 2.0 event hash is services.trace.epcis_hash; validation against GS1's JSON
+Schema is services.trace.epcis_validation.
 
-Nothing here touches the database or the network: the JSON Schema is vendored in `services/trace/reference/`, and the
-hash library (PyPI `epcis-event-hash-generator`, which expands JSON-LD with PyLD) is given a document loader that
-serves only the EPCIS contexts shipped inside that package and refuses every other URL."""
+Nothing here touches the database or the network."""
 
 from __future__ import annotations
 
 import copy
-import json
 import re
-import sys
-import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
-
-from jsonschema import Draft7Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
 
 from models.trace import EventAction, EventType, QuantityRole
 
@@ -31,7 +22,7 @@ type VocabularyKind = Literal["bizStep", "disposition"]
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 SCHEMA_VERSION = "2.0"
-SCHEMA_PATH = Path(__file__).resolve().parent / "reference" / "EPCIS-JSON-Schema.json"
+
 
 # Our own EPCIS user extension (EPCIS 2.0 section 9.3): documents attached to an event, as `ocop:documents`.
 # The prefix is declared in the `@context` of every document that carries it; part of hashed events: never
@@ -39,18 +30,7 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "reference" / "EPCIS-JSON-Schema
 EXTENSION_PREFIX = "ocop"
 EXTENSION_NAMESPACE = "urn:ocop-hub:epcis:"
 
-# The JSON-LD contexts epcis-event-hash-generator ships as files (its file_document_loader maps exactly these).
-PACKAGED_CONTEXTS = frozenset({EPCIS_CONTEXT, "https://gs1.github.io/EPCIS/epcis-context.jsonld"})
-# Prefixes of the EPCIS context, repeated (identically: the context's terms are @protected) in the context of
-# the document we hash, so that the library expands CURIEs such as `cbvmda:lotNumber` to
-# `{urn:epcglobal:cbv:mda:}lotNumber`, as the CBV 2.0 hash algorithm requires for ILMD and extensions.
-_HASH_PREFIXES = {
-    "epcis": "https://ref.gs1.org/epcis/",
-    "cbv": "https://ref.gs1.org/cbv/",
-    "cbvmda": "urn:epcglobal:cbv:mda:",
-    "gs1": "https://gs1.org/voc/",
-    EXTENSION_PREFIX: EXTENSION_NAMESPACE,  # ours, not the EPCIS context's: expands `ocop:documents`
-}
+
 # Attached documents whose URL is also written as the event's certificationInfo (pointers to certification
 # or test details, which any EPCIS 2.0 reader understands).
 CERTIFICATION_DOCUMENT_TYPES = ("certificate", "testResult")
@@ -173,12 +153,6 @@ _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+$")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
 _OFFSET = re.compile(r"^([+-])((?:0\d|1[0-3]):[0-5]\d|14:00)$")
-
-
-class EPCISHashError(RuntimeError):
-    """The hash library could not hash an event: it logs the cause on the root logger and skips the event, which
-    we refuse to do. A known cause: a time whose fraction rounds up to 1000 ms (e.g. `...:00.9996+07:00` in a
-    sensorMetadata time); event_json writes eventTime truncated to the millisecond, which never trips it."""
 
 
 def is_absolute_uri(value: str) -> bool:
@@ -324,7 +298,7 @@ def _quantity_element(item: QuantityElement) -> JSONObject:
     return element
 
 
-def _typed_entries(entries: Sequence[Mapping[str, Any]], key: str) -> list[JSONObject]:
+def typed_entries(entries: Sequence[Mapping[str, Any]], key: str) -> list[JSONObject]:
     """Source/destination/bizTransaction entries with the identifier first and its type after it: the CBV 2.0
     hash puts the type after the value, and epcis-event-hash-generator 1.9.3 follows the JSON key order of these
     entries (a jsonb round trip puts `type` first)."""
@@ -410,7 +384,7 @@ def event_json(data: EventData) -> JSONObject:
         ("destinationList", "destination", data.destinations),
     ):
         if entries:
-            event[name] = _typed_entries(entries, key)
+            event[name] = typed_entries(entries, key)
     if data.sensor_elements:
         event["sensorElementList"] = [copy.deepcopy(dict(element)) for element in data.sensor_elements]
     if data.ilmd:
@@ -482,160 +456,3 @@ def query_document(
         doc["creationDate"] = timestamp(creation_date)
     doc["epcisBody"] = {"queryResults": results}
     return doc
-
-
-# --- validation -----------------------------------------------------------------------------------------------
-
-_FORMATS = FormatChecker(formats=())
-
-
-@_FORMATS.checks("uri")
-def _format_uri(instance: object) -> bool:
-    return not isinstance(instance, str) or is_absolute_uri(instance)
-
-
-@_FORMATS.checks("date-time")
-def _format_date_time(instance: object) -> bool:
-    return not isinstance(instance, str) or is_date_time(instance)
-
-
-@cache
-def schema() -> JSONObject:
-    """The vendored EPCIS 2.0 JSON Schema (GS1, repository gs1/EPCIS)."""
-    loaded: JSONObject = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return loaded
-
-
-@cache
-def _validator() -> Draft7Validator:
-    Draft7Validator.check_schema(schema())
-    return Draft7Validator(schema(), format_checker=_FORMATS)
-
-
-def _pointer(error: ValidationError) -> str:
-    return "/" + "/".join(str(part) for part in error.absolute_path)
-
-
-def _short(message: str, limit: int = 160) -> str:
-    return message if len(message) <= limit else message[: limit - 1] + "…"
-
-
-def _message(error: ValidationError, limit: int = 160) -> str:
-    if error.validator == "not" and error.validator_value == {}:
-        return "not allowed here"
-    return _short(error.message, limit)
-
-
-def _describe(error: ValidationError) -> str:
-    """`/json/pointer: message`. For anyOf/oneOf (whose own message repeats the whole instance): what each
-    alternative missed at that place, or else the most relevant deeper failure."""
-    if error.validator in ("anyOf", "oneOf") and error.context:
-        here = [_message(sub) for sub in error.context if not sub.relative_path]
-        if here:
-            return f"{_pointer(error)}: no alternative matched: {'; or '.join(dict.fromkeys(here))}"
-        deepest = best_match(error.context)
-        return f"{_pointer(deepest)}: {_message(deepest)}"
-    return f"{_pointer(error)}: {_message(error, 400)}"
-
-
-def validate(doc: Mapping[str, Any]) -> list[str]:
-    """Every violation of the vendored EPCIS 2.0 JSON Schema (draft-07, with `uri` and `date-time` formats
-    checked), as readable messages in document order; empty when `doc` is valid."""
-    errors = sorted(_validator().iter_errors(doc), key=lambda e: [str(part) for part in e.absolute_path])
-    return list(dict.fromkeys(_describe(error) for error in errors))
-
-
-# --- CBV 2.0 event hash ---------------------------------------------------------------------------------------
-
-type DocumentLoader = Callable[..., dict[str, Any]]
-
-
-@dataclass(slots=True)
-class _HashLibrary:
-    to_events: Callable[[JSONObject], Any]
-    pre_hashes: Callable[[Any], list[str]]
-    hashes: Callable[[list[str], str], list[str]]
-    package_loader: DocumentLoader  # the package's file_document_loader (reads its shipped context files)
-    jsonld: Any  # pyld.jsonld
-
-
-@cache
-def _hash_library() -> _HashLibrary:
-    saved_path = list(sys.path)
-    try:
-        from epcis_event_hash_generator import hash_generator, json_to_py  # type: ignore[import-untyped]
-        from epcis_event_hash_generator.file_document_loader import (  # type: ignore[import-untyped]
-            file_document_loader,
-        )
-        from pyld import jsonld  # type: ignore[import-untyped]
-    finally:
-        # The package's context.py puts site-packages first on sys.path, ahead of the project: undo that.
-        sys.path[:] = saved_path
-    return _HashLibrary(
-        to_events=json_to_py.event_list_from_epcis_document_json,
-        pre_hashes=hash_generator.derive_prehashes_from_events,
-        hashes=hash_generator.calculate_hashes_from_pre_hashes,
-        package_loader=file_document_loader(),
-        jsonld=jsonld,
-    )
-
-
-def offline_document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """PyLD document loader used for hashing: the EPCIS contexts come from the files shipped in
-    epcis-event-hash-generator (through its file_document_loader); any other URL is refused, never fetched (the
-    package's own loader would fall back to the network)."""
-    library = _hash_library()
-    if url not in PACKAGED_CONTEXTS:
-        raise library.jsonld.JsonLdError(
-            f"{url} is not a JSON-LD context shipped with epcis-event-hash-generator; hashing never fetches",
-            "jsonld.LoadDocumentError",
-            {"url": url},
-            code="loading document failed",
-        )
-    with warnings.catch_warnings():
-        # The package reads its file with importlib.resources.open_text, deprecated in Python 3.12.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        loaded: dict[str, Any] = library.package_loader(url, dict(options or {}))
-    return loaded
-
-
-def _prepare() -> _HashLibrary:
-    library = _hash_library()
-    if library.jsonld.get_document_loader() is not offline_document_loader:
-        library.jsonld.set_document_loader(offline_document_loader)
-    return library
-
-
-def _hash_document(event: Mapping[str, Any]) -> JSONObject:
-    plain: JSONObject = json.loads(json.dumps(event))  # a deep copy that must be plain JSON
-    for name, key in (
-        ("bizTransactionList", "bizTransaction"),
-        ("sourceList", "source"),
-        ("destinationList", "destination"),
-    ):
-        if isinstance(plain.get(name), list):
-            plain[name] = _typed_entries(plain[name], key)
-    return {
-        "@context": [EPCIS_CONTEXT, _HASH_PREFIXES],
-        "type": "EPCISDocument",
-        "schemaVersion": SCHEMA_VERSION,
-        "creationDate": "1970-01-01T00:00:00.000Z",
-        "epcisBody": {"eventList": [plain]},
-    }
-
-
-def pre_hash_string(event: Mapping[str, Any]) -> str:
-    """The CBV 2.0 pre-hash string of an event (what event_hash digests): for debugging and tests."""
-    library = _prepare()
-    pre_hashes = library.pre_hashes(library.to_events(_hash_document(event)))
-    if len(pre_hashes) != 1 or not pre_hashes[0]:
-        raise EPCISHashError(f"epcis-event-hash-generator could not hash the {event.get('type')} event")
-    return pre_hashes[0]
-
-
-def event_hash(event: Mapping[str, Any]) -> str:
-    """The CBV 2.0 event hash `ni:///sha-256;<hex>?ver=CBV2.0` of an event from event_json (epcis-event-hash-
-    generator on a one-event document). eventID, recordTime and errorDeclaration are not hashed: an error
-    declaration keeps the hash of the event it declares erroneous."""
-    [hashed] = _hash_library().hashes([pre_hash_string(event)], "sha256")
-    return hashed

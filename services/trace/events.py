@@ -1,8 +1,11 @@
-"""Origin tracing: batches, the append-only event log with its hash chain, lineage and recalls.
+"""Origin tracing: the append-only event log with its hash chain, recalls and error declarations.
+
+Lots are created in services.trace.batches; what a lot was made from or into is services.trace.lineage.
 
 Every event is stored with its CBV 2.0 event hash (its EPCIS eventID) and a chain hash that covers the
 event hash and, for each batch it touches, that batch's previous chain hash. Changing any stored event
-or quantity changes a recomputed hash, and `integrity` names the first event where the chain breaks."""
+or quantity changes a recomputed hash, and services.trace.integrity names the first event where the chain
+breaks."""
 
 from __future__ import annotations
 
@@ -11,10 +14,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from tortoise.expressions import Q, Subquery
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -27,7 +28,6 @@ from models import (
     Product,
     QuantityRole,
     TraceEvent,
-    UnitEra,
 )
 from services.common import clock, page_cache
 from services.common.errors import DomainError, FieldProblem, Problems
@@ -35,31 +35,14 @@ from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
-from services.registry.manage import find_commune
-from services.trace import epcis
+from services.trace import epcis, epcis_hash
+from services.trace.batches import UNITS
 from services.trace.errors import TraceErrorCode
-from services.trace.identity import batch_link, is_lot_code
+from services.trace.identity import batch_link
+from services.trace.lineage import RecallImpact, lineage, recall_impact
 from services.trace.locations import check_places, clean_documents
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
-UNITS = ("KGM", "GRM", "LTR", "MLT", "H87")  # UN/ECE Rec 20: kg, g, l, ml, pieces
-
-
-@dataclass(slots=True)
-class BatchData:
-    product_id: int
-    lot_code: str
-    production_date: dt.date | None = None
-    harvest_date: dt.date | None = None
-    expiry_date: dt.date | None = None
-    quantity: Decimal | None = None
-    unit: str | None = None
-    origin_commune_code: str | None = None
-    origin_commune_era: UnitEra = UnitEra.CURRENT
-    origin_place: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    is_published: bool = True
 
 
 @dataclass(slots=True)
@@ -94,83 +77,6 @@ def _error(field_name: str, code: TraceErrorCode, message: str, message_en: str)
     return DomainError([FieldProblem(field_name, code, message, message_en)])
 
 
-# -- batches ------------------------------------------------------------------------------------------------
-
-
-async def _managed_product(product_id: int, reach: Reach, field_name: str) -> Product:
-    product = await Product.get_or_none(id=product_id).select_related("producer")
-    if product is None or not policy.may_manage_producer(reach, product.producer):
-        if reach.everything:
-            raise _error(
-                field_name, TraceErrorCode.NOT_FOUND, "Không tìm thấy sản phẩm.", "Product not found."
-            )
-        raise policy.deny(reach, field_name)
-    return product
-
-
-async def create_batch(data: BatchData, reach: Reach) -> Batch:
-    product = await _managed_product(data.product_id, reach, "productId")
-    problems = Problems()
-    lot = nfc(data.lot_code)
-    if not is_lot_code(lot):
-        problems.add(
-            "lotCode",
-            TraceErrorCode.INVALID,
-            "Mã lô gồm 1-20 ký tự thuộc bộ ký tự GS1 82 (chữ Latinh không dấu, số, một số dấu).",
-            "A lot code has 1-20 characters of GS1 character set 82 (unaccented Latin letters, digits, some signs).",
-        )
-    elif await Batch.exists(product_id=product.id, lot_code=lot):
-        problems.add(
-            "lotCode", TraceErrorCode.UNIQUE, "Mã lô đã được dùng cho sản phẩm này.", "Lot code already used."
-        )
-    expiry = data.expiry_date
-    if expiry is None and data.production_date and product.shelf_life_days:
-        expiry = data.production_date + dt.timedelta(days=product.shelf_life_days)
-    if expiry and data.production_date and expiry < data.production_date:
-        problems.add(
-            "expiryDate",
-            TraceErrorCode.INVALID_DATE_RANGE,
-            "Hạn dùng trước ngày sản xuất.",
-            "Expiry before production.",
-        )
-    today = clock.today()
-    for name, day in (("productionDate", data.production_date), ("harvestDate", data.harvest_date)):
-        if day and day > today:
-            problems.add(name, TraceErrorCode.OUT_OF_RANGE, "Ngày trong tương lai.", "A date in the future.")
-    if data.quantity is not None and data.quantity < 0:
-        problems.add("quantity", TraceErrorCode.OUT_OF_RANGE, "Số lượng không âm.", "Must not be negative.")
-    if data.unit is not None and data.unit not in UNITS:
-        problems.add(
-            "unit", TraceErrorCode.INVALID, f"Đơn vị: {', '.join(UNITS)}.", f"Units: {', '.join(UNITS)}."
-        )
-    commune_id = None
-    if data.origin_commune_code:
-        commune = await find_commune(data.origin_commune_code, data.origin_commune_era)
-        if commune is None:
-            problems.add(
-                "originCommuneCode", TraceErrorCode.NOT_FOUND, "Không có xã/phường này.", "No such commune."
-            )
-        else:
-            commune_id = commune.id
-    problems.raise_if_any()
-    batch = await Batch.create(
-        product_id=product.id,
-        lot_code=lot,
-        production_date=data.production_date,
-        harvest_date=data.harvest_date,
-        expiry_date=expiry,
-        quantity=data.quantity,
-        unit=data.unit,
-        origin_commune_id=commune_id,
-        origin_place=nfc_or_none(data.origin_place),
-        latitude=data.latitude,
-        longitude=data.longitude,
-        is_published=data.is_published,
-    )
-    page_cache.invalidate()
-    return batch
-
-
 # -- events -------------------------------------------------------------------------------------------------
 
 
@@ -182,7 +88,7 @@ def location_uri(base_url: str, location: Location | None) -> str | None:
     return f"{base_url.rstrip('/')}/locations/{location.id}"
 
 
-def _chain(
+def chain_hash(
     event_hash: str, previous: Sequence[tuple[int, str | None]], declaration: str | None = None
 ) -> str:
     """sha256 over the event hash (for an error declaration: marked, with its reason) and, for each batch in
@@ -198,12 +104,13 @@ async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
     return {loc.id: loc for loc in await Location.filter(id__in=sorted(ids))} if ids else {}
 
 
-async def _event_json(
+async def stored_event_json(
     base_url: str,
     event: TraceEvent,
     quantities: Sequence[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]],
     locations: dict[int, Location] | None = None,
 ) -> dict[str, Any]:
+    """The EPCIS 2.0 JSON of an event with its quantities: what its event hash covers."""
     if locations is None:
         locations = await locations_of([event])
     read_point = locations.get(event.read_point_id) if event.read_point_id else None
@@ -398,9 +305,9 @@ async def _append(
         quantities = [
             (role, batches[q.batch_id], batches[q.batch_id].product, q.quantity, q.unit) for role, q in roles
         ]
-        event.event_hash = epcis.event_hash(await _event_json(base_url, event, quantities))
+        event.event_hash = epcis_hash.event_hash(await stored_event_json(base_url, event, quantities))
         previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in ids}
-        event.chain_hash = _chain(event.event_hash, list(previous.items()))
+        event.chain_hash = chain_hash(event.event_hash, list(previous.items()))
         await event.save(using_db=conn)
         await EventQuantity.bulk_create(
             [
@@ -423,118 +330,6 @@ async def _append(
 async def _last_chain_hash(batch_id: int) -> str | None:
     last = await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
     return last.event.chain_hash if last else None
-
-
-@dataclass(slots=True)
-class Integrity:
-    valid: bool
-    broken_at: TraceEvent | None = None  # the first event whose stored data no longer matches its hashes
-    events_checked: int = 0
-
-
-async def integrity(batch_id: int, base_url: str) -> Integrity:
-    """Recompute every event of the lot from its stored rows: its CBV event hash and its chain hash, and
-    that each event chains to the lot's previous event. Any edit of a stored event or quantity breaks it."""
-    links = (
-        await EventQuantity.filter(batch_id=batch_id).order_by("event_id").values_list("event_id", flat=True)
-    )
-    event_ids = sorted(set(cast(list[int], links)))
-    events = {e.id: e for e in await TraceEvent.filter(id__in=event_ids)}
-    locations = await locations_of(list(events.values()))
-    all_quantities = (
-        await EventQuantity.filter(event_id__in=event_ids).select_related("batch__product").order_by("id")
-    )
-    by_event: dict[int, list[EventQuantity]] = {}
-    for q in all_quantities:
-        by_event.setdefault(q.event_id, []).append(q)
-    previous_chain: str | None = None
-    for checked, event_id in enumerate(event_ids, start=1):
-        event = events[event_id]
-        quantities = by_event.get(event_id, [])
-        rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
-        recomputed = epcis.event_hash(await _event_json(base_url, event, rows, locations))
-        own = next((q for q in quantities if q.batch_id == batch_id), None)
-        chained = _chain(
-            recomputed,
-            [(q.batch_id, q.previous_chain_hash) for q in quantities],
-            event.correction_reason if event.corrects_id else None,
-        )
-        if (
-            recomputed != event.event_hash
-            or chained != event.chain_hash
-            or own is None
-            or own.previous_chain_hash != previous_chain
-        ):
-            return Integrity(False, event, checked)
-        previous_chain = event.chain_hash
-    return Integrity(True, None, len(event_ids))
-
-
-# The public trace page shows integrity on every view; recomputing every event's CBV hash (JSON-LD
-# canonicalisation) costs ~1-2 ms an event. A result is reused while the lot has no newer event, for at most
-# INTEGRITY_MAX_AGE, so tampering with stored rows still shows within that time.
-INTEGRITY_MAX_AGE = dt.timedelta(minutes=5)
-_integrity_cache: dict[tuple[int, str], tuple[tuple[int, str] | None, dt.datetime, Integrity]] = {}
-
-
-async def integrity_cached(batch_id: int, base_url: str) -> Integrity:
-    newest = (
-        await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first().select_related("event")
-    )
-    last = (newest.event.id, newest.event.chain_hash) if newest else None
-    now = clock.now()
-    cached = _integrity_cache.get((batch_id, base_url))
-    if cached is not None and cached[0] == last and now - cached[1] < INTEGRITY_MAX_AGE:
-        return cached[2]
-    result = await integrity(batch_id, base_url)
-    if len(_integrity_cache) > 10_000:
-        _integrity_cache.clear()
-    _integrity_cache[(batch_id, base_url)] = (last, now, result)
-    return result
-
-
-# -- lineage and recall -------------------------------------------------------------------------------------
-
-
-async def lineage(batch_ids: Sequence[int], *, backward: bool, depth: int = 50) -> list[list[Batch]]:
-    """Lots one transformation away, level by level (backward: what they were made from; forward: what
-    was made from them), one query per level. A lot reached twice is listed at its first level."""
-    seen = set(batch_ids)
-    frontier = list(batch_ids)
-    levels: list[list[Batch]] = []
-    near, far = (
-        (QuantityRole.OUTPUT, QuantityRole.INPUT) if backward else (QuantityRole.INPUT, QuantityRole.OUTPUT)
-    )
-    while frontier and len(levels) < depth:
-        events = EventQuantity.filter(role=near, batch_id__in=frontier).values("event_id")
-        found = await Batch.filter(
-            id__in=Subquery(EventQuantity.filter(role=far, event_id__in=Subquery(events)).values("batch_id"))
-        ).order_by("id")
-        new = [b for b in found if b.id not in seen]
-        if not new:
-            break
-        seen.update(b.id for b in new)
-        levels.append(new)
-        frontier = [b.id for b in new]
-    return levels
-
-
-@dataclass(slots=True)
-class RecallImpact:
-    batches: list[Batch]  # the lot and every lot made from it
-    holders: list[dict[str, str]]  # destinations of shipping events of those lots
-    quantities: dict[int, Decimal | None]  # per lot, its recorded quantity
-
-
-async def recall_impact(batch_id: int) -> RecallImpact:
-    root = await Batch.get(id=batch_id)
-    affected = [root, *(b for level in await lineage([batch_id], backward=False) for b in level)]
-    ids = [b.id for b in affected]
-    shipped = await TraceEvent.filter(
-        id__in=Subquery(EventQuantity.filter(batch_id__in=ids).values("event_id")), biz_step="shipping"
-    )
-    holders = [d for e in shipped for d in (e.destinations or [])]
-    return RecallImpact(affected, holders, {b.id: b.quantity for b in affected})
 
 
 async def record_recall(
@@ -613,7 +408,7 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
             (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
             for q in by_event.get(event.id, [])
         ]
-        body = await _event_json(base_url, event, rows, locations)
+        body = await stored_event_json(base_url, event, rows, locations)
         out.append({**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)})
     return out
 
@@ -726,7 +521,7 @@ async def declare_error(
             event_hash=original.event_hash,
         )
         previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in batches}
-        declaration.chain_hash = _chain(original.event_hash, list(previous.items()), reason)
+        declaration.chain_hash = chain_hash(original.event_hash, list(previous.items()), reason)
         await declaration.save()
         await EventQuantity.bulk_create(
             [
@@ -743,25 +538,3 @@ async def declare_error(
         )
     page_cache.invalidate()
     return declaration, corrective_event
-
-
-@dataclass(frozen=True, slots=True)
-class BatchFilterData:
-    product_id: int | None = None
-    lot_code: str | None = None
-    status: BatchStatus | None = None
-
-
-def batch_query(filters: BatchFilterData, *, visibility: Q | None) -> QuerySet[Batch]:
-    """Lots matching `filters` among those `visibility` lets the actor list (None: all; see
-    services.policy.trace.batch_visibility)."""
-    query = Batch.all()
-    if visibility is not None:
-        query = query.filter(visibility)
-    if filters.product_id is not None:
-        query = query.filter(product_id=filters.product_id)
-    if filters.lot_code:
-        query = query.filter(lot_code=filters.lot_code.strip())
-    if filters.status is not None:
-        query = query.filter(status=filters.status)
-    return query

@@ -19,6 +19,8 @@ from services.common import clock, paths
 from services.registry import admin_units, stars
 from services.trace import events as trace
 from services.trace.identity import batch_link, product_id_of
+from services.trace.integrity import integrity_cached
+from services.trace.lineage import lineage
 
 TEMPLATES = paths.TEMPLATES
 
@@ -205,13 +207,13 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
             )
         )
     inputs = []
-    levels = await trace.lineage([batch.id], backward=True, depth=1)
+    levels = await lineage([batch.id], backward=True, depth=1)
     for source in levels[0] if levels else []:
         source_product = await Product.get(id=source.product_id)
         name = (source_product.name_en or source_product.name) if en else source_product.name
         origin = source.origin_place or await place_name(source.origin_commune_id)
         inputs.append((name, source.lot_code, origin))
-    integrity = await trace.integrity_cached(batch.id, base_url)
+    integrity = await integrity_cached(batch.id, base_url)
     link = batch_link(base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code)
     return Page(
         lang=lang,

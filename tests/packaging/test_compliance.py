@@ -15,9 +15,11 @@ import pytest
 from models import DesignVersion, LabelProductType, PackageType, PackagingDesign, Product
 from services.common.errors import DomainError
 from services.labels.qr import encode
-from services.packaging import compliance
-from services.packaging.compliance import Finding, check, default_rules_json, load_rules, rules_from
+from services.packaging import compliance, label_rules
+from services.packaging.compliance import check
 from services.packaging.declared import ITEM_FIELDS, DeclaredContent, OcopMark, QrDeclaration
+from services.packaging.findings import Finding, has_errors
+from services.packaging.label_rules import default_rules_json, load_rules, rules_from
 from tests.factories import certify, make_product
 
 T = LabelProductType
@@ -400,7 +402,7 @@ def test_a_broken_table_is_refused_with_every_problem() -> None:
 
 
 def test_the_built_in_file_reads_as_a_table() -> None:
-    raw = json.loads(compliance.RULES_FILE.read_text(encoding="utf-8"))
+    raw = json.loads(label_rules.RULES_FILE.read_text(encoding="utf-8"))
     assert load_rules().to_json() == raw
     assert set(raw["types"]) == {t.value for t in T}
 
@@ -499,7 +501,7 @@ async def test_version_findings_without_certificate_and_with_broken_content(db: 
         ("ocop_mark_no_certificate", "error", "ocop_mark"),
         ("qr_size_missing", "warning", "qr.printed_size_mm"),
     ]
-    assert compliance.has_errors(findings)
+    assert has_errors(findings)
     with pytest.raises(DomainError) as caught:
         await compliance.version_findings(version.id + 1000)
     assert caught.value.problems[0].code == "not_found"

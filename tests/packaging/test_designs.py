@@ -27,7 +27,7 @@ from models import (
 )
 from services.accounts.auth import Actor, Grant
 from services.common.errors import DomainError
-from services.packaging import designs
+from services.packaging import design_reads, designs
 from services.packaging.errors import PackagingErrorCode
 from services.policy import Reach, reach_of
 from services.registry.manage import find_province
@@ -243,7 +243,7 @@ async def test_role_rules(db: Database) -> None:
     assert await DesignVersion.filter(design_id=design.id).count() == 1
     # Who sees the design.
     seen = {
-        name: v1.id in await designs.visible_versions([v1.id], reach)
+        name: v1.id in await design_reads.visible_versions([v1.id], reach)
         for name, reach in vars(w).items()
         if isinstance(reach, Reach)
     }
@@ -331,7 +331,7 @@ async def test_diff_of_two_versions(db: Database) -> None:
     v2 = await new_version(
         w, design, changed, files=(designs.FileRef(kept.id), designs.FileRef(added.id)), material="Giấy Ivory"
     )
-    diff = await designs.diff(v1.id, v2.id, w.consultant)
+    diff = await design_reads.diff(v1.id, v2.id, w.consultant)
     assert [(c.field, c.old, c.new) for c in diff.changes] == [
         ("netQuantity", "400 g", "450 g"),
         ("ocopMark.present", None, True),
@@ -341,15 +341,15 @@ async def test_diff_of_two_versions(db: Database) -> None:
     ]
     assert [f.id for f in diff.files_added] == [added.id]
     assert [f.id for f in diff.files_removed] == [dropped.id]
-    same = await designs.diff(v1.id, v1.id, w.member1)
+    same = await design_reads.diff(v1.id, v1.id, w.member1)
     assert (same.changes, same.files_added, same.files_removed) == ((), (), ())
     # Package figures count as changes too.
     v3 = await new_version(w, design, changed, files=(designs.FileRef(kept.id),), material="Kraft")
-    diff = await designs.diff(v2.id, v3.id, w.member1)
+    diff = await design_reads.diff(v2.id, v3.id, w.member1)
     assert [(c.field, c.old, c.new) for c in diff.changes] == [("material", "Giấy Ivory", "Kraft")]
     assert [f.id for f in diff.files_removed] == [added.id]
     with pytest.raises(DomainError):
-        await designs.diff(v1.id, v2.id, w.member2)
+        await design_reads.diff(v1.id, v2.id, w.member2)
 
 
 async def test_versions_copy_nothing_and_attach_only_usable_files(db: Database) -> None:
@@ -362,8 +362,8 @@ async def test_versions_copy_nothing_and_attach_only_usable_files(db: Database) 
     row = await DesignVersion.get(id=v2.id)
     assert row.declared == {"product_name": {"text": "Kẹo dừa"}}
     assert (row.material, row.print_method) == (None, None)
-    assert await designs.files_of(v2.id) == []
-    assert [f.id for f in await designs.files_of(v1.id)] == [mine.id]
+    assert await design_reads.files_of(v2.id) == []
+    assert [f.id for f in await design_reads.files_of(v1.id)] == [mine.id]
     # Another user's upload (its ID guessed) is refused as if it did not exist; a file of an earlier
     # version of the same design may be listed again by anyone who edits it (the officer here).
     with pytest.raises(DomainError) as refused:
@@ -376,15 +376,15 @@ async def test_versions_copy_nothing_and_attach_only_usable_files(db: Database) 
         design_id=design.id, package_type=PackageType.BOX, declared=FOOD, files=(designs.FileRef(mine.id),)
     )
     v3 = await designs.add_version(carried, w.officer, user_id=uid(w.officer))
-    assert [f.id for f in await designs.files_of(v3.id)] == [mine.id]
+    assert [f.id for f in await design_reads.files_of(v3.id)] == [mine.id]
     assert await DesignVersion.filter(design_id=design.id).count() == 3
     # Who sees a stored file: its uploader, and those who see a version it is attached to.
     ids = [mine.id, theirs.id]
-    assert set(await designs.visible_files(ids, w.member1)) == {mine.id}
-    assert set(await designs.visible_files(ids, w.member2)) == {theirs.id}
-    assert set(await designs.visible_files(ids, w.consultant)) == {mine.id}
-    assert set(await designs.visible_files(ids, w.admin)) == {mine.id, theirs.id}
-    assert await designs.visible_files(ids, w.public) == {}
+    assert set(await design_reads.visible_files(ids, w.member1)) == {mine.id}
+    assert set(await design_reads.visible_files(ids, w.member2)) == {theirs.id}
+    assert set(await design_reads.visible_files(ids, w.consultant)) == {mine.id}
+    assert set(await design_reads.visible_files(ids, w.admin)) == {mine.id, theirs.id}
+    assert await design_reads.visible_files(ids, w.public) == {}
 
 
 async def test_version_input_is_validated_with_api_paths(db: Database) -> None:

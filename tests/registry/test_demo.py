@@ -77,19 +77,23 @@ async def test_no_demo_accounts_without_asking(db: Database) -> None:
 
 async def test_the_demo_lots_have_full_valid_histories(db: Database) -> None:
     from models import Batch
-    from services.trace import epcis
+    from services.trace import epcis_validation
     from services.trace import events as trace
+    from services.trace.integrity import integrity
+    from services.trace.lineage import lineage
 
     await demo.load(with_accounts=False, base_url="https://ocop.test")
     pomelo = await Batch.get(lot_code="BDX-190520")
     steps = [e.biz_step for e in await trace.events_of(pomelo.id)]
     assert steps == ["commissioning", "packing", "inspecting", "shipping", "receiving"]
     candy = await Batch.get(lot_code="KDSR-190520")
-    origins = await trace.lineage([candy.id], backward=True)
+    origins = await lineage([candy.id], backward=True)
     assert sorted(b.lot_code for b in origins[0]) == ["DUONG-1905", "DX-190515"]
     for batch in await Batch.all():
-        assert (await trace.integrity(batch.id, "https://ocop.test")).valid, batch.lot_code
-        assert epcis.validate(await trace.batch_document(batch.id, "https://ocop.test")) == [], batch.lot_code
+        assert (await integrity(batch.id, "https://ocop.test")).valid, batch.lot_code
+        assert epcis_validation.validate(await trace.batch_document(batch.id, "https://ocop.test")) == [], (
+            batch.lot_code
+        )
 
 
 def test_every_demo_data_file_is_nfc_and_read() -> None:

@@ -141,7 +141,7 @@ async def test_a_revocation_removes_the_stars(client: AsyncClient, db: Database)
     product = await make_product()
     cert = await certify(product, stars=4, decided=vietnam_today() - dt.timedelta(days=200))
     await Evaluation.filter(id=cert.id).update(status="revoked")
-    from services.registry.manage import refresh_latest_certificate
+    from services.registry.evaluations import refresh_latest_certificate
 
     await refresh_latest_certificate(product)
     body = await gql(client, PRODUCT, {"id": to_base64("Product", product.id)})

@@ -10,8 +10,9 @@ from strawberry.relay import from_base64, to_base64
 
 from models import EventType, Location, LocationKind, Role, TraceEvent
 from services.policy import SYSTEM
-from services.trace import epcis
+from services.trace import epcis, epcis_validation
 from services.trace import events as trace
+from services.trace.integrity import integrity
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_batch, make_producer, make_product, token_for
 
@@ -158,7 +159,7 @@ async def test_an_event_names_its_read_point_and_carries_documents(client: Async
     assert [d["type"] for d in first["documents"]] == ["certificate", "photo", "testResult"]
     assert public["integrity"] == {"valid": True}
     document = public["epcisDocument"]
-    assert epcis.validate(document) == []
+    assert epcis_validation.validate(document) == []
     assert document["@context"] == [epcis.EPCIS_CONTEXT, {"ocop": epcis.EXTENSION_NAMESPACE}]
     inspected = document["epcisBody"]["eventList"][0]
     assert inspected["readPoint"] == {"id": f"https://ocop.test/locations/{from_base64(place['id'])[1]}"}
@@ -177,7 +178,7 @@ async def test_an_event_names_its_read_point_and_carries_documents(client: Async
     await TraceEvent.filter(id=stored.id).update(
         documents=[{**stored.documents[0], "title": "Giả mạo"}, *stored.documents[1:]]
     )
-    assert not (await trace.integrity(lot.id, "https://ocop.test")).valid
+    assert not (await integrity(lot.id, "https://ocop.test")).valid
 
 
 async def test_bad_documents_and_places_get_typed_errors_and_nothing_is_stored(

@@ -1,86 +1,36 @@
 """The GS1 Digital Link resolver: one test (at least) per statement of the GS1-conformant resolver
-(`../shared/domain/gs1-traceability.md`), on SQLite and PostgreSQL through the `db` fixture."""
+(`../shared/domain/gs1-traceability.md`), on SQLite and PostgreSQL through the `db` fixture. Link syntax and
+compressed links: test_digital_link.py."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from httpx import AsyncClient, Response
+from httpx import AsyncClient
 
 from models import Batch, BatchStatus, Product
 from services.common.gs1 import check_digit
 from services.trace import digital_link, resolver
 from services.trace.identity import batch_link, product_code
 from tests.conftest import ROOT, Database, SQLCounter
-from tests.factories import certify, make_batch, make_product
-
-BASE = "https://ocop.test"  # the test app's public base URL
-GTIN13 = "8934563138165"  # a Vietnamese GTIN-13
-GTIN14 = "0" + GTIN13
-CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
-VOC = "https://ref.gs1.org/voc/"
-LINKSET = "application/linkset+json"
-
-
-@dataclass
-class Catalogue:
-    """A certified product with a GTIN and a lot, and a product without a GTIN with a lot."""
-
-    candy: Product
-    candy_lot: Batch
-    puffed: Product  # no GTIN: /p/{code}
-    puffed_lot: Batch
-
-    @property
-    def candy_code(self) -> str:
-        return product_code(self.candy.id)
-
-    @property
-    def puffed_code(self) -> str:
-        return product_code(self.puffed.id)
-
-
-@pytest.fixture
-async def catalogue(db: Database) -> Catalogue:
-    candy = await make_product(name="Kẹo dừa lá dứa", nameEn="Pandan coconut candy", gtin=GTIN13)
-    await certify(candy, stars=4, decided=dt.date.today() - dt.timedelta(days=30))
-    candy_lot = await make_batch(candy, "KD-2024/07")  # a "/" in the lot: %2F in the path
-    puffed = await make_product(name="Bánh phồng Sơn Đốc")
-    puffed_lot = await make_batch(puffed, "BP-01")
-    return Catalogue(candy, candy_lot, puffed, puffed_lot)
-
-
-def lot_path(lot: str = "KD-2024/07", gtin: str = GTIN14) -> str:
-    return f"/01/{gtin}/10/{quote(lot, safe='')}"
-
-
-def trace_page(code: str, lot: str) -> str:
-    return f"{BASE}/t/{code}/{quote(lot, safe='')}"
-
-
-def link_header(response: Response) -> dict[str, str]:
-    """rel -> target of the Link header."""
-    out = {}
-    for part in response.headers["link"].split(", <"):
-        target, _, params = part.lstrip("<").partition(">")
-        rel = next(p.split("=", 1)[1].strip('"') for p in params.split(";") if p.strip().startswith("rel="))
-        out[rel] = target
-    return out
-
-
-def valid_linkset(response: Response) -> dict[str, Any]:
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].split(";")[0] == LINKSET
-    body: dict[str, Any] = json.loads(response.content)
-    assert resolver.validate_linkset(body) == []
-    return body
-
+from tests.factories import certify, make_product
+from tests.trace.conftest import (
+    BASE,
+    CONTEXT,
+    GTIN13,
+    GTIN14,
+    LINKSET,
+    VOC,
+    Catalogue,
+    link_header,
+    lot_path,
+    trace_page,
+    valid_linkset,
+)
 
 # -- 307 to the default link, product level, 404 ------------------------------------------------------------
 
@@ -147,53 +97,6 @@ async def test_unpublished_products_and_lots_are_404(client: AsyncClient, catalo
         response = await client.get(path)
         assert response.status_code == 404
         assert "Bánh phồng" not in response.text
-
-
-# -- 400 for bad syntax ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("path", "why"),
-    [
-        (f"/01/{GTIN14[:-1]}4", "wrong check digit"),
-        (f"/01/{GTIN13[:-1]}4/10/KD-2024", "wrong check digit of a GTIN-13"),
-        ("/01/089345631381A5", "a letter in the GTIN"),
-        ("/01/89345631381", "11 digits"),
-        ("/01/893456313816512", "15 digits"),
-        (f"/01/{GTIN14}/21/S1/10/KD-2024", "qualifiers out of order"),
-        (f"/01/{GTIN14}/10/A/10/B", "a qualifier twice"),
-        (f"/01/{GTIN14}/10/{'L' * 21}", "a lot of 21 characters"),
-        (f"/01/{GTIN14}/10/KD-2024/21/{'9' * 21}", "a serial of 21 characters"),
-        (f"/01/{GTIN14}/10/B%C3%A1nh", "a lot outside character set 82"),
-        (f"/01/{GTIN14}/10/a%20b", "a space in the lot"),
-        (f"/01/{GTIN14}/10/50%ZZ", "a broken percent escape"),
-        (f"/01/{GTIN14}/10", "a qualifier without a value"),
-        (f"/01/{GTIN14}/17/290331", "a data attribute in the path"),
-        (f"/01/{GTIN14}//10/KD-2024", "an empty segment"),
-        ("/p/AB-C/10/X", "a product code that is not alphanumeric"),
-        ("/AQnYUc1gmiCNV4", "a truncated compressed link"),
-        ("/AQnYUc1gmgAAAAAA", "a compressed link with trailing garbage"),
-        ("/AN2yxDhfaiaw", "a compressed SSCC, not a GTIN"),
-        ("/gAMJCAXukTMA", "a compressed AI 8003, not decompressed here"),
-        (f"/01/{GTIN14}/AQnYUc1gmg", "a partially compressed link that repeats the GTIN"),
-    ],
-)
-async def test_bad_syntax_is_400_never_200(
-    client: AsyncClient, catalogue: Catalogue, path: str, why: str
-) -> None:
-    response = await client.get(path)
-    assert response.status_code == 400, (why, response.status_code, response.text)
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["detail"], why
-    assert response.headers["access-control-allow-origin"] == "*"
-
-
-async def test_syntax_errors_are_explained_in_the_readers_language(client: AsyncClient, db: Database) -> None:
-    path = f"/01/{GTIN14[:-1]}4"
-    vietnamese = (await client.get(path)).json()["detail"]
-    english = (await client.get(path, headers={"accept-language": "en"})).json()["detail"]
-    assert "không hợp lệ" in vietnamese
-    assert "Wrong check digit, expected 5" in english
 
 
 # -- link types ---------------------------------------------------------------------------------------------
@@ -482,97 +385,6 @@ async def test_serials_need_a_lot_and_cpvs_are_not_issued(client: AsyncClient, c
     assert (await client.get(f"/01/{GTIN14}/21/U-0001")).status_code == 404
     assert (await client.get(f"/01/{GTIN14}/22/V1/10/KD-2024%2F07")).status_code == 404
     assert (await client.get(lot_path() + "/21/U-0001")).status_code == 307
-
-
-# -- compressed links --------------------------------------------------------------------------------------------
-
-# Published pairs of GS1 Digital Link compression (GS1's compression test vectors).
-VECTORS = [
-    ("AQnYUc1gmg", "/01/05412345000013", ""),
-    ("AQnYUc1gmiCNV4JG", "/01/05412345000013/10/ABC123", ""),
-    ("AQnYUc1gmiCNV4JGQhcNT6K6c", "/01/05412345000013/10/ABC123/21/72292641703", ""),
-    (
-        "AQnYUc1gmiCNV4JGQhcNT6K6cibQCWN9Pee9tT-PQ",
-        "/01/05412345000013/22/AJY3095721P49/10/ABC123/21/72292641703",
-        "",
-    ),
-    ("AQnYUc1gmkIXDU-iun", "/01/05412345000013/21/72292641703", ""),
-    ("AQnYUc1gmkax7ipGrOHDPC5YNI8hMz", "/01/05412345000013/235/8TFV883a904GH%263", ""),
-    ("AQnYUc1gmiCNV4JGLo3DY", "/01/05412345000013/10/ABC123", "17=290331"),
-    (
-        "AQnYUc1gmiCNV4JGLo3Dfg2q72Etrue8K7RPRWwjc0D4",
-        "/01/05412345000013/10/ABC123",
-        "17=290331&arv=true&donor=bmgf",
-    ),
-    ("01/05412345000013/EEarwSMXRuGw", "/01/05412345000013/10/ABC123", "17=290331"),
-    ("01/05412345000013/EEarwSMhC4an0V04", "/01/05412345000013/10/ABC123/21/72292641703", ""),
-]
-
-
-@pytest.mark.parametrize(("compressed", "path", "query"), VECTORS)
-def test_decompression_matches_gs1_vectors(compressed: str, path: str, query: str) -> None:
-    link = digital_link.parse("/" + compressed)
-    assert link.compressed
-    assert link.path() == path
-    assert link.attribute_query() == query
-
-
-def test_compression_matches_gs1_vectors() -> None:
-    gtin = "05412345000013"
-    assert digital_link.compress(gtin) == "AQnYUc1gmg"
-    assert digital_link.compress(gtin, lot="ABC123") == "AQnYUc1gmiCNV4JG"
-    assert digital_link.compress(gtin, lot="ABC123", serial="72292641703") == "AQnYUc1gmiCNV4JGQhcNT6K6c"
-    assert (
-        digital_link.compress(gtin, lot="ABC123", serial="72292641703", cpv="AJY3095721P49")
-        == "AQnYUc1gmiCNV4JGQhcNT6K6cibQCWN9Pee9tT-PQ"
-    )
-    for lot in ("KD-2024/07", "007", "abc", "A&B", "x_Y-9"):  # every value encoding, leading zeros kept
-        assert digital_link.parse("/" + digital_link.compress(gtin, lot=lot, serial="0042")).lot == lot
-
-
-async def test_compressed_links_are_decompressed_and_named_same_as(
-    client: AsyncClient, catalogue: Catalogue
-) -> None:
-    full = BASE + lot_path() + "/21/U-0001"
-    compressed = "/" + digital_link.compress(GTIN14, lot="KD-2024/07", serial="U-0001")
-    response = await client.get(compressed)
-    assert response.status_code == 307
-    assert response.headers["location"] == trace_page(catalogue.candy_code, "KD-2024/07") + "?serial=U-0001"
-    links = link_header(response)
-    assert links["owl:sameAs"] == full
-    assert links["linkset"] == f"{full}?linkType=linkset"
-    body = valid_linkset(await client.get(compressed, params={"linkType": "linkset"}))
-    assert body["linkset"][0]["anchor"] == full  # the subject is the uncompressed URI
-    assert [item["anchor"] for item in body["linkset"][1:]] == [BASE + lot_path(), f"{BASE}/01/{GTIN14}"]
-    # Partially compressed: the GTIN in clear, its qualifiers compressed.
-    partial = f"/01/{GTIN14}/" + digital_link.compress(GTIN14, lot="KD-2024/07", with_gtin=False)
-    response = await client.get(partial)
-    assert response.status_code == 307
-    assert link_header(response)["owl:sameAs"] == BASE + lot_path()
-    assert digital_link.compress("05412345000013", lot="ABC123", serial="72292641703", with_gtin=False) == (
-        "EEarwSMhC4an0V04"
-    )
-
-
-async def test_attributes_inside_a_compressed_link_are_passed_on(client: AsyncClient, db: Database) -> None:
-    # GS1's own example item, (01)05412345000013 (10)ABC123 (17)290331 and two non-GS1 pairs.
-    product = await make_product(name="Hàng mẫu GS1", gtin="05412345000013")
-    await make_batch(product, "ABC123")
-    trace = trace_page(product_code(product.id), "ABC123")
-    response = await client.get("/AQnYUc1gmiCNV4JGLo3Dfg2q72Etrue8K7RPRWwjc0D4")
-    assert response.status_code == 307
-    assert response.headers["location"] == f"{trace}?17=290331&arv=true&donor=bmgf"
-    same = f"{BASE}/01/05412345000013/10/ABC123?17=290331&arv=true&donor=bmgf"
-    assert link_header(response)["owl:sameAs"] == same
-    response = await client.get("/01/05412345000013/EEarwSMXRuGw?x=1", headers={"accept-language": "en"})
-    assert response.headers["location"] == f"{trace}?lang=en&17=290331&x=1"
-
-
-async def test_a_path_that_is_not_a_digital_link_is_a_plain_404(client: AsyncClient, db: Database) -> None:
-    assert (await client.get("/favicon.ico")).status_code == 404
-    assert (await client.get("/healthz")).status_code == 200  # other routes are not shadowed
-    assert (await client.options("/graphql")).status_code == 405
-    assert (await client.get("/AQnYUc1gm")).status_code == 404  # too short to hold a GTIN
 
 
 # -- /.well-known/gs1resolver, efficiency, the vendored schema ---------------------------------------------------

@@ -12,10 +12,12 @@ from services.accounts.auth import Actor, Grant
 from services.common.errors import DomainError
 from services.policy import SYSTEM, reach_of
 from services.registry.manage import find_province
-from services.trace import epcis
+from services.trace import epcis_validation
 from services.trace import events as trace
 from services.trace.events import EventInput, QuantityData
 from services.trace.identity import product_code
+from services.trace.integrity import integrity
+from services.trace.lineage import lineage
 from tests.conftest import Database
 from tests.factories import make_batch, make_producer, make_product
 
@@ -74,10 +76,10 @@ async def candy_from_coconut() -> tuple[Batch, Batch, Batch]:
 
 async def test_a_candy_lot_traces_back_to_its_coconut_farm_and_forward_again(db: Database) -> None:
     coconut, _sugar, candy = await candy_from_coconut()
-    backward = await trace.lineage([candy.id], backward=True)
+    backward = await lineage([candy.id], backward=True)
     assert [[b.lot_code for b in level] for level in backward] == [["DX-2019-05", "DUONG-19"]]
     assert backward[0][0].origin_place == "Vườn ông Tư, ấp 3"
-    forward = await trace.lineage([coconut.id], backward=False)
+    forward = await lineage([coconut.id], backward=False)
     assert [[b.lot_code for b in level] for level in forward] == [["KD-2019-07"]]
 
 
@@ -97,19 +99,19 @@ async def test_the_recall_of_a_coconut_lot_reaches_the_candy_made_from_it(db: Da
 async def test_integrity_holds_and_any_edit_of_a_stored_event_is_detected(db: Database) -> None:
     coconut, sugar, candy = await candy_from_coconut()
     for batch in (coconut, sugar, candy):
-        assert (await trace.integrity(batch.id, BASE)).valid
+        assert (await integrity(batch.id, BASE)).valid
     transformation = await TraceEvent.get(event_type="TransformationEvent")
     await EventQuantity.filter(event_id=transformation.id, role="input", batch_id=coconut.id).update(
         quantity=Decimal(30)
     )
-    broken = await trace.integrity(candy.id, BASE)
+    broken = await integrity(candy.id, BASE)
     assert not broken.valid
     assert broken.broken_at is not None
     assert broken.broken_at.id == transformation.id
     shipping = await TraceEvent.get(biz_step="shipping")
     await TraceEvent.filter(id=shipping.id).update(biz_step="receiving")
-    assert not (await trace.integrity(candy.id, BASE)).valid
-    assert (await trace.integrity(sugar.id, BASE)).broken_at.id == transformation.id  # type: ignore[union-attr]
+    assert not (await integrity(candy.id, BASE)).valid
+    assert (await integrity(sugar.id, BASE)).broken_at.id == transformation.id  # type: ignore[union-attr]
 
 
 async def test_each_event_has_its_cbv_hash_as_event_id(db: Database) -> None:
@@ -194,7 +196,7 @@ async def test_only_those_with_a_role_on_the_lot_record_or_recall(db: Database) 
 async def test_a_lots_history_is_a_valid_epcis_document(db: Database) -> None:
     _, _, candy = await candy_from_coconut()
     document = await trace.batch_document(candy.id, BASE)
-    assert epcis.validate(document) == []
+    assert epcis_validation.validate(document) == []
     events = document["epcisBody"]["eventList"]
     assert [e["type"] for e in events] == ["TransformationEvent", "ObjectEvent"]
     candy_product = await candy.product
@@ -219,9 +221,9 @@ async def test_a_wrong_event_is_declared_and_corrected_without_changing_it(db: D
     assert corrected_by is not None
     assert declaration.event_hash == shipping.event_hash  # EPCIS: the same eventID, with errorDeclaration
     assert (await TraceEvent.get(id=shipping.id)).biz_step == "shipping"  # the original is untouched
-    assert (await trace.integrity(candy.id, BASE)).valid
+    assert (await integrity(candy.id, BASE)).valid
     document = await trace.batch_document(candy.id, BASE)
-    assert epcis.validate(document) == []
+    assert epcis_validation.validate(document) == []
     declared = [e for e in document["epcisBody"]["eventList"] if "errorDeclaration" in e]
     assert declared[0]["errorDeclaration"]["reason"] == "incorrect_data"
     assert declared[0]["errorDeclaration"]["correctiveEventIDs"] == [corrected_by.event_hash]

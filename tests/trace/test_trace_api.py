@@ -9,7 +9,7 @@ from strawberry.relay import to_base64
 
 from models import EventType, Role, UnitEra
 from services.registry.manage import find_province
-from services.trace import epcis
+from services.trace import epcis_validation
 from services.trace.identity import product_code
 from tests.conftest import Database, SQLCounter, gql
 from tests.factories import make_producer, make_product, token_for
@@ -96,7 +96,7 @@ async def test_a_lots_life_from_coconut_to_candy_and_its_recall(client: AsyncCli
         {"depth": 1, "batches": [{"lotCode": "DX-2019-05", "originPlace": "Vườn dừa ấp 3"}]}
     ]
     assert public["integrity"] == {"valid": True, "eventsChecked": 1}
-    assert epcis.validate(public["epcisDocument"]) == []
+    assert epcis_validation.validate(public["epcisDocument"]) == []
 
     # A producer member cannot recall; the Bến Tre officer can, and the candy made from the coconut follows.
     denied = await gql(

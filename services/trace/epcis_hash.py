@@ -1,0 +1,137 @@
+"""The CBV 2.0 event hash of an EPCIS 2.0 event: its eventID `ni:///sha-256;...?ver=CBV2.0`.
+
+The hash library (PyPI `epcis-event-hash-generator`, which expands JSON-LD with PyLD) is given a document loader
+that serves only the EPCIS contexts shipped inside that package and refuses every other URL: hashing never
+touches the network. Events come from services.trace.epcis.event_json."""
+
+from __future__ import annotations
+
+import json
+import sys
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from services.trace.epcis import (
+    EPCIS_CONTEXT,
+    EXTENSION_NAMESPACE,
+    EXTENSION_PREFIX,
+    SCHEMA_VERSION,
+    JSONObject,
+    typed_entries,
+)
+
+# The JSON-LD contexts epcis-event-hash-generator ships as files (its file_document_loader maps exactly these).
+PACKAGED_CONTEXTS = frozenset({EPCIS_CONTEXT, "https://gs1.github.io/EPCIS/epcis-context.jsonld"})
+# Prefixes of the EPCIS context, repeated (identically: the context's terms are @protected) in the context of
+# the document we hash, so that the library expands CURIEs such as `cbvmda:lotNumber` to
+# `{urn:epcglobal:cbv:mda:}lotNumber`, as the CBV 2.0 hash algorithm requires for ILMD and extensions.
+_HASH_PREFIXES = {
+    "epcis": "https://ref.gs1.org/epcis/",
+    "cbv": "https://ref.gs1.org/cbv/",
+    "cbvmda": "urn:epcglobal:cbv:mda:",
+    "gs1": "https://gs1.org/voc/",
+    EXTENSION_PREFIX: EXTENSION_NAMESPACE,  # ours, not the EPCIS context's: expands `ocop:documents`
+}
+
+
+class EPCISHashError(RuntimeError):
+    """The hash library could not hash an event: it logs the cause on the root logger and skips the event, which
+    we refuse to do. A known cause: a time whose fraction rounds up to 1000 ms (e.g. `...:00.9996+07:00` in a
+    sensorMetadata time); event_json writes eventTime truncated to the millisecond, which never trips it."""
+
+
+type DocumentLoader = Callable[..., dict[str, Any]]
+
+
+@dataclass(slots=True)
+class _HashLibrary:
+    to_events: Callable[[JSONObject], Any]
+    pre_hashes: Callable[[Any], list[str]]
+    hashes: Callable[[list[str], str], list[str]]
+    package_loader: DocumentLoader  # the package's file_document_loader (reads its shipped context files)
+    jsonld: Any  # pyld.jsonld
+
+
+@cache
+def _hash_library() -> _HashLibrary:
+    saved_path = list(sys.path)
+    try:
+        from epcis_event_hash_generator import hash_generator, json_to_py  # type: ignore[import-untyped]
+        from epcis_event_hash_generator.file_document_loader import (  # type: ignore[import-untyped]
+            file_document_loader,
+        )
+        from pyld import jsonld  # type: ignore[import-untyped]
+    finally:
+        # The package's context.py puts site-packages first on sys.path, ahead of the project: undo that.
+        sys.path[:] = saved_path
+    return _HashLibrary(
+        to_events=json_to_py.event_list_from_epcis_document_json,
+        pre_hashes=hash_generator.derive_prehashes_from_events,
+        hashes=hash_generator.calculate_hashes_from_pre_hashes,
+        package_loader=file_document_loader(),
+        jsonld=jsonld,
+    )
+
+
+def offline_document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """PyLD document loader used for hashing: the EPCIS contexts come from the files shipped in
+    epcis-event-hash-generator (through its file_document_loader); any other URL is refused, never fetched (the
+    package's own loader would fall back to the network)."""
+    library = _hash_library()
+    if url not in PACKAGED_CONTEXTS:
+        raise library.jsonld.JsonLdError(
+            f"{url} is not a JSON-LD context shipped with epcis-event-hash-generator; hashing never fetches",
+            "jsonld.LoadDocumentError",
+            {"url": url},
+            code="loading document failed",
+        )
+    with warnings.catch_warnings():
+        # The package reads its file with importlib.resources.open_text, deprecated in Python 3.12.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        loaded: dict[str, Any] = library.package_loader(url, dict(options or {}))
+    return loaded
+
+
+def _prepare() -> _HashLibrary:
+    library = _hash_library()
+    if library.jsonld.get_document_loader() is not offline_document_loader:
+        library.jsonld.set_document_loader(offline_document_loader)
+    return library
+
+
+def _hash_document(event: Mapping[str, Any]) -> JSONObject:
+    plain: JSONObject = json.loads(json.dumps(event))  # a deep copy that must be plain JSON
+    for name, key in (
+        ("bizTransactionList", "bizTransaction"),
+        ("sourceList", "source"),
+        ("destinationList", "destination"),
+    ):
+        if isinstance(plain.get(name), list):
+            plain[name] = typed_entries(plain[name], key)
+    return {
+        "@context": [EPCIS_CONTEXT, _HASH_PREFIXES],
+        "type": "EPCISDocument",
+        "schemaVersion": SCHEMA_VERSION,
+        "creationDate": "1970-01-01T00:00:00.000Z",
+        "epcisBody": {"eventList": [plain]},
+    }
+
+
+def pre_hash_string(event: Mapping[str, Any]) -> str:
+    """The CBV 2.0 pre-hash string of an event (what event_hash digests): for debugging and tests."""
+    library = _prepare()
+    pre_hashes = library.pre_hashes(library.to_events(_hash_document(event)))
+    if len(pre_hashes) != 1 or not pre_hashes[0]:
+        raise EPCISHashError(f"epcis-event-hash-generator could not hash the {event.get('type')} event")
+    return pre_hashes[0]
+
+
+def event_hash(event: Mapping[str, Any]) -> str:
+    """The CBV 2.0 event hash `ni:///sha-256;<hex>?ver=CBV2.0` of an event from event_json (epcis-event-hash-
+    generator on a one-event document). eventID, recordTime and errorDeclaration are not hashed: an error
+    declaration keeps the hash of the event it declares erroneous."""
+    [hashed] = _hash_library().hashes([pre_hash_string(event)], "sha256")
+    return hashed
