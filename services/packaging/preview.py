@@ -37,6 +37,7 @@ from services.common.text import fold
 from services.labels import layout as lay
 from services.labels import qr
 from services.labels.pdf import _qr_literal
+from services.packaging.declared import TEXT_ITEMS
 
 MM = lay.PT_PER_MM
 DPI = 300
@@ -114,18 +115,7 @@ def panel_of(declared: Any, *, title: str, width_mm: float | None, height_mm: fl
     if d.responsible_party is not None:
         party = ", ".join(p for p in (d.responsible_party.name, d.responsible_party.address) if p)
         texts.append(PanelText(party, sizes.get("responsible_party") or DEFAULT_TEXT_MM, bold=True))
-    for item in (
-        "origin_wording",
-        "net_quantity",
-        "manufacture_date_format",
-        "expiry",
-        "ingredients",
-        "instructions_use",
-        "instructions_storage",
-        "warnings",
-        "ethanol_content",
-        "lot_code_position",
-    ):
+    for item in TEXT_ITEMS:
         value = getattr(d, item)
         if value:
             texts.append(text(item, value))
