@@ -36,7 +36,7 @@ from services.common import sandbox, settings, signing
 from services.common.text import fold
 from services.labels import layout as lay
 from services.labels import qr
-from services.labels.pdf import _qr_literal
+from services.labels.pdf import _qr_literal, fill_star
 from services.packaging.declared import TEXT_ITEMS
 
 MM = lay.PT_PER_MM
@@ -307,13 +307,7 @@ def _pdf_mark(cv: Canvas, mark: MarkPlace, page_h: float) -> None:
     cv.setFont(lay.FONT_BOLD, size)
     cv.drawCentredString(cx, cy - size * 0.1, "OCOP")
     for sx, sy, sr in _stars(mark, cx, cy - r * 0.45, r):
-        points = lay.star_points(sx, sy, sr)
-        path = cv.beginPath()
-        path.moveTo(*points[0])
-        for point in points[1:]:
-            path.lineTo(*point)
-        path.close()
-        cv.drawPath(path, stroke=0, fill=1)
+        fill_star(cv, sx, sy, sr)
 
 
 def _stars(mark: MarkPlace, cx: float, cy: float, r: float) -> list[tuple[float, float, float]]:
