@@ -172,6 +172,10 @@ async def test_a_bad_row_stores_nothing_and_names_its_row(db: Database) -> None:
     }
     messages = {p.field: (p.message, p.message_en) for p in bad.value.problems}
     assert messages["booths.2.zoneCode"] == ("Gian dòng 3: không có khu C.", "Booth row 3: no zone C.")
+    assert messages["booths.3.code"] == (
+        "Gian dòng 4: mã gian A02 lặp lại.",
+        "Booth row 4: booth A02 is repeated.",
+    )
     assert messages["zones.1.productGroups"][1].startswith("Zone row 2:")
     assert await Zone.filter(fair_id=fair.id).count() == 0
     assert await Booth.filter(fair_id=fair.id).count() == 0
