@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,7 +13,6 @@ from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
 from models import LabelRun, Role, SerialScan
-from services.common import settings
 from services.labels import runs, scans
 from services.trace.identity import product_code
 from tests.conftest import gql
@@ -32,9 +30,8 @@ mutation($input: LabelRunInput!) {
 
 
 @pytest.fixture(autouse=True)
-def media(tmp_path: Path) -> Iterator[None]:
-    with settings.overridden(media_dir=tmp_path):
-        yield
+def own_media(media: Path) -> None:
+    """Every test here renders or downloads files: each in its own media directory (tests/labels/conftest.py)."""
 
 
 def path_of(url: str) -> str:

@@ -12,7 +12,6 @@ import ctypes
 import io
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,7 +22,6 @@ from httpx import AsyncClient
 from pdfminer.high_level import extract_text
 from pdfminer.layout import LAParams
 
-from services.common import settings
 from services.labels import pdf, runs
 from services.labels.runs import LabelRunData
 from services.policy import SYSTEM
@@ -88,13 +86,6 @@ def test_start_at_slot_n_fills_the_rest_of_a_part_used_sheet() -> None:
     assert not set(range(9)) & set(first)  # slots 1-9 (already used) stay blank
     second = {grid.slot_at(*r.centre_mm): r.text for r in pages[1]}
     assert second == {0: j.link(12), 1: j.link(13), 2: j.link(14)}
-
-
-@pytest.fixture
-def media(tmp_path: Path) -> Iterator[Path]:
-    """Label files of the test in its own media directory."""
-    with settings.overridden(media_dir=tmp_path):
-        yield tmp_path
 
 
 async def test_a_serialised_runs_codes_lead_through_the_resolver(

@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from models import BatchStatus, LabelRun, Role, TemplateKind
 from services.accounts.auth import Actor, Grant
-from services.common import settings
 from services.common.errors import DomainError
 from services.labels import runs
 from services.labels.errors import LabelErrorCode
@@ -156,13 +154,6 @@ async def test_a_producer_member_prints_only_its_own_lots(db: object) -> None:
             base_url=BASE,
         )
     assert codes(e.value) == {("batchId", LabelErrorCode.FORBIDDEN)}
-
-
-@pytest.fixture
-def media(tmp_path: Path) -> Iterator[Path]:
-    """Label files of the test in its own media directory."""
-    with settings.overridden(media_dir=tmp_path):
-        yield tmp_path
 
 
 async def test_outputs_are_kept_by_checksum_and_reproducible(db: object, media: Path) -> None:
