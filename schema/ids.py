@@ -64,5 +64,10 @@ def decode_id(value: GlobalID | str, expected: str, field: str) -> int:
         raise _bad(field, f"Mã {expected} không hợp lệ.", f"Not a valid {expected} ID.") from exc
 
 
+def decode_optional_id(value: GlobalID | str | None, expected: str, field: str) -> int | None:
+    """`decode_id` for an optional argument or filter field: None stays None."""
+    return None if value is None else decode_id(value, expected, field)
+
+
 def _bad(field: str, message: str, message_en: str) -> DomainError:
     return DomainError([FieldProblem(field, CommonErrorCode.INVALID, message, message_en)])
