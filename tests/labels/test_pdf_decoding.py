@@ -24,9 +24,9 @@ from pdfminer.layout import LAParams
 
 from services.labels import pdf, runs
 from services.labels.runs import LabelRunData
-from services.policy import SYSTEM
 from services.trace.identity import product_code
 from tests.factories import make_batch, make_producer, make_product
+from tests.labels.factories import BASE, system_run
 from tests.labels.pdfcheck import (
     GRIDS,
     PRODUCER,
@@ -38,8 +38,6 @@ from tests.labels.pdfcheck import (
     job,
     scan_pages,
 )
-
-BASE = "https://ocop.test"
 
 
 def full_page_and_a_few(code: str) -> int:
@@ -94,12 +92,7 @@ async def test_a_serialised_runs_codes_lead_through_the_resolver(
     producer = await make_producer(name=PRODUCER)
     product = await make_product(producer, name=PRODUCT)
     batch = await make_batch(product, "BP-2026-11")
-    run = await runs.create_label_run(
-        LabelRunData(batch_id=batch.id, template="L7160", count=4, serialized=True),
-        SYSTEM,
-        user_id=None,
-        base_url=BASE,
-    )
+    run = await system_run(LabelRunData(batch_id=batch.id, template="L7160", count=4, serialized=True))
     path, _ = await runs.output(run, "pdf")
     (reads,) = scan_pages(path.read_bytes(), 300)
     links = sorted(r.text for r in reads)
