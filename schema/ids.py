@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from strawberry.relay import GlobalID
@@ -62,6 +63,23 @@ def decode_id(value: GlobalID | str, expected: str, field: str) -> int:
         return int(gid.node_id)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise _bad(field, f"Mã {expected} không hợp lệ.", f"Not a valid {expected} ID.") from exc
+
+
+def decode_optional_id(value: GlobalID | str | None, expected: str, field: str) -> int | None:
+    """`decode_id` for an optional argument or filter field: None stays None."""
+    return None if value is None else decode_id(value, expected, field)
+
+
+async def nodes_by_ids[Row, Node](
+    node_ids: Iterable[str],
+    fetch: Callable[[list[int]], Awaitable[Mapping[int, Row]]],
+    make: Callable[[Row], Node],
+) -> list[Node | None]:
+    """A `resolve_nodes`: the rows a service lets the caller see, fetched at once, as types in the order
+    asked; None for an ID that is not found or not visible (the two look the same)."""
+    ids = [int(i) for i in node_ids]
+    found = await fetch(ids)
+    return [make(found[i]) if i in found else None for i in ids]
 
 
 def _bad(field: str, message: str, message_en: str) -> DomainError:

@@ -30,6 +30,18 @@ from services.registry.manage import ProducerChanges, ProductChanges
 # Legacy (pre-2025) communes of Bến Tre used across tests.
 HUNG_NHUONG = "29044"  # xã Hưng Nhượng, huyện Giồng Trôm, tỉnh Bến Tre
 _tax_codes = itertools.count(1)
+# Names with stacked diacritics (ờ, ữ, ễ) from the demo fair: text folding (tests/services/test_text.py) and the
+# printed catalog (tests/fairs/test_catalog_pdf.py) must both keep each one whole.
+MUST_RENDER = [
+    "Hội chợ OCOP - Du lịch 2019 vùng Tây Nam Bộ và Đông Nam Bộ",
+    "Bưởi da xanh Chợ Lách",
+    "Bánh phồng Sơn Đốc",
+    "Mỏ Cày Bắc",
+    "Nguyễn Đình Chiểu",
+    "Thừa Thiên-Huế",
+    "Rượu Phú Lễ",
+    "Kẹo dừa sầu riêng lá dứa",
+]
 
 
 def _snake(values: dict[str, Any]) -> dict[str, Any]:

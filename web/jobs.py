@@ -15,7 +15,7 @@ from services.common.errors import DomainError, ErrorCode
 from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
 from web.access import download_reach
-from web.refusals import not_found, refuse, refuse_problems
+from web.refusals import not_found, path_int, refuse, refuse_problems, render_failed
 from web.responses import ORJSONResponse, file_answer
 
 
@@ -41,9 +41,8 @@ def _no_job(request: Request) -> Response:
 async def job_result(request: Request) -> Response:
     """GET /jobs/{id}/result: a succeeded job's file, with the signed query of `Job.downloadUrl` or the
     bearer token of someone who may read the job (its creator; for a catalog, the fair's organisers)."""
-    try:
-        job_id = int(request.path_params["job_id"])
-    except ValueError:
+    job_id = path_int(request, "job_id")
+    if job_id is None:
         return _no_job(request)
     reach = await download_reach(request, lambda expires, sig: jobs.verify_download(job_id, expires, sig))
     if isinstance(reach, Response):
@@ -91,10 +90,8 @@ async def fair_catalog_pdf(request: Request) -> Response:
     if job.status == "succeeded":
         return _job_file(request, job, public=True)
     if job.status == "failed":
-        return refuse(
+        return render_failed(
             request,
-            503,
-            ErrorCode.RENDER_FAILED,
             "Không tạo được catalogue từ dữ liệu hiện tại: ban tổ chức có thể tạo lại.",
             "The catalog of the current data could not be made: its organisers can generate it again.",
             headers={"retry-after": "600"},

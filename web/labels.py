@@ -15,7 +15,7 @@ from services.labels import pdf as label_pdf
 from services.labels import runs as label_runs
 from services.labels.templates import find_template as find_label_template
 from web.access import download_reach
-from web.refusals import not_found, refuse
+from web.refusals import not_found, path_int, refuse, render_failed
 from web.responses import file_answer
 
 log = structlog.get_logger("ocop")
@@ -30,9 +30,8 @@ async def label_run_output(request: Request) -> Response:
     (and the other `...Url` fields), or a bearer token of someone who manages the lot. Rendered on first
     request in a child process, then served from its file; the ETag is its sha256."""
     fmt = request.path_params["fmt"]
-    try:
-        run_id = int(request.path_params["run_id"])
-    except ValueError:
+    run_id = path_int(request, "run_id")
+    if run_id is None:
         return _no_run(request)
     if fmt not in label_runs.FORMATS:
         formats = ", ".join(label_runs.FORMATS)
@@ -59,12 +58,8 @@ async def label_run_output(request: Request) -> Response:
         path, sha = await label_runs.output(run, fmt)
     except sandbox.ChildFailed as failed:
         log.warning("label render failed", run_id=run_id, fmt=fmt, error=str(failed))
-        return refuse(
-            request,
-            503,
-            ErrorCode.RENDER_FAILED,
-            f"Không tạo được tệp nhãn: {failed}.",
-            f"The labels could not be produced: {failed}.",
+        return render_failed(
+            request, f"Không tạo được tệp nhãn: {failed}.", f"The labels could not be produced: {failed}."
         )
     except label_runs.OutputMismatch as mismatch:
         # A re-render that differs from the bytes first delivered: never hand out different labels.

@@ -14,7 +14,7 @@ from services.packaging import design_reads
 from services.packaging import preview as packaging_preview
 from services.packaging import uploads as packaging_uploads
 from web.access import download_reach, link_expired
-from web.refusals import not_found, refuse, refuse_problems
+from web.refusals import not_found, path_int, refuse, refuse_problems, render_failed
 from web.responses import ORJSONResponse, file_answer
 
 log = structlog.get_logger("ocop")
@@ -33,9 +33,8 @@ async def design_preview(request: Request) -> Response:
     or the bearer token of someone who sees the design. Rendered in a child process, then served from its
     file; the ETag is its sha256."""
     fmt = request.path_params["fmt"]
-    try:
-        version_id = int(request.path_params["version_id"])
-    except ValueError:
+    version_id = path_int(request, "version_id")
+    if version_id is None:
         return _no_version(request)
     if fmt not in packaging_preview.FORMATS:
         return not_found(request, "Các định dạng: pdf, png.", "Formats: pdf, png.")
@@ -60,13 +59,7 @@ async def design_preview(request: Request) -> Response:
         output = await packaging_preview.render(panel, fmt)
     except packaging_preview.PreviewFailed as exc:
         log.warning("preview failed", version_id=version_id, fmt=fmt, error=str(exc))
-        return refuse(
-            request,
-            503,
-            ErrorCode.RENDER_FAILED,
-            "Không tạo được bản xem trước.",
-            "The preview could not be made.",
-        )
+        return render_failed(request, "Không tạo được bản xem trước.", "The preview could not be made.")
     return file_answer(
         request,
         output.path,

@@ -48,3 +48,19 @@ def refuse_problems(
 
 def not_found(request: Request, message: str, message_en: str) -> Response:
     return refuse(request, 404, ErrorCode.NOT_FOUND, message, message_en)
+
+
+def render_failed(
+    request: Request, message: str, message_en: str, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A file that could not be made (a label run, a preview, a catalog): 503, try again later."""
+    return refuse(request, 503, ErrorCode.RENDER_FAILED, message, message_en, headers=headers)
+
+
+def path_int(request: Request, name: str) -> int | None:
+    """A path parameter that is a row's id; None when it is not a number (the route answers not found, in
+    the refusal shape, where a route converter would answer a bare 404)."""
+    try:
+        return int(request.path_params[name])
+    except ValueError:
+        return None

@@ -45,7 +45,7 @@ from schema.fairs.types import (
     Sponsor,
     TourismOffering,
 )
-from schema.ids import decode_id
+from schema.ids import decode_id, decode_optional_id
 from services.fairs import applications, assignment, layout, manage
 from services.policy import fairs as fair_policy
 
@@ -261,7 +261,7 @@ class FairMutation:
         self, info: Info, input: TourismOfferingInput
     ) -> TourismOfferingPayload:
         fair_id = _fair_id(input.fair_id)
-        product_id = None if input.product_id is None else decode_id(input.product_id, "Product", "productId")
+        product_id = decode_optional_id(input.product_id, "Product", "productId")
         row = await manage.create_offering(
             OFFERING(input, fair_id=fair_id, product_id=product_id), info.context.reach
         )

@@ -5,7 +5,7 @@ What a viewer may see is decided when a fair is read and carried down to its boo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Self, cast
 
 import strawberry
@@ -209,6 +209,18 @@ async def _visible_fair(info: Info, fair_id: int) -> FairModel | None:
     return fair if fair is not None and fair_policy.sees_fair(info.context.reach, fair) else None
 
 
+async def _on_visible_fairs[Row: (ZoneModel, BoothModel), Node](
+    info: Info, rows: Iterable[Row | None], make: Callable[[Row, bool], Node]
+) -> list[Node | None]:
+    """Zones or booths fetched by node ID: each as a type that shows exhibitors if the caller may see them,
+    None where the row is gone or its fair is not visible to the caller."""
+    out: list[Node | None] = []
+    for row in rows:
+        fair = await _visible_fair(info, row.fair_id) if row else None
+        out.append(make(row, fair_policy.sees_exhibitors(info.context.reach, fair)) if row and fair else None)
+    return out
+
+
 @strawberry.type(description="An area of the fair floor hosting some OCOP product groups.")
 class Zone(relay.Node):
     id: relay.NodeID[int]
@@ -245,15 +257,8 @@ class Zone(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        out: list[Self | None] = []
-        for zone in await fair_loaders(info).zone.load_many([int(i) for i in node_ids]):
-            fair = await _visible_fair(info, zone.fair_id) if zone else None
-            out.append(
-                cls.from_model(zone, fair_policy.sees_exhibitors(info.context.reach, fair))
-                if zone and fair
-                else None
-            )
-        return out
+        rows = await fair_loaders(info).zone.load_many([int(i) for i in node_ids])
+        return await _on_visible_fairs(info, rows, cls.from_model)
 
 
 @strawberry.type(name="BoothAssignment", description="An exhibitor on a booth.")
@@ -321,15 +326,8 @@ class Booth(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        out: list[Self | None] = []
-        for booth in await fair_loaders(info).booth.load_many([int(i) for i in node_ids]):
-            fair = await _visible_fair(info, booth.fair_id) if booth else None
-            out.append(
-                cls.from_model(booth, fair_policy.sees_exhibitors(info.context.reach, fair))
-                if booth and fair
-                else None
-            )
-        return out
+        rows = await fair_loaders(info).booth.load_many([int(i) for i in node_ids])
+        return await _on_visible_fairs(info, rows, cls.from_model)
 
 
 @strawberry.type(

@@ -12,6 +12,7 @@ from strawberry import relay
 from models import Job as JobModel
 from models import JobStatus
 from schema.context import Info
+from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from services.jobs import queue as jobs
 
@@ -55,6 +56,6 @@ class Job(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        ids = [int(i) for i in node_ids]
-        found = await jobs.jobs_by_ids(set(ids), info.context.reach)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        return await nodes_by_ids(
+            node_ids, lambda ids: jobs.jobs_by_ids(set(ids), info.context.reach), cls.from_model
+        )

@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 from models import LabelRun as LabelRunModel
 from models import TemplateKind
 from schema.context import Info
+from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.trace.types import Batch, visible_batch
 from services.labels import runs
@@ -135,9 +136,9 @@ class LabelRun(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        ids = [int(i) for i in node_ids]
-        found = await runs.runs_by_ids(set(ids), info.context.reach)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        return await nodes_by_ids(
+            node_ids, lambda ids: runs.runs_by_ids(set(ids), info.context.reach), cls.from_model
+        )
 
 
 @strawberry.type(description="How often one serialised label was scanned, and whether it looks copied.")

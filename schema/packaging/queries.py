@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 
 from schema.context import Info
-from schema.ids import decode_id
+from schema.ids import decode_optional_id
 from schema.packaging.filters import DESIGN_FILTER, PackagingDesignFilter
 from schema.packaging.types import PackagingDesign
 from schema.pagination import Connection, Page, fetch_page
@@ -28,12 +28,8 @@ class PackagingQuery:
         filter: PackagingDesignFilter | None = None,
     ) -> Connection[PackagingDesign]:
         f = filter or PackagingDesignFilter()
-        product_id = (
-            decode_id(f.product_id, "Product", "filter.productId") if f.product_id is not None else None
-        )
-        producer_id = (
-            decode_id(f.producer_id, "Producer", "filter.producerId") if f.producer_id is not None else None
-        )
+        product_id = decode_optional_id(f.product_id, "Product", "filter.productId")
+        producer_id = decode_optional_id(f.producer_id, "Producer", "filter.producerId")
         query = design_reads.design_query(
             DESIGN_FILTER(f, product_id=product_id, producer_id=producer_id), info.context.reach
         )

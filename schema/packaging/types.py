@@ -21,6 +21,7 @@ from models import PackagingDesign as DesignModel
 from models import ReviewComment as CommentModel
 from models import StoredFile as StoredFileModel
 from schema.context import Info
+from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.packaging.loaders import packaging_loaders
 from schema.registry.types import Product, visible_product
@@ -210,9 +211,9 @@ class StoredFile(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        ids = [int(i) for i in node_ids]
-        found = await design_reads.visible_files(ids, info.context.reach)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        return await nodes_by_ids(
+            node_ids, lambda ids: design_reads.visible_files(ids, info.context.reach), cls.from_model
+        )
 
 
 @strawberry.type(description="A file of a version, with its role (artwork, dieline or photo).")
@@ -393,9 +394,9 @@ class DesignVersion(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        ids = [int(i) for i in node_ids]
-        found = await design_reads.visible_versions(ids, info.context.reach)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        return await nodes_by_ids(
+            node_ids, lambda ids: design_reads.visible_versions(ids, info.context.reach), cls.from_model
+        )
 
 
 @strawberry.type(description="The packaging of a product, in numbered versions under review.")
@@ -435,9 +436,9 @@ class PackagingDesign(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        ids = [int(i) for i in node_ids]
-        found = await design_reads.visible_designs(ids, info.context.reach)
-        return [cls.from_model(found[i]) if i in found else None for i in ids]
+        return await nodes_by_ids(
+            node_ids, lambda ids: design_reads.visible_designs(ids, info.context.reach), cls.from_model
+        )
 
 
 async def designs_of_product(info: Info, product_id: int, producer_id: int) -> list[PackagingDesign]:

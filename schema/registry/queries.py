@@ -11,7 +11,7 @@ from tortoise.queryset import QuerySet
 from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.enums import CriteriaSet, ProductSortField, SortDirection, UnitEra, UnitLevel
-from schema.ids import decode_id
+from schema.ids import decode_id, decode_optional_id
 from schema.lookahead import selects
 from schema.pagination import Connection, Page, fetch_page
 from schema.registry.filters import (
@@ -122,9 +122,7 @@ class RegistryQuery:
         filter: EvaluationFilter | None = None,
     ) -> Connection[Evaluation]:
         f = filter or EvaluationFilter()
-        product_id = (
-            decode_id(f.product_id, "Product", "filter.productId") if f.product_id is not None else None
-        )
+        product_id = decode_optional_id(f.product_id, "Product", "filter.productId")
         today = info.context.today
         query = search.evaluation_query(
             EVALUATION_FILTER(f, product_id=product_id),

@@ -11,7 +11,7 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from models import EventAction, EventType, LocationKind, UnitEra
-from schema.ids import decode_id
+from schema.ids import decode_id, decode_optional_id
 from schema.mapping import InputMap
 from schema.trace.types import Batch, Location
 from services.common.errors import DomainError, FieldProblem
@@ -154,10 +154,6 @@ def _lots(items: list[LotQuantityInput], name: str) -> list[trace.QuantityData]:
     ]
 
 
-def _location_id(value: relay.GlobalID | None, name: str) -> int | None:
-    return None if value is None else decode_id(value, "Location", name)
-
-
 def _documents(items: list[EventDocumentInput] | None) -> list[dict[str, str]]:
     out = []
     for item in items or []:
@@ -191,8 +187,8 @@ def event_data(input: EventRecordInput, prefix: str = "") -> trace.EventInput:
         sources=_entries(input.sources, f"{prefix}sources"),
         destinations=_entries(input.destinations, f"{prefix}destinations"),
         sensor_elements=_entries(input.sensor_elements, f"{prefix}sensorElements"),
-        read_point_id=_location_id(input.read_point_id, f"{prefix}readPointId"),
-        biz_location_id=_location_id(input.biz_location_id, f"{prefix}bizLocationId"),
+        read_point_id=decode_optional_id(input.read_point_id, "Location", f"{prefix}readPointId"),
+        biz_location_id=decode_optional_id(input.biz_location_id, "Location", f"{prefix}bizLocationId"),
         documents=_documents(input.documents),
         note=input.note,
         note_en=input.note_en,
@@ -207,8 +203,8 @@ def transformation_data(input: TransformationInput) -> trace.EventInput:
         outputs=_lots(input.outputs, "outputs"),
         action=None,
         biz_step=input.biz_step,
-        read_point_id=_location_id(input.read_point_id, "readPointId"),
-        biz_location_id=_location_id(input.biz_location_id, "bizLocationId"),
+        read_point_id=decode_optional_id(input.read_point_id, "Location", "readPointId"),
+        biz_location_id=decode_optional_id(input.biz_location_id, "Location", "bizLocationId"),
         documents=_documents(input.documents),
         note=input.note,
         note_en=input.note_en,

@@ -12,7 +12,7 @@ from models import EventType
 from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import TraceError
-from schema.ids import decode_id
+from schema.ids import decode_id, decode_optional_id
 from schema.trace.inputs import (
     BATCH_CREATE,
     LOCATION_CREATE,
@@ -85,9 +85,7 @@ class TraceMutation:
         extensions=[Refusals(), Audit()],
     )
     async def create_location(self, info: Info, input: LocationCreateInput) -> LocationPayload:
-        producer_id = (
-            None if input.producer_id is None else decode_id(input.producer_id, "Producer", "producerId")
-        )
+        producer_id = decode_optional_id(input.producer_id, "Producer", "producerId")
         data = LOCATION_CREATE(input, producer_id=producer_id)
         location = await locations.create_location(data, info.context.reach)
         return LocationPayload(location=Location.from_model(location), errors=[])

@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from schema.context import Info
-from schema.ids import decode_id
+from schema.ids import decode_id, decode_optional_id
 from schema.pagination import Connection, Page, fetch_page
 from schema.trace.filters import BATCH_FILTER, LOCATION_FILTER, BatchFilter, LocationFilter
 from schema.trace.types import Batch, Location, visible_batch
@@ -32,9 +32,7 @@ class TraceQuery:
         filter: BatchFilter | None = None,
     ) -> Connection[Batch]:
         f = filter or BatchFilter()
-        product_id = (
-            decode_id(f.product_id, "Product", "filter.productId") if f.product_id is not None else None
-        )
+        product_id = decode_optional_id(f.product_id, "Product", "filter.productId")
         query = batch_query(
             BATCH_FILTER(f, product_id=product_id),
             visibility=trace_policy.batch_visibility(info.context.reach),
@@ -51,9 +49,7 @@ class TraceQuery:
         filter: LocationFilter | None = None,
     ) -> Connection[Location]:
         f = filter or LocationFilter()
-        producer_id = (
-            decode_id(f.producer_id, "Producer", "filter.producerId") if f.producer_id is not None else None
-        )
+        producer_id = decode_optional_id(f.producer_id, "Producer", "filter.producerId")
         query = locations.location_query(
             LOCATION_FILTER(f, producer_id=producer_id),
             visibility=trace_policy.location_visibility(info.context.reach),

@@ -18,6 +18,7 @@ from models import Location as LocationModel
 from models import TraceEvent as EventModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
+from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.registry.types import Product, visible_product
 from services.policy import trace as trace_policy
@@ -78,9 +79,9 @@ class Location(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        ids = [int(i) for i in node_ids]
-        usable = await locations.usable_locations(set(ids), info.context.reach)
-        return [cls.from_model(usable[i]) if i in usable else None for i in ids]
+        return await nodes_by_ids(
+            node_ids, lambda ids: locations.usable_locations(set(ids), info.context.reach), cls.from_model
+        )
 
 
 @strawberry.type(description="A document attached to an event, by URL.")

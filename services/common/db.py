@@ -38,24 +38,23 @@ async def disconnect() -> None:
     await Tortoise.close_connections()
 
 
-async def create_pg_schema(database_url: str, pg_schema: str) -> None:
+async def _pg_execute(database_url: str, statement: str) -> None:
+    """One statement on a connection of its own, outside Tortoise (which may not be connected yet)."""
     import asyncpg
 
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{pg_schema}"')
+        await conn.execute(statement)
     finally:
         await conn.close()
+
+
+async def create_pg_schema(database_url: str, pg_schema: str) -> None:
+    await _pg_execute(database_url, f'CREATE SCHEMA IF NOT EXISTS "{pg_schema}"')
 
 
 async def drop_pg_schema(database_url: str, pg_schema: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.execute(f'DROP SCHEMA IF EXISTS "{pg_schema}" CASCADE')
-    finally:
-        await conn.close()
+    await _pg_execute(database_url, f'DROP SCHEMA IF EXISTS "{pg_schema}" CASCADE')
 
 
 async def migrate(database_url: str, *, pg_schema: str | None = None) -> None:

@@ -18,15 +18,9 @@ async def is_empty() -> bool:
 async def load(*, with_accounts: bool = True, base_url: str = "http://127.0.0.1:8000") -> dict[str, int]:
     """Load what is missing; returns how many rows of each kind were created. Demo accounts (a published
     password) are created only when `with_accounts` (never in production)."""
-    counts = {
-        "producers": 0,
-        "products": 0,
-        "evaluations": 0,
-        "plans": 0,
-        "targets": 0,
-        "batches": 0,
-        "accounts": 0,
-    }
+    counts = dict.fromkeys(
+        ("producers", "products", "evaluations", "plans", "targets", "batches", "accounts"), 0
+    )
     producers = await registry.load_registry(counts)
     counts["batches"] = await registry.load_trace(producers, base_url)
     if with_accounts:

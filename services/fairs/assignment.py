@@ -169,6 +169,20 @@ async def auto_assign(
     return AutoAssignResult(sorted(made, key=lambda a: order[a.booth_id]), result.conflicts)
 
 
+def booth_spot(booth: Booth) -> planner.BoothSpot:
+    """A booth as the planner sees it: where it stands, how large it is, of which type and zone."""
+    return planner.BoothSpot(
+        booth.id,
+        booth.code,
+        booth.zone_id,
+        BoothType(booth.booth_type),
+        booth.x_m,
+        booth.y_m,
+        booth.width_m,
+        booth.depth_m,
+    )
+
+
 async def _plan(fair: Fair, conn: BaseDBAsyncClient) -> planner.Plan:
     zones = await Zone.filter(fair_id=fair.id).using_db(conn)
     booths = await Booth.filter(fair_id=fair.id).using_db(conn)
@@ -194,19 +208,7 @@ async def _plan(fair: Fair, conn: BaseDBAsyncClient) -> planner.Plan:
     provinces = {u.id: u.name for u in await AdminUnit.filter(id__in=province_ids).using_db(conn)}
     return planner.plan(
         [planner.ZoneSpec(z.id, z.code, z.name, frozenset(z.product_groups or [])) for z in zones],
-        [
-            planner.BoothSpot(
-                b.id,
-                b.code,
-                b.zone_id,
-                BoothType(b.booth_type),
-                b.x_m,
-                b.y_m,
-                b.width_m,
-                b.depth_m,
-            )
-            for b in booths
-        ],
+        [booth_spot(b) for b in booths],
         [
             planner.ExhibitorSpec(
                 application_id=a.id,

@@ -8,7 +8,7 @@ changes nothing."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 
 from tortoise.exceptions import IntegrityError
@@ -105,6 +105,26 @@ class _Rows:
         )
 
 
+def _code(
+    rows: _Rows, index: int, raw: str, pattern: re.Pattern[str], seen: Container[str], rule: str, rule_en: str
+) -> str:
+    """A zone's or booth's code in capitals; a problem when it breaks `pattern` (said by `rule`) or repeats
+    one of the rows before it (`seen`)."""
+    code = raw.strip().upper()
+    if not pattern.match(code):
+        rows.add(index, "code", FairErrorCode.INVALID, rule, rule_en)
+    elif code in seen:
+        what, what_en = rows.what.lower(), rows.what_en.lower()
+        rows.add(
+            index,
+            "code",
+            FairErrorCode.UNIQUE,
+            f"mã {what} {code} lặp lại.",
+            f"{what_en} {code} is repeated.",
+        )
+    return code
+
+
 def _geometry(rows: _Rows, index: int, x: float, y: float, w: float, d: float, max_size: float) -> bool:
     ok = True
     for key, size in (("widthM", w), ("depthM", d)):
@@ -143,19 +163,15 @@ async def import_layout(
     clean_zones: dict[str, ZoneRow] = {}
     zone_index: dict[str, int] = {}
     for index, row in enumerate(zones):
-        code = row.code.strip().upper()
-        if not ZONE_CODE.match(code):
-            zone_rows.add(
-                index,
-                "code",
-                FairErrorCode.INVALID,
-                "mã khu gồm chữ, số (vd. A).",
-                "a zone code is letters and digits (e.g. A).",
-            )
-        elif code in clean_zones:
-            zone_rows.add(
-                index, "code", FairErrorCode.UNIQUE, f"mã khu {code} lặp lại.", f"zone {code} is repeated."
-            )
+        code = _code(
+            zone_rows,
+            index,
+            row.code,
+            ZONE_CODE,
+            clean_zones,
+            "mã khu gồm chữ, số (vd. A).",
+            "a zone code is letters and digits (e.g. A).",
+        )
         name = nfc_or_none(row.name)
         if name is None:
             zone_rows.add(index, "name", FairErrorCode.REQUIRED, "cần tên khu.", "a name is required.")
@@ -228,19 +244,15 @@ async def import_layout(
     clean_booths: dict[str, BoothRow] = {}
     booth_index: dict[str, int] = {}
     for index, brow in enumerate(booths):
-        code = brow.code.strip().upper()
-        if not BOOTH_CODE.match(code):
-            booth_rows.add(
-                index,
-                "code",
-                FairErrorCode.INVALID,
-                "mã gian gồm 1-3 chữ cái và số (vd. A01).",
-                "a booth code is 1-3 letters and a number (e.g. A01).",
-            )
-        elif code in clean_booths:
-            booth_rows.add(
-                index, "code", FairErrorCode.UNIQUE, f"mã gian {code} lặp lại.", f"booth {code} is repeated."
-            )
+        code = _code(
+            booth_rows,
+            index,
+            brow.code,
+            BOOTH_CODE,
+            clean_booths,
+            "mã gian gồm 1-3 chữ cái và số (vd. A01).",
+            "a booth code is 1-3 letters and a number (e.g. A01).",
+        )
         zone_code = brow.zone_code.strip().upper()
         if zone_code not in final_zones:
             booth_rows.add(

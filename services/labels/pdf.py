@@ -31,15 +31,21 @@ MM = lay.PT_PER_MM
 Progress = Callable[[int, int], None]  # (labels done, total)
 
 
-def _star_path(canvas: Canvas, x: float, y: float, size: float) -> None:
-    """A filled five-pointed star, `size` points wide, its bounding box's bottom-left at (x, y)."""
-    points = lay.star_points(x + size / 2, y + size * 0.475, size / 2)
+def fill_star(canvas: Canvas, cx: float, cy: float, r: float) -> None:
+    """A filled five-pointed star of outer radius `r` points around (cx, cy): the labels' stars and those of
+    the OCOP mark in a packaging preview (services/packaging/preview.py) are drawn alike."""
+    points = lay.star_points(cx, cy, r)
     path = canvas.beginPath()
     path.moveTo(*points[0])
     for point in points[1:]:
         path.lineTo(*point)
     path.close()
     canvas.drawPath(path, stroke=0, fill=1)
+
+
+def _star_path(canvas: Canvas, x: float, y: float, size: float) -> None:
+    """A filled five-pointed star, `size` points wide, its bounding box's bottom-left at (x, y)."""
+    fill_star(canvas, x + size / 2, y + size * 0.475, size / 2)
 
 
 def _qr_literal(size: int, bits_hex: str, module_pt: float, x: float, y: float) -> str:

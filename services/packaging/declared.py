@@ -59,6 +59,12 @@ ITEM_FIELDS: Final = (
     "lot_code_position",
     "health_supplement_statements",
 )
+# The items that are one plain text each, in label order: all but the structured name and responsible party
+# and the list of health-supplement statements. The preview (services/packaging/preview.py) prints each as
+# a line of its own.
+TEXT_ITEMS: Final = tuple(
+    i for i in ITEM_FIELDS if i not in ("product_name", "responsible_party", "health_supplement_statements")
+)
 _SHORT_TEXT = (
     "origin_wording",
     "net_quantity",

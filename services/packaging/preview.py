@@ -36,7 +36,8 @@ from services.common import sandbox, settings, signing
 from services.common.text import fold
 from services.labels import layout as lay
 from services.labels import qr
-from services.labels.pdf import _qr_literal
+from services.labels.pdf import _qr_literal, fill_star
+from services.packaging.declared import TEXT_ITEMS
 
 MM = lay.PT_PER_MM
 DPI = 300
@@ -114,18 +115,7 @@ def panel_of(declared: Any, *, title: str, width_mm: float | None, height_mm: fl
     if d.responsible_party is not None:
         party = ", ".join(p for p in (d.responsible_party.name, d.responsible_party.address) if p)
         texts.append(PanelText(party, sizes.get("responsible_party") or DEFAULT_TEXT_MM, bold=True))
-    for item in (
-        "origin_wording",
-        "net_quantity",
-        "manufacture_date_format",
-        "expiry",
-        "ingredients",
-        "instructions_use",
-        "instructions_storage",
-        "warnings",
-        "ethanol_content",
-        "lot_code_position",
-    ):
+    for item in TEXT_ITEMS:
         value = getattr(d, item)
         if value:
             texts.append(text(item, value))
@@ -317,13 +307,7 @@ def _pdf_mark(cv: Canvas, mark: MarkPlace, page_h: float) -> None:
     cv.setFont(lay.FONT_BOLD, size)
     cv.drawCentredString(cx, cy - size * 0.1, "OCOP")
     for sx, sy, sr in _stars(mark, cx, cy - r * 0.45, r):
-        points = lay.star_points(sx, sy, sr)
-        path = cv.beginPath()
-        path.moveTo(*points[0])
-        for point in points[1:]:
-            path.lineTo(*point)
-        path.close()
-        cv.drawPath(path, stroke=0, fill=1)
+        fill_star(cv, sx, sy, sr)
 
 
 def _stars(mark: MarkPlace, cx: float, cy: float, r: float) -> list[tuple[float, float, float]]:

@@ -9,38 +9,20 @@ from dataclasses import dataclass, field
 from models import Certification, Evaluation, Producer, Product, ProductGroup, ProductImage
 from services.registry import stars
 from services.trace.identity import product_id_of
-from services.trace.page import environment, place_name
+from services.trace.page import PARTS_LABELS, environment, place_name
 
 LABELS: dict[str, dict[str, str]] = {
     "vi": {
-        "producer": "Chủ thể sản xuất",
+        **PARTS_LABELS["vi"],
         "group": "Nhóm sản phẩm",
         "net": "Định lượng",
         "ingredients": "Thành phần",
-        "shelf_life": "Thời hạn sử dụng",
-        "days": "ngày",
-        "ocop": "Sản phẩm OCOP",
-        "certificate": "Quyết định",
-        "valid_until": "hiệu lực đến",
-        "no_ocop": "Chưa có chứng nhận OCOP còn hiệu lực",
-        "standards": "Tiêu chuẩn áp dụng",
-        "certifications": "Chứng nhận",
-        "other_language": "English",
     },
     "en": {
-        "producer": "Producer",
+        **PARTS_LABELS["en"],
         "group": "Product group",
         "net": "Net quantity",
         "ingredients": "Ingredients",
-        "shelf_life": "Shelf life",
-        "days": "days",
-        "ocop": "OCOP product",
-        "certificate": "Decision",
-        "valid_until": "valid until",
-        "no_ocop": "No valid OCOP certificate",
-        "standards": "Standards applied",
-        "certifications": "Certifications",
-        "other_language": "Tiếng Việt",
     },
 }
 

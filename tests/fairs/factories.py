@@ -19,10 +19,12 @@ from models import (
     FairStatus,
     Producer,
     Product,
+    SessionKind,
     UnitEra,
     UnitLevel,
     Zone,
 )
+from services.common.clock import VIETNAM
 from services.fairs import applications, layout, manage
 from services.fairs.layout import BoothRow, ZoneRow
 from services.policy import SYSTEM
@@ -183,3 +185,15 @@ async def fair_world(p2: Producer) -> FairWorld:
         fair_id=fair.id, booth_id=booths["A03"].id, application_id=approved.id, manual=True
     )
     return FairWorld(fair, zone_a, booths, submitted, approved)
+
+
+def opening_ceremony(fair_id: int, **more: Any) -> manage.SessionData:
+    """The opening ceremony of a fair made by `make_fair`: its first evening, 19:00-21:00 Viet Nam time."""
+    return manage.SessionData(
+        fair_id,
+        SessionKind.CEREMONY,
+        "Lễ khai mạc",
+        dt.datetime(2019, 6, 6, 19, tzinfo=VIETNAM),
+        dt.datetime(2019, 6, 6, 21, tzinfo=VIETNAM),
+        **more,
+    )

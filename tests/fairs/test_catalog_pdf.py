@@ -20,20 +20,11 @@ from services.fairs.catalog import document, render
 from services.fairs.catalog.data import CatalogData, load_catalog
 from services.fairs.catalog.render import render_catalog, render_catalog_with_stats
 from tests.conftest import Database
+from tests.factories import MUST_RENDER
 from tests.fairs.catalog_fair import CatalogFair, build_catalog_fair
 from tests.fairs.catalog_pdf import CatalogPdf
 
 BASE = "https://ocop.test"
-MUST_RENDER = [
-    "Hội chợ OCOP - Du lịch 2019 vùng Tây Nam Bộ và Đông Nam Bộ",
-    "Bưởi da xanh Chợ Lách",
-    "Bánh phồng Sơn Đốc",
-    "Mỏ Cày Bắc",
-    "Nguyễn Đình Chiểu",
-    "Thừa Thiên-Huế",
-    "Rượu Phú Lễ",
-    "Kẹo dừa sầu riêng lá dứa",
-]
 
 
 @dataclass

@@ -329,3 +329,16 @@ async def test_listing_booths_with_exhibitors_costs_a_fixed_number_of_queries(
         await Producer.filter(name__startswith="HTX Gian ").delete()
     assert counts[0] == counts[1], counts
     assert counts[1] <= 8, sql_counter.statements
+
+
+async def test_zones_and_booths_by_node_id_are_seen_only_where_their_fair_is(
+    client: AsyncClient, db: Database
+) -> None:
+    fair = await make_fair(DEMO_FAIR, FairStatus.DRAFT)
+    booths = await make_layout(fair, [zone("A", "Khu ẩm thực", ["1"], 0, 0)], booth_row("A", 1))
+    ids = [gid("Zone", (await Zone.get(fair_id=fair.id)).id), gid("Booth", booths["A01"].id)]
+    query = "query($ids: [ID!]!) { nodes(ids: $ids) { ... on Zone { code } ... on Booth { code } } }"
+    assert (await gql(client, query, {"ids": ids}))["data"]["nodes"] == [None, None]  # a draft is hidden
+    organiser = await token_for(Role.FAIR_ORGANISER, fair_scope=DEMO_FAIR)
+    seen = (await gql(client, query, {"ids": ids}, token=organiser))["data"]["nodes"]
+    assert seen == [{"code": "A"}, {"code": "A01"}]

@@ -124,19 +124,7 @@ async def test_a_province_sits_together(db: Database) -> None:
 
     result = await assignment.auto_assign(fair.id, SYSTEM)
     assert result.conflicts == []
-    spots = {
-        b.code: BoothSpot(
-            b.id,
-            b.code,
-            b.zone_id,
-            BoothType(b.booth_type),
-            b.x_m,
-            b.y_m,
-            b.width_m,
-            b.depth_m,
-        )
-        for b in await Booth.filter(fair_id=fair.id)
-    }
+    spots = {b.code: assignment.booth_spot(b) for b in await Booth.filter(fair_id=fair.id)}
     neighbours = {
         s.id: frozenset(o.id for o in spots.values() if planner.touching(s, o)) for s in spots.values()
     }

@@ -42,6 +42,7 @@ from tests.fairs.factories import (
     make_exhibitor,
     make_fair,
     make_layout,
+    opening_ceremony,
     zone,
 )
 
@@ -128,16 +129,7 @@ async def test_the_organiser_of_another_fair_is_forbidden_and_nothing_is_written
         lambda: applications.decide(exhibitor.id, applications.Decision.APPROVE, other),
         lambda: assignment.assign_booth(booths["A01"].id, exhibitor.id, other),
         lambda: assignment.auto_assign(fair.id, other),
-        lambda: manage.create_session(
-            manage.SessionData(
-                fair.id,
-                SessionKind.CEREMONY,
-                "Lễ khai mạc",
-                dt.datetime(2019, 6, 6, 19, tzinfo=VIETNAM),
-                dt.datetime(2019, 6, 6, 21, tzinfo=VIETNAM),
-            ),
-            other,
-        ),
+        lambda: manage.create_session(opening_ceremony(fair.id), other),
     ]
     for attempt in attempts:
         with pytest.raises(DomainError) as refused:
@@ -172,6 +164,10 @@ async def test_a_bad_row_stores_nothing_and_names_its_row(db: Database) -> None:
     }
     messages = {p.field: (p.message, p.message_en) for p in bad.value.problems}
     assert messages["booths.2.zoneCode"] == ("Gian dòng 3: không có khu C.", "Booth row 3: no zone C.")
+    assert messages["booths.3.code"] == (
+        "Gian dòng 4: mã gian A02 lặp lại.",
+        "Booth row 4: booth A02 is repeated.",
+    )
     assert messages["zones.1.productGroups"][1].startswith("Zone row 2:")
     assert await Zone.filter(fair_id=fair.id).count() == 0
     assert await Booth.filter(fair_id=fair.id).count() == 0
@@ -309,14 +305,7 @@ async def test_an_assignment_stays_within_its_fair(db: Database) -> None:
 async def test_programme_sessions_fall_within_the_fair(db: Database) -> None:
     fair = await make_fair()
     opening = await manage.create_session(
-        manage.SessionData(
-            fair.id,
-            SessionKind.CEREMONY,
-            "Lễ khai mạc",
-            dt.datetime(2019, 6, 6, 19, tzinfo=VIETNAM),
-            dt.datetime(2019, 6, 6, 21, tzinfo=VIETNAM),
-            speakers=["Lãnh đạo UBND tỉnh Bến Tre"],
-        ),
+        opening_ceremony(fair.id, speakers=["Lãnh đạo UBND tỉnh Bến Tre"]),
         SYSTEM,
     )
     assert opening.title == "Lễ khai mạc"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +13,6 @@ from starlette.applications import Starlette
 from strawberry.relay import to_base64
 
 from models import LabelRun, Role, SerialScan
-from services.common import settings
 from services.labels import runs, scans
 from services.trace.identity import product_code
 from tests.conftest import gql
@@ -31,9 +30,8 @@ mutation($input: LabelRunInput!) {
 
 
 @pytest.fixture(autouse=True)
-def media(tmp_path: Path) -> Iterator[None]:
-    with settings.overridden(media_dir=tmp_path):
-        yield
+def own_media(media: Path) -> None:
+    """Every test here renders or downloads files: each in its own media directory (tests/labels/conftest.py)."""
 
 
 def path_of(url: str) -> str:
@@ -47,6 +45,28 @@ async def member_with_lot(lot: str = "BP-2611") -> tuple[str, str, int]:
     token = await token_for(Role.PRODUCER_MEMBER, producer_id=product.producer_id)
 
     return token, to_base64("Batch", batch.id), batch.id
+
+
+async def create_run(
+    client: AsyncClient,
+    token: str | None,
+    batch_gid: str,
+    *,
+    template: str = "L7160",
+    count: int = 3,
+    lang: str | None = None,
+    **more: Any,
+) -> dict[str, Any]:
+    """The createLabelRun payload for `count` labels of the lot, as the producer's frontend asks for them."""
+    variables = {"input": {"batchId": batch_gid, "template": template, "count": count, **more}}
+    body = await gql(client, CREATE, variables, token=token, lang=lang)
+    payload: dict[str, Any] = body["data"]["createLabelRun"]
+    return payload
+
+
+def run_id_of(url: str) -> int:
+    """The run's id in a download URL (/labels/runs/{id}/{format})."""
+    return int(urlsplit(url).path.split("/")[3])
 
 
 async def test_label_templates_list_the_sheets_and_rolls(client: AsyncClient, db: object) -> None:
@@ -72,13 +92,7 @@ async def test_a_producer_goes_from_a_lot_to_a_printable_pdf_in_one_mutation(
     client: AsyncClient, db: object
 ) -> None:
     token, batch_gid, _ = await member_with_lot()
-    body = await gql(
-        client,
-        CREATE,
-        {"input": {"batchId": batch_gid, "template": "L7160", "count": 30, "serialized": True}},
-        token=token,
-    )
-    payload = body["data"]["createLabelRun"]
+    payload = await create_run(client, token, batch_gid, count=30, serialized=True)
     assert payload["errors"] == []
     run = payload["labelRun"]
     assert (run["count"], run["firstSerial"], run["lastSerial"]) == (30, "1", "30")
@@ -111,16 +125,11 @@ async def test_thermal_formats_are_offered_only_where_the_code_fits(client: Asyn
     """38.1 × 21.2 mm leaves room for 0.45 mm modules: fine on paper, but a 203 dpi printer has only
     0.375 or 0.5 mm (3 or 4 dots) and 0.5 mm does not fit: no ZPL link, and the route explains why."""
     token, batch_gid, _ = await member_with_lot()
-    body = await gql(
-        client,
-        CREATE,
-        {"input": {"batchId": batch_gid, "template": "L7651", "count": 65, "serialized": True}},
-        token=token,
-    )
-    run = body["data"]["createLabelRun"]["labelRun"]
+    created = await create_run(client, token, batch_gid, template="L7651", count=65, serialized=True)
+    run = created["labelRun"]
     assert run["pdfUrl"]
     assert run["zplUrl"] is None
-    run_id = int(urlsplit(run["pdfUrl"]).path.split("/")[3])
+    run_id = run_id_of(run["pdfUrl"])
     refused = await client.get(path_of(runs.download_url("https://ocop.test", run_id, "zpl-203")))
     assert refused.status_code == 422
     assert "mm" in refused.json()["errors"][0]["message"]
@@ -128,11 +137,8 @@ async def test_thermal_formats_are_offered_only_where_the_code_fits(client: Asyn
 
 async def test_download_links_are_signed_and_expire(client: AsyncClient, db: object) -> None:
     token, batch_gid, _ = await member_with_lot()
-    body = await gql(
-        client, CREATE, {"input": {"batchId": batch_gid, "template": "L7160", "count": 3}}, token=token
-    )
-    url = body["data"]["createLabelRun"]["labelRun"]["pdfUrl"]
-    run_id = int(urlsplit(url).path.split("/")[3])
+    url = (await create_run(client, token, batch_gid))["labelRun"]["pdfUrl"]
+    run_id = run_id_of(url)
     tampered = path_of(url).replace("/pdf?", "/zpl-203?")
     assert (await client.get(tampered)).status_code == 403
     assert (await client.get(urlsplit(url).path)).status_code == 403  # no signature, no token
@@ -149,24 +155,17 @@ async def test_download_links_are_signed_and_expire(client: AsyncClient, db: obj
 
 async def test_bad_input_gets_typed_errors_and_nothing_is_stored(client: AsyncClient, db: object) -> None:
     token, batch_gid, _ = await member_with_lot()
-    body = await gql(
-        client,
-        CREATE,
-        {"input": {"batchId": batch_gid, "template": "A0-POSTER", "count": 0, "startSlot": 0}},
-        token=token,
-        lang="en",
+    payload = await create_run(
+        client, token, batch_gid, template="A0-POSTER", count=0, startSlot=0, lang="en"
     )
-    payload = body["data"]["createLabelRun"]
     assert payload["labelRun"] is None
     assert {(e["field"], e["code"]) for e in payload["errors"]} == {
         ("template", "NOT_FOUND"),
         ("count", "OUT_OF_RANGE"),
     }
     assert all(e["message"] for e in payload["errors"])
-    body = await gql(
-        client, CREATE, {"input": {"batchId": batch_gid, "template": "L7160", "count": 5}}, lang="en"
-    )
-    assert body["data"]["createLabelRun"]["errors"][0]["code"] == "UNAUTHENTICATED"
+    anonymous = await create_run(client, None, batch_gid, count=5, lang="en")
+    assert anonymous["errors"][0]["code"] == "UNAUTHENTICATED"
     from models import LabelRun
 
     assert await LabelRun.all().count() == 0
@@ -176,13 +175,8 @@ async def test_label_runs_and_scan_figures_are_the_producers_business(
     client: AsyncClient, db: object
 ) -> None:
     token, batch_gid, batch_id = await member_with_lot()
-    created = await gql(
-        client,
-        CREATE,
-        {"input": {"batchId": batch_gid, "template": "ROLL-50x30", "count": 10, "serialized": True}},
-        token=token,
-    )
-    run_gid = created["data"]["createLabelRun"]["labelRun"]["id"]
+    created = await create_run(client, token, batch_gid, template="ROLL-50x30", count=10, serialized=True)
+    run_gid = created["labelRun"]["id"]
     # A copied code: serial 3 scanned from six networks in an hour; serial 5 twice in one shop.
     for n in range(6):
         await scans.record_scan(batch_id, "3", address=f"203.0.{n}.10", language="vi", region=None)
@@ -241,10 +235,7 @@ async def test_download_refusals_have_one_shape_in_the_readers_language(
     """A refused download says why as a GraphQL FieldError would: field, code, message in Vietnamese, or in
     English when the browser prefers it."""
     token, batch_gid, _ = await member_with_lot()
-    body = await gql(
-        client, CREATE, {"input": {"batchId": batch_gid, "template": "L7160", "count": 3}}, token=token
-    )
-    path = urlsplit(body["data"]["createLabelRun"]["labelRun"]["pdfUrl"]).path
+    path = urlsplit((await create_run(client, token, batch_gid))["labelRun"]["pdfUrl"]).path
     unsigned = await client.get(path)
     assert unsigned.json() == {
         "errors": [
@@ -271,11 +262,8 @@ async def test_labels_that_would_differ_from_those_delivered_are_refused(
     """A run's file is kept by its sha256; if a new render ever differs from the bytes first delivered
     (a font or library changed), the route refuses with a reason rather than hand out other labels."""
     token, batch_gid, _ = await member_with_lot()
-    body = await gql(
-        client, CREATE, {"input": {"batchId": batch_gid, "template": "L7160", "count": 3}}, token=token
-    )
-    url = body["data"]["createLabelRun"]["labelRun"]["pdfUrl"]
-    run_id = int(urlsplit(url).path.split("/")[3])
+    url = (await create_run(client, token, batch_gid))["labelRun"]["pdfUrl"]
+    run_id = run_id_of(url)
     await LabelRun.filter(id=run_id).update(checksums={"pdf": "0" * 64})  # first delivered: other bytes
     refused = await client.get(path_of(url), headers={"accept-language": "en"})
     assert refused.status_code == 500

@@ -12,7 +12,6 @@ import ctypes
 import io
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,12 +22,11 @@ from httpx import AsyncClient
 from pdfminer.high_level import extract_text
 from pdfminer.layout import LAParams
 
-from services.common import settings
 from services.labels import pdf, runs
 from services.labels.runs import LabelRunData
-from services.policy import SYSTEM
 from services.trace.identity import product_code
 from tests.factories import make_batch, make_producer, make_product
+from tests.labels.factories import BASE, system_run
 from tests.labels.pdfcheck import (
     GRIDS,
     PRODUCER,
@@ -40,8 +38,6 @@ from tests.labels.pdfcheck import (
     job,
     scan_pages,
 )
-
-BASE = "https://ocop.test"
 
 
 def full_page_and_a_few(code: str) -> int:
@@ -90,25 +86,13 @@ def test_start_at_slot_n_fills_the_rest_of_a_part_used_sheet() -> None:
     assert second == {0: j.link(12), 1: j.link(13), 2: j.link(14)}
 
 
-@pytest.fixture
-def media(tmp_path: Path) -> Iterator[Path]:
-    """Label files of the test in its own media directory."""
-    with settings.overridden(media_dir=tmp_path):
-        yield tmp_path
-
-
 async def test_a_serialised_runs_codes_lead_through_the_resolver(
     db: object, client: AsyncClient, media: Path
 ) -> None:
     producer = await make_producer(name=PRODUCER)
     product = await make_product(producer, name=PRODUCT)
     batch = await make_batch(product, "BP-2026-11")
-    run = await runs.create_label_run(
-        LabelRunData(batch_id=batch.id, template="L7160", count=4, serialized=True),
-        SYSTEM,
-        user_id=None,
-        base_url=BASE,
-    )
+    run = await system_run(LabelRunData(batch_id=batch.id, template="L7160", count=4, serialized=True))
     path, _ = await runs.output(run, "pdf")
     (reads,) = scan_pages(path.read_bytes(), 300)
     links = sorted(r.text for r in reads)

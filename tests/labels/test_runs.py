@@ -5,14 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from models import BatchStatus, LabelRun, Role, TemplateKind
 from services.accounts.auth import Actor, Grant
-from services.common import settings
 from services.common.errors import DomainError
 from services.labels import runs
 from services.labels.errors import LabelErrorCode
@@ -20,8 +18,7 @@ from services.labels.runs import LabelRunData
 from services.policy import SYSTEM, reach_of
 from services.trace.identity import product_code
 from tests.factories import certify, make_batch, make_product, make_user
-
-BASE = "https://ocop.test"
+from tests.labels.factories import BASE, system_run
 
 
 def codes(error: DomainError) -> set[tuple[str, str]]:
@@ -32,9 +29,7 @@ async def test_lot_level_run_freezes_what_the_label_says(db: object) -> None:
     product = await make_product(name="Bánh phồng Sơn Đốc", netQuantity="500", netUnit="g")
     await certify(product, stars=4, decided=dt.date(2025, 3, 1))
     batch = await make_batch(product, "BP-2026-11", expiry_date=dt.date(2027, 5, 1))
-    run = await runs.create_label_run(
-        LabelRunData(batch_id=batch.id, template="L7160", count=30), SYSTEM, user_id=None, base_url=BASE
-    )
+    run = await system_run(LabelRunData(batch_id=batch.id, template="L7160", count=30))
     assert run.first_serial is None
     assert run.content["stars"] == 4
     assert run.content["product_name"] == "Bánh phồng Sơn Đốc"
@@ -51,21 +46,17 @@ async def test_expired_certificate_prints_no_stars(db: object) -> None:
     product = await make_product()
     await certify(product, stars=4, decided=dt.date(2019, 6, 20))  # valid until 2022
     batch = await make_batch(product, "OLD-1")
-    run = await runs.create_label_run(
-        LabelRunData(batch_id=batch.id, template="L7163", count=1), SYSTEM, user_id=None, base_url=BASE
-    )
+    run = await system_run(LabelRunData(batch_id=batch.id, template="L7163", count=1))
     assert run.content["stars"] is None
 
 
 async def test_serials_follow_on_and_are_never_shared(db: object) -> None:
     batch = await make_batch(await make_product(), "SER-1")
     data = LabelRunData(batch_id=batch.id, template="L7651", count=65, serialized=True)
-    first = await runs.create_label_run(data, SYSTEM, user_id=None, base_url=BASE)
-    second = await runs.create_label_run(data, SYSTEM, user_id=None, base_url=BASE)
+    first = await system_run(data)
+    second = await system_run(data)
     assert (first.first_serial, second.first_serial) == (1, 66)
-    concurrent = await asyncio.gather(
-        *(runs.create_label_run(data, SYSTEM, user_id=None, base_url=BASE) for _ in range(6))
-    )
+    concurrent = await asyncio.gather(*(system_run(data) for _ in range(6)))
     ranges = sorted((r.first_serial, r.first_serial + r.count - 1) for r in [first, second, *concurrent])
     for (_, end), (start, _) in itertools.pairwise(ranges):
         assert start == end + 1  # no overlap, no gap
@@ -76,30 +67,19 @@ async def test_refusals(db: object) -> None:
     product = await make_product()
     batch = await make_batch(product, "R-1")
     with pytest.raises(DomainError) as e:
-        await runs.create_label_run(
-            LabelRunData(batch_id=batch.id, template="NOPE", count=0), SYSTEM, user_id=None, base_url=BASE
-        )
+        await system_run(LabelRunData(batch_id=batch.id, template="NOPE", count=0))
     assert codes(e.value) == {("template", LabelErrorCode.NOT_FOUND), ("count", LabelErrorCode.OUT_OF_RANGE)}
     with pytest.raises(DomainError) as e:
-        await runs.create_label_run(
-            LabelRunData(batch_id=batch.id, template="L7651", count=1, start_slot=66),
-            SYSTEM,
-            user_id=None,
-            base_url=BASE,
-        )
+        await system_run(LabelRunData(batch_id=batch.id, template="L7651", count=1, start_slot=66))
     assert codes(e.value) == {("startSlot", LabelErrorCode.OUT_OF_RANGE)}
     batch.status = BatchStatus.RECALLED
     await batch.save()
     with pytest.raises(DomainError) as e:
-        await runs.create_label_run(
-            LabelRunData(batch_id=batch.id, template="L7160", count=1), SYSTEM, user_id=None, base_url=BASE
-        )
+        await system_run(LabelRunData(batch_id=batch.id, template="L7160", count=1))
     assert codes(e.value) == {("batchId", LabelErrorCode.NOT_ALLOWED)}
     hidden = await make_batch(product, "R-2", is_published=False)
     with pytest.raises(DomainError) as e:
-        await runs.create_label_run(
-            LabelRunData(batch_id=hidden.id, template="L7160", count=1), SYSTEM, user_id=None, base_url=BASE
-        )
+        await system_run(LabelRunData(batch_id=hidden.id, template="L7160", count=1))
     assert codes(e.value) == {("batchId", LabelErrorCode.NOT_ALLOWED)}
     assert await LabelRun.all().count() == 0
 
@@ -121,12 +101,7 @@ async def test_a_template_too_small_for_the_code_is_refused_with_the_size_that_w
         SYSTEM,
     )
     with pytest.raises(DomainError) as e:
-        await runs.create_label_run(
-            LabelRunData(batch_id=batch.id, template="TINY", count=5, serialized=True),
-            SYSTEM,
-            user_id=None,
-            base_url=BASE,
-        )
+        await system_run(LabelRunData(batch_id=batch.id, template="TINY", count=5, serialized=True))
     (problem,) = e.value.problems
     assert problem.field == "template"
     assert "at least" in problem.message_en
@@ -158,21 +133,9 @@ async def test_a_producer_member_prints_only_its_own_lots(db: object) -> None:
     assert codes(e.value) == {("batchId", LabelErrorCode.FORBIDDEN)}
 
 
-@pytest.fixture
-def media(tmp_path: Path) -> Iterator[Path]:
-    """Label files of the test in its own media directory."""
-    with settings.overridden(media_dir=tmp_path):
-        yield tmp_path
-
-
 async def test_outputs_are_kept_by_checksum_and_reproducible(db: object, media: Path) -> None:
     batch = await make_batch(await make_product(), "OUT-1")
-    run = await runs.create_label_run(
-        LabelRunData(batch_id=batch.id, template="L7651", count=70, serialized=True),
-        SYSTEM,
-        user_id=None,
-        base_url=BASE,
-    )
+    run = await system_run(LabelRunData(batch_id=batch.id, template="L7651", count=70, serialized=True))
     path, sha = await runs.output(run, "pdf")
     first = path.read_bytes()
     assert first.startswith(b"%PDF")

@@ -5,17 +5,7 @@ import unicodedata
 import pytest
 
 from services.common.text import fold, nfc, search_terms, sort_key
-
-MUST_RENDER = [
-    "Hội chợ OCOP - Du lịch 2019 vùng Tây Nam Bộ và Đông Nam Bộ",
-    "Bưởi da xanh Chợ Lách",
-    "Bánh phồng Sơn Đốc",
-    "Mỏ Cày Bắc",
-    "Nguyễn Đình Chiểu",
-    "Thừa Thiên-Huế",
-    "Rượu Phú Lễ",
-    "Kẹo dừa sầu riêng lá dứa",
-]
+from tests.factories import MUST_RENDER
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from httpx import AsyncClient
 from strawberry.relay import to_base64
 
-from models import EventType, Role, UnitEra
+from models import EventType, Product, Role, UnitEra
 from services.registry.manage import find_province
 from services.trace import epcis_validation
 from services.trace.identity import product_code
@@ -33,6 +34,13 @@ query($id: ID!) { batch(id: $id) {
 """
 
 
+async def create_batch(client: AsyncClient, member: str, product: Product, **fields: Any) -> dict[str, Any]:
+    """The createBatch payload for a lot of `product` asked for by `member`, `fields` named as clients do."""
+    variables = {"input": {"productId": to_base64("Product", product.id), **fields}}
+    payload: dict[str, Any] = (await gql(client, CREATE, variables, token=member))["data"]["createBatch"]
+    return payload
+
+
 async def test_a_lots_life_from_coconut_to_candy_and_its_recall(client: AsyncClient, db: Database) -> None:
     producer = await make_producer(name="HTX Dừa Xanh Giồng Trôm (demo)")
     coconut_product = await make_product(producer, name="Dừa xiêm xanh", subgroup="1.1")
@@ -40,44 +48,26 @@ async def test_a_lots_life_from_coconut_to_candy_and_its_recall(client: AsyncCli
         producer, name="Kẹo dừa lá dứa", gtin="8934563138165", shelfLifeDays=270
     )
     member = await token_for(Role.PRODUCER_MEMBER, producer_id=producer.id)
-    coconut = (
-        await gql(
-            client,
-            CREATE,
-            {
-                "input": {
-                    "productId": to_base64("Product", coconut_product.id),
-                    "lotCode": "DX-2019-05",
-                    "harvestDate": "2019-05-10",
-                    "originCommuneCode": "29044",
-                    "originCommuneEra": "LEGACY",
-                    "originPlace": "Vườn dừa ấp 3",
-                    "quantity": "500",
-                    "unit": "KGM",
-                }
-            },
-            token=member,
-        )
-    )["data"]["createBatch"]
+    coconut = await create_batch(
+        client,
+        member,
+        coconut_product,
+        lotCode="DX-2019-05",
+        harvestDate="2019-05-10",
+        originCommuneCode="29044",
+        originCommuneEra="LEGACY",
+        originPlace="Vườn dừa ấp 3",
+        quantity="500",
+        unit="KGM",
+    )
     assert coconut["errors"] == []
     assert (
         coconut["batch"]["digitalLink"]
         == f"https://ocop.test/p/{product_code(coconut_product.id)}/10/DX-2019-05"
     )
-    candy = (
-        await gql(
-            client,
-            CREATE,
-            {
-                "input": {
-                    "productId": to_base64("Product", candy_product.id),
-                    "lotCode": "KD-2019-07",
-                    "productionDate": "2019-05-20",
-                }
-            },
-            token=member,
-        )
-    )["data"]["createBatch"]
+    candy = await create_batch(
+        client, member, candy_product, lotCode="KD-2019-07", productionDate="2019-05-20"
+    )
     assert candy["batch"]["digitalLink"] == "https://ocop.test/01/08934563138165/10/KD-2019-07"
     assert candy["batch"]["expiryDate"] == str(dt.date(2019, 5, 20) + dt.timedelta(days=270))
     harvest = {"eventTime": "2019-05-10T07:00:00+07:00", "lots": [{"batchId": coconut["batch"]["id"]}], "action": "ADD",
@@ -125,9 +115,16 @@ async def test_bad_lot_input_gets_typed_errors(client: AsyncClient, db: Database
     producer = await make_producer()
     product = await make_product(producer)
     member = await token_for(Role.PRODUCER_MEMBER, producer_id=producer.id)
-    variables = {"input": {"productId": to_base64("Product", product.id), "lotCode": "Lô số 1", "quantity": "-3",
-                           "productionDate": "2019-06-10", "expiryDate": "2019-06-01"}}  # fmt: skip
-    errors = (await gql(client, CREATE, variables, token=member))["data"]["createBatch"]["errors"]
+    created = await create_batch(
+        client,
+        member,
+        product,
+        lotCode="Lô số 1",
+        quantity="-3",
+        productionDate="2019-06-10",
+        expiryDate="2019-06-01",
+    )
+    errors = created["errors"]
     assert {(e["field"], e["code"]) for e in errors} == {
         ("lotCode", "INVALID"),
         ("quantity", "OUT_OF_RANGE"),
@@ -139,13 +136,7 @@ async def test_an_unpublished_lot_is_hidden_from_the_public(client: AsyncClient,
     producer = await make_producer()
     product = await make_product(producer)
     member = await token_for(Role.PRODUCER_MEMBER, producer_id=producer.id)
-    created = await gql(
-        client,
-        CREATE,
-        {"input": {"productId": to_base64("Product", product.id), "lotCode": "L1", "isPublished": False}},
-        token=member,
-    )
-    batch_id = created["data"]["createBatch"]["batch"]["id"]
+    batch_id = (await create_batch(client, member, product, lotCode="L1", isPublished=False))["batch"]["id"]
     assert (await gql(client, READ, {"id": batch_id}))["data"]["batch"] is None
     assert (await gql(client, READ, {"id": batch_id}, token=member))["data"]["batch"]["lotCode"] == "L1"
     assert (await gql(client, "{ batches { totalCount } }"))["data"]["batches"]["totalCount"] == 0
