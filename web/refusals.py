@@ -1,5 +1,6 @@
 """The one shape of an HTTP refusal outside GraphQL and EPCIS: `{"errors": [{"field", "code", "message"}]}`,
-as a GraphQL payload's `FieldError`. The code is the lower_snake value of an `ErrorCode`; the message is in
+as a GraphQL payload's `errors`. The code is written as GraphQL writes it, the `ErrorCode` member's name
+(`NOT_FOUND`, `LINK_EXPIRED`), so a client checks one vocabulary on both surfaces; the message is in
 Vietnamese, or English when the request prefers it (`web.language`). EPCIS routes answer RFC 9457 problem
 documents instead (GS1 requires them: web/epcis.py), and /graphql's own transport errors stay in the
 GraphQL response format that GraphQL clients read (web/graphql.py)."""
@@ -38,11 +39,8 @@ def refuse_problems(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     """Every problem of a `DomainError` (or a list of them), in the request's language."""
-    english = language_of(request) == "en"
-    errors = [
-        {"field": p.field, "code": p.code.value, "message": p.message_en if english else p.message}
-        for p in problems
-    ]
+    language = language_of(request)
+    errors = [{"field": p.field, "code": p.code.name, "message": p.message_in(language)} for p in problems]
     return ORJSONResponse({"errors": errors}, status_code=status, headers=dict(headers or {}))
 
 

@@ -237,7 +237,7 @@ async def test_the_public_downloads_the_catalog_of_a_published_fair(
     bad = await client.get(f"/fairs/{SLUG}/catalog.pdf?lang=fr")
     assert bad.status_code == 400
     [error] = bad.json()["errors"]
-    assert (error["field"], error["code"]) == ("language", "invalid")
+    assert (error["field"], error["code"]) == ("language", "INVALID")
     english = await client.get(f"/fairs/{SLUG}/catalog.pdf?lang=fr", headers={"accept-language": "en"})
     assert "Language" in english.json()["errors"][0]["message"]
 
@@ -253,7 +253,7 @@ async def test_a_failed_public_catalog_is_not_retried_by_the_public(
     await run_all()
     failed = await client.get(f"/fairs/{SLUG}/catalog.pdf")
     assert failed.status_code == 503
-    assert failed.json()["errors"][0]["code"] == "render_failed"
+    assert failed.json()["errors"][0]["code"] == "RENDER_FAILED"
     assert failed.headers["retry-after"] == "600"
     assert await Job.filter(status=JobStatus.FAILED).count() == 1
     assert await Job.all().count() == 1

@@ -241,7 +241,7 @@ async def test_download_refusals_have_one_shape_in_the_readers_language(
         "errors": [
             {
                 "field": "",
-                "code": "link_expired",
+                "code": "LINK_EXPIRED",
                 "message": "Liên kết này đã hết hạn hoặc không được ký: hãy xin một liên kết mới.",
             }
         ]
@@ -251,9 +251,9 @@ async def test_download_refusals_have_one_shape_in_the_readers_language(
         english.json()["errors"][0]["message"] == "This link has expired or is not signed: ask for a new one."
     )
     bad_token = await client.get(path, headers={"authorization": "Bearer nonsense"})
-    assert (bad_token.status_code, bad_token.json()["errors"][0]["code"]) == (401, "unauthenticated")
+    assert (bad_token.status_code, bad_token.json()["errors"][0]["code"]) == (401, "UNAUTHENTICATED")
     missing = await client.get("/labels/runs/999999/pdf", headers={"authorization": f"Bearer {token}"})
-    assert (missing.status_code, missing.json()["errors"][0]["code"]) == (404, "not_found")
+    assert (missing.status_code, missing.json()["errors"][0]["code"]) == (404, "NOT_FOUND")
 
 
 async def test_labels_that_would_differ_from_those_delivered_are_refused(
@@ -268,5 +268,5 @@ async def test_labels_that_would_differ_from_those_delivered_are_refused(
     refused = await client.get(path_of(url), headers={"accept-language": "en"})
     assert refused.status_code == 500
     [error] = refused.json()["errors"]
-    assert error["code"] == "render_failed"
+    assert error["code"] == "RENDER_FAILED"
     assert "differs from the file first delivered" in error["message"]

@@ -191,7 +191,7 @@ async def test_route_refuses_bad_tokens_with_403(client: AsyncClient, media: Pat
     for path in (expired, tampered, "/uploads", "/uploads?token=nonsense"):
         response = await client.put(path, content=png_bytes())
         assert response.status_code == 403, path
-        assert response.json()["errors"][0]["code"] == "link_expired"
+        assert response.json()["errors"][0]["code"] == "LINK_EXPIRED"
     user.is_active = False
     await user.save()
     assert (await client.put(upload_path(user.id), content=png_bytes())).status_code == 403
@@ -204,14 +204,14 @@ async def test_route_answers_415_and_400_with_typed_errors(client: AsyncClient, 
     html = await client.put(upload_path(user.id) + "&name=logo.png", content=b"<html><body>hi</body></html>")
     assert html.status_code == 415
     [error] = html.json()["errors"]
-    assert (error["field"], error["code"]) == ("file", "invalid")
+    assert (error["field"], error["code"]) == ("file", "INVALID")
     assert error["message"].startswith("Chỉ nhận tệp PDF, PNG, JPEG hoặc SVG")  # Vietnamese by default
     script = await client.put(
         upload_path(user.id), content=ACTIVE_SVGS["script"], headers={"accept-language": "en"}
     )
     assert script.status_code == 400
     [error] = script.json()["errors"]
-    assert (error["field"], error["code"]) == ("file", "not_allowed")
+    assert (error["field"], error["code"]) == ("file", "NOT_ALLOWED")
     assert error["message"].isascii()  # English on request
     assert "script" in error["message"].lower()
     assert stored_files(media) == []
@@ -223,7 +223,7 @@ async def test_route_refuses_200_mb_with_413_without_reading_it(client: AsyncCli
     response = await client.put(upload_path(user.id), content=stream)  # chunked: no Content-Length
     assert response.status_code == 413
     assert response.json()["errors"] == [
-        {"field": "file", "code": "out_of_range", "message": "Tệp quá lớn: tối đa 25 MB."}
+        {"field": "file", "code": "OUT_OF_RANGE", "message": "Tệp quá lớn: tối đa 25 MB."}
     ]
     assert stream.read <= 26 * MIB
     # A Content-Length over the limit is refused before a byte is read.
