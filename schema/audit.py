@@ -17,8 +17,8 @@ from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryOptional, get_object_definition
 from strawberry.types.field import StrawberryField
 
-from models import AuditEntry
 from schema.errors import ERROR_CODES, domain_errors
+from services.accounts import audit
 from services.common.errors import DomainError
 
 
@@ -87,14 +87,13 @@ class Audit(FieldExtension):
             errors = getattr(payload, "errors", None) or []
             object_type, object_id = _touched(payload)
             request = context.request
-            await AuditEntry.create(
-                user_id=user_id,
-                token_kind=actor.token_kind.value if actor.token_kind else None,
-                action=info.field_name,
-                object_type=object_type,
-                object_id=object_id,
-                succeeded=not errors,
-                error_codes=",".join(sorted({e.code.name for e in errors}))[:255] or None,
+            await audit.record(
+                user_id,
+                actor.token_kind,
+                info.field_name,
+                object_type,
+                object_id,
+                error_codes=[e.code.name for e in errors],
                 request_id=getattr(getattr(request, "state", None), "request_id", None) if request else None,
             )
         return payload

@@ -83,3 +83,49 @@ def test_the_map_names_real_places() -> None:
                 if not (ROOT / layer / name).exists():
                     missing.append(f"{layer}/{name}")
     assert missing == []
+
+
+QUERY_METHODS = {"filter", "exclude", "get", "get_or_none", "all", "first", "exists", "count", "create"}
+
+
+def _model_queries(path: Path) -> list[str]:
+    """Calls like `Batch.get_or_none(...)` on a class imported from `models`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    model_names = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "models"
+        for alias in node.names
+    }
+    return [
+        f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path.name}:{node.lineno} "
+        f"{node.func.value.id}.{node.func.attr}()"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in QUERY_METHODS
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id in model_names
+    ]
+
+
+def test_resolvers_and_handlers_leave_queries_to_services() -> None:
+    """Reads and writes of tables belong to services (which apply the domain's rules and access policy);
+    the GraphQL and HTTP layers ask them. DataLoaders, which batch reads by id for one request, are the
+    exception, in their own modules."""
+    offenders = [
+        found
+        for layer in ("schema", "web")
+        for path in sorted((ROOT / layer).rglob("*.py"))
+        if path.name != "loaders.py"
+        for found in _model_queries(path)
+    ]
+    assert offenders == []
+
+
+def test_the_query_check_sees_a_query(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "from models import Batch as B\n\nasync def f():\n    return await B.get_or_none(id=1)\n"
+    )
+    assert [line.split(" ", 1)[1] for line in _model_queries(module)] == ["B.get_or_none()"]

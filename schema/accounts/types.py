@@ -12,6 +12,7 @@ from models import AccessToken, AuditEntry, Membership, Role, TokenKind, User
 from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.mapping import from_row
+from services.accounts import audit
 
 strawberry.enum(
     Role, description="A role in a scope: national, a province, a producer, a fair, or review work."
@@ -58,21 +59,16 @@ class UserType(relay.Node):
 
     @strawberry.field
     async def memberships(self) -> list[MembershipType]:
-        return [MembershipType.from_model(m) for m in await Membership.filter(user_id=self.id).order_by("id")]
+        return [MembershipType.from_model(m) for m in await audit.memberships_of(self.id)]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: list[str], required: bool = False
     ) -> list[Self | None]:
         # Accounts are private: a user sees their own, a central admin anyone's.
-        reach = info.context.reach
         out: list[Self | None] = []
         for node_id in node_ids:
-            user_id = int(node_id)
-            allowed = info.context.actor.user_id == user_id or (
-                reach.everything and reach.actor.is_authenticated
-            )
-            user = await User.get_or_none(id=user_id) if allowed else None
+            user = await audit.visible_user(info.context.reach, int(node_id))
             out.append(cls.from_model(user) if user else None)
         return out
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from models import Booth as BoothModel
 from models import ExhibitorApplication as ApplicationModel
-from models import Fair as FairModel
 from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import FairError
@@ -46,7 +44,7 @@ from schema.fairs.types import (
     TourismOffering,
 )
 from schema.ids import decode_id, decode_optional_id
-from services.fairs import applications, assignment, layout, manage
+from services.fairs import applications, assignment, layout, manage, reads
 from services.policy import fairs as fair_policy
 
 
@@ -111,12 +109,11 @@ def _fair_id(value: relay.GlobalID) -> int:
 
 
 async def _fair(info: Info, fair_id: int) -> Fair:
-    row = await FairModel.get(id=fair_id)
-    return Fair.from_model(row, info)
+    return Fair.from_model(await reads.fair_of(fair_id), info)
 
 
 async def _application(info: Info, row: ApplicationModel) -> ExhibitorApplication:
-    fair = await FairModel.get(id=row.fair_id)
+    fair = await reads.fair_of_application(row)
     return ExhibitorApplication.from_model(row, fair_policy.sees_exhibitors(info.context.reach, fair))
 
 
@@ -211,7 +208,7 @@ class FairMutation:
             info.context.actor.user_id,
             replace=input.replace,
         )
-        booth = await BoothModel.get(id=made.booth_id).select_related("fair")
+        booth = await reads.booth_with_fair(made.booth_id)
         return BoothPayload(
             booth=Booth.from_model(booth, fair_policy.sees_exhibitors(info.context.reach, booth.fair)),
             errors=[],

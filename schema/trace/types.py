@@ -22,10 +22,10 @@ from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.registry.types import Product, visible_product
 from services.policy import trace as trace_policy
+from services.trace import batches, locations
 from services.trace import events as trace
 from services.trace import integrity as trace_integrity
 from services.trace import lineage as trace_lineage
-from services.trace import locations
 from services.trace.identity import batch_link
 
 strawberry.enum(BatchStatus, description="Status of a lot.")
@@ -265,7 +265,7 @@ async def _sees_batch(info: Info, batch: BatchModel) -> bool:
 
 
 async def visible_batch(info: Info, batch_id: int) -> Batch | None:
-    batch = await BatchModel.get_or_none(id=batch_id)
+    batch = await batches.batch_of(batch_id)
     if batch is None or not await _sees_batch(info, batch):
         return None
     return Batch.from_model(batch)

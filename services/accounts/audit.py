@@ -1,5 +1,5 @@
-"""Reading the audit log (schema/audit.py writes it): entries filtered by action or user, and the e-mail
-addresses to show beside them."""
+"""Reading accounts and the audit log (schema/audit.py writes it): entries filtered by action or user, the
+e-mail addresses to show beside them, and who may see which account."""
 
 from __future__ import annotations
 
@@ -8,14 +8,40 @@ from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
 
-from models import AccessToken, AuditEntry, User
+from models import AccessToken, AuditEntry, Membership, TokenKind, User
 from services.accounts.auth import normalize_email
+from services.policy import Reach
 
 
 @dataclass(frozen=True, slots=True)
 class AuditFilterData:
     user_email: str | None = None
     action: str | None = None
+
+
+async def record(
+    user_id: int,
+    token_kind: TokenKind | None,
+    action: str,
+    object_type: str | None,
+    object_id: int | None,
+    *,
+    error_codes: Iterable[str],
+    request_id: str | None,
+) -> AuditEntry:
+    """One audit entry: who (and with which kind of token) ran which mutation on which object, and whether it
+    was refused (its error codes, sorted, in the column's 255 characters)."""
+    codes = ",".join(sorted(set(error_codes)))[:255]
+    return await AuditEntry.create(
+        user_id=user_id,
+        token_kind=token_kind.value if token_kind else None,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        succeeded=not codes,
+        error_codes=codes or None,
+        request_id=request_id,
+    )
 
 
 def audit_query(filters: AuditFilterData) -> QuerySet[AuditEntry]:
@@ -34,6 +60,18 @@ async def emails_of(user_ids: Iterable[int | None]) -> dict[int, str]:
 
 async def user_of(user_id: int) -> User | None:
     return await User.get_or_none(id=user_id)
+
+
+async def visible_user(reach: Reach, user_id: int) -> User | None:
+    """The account, when the actor may see it: accounts are private, so a user sees their own and a signed-in
+    central admin anyone's; None otherwise (the same answer as for an account that does not exist)."""
+    allowed = reach.actor.user_id == user_id or (reach.everything and reach.actor.is_authenticated)
+    return await User.get_or_none(id=user_id) if allowed else None
+
+
+async def memberships_of(user_id: int) -> list[Membership]:
+    """A user's roles, in the order they were granted."""
+    return await Membership.filter(user_id=user_id).order_by("id")
 
 
 async def tokens_of(user_id: int) -> list[AccessToken]:

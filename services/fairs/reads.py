@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from tortoise.queryset import QuerySet
 
-from models import Fair, FairKind, FairStatus
+from models import Booth, ExhibitorApplication, Fair, FairKind, FairStatus
 from services.policy import Reach
 from services.policy import fairs as fair_policy
 
@@ -42,3 +42,17 @@ async def fair_by_slug(slug: str, reach: Reach) -> Fair | None:
     """The fair, or None when it does not exist or the actor may not see it (the same answer for both)."""
     row = await Fair.get_or_none(slug=slug.strip().lower())
     return row if row is not None and fair_policy.sees_fair(reach, row) else None
+
+
+async def fair_of(fair_id: int) -> Fair:
+    """A fair a service has just written or checked (its mutation answers with it)."""
+    return await Fair.get(id=fair_id)
+
+
+async def fair_of_application(application: ExhibitorApplication) -> Fair:
+    return await Fair.get(id=application.fair_id)
+
+
+async def booth_with_fair(booth_id: int) -> Booth:
+    """A booth with its fair (whether its exhibitor shows depends on the fair)."""
+    return await Booth.get(id=booth_id).select_related("fair")

@@ -140,3 +140,9 @@ def batch_query(filters: BatchFilterData, *, visibility: Q | None) -> QuerySet[B
     if filters.status is not None:
         query = query.filter(status=filters.status)
     return query
+
+
+async def batch_of(batch_id: int) -> Batch | None:
+    """The lot, whoever may see it: callers check visibility (services/policy/trace.py) with the rows they
+    have loaded."""
+    return await Batch.get_or_none(id=batch_id)
