@@ -8,6 +8,10 @@ returns to `out_dir/<sha256[:2]>/<sha256><suffix>` and reports back through a pi
 while it runs, then the result's sha256 and size, or an error. The parent polls the pipe from its event
 loop and kills the child at the deadline.
 
+Renders asked for by requests go through `single_flight` (concurrent requests for one file share one render)
+and `run(..., capped=True)` (at most `render_concurrency` such children per process, the others wait in line
+before their own deadline starts), so that ten downloads of one fresh file start one child, not ten.
+
 This module imports the standard library only: the child imports it before running `fn`, and every
 module it imports counts against the child's memory limit.
 """
@@ -25,7 +29,8 @@ import signal
 import sys
 import traceback
 import types
-from collections.abc import Awaitable, Callable, Iterator
+import weakref
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -140,6 +145,46 @@ def _describe_exit(code: int | None, limits: Limits) -> str:
     return f"the render process exited ({code}) without a result"
 
 
+# Per event loop (a test run has several): the semaphore of capped children, keyed by its capacity so that a
+# test can change the setting; and the renders in flight, by key.
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary()
+)
+_flights: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[Hashable, asyncio.Task[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _slot() -> asyncio.Semaphore:
+    capacity = max(1, settings.current().render_concurrency)
+    slots = _slots.setdefault(asyncio.get_running_loop(), {})
+    if capacity not in slots:
+        slots[capacity] = asyncio.Semaphore(capacity)
+    return slots[capacity]
+
+
+async def single_flight[T](key: Hashable, work: Callable[[], Awaitable[T]]) -> T:
+    """`work()`'s result, computed once for all the concurrent callers with the same `key`. The work runs as
+    its own task: a caller that goes away (a client that disconnects) neither cancels it for the others
+    nor kills its child; its outcome, success or error, is every waiting caller's."""
+    flights = _flights.setdefault(asyncio.get_running_loop(), {})
+    task = flights.get(key)
+    if task is None:
+
+        async def flight() -> T:
+            try:
+                return await work()
+            finally:
+                flights.pop(key, None)
+
+        task = asyncio.create_task(flight(), name=f"single-flight {key!r}")
+        # Retrieved here, so that a render every caller gave up on logs no "never retrieved" warning.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        flights[key] = task
+    result: T = await asyncio.shield(task)
+    return result
+
+
 async def run(
     fn: Render,
     data: Any,
@@ -149,9 +194,26 @@ async def run(
     on_progress: Callable[[int], Awaitable[None]] | None = None,
     *,
     name: str = "render",
+    capped: bool = False,
 ) -> Output:
     """Run `fn(data, progress)` in a child process; its bytes end up in `out_dir` (see `output_path`).
-    Raises ChildFailed with a message a user can read; cancelling the caller kills the child."""
+    Raises ChildFailed with a message a user can read; cancelling the caller kills the child. `capped`:
+    wait for one of the process's `render_concurrency` slots first (the time limit starts once it is got)."""
+    if capped:
+        async with _slot():
+            return await _run(fn, data, limits, out_dir, suffix, on_progress, name)
+    return await _run(fn, data, limits, out_dir, suffix, on_progress, name)
+
+
+async def _run(
+    fn: Render,
+    data: Any,
+    limits: Limits,
+    out_dir: Path,
+    suffix: str,
+    on_progress: Callable[[int], Awaitable[None]] | None,
+    name: str,
+) -> Output:
     context = multiprocessing.get_context("spawn")
     reader, writer = context.Pipe(duplex=False)
     process = context.Process(

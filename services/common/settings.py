@@ -63,6 +63,16 @@ class Settings:
     # Cheapest argon2 parameters (OCOP_PASSWORD_HASH=fast): honoured only when OCOP_ENV=test, so that no
     # deployment can weaken its password hashes by a stray variable (services/accounts/auth.py).
     fast_password_hash: bool = False
+    # OCOP_RENDER_CONCURRENCY: sandboxed child processes (renders, upload checks) one process runs at once;
+    # more wait in line (services/common/sandbox.py). Each child may take hundreds of MB.
+    render_concurrency: int = 2
+    # OCOP_PASSWORD_HASH_THREADS: argon2 hashes and checks at once, in worker threads (a login flood queues
+    # instead of taking every thread; services/accounts/auth.py).
+    password_hash_threads: int = 2
+    # OCOP_LOOP_LAG_INTERVAL_S and OCOP_LOOP_LAG_WARN_MS: how often the event loop's lag is sampled, and the
+    # lag above which `event_loop_lag` is logged as a warning (web/probes.py).
+    loop_lag_interval_s: float = 0.1
+    loop_lag_warn_ms: float = 200.0
 
     @property
     def is_production(self) -> bool:
@@ -102,6 +112,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         region_header=env.get("OCOP_REGION_HEADER", "").strip().lower() or None,
         fast_password_hash=env.get("OCOP_ENV") == Environment.TEST
         and env.get("OCOP_PASSWORD_HASH") == "fast",
+        render_concurrency=max(1, int(env.get("OCOP_RENDER_CONCURRENCY") or 2)),
+        password_hash_threads=max(1, int(env.get("OCOP_PASSWORD_HASH_THREADS") or 2)),
+        loop_lag_interval_s=max(0.01, float(env.get("OCOP_LOOP_LAG_INTERVAL_S") or 0.1)),
+        loop_lag_warn_ms=float(env.get("OCOP_LOOP_LAG_WARN_MS") or 200.0),
     )
 
 

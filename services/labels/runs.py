@@ -276,7 +276,8 @@ class OutputMismatch(RuntimeError):
 
 async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
     """The file of one output of a run and its sha256, rendered on first request in a child process with
-    time and memory limits (services/common/sandbox.py, as for catalog jobs)."""
+    time and memory limits (services/common/sandbox.py, as for catalog jobs). Concurrent first requests for
+    one (run, format) share one render, and renders wait for one of the process's render slots."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     known = run.checksums.get(fmt)
@@ -284,7 +285,20 @@ async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
         path = media_path(known, fmt)
         if path.exists():
             return path, known
-    job = await job_of(run)
+    path, sha = await sandbox.single_flight(("labels", run.id, fmt), lambda: _render(run, fmt))
+    run.checksums = {**run.checksums, fmt: sha}
+    return path, sha
+
+
+async def _render(run: LabelRun, fmt: str) -> tuple[Path, str]:
+    # The checksum is read again: a render that finished just before this one started has recorded it.
+    fresh = await LabelRun.get(id=run.id)
+    known = fresh.checksums.get(fmt)
+    if known:
+        path = media_path(known, fmt)
+        if path.exists():
+            return path, known
+    job = await job_of(fresh)
     rendered = await sandbox.run(
         _render_in_child,
         (job, fmt),
@@ -292,13 +306,15 @@ async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
         labels_dir(),
         f".{_extension(fmt)}",
         name=f"labels-{run.id}-{fmt}",
+        capped=True,
     )
     sha, path = rendered.sha256, rendered.path
     if known and known != sha:
         raise OutputMismatch(f"label run {run.id} {fmt}: {sha} != {known}")
     if not known:
-        run.checksums = {**run.checksums, fmt: sha}
-        await LabelRun.filter(id=run.id).update(checksums=run.checksums)
+        # Read again: another format of the run may have recorded its checksum during this render.
+        latest = await LabelRun.get(id=run.id)
+        await LabelRun.filter(id=run.id).update(checksums={**latest.checksums, fmt: sha})
     return path, sha
 
 

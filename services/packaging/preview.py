@@ -20,7 +20,6 @@ values (`Panel`) and opens no database connection.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hashlib
 import io
@@ -383,13 +382,13 @@ def preview_dir() -> Path:
 
 
 _done: OrderedDict[str, sandbox.Output] = OrderedDict()
-_running: dict[str, asyncio.Future[sandbox.Output]] = {}
 _KEEP = 512
 
 
 async def render(panel: Panel, fmt: str) -> sandbox.Output:
     """The preview's file, rendered in a child process on first request. Concurrent requests for the same
-    preview share one render. Raises sandbox.ChildFailed."""
+    preview share one render (sandbox.single_flight), which waits for one of the process's render slots.
+    Raises sandbox.ChildFailed."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     key = panel.key(fmt)
@@ -397,22 +396,13 @@ async def render(panel: Panel, fmt: str) -> sandbox.Output:
     if done is not None and done.path.exists():
         _done.move_to_end(key)
         return done
-    running = _running.get(key)
-    if running is not None:
-        return await asyncio.shield(running)
-    future: asyncio.Future[sandbox.Output] = asyncio.get_running_loop().create_future()
-    _running[key] = future
-    try:
-        output = await sandbox.run(
-            render_bytes, (panel, fmt), LIMITS, preview_dir(), f".{fmt}", name=f"preview-{fmt}"
-        )
-    except BaseException as exc:
-        future.set_exception(exc)
-        future.exception()  # marked retrieved: a render nobody else waited for logs no warning
-        raise
-    finally:
-        _running.pop(key, None)
-    future.set_result(output)
+    return await sandbox.single_flight(("preview", key), lambda: _render(panel, fmt, key))
+
+
+async def _render(panel: Panel, fmt: str, key: str) -> sandbox.Output:
+    output = await sandbox.run(
+        render_bytes, (panel, fmt), LIMITS, preview_dir(), f".{fmt}", name=f"preview-{fmt}", capped=True
+    )
     _done[key] = output
     while len(_done) > _KEEP:
         _done.popitem(last=False)
