@@ -55,6 +55,8 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         log.info(
             "started", environment=settings.environment.value, database=settings.database_url.split("://")[0]
         )
+        # A stalled event loop is visible: its lag sampled, shown at /metrics, logged above a threshold.
+        loop_lag = asyncio.create_task(app.state.loop_lag.run(), name="loop-lag")
         # Background jobs: a local worker task (embedded default), procrastinate's dispatcher
         # (OCOP_JOBS=procrastinate on PostgreSQL) or none (OCOP_JOBS=off: `server.py worker` runs them).
         job_backend = jobs.backend(settings.database_url) if connect else "off"
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         try:
             yield
         finally:
+            loop_lag.cancel()
             if job_worker is not None:
                 job_worker.cancel()  # a running job goes back to the queue, its child is killed
                 with contextlib.suppress(asyncio.CancelledError):
@@ -99,6 +102,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     app.state.graphql = graphql.GraphQLConfig.of(
         schema, production=settings.is_production, timeout_s=settings.request_timeout_s
     )
+    app.state.loop_lag = probes.LoopLag(settings.loop_lag_interval_s, settings.loop_lag_warn_ms)
     app.state.public_base_url = settings.public_base_url
     app.state.region_header = settings.region_header
     app.state.capture_jobs = epcis_capture.CaptureJobs()
