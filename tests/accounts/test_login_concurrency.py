@@ -81,3 +81,37 @@ async def test_an_over_long_email_is_a_wrong_login_not_an_error(
 ) -> None:
     answer = await login(client, "x" * 300 + "@test.ocop.vn", "correct horse battery")
     assert answer["errors"][0]["code"] == "INVALID_CREDENTIALS"  # type: ignore[index]
+
+
+async def test_a_flood_of_sign_ins_at_production_cost_leaves_the_loop_free(
+    client: AsyncClient, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten sign-ins checked at argon2's production cost (~190 ms of CPU each) while /healthz is asked: on
+    the loop they held it for ~2 s; in worker threads the loop keeps answering."""
+    production = PasswordHasher()
+    dummy = production.hash("not a password of anyone")
+    monkeypatch.setattr(auth, "_hasher", lambda: production)
+    monkeypatch.setattr(auth, "_dummy_hash", lambda: dummy)
+    loop = asyncio.get_running_loop()
+    gaps: list[float] = []
+    health: list[float] = []
+
+    async def heartbeat(until: asyncio.Future[Any]) -> None:
+        while not until.done():
+            before = loop.time()
+            await asyncio.sleep(0.01)
+            gaps.append(loop.time() - before - 0.01)
+            started = loop.time()
+            assert (await client.get("/healthz")).status_code == 200
+            health.append(loop.time() - started)
+
+    flood = asyncio.gather(
+        *(login(client, f"nobody{n}@test.ocop.vn", "guess guess guess") for n in range(10))
+    )
+    beat = asyncio.create_task(heartbeat(flood))
+    answers = await flood
+    await beat
+    assert all(a["errors"][0]["code"] == "INVALID_CREDENTIALS" for a in answers)  # type: ignore[index]
+    assert health, "healthz was never asked"
+    assert max(health) < 1.0
+    assert max(gaps) < 0.15  # one argon2 check on the loop alone is ~0.19 s
