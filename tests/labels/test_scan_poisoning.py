@@ -5,6 +5,8 @@ requests from one network flagged a genuine serial, and every scan of any serial
 
 from __future__ import annotations
 
+import asyncio
+import time
 from urllib.parse import urlsplit
 
 from httpx import ASGITransport, AsyncClient
@@ -133,3 +135,23 @@ async def test_the_thresholds_are_settings(db: Database) -> None:
         {"OCOP_SCAN_FLAG_NETWORKS": "1", "OCOP_SCAN_NETWORK_MAX_PER_HOUR": "7", "OCOP_SCAN_WINDOW_H": "6"}
     )
     assert (loaded.scan_flag_networks, loaded.scan_network_max_per_hour, loaded.scan_window_h) == (2, 7, 6.0)
+
+
+async def test_healthz_answers_during_a_scan_burst(db: Database, app: Starlette, client: AsyncClient) -> None:
+    lot, batch_id = await serialised_lot()
+
+    async def burst(n: int) -> None:
+        async with phone(app, f"198.51.{n}.7") as attacker:
+            for serial in ("3", "999999", "3", "0"):
+                assert (await attacker.get(f"{lot}/21/{serial}")).status_code == 307
+
+    scans_done = asyncio.gather(*(burst(n) for n in range(25)))
+    slowest = 0.0
+    while not scans_done.done():
+        started = time.monotonic()
+        assert (await client.get("/healthz")).status_code == 200
+        slowest = max(slowest, time.monotonic() - started)
+        await asyncio.sleep(0)
+    await scans_done
+    assert slowest < 1.0
+    assert await SerialScan.filter(batch_id=batch_id).count() == 25  # serial 3 once per network, 999999 never

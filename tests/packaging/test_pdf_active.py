@@ -4,13 +4,16 @@ per vector, built with pikepdf; benign PDFs, web links included, still pass."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 import pytest
+from httpx import AsyncClient
 
 from models import StoredFile
 from services.packaging import files, uploads
@@ -202,3 +205,23 @@ def test_benign_pdfs_pass() -> None:
 async def test_upload_of_a_benign_pdf_with_links_is_kept(db: Database) -> None:
     stored = await uploads.store_upload(hostile(_benign), declared_name="hộp.pdf", user_id=None)
     assert (stored.media_type, stored.pages) == ("application/pdf", 1)
+
+
+async def test_healthz_answers_while_hostile_pdfs_are_checked(db: Database, client: AsyncClient) -> None:
+    """The check runs in the sandboxed child: the event loop keeps answering /healthz meanwhile."""
+
+    async def upload(vector: str) -> None:
+        with pytest.raises(uploads.UploadRefused):
+            await uploads.store_upload(hostile(VECTORS[vector][0]), declared_name=None, user_id=None)
+
+    checks = asyncio.gather(
+        *(upload(vector) for vector in ("open action Launch", "embedded files name tree"))
+    )
+    slowest = 0.0
+    while not checks.done():
+        started = time.monotonic()
+        assert (await client.get("/healthz")).status_code == 200
+        slowest = max(slowest, time.monotonic() - started)
+        await asyncio.sleep(0.05)
+    await checks
+    assert slowest < 1.0
