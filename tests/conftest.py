@@ -168,8 +168,11 @@ async def _empty_mutable_tables(backend: str) -> None:
 
 @pytest.fixture
 async def db(database: Database) -> AsyncIterator[Database]:
+    from services.labels import scans
+
     yield database
     await _empty_mutable_tables(database.backend)
+    scans.forget_counted()  # its per-process memos are keyed by ids, which the next test reuses
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,14 @@
-"""The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker (their
-usage is in server.py's docstring and `python server.py --help`)."""
+"""The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker,
+create-admin (their usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import TextIO, cast
 
 import structlog
 
@@ -180,6 +181,51 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
         await db.disconnect()
 
 
+def read_password(stdin: TextIO, prompt: Callable[[str], str]) -> str:
+    """The new password: asked twice at a terminal (not echoed), else the first line of standard input
+    (`printf '%s\\n' "$PASSWORD" | server.py create-admin ...`, a secret file, a pipe). Never an argument:
+    a command line is visible to every user of the machine (ps, /proc) and kept in shell histories."""
+    if stdin.isatty():
+        password = prompt("New administrator password: ")
+        if prompt("Again: ") != password:
+            raise ValueError("the two passwords differ")
+        return password
+    return stdin.readline().rstrip("\r\n")
+
+
+async def create_admin(args: argparse.Namespace, stdin: TextIO, prompt: Callable[[str], str]) -> int:
+    """`create-admin` on a connected database: 0 when done, 2 when refused (the reason on stderr)."""
+    from services.accounts import admins
+
+    try:
+        password = read_password(stdin, prompt)
+    except (ValueError, EOFError) as exc:
+        sys.stderr.write(f"password: {exc or 'no password given'}\n")
+        return 2
+    try:
+        outcome = await admins.create_admin(
+            args.email, password, display_name=args.name, reset_password=args.reset_password
+        )
+    except DomainError as exc:
+        for p in exc.problems:
+            sys.stderr.write(f"{p.field}: {p.message_en}\n")
+        return 2
+    did = "created" if outcome.created else "password reset, sessions and API tokens revoked"
+    role = ", central-admin membership added" if outcome.membership_added else ""
+    sys.stdout.write(f"administrator {outcome.user.email} (id {outcome.user.id}): {did}{role}\n")
+    return 0
+
+
+async def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    import getpass
+
+    await db.connect(settings.database_url)
+    try:
+        return await create_admin(args, sys.stdin, getpass.getpass)
+    finally:
+        await db.disconnect()
+
+
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="server.py", description="ocop-hub")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +256,17 @@ def parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (each in a child process)")
     worker.add_argument("--local", action="store_true", help="the local loop even on PostgreSQL")
+    admin = commands.add_parser(
+        "create-admin",
+        help="create a central administrator (the password is read from a prompt or standard input)",
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", help="display name (default: Quản trị viên)")
+    admin.add_argument(
+        "--reset-password",
+        action="store_true",
+        help="the e-mail exists: set its new password, revoke its tokens, make it a central admin",
+    )
     return parser
 
 
@@ -234,4 +291,6 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_catalog(settings, args))
     if command == "worker":
         return asyncio.run(_worker(settings, args))
+    if command == "create-admin":
+        return asyncio.run(_create_admin(settings, args))
     raise ValueError(f"unknown command {command!r}")

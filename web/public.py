@@ -105,9 +105,10 @@ async def trace_page(request: Request) -> Response:
     base_url: str = request.app.state.public_base_url
     today = trace_pages.today()
 
-    # Opened from a serialised code (the resolver adds ?serial=): warn when that code looks copied.
+    # Opened from a serialised code (the resolver adds ?serial=): warn when that code was never issued or
+    # looks copied.
     serial = request.query_params.get("serial", "")
-    warn = bool(serial) and len(serial) <= 20 and await label_scans.flagged_serial(code, lot_code, serial)
+    warn = await label_scans.serial_warning(code, lot_code, serial) if 0 < len(serial) <= 20 else None
 
     async def render() -> tuple[CachedResponse, float]:
         found = await trace_pages.find_batch(code, lot_code)

@@ -114,7 +114,8 @@ async def gs1_resolve(request: Request) -> Response:
     offer_front(request, answers, key, cached, today)  # unless a serial to count (`scan`)
     sent = send_cached(cached, method, None)
     if method == "GET" and cached.scan is not None:
-        # A scan of a serialised label, counted after the response is sent (services/labels/scans.py).
+        # A scan of a serialised label, counted after the response is sent, if the serial was issued and its
+        # network within its rate limit (services/labels/scans.py `record_scan`).
         sent.background = BackgroundTask(
             label_scans.record_scan,
             *cached.scan,

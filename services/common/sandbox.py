@@ -75,8 +75,10 @@ def _child_main(
     suffix: str,
     conn: Connection,
     configured: settings.Settings | None = None,
+    parent: int | None = None,
 ) -> None:
     """Entry point of the child process."""
+    _die_with_parent(parent)
     # A spawned child starts without the parent's configured settings: it gets them here, so that a
     # render sees the same media directory and limits as the process that asked for it.
     settings.configure(configured)
@@ -112,6 +114,36 @@ def _child_main(
         conn.send(("error", f"{type(exc).__name__}: {exc}{place}"))
     finally:
         conn.close()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """A child must not outlive its parent: a server killed with SIGKILL (OOM killer, `kill -9`, a
+    container stop) runs no `finally`, and a render would go on for up to its CPU limit, holding memory.
+    On Linux the kernel sends the child SIGKILL when the parent dies (prctl PR_SET_PDEATHSIG); elsewhere a
+    daemon thread checks the parent's pid every second. Should the parent have died before this ran (the
+    child is then adopted by another process), the child exits at once."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        parent_watch = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0
+    else:  # pragma: no cover - the server runs on Linux
+        parent_watch = True
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+    if parent_watch and parent is not None:  # pragma: no cover
+        import threading
+        import time
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 @contextlib.contextmanager
@@ -219,8 +251,9 @@ async def _run(
     process = context.Process(
         target=_child_main,
         args=(fn, data, limits, str(out_dir), suffix, writer, settings.configured()),
+        kwargs={"parent": os.getpid()},
         name=name,
-        daemon=True,  # killed with the parent on a normal exit
+        daemon=True,  # killed with the parent on a normal exit; on SIGKILL, see _die_with_parent
     )
     loop = asyncio.get_running_loop()
     # On the event loop's thread, so that nothing else sees the bare __main__; start() returns once the

@@ -73,6 +73,16 @@ class Settings:
     # lag above which `event_loop_lag` is logged as a warning (web/probes.py).
     loop_lag_interval_s: float = 0.1
     loop_lag_warn_ms: float = 200.0
+    # Serial scans (services/labels/scans.py, docs/labels.md): the window a copy is looked for in
+    # (OCOP_SCAN_WINDOW_H), the distinct networks (OCOP_SCAN_FLAG_NETWORKS) or regions
+    # (OCOP_SCAN_FLAG_REGIONS, with at least two networks) that flag a serial, one counted scan per serial
+    # and network per OCOP_SCAN_NETWORK_INTERVAL_S, and at most OCOP_SCAN_NETWORK_MAX_PER_HOUR counted scans
+    # of one network per hour and process, all serials together.
+    scan_window_h: float = 24.0
+    scan_flag_networks: int = 5
+    scan_flag_regions: int = 3
+    scan_network_interval_s: float = 3600.0
+    scan_network_max_per_hour: int = 120
 
     @property
     def is_production(self) -> bool:
@@ -116,6 +126,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         password_hash_threads=max(1, int(env.get("OCOP_PASSWORD_HASH_THREADS") or 2)),
         loop_lag_interval_s=max(0.01, float(env.get("OCOP_LOOP_LAG_INTERVAL_S") or 0.1)),
         loop_lag_warn_ms=float(env.get("OCOP_LOOP_LAG_WARN_MS") or 200.0),
+        scan_window_h=float(env.get("OCOP_SCAN_WINDOW_H") or 24.0),
+        scan_flag_networks=max(2, int(env.get("OCOP_SCAN_FLAG_NETWORKS") or 5)),
+        scan_flag_regions=max(2, int(env.get("OCOP_SCAN_FLAG_REGIONS") or 3)),
+        scan_network_interval_s=float(env.get("OCOP_SCAN_NETWORK_INTERVAL_S") or 3600.0),
+        scan_network_max_per_hour=int(env.get("OCOP_SCAN_NETWORK_MAX_PER_HOUR") or 120),
     )
 
 

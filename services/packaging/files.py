@@ -535,11 +535,8 @@ def _inspect_pdf(data: bytes, params: Params) -> Inspection:
                     f"Page {index + 1} of the PDF is too large: at most {limit_mm} mm a side.",
                 )
         if pdfium_c.FPDFDoc_GetJavaScriptActionCount(document.raw) > 0:
-            raise Refused(
-                "not_allowed",
-                "Tệp PDF chứa JavaScript: hãy xuất lại (ví dụ PDF/X) không có mã lệnh.",
-                "The PDF holds JavaScript: export it again (PDF/X, for instance) without scripts.",
-            )
+            raise _active_pdf("JavaScript", "JavaScript")
+        check_pdf_active_content(data)
         page = document[0]
         width, height = page.get_size()
         scale = min(params.thumbnail_px / max(width, height), 4.0)
@@ -552,3 +549,115 @@ def _inspect_pdf(data: bytes, params: Params) -> Inspection:
         raise _invalid("pdf") from exc
     finally:
         document.close()
+
+
+# -- PDF active content --------------------------------------------------------------------------------------
+
+# Action types (/S) that run code, open or send to other files or programs, or read form data from a file.
+# GoTo (within the document) and URI to http(s)/mailto are kept: a print master may carry a web link.
+_PDF_SCRIPT_ACTIONS = frozenset({"/JavaScript", "/Rendition"})
+_PDF_FILE_ACTIONS = frozenset({"/Launch", "/GoToR", "/GoToE", "/ImportData", "/SubmitForm"})
+_PDF_SAFE_URI = re.compile(r"(?:https?|mailto):", re.IGNORECASE)
+_PDF_EMBEDDING_ANNOTS = frozenset({"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen", "/3D"})
+_PDF_MAX_OBJECTS = 2_000_000  # qpdf reads the cross-reference table lazily; the walk is bounded anyway
+
+
+def _active_pdf(what_vi: str, what_en: str) -> Refused:
+    return Refused(
+        "not_allowed",
+        f"Tệp PDF chứa {what_vi}: hãy xuất lại (ví dụ PDF/X) không có mã lệnh, hành động hay tệp đính kèm.",
+        f"The PDF holds {what_en}: export it again (PDF/X, for instance) without scripts, actions or "
+        "attached files.",
+    )
+
+
+def check_pdf_active_content(data: bytes) -> None:
+    """Refuse a PDF that holds anything that can run or reach outside the page, wherever it sits: every
+    object of the file is walked (also those in object streams, and those no page refers to), not only the
+    document's Names tree. Refused: a /JS entry anywhere; an action (in /OpenAction, a document, page,
+    form-field or annotation /AA, an annotation's /A, an outline item, ...) of type JavaScript, Rendition,
+    Launch, GoToR, GoToE, ImportData or SubmitForm, or a URI action to anything but http(s) or
+    mailto; embedded files (/EmbeddedFiles, /EF file specifications, /EmbeddedFile streams) and
+    FileAttachment, RichMedia, Movie, Sound, Screen and 3D annotations; XFA forms. Names are compared after
+    pikepdf decodes them, so `/J#53` is `/JS`. Raises Refused (not_allowed); a file pikepdf cannot open is
+    invalid."""
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError as exc:
+        raise Refused(
+            "invalid",
+            "Tệp PDF có mật khẩu: hãy tải lên bản không khoá.",
+            "The PDF is password-protected: upload an unlocked copy.",
+        ) from exc
+    except pikepdf.PdfError as exc:
+        raise _invalid("pdf") from exc
+    with pdf:
+        for count, obj in enumerate(pdf.objects):
+            if count > _PDF_MAX_OBJECTS:
+                raise Refused(
+                    "out_of_range",
+                    "Tệp PDF có quá nhiều đối tượng.",
+                    f"The PDF has more than {_PDF_MAX_OBJECTS} objects.",
+                )
+            _check_pdf_object(obj, pikepdf, root=True)
+        _check_pdf_object(pdf.trailer, pikepdf, root=True)
+
+
+def _check_pdf_object(obj: Any, pikepdf: Any, *, root: bool) -> None:
+    """Check one object and its direct (not indirect) children; indirect ones are checked on their own
+    turn of the walk over all objects, so a cycle is never followed."""
+    pending = [obj]
+    first = root
+    while pending:
+        current = pending.pop()
+        if not isinstance(current, (pikepdf.Dictionary, pikepdf.Array, pikepdf.Stream)):
+            continue  # numbers, names, strings: scalars pikepdf gives as Python values or leaves
+        if not first and current.is_indirect:
+            continue
+        first = False
+        if isinstance(current, pikepdf.Stream):
+            current = current.stream_dict  # only the dictionary: the stream's bytes are not decoded
+        if isinstance(current, pikepdf.Dictionary):
+            _check_pdf_dictionary(current)
+            pending.extend(current.values())
+        elif isinstance(current, pikepdf.Array):
+            pending.extend(current)
+
+
+def _check_pdf_dictionary(entry: Any) -> None:
+    keys = set(entry.keys())
+    if "/JS" in keys:
+        raise _active_pdf("JavaScript (/JS)", "JavaScript (/JS)")
+    if "/EmbeddedFiles" in keys or "/EF" in keys:
+        raise _active_pdf("tệp đính kèm (/EmbeddedFiles)", "embedded files (/EmbeddedFiles)")
+    if "/XFA" in keys:
+        raise _active_pdf("biểu mẫu XFA", "an XFA form")
+    kind = str(entry.get("/Type", ""))
+    if kind == "/EmbeddedFile":
+        raise _active_pdf("tệp đính kèm", "an embedded file")
+    subtype = str(entry.get("/Subtype", ""))
+    if kind in ("", "/Annot") and subtype in _PDF_EMBEDDING_ANNOTS:
+        raise _active_pdf(
+            f"chú thích {subtype[1:]} (tệp hoặc đa phương tiện đính kèm)",
+            f"a {subtype[1:]} annotation (embedded files or media)",
+        )
+    action = str(entry.get("/S", ""))
+    if kind not in ("", "/Action"):
+        return
+    if action in _PDF_SCRIPT_ACTIONS:
+        raise _active_pdf(f"hành động {action[1:]}", f"a {action[1:]} action")
+    if action in _PDF_FILE_ACTIONS:
+        raise _active_pdf(
+            f"hành động {action[1:]} (mở tệp hoặc chương trình khác)",
+            f"a {action[1:]} action (it opens or sends to another file or program)",
+        )
+    if action == "/URI":
+        target = entry.get("/URI")
+        text = bytes(target).decode("latin-1") if target is not None else ""
+        if not _PDF_SAFE_URI.match(_CONTROL_AND_SPACE.sub("", text)):
+            raise _active_pdf(
+                "liên kết tới tệp hoặc giao thức không phải http(s)",
+                "a link to a file or a scheme other than http(s)",
+            )

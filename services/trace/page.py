@@ -68,6 +68,8 @@ LABELS: dict[str, dict[str, str]] = {
         "recall_text": "Không sử dụng sản phẩm thuộc lô này. Liên hệ nơi bán hoặc chủ thể sản xuất.",
         "scan_warning": "Mã này được quét nhiều bất thường",
         "scan_warning_text": "Mã QR trên sản phẩm này đã được quét từ nhiều nơi trong thời gian ngắn: có thể là mã bị sao chép. Hãy kiểm tra tem, bao bì và mua tại nơi bán tin cậy.",
+        "scan_not_issued": "Số sê-ri này chưa từng được cấp",
+        "scan_not_issued_text": "Lô hàng này không có tem nào mang số sê-ri trong mã QR bạn vừa quét: mã có thể là giả. Hãy kiểm tra tem, bao bì và mua tại nơi bán tin cậy.",
         "integrity_ok": "Dữ liệu truy xuất toàn vẹn: chuỗi mã băm của {n} sự kiện khớp.",
         "integrity_broken": "Cảnh báo: dữ liệu truy xuất đã bị thay đổi sau khi ghi nhận.",
         "corrected": "Đã được đính chính: thông tin này không đúng",
@@ -88,6 +90,8 @@ LABELS: dict[str, dict[str, str]] = {
         "recall_text": "Do not use products of this lot. Contact the shop or the producer.",
         "scan_warning": "This code has been scanned unusually often",
         "scan_warning_text": "The QR code on this item was scanned from many places in a short time: it may be a copy. Check the seal and packaging, and buy from a seller you trust.",
+        "scan_not_issued": "This serial number was never issued",
+        "scan_not_issued_text": "No label of this lot carries the serial number in the QR code you scanned: the code may be counterfeit. Check the seal and packaging, and buy from a seller you trust.",
         "integrity_ok": "Trace data intact: the hash chain of {n} events matches.",
         "integrity_broken": "Warning: the trace data was changed after it was recorded.",
         "corrected": "Corrected: this record was declared wrong",
@@ -144,7 +148,9 @@ class Page:
     integrity_valid: bool = True
     events_checked: int = 0
     other_language_href: str = ""
-    scan_warning: bool = False  # opened from a serialised code scanned from too many places (labels/scans)
+    # Opened from a serialised code: "not_issued" (no label run of the lot issued it) or "copy" (scanned
+    # from too many places), services/labels/scans.py ScanWarning; None: nothing to warn of.
+    scan_warning: str | None = None
 
 
 @cache
