@@ -63,6 +63,8 @@ class Settings:
     # Cheapest argon2 parameters (OCOP_PASSWORD_HASH=fast): honoured only when OCOP_ENV=test, so that no
     # deployment can weaken its password hashes by a stray variable (services/accounts/auth.py).
     fast_password_hash: bool = False
+    # The largest POST /graphql body (OCOP_GRAPHQL_MAX_BYTES), refused while streaming, before parsing.
+    graphql_max_bytes: int = 1_000_000
 
     @property
     def is_production(self) -> bool:
@@ -102,6 +104,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         region_header=env.get("OCOP_REGION_HEADER", "").strip().lower() or None,
         fast_password_hash=env.get("OCOP_ENV") == Environment.TEST
         and env.get("OCOP_PASSWORD_HASH") == "fast",
+        graphql_max_bytes=int(env.get("OCOP_GRAPHQL_MAX_BYTES") or 1_000_000),
     )
 
 
