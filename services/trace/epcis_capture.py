@@ -258,19 +258,22 @@ def _may_capture(reach: Reach) -> bool:
 
 
 def _cap_problems(events: list[Any]) -> list[str]:
-    """The caps of services.trace.events on each event's free JSON, checked on the raw document."""
+    """The caps of services.trace.events on each event's free JSON (its lists and any field we do not store,
+    which is refused later but would be validated first), checked on the raw document."""
     errors: list[str] = []
     keys = (
         ("sensorElements", "sensorElementList"),
         ("sources", "sourceList"),
         ("destinations", "destinationList"),
         ("bizTransactions", "bizTransactionList"),
+        ("extensions", "(fields not stored here)"),
     )
+    by_name = dict(keys)
     for index, event in enumerate(events):
         if not isinstance(event, Mapping):
             continue
-        lists = [(name, event.get(key)) for name, key in keys]
-        by_name = dict(keys)
+        extensions = {key: value for key, value in event.items() if key not in _EVENT_KEYS}
+        lists = [(name, extensions if name == "extensions" else event.get(key)) for name, key in keys]
         for name, _, message_en in trace.free_json_problems(lists):
             errors.append(f"/epcisBody/eventList/{index}/{by_name[name]}: {message_en}")
     return errors

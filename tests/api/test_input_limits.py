@@ -212,6 +212,12 @@ async def test_sensor_reports_past_the_cap_are_refused_before_validation(
     )
     assert response.status_code == 400
     assert "attached data is too large" in response.json()["errors"][0]
+    extension = object_event(link(await lot({}, "L8"))) | {"example:blob": {"x": "y" * 300_000}}
+    response = await capture(client, capture_document(extension), member)
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        "/epcisBody/eventList/0/(fields not stored here): The event's attached data is too large (at most 256 KB)."
+    ]
     assert await stored() == 0
 
 
