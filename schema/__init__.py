@@ -29,6 +29,7 @@ from schema.errors import QueryRefusals
 from schema.fairs.mutations import FairMutation
 from schema.fairs.queries import FairQuery
 from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
+from schema.ids import MAX_NODE_IDS, MaxNodeIds
 from schema.jobs.mutations import JobMutation
 from schema.jobs.types import Job
 from schema.labels.mutations import LabelMutation
@@ -52,7 +53,9 @@ class NodeQuery:
         description="Any object by its global ID; null when it does not exist or the caller may not see it."
     )
     nodes: list[relay.Node | None] = relay.node(
-        description="Objects by their global IDs, in the same order; null for those not visible."
+        description=f"Objects by their global IDs (at most {MAX_NODE_IDS}), in the same order; null for those "
+        "not visible.",
+        extensions=[MaxNodeIds()],
     )
 
 

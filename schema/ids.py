@@ -1,4 +1,4 @@
-"""Relay plumbing: opaque global IDs and offset cursors, page sizes capped at 100."""
+"""Relay plumbing: opaque global IDs and offset cursors, page sizes and `nodes(ids)` capped at 100."""
 
 from __future__ import annotations
 
@@ -6,13 +6,17 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from strawberry.extensions import FieldExtension
 from strawberry.relay import GlobalID
+from strawberry.types import Info
 
 from services.common.errors import CommonErrorCode, DomainError, FieldProblem
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_NODE_IDS = 100
 
 
 def encode_cursor(offset: int) -> str:
@@ -80,6 +84,26 @@ async def nodes_by_ids[Row, Node](
     ids = [int(i) for i in node_ids]
     found = await fetch(ids)
     return [make(found[i]) if i in found else None for i in ids]
+
+
+def check_node_ids(ids: Iterable[object]) -> None:
+    """`nodes(ids)` takes at most MAX_NODE_IDS IDs: refused (INVALID on `ids`) before any is decoded."""
+    if len(list(ids)) > MAX_NODE_IDS:
+        raise _bad("ids", f"Tối đa {MAX_NODE_IDS} mã mỗi lần.", f"At most {MAX_NODE_IDS} IDs per request.")
+
+
+class MaxNodeIds(FieldExtension):
+    """The `check_node_ids` cap on a field's `ids` argument, before its resolver runs."""
+
+    def resolve(self, next_: Callable[..., Any], source: Any, info: Info, **kwargs: Any) -> Any:
+        check_node_ids(kwargs.get("ids") or ())
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(
+        self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info, **kwargs: Any
+    ) -> Any:
+        check_node_ids(kwargs.get("ids") or ())
+        return await next_(source, info, **kwargs)
 
 
 def _bad(field: str, message: str, message_en: str) -> DomainError:

@@ -3,6 +3,7 @@ capture. Its refusals are RFC 9457 problem documents with the EPCIS exception ty
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from services.common.errors import DomainError
 from services.policy import reach_of
 from services.trace import epcis, epcis_problems, epcis_query
 from services.trace.epcis_capture import CAPTURE_MAX_BYTES, CaptureJob, CaptureJobs, capture
+from web.middleware import BodyTooLarge, read_body
 from web.responses import ORJSONResponse
 
 _EPCIS_JSON_TYPES = ("application/json", "application/ld+json")
@@ -96,7 +98,9 @@ async def epcis_events(request: Request) -> Response:
 
 
 async def epcis_capture(request: Request) -> Response:
-    """POST /epcis/capture: an EPCISDocument recorded all-or-nothing; 202 with the (finished) capture job."""
+    """POST /epcis/capture: an EPCISDocument recorded all-or-nothing; 202 with the (finished) capture job. The
+    caller is authenticated first, then the body is read up to CAPTURE_MAX_BYTES (a larger Content-Length is
+    refused unread, a larger stream at the first chunk past it: 413) and parsed in a worker thread."""
     try:
         actor = await _epcis_actor(request)
         if not actor.is_authenticated:
@@ -104,11 +108,12 @@ async def epcis_capture(request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if content_type not in _EPCIS_JSON_TYPES:
             raise epcis_problems.unsupported_media_type()
-        body = await request.body()
-        if len(body) > CAPTURE_MAX_BYTES:
-            raise epcis_problems.capture_too_large(f"At most {CAPTURE_MAX_BYTES} bytes per capture.")
         try:
-            document = orjson.loads(body)
+            body = await read_body(request, CAPTURE_MAX_BYTES)
+        except BodyTooLarge as exc:
+            raise epcis_problems.capture_too_large(f"At most {CAPTURE_MAX_BYTES} bytes per capture.") from exc
+        try:
+            document = await asyncio.to_thread(orjson.loads, body)  # up to 5 MB: tens of ms
         except orjson.JSONDecodeError as exc:
             raise epcis_problems.validation_problem(f"The body is not JSON: {exc}", [str(exc)]) from exc
         job = await capture(

@@ -23,6 +23,8 @@ from strawberry.types import ExecutionResult
 
 from schema.context import Context, build_context
 from schema.limits import format_errors
+from services.common import settings
+from web.middleware import BodyTooLarge, read_body
 from web.responses import ORJSONResponse
 
 log = structlog.get_logger("ocop")
@@ -79,12 +81,18 @@ async def graphql_post(request: Request) -> Response:
     """POST /graphql with a JSON body, executed without strawberry's generic HTTP view (which handles
     uploads, batching and subscriptions we do not offer, at ~1.5 ms a request). Only application/json is
     accepted, so a browser form cannot post a query across sites; one operation per request (no batches);
-    the whole request, context included, gets `timeout_s` seconds."""
+    the body is at most `graphql_max_bytes` (413 PAYLOAD_TOO_LARGE, refused while it streams, before it is
+    parsed); the whole request, context included, gets `timeout_s` seconds."""
     config: GraphQLConfig = request.app.state.graphql
     if request.headers.get("content-type", "").split(";", 1)[0].strip().lower() != "application/json":
         return _refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
     try:
-        body = orjson.loads(await request.body())
+        raw = await read_body(request, settings.current().graphql_max_bytes)
+    except BodyTooLarge as exc:
+        message = f"The request body exceeds {exc.limit} bytes"
+        return _refusal(413, "PAYLOAD_TOO_LARGE", message, connection="close")
+    try:
+        body = orjson.loads(raw)
     except orjson.JSONDecodeError:
         body = None
     if isinstance(body, list):

@@ -1,5 +1,6 @@
 """The middlewares of the application: one log line per request, and the front cache that answers a
-repeated public GET before routing."""
+repeated public GET before routing; and `read_body`, the one way a route reads a request body under a size
+limit (uploads stream into services/packaging/uploads.py, which applies its own limit the same way)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,38 @@ import time
 import uuid
 
 import structlog
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.common import page_cache
 from web.responses import CachedResponse
 
 log = structlog.get_logger("ocop")
+
+
+class BodyTooLarge(Exception):
+    """A request body beyond the route's limit: declared by Content-Length, or counted while streaming."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The body exceeds {limit} bytes")
+        self.limit = limit
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, at most `limit` bytes. A Content-Length above the limit is refused before a byte is
+    read; otherwise chunks are counted as they arrive and reading stops at the first one past the limit, so a
+    huge or lying body is neither read to its end nor held in memory. Raises BodyTooLarge."""
+    declared = request.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 class RequestLogMiddleware:

@@ -83,6 +83,8 @@ class Settings:
     scan_flag_regions: int = 3
     scan_network_interval_s: float = 3600.0
     scan_network_max_per_hour: int = 120
+    # The largest POST /graphql body (OCOP_GRAPHQL_MAX_BYTES), refused while streaming, before parsing.
+    graphql_max_bytes: int = 1_000_000
 
     @property
     def is_production(self) -> bool:
@@ -131,6 +133,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         scan_flag_regions=max(2, int(env.get("OCOP_SCAN_FLAG_REGIONS") or 3)),
         scan_network_interval_s=float(env.get("OCOP_SCAN_NETWORK_INTERVAL_S") or 3600.0),
         scan_network_max_per_hour=int(env.get("OCOP_SCAN_NETWORK_MAX_PER_HOUR") or 120),
+        graphql_max_bytes=int(env.get("OCOP_GRAPHQL_MAX_BYTES") or 1_000_000),
     )
 
 

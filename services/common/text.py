@@ -30,8 +30,8 @@ def fold(text: str) -> str:
 
 
 def search_terms(query: str) -> list[str]:
-    """Folded words of a search query; every word must match."""
-    return [t for t in fold(query).split(" ") if t]
+    """Folded words of a search query, each once, in order; every word must match. Linear in the query."""
+    return list(dict.fromkeys(t for t in fold(query).split(" ") if t))
 
 
 # Vietnamese alphabetical order: a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y, tones after

@@ -29,6 +29,10 @@ from services.common.errors import DomainError, FieldProblem
 from services.common.text import search_terms
 from services.registry.errors import RegistryErrorCode
 
+# A search is one LIKE per word: its cost grows with both, so both are capped (a typed TOO_LONG error).
+MAX_SEARCH_CHARS = 200
+MAX_SEARCH_TERMS = 10
+
 
 class ProductSortField(StrEnum):
     NAME = "name"
@@ -58,6 +62,44 @@ class EvaluationFilterData:
     product_id: int | None = None
     status: EvaluationStatus | None = None
     criteria_set: CriteriaSet | None = None
+
+
+def checked_terms(search: str | None, field_name: str = "filter.search") -> list[str]:
+    """The distinct folded words of a search, refused (TOO_LONG) beyond MAX_SEARCH_CHARS characters or
+    MAX_SEARCH_TERMS distinct words; the length is checked before any work on the text."""
+    if not search:
+        return []
+    if len(search) > MAX_SEARCH_CHARS:
+        raise DomainError(
+            [
+                FieldProblem(
+                    field_name,
+                    RegistryErrorCode.TOO_LONG,
+                    f"Từ khoá tìm kiếm tối đa {MAX_SEARCH_CHARS} ký tự.",
+                    f"A search is at most {MAX_SEARCH_CHARS} characters.",
+                )
+            ]
+        )
+    terms = search_terms(search)
+    if len(terms) > MAX_SEARCH_TERMS:
+        raise DomainError(
+            [
+                FieldProblem(
+                    field_name,
+                    RegistryErrorCode.TOO_LONG,
+                    f"Tìm kiếm tối đa {MAX_SEARCH_TERMS} từ.",
+                    f"A search is at most {MAX_SEARCH_TERMS} words.",
+                )
+            ]
+        )
+    return terms
+
+
+def _all_terms(terms: list[str], *columns: str) -> Q:
+    """One flat AND over the terms, each matching any of `columns` (not a chain of nested filters)."""
+    return Q(
+        *(Q(*(Q(**{f"{column}__contains": term}) for column in columns), join_type="OR") for term in terms)
+    )
 
 
 async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
@@ -103,8 +145,9 @@ async def product_query(
         query = query.filter(visibility)
     if filters.producer_id is not None:
         query = query.filter(producer_id=filters.producer_id)
-    for term in search_terms(filters.search or ""):
-        query = query.filter(Q(name_folded__contains=term) | Q(producer__name_folded__contains=term))
+    terms = checked_terms(filters.search)
+    if terms:
+        query = query.filter(_all_terms(terms, "name_folded", "producer__name_folded"))
     if filters.producer_kind is not None:
         query = query.filter(producer__kind=filters.producer_kind)
     if filters.province_code:
@@ -142,8 +185,9 @@ def ordering(field: ProductSortField, descending: bool) -> list[str]:
 
 async def producer_query(filters: ProducerFilterData) -> QuerySet[Producer]:
     query = Producer.all()
-    for term in search_terms(filters.search or ""):
-        query = query.filter(name_folded__contains=term)
+    terms = checked_terms(filters.search)
+    if terms:
+        query = query.filter(_all_terms(terms, "name_folded"))
     if filters.kind is not None:
         query = query.filter(kind=filters.kind)
     if filters.province_code:

@@ -12,6 +12,12 @@ query is services.trace.epcis_query:
   recordTime and its CBV 2.0 hash as eventID.
 - `GET /epcis/capture/{id}`: the capture job (for the user who captured, or a central admin).
 
+Limits come before work: the web route refuses a body past CAPTURE_MAX_BYTES while it streams; then an
+account that may record events of no lot at all is refused (403), a document of more than CAPTURE_LIMIT events
+(413) and events past the caps of services.trace.events (sensor reports, list entries, attached JSON: 400)
+before the JSON Schema validation, which runs in a worker thread, event by event, within the request timeout
+(services/trace/epcis_validation.py).
+
 Capture runs synchronously: a POST answers once the events are stored (202, `Location: /epcis/capture/{id}`,
 the finished job in the body) or refused (400/403/413 with nothing stored, "All events are rejected" in the
 OpenAPI; the problem names the failed job's `captureID` and the Location of its outcome). Jobs are kept in a
@@ -37,12 +43,18 @@ from tortoise.transactions import in_transaction
 
 from models import Batch, EventAction, EventType, Location, TraceEvent
 from services.accounts.auth import Actor
-from services.common import clock
+from services.common import clock, settings
 from services.common.errors import DomainError
 from services.policy import Reach
 from services.trace import digital_link, epcis_validation
 from services.trace import events as trace
-from services.trace.epcis_problems import Problem, capture_too_large, problem_of, validation_problem
+from services.trace.epcis_problems import (
+    Problem,
+    capture_too_large,
+    forbidden_problem,
+    problem_of,
+    validation_problem,
+)
 from services.trace.epcis_query import lots_of
 
 CAPTURE_LIMIT = 500  # events per capture document (GS1-EPCIS-Capture-Limit)
@@ -240,17 +252,62 @@ async def capture(doc: Any, actor: Actor, reach: Reach, base_url: str, jobs: Cap
     return job
 
 
+def _may_capture(reach: Reach) -> bool:
+    """Whether the actor may record events of some lot at all (a role on a producer or a place)."""
+    return reach.everything or bool(reach.producer_ids or reach.province_ids or reach.commune_ids)
+
+
+def _cap_problems(events: list[Any]) -> list[str]:
+    """The caps of services.trace.events on each event's free JSON (its lists and any field we do not store,
+    which is refused later but would be validated first), checked on the raw document."""
+    errors: list[str] = []
+    keys = (
+        ("sensorElements", "sensorElementList"),
+        ("sources", "sourceList"),
+        ("destinations", "destinationList"),
+        ("bizTransactions", "bizTransactionList"),
+        ("extensions", "(fields not stored here)"),
+    )
+    by_name = dict(keys)
+    for index, event in enumerate(events):
+        if not isinstance(event, Mapping):
+            continue
+        extensions = {key: value for key, value in event.items() if key not in _EVENT_KEYS}
+        lists = [(name, extensions if name == "extensions" else event.get(key)) for name, key in keys]
+        for name, _, message_en in trace.free_json_problems(lists):
+            errors.append(f"/epcisBody/eventList/{index}/{by_name[name]}: {message_en}")
+    return errors
+
+
 async def _capture(doc: Any, actor: Actor, reach: Reach, base_url: str) -> list[TraceEvent]:
     if not isinstance(doc, Mapping):
         raise validation_problem("The body must be a JSON object (an EPCISDocument).", [])
-    schema_errors = epcis_validation.validate(doc)
+    if not _may_capture(reach):
+        raise forbidden_problem("This account may not record events of any lot.")
+    path = epcis_validation.event_list_path(doc)
+    raw_events: list[Any] = []
+    if path is not None:
+        node: Any = doc
+        for key in path:
+            node = node[key]
+        raw_events = node
+    if len(raw_events) > CAPTURE_LIMIT:
+        raise capture_too_large(f"At most {CAPTURE_LIMIT} events per capture.")
+    too_large = _cap_problems(raw_events)
+    if too_large:
+        raise validation_problem("Some events carry too much: " + "; ".join(too_large), too_large)
+    timeout_s = settings.current().request_timeout_s
+    try:
+        schema_errors = await epcis_validation.validate_in_thread(doc, timeout_s)
+    except epcis_validation.ValidationTimeout as exc:
+        raise capture_too_large(
+            f"The document could not be validated within {timeout_s:g} s: send fewer events per capture."
+        ) from exc
     if schema_errors:
         raise validation_problem(
             "The document does not validate against the EPCIS 2.0 JSON Schema.", schema_errors
         )
     events = events_of_document(doc)
-    if len(events) > CAPTURE_LIMIT:
-        raise capture_too_large(f"At most {CAPTURE_LIMIT} events per capture.")
     if not events:
         raise validation_problem("The document holds no event.", ["/epcisBody/eventList: empty"])
     classes = {

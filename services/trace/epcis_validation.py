@@ -1,9 +1,16 @@
-"""Validation of EPCIS 2.0 documents against GS1's JSON Schema, vendored in `services/trace/reference/`."""
+"""Validation of EPCIS 2.0 documents against GS1's JSON Schema, vendored in `services/trace/reference/`.
+
+Validating a large document costs seconds of CPU, so capture calls `validate_in_thread`: the work runs in a
+worker thread, one event at a time, and stops at the first event that starts past its deadline. The caller
+bounds what one event may hold (services/trace/epcis_capture.py checks sizes and counts first), so the time
+limit really holds to within one bounded event."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -68,8 +75,65 @@ def _describe(error: ValidationError) -> str:
     return f"{_pointer(error)}: {_message(error, 400)}"
 
 
-def validate(doc: Mapping[str, Any]) -> list[str]:
-    """Every violation of the vendored EPCIS 2.0 JSON Schema (draft-07, with `uri` and `date-time` formats
-    checked), as readable messages in document order; empty when `doc` is valid."""
+class ValidationTimeout(Exception):
+    """Validation stopped at its deadline, before the document's end."""
+
+
+def _sorted_messages(doc: Mapping[str, Any]) -> list[str]:
     errors = sorted(_validator().iter_errors(doc), key=lambda e: [str(part) for part in e.absolute_path])
-    return list(dict.fromkeys(_describe(error) for error in errors))
+    return [_describe(error) for error in errors]
+
+
+def event_list_path(doc: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """Where the document keeps its event list (EPCISDocument or EPCISQueryDocument), if it is a list."""
+    for path in (("epcisBody", "eventList"), ("epcisBody", "queryResults", "resultsBody", "eventList")):
+        node: Any = doc
+        for key in path:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if isinstance(node, list):
+            return path
+    return None
+
+
+def _with_events(doc: Mapping[str, Any], path: Sequence[str], events: list[Any]) -> dict[str, Any]:
+    """A shallow copy of `doc` whose event list is `events` (the containers on the way are copied too)."""
+    top = dict(doc)
+    node = top
+    for key in path[:-1]:
+        node[key] = dict(node[key])
+        node = node[key]
+    node[path[-1]] = events
+    return top
+
+
+def validate(doc: Mapping[str, Any], deadline: float | None = None) -> list[str]:
+    """Every violation of the vendored EPCIS 2.0 JSON Schema (draft-07, with `uri` and `date-time` formats
+    checked), as readable messages in document order; empty when `doc` is valid. The document is checked
+    one event at a time (its envelope with that event alone); past `deadline` (time.monotonic()), before the
+    next event, raises ValidationTimeout."""
+    path = event_list_path(doc)
+    if path is None:
+        return list(dict.fromkeys(_sorted_messages(doc)))
+    node: Any = doc
+    for key in path:
+        node = node[key]
+    events: list[Any] = node
+    if not events:
+        return list(dict.fromkeys(_sorted_messages(doc)))
+    pointer = "/" + "/".join(path) + "/"
+    messages: list[str] = []
+    for index, event in enumerate(events):
+        if deadline is not None and time.monotonic() > deadline:
+            raise ValidationTimeout(index)
+        alone = pointer + "0"
+        for message in _sorted_messages(_with_events(doc, path, [event])):
+            if message.startswith(alone) and message[len(alone) : len(alone) + 1] in ("/", ":"):
+                message = f"{pointer}{index}{message[len(alone) :]}"
+            messages.append(message)
+    return list(dict.fromkeys(messages))
+
+
+async def validate_in_thread(doc: Mapping[str, Any], timeout_s: float) -> list[str]:
+    """`validate` in a worker thread, off the event loop, stopped after `timeout_s` seconds (at the next
+    event). Raises ValidationTimeout."""
+    return await asyncio.to_thread(validate, doc, time.monotonic() + timeout_s)

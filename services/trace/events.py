@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
+import orjson
 from tortoise.transactions import in_transaction
 
 from models import (
@@ -43,6 +44,12 @@ from services.trace.lineage import RecallImpact, lineage, recall_impact
 from services.trace.locations import check_places, clean_documents
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
+
+# What one event may carry besides its lots: every later view of the lot (integrity check, trace page, EPCIS)
+# reads and hashes it again, so an unbounded event would make each of them slow, for everyone.
+MAX_SENSOR_REPORTS = 1_000  # sensor reports per event, over all its sensor elements
+MAX_LIST_ENTRIES = 100  # entries of each list: sources, destinations, business transactions, sensor elements
+MAX_FREE_JSON_BYTES = 256 * 1024  # those lists together, as JSON
 
 
 @dataclass(slots=True)
@@ -151,9 +158,65 @@ async def stored_event_json(
     return epcis.event_json(data)
 
 
+def sensor_report_count(elements: Sequence[Any]) -> int:
+    """Sensor reports over all `elements` (each a sensorElement object with a `sensorReport` list)."""
+    count = 0
+    for element in elements:
+        reports = element.get("sensorReport") if isinstance(element, dict) else None
+        count += len(reports) if isinstance(reports, list) else 0
+    return count
+
+
+def free_json_problems(lists: Sequence[tuple[str, Any]]) -> list[tuple[str, str, str]]:
+    """(field, Vietnamese, English) for each cap an event's free JSON lists break: `lists` are (field name,
+    value) pairs, the value as given (a list, or anything a client sent)."""
+    found: list[tuple[str, str, str]] = []
+    for name, value in lists:
+        if isinstance(value, list) and len(value) > MAX_LIST_ENTRIES:
+            found.append((name, f"Tối đa {MAX_LIST_ENTRIES} mục.", f"At most {MAX_LIST_ENTRIES} entries."))
+    sensors = dict(lists).get("sensorElements")
+    if isinstance(sensors, list) and sensor_report_count(sensors) > MAX_SENSOR_REPORTS:
+        found.append(
+            (
+                "sensorElements",
+                f"Tối đa {MAX_SENSOR_REPORTS} báo cáo cảm biến mỗi sự kiện.",
+                f"At most {MAX_SENSOR_REPORTS} sensor reports per event.",
+            )
+        )
+    sizes = {name: _json_size(value) for name, value in lists}
+    if sum(sizes.values()) > MAX_FREE_JSON_BYTES:
+        found.append(
+            (
+                max(sizes, key=lambda name: sizes[name]),
+                f"Dữ liệu kèm theo sự kiện quá lớn (tối đa {MAX_FREE_JSON_BYTES // 1024} KB).",
+                f"The event's attached data is too large (at most {MAX_FREE_JSON_BYTES // 1024} KB).",
+            )
+        )
+    return found
+
+
+def _json_size(value: Any) -> int:
+    try:
+        return len(orjson.dumps(value))
+    except TypeError:  # not JSON: the list's own checks refuse it
+        return 0
+
+
+def _free_json(data: EventInput) -> list[tuple[str, Any]]:
+    return [
+        ("sensorElements", data.sensor_elements),
+        ("sources", data.sources),
+        ("destinations", data.destinations),
+        ("bizTransactions", data.biz_transactions),
+        ("documents", data.documents),
+    ]
+
+
 async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: str, reach: Reach) -> Problems:
     """Every problem of an event's content; cleans `data.documents` in place (as they are stored and hashed)."""
     problems = Problems()
+    for name, message, message_en in free_json_problems(_free_json(data)):
+        problems.add(name, TraceErrorCode.TOO_LONG, message, message_en)
     data.documents = clean_documents(data.documents, base_url, problems)
     await check_places(data.read_point_id, data.biz_location_id, reach, problems)
     now = clock.now()
