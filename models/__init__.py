@@ -63,6 +63,7 @@ from models.trace import (
     EventType,
     Location,
     LocationKind,
+    LotHead,
     QuantityRole,
     TraceEvent,
 )
@@ -102,6 +103,7 @@ __all__ = [
     "Location",
     "LocationKind",
     "LoginAttempt",
+    "LotHead",
     "Membership",
     "OfferingKind",
     "PackageType",

@@ -150,6 +150,10 @@ class TraceEvent(Model):
     # error declaration repeats the eventID of the event it declares wrong, as EPCIS 2.0 requires.
     event_hash = fields.CharField(max_length=120, db_index=True)
     chain_hash = fields.CharField(max_length=64)
+    # The chain hash scheme (services.trace.events.chain_hash): 1 covers the CBV event hash, a declaration's
+    # reason and the previous chain hashes; 2 (events recorded from migration 0007 on) also covers what the
+    # trace page and the EPCIS document show besides it: notes, places as shown, record time, correction.
+    hash_version = fields.SmallIntField(default=1, db_default=1)
 
     class Meta:
         table = "trace_event"
@@ -179,3 +183,20 @@ class EventQuantity(Model):
         constraints = (
             CheckConstraint(check="quantity IS NULL OR quantity > 0", name="event_quantity_positive"),
         )
+
+
+class LotHead(Model):
+    """The head of a lot's chain, kept apart from its events: the chain hash of its last appended event and how
+    many events it has. Updated in the transaction of each append; services.trace.integrity checks the events
+    against it, so deleting the last event (or the last few) of a lot is detected."""
+
+    id = fields.IntField(primary_key=True)
+    batch: fields.OneToOneRelation[Batch] = fields.OneToOneField(
+        "models.Batch", related_name=False, on_delete=fields.RESTRICT
+    )
+    batch_id: int
+    event_count = fields.IntField()
+    chain_hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "lot_head"

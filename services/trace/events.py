@@ -3,14 +3,17 @@
 Lots are created in services.trace.batches; what a lot was made from or into is services.trace.lineage.
 
 Every event is stored with its CBV 2.0 event hash (its EPCIS eventID) and a chain hash that covers the
-event hash and, for each batch it touches, that batch's previous chain hash. Changing any stored event
-or quantity changes a recomputed hash, and services.trace.integrity names the first event where the chain
-breaks."""
+event hash, what the trace page and the EPCIS document show besides it (`shown_digest`: notes, read point and
+business location as shown, record time, the error declaration) and, for each batch it touches, that batch's
+previous chain hash. Each append also moves the head of every lot it touches (`LotHead`: last chain hash and
+event count), in the same transaction. Changing any stored event, quantity or shown place, or deleting events,
+makes services.trace.integrity report the lot broken, with the reason."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +29,7 @@ from models import (
     EventQuantity,
     EventType,
     Location,
+    LotHead,
     Product,
     QuantityRole,
     TraceEvent,
@@ -95,14 +99,80 @@ def location_uri(base_url: str, location: Location | None) -> str | None:
     return f"{base_url.rstrip('/')}/locations/{location.id}"
 
 
+# The chain hash scheme of events recorded now (TraceEvent.hash_version). Scheme 1, of events recorded before
+# migration 0007, did not cover `shown_digest`; those events keep verifying with it (see docs/tracing.md).
+HASH_VERSION = 2
+
+
 def chain_hash(
-    event_hash: str, previous: Sequence[tuple[int, str | None]], declaration: str | None = None
+    event_hash: str,
+    previous: Sequence[tuple[int, str | None]],
+    declaration: str | None = None,
+    shown: str | None = None,
 ) -> str:
-    """sha256 over the event hash (for an error declaration: marked, with its reason) and, for each batch in
-    id order, its previous chain hash."""
+    """sha256 over the event hash (for an error declaration: marked, with its reason), for scheme 2 the digest
+    of what is shown besides it (`shown`, from `shown_digest`; None: scheme 1) and, for each batch in id order,
+    its previous chain hash."""
     head = event_hash if declaration is None else f"declaration:{event_hash}:{declaration}"
+    if shown is not None:
+        head = f"v2:{shown}:{head}"
     material = head + "".join(f"|{batch_id}:{prev or ''}" for batch_id, prev in sorted(previous))
     return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _place_shown(location: Location | None) -> dict[str, Any] | None:
+    """A read point or business location as the trace page and the EPCIS document show it."""
+    if location is None:
+        return None
+    return {
+        "id": location.id,
+        "name": location.name,
+        "gln": location.gln,
+        "address": location.address_line,
+        "commune": location.commune_id,
+    }
+
+
+def _microseconds(value: dt.datetime) -> int:
+    """An instant as microseconds since the epoch: the same whichever offset the database returns it in."""
+    return (value - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+
+
+def shown_digest(event: TraceEvent, locations: dict[int, Location]) -> str:
+    """sha256 of what the trace page and the EPCIS document show of an event that its CBV event hash does not
+    cover: the notes, the read point and business location rows' shown fields (name, GLN, address), the
+    record time (EPCIS recordTime and declarationTime), documents, and the error declaration (the corrected
+    event, reason, corrective eventIDs). Part of a scheme 2 chain hash."""
+    read_point = locations.get(event.read_point_id) if event.read_point_id else None
+    biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None
+    content = {
+        "note": event.note,
+        "noteEn": event.note_en,
+        "readPoint": _place_shown(read_point) if event.read_point_id else None,
+        "bizLocation": _place_shown(biz_location) if event.biz_location_id else None,
+        "recordTime": _microseconds(event.record_time),
+        "documents": list(event.documents or []),
+        "corrects": event.corrects_id,
+        "correctionReason": event.correction_reason,
+        "correctiveEventIDs": list(event.corrective_event_ids or []),
+    }
+    material = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any) -> None:
+    """Move the head of each lot the event touches to it (within the append's transaction). A lot without a
+    head gets one counting this event only: if it had events, its count then disagrees and stays broken."""
+    for batch_id in sorted(batch_ids):
+        head = await LotHead.filter(batch_id=batch_id).using_db(conn).select_for_update().first()
+        if head is None:
+            await LotHead.create(batch_id=batch_id, event_count=1, chain_hash=event.chain_hash, using_db=conn)
+        else:
+            await (
+                LotHead.filter(id=head.id)
+                .using_db(conn)
+                .update(event_count=head.event_count + 1, chain_hash=event.chain_hash)
+            )
 
 
 async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
@@ -368,9 +438,16 @@ async def _append(
         quantities = [
             (role, batches[q.batch_id], batches[q.batch_id].product, q.quantity, q.unit) for role, q in roles
         ]
-        event.event_hash = epcis_hash.event_hash(await stored_event_json(base_url, event, quantities))
+        event.record_time = clock.now()
+        event.hash_version = HASH_VERSION
+        locations = await locations_of([event])
+        event.event_hash = epcis_hash.event_hash(
+            await stored_event_json(base_url, event, quantities, locations)
+        )
         previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in ids}
-        event.chain_hash = chain_hash(event.event_hash, list(previous.items()))
+        event.chain_hash = chain_hash(
+            event.event_hash, list(previous.items()), shown=shown_digest(event, locations)
+        )
         await event.save(using_db=conn)
         await EventQuantity.bulk_create(
             [
@@ -386,6 +463,7 @@ async def _append(
             ],
             using_db=conn,
         )
+        await _move_heads(event, ids, conn)
     page_cache.invalidate()  # after the commit (inside a caller's transaction: held until it ends)
     return event
 
@@ -547,7 +625,14 @@ async def declare_error(
         for item in (await _check_event(correction.corrective, corrective_batches, base_url, reach)).items:
             problems.add(f"corrective.{item.field}", item.code, item.message, item.message_en)
     problems.raise_if_any()
-    async with in_transaction():
+    async with in_transaction() as conn:
+        # Serialise with other appends to these lots (as _append does): one previous chain hash, one head.
+        await (
+            Batch.filter(id__in=sorted(batches))
+            .using_db(conn)
+            .select_for_update()
+            .values_list("id", flat=True)
+        )
         corrective_event = None
         if correction.corrective is not None:
             needed = {
@@ -582,10 +667,13 @@ async def declare_error(
             corrective_event_ids=[corrective_event.event_hash] if corrective_event else [],
             actor_id=actor_id,
             event_hash=original.event_hash,
+            record_time=clock.now(),
+            hash_version=HASH_VERSION,
         )
         previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in batches}
-        declaration.chain_hash = chain_hash(original.event_hash, list(previous.items()), reason)
-        await declaration.save()
+        shown = shown_digest(declaration, await locations_of([declaration]))
+        declaration.chain_hash = chain_hash(original.event_hash, list(previous.items()), reason, shown)
+        await declaration.save(using_db=conn)
         await EventQuantity.bulk_create(
             [
                 EventQuantity(
@@ -597,7 +685,9 @@ async def declare_error(
                     previous_chain_hash=previous[q.batch.id],
                 )
                 for q in links
-            ]
+            ],
+            using_db=conn,
         )
+        await _move_heads(declaration, set(batches), conn)
     page_cache.invalidate()
     return declaration, corrective_event

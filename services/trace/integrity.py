@@ -1,17 +1,36 @@
 """The integrity check of a lot's events: every stored event and quantity is recomputed (its CBV 2.0 event
-hash and its chain hash, services.trace.events) and must chain to the lot's previous event; `integrity` names
-the first event where the chain breaks. `integrity_cached` is what the public trace page shows."""
+hash and its chain hash, services.trace.events) and must chain to the lot's previous event, and the last event
+and the count must match the lot's head (`LotHead`, kept apart from the events). `integrity` names the first
+event where the chain breaks and why. `integrity_cached` is what the public trace page shows.
+
+Events of hash scheme 1 (recorded before migration 0007) keep verifying with it, but it did not cover their
+notes and places: `legacy_events` counts them, so that the page says so instead of calling them intact."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import cast
 
-from models import EventQuantity, QuantityRole, TraceEvent
+from models import EventQuantity, LotHead, QuantityRole, TraceEvent
 from services.common import clock
 from services.trace import epcis_hash
-from services.trace.events import chain_hash, locations_of, stored_event_json
+from services.trace.events import chain_hash, locations_of, shown_digest, stored_event_json
+
+
+class Broken(StrEnum):
+    """Why a lot's stored history no longer matches its hashes."""
+
+    EVENT_CHANGED = "event_changed"  # the EPCIS content (step, time, quantities, lots, place URIs, documents)
+    DETAILS_CHANGED = (
+        "details_changed"  # what is shown besides it: a note, a place's name/GLN/address, a correction
+    )
+    CHAIN_BROKEN = "chain_broken"  # an event is missing from the middle, or was moved to another lot
+    TRUNCATED = "truncated"  # fewer events than the lot's head counts: the last event(s) were deleted
+    EXTRA_EVENTS = "extra_events"  # more events than the head counts: rows added outside the event log
+    HEAD_MISMATCH = "head_mismatch"  # the last event is not the one the head names
+    HEAD_MISSING = "head_missing"  # a lot with events and no head
 
 
 @dataclass(slots=True)
@@ -19,11 +38,14 @@ class Integrity:
     valid: bool
     broken_at: TraceEvent | None = None  # the first event whose stored data no longer matches its hashes
     events_checked: int = 0
+    reason: Broken | None = None
+    legacy_events: int = 0  # scheme 1 events: their notes and places are not covered by the chain
 
 
 async def integrity(batch_id: int, base_url: str) -> Integrity:
-    """Recompute every event of the lot from its stored rows: its CBV event hash and its chain hash, and
-    that each event chains to the lot's previous event. Any edit of a stored event or quantity breaks it."""
+    """Recompute every event of the lot from its stored rows: its CBV event hash and its chain hash, that each
+    event chains to the lot's previous event, and that the last one and the count agree with the lot's head.
+    Any edit of a stored event, quantity or shown place, and any deleted event, breaks it."""
     links = (
         await EventQuantity.filter(batch_id=batch_id).order_by("event_id").values_list("event_id", flat=True)
     )
@@ -37,26 +59,45 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
     for q in all_quantities:
         by_event.setdefault(q.event_id, []).append(q)
     previous_chain: str | None = None
+    legacy = 0
     for checked, event_id in enumerate(event_ids, start=1):
         event = events[event_id]
         quantities = by_event.get(event_id, [])
         rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
         recomputed = epcis_hash.event_hash(await stored_event_json(base_url, event, rows, locations))
         own = next((q for q in quantities if q.batch_id == batch_id), None)
+        legacy += event.hash_version < 2
         chained = chain_hash(
             recomputed,
             [(q.batch_id, q.previous_chain_hash) for q in quantities],
             event.correction_reason if event.corrects_id else None,
+            shown_digest(event, locations) if event.hash_version >= 2 else None,
         )
-        if (
-            recomputed != event.event_hash
-            or chained != event.chain_hash
-            or own is None
-            or own.previous_chain_hash != previous_chain
-        ):
-            return Integrity(False, event, checked)
+        reason = None
+        if recomputed != event.event_hash:
+            reason = Broken.EVENT_CHANGED
+        elif own is None or own.previous_chain_hash != previous_chain:
+            reason = Broken.CHAIN_BROKEN
+        elif chained != event.chain_hash:
+            reason = Broken.DETAILS_CHANGED
+        if reason is not None:
+            return Integrity(False, event, checked, reason, legacy)
         previous_chain = event.chain_hash
-    return Integrity(True, None, len(event_ids))
+    head = await LotHead.get_or_none(batch_id=batch_id)
+    count = len(event_ids)
+    last = events[event_ids[-1]] if event_ids else None
+    reason = None
+    if head is None:
+        reason = Broken.HEAD_MISSING if count else None
+    elif count < head.event_count:
+        reason = Broken.TRUNCATED
+    elif count > head.event_count:
+        reason = Broken.EXTRA_EVENTS
+    elif previous_chain != head.chain_hash:
+        reason = Broken.HEAD_MISMATCH
+    if reason is not None:
+        return Integrity(False, last, count, reason, legacy)
+    return Integrity(True, None, count, None, legacy)
 
 
 # The public trace page shows integrity on every view; recomputing every event's CBV hash (JSON-LD

@@ -72,6 +72,15 @@ LABELS: dict[str, dict[str, str]] = {
         "scan_not_issued_text": "Lô hàng này không có tem nào mang số sê-ri trong mã QR bạn vừa quét: mã có thể là giả. Hãy kiểm tra tem, bao bì và mua tại nơi bán tin cậy.",
         "integrity_ok": "Dữ liệu truy xuất toàn vẹn: chuỗi mã băm của {n} sự kiện khớp.",
         "integrity_broken": "Cảnh báo: dữ liệu truy xuất đã bị thay đổi sau khi ghi nhận.",
+        "integrity_legacy": "Chuỗi mã băm của {n} sự kiện khớp; ghi chú và địa điểm của {k} sự kiện ghi trước khi được bảo vệ (đánh dấu †) không được mã băm bảo vệ.",
+        "legacy_mark": "†",
+        "broken_event_changed": "Nội dung một sự kiện (công đoạn, thời gian, số lượng, địa điểm, tài liệu) đã bị sửa.",
+        "broken_details_changed": "Ghi chú, địa điểm hoặc đính chính của một sự kiện đã bị sửa.",
+        "broken_chain_broken": "Một sự kiện đã bị xoá hoặc chuyển khỏi lô.",
+        "broken_truncated": "Các sự kiện cuối cùng của lô đã bị xoá.",
+        "broken_extra_events": "Có sự kiện được thêm ngoài nhật ký sự kiện.",
+        "broken_head_mismatch": "Sự kiện cuối cùng của lô không khớp với bản ghi đầu chuỗi.",
+        "broken_head_missing": "Bản ghi đầu chuỗi của lô bị mất.",
         "corrected": "Đã được đính chính: thông tin này không đúng",
         "demo": "",
     },
@@ -94,6 +103,15 @@ LABELS: dict[str, dict[str, str]] = {
         "scan_not_issued_text": "No label of this lot carries the serial number in the QR code you scanned: the code may be counterfeit. Check the seal and packaging, and buy from a seller you trust.",
         "integrity_ok": "Trace data intact: the hash chain of {n} events matches.",
         "integrity_broken": "Warning: the trace data was changed after it was recorded.",
+        "integrity_legacy": "The hash chain of {n} events matches; the notes and places of {k} events recorded before they were protected (marked †) are not covered by it.",
+        "legacy_mark": "†",
+        "broken_event_changed": "An event's content (step, time, quantities, places, documents) was edited.",
+        "broken_details_changed": "An event's note, place or correction was edited.",
+        "broken_chain_broken": "An event was deleted or moved out of this lot.",
+        "broken_truncated": "The lot's last events were deleted.",
+        "broken_extra_events": "Events were added outside the event log.",
+        "broken_head_mismatch": "The lot's last event does not match its chain head.",
+        "broken_head_missing": "The lot's chain head is missing.",
         "corrected": "Corrected: this record was declared wrong",
         "demo": "",
     },
@@ -120,6 +138,7 @@ class Stage:
     note: str | None
     recalled: bool = False
     corrected: bool = False  # declared erroneous by the producer (EPCIS error declaration)
+    covered: bool = True  # its note and place are covered by its chain hash (hash scheme 2)
 
 
 @dataclass(slots=True)
@@ -147,6 +166,8 @@ class Page:
     certifications: list[str] = field(default_factory=list)
     integrity_valid: bool = True
     events_checked: int = 0
+    integrity_reason: str | None = None  # services.trace.integrity.Broken, when not valid
+    legacy_events: int = 0  # events whose note and place the chain does not cover (marked on their stage)
     other_language_href: str = ""
     # Opened from a serialised code: "not_issued" (no label run of the lot issued it) or "copy" (scanned
     # from too many places), services/labels/scans.py ScanWarning; None: nothing to warn of.
@@ -220,6 +241,7 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
                 note=(event.note_en or event.note) if en else event.note,
                 recalled=event.disposition == "recalled",
                 corrected=event.id in corrected,
+                covered=event.hash_version >= 2,
             )
         )
     inputs = []
@@ -255,6 +277,8 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
         certifications=[c.scheme for c in await Certification.filter(product_id=product.id).order_by("id")],
         integrity_valid=integrity.valid,
         events_checked=integrity.events_checked,
+        integrity_reason=integrity.reason.value if integrity.reason else None,
+        legacy_events=integrity.legacy_events,
         other_language_href="?lang=vi" if en else "?lang=en",
     )
 
