@@ -60,6 +60,7 @@ from graphql import (
 )
 from graphql.language import VisitorAction
 from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import GlobalIDValueError
 
 from schema.ids import DEFAULT_PAGE_SIZE
 
@@ -448,12 +449,15 @@ _BUILT_IN: Final = frozenset({"String", "Int", "Float", "Boolean", "ID", "Query"
 def error_code(error: GraphQLError) -> str:
     """The error's own code; else GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED for graphql-core's
     errors about the request (syntax, validation, variables: no path, no foreign exception behind them);
-    else INTERNAL_SERVER_ERROR: an exception nobody turned into a coded error, a bug."""
+    else INTERNAL_SERVER_ERROR: an exception nobody turned into a coded error, a bug. An argument that is
+    not a global ID (strawberry cannot parse it before any resolver runs) is INVALID."""
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code
     if isinstance(error, GraphQLSyntaxError):
         return "GRAPHQL_PARSE_FAILED"
+    if isinstance(error.original_error, GlobalIDValueError):
+        return "INVALID"  # an argument that is not a global ID at all (strawberry refuses it)
     if error.path is None and (
         error.original_error is None or isinstance(error.original_error, GraphQLError)
     ):
