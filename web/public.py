@@ -18,7 +18,7 @@ from services.labels import scans as label_scans
 from services.registry import product_page as product_pages
 from services.trace import page as trace_pages
 from web.middleware import FRONT_CACHE_SCOPE
-from web.responses import CachedResponse, send_cached
+from web.responses import CachedResponse, html_security_headers, send_cached
 
 # Resolver answers and rendered pages (trace and product pages), encoded.
 answers: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("resolver")
@@ -74,9 +74,10 @@ def raw_path(request: Request) -> str:
 
 
 def _html_page(status: int, html: str, language: str, *, max_age: int) -> CachedResponse:
-    """A public HTML page as it is cached: with an ETag and Cache-Control when found (a 404 has neither)."""
+    """A public HTML page as it is cached: with its security headers (`html_security_headers`), and an ETag
+    and Cache-Control when found (a 404 has neither)."""
     body = html.encode()
-    headers = {"Vary": "Accept-Language", "Content-Language": language}
+    headers = {"Vary": "Accept-Language", "Content-Language": language} | html_security_headers(body)
     if status != 200:
         return CachedResponse(status, body, tuple(HTMLResponse(body, status, headers).raw_headers))
     tag = trace_pages.etag(html)
