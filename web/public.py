@@ -17,6 +17,7 @@ from services.common.language import negotiate
 from services.labels import scans as label_scans
 from services.registry import product_page as product_pages
 from services.trace import page as trace_pages
+from services.trace.identity import is_lot_code
 from web.middleware import FRONT_CACHE_SCOPE
 from web.responses import CachedResponse, html_security_headers, send_cached
 
@@ -103,12 +104,20 @@ async def trace_page(request: Request) -> Response:
     lot_code = unquote(lot).rstrip("/")
     public = PublicRequest.of(request)
     lang = _page_language(request, public)
+    if not is_lot_code(lot_code):  # names no lot (at most 20 characters of GS1's set 82): not cached
+        not_found = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
+        return send_cached(not_found, request.method, None)
     base_url: str = request.app.state.public_base_url
     today = trace_pages.today()
 
     # Opened from a serialised code (the resolver adds ?serial=): warn when that code looks copied.
     serial = request.query_params.get("serial", "")
     warn = bool(serial) and len(serial) <= 20 and await label_scans.flagged_serial(code, lot_code, serial)
+
+    if not is_lot_code(lot_code):  # names no lot (at most 20 characters of GS1's set 82): not cached
+        return send_cached(
+            _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0), request.method, None
+        )
 
     async def render() -> tuple[CachedResponse, float]:
         found = await trace_pages.find_batch(code, lot_code)
