@@ -86,5 +86,7 @@ async def test_over_long_codes(client: AsyncClient, db: Database) -> None:
         for query in ("", "?serial=123"):
             response = await client.get(page_of(product, lot) + query)
             assert response.status_code == 404, response.text[:200]
+        response = await client.get(f"/products/{lot}")
+        assert response.status_code == 404, response.text[:200]
         response = await client.get(f"/01/08936131800023/10/{lot}")
         assert response.status_code in (400, 404), response.text[:200]
