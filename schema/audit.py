@@ -1,7 +1,8 @@
 """The two field extensions every mutation carries, outermost last: `extensions=[Refusals(), Audit()]`.
 
 `Refusals` turns a DomainError escaping the resolver into the mutation's payload with `errors` filled and the
-other fields null, so resolvers raise instead of each catching. `Audit` records every mutation by an
+other fields null, so resolvers raise instead of each catching; an anonymous caller gets UNAUTHENTICATED
+before the resolver runs (but for `ANONYMOUS_MUTATIONS`). `Audit` records every mutation by an
 authenticated user: who, which mutation, on which object, whether it succeeded (with the error codes). A test
 fails when a mutation lacks either."""
 
@@ -19,7 +20,11 @@ from strawberry.types.field import StrawberryField
 
 from schema.errors import ERROR_CODES, domain_errors
 from services.accounts import audit
-from services.common.errors import DomainError
+from services.common.errors import DomainError, unauthenticated
+
+# The only mutations an anonymous caller may send; every other one answers UNAUTHENTICATED before its
+# resolver reads anything, a malformed ID included.
+ANONYMOUS_MUTATIONS = frozenset({"login", "logout"})
 
 
 def _touched(payload: Any) -> tuple[str | None, int | None]:
@@ -69,6 +74,8 @@ class Refusals(FieldExtension):
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: Info[Any, Any], **kwargs: Any
     ) -> Any:
         try:
+            if info.field_name not in ANONYMOUS_MUTATIONS and not info.context.actor.is_authenticated:
+                raise unauthenticated()
             return await next_(source, info, **kwargs)
         except DomainError as exc:
             errors = domain_errors(self.error_type, exc, info.context.language)

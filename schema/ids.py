@@ -17,6 +17,9 @@ from services.common.errors import CommonErrorCode, DomainError, FieldProblem
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_NODE_IDS = 100
+# Row ids are 64-bit on PostgreSQL and SQLite: a larger number (or 0, or a negative one) names no row, and
+# would overflow the database driver (a 500) if it reached a query.
+MAX_ROW_ID = 2**63 - 1
 
 
 def encode_cursor(offset: int) -> str:
@@ -64,9 +67,21 @@ def decode_id(value: GlobalID | str, expected: str, field: str) -> int:
         gid = value if isinstance(value, GlobalID) else GlobalID.from_id(value)
         if gid.type_name != expected:
             raise ValueError(gid.type_name)
-        return int(gid.node_id)
-    except (ValueError, TypeError, binascii.Error) as exc:
+        row_id = row_id_of(gid.node_id)
+        if row_id is None:
+            raise ValueError(gid.node_id)
+        return row_id
+    except (ValueError, TypeError, binascii.Error, UnicodeError) as exc:
         raise _bad(field, f"Mã {expected} không hợp lệ.", f"Not a valid {expected} ID.") from exc
+
+
+def row_id_of(node_id: str) -> int | None:
+    """The row id a global ID's node part names, or None when it names none (not decimal digits, 0, past
+    64 bits)."""
+    if not (node_id.isascii() and node_id.isdigit()) or len(node_id) > 19:
+        return None
+    row_id = int(node_id)
+    return row_id if 0 < row_id <= MAX_ROW_ID else None
 
 
 def decode_optional_id(value: GlobalID | str | None, expected: str, field: str) -> int | None:
@@ -81,9 +96,9 @@ async def nodes_by_ids[Row, Node](
 ) -> list[Node | None]:
     """A `resolve_nodes`: the rows a service lets the caller see, fetched at once, as types in the order
     asked; None for an ID that is not found or not visible (the two look the same)."""
-    ids = [int(i) for i in node_ids]
-    found = await fetch(ids)
-    return [make(found[i]) if i in found else None for i in ids]
+    ids = [row_id_of(i) for i in node_ids]
+    found = await fetch([i for i in ids if i is not None])
+    return [make(found[i]) if i is not None and i in found else None for i in ids]
 
 
 def check_node_ids(ids: Iterable[object]) -> None:

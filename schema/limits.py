@@ -6,7 +6,8 @@
 - `QueryCost`: a schema extension that prices the operation about to run again, now with its variables,
   refuses it above the budget and reports its cost in the response's `extensions`.
 - `format_errors`: every error gets a stable `extensions.code`; in production unexpected errors are masked
-  and graphql-core's "Did you mean ...?" suggestions are removed.
+  and graphql-core's "Did you mean ...?" suggestions and the schema names the client did not send are
+  removed.
 
 The cost of an operation is the sum over its fields of 1 × the sizes of the lists enclosing the field. A
 connection's size is its `first`/`last` (the smaller when both are given; the default page size when
@@ -59,6 +60,7 @@ from graphql import (
 )
 from graphql.language import VisitorAction
 from strawberry.extensions import SchemaExtension
+from strawberry.relay.types import GlobalIDValueError
 
 from schema.ids import DEFAULT_PAGE_SIZE
 
@@ -433,18 +435,29 @@ def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionN
 # -- errors as the client sees them ----------------------------------------------------------------------
 
 INTERNAL_SERVER_ERROR: Final = "INTERNAL_SERVER_ERROR"
-_SUGGESTION = re.compile(r"\s*Did you mean\b.*\?$", re.DOTALL)
+# graphql-core's own errors about the document and its variables (`error_code`).
+_ABOUT_THE_REQUEST: Final = frozenset({"GRAPHQL_PARSE_FAILED", "GRAPHQL_VALIDATION_FAILED", "BAD_USER_INPUT"})
+# graphql-core's suggestions: " Did you mean 'a', 'b', or 'c'?" (schema names never hold a "?"), anywhere
+# in the message: input-value errors go on with " Found: {value}." after them.
+_SUGGESTION = re.compile(r"\s*Did you mean\b[^?]*\?")
+_QUOTED = re.compile(r"'([^']*)'")
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+# GraphQL's own names (built-in scalars, the conventional root types), not ours to hide.
+_BUILT_IN: Final = frozenset({"String", "Int", "Float", "Boolean", "ID", "Query", "Mutation"})
 
 
 def error_code(error: GraphQLError) -> str:
     """The error's own code; else GRAPHQL_PARSE_FAILED or GRAPHQL_VALIDATION_FAILED for graphql-core's
     errors about the request (syntax, validation, variables: no path, no foreign exception behind them);
-    else INTERNAL_SERVER_ERROR: an exception nobody turned into a coded error, a bug."""
+    else INTERNAL_SERVER_ERROR: an exception nobody turned into a coded error, a bug. An argument that is
+    not a global ID (strawberry cannot parse it before any resolver runs) is INVALID."""
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code
     if isinstance(error, GraphQLSyntaxError):
         return "GRAPHQL_PARSE_FAILED"
+    if isinstance(error.original_error, GlobalIDValueError):
+        return "INVALID"  # an argument that is not a global ID at all (strawberry refuses it)
     if error.path is None and (
         error.original_error is None or isinstance(error.original_error, GraphQLError)
     ):
@@ -452,13 +465,30 @@ def error_code(error: GraphQLError) -> str:
     return INTERNAL_SERVER_ERROR
 
 
+def without_schema_names(message: str, sent: str) -> str:
+    """`message` with graphql-core's suggestions cut, and every quoted name the client did not send itself
+    (in `sent`, the query and its variables) replaced by '…': "Did you mean 'taxCode'?", "Field
+    'ProducerInput.name' of required type 'String!' was not provided" or "Value 'X' does not exist in
+    'ProductStatus' enum" would reveal the schema with introspection off."""
+    message = _SUGGESTION.sub("", message)
+    if "'" not in message:
+        return message
+    known = set(_NAME.findall(sent)) | _BUILT_IN
+
+    def redact(match: re.Match[str]) -> str:
+        names = _NAME.findall(match.group(1))
+        return match.group(0) if all(name in known for name in names) else "'…'"
+
+    return _QUOTED.sub(redact, message)
+
+
 def format_errors(
-    errors: Sequence[GraphQLError], *, production: bool, request_id: str | None
+    errors: Sequence[GraphQLError], *, production: bool, request_id: str | None, sent: str = ""
 ) -> list[dict[str, Any]]:
     """Errors as sent to clients. In production an INTERNAL_SERVER_ERROR keeps only its location, path and
     the request id (its text, class and traceback are in the server's log under the same request id), and
-    suggestions are cut from messages: "Did you mean 'taxCode'?" would reveal the schema with
-    introspection off."""
+    graphql-core's messages about the request lose their suggestions and the schema names the client did
+    not send (`without_schema_names`; `sent` is the query and its variables as received)."""
     formatted: list[dict[str, Any]] = []
     for error in errors:
         item: dict[str, Any] = dict(error.formatted)
@@ -469,6 +499,8 @@ def format_errors(
             if production:
                 item["message"] = "Internal server error"
                 extensions = {"code": code, "requestId": request_id}
+        elif production and code in _ABOUT_THE_REQUEST:
+            item["message"] = without_schema_names(item["message"], sent)
         elif production:
             item["message"] = _SUGGESTION.sub("", item["message"])
         item["extensions"] = extensions

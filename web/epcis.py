@@ -90,7 +90,9 @@ async def epcis_events(request: Request) -> Response:
     headers = dict(HEADERS) | {"Vary": "Accept, Authorization"}
     if page.next_token is not None:
         kept = [(k, v) for k, v in params if k != "nextPageToken"] + [("nextPageToken", page.next_token)]
-        headers["Link"] = f'<{request.url.replace(query=urlencode(kept))}>; rel="next"'
+        # The public base URL, never the Host header: a spoofed Host must not reach a link handed out.
+        base = request.app.state.public_base_url.rstrip("/")
+        headers["Link"] = f'<{base}/epcis/events?{urlencode(kept)}>; rel="next"'
         headers["GS1-Next-Page-Token"] = page.next_token
     accept = request.headers.get("accept", "")
     media_type = "application/ld+json" if "application/ld+json" in accept else "application/json"

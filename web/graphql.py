@@ -67,11 +67,17 @@ def _refusal(status: int, code: str, message: str, **headers: str) -> Response:
     )
 
 
-def response_body(result: ExecutionResult, request: Request, *, production: bool) -> dict[str, Any]:
+def response_body(
+    result: ExecutionResult, request: Request, *, production: bool, sent: tuple[str, object] = ("", None)
+) -> dict[str, Any]:
+    """The response; `sent` is the query and variables, whose names production errors may repeat."""
     payload: dict[str, Any] = {"data": result.data}
     if result.errors:
         request_id = getattr(request.state, "request_id", None)
-        payload["errors"] = format_errors(result.errors, production=production, request_id=request_id)
+        text = sent[0] + (orjson.dumps(sent[1]).decode() if production and sent[1] else "")
+        payload["errors"] = format_errors(
+            result.errors, production=production, request_id=request_id, sent=text
+        )
     if result.extensions:
         payload["extensions"] = result.extensions
     return payload
@@ -129,7 +135,8 @@ async def graphql_post(request: Request) -> Response:
         return _refusal(400, "BAD_REQUEST", str(exc))
     except CannotGetOperationTypeError as exc:
         return _refusal(400, "BAD_REQUEST", exc.as_http_error_reason())
-    return ORJSONResponse(response_body(result, request, production=config.production))
+    sent = (query, variables)
+    return ORJSONResponse(response_body(result, request, production=config.production, sent=sent))
 
 
 class _GraphQLGet:

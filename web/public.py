@@ -17,8 +17,9 @@ from services.common.language import negotiate
 from services.labels import scans as label_scans
 from services.registry import product_page as product_pages
 from services.trace import page as trace_pages
+from services.trace.identity import is_lot_code
 from web.middleware import FRONT_CACHE_SCOPE
-from web.responses import CachedResponse, send_cached
+from web.responses import CachedResponse, html_security_headers, send_cached
 
 # Resolver answers and rendered pages (trace and product pages), encoded.
 answers: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("resolver")
@@ -74,9 +75,10 @@ def raw_path(request: Request) -> str:
 
 
 def _html_page(status: int, html: str, language: str, *, max_age: int) -> CachedResponse:
-    """A public HTML page as it is cached: with an ETag and Cache-Control when found (a 404 has neither)."""
+    """A public HTML page as it is cached: with its security headers (`html_security_headers`), and an ETag
+    and Cache-Control when found (a 404 has neither)."""
     body = html.encode()
-    headers = {"Vary": "Accept-Language", "Content-Language": language}
+    headers = {"Vary": "Accept-Language", "Content-Language": language} | html_security_headers(body)
     if status != 200:
         return CachedResponse(status, body, tuple(HTMLResponse(body, status, headers).raw_headers))
     tag = trace_pages.etag(html)
@@ -102,6 +104,9 @@ async def trace_page(request: Request) -> Response:
     lot_code = unquote(lot).rstrip("/")
     public = PublicRequest.of(request)
     lang = _page_language(request, public)
+    if not is_lot_code(lot_code):  # names no lot (at most 20 characters of GS1's set 82): not cached
+        not_found = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
+        return send_cached(not_found, request.method, None)
     base_url: str = request.app.state.public_base_url
     today = trace_pages.today()
 
@@ -109,6 +114,11 @@ async def trace_page(request: Request) -> Response:
     # looks copied.
     serial = request.query_params.get("serial", "")
     warn = await label_scans.serial_warning(code, lot_code, serial) if 0 < len(serial) <= 20 else None
+
+    if not is_lot_code(lot_code):  # names no lot (at most 20 characters of GS1's set 82): not cached
+        return send_cached(
+            _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0), request.method, None
+        )
 
     async def render() -> tuple[CachedResponse, float]:
         found = await trace_pages.find_batch(code, lot_code)

@@ -64,11 +64,13 @@ def verify(
     purpose: str, *parts: object, expires: str | int, signature: str, now: float | None = None
 ) -> bool:
     """Whether `signature` was made by `sign` for these parts and has not expired (compared in constant
-    time; a malformed expiry is a refusal, not an error)."""
+    time; a malformed expiry or signature, non-ASCII included, is a refusal, not an error)."""
     try:
         when = int(expires)
     except ValueError:
         return False
     if when < (now if now is not None else time.time()):
         return False
-    return hmac.compare_digest(sign(purpose, *parts, expires=when), signature)
+    # compare_digest raises TypeError on a str with non-ASCII characters: compare bytes.
+    given = signature.encode("utf-8", "replace")
+    return hmac.compare_digest(sign(purpose, *parts, expires=when).encode(), given)

@@ -125,11 +125,19 @@ def clean_gln(problems: Problems, value: str | None, field_name: str = "gln") ->
         return None
 
 
+# AdminUnit.code is 5 characters: a longer code names no unit (and Tortoise would raise on it, a 500).
+_ADMIN_CODE_MAX = 5
+
+
 async def find_commune(code: str, era: UnitEra) -> AdminUnit | None:
+    if len(code.strip()) > _ADMIN_CODE_MAX:
+        return None
     return await AdminUnit.get_or_none(level=UnitLevel.COMMUNE, era=era, code=code.strip().zfill(5))
 
 
 async def find_province(code: str, era: UnitEra | None = None) -> AdminUnit | None:
+    if len(code.strip()) > _ADMIN_CODE_MAX:
+        return None
     query = AdminUnit.filter(level=UnitLevel.PROVINCE, code=code.strip().zfill(2))
     if era is not None:
         query = query.filter(era=era)

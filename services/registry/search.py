@@ -106,7 +106,10 @@ async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
     """Filter on producers for a province code, across the reform: a legacy province also covers
     producers registered in the current communes that succeeded its communes; a current province also
     covers producers registered in the legacy provinces merged into it."""
-    units = await AdminUnit.filter(level=UnitLevel.PROVINCE, code=code.strip().zfill(2)).all()
+    code = code.strip()[:6]  # AdminUnit.code holds 5: a longer code names no province (and is not echoed)
+    units = (
+        await AdminUnit.filter(level=UnitLevel.PROVINCE, code=code.zfill(2)).all() if len(code) <= 5 else []
+    )
     if not units:
         raise DomainError(
             [

@@ -25,6 +25,25 @@ from services.trace.identity import is_lot_code
 UNITS = ("KGM", "GRM", "LTR", "MLT", "H87")  # UN/ECE Rec 20: kg, g, l, ml, pieces
 
 
+# Batch.quantity and EventQuantity.quantity are NUMERIC(14, 3): PostgreSQL refuses a larger number (a 500 if
+# it got there) and SQLite would keep it, so both databases are held to the column here.
+QUANTITY_PLACES = 3
+QUANTITY_LIMIT = Decimal(10) ** (14 - QUANTITY_PLACES)
+QUANTITY_MESSAGES = (
+    f"Số lượng: một số nhỏ hơn 10^{14 - QUANTITY_PLACES}, tối đa {QUANTITY_PLACES} chữ số thập phân.",
+    f"Quantity: a number below 10^{14 - QUANTITY_PLACES} with at most {QUANTITY_PLACES} decimal places.",
+)
+
+
+def quantity_fits(value: Decimal) -> bool:
+    """Whether a quantity fits its column: finite (not NaN or Infinity), below 10^11 in size, and with at
+    most 3 decimal places (PostgreSQL would round more away silently)."""
+    if not value.is_finite() or abs(value) >= QUANTITY_LIMIT:
+        return False
+    exponent = value.normalize().as_tuple().exponent
+    return isinstance(exponent, int) and exponent >= -QUANTITY_PLACES
+
+
 @dataclass(slots=True)
 class BatchData:
     product_id: int
@@ -86,7 +105,9 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
     for name, day in (("productionDate", data.production_date), ("harvestDate", data.harvest_date)):
         if day and day > today:
             problems.add(name, TraceErrorCode.OUT_OF_RANGE, "Ngày trong tương lai.", "A date in the future.")
-    if data.quantity is not None and data.quantity < 0:
+    if data.quantity is not None and not quantity_fits(data.quantity):
+        problems.add("quantity", TraceErrorCode.OUT_OF_RANGE, *QUANTITY_MESSAGES)
+    elif data.quantity is not None and data.quantity < 0:
         problems.add("quantity", TraceErrorCode.OUT_OF_RANGE, "Số lượng không âm.", "Must not be negative.")
     if data.unit is not None and data.unit not in UNITS:
         problems.add(

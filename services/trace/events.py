@@ -41,7 +41,7 @@ from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
 from services.trace import epcis, epcis_hash
-from services.trace.batches import UNITS
+from services.trace.batches import QUANTITY_MESSAGES, UNITS, quantity_fits
 from services.trace.errors import TraceErrorCode
 from services.trace.identity import batch_link
 from services.trace.lineage import RecallImpact, lineage, recall_impact
@@ -313,7 +313,9 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
                     f"{name}.{index}.batchId", TraceErrorCode.NOT_FOUND, "Không có lô này.", "No such lot."
                 )
                 continue
-            if item.quantity is not None and item.quantity <= 0:
+            if item.quantity is not None and not quantity_fits(item.quantity):
+                problems.add(f"{name}.{index}.quantity", TraceErrorCode.OUT_OF_RANGE, *QUANTITY_MESSAGES)
+            elif item.quantity is not None and item.quantity <= 0:
                 problems.add(
                     f"{name}.{index}.quantity",
                     TraceErrorCode.OUT_OF_RANGE,
