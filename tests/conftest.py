@@ -176,17 +176,27 @@ async def db(database: Database) -> AsyncIterator[Database]:
     scans.forget_counted()  # its per-process memos are keyed by ids, which the next test reuses
 
 
+def app_settings(**overrides: Any) -> Settings:
+    """Settings of an app under test (the test environment unless `environment` says otherwise); the
+    database is the suite's, connected once per run, so the app does not connect."""
+    values: dict[str, Any] = {
+        "database_url": "sqlite://:memory:",
+        "environment": Environment.TEST,
+        "public_base_url": "https://ocop.test",
+        "host": "127.0.0.1",
+        "port": 0,
+        "log_level": "WARNING",
+    }
+    return Settings(**(values | overrides))
+
+
+def make_app(**overrides: Any) -> Starlette:
+    return create_app(app_settings(**overrides), connect=False)
+
+
 @pytest.fixture(scope="session")
 def app() -> Starlette:
-    settings = Settings(
-        database_url="sqlite://:memory:",
-        environment=Environment.TEST,
-        public_base_url="https://ocop.test",
-        host="127.0.0.1",
-        port=0,
-        log_level="WARNING",
-    )
-    return create_app(settings, connect=False)
+    return make_app()
 
 
 @pytest.fixture

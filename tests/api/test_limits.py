@@ -16,32 +16,17 @@ from strawberry.extensions.validation_cache import _get_validate_cache
 
 from models import Producer
 from schema import build_schema
-from server import create_app
-from services.common.settings import Environment, Settings
 from services.registry import search as catalog
-from tests.conftest import Database, gql
+from tests.conftest import Database, gql, make_app
 from tests.factories import HUNG_NHUONG, tax_code
 
 UNIT = 'administrativeUnit(level: COMMUNE, code: "29044", era: LEGACY)'
 
 
-def settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "database_url": "sqlite://:memory:",
-        "environment": Environment.TEST,
-        "public_base_url": "https://ocop.test",
-        "host": "127.0.0.1",
-        "port": 0,
-        "log_level": "WARNING",
-    }
-    values.update(overrides)
-    return Settings(**values)
-
-
 @contextlib.asynccontextmanager
 async def client_of(**overrides: Any) -> AsyncIterator[AsyncClient]:
     """A client of a development app with these settings."""
-    app = create_app(settings(**overrides), connect=False)
+    app = make_app(**overrides)
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://ocop.test") as http:
         yield http
 

@@ -9,8 +9,7 @@ import time
 from httpx import ASGITransport, AsyncClient
 from structlog.testing import capture_logs
 
-from server import create_app
-from services.common.settings import Environment, Settings
+from tests.conftest import make_app
 from web import probes
 
 
@@ -24,17 +23,7 @@ def lag_lines(text: str) -> dict[str, float]:
 
 
 async def test_a_blocked_loop_is_logged_and_shown_at_metrics() -> None:
-    settings = Settings(
-        database_url="sqlite://:memory:",
-        environment=Environment.TEST,
-        public_base_url="https://ocop.test",
-        host="127.0.0.1",
-        port=0,
-        log_level="WARNING",
-        loop_lag_interval_s=0.05,
-        loop_lag_warn_ms=200,
-    )
-    app = create_app(settings, connect=False)
+    app = make_app(loop_lag_interval_s=0.05, loop_lag_warn_ms=200)
     async with (
         app.router.lifespan_context(app),
         AsyncClient(transport=ASGITransport(app=app), base_url="http://ocop.test") as http,

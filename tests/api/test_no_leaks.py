@@ -11,22 +11,13 @@ from httpx import ASGITransport, AsyncClient
 from starlette.applications import Starlette
 
 from schema.limits import without_schema_names
-from server import create_app
-from services.common.settings import Environment, Settings
-from tests.conftest import Database, gql
+from services.common.settings import Environment
+from tests.conftest import Database, gql, make_app
 
 
 @pytest.fixture(scope="module")
 def production_app() -> Starlette:
-    settings = Settings(
-        database_url="sqlite://:memory:",
-        environment=Environment.PRODUCTION,
-        public_base_url="https://ocop.test",
-        host="127.0.0.1",
-        port=0,
-        log_level="WARNING",
-    )
-    return create_app(settings, connect=False)
+    return make_app(environment=Environment.PRODUCTION)
 
 
 @pytest.fixture

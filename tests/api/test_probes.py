@@ -13,10 +13,9 @@ from httpx import ASGITransport, AsyncClient
 from starlette.applications import Starlette
 
 from models import Producer
-from server import create_app
-from services.common.settings import Environment, Settings
+from services.common.settings import Environment
 from services.registry import search as catalog
-from tests.conftest import Database, gql
+from tests.conftest import Database, gql, make_app
 from tests.factories import HUNG_NHUONG, tax_code
 
 CREATE = (
@@ -28,15 +27,7 @@ CREATE = (
 
 @pytest.fixture(scope="module")
 def production_app() -> Starlette:
-    settings = Settings(
-        database_url="sqlite://:memory:",
-        environment=Environment.PRODUCTION,
-        public_base_url="https://ocop.test",
-        host="127.0.0.1",
-        port=0,
-        log_level="WARNING",
-    )
-    return create_app(settings, connect=False)
+    return make_app(environment=Environment.PRODUCTION)
 
 
 @pytest.fixture
