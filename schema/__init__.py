@@ -24,7 +24,7 @@ from schema import fast
 from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import UserType
-from schema.auth import RequireValidCredentials
+from schema.auth import AnonymousMutations, RequireValidCredentials
 from schema.errors import QueryRefusals
 from schema.fairs.mutations import FairMutation
 from schema.fairs.queries import FairQuery
@@ -104,6 +104,7 @@ def _extensions(
         *([DisableIntrospection] if production else []),
         lambda: ValidationCache(maxsize=512),
         lambda: QueryCost(limits),  # after ValidationCache: it trims the cached errors of a refused document
+        AnonymousMutations,  # after both: it replaces a refused document's errors with UNAUTHENTICATED
         RequireValidCredentials,
         QueryRefusals,
     )

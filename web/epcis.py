@@ -16,7 +16,7 @@ from services.accounts import auth as accounts
 from services.common.errors import DomainError
 from services.policy import reach_of
 from services.trace import epcis, epcis_problems, epcis_query
-from services.trace.epcis_capture import CAPTURE_MAX_BYTES, CaptureJob, CaptureJobs, capture
+from services.trace.epcis_capture import CAPTURE_MAX_BYTES, CaptureJob, CaptureJobs, capture, may_capture
 from web.middleware import BodyTooLarge, read_body
 from web.responses import ORJSONResponse
 
@@ -101,7 +101,8 @@ async def epcis_events(request: Request) -> Response:
 
 async def epcis_capture(request: Request) -> Response:
     """POST /epcis/capture: an EPCISDocument recorded all-or-nothing; 202 with the (finished) capture job. The
-    caller is authenticated first, then the body is read up to CAPTURE_MAX_BYTES (a larger Content-Length is
+    caller is authenticated first and refused unread if it may record events of no lot, then the body is read
+    up to CAPTURE_MAX_BYTES (a larger Content-Length is
     refused unread, a larger stream at the first chunk past it: 413) and parsed in a worker thread."""
     try:
         actor = await _epcis_actor(request)
@@ -110,6 +111,11 @@ async def epcis_capture(request: Request) -> Response:
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if content_type not in _EPCIS_JSON_TYPES:
             raise epcis_problems.unsupported_media_type()
+        reach = await reach_of(actor)
+        if not may_capture(reach):  # refused unread: `capture` records the failed job and raises FORBIDDEN
+            await capture(
+                None, actor, reach, request.app.state.public_base_url, request.app.state.capture_jobs
+            )
         try:
             body = await read_body(request, CAPTURE_MAX_BYTES)
         except BodyTooLarge as exc:
@@ -121,7 +127,7 @@ async def epcis_capture(request: Request) -> Response:
         job = await capture(
             document,
             actor,
-            await reach_of(actor),
+            reach,
             request.app.state.public_base_url,
             request.app.state.capture_jobs,
         )

@@ -2,17 +2,30 @@
 
 The hash library (PyPI `epcis-event-hash-generator`, which expands JSON-LD with PyLD) is given a document loader
 that serves only the EPCIS contexts shipped inside that package and refuses every other URL: hashing never
-touches the network. Events come from services.trace.epcis.event_json."""
+touches the network. Events come from services.trace.epcis.event_json.
+
+Hashing is CPU work (the JSON-LD expansion costs ~15 ms for a plain event and ~1.5 ms more per sensor report:
+1.5 s for an event at the cap of 1,000, half a minute for a legacy event of 20,000). Request paths await
+`event_hashes`: it runs on one worker thread, never on the event loop, and remembers each hash by the content
+it covers (a SHA-256 of the event's canonical JSON), so that viewing a lot again costs no hashing while an
+edited row, whose content differs, is hashed anew."""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 import sys
+import threading
 import warnings
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+
+import orjson
 
 from services.trace.epcis import (
     EPCIS_CONTEXT,
@@ -135,3 +148,55 @@ def event_hash(event: Mapping[str, Any]) -> str:
     declaration keeps the hash of the event it declares erroneous."""
     [hashed] = _hash_library().hashes([pre_hash_string(event)], "sha256")
     return hashed
+
+
+# One thread: PyLD's document loader and context cache are module-global; several lots' misses queue here, and
+# at most one hashing thread takes turns with the event loop for the GIL.
+_worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="event-hash")
+KNOWN_MAX = 20_000  # hashes remembered (~100 bytes each)
+_known: OrderedDict[bytes, str] = OrderedDict()
+_known_lock = threading.Lock()  # the event loop reads, the hashing thread writes
+
+
+def _content_key(event: Mapping[str, Any]) -> bytes:
+    try:
+        canonical = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson refuses integers past 64 bits; json does not
+        canonical = json.dumps(event, sort_keys=True).encode()
+    return hashlib.sha256(canonical).digest()
+
+
+def _recall(key: bytes) -> str | None:
+    with _known_lock:
+        hashed = _known.get(key)
+        if hashed is not None:
+            _known.move_to_end(key)
+        return hashed
+
+
+def _hash_missing(items: Sequence[tuple[bytes, Mapping[str, Any]]]) -> list[str]:
+    """On the hashing thread. Each hash is remembered as soon as it is computed, also when the request that
+    asked for it has timed out meanwhile: the next view of the lot finds it."""
+    out = []
+    for key, event in items:
+        hashed = _recall(key)  # a job queued before this one may have hashed the same content
+        if hashed is None:
+            hashed = event_hash(event)
+            with _known_lock:
+                _known[key] = hashed
+                while len(_known) > KNOWN_MAX:
+                    _known.popitem(last=False)
+        out.append(hashed)
+    return out
+
+
+async def event_hashes(events: Sequence[Mapping[str, Any]]) -> list[str]:
+    """`event_hash` of each event, computed on the hashing thread (the event loop keeps serving meanwhile);
+    a content hashed before is answered from memory. Raises EPCISHashError as event_hash does."""
+    keys = [_content_key(event) for event in events]
+    found = {key: hashed for key in keys if (hashed := _recall(key)) is not None}
+    missing = list({key: event for key, event in zip(keys, events, strict=True) if key not in found}.items())
+    if missing:
+        computed = await asyncio.get_running_loop().run_in_executor(_worker, _hash_missing, missing)
+        found.update(zip((key for key, _ in missing), computed, strict=True))
+    return [found[key] for key in keys]

@@ -443,8 +443,8 @@ async def _append(
         event.record_time = clock.now()
         event.hash_version = HASH_VERSION
         locations = await locations_of([event])
-        event.event_hash = epcis_hash.event_hash(
-            await stored_event_json(base_url, event, quantities, locations)
+        [event.event_hash] = await epcis_hash.event_hashes(
+            [await stored_event_json(base_url, event, quantities, locations)]
         )
         previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in ids}
         event.chain_hash = chain_hash(

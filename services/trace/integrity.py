@@ -58,13 +58,19 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
     by_event: dict[int, list[EventQuantity]] = {}
     for q in all_quantities:
         by_event.setdefault(q.event_id, []).append(q)
+    stored = []
+    for event_id in event_ids:
+        rows = [
+            (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
+            for q in by_event.get(event_id, [])
+        ]
+        stored.append(await stored_event_json(base_url, events[event_id], rows, locations))
+    hashes = await epcis_hash.event_hashes(stored)  # off the event loop; remembered by content
     previous_chain: str | None = None
     legacy = 0
-    for checked, event_id in enumerate(event_ids, start=1):
+    for checked, (event_id, recomputed) in enumerate(zip(event_ids, hashes, strict=True), start=1):
         event = events[event_id]
         quantities = by_event.get(event_id, [])
-        rows = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
-        recomputed = epcis_hash.event_hash(await stored_event_json(base_url, event, rows, locations))
         own = next((q for q in quantities if q.batch_id == batch_id), None)
         legacy += event.hash_version < 2
         chained = chain_hash(

@@ -17,9 +17,9 @@ import pytest
 from httpx import AsyncClient, Response
 from strawberry.relay import to_base64
 
-from models import Role
+from models import EventQuantity, Role, TraceEvent
 from services.common import settings
-from services.trace import epcis_validation
+from services.trace import epcis_hash, epcis_validation
 from services.trace.epcis_capture import CAPTURE_LIMIT, CAPTURE_MAX_BYTES
 from services.trace.events import MAX_SENSOR_REPORTS
 from tests.conftest import Database, gql
@@ -178,6 +178,13 @@ async def test_an_account_without_lots_is_refused_before_validation(
     response = await capture(client, document, nobody)
     assert response.status_code == 403
     assert response.json()["type"] == "epcisException:SecurityException"
+    # Refused before its body is read: a 4.6 MB document costs its parse (~0.2 s holding the GIL) otherwise.
+    body = Chunks(4_600_000)
+    headers = {"authorization": f"Bearer {nobody}", "content-type": "application/ld+json"}
+    response = await client.post("/epcis/capture", content=body, headers=headers)
+    assert response.status_code == 403
+    assert response.json()["type"] == "epcisException:SecurityException"
+    assert body.pulled <= 64 * 1024
 
 
 async def test_too_many_events_are_refused_before_validation(
@@ -356,3 +363,42 @@ async def test_hostile_requests_leave_healthz_answering(client: AsyncClient, db:
     response = await healthz_while(client, lambda: capture(client, document, member))
     assert response.status_code == 400  # the same event 500 times: one hash, "already recorded"
     assert await stored() == 0
+
+
+async def test_event_hashing_leaves_healthz_answering(client: AsyncClient, db: Database) -> None:
+    """An event at the cap of sensor reports costs ~1.5 s of hashing (JSON-LD expansion) when it is recorded
+    and whenever its lot's integrity is checked anew: on the hashing thread, not on the event loop."""
+    producer = await make_producer()
+    batch = await lot({"producer": producer}, "L1")
+    member = await token_for(Role.PRODUCER_MEMBER, producer_id=producer.id)
+    report = {"type": "Temperature", "value": 4.5, "uom": "CEL"}
+    event = {
+        "eventTime": "2019-05-10T07:00:00+07:00",
+        "lots": [{"batchId": to_base64("Batch", batch.id)}],
+        "sensorElements": [{"sensorReport": [report] * MAX_SENSOR_REPORTS}],
+    }
+    record = """mutation($input: EventRecordInput!) { recordEvent(input: $input) { errors { code } } }"""
+    headers = {"authorization": f"Bearer {member}"}
+    response = await healthz_while(
+        client,
+        lambda: client.post(
+            "/graphql", json={"query": record, "variables": {"input": event}}, headers=headers
+        ),
+    )
+    assert response.json()["data"]["recordEvent"]["errors"] == []
+    epcis_hash._known.clear()  # as in a fresh process: the integrity check hashes the event again
+    check = "query($id: ID!) { batch(id: $id) { integrity { valid eventsChecked } } }"
+    variables = {"id": to_base64("Batch", batch.id)}
+    response = await healthz_while(
+        client,
+        lambda: client.post("/graphql", json={"query": check, "variables": variables}, headers=headers),
+    )
+    assert response.json()["data"]["batch"]["integrity"] == {"valid": True, "eventsChecked": 1}
+    # Remembered by content: the next check hashes nothing; an edited row is hashed anew and caught.
+    assert len(epcis_hash._known) == 1
+    stored_event = await TraceEvent.get(id=(await EventQuantity.get(batch_id=batch.id)).event_id)
+    stored_event.sensor_elements = [{"sensorReport": [report] * (MAX_SENSOR_REPORTS - 1)}]
+    await stored_event.save(update_fields=["sensor_elements"])
+    response = await client.post("/graphql", json={"query": check, "variables": variables}, headers=headers)
+    assert response.json()["data"]["batch"]["integrity"] == {"valid": False, "eventsChecked": 1}
+    assert len(epcis_hash._known) == 2

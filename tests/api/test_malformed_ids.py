@@ -6,6 +6,7 @@ the payload's `errors`."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -160,9 +161,9 @@ def test_the_schema_has_id_arguments() -> None:
     assert sum(1 for kind, _ in fields if kind == "mutation") >= 10
 
 
-# An anonymous mutation: UNAUTHENTICATED in its payload; or, when the ID is not a global ID at all, the
-# top-level INVALID strawberry's argument parsing ends in before any resolver (or access check) runs.
-ANONYMOUS = (["UNAUTHENTICATED"], ["top:INVALID"])
+# An anonymous mutation: UNAUTHENTICATED in its payload; or, when the ID is not a global ID at all (the
+# arguments do not fit the schema, no resolver runs), as the request's only error.
+ANONYMOUS = (["UNAUTHENTICATED"], ["top:UNAUTHENTICATED"])
 
 
 TYPED = {"INVALID", "NOT_FOUND", "top:INVALID"}
@@ -191,3 +192,112 @@ async def test_malformed_ids_are_typed_errors(client: AsyncClient, db: Database,
             ):
                 failures.append((probe.kind, probe.field, probe.path, label, codes))
     assert not failures, "\n".join(map(str, failures))
+
+
+# -- every mutation, anonymously ------------------------------------------------------------------------
+
+
+def _mutations() -> Iterator[tuple[str, str, dict[str, Any], list[str]]]:
+    """(field, document, well-formed variables, paths of its ID and enum arguments) of every mutation
+    but login and logout; the variables carry every argument, required or not."""
+    core = app_schema._schema
+    assert core.mutation_type is not None
+    for name, field in core.mutation_type.fields.items():
+        if name in {"login", "logout"}:
+            continue
+        declared = ", ".join(f"${a}: {arg.type}" for a, arg in field.args.items())
+        passed = ", ".join(f"{a}: ${a}" for a in field.args)
+        document = f"mutation{f'({declared})' if declared else ''} {{ {name}{f'({passed})' if passed else ''}{_selection(field)} }}"
+        variables = {a: _sample(arg.type) for a, arg in field.args.items()}
+        yield name, document, variables, [a for a, arg in field.args.items() if _has_id_or_enum(arg.type)]
+
+
+def _has_id_or_enum(type_: GraphQLInputType, seen: frozenset[str] = frozenset()) -> bool:
+    named = get_named_type(type_)
+    if isinstance(named, GraphQLEnumType) or (isinstance(named, GraphQLScalarType) and named.name == "ID"):
+        return True
+    if isinstance(named, GraphQLInputObjectType) and named.name not in seen:
+        return any(_has_id_or_enum(f.type, seen | {named.name}) for f in named.fields.values())
+    return False
+
+
+def _spoil(type_: GraphQLInputType, value: Any, seen: frozenset[str] = frozenset()) -> Any:
+    """`value` with every ID replaced by garbage and every enum by a value the enum does not have, the
+    optional fields of input objects included."""
+    nullable = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+    if isinstance(nullable, GraphQLList):
+        return [_spoil(nullable.of_type, v, seen) for v in (value or [None])]
+    if isinstance(nullable, GraphQLEnumType):
+        return "NO_SUCH_VALUE"
+    if isinstance(nullable, GraphQLScalarType):
+        return "!!!" if nullable.name == "ID" else value
+    if isinstance(nullable, GraphQLInputObjectType):
+        spoiled = dict(value or {})
+        for name, f in nullable.fields.items():
+            if nullable.name not in seen and _has_id_or_enum(f.type, seen | {nullable.name}):
+                spoiled[name] = _spoil(f.type, spoiled.get(name), seen | {nullable.name})
+        return spoiled
+    raise AssertionError(type_)
+
+
+def _literal(value: Any) -> str:
+    """A variable's value written into the document (an enum position gets a string: invalid too)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+MUTATIONS = list(_mutations())
+
+
+async def test_every_anonymous_mutation_answers_unauthenticated_whatever_its_arguments(
+    client: AsyncClient, db: Database
+) -> None:
+    """Introspected, so a new mutation is covered: sent anonymously, well formed, with a garbage ID or an
+    unknown enum value in its variables, or inline in the document, it answers UNAUTHENTICATED and nothing
+    else (no INVALID that would describe the input to a caller who may not send it)."""
+    core = app_schema._schema
+    assert core.mutation_type is not None
+    assert len(MUTATIONS) == len(core.mutation_type.fields) - 2
+    assert sum(1 for *_, spoilable in MUTATIONS if spoilable) >= 20
+    failures: list[tuple[object, ...]] = []
+    for name, document, variables, spoilable in MUTATIONS:
+        field = core.mutation_type.fields[name]
+        cases = [("well formed", document, variables)]
+        for arg in spoilable:
+            spoiled = {**variables, arg: _spoil(field.args[arg].type, variables[arg])}
+            cases.append((f"{arg} spoiled", document, spoiled))
+            # inline: a literal that fails the document's validation rather than the variables' coercion
+            literal = _literal(spoiled[arg])
+            inline = f"mutation {{ {name}({arg}: {literal}){_selection(field)} }}"
+            if len(field.args) == 1:
+                cases.append((f"{arg} spoiled inline", inline, {}))
+        for label, text, values in cases:
+            body = await gql(client, text, values, lang="en")
+            codes = _codes(body, name)
+            if codes not in ANONYMOUS:
+                failures.append((name, label, codes, body.get("errors")))
+            elif codes == ["top:UNAUTHENTICATED"]:
+                assert body["data"] is None
+                assert body["errors"][0]["message"].startswith("Authentication required")
+    assert not failures, "\n".join(map(str, failures))
+
+
+async def test_a_signed_in_caller_still_hears_what_is_wrong_with_the_input(
+    client: AsyncClient, db: Database
+) -> None:
+    token = await token_for(Role.CENTRAL_ADMIN)
+    document = "mutation($i: ApiTokenRevokeInput!) { revokeApiToken(input: $i) { __typename } }"
+    body = await gql(client, document, {"i": {"id": "!!!"}}, token=token)
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID"]
+    anonymous = await gql(client, document, {"i": {"id": "!!!"}})
+    assert [e["extensions"]["code"] for e in anonymous["errors"]] == ["UNAUTHENTICATED"]
+    assert anonymous["errors"][0]["message"] == "Cần đăng nhập (Authorization: Bearer ...)."
+    # A query is not a mutation: its malformed ID is INVALID, anonymous or not.
+    query = await gql(client, "query($id: ID!) { node(id: $id) { id } }", {"id": "!!!"})
+    assert [e["extensions"]["code"] for e in query["errors"]] == ["INVALID"]
+    # login stays open to anonymous callers, and its validation errors are its own.
+    login = await gql(client, "mutation { login(input: {}) { __typename } }")
+    assert {e["extensions"]["code"] for e in login["errors"]} == {"GRAPHQL_VALIDATION_FAILED"}
