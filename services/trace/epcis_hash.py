@@ -135,3 +135,13 @@ def event_hash(event: Mapping[str, Any]) -> str:
     declaration keeps the hash of the event it declares erroneous."""
     [hashed] = _hash_library().hashes([pre_hash_string(event)], "sha256")
     return hashed
+
+
+def hash_in_child(path: str, progress: Callable[[int], None] | None = None) -> bytes:
+    """`event_hash` of the event stored as JSON at `path`, as a services.common.sandbox function: run in a
+    child process for an event too large to hash in the server's process (services.trace.integrity). The
+    event comes in a file, not through the child's start-up pipe: the parent writes its arguments into that
+    pipe on the event loop, and blocks there while the child imports, once they pass the pipe's buffer."""
+    with open(path, "rb") as file:
+        event = json.load(file)
+    return event_hash(event).encode()
