@@ -187,8 +187,9 @@ class EventQuantity(Model):
 
 class LotHead(Model):
     """The head of a lot's chain, kept apart from its events: the chain hash of its last appended event and how
-    many events it has. Updated in the transaction of each append; services.trace.integrity checks the events
-    against it, so deleting the last event (or the last few) of a lot is detected."""
+    many events it has, and a digest of the lot's shown fields. Created with the lot, updated in the transaction
+    of each append; services.trace.integrity checks the events and the lot row against it, so deleting the last
+    event (or the last few, or all of them and the head) or editing the lot's dates is detected."""
 
     id = fields.IntField(primary_key=True)
     batch: fields.OneToOneRelation[Batch] = fields.OneToOneField(
@@ -196,7 +197,10 @@ class LotHead(Model):
     )
     batch_id: int
     event_count = fields.IntField()
-    chain_hash = fields.CharField(max_length=64)
+    chain_hash = fields.CharField(max_length=64)  # "" while the lot has no event
+    # sha256 of the lot's own fields the trace page shows (services.trace.batches.lot_digest), kept by the
+    # services that create or change a lot; None for lots recorded before migration 0008 (not covered).
+    lot_digest = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "lot_head"

@@ -4,6 +4,7 @@ read from the request, the offer to the front cache (web/middleware.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -20,6 +21,11 @@ from services.trace import page as trace_pages
 from services.trace.identity import is_lot_code
 from web.middleware import FRONT_CACHE_SCOPE
 from web.responses import CachedResponse, html_security_headers, send_cached
+
+# How long a trace page is kept and may be cached by browsers: TRACE_MAX_AGE normally, UNVERIFIED_MAX_AGE when
+# its integrity check ran out of time (services/trace/integrity.py), so that a later view checks again.
+TRACE_MAX_AGE = page_cache.TRACE_PAGE_MAX_AGE
+UNVERIFIED_MAX_AGE = 5
 
 # Resolver answers and rendered pages (trace and product pages), encoded.
 answers: page_cache.MicroCache[CachedResponse] = page_cache.MicroCache("resolver")
@@ -127,8 +133,12 @@ async def trace_page(request: Request) -> Response:
         else:
             built = await trace_pages.build(*found, lang, base_url, today)
             built.scan_warning = warn
-            page = _html_page(200, trace_pages.render(built), lang, max_age=page_cache.TRACE_PAGE_MAX_AGE)
-        return page, page_cache.ttl_for(page.status == 200, page_cache.TRACE_PAGE_MAX_AGE)
+            # Not verified yet (the check ran out of time): kept briefly, so the next views ask again.
+            max_age = UNVERIFIED_MAX_AGE if built.integrity_status == "unverified" else TRACE_MAX_AGE
+            html = await asyncio.to_thread(trace_pages.render, built)
+            page = _html_page(200, html, lang, max_age=max_age)
+            return page, float(max_age)
+        return page, page_cache.ttl_for(False, page_cache.TRACE_PAGE_MAX_AGE)
 
     key = ("t", code, lot_code, lang, today, base_url, warn)
     cached = await pages.fetch(key, render, bypass=public.credentials)

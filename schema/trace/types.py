@@ -160,11 +160,36 @@ class TraceEventType(relay.Node):
         return [None for _ in node_ids]
 
 
-@strawberry.type
+strawberry.enum(
+    trace_integrity.IntegrityStatus,
+    name="IntegrityStatus",
+    description="What a lot's integrity check concluded: VALID (every event, the chain head and the lot's "
+    "fields match their hashes), BROKEN (something no longer matches: see `reason`), or UNVERIFIED (the check "
+    "did not finish within the server's time limit, e.g. events with thousands of sensor reports: neither "
+    "valid nor a sign of tampering; ask again later).",
+)
+strawberry.enum(
+    trace_integrity.Broken,
+    name="IntegrityBrokenReason",
+    description="Why a lot's stored history no longer matches its hashes: EVENT_CHANGED (an event's EPCIS "
+    "content), DETAILS_CHANGED (a note, a place as shown, a correction), CHAIN_BROKEN (an event deleted from the "
+    "middle or moved to another lot), TRUNCATED (the last events deleted), EXTRA_EVENTS (events added outside "
+    "the event log), HEAD_MISMATCH (the last event is not the one the lot's head names), HEAD_MISSING (the "
+    "lot's head deleted), LOT_CHANGED (the lot's own dates, quantity, origin or status edited).",
+)
+
+
+@strawberry.type(description="The result of recomputing a lot's hashes.")
 class Integrity:
-    valid: bool
+    valid: bool = strawberry.field(description="True only when `status` is VALID.")
+    status: trace_integrity.IntegrityStatus
+    reason: trace_integrity.Broken | None = strawberry.field(description="Why, when `status` is BROKEN.")
     broken_at: relay.GlobalID | None = strawberry.field(description="The first event that no longer matches.")
     events_checked: int
+    legacy_events: int = strawberry.field(
+        description="Events recorded before the chain covered their notes and places (hash scheme 1): those "
+        "are not protected by it."
+    )
 
 
 @strawberry.type
@@ -242,7 +267,14 @@ class Batch(relay.Node):
     async def integrity(self, info: Info) -> Integrity:
         result = await trace_integrity.integrity(self.id, info.context.base_url)
         broken = relay.GlobalID("TraceEvent", str(result.broken_at.id)) if result.broken_at else None
-        return Integrity(valid=result.valid, broken_at=broken, events_checked=result.events_checked)
+        return Integrity(
+            valid=result.valid,
+            status=result.status,
+            reason=result.reason,
+            broken_at=broken,
+            events_checked=result.events_checked,
+            legacy_events=result.legacy_events,
+        )
 
     @strawberry.field(description="The lot's history as an EPCIS 2.0 JSON-LD document.")
     async def epcis_document(self, info: Info) -> JSON:

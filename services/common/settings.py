@@ -85,6 +85,11 @@ class Settings:
     scan_network_max_per_hour: int = 120
     # The largest POST /graphql body (OCOP_GRAPHQL_MAX_BYTES), refused while streaming, before parsing.
     graphql_max_bytes: int = 1_000_000
+    # A lot's integrity check (services/trace/integrity.py) hashes in worker threads, at most
+    # OCOP_INTEGRITY_THREADS at once, and answers "not verified yet" when it takes longer than
+    # OCOP_INTEGRITY_TIMEOUT_S seconds (neither valid nor a tamper warning).
+    integrity_timeout_s: float = 3.0
+    integrity_threads: int = 2
 
     @property
     def is_production(self) -> bool:
@@ -134,6 +139,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         scan_network_interval_s=float(env.get("OCOP_SCAN_NETWORK_INTERVAL_S") or 3600.0),
         scan_network_max_per_hour=int(env.get("OCOP_SCAN_NETWORK_MAX_PER_HOUR") or 120),
         graphql_max_bytes=int(env.get("OCOP_GRAPHQL_MAX_BYTES") or 1_000_000),
+        integrity_timeout_s=max(0.0, float(env.get("OCOP_INTEGRITY_TIMEOUT_S") or 3.0)),
+        integrity_threads=max(1, int(env.get("OCOP_INTEGRITY_THREADS") or 2)),
     )
 
 

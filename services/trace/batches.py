@@ -6,13 +6,17 @@ printed in the Digital Link (AI 10)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
-from models import Batch, BatchStatus, Product, UnitEra
+from models import Batch, BatchStatus, LotHead, Product, UnitEra
 from services.common import clock, page_cache
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc, nfc_or_none
@@ -123,22 +127,57 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
         else:
             commune_id = commune.id
     problems.raise_if_any()
-    batch = await Batch.create(
-        product_id=product.id,
-        lot_code=lot,
-        production_date=data.production_date,
-        harvest_date=data.harvest_date,
-        expiry_date=expiry,
-        quantity=data.quantity,
-        unit=data.unit,
-        origin_commune_id=commune_id,
-        origin_place=nfc_or_none(data.origin_place),
-        latitude=data.latitude,
-        longitude=data.longitude,
-        is_published=data.is_published,
-    )
+    async with in_transaction() as conn:
+        batch = await Batch.create(
+            product_id=product.id,
+            lot_code=lot,
+            production_date=data.production_date,
+            harvest_date=data.harvest_date,
+            expiry_date=expiry,
+            quantity=data.quantity,
+            unit=data.unit,
+            origin_commune_id=commune_id,
+            origin_place=nfc_or_none(data.origin_place),
+            latitude=data.latitude,
+            longitude=data.longitude,
+            is_published=data.is_published,
+            using_db=conn,
+        )
+        # The lot's head from the start: no event yet, and the digest of what the trace page shows of it.
+        await LotHead.create(
+            batch_id=batch.id, event_count=0, chain_hash="", lot_digest=lot_digest(batch), using_db=conn
+        )
     page_cache.invalidate()
     return batch
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def lot_digest(batch: Batch) -> str:
+    """sha256 of the lot's own fields that the trace page, the linkset or the API show: its product and lot
+    code, dates, quantity, origin, position and status. Kept in its `LotHead` by the services that create or
+    change a lot (this module, services.trace.events.record_recall); services.trace.integrity compares it, so
+    an expiry date edited in the database shows as LOT_CHANGED. The same on both databases (a quantity is
+    written with its 3 places, whatever the database returns)."""
+    quantity = batch.quantity
+    content: dict[str, Any] = {
+        "product": batch.product_id,
+        "lotCode": batch.lot_code,
+        "productionDate": _day(batch.production_date),
+        "harvestDate": _day(batch.harvest_date),
+        "expiryDate": _day(batch.expiry_date),
+        "quantity": None if quantity is None else f"{Decimal(quantity).quantize(Decimal('0.001')):f}",
+        "unit": batch.unit,
+        "originCommune": batch.origin_commune_id,
+        "originPlace": batch.origin_place,
+        "latitude": None if batch.latitude is None else repr(float(batch.latitude)),
+        "longitude": None if batch.longitude is None else repr(float(batch.longitude)),
+        "status": BatchStatus(batch.status).value,
+    }
+    material = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(material.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -158,15 +158,17 @@ _known: OrderedDict[bytes, str] = OrderedDict()
 _known_lock = threading.Lock()  # the event loop reads, the hashing thread writes
 
 
-def _content_key(event: Mapping[str, Any]) -> bytes:
+def content_key(event: Mapping[str, Any]) -> bytes:
+    """The sha256 of the event's JSON with sorted keys: the same content always gets the same CBV hash, and an
+    edited row has other content, so a remembered hash never hides an edit."""
     try:
-        canonical = orjson.dumps(event, option=orjson.OPT_SORT_KEYS)
+        canonical = orjson.dumps(event, option=orjson.OPT_SORT_KEYS, default=str)
     except TypeError:  # orjson refuses integers past 64 bits; json does not
-        canonical = json.dumps(event, sort_keys=True).encode()
+        canonical = json.dumps(event, sort_keys=True, default=str).encode()
     return hashlib.sha256(canonical).digest()
 
 
-def _recall(key: bytes) -> str | None:
+def recall(key: bytes) -> str | None:
     with _known_lock:
         hashed = _known.get(key)
         if hashed is not None:
@@ -174,18 +176,23 @@ def _recall(key: bytes) -> str | None:
         return hashed
 
 
+def remember(key: bytes, hashed: str) -> None:
+    """Keep `hashed` as the CBV hash of the content whose `content_key` is `key` (the oldest beyond KNOWN_MAX go)."""
+    with _known_lock:
+        _known[key] = hashed
+        while len(_known) > KNOWN_MAX:
+            _known.popitem(last=False)
+
+
 def _hash_missing(items: Sequence[tuple[bytes, Mapping[str, Any]]]) -> list[str]:
     """On the hashing thread. Each hash is remembered as soon as it is computed, also when the request that
     asked for it has timed out meanwhile: the next view of the lot finds it."""
     out = []
     for key, event in items:
-        hashed = _recall(key)  # a job queued before this one may have hashed the same content
+        hashed = recall(key)  # a job queued before this one may have hashed the same content
         if hashed is None:
             hashed = event_hash(event)
-            with _known_lock:
-                _known[key] = hashed
-                while len(_known) > KNOWN_MAX:
-                    _known.popitem(last=False)
+            remember(key, hashed)
         out.append(hashed)
     return out
 
@@ -193,10 +200,20 @@ def _hash_missing(items: Sequence[tuple[bytes, Mapping[str, Any]]]) -> list[str]
 async def event_hashes(events: Sequence[Mapping[str, Any]]) -> list[str]:
     """`event_hash` of each event, computed on the hashing thread (the event loop keeps serving meanwhile);
     a content hashed before is answered from memory. Raises EPCISHashError as event_hash does."""
-    keys = [_content_key(event) for event in events]
-    found = {key: hashed for key in keys if (hashed := _recall(key)) is not None}
+    keys = [content_key(event) for event in events]
+    found = {key: hashed for key in keys if (hashed := recall(key)) is not None}
     missing = list({key: event for key, event in zip(keys, events, strict=True) if key not in found}.items())
     if missing:
         computed = await asyncio.get_running_loop().run_in_executor(_worker, _hash_missing, missing)
         found.update(zip((key for key, _ in missing), computed, strict=True))
     return [found[key] for key in keys]
+
+
+def hash_in_child(path: str, progress: Callable[[int], None] | None = None) -> bytes:
+    """`event_hash` of the event stored as JSON at `path`, as a services.common.sandbox function: run in a
+    child process for an event too large to hash in the server's process (services.trace.integrity). The
+    event comes in a file, not through the child's start-up pipe: the parent writes its arguments into that
+    pipe on the event loop, and blocks there while the child imports, once they pass the pipe's buffer."""
+    with open(path, "rb") as file:
+        event = json.load(file)
+    return event_hash(event).encode()

@@ -12,9 +12,11 @@ Nothing here knows HTTP: web/epcis.py answers a query or its Problem."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -262,5 +264,9 @@ async def query_events(params: Sequence[tuple[str, str]], reach: Reach, base_url
     events = list(await query.order_by(key, "id").limit(per_page + 1))
     more = len(events) > per_page
     events = events[:per_page]
-    document = epcis.query_document(await trace.event_jsons(events, base_url), creation_date=clock.now())
+    jsons = await trace.event_jsons(events, base_url)
+    # In a worker thread: it copies every event, and a legacy event may hold thousands of sensor reports.
+    document = await asyncio.to_thread(
+        functools.partial(epcis.query_document, jsons, creation_date=clock.now())
+    )
     return Page(document, _encode_token(events[-1]) if more else None)

@@ -11,6 +11,7 @@ makes services.trace.integrity report the lot broken, with the reason."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -41,7 +42,7 @@ from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
 from services.trace import epcis, epcis_hash
-from services.trace.batches import QUANTITY_MESSAGES, UNITS, quantity_fits
+from services.trace.batches import QUANTITY_MESSAGES, UNITS, lot_digest, quantity_fits
 from services.trace.errors import TraceErrorCode
 from services.trace.identity import batch_link
 from services.trace.lineage import RecallImpact, lineage, recall_impact
@@ -190,6 +191,17 @@ async def stored_event_json(
     """The EPCIS 2.0 JSON of an event with its quantities: what its event hash covers."""
     if locations is None:
         locations = await locations_of([event])
+    return event_json_of(base_url, event, quantities, locations)
+
+
+def event_json_of(
+    base_url: str,
+    event: TraceEvent,
+    quantities: Sequence[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]],
+    locations: dict[int, Location],
+) -> dict[str, Any]:
+    """`stored_event_json` from rows already read: no I/O, so it may run in a worker thread (an event with
+    thousands of sensor reports takes tens of milliseconds to build)."""
     read_point = locations.get(event.read_point_id) if event.read_point_id else None
     biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None
     data = epcis.EventData(
@@ -512,6 +524,8 @@ async def record_recall(
                 actor_id,
             )
             await Batch.filter(id=affected.id).update(status=BatchStatus.RECALLED)
+            recalled = await Batch.get(id=affected.id)
+            await LotHead.filter(batch_id=affected.id).update(lot_digest=lot_digest(recalled))
     page_cache.invalidate()  # the banner shows on this process's next page view
     return await recall_impact(batch_id)
 
@@ -537,7 +551,9 @@ async def events_of_many(batch_ids: Sequence[int]) -> dict[int, list[TraceEvent]
 
 
 async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[str, Any]]:
-    """EPCIS 2.0 JSON-LD of stored events, with their eventID (the CBV hash) and recordTime."""
+    """EPCIS 2.0 JSON-LD of stored events, with their eventID (the CBV hash) and recordTime. The rows are read
+    on the event loop; the JSON is built in a worker thread (legacy events, stored before the caps, may hold
+    tens of thousands of sensor reports)."""
     quantities = await EventQuantity.filter(event_id__in=[e.id for e in events]).select_related(
         "batch__product"
     )
@@ -545,21 +561,28 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
     for q in sorted(quantities, key=lambda q: q.id):
         by_event.setdefault(q.event_id, []).append(q)
     locations = await locations_of(events)
-    out = []
-    for event in events:
-        rows = [
-            (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
-            for q in by_event.get(event.id, [])
-        ]
-        body = await stored_event_json(base_url, event, rows, locations)
-        out.append({**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)})
-    return out
+
+    def build() -> list[dict[str, Any]]:
+        out = []
+        for event in events:
+            rows = [
+                (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
+                for q in by_event.get(event.id, [])
+            ]
+            body = event_json_of(base_url, event, rows, locations)
+            out.append(
+                {**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)}
+            )
+        return out
+
+    return await asyncio.to_thread(build)
 
 
 async def batch_document(batch_id: int, base_url: str) -> dict[str, Any]:
     """The lot's history as an EPCIS 2.0 document (validates against GS1's JSON Schema)."""
     events = await events_of(batch_id)
-    return epcis.document(await event_jsons(events, base_url), clock.now())
+    jsons = await event_jsons(events, base_url)
+    return await asyncio.to_thread(epcis.document, jsons, clock.now())  # it copies every event
 
 
 @dataclass(slots=True)

@@ -1,22 +1,50 @@
 """The integrity check of a lot's events: every stored event and quantity is recomputed (its CBV 2.0 event
 hash and its chain hash, services.trace.events) and must chain to the lot's previous event, and the last event
-and the count must match the lot's head (`LotHead`, kept apart from the events). `integrity` names the first
-event where the chain breaks and why. `integrity_cached` is what the public trace page shows.
+and the count must match the lot's head (`LotHead`, kept apart from the events), as must the lot's own shown
+fields (its digest in the head). `integrity` names the first event where the chain breaks and why.
+`integrity_cached` is what the public trace page shows.
+
+Off the event loop: the rows are read on the loop, and every hash is computed in a worker thread (at most
+`integrity_threads` checks at once, the others wait in line), with a deadline (`integrity_timeout_s`) checked
+between events. A check that does not finish in time is UNVERIFIED: neither "valid" nor a tamper warning. The
+work of a check its caller gave up on goes on in the background up to the event it had started, and each
+event's recomputed CBV hash is kept by the digest of its EPCIS JSON (epcis_hash.recall), so a later view continues where
+it stopped: a legacy event with tens of thousands of sensor reports (stored before the caps) costs its seconds
+of hashing once per process, in a thread, never on the loop and never per view.
 
 Events of hash scheme 1 (recorded before migration 0007) keep verifying with it, but it did not cover their
 notes and places: `legacy_events` counts them, so that the page says so instead of calling them intact."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import shutil
+import tempfile
+import time
+import weakref
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import cast
+from pathlib import Path
+from typing import Any, cast
 
-from models import EventQuantity, LotHead, QuantityRole, TraceEvent
-from services.common import clock
+import orjson
+import structlog
+from anyio import CapacityLimiter, to_thread
+
+from models import Batch, EventQuantity, Location, LotHead, QuantityRole, TraceEvent
+from services.common import clock, sandbox, settings
 from services.trace import epcis_hash
-from services.trace.events import chain_hash, locations_of, shown_digest, stored_event_json
+from services.trace.batches import lot_digest
+from services.trace.events import chain_hash, event_json_of, locations_of, shown_digest
+
+
+class IntegrityStatus(StrEnum):
+    """What the check concluded."""
+
+    VALID = "valid"  # every event, the head and the lot's fields match their hashes
+    BROKEN = "broken"  # something no longer matches: see Broken
+    UNVERIFIED = "unverified"  # not finished within integrity_timeout_s: not known yet, try again later
 
 
 class Broken(StrEnum):
@@ -30,7 +58,8 @@ class Broken(StrEnum):
     TRUNCATED = "truncated"  # fewer events than the lot's head counts: the last event(s) were deleted
     EXTRA_EVENTS = "extra_events"  # more events than the head counts: rows added outside the event log
     HEAD_MISMATCH = "head_mismatch"  # the last event is not the one the head names
-    HEAD_MISSING = "head_missing"  # a lot with events and no head
+    HEAD_MISSING = "head_missing"  # a lot without its head (its events and head deleted, or the head alone)
+    LOT_CHANGED = "lot_changed"  # the lot's own shown fields (dates, quantity, origin, status) were edited
 
 
 @dataclass(slots=True)
@@ -40,12 +69,29 @@ class Integrity:
     events_checked: int = 0
     reason: Broken | None = None
     legacy_events: int = 0  # scheme 1 events: their notes and places are not covered by the chain
+    unverified: bool = False  # the check did not finish in time: neither valid nor broken
+
+    @property
+    def status(self) -> IntegrityStatus:
+        if self.unverified:
+            return IntegrityStatus.UNVERIFIED
+        return IntegrityStatus.VALID if self.valid else IntegrityStatus.BROKEN
 
 
-async def integrity(batch_id: int, base_url: str) -> Integrity:
-    """Recompute every event of the lot from its stored rows: its CBV event hash and its chain hash, that each
-    event chains to the lot's previous event, and that the last one and the count agree with the lot's head.
-    Any edit of a stored event, quantity or shown place, and any deleted event, breaks it."""
+@dataclass(slots=True)
+class _Rows:
+    """Everything a check reads, read on the event loop before the hashing starts in a thread."""
+
+    batch_id: int
+    batch: Batch | None
+    head: LotHead | None
+    event_ids: list[int]
+    events: dict[int, TraceEvent]
+    locations: dict[int, Location]
+    by_event: dict[int, list[EventQuantity]]
+
+
+async def _read(batch_id: int) -> _Rows:
     links = (
         await EventQuantity.filter(batch_id=batch_id).order_by("event_id").values_list("event_id", flat=True)
     )
@@ -58,26 +104,72 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
     by_event: dict[int, list[EventQuantity]] = {}
     for q in all_quantities:
         by_event.setdefault(q.event_id, []).append(q)
-    stored = []
-    for event_id in event_ids:
-        rows = [
-            (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
-            for q in by_event.get(event_id, [])
-        ]
-        stored.append(await stored_event_json(base_url, events[event_id], rows, locations))
-    hashes = await epcis_hash.event_hashes(stored)  # off the event loop; remembered by content
+    head = await LotHead.get_or_none(batch_id=batch_id)
+    batch = await Batch.get_or_none(id=batch_id)
+    return _Rows(batch_id, batch, head, event_ids, events, locations, by_event)
+
+
+# Each event's recomputed CBV hash is remembered by the digest of its EPCIS JSON in epcis_hash (`recall`,
+# `remember`), shared with the hashing of new events.
+
+
+# An event whose EPCIS JSON is larger than this (only legacy events: the caps keep new ones well below) is
+# hashed in a sandboxed child process, not in a thread: the JSON-LD canonicalisation holds the GIL for
+# hundreds of milliseconds at a time on such an event, which a thread would take from the event loop.
+LARGE_EVENT_BYTES = 512 * 1024
+CHILD_LIMITS = sandbox.Limits(timeout_s=120.0, memory_bytes=2048 * sandbox.MIB)
+_too_large: set[bytes] = set()  # events the child could not hash within its limits: UNVERIFIED, not retried
+
+
+class _NeedsChild(Exception):
+    """Raised by the thread for a large event not hashed yet: the flight hashes it in a child and retries."""
+
+    def __init__(self, key: bytes, body: dict[str, Any]) -> None:
+        super().__init__(key)
+        self.key, self.body = key, body
+
+
+class _TooLarge(Exception):
+    """An event the child could not hash within CHILD_LIMITS."""
+
+
+def _event_hash(body: dict[str, Any]) -> str:
+    key = epcis_hash.content_key(body)
+    known = epcis_hash.recall(key)
+    if known is not None:
+        return known
+    if key in _too_large:
+        raise _TooLarge(key)
+    if len(orjson.dumps(body, default=str)) > LARGE_EVENT_BYTES:
+        raise _NeedsChild(key, body)
+    computed = epcis_hash.event_hash(body)
+    epcis_hash.remember(key, computed)
+    return computed
+
+
+def _verify(rows: _Rows, base_url: str, deadline: float) -> Integrity:
+    """The check itself, on rows already read: no I/O, run in a worker thread. Stops UNVERIFIED at the first
+    event met after `deadline` (time.monotonic())."""
+    batch_id = rows.batch_id
     previous_chain: str | None = None
     legacy = 0
-    for checked, (event_id, recomputed) in enumerate(zip(event_ids, hashes, strict=True), start=1):
-        event = events[event_id]
-        quantities = by_event.get(event_id, [])
+    for checked, event_id in enumerate(rows.event_ids, start=1):
+        if time.monotonic() > deadline:
+            return Integrity(False, None, checked - 1, None, legacy, unverified=True)
+        event = rows.events[event_id]
+        quantities = rows.by_event.get(event_id, [])
+        shown = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
+        try:
+            recomputed = _event_hash(event_json_of(base_url, event, shown, rows.locations))
+        except _TooLarge:
+            return Integrity(False, None, checked - 1, None, legacy, unverified=True)
         own = next((q for q in quantities if q.batch_id == batch_id), None)
         legacy += event.hash_version < 2
         chained = chain_hash(
             recomputed,
             [(q.batch_id, q.previous_chain_hash) for q in quantities],
             event.correction_reason if event.corrects_id else None,
-            shown_digest(event, locations) if event.hash_version >= 2 else None,
+            shown_digest(event, rows.locations) if event.hash_version >= 2 else None,
         )
         reason = None
         if recomputed != event.event_hash:
@@ -89,26 +181,112 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
         if reason is not None:
             return Integrity(False, event, checked, reason, legacy)
         previous_chain = event.chain_hash
-    head = await LotHead.get_or_none(batch_id=batch_id)
-    count = len(event_ids)
-    last = events[event_ids[-1]] if event_ids else None
+    head = rows.head
+    count = len(rows.event_ids)
+    last = rows.events[rows.event_ids[-1]] if rows.event_ids else None
     reason = None
     if head is None:
-        reason = Broken.HEAD_MISSING if count else None
+        reason = Broken.HEAD_MISSING
     elif count < head.event_count:
         reason = Broken.TRUNCATED
     elif count > head.event_count:
         reason = Broken.EXTRA_EVENTS
-    elif previous_chain != head.chain_hash:
+    elif (previous_chain or "") != head.chain_hash:
         reason = Broken.HEAD_MISMATCH
+    elif head.lot_digest is not None and (rows.batch is None or lot_digest(rows.batch) != head.lot_digest):
+        reason, last = Broken.LOT_CHANGED, None
     if reason is not None:
         return Integrity(False, last, count, reason, legacy)
     return Integrity(True, None, count, None, legacy)
 
 
-# The public trace page shows integrity on every view; recomputing every event's CBV hash (JSON-LD
-# canonicalisation) costs ~1-2 ms an event. A result is reused while the lot has no newer event, for at most
-# INTEGRITY_MAX_AGE, so tampering with stored rows still shows within that time.
+log = structlog.get_logger("ocop.integrity")
+
+# Per event loop (a test run has several), by capacity (a test may change the setting), as
+# services/accounts/auth.py does for password hashes.
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[int, CapacityLimiter]] = (
+    weakref.WeakKeyDictionary()
+)
+# Checks under way, per loop and (lot, base URL): a concurrent view of the same lot joins the one under way.
+_flights: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[tuple[int, str], asyncio.Task[Integrity]]
+] = weakref.WeakKeyDictionary()
+# How long past the deadline a caller waits for the event the thread had started: a little.
+GRACE_S = 0.05
+
+
+def _limiter() -> CapacityLimiter:
+    capacity = max(1, settings.current().integrity_threads)
+    limiters = _limiters.setdefault(asyncio.get_running_loop(), {})
+    if capacity not in limiters:
+        limiters[capacity] = CapacityLimiter(capacity)
+    return limiters[capacity]
+
+
+async def _check(rows: _Rows, base_url: str, deadline: float) -> Integrity:
+    """The check in a worker thread; each large event it meets unhashed is hashed in a child process, then the
+    thread starts again (the events before it are remembered)."""
+    while True:
+        try:
+            return await to_thread.run_sync(_verify, rows, base_url, deadline, limiter=_limiter())
+        except _NeedsChild as large:
+            hashed = await _hash_in_child(large.body)
+            if hashed is None:
+                _too_large.add(large.key)
+            else:
+                epcis_hash.remember(large.key, hashed)
+
+
+async def _hash_in_child(body: dict[str, Any]) -> str | None:
+    """The CBV hash of one large event, computed in a sandboxed child (in line with renders); None when it
+    broke the child's limits."""
+    out_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="ocop-integrity-"))
+    try:
+        event = out_dir / "event.json"
+        await asyncio.to_thread(event.write_bytes, orjson.dumps(body, default=str))
+        output = await sandbox.run(
+            epcis_hash.hash_in_child, str(event), CHILD_LIMITS, out_dir, ".txt", name="integrity", capped=True
+        )
+        return await asyncio.to_thread(output.path.read_text)
+    except sandbox.ChildFailed as exc:
+        log.warning("integrity_event_too_large", error=str(exc))
+        return None
+    finally:
+        await asyncio.to_thread(shutil.rmtree, out_dir, True)
+
+
+async def integrity(batch_id: int, base_url: str) -> Integrity:
+    """Recompute every event of the lot from its stored rows: its CBV event hash and its chain hash, that each
+    event chains to the lot's previous event, that the last one and the count agree with the lot's head, and
+    that the lot's shown fields match the head's digest. Any edit of a stored event, quantity, shown place or
+    lot field, and any deleted event (or head), breaks it. Hashing runs in a worker thread; past
+    `integrity_timeout_s` the answer is UNVERIFIED (the work under way finishes in the background)."""
+    timeout = max(0.0, settings.current().integrity_timeout_s)
+    deadline = time.monotonic() + timeout
+    flights = _flights.setdefault(asyncio.get_running_loop(), {})
+    key = (batch_id, base_url)
+    task = flights.get(key)
+    if task is None:
+        rows = await _read(batch_id)
+        task = asyncio.create_task(_check(rows, base_url, deadline), name=f"integrity {batch_id}")
+        flights[key] = task
+
+        def landed(done: asyncio.Task[Integrity]) -> None:
+            if flights.get(key) is done:
+                del flights[key]
+            if not done.cancelled():
+                done.exception()  # retrieved: a check every caller gave up on logs no warning
+
+        task.add_done_callback(landed)
+    try:
+        return await asyncio.wait_for(asyncio.shield(task), max(0.0, deadline - time.monotonic()) + GRACE_S)
+    except TimeoutError:
+        return Integrity(False, unverified=True)
+
+
+# The public trace page shows integrity on every view. A result is reused while the lot has no newer event,
+# for at most INTEGRITY_MAX_AGE, so tampering with stored rows still shows within that time. An UNVERIFIED
+# result is not kept: the next view tries again (and finds the events hashed meanwhile in epcis_hash's memory).
 INTEGRITY_MAX_AGE = dt.timedelta(minutes=5)
 _integrity_cache: dict[tuple[int, str], tuple[tuple[int, str] | None, dt.datetime, Integrity]] = {}
 
@@ -123,6 +301,8 @@ async def integrity_cached(batch_id: int, base_url: str) -> Integrity:
     if cached is not None and cached[0] == last and now - cached[1] < INTEGRITY_MAX_AGE:
         return cached[2]
     result = await integrity(batch_id, base_url)
+    if result.unverified:
+        return result
     if len(_integrity_cache) > 10_000:
         _integrity_cache.clear()
     _integrity_cache[(batch_id, base_url)] = (last, now, result)

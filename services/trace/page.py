@@ -62,6 +62,7 @@ LABELS: dict[str, dict[str, str]] = {
         "harvested": "Ngày thu hoạch",
         "expiry": "Hạn sử dụng",
         "stages": "Hành trình của lô hàng",
+        "stages_omitted": "… {n} công đoạn khác không hiển thị",
         "code": "Mã truy xuất",
         "made_from": "Làm từ các lô nguyên liệu",
         "recall": "LÔ HÀNG ĐÃ BỊ THU HỒI",
@@ -81,6 +82,8 @@ LABELS: dict[str, dict[str, str]] = {
         "broken_extra_events": "Có sự kiện được thêm ngoài nhật ký sự kiện.",
         "broken_head_mismatch": "Sự kiện cuối cùng của lô không khớp với bản ghi đầu chuỗi.",
         "broken_head_missing": "Bản ghi đầu chuỗi của lô bị mất.",
+        "broken_lot_changed": "Thông tin của lô (ngày, số lượng, nguồn gốc, trạng thái) đã bị sửa.",
+        "integrity_unverified": "Chưa kiểm tra xong tính toàn vẹn của dữ liệu truy xuất (dữ liệu lớn hoặc máy chủ đang bận); vui lòng xem lại sau ít phút.",
         "corrected": "Đã được đính chính: thông tin này không đúng",
         "demo": "",
     },
@@ -93,6 +96,7 @@ LABELS: dict[str, dict[str, str]] = {
         "harvested": "Harvest date",
         "expiry": "Best before",
         "stages": "The lot's journey",
+        "stages_omitted": "… {n} more stages not shown",
         "code": "Tracing code",
         "made_from": "Made from these lots",
         "recall": "THIS LOT HAS BEEN RECALLED",
@@ -112,6 +116,8 @@ LABELS: dict[str, dict[str, str]] = {
         "broken_extra_events": "Events were added outside the event log.",
         "broken_head_mismatch": "The lot's last event does not match its chain head.",
         "broken_head_missing": "The lot's chain head is missing.",
+        "broken_lot_changed": "The lot's details (dates, quantity, origin, status) were edited.",
+        "integrity_unverified": "The trace data has not been verified yet (much data or a busy server); please check again in a few minutes.",
         "corrected": "Corrected: this record was declared wrong",
         "demo": "",
     },
@@ -127,6 +133,12 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "holding": ("Tạm giữ", "Holding"),
     "retail_selling": ("Bán lẻ", "Retail sale"),
 }
+
+
+# The stages a page shows at most: its origin (the first ones) and its latest steps. A lot with thousands of
+# events (a sensor feed, a busy warehouse) would otherwise make a page of megabytes for a phone.
+FIRST_STAGES = 10
+LAST_STAGES = 40
 
 
 @dataclass(slots=True)
@@ -161,10 +173,15 @@ class Page:
     certificate_until: str | None
     recalled: bool
     stages: list[Stage] = field(default_factory=list)
+    # A lot with more than FIRST_STAGES + LAST_STAGES stages shows its first and its last ones: `stages_omitted`
+    # are left out after the first FIRST_STAGES shown.
+    stages_omitted: int = 0
+    omitted_at: int = FIRST_STAGES
     inputs: list[tuple[str, str, str | None]] = field(default_factory=list)  # product, lot, origin
     standards: list[str] = field(default_factory=list)
     certifications: list[str] = field(default_factory=list)
     integrity_valid: bool = True
+    integrity_status: str = "valid"  # services.trace.integrity.IntegrityStatus: valid, broken or unverified
     events_checked: int = 0
     integrity_reason: str | None = None  # services.trace.integrity.Broken, when not valid
     legacy_events: int = 0  # events whose note and place the chain does not cover (marked on their stage)
@@ -228,7 +245,11 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
     events = await trace.events_of(batch.id)
     corrected = {e.corrects_id for e in events if e.corrects_id}
     locations = await trace.locations_of(events)
-    for event in (e for e in events if not e.corrects_id):
+    shown = [e for e in events if not e.corrects_id]
+    omitted = max(0, len(shown) - FIRST_STAGES - LAST_STAGES)
+    if omitted:
+        shown = shown[:FIRST_STAGES] + shown[-LAST_STAGES:]
+    for event in shown:
         vi_name, en_name = STEP_NAMES.get(event.biz_step or "", (event.biz_step or "", event.biz_step or ""))
         location = locations.get(event.read_point_id) if event.read_point_id else None
         local = event.event_time.astimezone(clock.VIETNAM)
@@ -272,10 +293,12 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
         certificate_until=_day(certificate.valid_until) if current and certificate else None,
         recalled=batch.status == BatchStatus.RECALLED,
         stages=stages,
+        stages_omitted=omitted,
         inputs=inputs,
         standards=list(product.standards or []),
         certifications=[c.scheme for c in await Certification.filter(product_id=product.id).order_by("id")],
         integrity_valid=integrity.valid,
+        integrity_status=integrity.status.value,
         events_checked=integrity.events_checked,
         integrity_reason=integrity.reason.value if integrity.reason else None,
         legacy_events=integrity.legacy_events,

@@ -389,16 +389,20 @@ async def test_event_hashing_leaves_healthz_answering(client: AsyncClient, db: D
     epcis_hash._known.clear()  # as in a fresh process: the integrity check hashes the event again
     check = "query($id: ID!) { batch(id: $id) { integrity { valid eventsChecked } } }"
     variables = {"id": to_base64("Batch", batch.id)}
-    response = await healthz_while(
-        client,
-        lambda: client.post("/graphql", json={"query": check, "variables": variables}, headers=headers),
-    )
+    with settings.overridden(integrity_timeout_s=600):  # a busy test machine must not make it UNVERIFIED
+        response = await healthz_while(
+            client,
+            lambda: client.post("/graphql", json={"query": check, "variables": variables}, headers=headers),
+        )
     assert response.json()["data"]["batch"]["integrity"] == {"valid": True, "eventsChecked": 1}
     # Remembered by content: the next check hashes nothing; an edited row is hashed anew and caught.
     assert len(epcis_hash._known) == 1
     stored_event = await TraceEvent.get(id=(await EventQuantity.get(batch_id=batch.id)).event_id)
     stored_event.sensor_elements = [{"sensorReport": [report] * (MAX_SENSOR_REPORTS - 1)}]
     await stored_event.save(update_fields=["sensor_elements"])
-    response = await client.post("/graphql", json={"query": check, "variables": variables}, headers=headers)
+    with settings.overridden(integrity_timeout_s=600):
+        response = await client.post(
+            "/graphql", json={"query": check, "variables": variables}, headers=headers
+        )
     assert response.json()["data"]["batch"]["integrity"] == {"valid": False, "eventsChecked": 1}
     assert len(epcis_hash._known) == 2
