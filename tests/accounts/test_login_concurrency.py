@@ -4,11 +4,14 @@ parallel wrong passwords used to get twenty password checks when the limit is fi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
+import time
 from typing import Any, Literal
 
 import pytest
 from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
 from httpx import AsyncClient
 
 from models import LoginAttempt
@@ -92,6 +95,12 @@ async def test_a_flood_of_sign_ins_at_production_cost_leaves_the_loop_free(
     dummy = production.hash("not a password of anyone")
     monkeypatch.setattr(auth, "_hasher", lambda: production)
     monkeypatch.setattr(auth, "_dummy_hash", lambda: dummy)
+    # What one check holds the loop for when it runs there, measured now on this (maybe busy) machine: each
+    # check on the loop would leave a gap at least that long.
+    started = time.perf_counter()
+    with contextlib.suppress(VerificationError):
+        production.verify(dummy, "guess guess guess")
+    one_check = time.perf_counter() - started
     loop = asyncio.get_running_loop()
     gaps: list[float] = []
     health: list[float] = []
@@ -114,4 +123,4 @@ async def test_a_flood_of_sign_ins_at_production_cost_leaves_the_loop_free(
     assert all(a["errors"][0]["code"] == "INVALID_CREDENTIALS" for a in answers)  # type: ignore[index]
     assert health, "healthz was never asked"
     assert max(health) < 1.0
-    assert max(gaps) < 0.15  # one argon2 check on the loop alone is ~0.19 s
+    assert max(gaps) < one_check  # ~0.19 s on an idle machine; threads leave gaps of a few ms
