@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         signing.secret_key()
         if connect:
             await db.connect(settings.database_url)
+            try:
+                await commands.announce_identity(settings)
+            except Exception as exc:  # not migrated yet (/readyz says so): `server.py migrate` mints it
+                log.info("identity not read", reason=type(exc).__name__)
         # Objects created at start-up are never freed: keep them out of the cyclic GC's scans, which
         # otherwise cause the p99 latency spikes measured under load.
         gc.collect()

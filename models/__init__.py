@@ -54,7 +54,7 @@ from models.registry import (
     ProvincialPlan,
     RecognisingLevel,
 )
-from models.system import ReferenceData
+from models.system import Instance, ReferenceData
 from models.trace import (
     Batch,
     BatchStatus,
@@ -95,6 +95,7 @@ __all__ = [
     "Fair",
     "FairKind",
     "FairStatus",
+    "Instance",
     "Job",
     "JobStatus",
     "LabelProductType",

@@ -13,3 +13,17 @@ class ReferenceData(Model):
 
     class Meta:
         table = "reference_data"
+
+
+class Instance(Model):
+    """This installation's identity, one row (id 1), written at its first start: the public base URL its
+    identifiers were minted with. Hashed EPCIS identifiers (a lot without a GTIN is `{base}/p/{code}/10/{lot}`,
+    a location without a GLN `{base}/locations/{id}`) always use it, whatever OCOP_PUBLIC_BASE_URL says later
+    (services/common/instance.py)."""
+
+    id = fields.IntField(primary_key=True)
+    minted_base_url = fields.CharField(max_length=255)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "instance"

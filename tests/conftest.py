@@ -35,6 +35,7 @@ from tortoise import connections
 
 from server import create_app
 from services.common import db as dbs
+from services.common import instance
 from services.common.settings import Environment, Settings
 from services.registry import reference
 
@@ -62,6 +63,7 @@ MUTABLE_TABLES = (
     "serial_counter",
     "label_template",
     "lot_head",
+    "instance",
     "event_quantity",
     "trace_event",
     "batch",
@@ -174,6 +176,7 @@ async def db(database: Database) -> AsyncIterator[Database]:
     yield database
     await _empty_mutable_tables(database.backend)
     scans.forget_counted()  # its per-process memos are keyed by ids, which the next test reuses
+    instance.forget()  # the installation's minted base URL, read again from the emptied table
 
 
 def app_settings(**overrides: Any) -> Settings:

@@ -13,7 +13,7 @@ from typing import TextIO, cast
 import structlog
 
 import schema as graphql_schema
-from services.common import db
+from services.common import db, instance
 from services.common.errors import DomainError
 from services.common.settings import Settings
 from services.fairs.catalog import job as catalog_job
@@ -30,6 +30,7 @@ async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
     await db.connect(settings.database_url)
     try:
         await reference.sync_all()
+        await announce_identity(settings)
         if demo_if_empty and not settings.is_production:
             from services.demo import loader as demo
 
@@ -40,6 +41,22 @@ async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
                 log.info("demo data loaded", **counts)
     finally:
         await db.disconnect()
+
+
+async def announce_identity(settings: Settings) -> str:
+    """Mint the installation's identity on its first start (services/common/instance.py) and say, when the
+    configured public base URL is another, that both are answered and which one the identifiers keep."""
+    minted = await instance.identity_base(settings.public_base_url)
+    if minted != settings.public_base_url:
+        log.warning(
+            "public base URL moved",
+            configured=settings.public_base_url,
+            minted=minted,
+            meaning=f"pages, new labels and links use {settings.public_base_url}; recorded events keep their "
+            f"identifiers and hashes under {minted}, and QR codes printed with {minted} keep resolving if that "
+            "domain reaches this server",
+        )
+    return minted
 
 
 async def _demo(settings: Settings) -> None:

@@ -20,9 +20,20 @@ from typing import Any
 
 from models.db import DEFAULT_DATABASE_URL
 
-# Printed in QR codes and part of the hashed EPCIS identifiers of lots without a GTIN: it must not change
-# once labels are printed or events recorded, so it does not follow PORT.
+# Printed in QR codes. Without OCOP_PUBLIC_BASE_URL it follows HOST and PORT (127.0.0.1 for a wildcard host),
+# so that `PORT=8101 make run` prints links that open. Changing it later is safe: hashed identifiers keep the
+# base URL the installation minted them with (services/common/instance.py).
 DEFAULT_PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+
+def default_public_base_url(host: str, port: int) -> str:
+    """http://{host}:{port}, with 127.0.0.1 for a host that listens everywhere (0.0.0.0, ::, empty)."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::", "[::]") else host  # noqa: S104 - compared, not bound
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
 DEFAULT_MEDIA_DIR = Path("var/media")
 DEFAULT_UPLOAD_MAX_MB = 25.0
 
@@ -110,12 +121,13 @@ def _lenient_float(value: str | None, default: float) -> float:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from `environ` (the process environment by default): the one place it is read."""
     env = os.environ if environ is None else environ
+    host, port = env.get("HOST", "127.0.0.1"), int(env.get("PORT", "8000"))
     return Settings(
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
         environment=Environment(env.get("OCOP_ENV", Environment.DEVELOPMENT)),
-        public_base_url=env.get("OCOP_PUBLIC_BASE_URL", DEFAULT_PUBLIC_BASE_URL).rstrip("/"),
-        host=env.get("HOST", "127.0.0.1"),
-        port=int(env.get("PORT", "8000")),
+        public_base_url=(env.get("OCOP_PUBLIC_BASE_URL") or default_public_base_url(host, port)).rstrip("/"),
+        host=host,
+        port=port,
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         max_query_cost=int(env.get("OCOP_MAX_QUERY_COST", "10000")),
         request_timeout_s=float(env.get("OCOP_REQUEST_TIMEOUT_S", "10")),

@@ -27,7 +27,7 @@ from tortoise import connections
 from tortoise.expressions import Q, RawSQL, Subquery
 
 from models import Batch, EventQuantity, EventType, Product, QuantityRole, TraceEvent
-from services.common import clock
+from services.common import clock, instance
 from services.policy import Reach
 from services.trace import digital_link, epcis
 from services.trace import events as trace
@@ -82,8 +82,11 @@ async def lots_of(uris: Iterable[str], base_url: str) -> dict[str, Batch]:
     `/p/{code}/10/{lot}`, compressed ones) or `https://id.gs1.org/01/{gtin}/10/{lot}`. A URI naming no lot of
     ours is absent from the answer. Raises LinkSyntaxError for a malformed Digital Link."""
     wanted: dict[str, tuple[str, Any, str]] = {}
+    # Our links under the configured address and under the one identifiers were minted with (they differ
+    # after a move to another domain: event documents keep the minted one, printed labels may hold either).
+    minted = await instance.identity_base(base_url)
     for uri in uris:
-        link = _lot_link(uri, base_url)
+        link = _lot_link(uri, base_url) or (_lot_link(uri, minted) if minted != base_url else None)
         if link is None or link.lot is None or link.serial is not None or link.cpv or link.tpx:
             continue
         if link.key == "01":

@@ -35,7 +35,7 @@ from models import (
     QuantityRole,
     TraceEvent,
 )
-from services.common import clock, page_cache
+from services.common import clock, instance, page_cache
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
@@ -188,10 +188,11 @@ async def stored_event_json(
     quantities: Sequence[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]],
     locations: dict[int, Location] | None = None,
 ) -> dict[str, Any]:
-    """The EPCIS 2.0 JSON of an event with its quantities: what its event hash covers."""
+    """The EPCIS 2.0 JSON of an event with its quantities: what its event hash covers. Our identifiers in it
+    use the installation's minted base URL (services/common/instance.py), whatever `base_url` is configured."""
     if locations is None:
         locations = await locations_of([event])
-    return event_json_of(base_url, event, quantities, locations)
+    return event_json_of(await instance.identity_base(base_url), event, quantities, locations)
 
 
 def event_json_of(
@@ -561,6 +562,7 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
     for q in sorted(quantities, key=lambda q: q.id):
         by_event.setdefault(q.event_id, []).append(q)
     locations = await locations_of(events)
+    minted = await instance.identity_base(base_url)  # the identifiers the event hashes cover
 
     def build() -> list[dict[str, Any]]:
         out = []
@@ -569,7 +571,7 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
                 (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
                 for q in by_event.get(event.id, [])
             ]
-            body = event_json_of(base_url, event, rows, locations)
+            body = event_json_of(minted, event, rows, locations)
             out.append(
                 {**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)}
             )

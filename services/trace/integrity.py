@@ -33,7 +33,7 @@ import structlog
 from anyio import CapacityLimiter, to_thread
 
 from models import Batch, EventQuantity, Location, LotHead, QuantityRole, TraceEvent
-from services.common import clock, sandbox, settings
+from services.common import clock, instance, sandbox, settings
 from services.trace import epcis_hash
 from services.trace.batches import lot_digest
 from services.trace.events import chain_hash, event_json_of, locations_of, shown_digest
@@ -268,7 +268,8 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
     task = flights.get(key)
     if task is None:
         rows = await _read(batch_id)
-        task = asyncio.create_task(_check(rows, base_url, deadline), name=f"integrity {batch_id}")
+        minted = await instance.identity_base(base_url)  # what the events were hashed with
+        task = asyncio.create_task(_check(rows, minted, deadline), name=f"integrity {batch_id}")
         flights[key] = task
 
         def landed(done: asyncio.Task[Integrity]) -> None:

@@ -83,6 +83,9 @@ def test_a_fresh_database_is_not_ready_until_migrated_then_serves_the_demo(
         _run(["migrate", "--demo-if-empty"], server_env)
         assert httpx.get(f"{base}/readyz").status_code == 200
         body = httpx.post(f"{base}/graphql", json={"query": SEARCH}).json()
+        # No OCOP_PUBLIC_BASE_URL: the links handed out follow PORT.
+        scanned = httpx.get(f"{base}/01/08936131800023/10/KDSR-190520")
+        assert scanned.headers["location"].startswith(f"{base}/t/"), scanned.headers
     finally:
         server.terminate()
         server.wait(timeout=10)
