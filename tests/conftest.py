@@ -61,6 +61,7 @@ MUTABLE_TABLES = (
     "label_run",
     "serial_counter",
     "label_template",
+    "external_location_name",
     "lot_head",
     "event_quantity",
     "trace_event",

@@ -17,6 +17,7 @@ from models import EventQuantity, LotHead, QuantityRole, TraceEvent
 from services.common import clock
 from services.trace import epcis_hash
 from services.trace.events import chain_hash, locations_of, shown_digest, stored_event_json
+from services.trace.locations import altered_names
 
 
 class Broken(StrEnum):
@@ -83,6 +84,12 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
         if reason is not None:
             return Integrity(False, event, checked, reason, legacy)
         previous_chain = event.chain_hash
+    # A partner's place shows by the name the lot's producer gave it (not part of the events): that name must
+    # still match its digest (services.trace.locations.name_external_location writes both).
+    renamed = await altered_names(batch_id, locations.values())
+    for checked, event_id in enumerate(event_ids, start=1):
+        if renamed & {events[event_id].read_point_id, events[event_id].biz_location_id}:
+            return Integrity(False, events[event_id], checked, Broken.DETAILS_CHANGED, legacy)
     head = await LotHead.get_or_none(batch_id=batch_id)
     count = len(event_ids)
     last = events[event_ids[-1]] if event_ids else None
