@@ -47,7 +47,7 @@ from services.accounts.auth import Actor
 from services.common import clock, settings
 from services.common.errors import DomainError
 from services.policy import Reach
-from services.trace import digital_link, epcis_validation, location_ids
+from services.trace import digital_link, epcis_validation
 from services.trace import events as trace
 from services.trace.epcis_problems import (
     Problem,
@@ -57,7 +57,7 @@ from services.trace.epcis_problems import (
     validation_problem,
 )
 from services.trace.epcis_query import lots_of
-from services.trace.locations import our_locations
+from services.trace.locations import our_locations, partner_identifier_problem
 
 CAPTURE_LIMIT = 500  # events per capture document (GS1-EPCIS-Capture-Limit)
 CAPTURE_MAX_BYTES = 5_000_000  # GS1-EPCIS-Capture-File-Size-Limit
@@ -135,7 +135,12 @@ def events_of_document(doc: Mapping[str, Any]) -> list[Any]:
 
 
 def _place(
-    event: Mapping[str, Any], key: str, where: str, locations: Mapping[str, int], errors: list[str]
+    event: Mapping[str, Any],
+    key: str,
+    where: str,
+    locations: Mapping[str, int],
+    base_url: str,
+    errors: list[str],
 ) -> tuple[int | None, str | None]:
     """The event's readPoint or bizLocation: one of ours (its id), or a partner's well-formed identifier (kept as
     given); a malformed one is an error naming the event."""
@@ -145,10 +150,9 @@ def _place(
         return None, None
     if uri in locations:
         return locations[uri], None
-    try:
-        location_ids.parse(uri)
-    except location_ids.LocationIdError as exc:
-        errors.append(f"{where}/{key}/id: {exc.message_en}")
+    problem = partner_identifier_problem(uri, base_url)
+    if problem is not None:
+        errors.append(f"{where}/{key}/id: {problem[0]}")
         return None, None
     return None, uri
 
@@ -196,8 +200,8 @@ def _event_input(
             errors.append(
                 f"{where}/{key}: lots are traced by class: use quantityList with the lot's Digital Link"
             )
-    read_point_id, read_point_uri = _place(event, "readPoint", where, locations, errors)
-    biz_location_id, biz_location_uri = _place(event, "bizLocation", where, locations, errors)
+    read_point_id, read_point_uri = _place(event, "readPoint", where, locations, base_url, errors)
+    biz_location_id, biz_location_uri = _place(event, "bizLocation", where, locations, base_url, errors)
     offset = event["eventTimeZoneOffset"]
     moment = dt.datetime.fromisoformat(event["eventTime"].upper())
     sign = -1 if offset.startswith("-") else 1

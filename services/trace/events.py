@@ -40,12 +40,18 @@ from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
-from services.trace import epcis, epcis_hash, location_ids
+from services.trace import epcis, epcis_hash
 from services.trace.batches import QUANTITY_MESSAGES, UNITS, quantity_fits
 from services.trace.errors import TraceErrorCode
 from services.trace.identity import batch_link
 from services.trace.lineage import RecallImpact, lineage, recall_impact
-from services.trace.locations import check_places, clean_documents, external_location_ids, our_locations
+from services.trace.locations import (
+    check_places,
+    clean_documents,
+    external_location_ids,
+    our_locations,
+    partner_identifier_problem,
+)
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -313,10 +319,9 @@ async def _place_identifiers(data: EventInput, base_url: str, problems: Problems
                 "Give the location or its identifier, not both.",
             )
             continue
-        try:
-            location_ids.parse(uri)
-        except location_ids.LocationIdError as exc:
-            problems.add(f"{name}Identifier", TraceErrorCode.INVALID, exc.message_vi, exc.message_en)
+        problem = partner_identifier_problem(uri, base_url)
+        if problem is not None:
+            problems.add(f"{name}Identifier", TraceErrorCode.INVALID, problem[1], problem[0])
 
 
 async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: str, reach: Reach) -> Problems:

@@ -284,6 +284,18 @@ async def our_locations(uris: Iterable[str], base_url: str) -> dict[str, int]:
     return found
 
 
+def partner_identifier_problem(uri: str, base_url: str) -> tuple[str, str] | None:
+    """Why `uri`, which names none of our locations (see our_locations), cannot name a partner's place either:
+    (English, Vietnamese), or None when it is a well-formed SGLN or GLN Digital Link."""
+    if uri.startswith(base_url.rstrip("/") + "/locations/"):
+        return f"no location of ours is {uri}", f"không có địa điểm {uri}"
+    try:
+        location_ids.parse(uri)
+    except location_ids.LocationIdError as exc:
+        return exc.message_en, exc.message_vi
+    return None
+
+
 async def external_location_ids(uris: Iterable[str], conn: BaseDBAsyncClient) -> dict[str, int]:
     """The external location of each identifier (checked by location_ids.parse before), made if new: at most one
     row per identifier, also when two requests capture it at once (an insert that ignores the conflict, then a

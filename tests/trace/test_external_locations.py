@@ -160,6 +160,7 @@ async def test_a_malformed_location_is_refused_naming_the_event_and_nothing_is_s
         partner_event(link(batch), 0),
         partner_event(link(batch), 1, biz_location=BAD_CHECK_DIGIT),
         partner_event(link(batch), 2, read_point="urn:epc:id:sgln:8934563.1234.0"),
+        partner_event(link(batch), 3, read_point=f"{BASE}/locations/999"),
     )
     response = await post(client, document, member)
     assert response.status_code == 400
@@ -169,6 +170,7 @@ async def test_a_malformed_location_is_refused_naming_the_event_and_nothing_is_s
         "/epcisBody/eventList/1/bizLocation/id: GLN 8935001000079 has a wrong check digit (expected 5).",
         "/epcisBody/eventList/2/readPoint/id: In an SGLN the company prefix (6 to 12 digits) and the location "
         "reference have 12 digits together, not 11.",
+        f"/epcisBody/eventList/3/readPoint/id: no location of ours is {BASE}/locations/999",
     ]
     assert await TraceEvent.all().count() == 0
     assert await Location.all().count() == 0
@@ -209,11 +211,13 @@ async def test_a_producer_names_a_partners_place_and_its_page_shows_the_name_sti
 ) -> None:
     batch, path, member = await captured_partner_lot(client)
     store = await Location.get(identifier=SGLN)
+    assert "Kho Co.op" not in (await client.get(path)).text  # now in the page caches
     payload = await name(client, member, store, batch.product.producer_id, "  Kho Co.op Mart Bến Tre  ")
     assert payload["errors"] == []
     assert payload["name"] == "Kho Co.op Mart Bến Tre"
     assert payload["location"] == {"kind": "EXTERNAL", "identifier": SGLN, "epcisId": SGLN}
     assert await AuditEntry.filter(action="nameExternalLocation", succeeded=True).exists()
+    assert "Kho Co.op Mart Bến Tre" in (await client.get(path)).text  # the naming cleared the caches
     html = await _page(client, path)
     assert "Kho Co.op Mart Bến Tre (GLN 8934563123451, mở rộng KHO/2)" in html
     result = await integrity(batch.id, BASE)
