@@ -10,8 +10,8 @@ query is services.trace.epcis_query:
   which is stored as an external location and written back exactly as received (services.trace.locations); a
   malformed one is refused naming the event and what is wrong. bizTransactionList, sourceList, destinationList
   and sensorElementList are kept. What we could not store (epcList, ilmd, errorDeclaration, certificationInfo,
-  extension fields, other event types) is refused with a message naming the event, never silently dropped. A client's eventID and recordTime are ignored: each event gets our
-  recordTime and its CBV 2.0 hash as eventID.
+  extension fields, other event types) is refused with a message naming the event, never silently dropped. A
+  client's eventID and recordTime are ignored: each event gets our recordTime and its CBV 2.0 hash as eventID.
 - `GET /epcis/capture/{id}`: the capture job (for the user who captured, or a central admin).
 
 Limits come before work: the web route refuses a body past CAPTURE_MAX_BYTES while it streams; then an

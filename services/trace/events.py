@@ -296,32 +296,26 @@ def _free_json(data: EventInput) -> list[tuple[str, Any]]:
 
 async def _place_identifiers(data: EventInput, base_url: str, problems: Problems) -> None:
     """Places given by identifier: the URI of one of ours becomes its id (checked as one by check_places); a
-    partner's must be a well-formed SGLN or GLN Digital Link (stored by _append)."""
+    partner's must be a well-formed SGLN or GLN Digital Link (stored by _append). Not both an id and a URI."""
     ours = await our_locations([u for u in (data.read_point_uri, data.biz_location_uri) if u], base_url)
-    if data.read_point_uri is not None and data.read_point_uri in ours:
-        data.read_point_id, data.read_point_uri = data.read_point_id or ours[data.read_point_uri], None
-    if data.biz_location_uri is not None and data.biz_location_uri in ours:
-        data.biz_location_id, data.biz_location_uri = (
-            data.biz_location_id or ours[data.biz_location_uri],
-            None,
-        )
+    places = []
     for name, ident, uri in (
         ("readPoint", data.read_point_id, data.read_point_uri),
         ("bizLocation", data.biz_location_id, data.biz_location_uri),
     ):
-        if uri is None:
-            continue
-        if ident is not None:
+        if uri is not None and ident is not None:
             problems.add(
                 f"{name}Identifier",
                 TraceErrorCode.INVALID,
                 "Chọn một địa điểm hoặc nhập mã của nó, không cả hai.",
                 "Give the location or its identifier, not both.",
             )
-            continue
-        problem = partner_identifier_problem(uri, base_url)
-        if problem is not None:
+        elif uri is not None and uri in ours:
+            ident, uri = ours[uri], None
+        elif uri is not None and (problem := partner_identifier_problem(uri, base_url)) is not None:
             problems.add(f"{name}Identifier", TraceErrorCode.INVALID, problem[1], problem[0])
+        places.append((ident, uri))
+    (data.read_point_id, data.read_point_uri), (data.biz_location_id, data.biz_location_uri) = places
 
 
 async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: str, reach: Reach) -> Problems:

@@ -348,6 +348,12 @@ async def test_record_event_takes_a_partners_identifier_and_refuses_a_malformed_
     )
     assert {"field": "readPointIdentifier", "code": "INVALID"} in both["data"]["recordEvent"]["errors"]
     assert await TraceEvent.all().count() == 1
+    # The URI of one of our locations still means that location.
+    farm = await Location.create(name="Vườn ông Tư", kind=LocationKind.FARM, producer_id=producer.id)
+    own = await gql(
+        client, EVENT, {"input": base | {"readPointIdentifier": f"{BASE}/locations/{farm.id}"}}, token=member
+    )
+    assert own["data"]["recordEvent"]["event"]["readPoint"]["name"] == "Vườn ông Tư"
     # A partner's location is not listed to producers, nor usable by its ID: they name it by its identifier.
     listed = await gql(client, "{ locations(first: 10) { edges { node { identifier } } } }", token=member)
     assert listed["data"]["locations"]["edges"] == []
