@@ -356,7 +356,7 @@ async def test_record_event_takes_a_partners_identifier_and_refuses_a_malformed_
     assert own["data"]["recordEvent"]["event"]["readPoint"]["name"] == "Vườn ông Tư"
     # A partner's location is not listed to producers, nor usable by its ID: they name it by its identifier.
     listed = await gql(client, "{ locations(first: 10) { edges { node { identifier } } } }", token=member)
-    assert listed["data"]["locations"]["edges"] == []
+    assert listed["data"]["locations"]["edges"] == [{"node": {"identifier": None}}]  # its farm only
     by_id = await gql(client, EVENT, {"input": base | {"readPointId": read_point["id"]}}, token=member)
     assert by_id["data"]["recordEvent"]["errors"] == [{"field": "readPointId", "code": "NOT_FOUND"}]
 
