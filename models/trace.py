@@ -10,7 +10,7 @@ from tortoise.models import Model
 
 from models.accounts import User
 from models.admin import AdminUnit
-from models.registry import Product
+from models.registry import Producer, Product
 
 
 class BatchStatus(StrEnum):
@@ -26,6 +26,7 @@ class LocationKind(StrEnum):
     WAREHOUSE = "warehouse"
     SHOP = "shop"
     FAIR_BOOTH = "fair_booth"
+    EXTERNAL = "external"  # a partner's place, named by its GS1 identifier (`Location.identifier`)
 
 
 class EventType(StrEnum):
@@ -49,7 +50,11 @@ class QuantityRole(StrEnum):
 
 
 class Location(Model):
-    """A farm, facility, warehouse, shop or fair booth: a read point or business location of events."""
+    """A farm, facility, warehouse, shop or fair booth: a read point or business location of events.
+
+    Or an external location (kind `external`): a partner's place that a captured event names by its SGLN or GLN
+    Digital Link, kept as `identifier` exactly as received (written back unchanged: the event hash covers it), one
+    row per identifier, with no producer; its `name` is the identifier's GS1 human readable form (`(414) {gln}`)."""
 
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=255)
@@ -63,9 +68,36 @@ class Location(Model):
     latitude = fields.FloatField(null=True)
     longitude = fields.FloatField(null=True)
     producer_id = fields.IntField(null=True, db_index=True)  # the producer that operates it, if any
+    identifier = fields.CharField(max_length=255, null=True, unique=True)  # external locations only
 
     class Meta:
         table = "location"
+
+
+class ExternalLocationName(Model):
+    """The name a producer gives a partner's place on its own lots' trace pages (per producer: the place is shared,
+    and one producer's name must not show on another's page). `place` is the GLN with its extension
+    (services.trace.location_ids.LocationIdentifier.place), so both spellings of one place get the name. `digest`
+    covers producer, place and name: the integrity check of a lot refuses a name changed outside
+    services.trace.locations.name_external_location."""
+
+    id = fields.IntField(primary_key=True)
+    producer: fields.ForeignKeyRelation[Producer] = fields.ForeignKeyField(
+        "models.Producer", related_name=False, on_delete=fields.RESTRICT, db_index=True
+    )
+    producer_id: int
+    place = fields.CharField(max_length=40)
+    name = fields.CharField(max_length=255)
+    named_at = fields.DatetimeField()
+    actor: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, null=True, on_delete=fields.SET_NULL, db_index=True
+    )
+    actor_id: int | None
+    digest = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "external_location_name"
+        unique_together = (("producer", "place"),)
 
 
 class Batch(Model):

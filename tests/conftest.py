@@ -62,6 +62,7 @@ MUTABLE_TABLES = (
     "label_run",
     "serial_counter",
     "label_template",
+    "external_location_name",
     "lot_head",
     "instance",
     "event_quantity",

@@ -73,6 +73,12 @@ class EventDocumentInput:
     title: str | None = None
 
 
+_IDENTIFIER = (
+    "Instead of the ID: the place's identifier, e.g. a partner's SGLN (urn:epc:id:sgln:...) or GLN Digital Link "
+    "(https://id.gs1.org/414/{gln}[/254/{extension}]), kept as given (an external location)."
+)
+
+
 @strawberry.input(description="An ObjectEvent or TransactionEvent on one or more lots.")
 class EventRecordInput:
     event_time: dt.datetime = strawberry.field(description="With its offset, e.g. 2019-06-05T08:30:00+07:00.")
@@ -94,6 +100,8 @@ class EventRecordInput:
     biz_location_id: relay.GlobalID | None = strawberry.field(
         default=None, description="The Location where the lots are afterwards (EPCIS bizLocation)."
     )
+    read_point_identifier: str | None = strawberry.field(default=None, description=_IDENTIFIER)
+    biz_location_identifier: str | None = strawberry.field(default=None, description=_IDENTIFIER)
     documents: list[EventDocumentInput] | None = None
     note: str | None = None
     note_en: str | None = None
@@ -107,6 +115,8 @@ class TransformationInput:
     biz_step: str | None = "creating_class_instance"
     read_point_id: relay.GlobalID | None = None
     biz_location_id: relay.GlobalID | None = None
+    read_point_identifier: str | None = strawberry.field(default=None, description=_IDENTIFIER)
+    biz_location_identifier: str | None = strawberry.field(default=None, description=_IDENTIFIER)
     documents: list[EventDocumentInput] | None = None
     note: str | None = None
     note_en: str | None = None
@@ -119,6 +129,19 @@ class EventErrorInput:
     event_id: relay.GlobalID
     reason: str = strawberry.field(description="did_not_occur, incorrect_data, or a URI.")
     corrective: EventRecordInput | None = None
+
+
+@strawberry.input(
+    description="The name a partner's location (an external location) shows by on the producer's trace pages."
+)
+class ExternalLocationNameInput:
+    location_id: relay.GlobalID = strawberry.field(
+        description="An external location the producer's events name."
+    )
+    producer_id: relay.GlobalID
+    name: str | None = strawberry.field(
+        default=None, description="At most 255 characters; null or blank: show it by its GLN again."
+    )
 
 
 @strawberry.input
@@ -189,6 +212,8 @@ def event_data(input: EventRecordInput, prefix: str = "") -> trace.EventInput:
         sensor_elements=_entries(input.sensor_elements, f"{prefix}sensorElements"),
         read_point_id=decode_optional_id(input.read_point_id, "Location", f"{prefix}readPointId"),
         biz_location_id=decode_optional_id(input.biz_location_id, "Location", f"{prefix}bizLocationId"),
+        read_point_uri=input.read_point_identifier,
+        biz_location_uri=input.biz_location_identifier,
         documents=_documents(input.documents),
         note=input.note,
         note_en=input.note_en,
@@ -205,6 +230,8 @@ def transformation_data(input: TransformationInput) -> trace.EventInput:
         biz_step=input.biz_step,
         read_point_id=decode_optional_id(input.read_point_id, "Location", "readPointId"),
         biz_location_id=decode_optional_id(input.biz_location_id, "Location", "bizLocationId"),
+        read_point_uri=input.read_point_identifier,
+        biz_location_uri=input.biz_location_identifier,
         documents=_documents(input.documents),
         note=input.note,
         note_en=input.note_en,

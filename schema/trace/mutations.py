@@ -19,6 +19,7 @@ from schema.trace.inputs import (
     BatchCreateInput,
     EventErrorInput,
     EventRecordInput,
+    ExternalLocationNameInput,
     LocationCreateInput,
     RecallInput,
     TransformationInput,
@@ -42,6 +43,13 @@ class BatchPayload:
 @strawberry.type
 class LocationPayload:
     location: Location | None
+    errors: list[TraceError]
+
+
+@strawberry.type
+class ExternalLocationNamePayload:
+    location: Location | None
+    name: str | None = strawberry.field(description="The name given, or null: shown by its GLN.")
     errors: list[TraceError]
 
 
@@ -89,6 +97,23 @@ class TraceMutation:
         data = LOCATION_CREATE(input, producer_id=producer_id)
         location = await locations.create_location(data, info.context.reach)
         return LocationPayload(location=Location.from_model(location), errors=[])
+
+    @strawberry.mutation(
+        description="Name a partner's location (one your lots' events name by its SGLN or GLN Digital Link) on "
+        "your trace pages; each producer names it for its own pages.",
+        extensions=[Refusals(), Audit()],
+    )
+    async def name_external_location(
+        self, info: Info, input: ExternalLocationNameInput
+    ) -> ExternalLocationNamePayload:
+        location, name = await locations.name_external_location(
+            decode_id(input.location_id, "Location", "locationId"),
+            decode_id(input.producer_id, "Producer", "producerId"),
+            input.name,
+            info.context.reach,
+            info.context.actor.user_id,
+        )
+        return ExternalLocationNamePayload(location=Location.from_model(location), name=name, errors=[])
 
     @strawberry.mutation(
         description="Record what happened to lots (an ObjectEvent or TransactionEvent). Append-only.",

@@ -52,6 +52,9 @@ class Location(relay.Node):
     address_line: str | None
     latitude: float | None
     longitude: float | None
+    identifier: str | None = strawberry.field(
+        description="A partner's location (kind EXTERNAL): its SGLN or GLN Digital Link, as events name it."
+    )
     commune_id: strawberry.Private[int | None]
 
     @classmethod
@@ -66,9 +69,12 @@ class Location(relay.Node):
         return AdministrativeUnit.from_model(unit) if unit else None
 
     @strawberry.field(
-        description="How EPCIS documents name it: `https://id.gs1.org/414/{gln}`, or `{our address}/locations/{id}`."
+        description="How EPCIS documents name it: `https://id.gs1.org/414/{gln}`, or `{our address}/locations/{id}`; "
+        "a partner's location by its identifier."
     )
     def epcis_id(self, info: Info) -> str:
+        if self.identifier:
+            return self.identifier
         return (
             f"https://id.gs1.org/414/{self.gln}"
             if self.gln

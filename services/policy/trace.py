@@ -4,7 +4,9 @@ Everyone reads published lots of published products; those who manage a producer
 
 Locations: a producer's own (its farm, facility, warehouse) are created and used by those who manage the
 producer; shared ones (no producer: a market, a fair booth) by officers of their commune's province and
-central admins, and anyone may see and use them. A location shows on the events of a visible lot."""
+central admins, and anyone may see and use them. A location shows on the events of a visible lot. Partners'
+places (external locations, named on events by their SGLN or GLN Digital Link) are listed and used by ID by central
+admins only: which partners a producer works with is its business; others name them by their identifier."""
 
 from __future__ import annotations
 
@@ -51,6 +53,8 @@ def may_create_shared_locations(reach: Reach) -> bool:
 
 def sees_location(reach: Reach, location: Location, producer: Producer | None) -> bool:
     """Listing, reading by ID, and naming as an event's read point or business location."""
+    if location.identifier is not None:
+        return reach.everything
     if location.producer_id is None:
         return True
     return producer is not None and may_manage_producer(reach, producer)
@@ -60,7 +64,7 @@ def location_visibility(reach: Reach) -> Q | None:
     """Filter on locations an actor may list; None when it sees all."""
     if reach.everything:
         return None
-    shared = Q(producer_id__isnull=True)
+    shared = Q(producer_id__isnull=True, identifier__isnull=True)
     managed = managed_producers(reach, "")
     if managed is None:
         return shared

@@ -4,12 +4,14 @@ query is services.trace.epcis_query:
 - `POST /epcis/capture`: an EPCISDocument (or EPCISQueryDocument) in JSON-LD, validated against GS1's JSON Schema,
   mapped to `trace.EventInput` and recorded all-or-nothing in one transaction, with the caller's access rules
   (those of `trace.record_event`). ObjectEvent, TransactionEvent and TransformationEvent with quantity lists whose
-  epcClass is one of our lots (our Digital Link or `https://id.gs1.org/01/{gtin}/10/{lot}`); readPoint and
-  bizLocation must be our locations (`{base}/locations/{id}` or a GLN we know); bizTransactionList, sourceList,
-  destinationList and sensorElementList are kept. What we could not store (epcList, ilmd, errorDeclaration,
-  certificationInfo, extension fields, other event types, foreign locations) is refused with a message naming
-  the event, never silently dropped. A client's eventID and recordTime are ignored: each event gets our
-  recordTime and its CBV 2.0 hash as eventID.
+  epcClass is one of our lots (our Digital Link or `https://id.gs1.org/01/{gtin}/10/{lot}`); a readPoint or
+  bizLocation is one of our locations (`{base}/locations/{id}` or the GLN Digital Link of one) or a partner's
+  place, named by a well-formed SGLN (`urn:epc:id:sgln:...`) or GLN Digital Link (`.../414/{gln}[/254/{ext}]`),
+  which is stored as an external location and written back exactly as received (services.trace.locations); a
+  malformed one is refused naming the event and what is wrong. bizTransactionList, sourceList, destinationList
+  and sensorElementList are kept. What we could not store (epcList, ilmd, errorDeclaration, certificationInfo,
+  extension fields, other event types) is refused with a message naming the event, never silently dropped. A
+  client's eventID and recordTime are ignored: each event gets our recordTime and its CBV 2.0 hash as eventID.
 - `GET /epcis/capture/{id}`: the capture job (for the user who captured, or a central admin).
 
 Limits come before work: the web route refuses a body past CAPTURE_MAX_BYTES while it streams; then an
@@ -30,18 +32,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from models import Batch, EventAction, EventType, Location, TraceEvent
+from models import Batch, EventAction, EventType, TraceEvent
 from services.accounts.auth import Actor
 from services.common import clock, settings
 from services.common.errors import DomainError
@@ -56,6 +57,7 @@ from services.trace.epcis_problems import (
     validation_problem,
 )
 from services.trace.epcis_query import lots_of
+from services.trace.locations import our_locations, partner_identifier_problem
 
 CAPTURE_LIMIT = 500  # events per capture document (GS1-EPCIS-Capture-Limit)
 CAPTURE_MAX_BYTES = 5_000_000  # GS1-EPCIS-Capture-File-Size-Limit
@@ -132,29 +134,27 @@ def events_of_document(doc: Mapping[str, Any]) -> list[Any]:
     return list(body.get("eventList", []))
 
 
-def _location_id(value: Any, locations: Mapping[str, int]) -> int | None:
+def _place(
+    event: Mapping[str, Any],
+    key: str,
+    where: str,
+    locations: Mapping[str, int],
+    base_url: str,
+    errors: list[str],
+) -> tuple[int | None, str | None]:
+    """The event's readPoint or bizLocation: one of ours (its id), or a partner's well-formed identifier (kept as
+    given); a malformed one is an error naming the event."""
+    value = event.get(key)
     uri = value.get("id") if isinstance(value, Mapping) else None
-    return locations.get(uri) if isinstance(uri, str) else None
-
-
-async def _locations(uris: set[str], base_url: str) -> dict[str, int]:
-    """Our locations named by URI: `{base}/locations/{id}` or `https://id.gs1.org/414/{gln}`."""
-    prefix = base_url.rstrip("/") + "/locations/"
-    by_id = {
-        uri: int(uri[len(prefix) :]) for uri in uris if re.fullmatch(re.escape(prefix) + r"[0-9]{1,9}", uri)
-    }
-    by_gln = {
-        uri: uri.rsplit("/", 1)[1] for uri in uris if re.fullmatch(r"https://id\.gs1\.org/414/[0-9]{13}", uri)
-    }
-    found: dict[str, int] = {}
-    if by_id:
-        rows = await Location.filter(id__in=sorted(set(by_id.values()))).values_list("id", flat=True)
-        known = {int(cast(int, ident)) for ident in rows}
-        found |= {uri: ident for uri, ident in by_id.items() if ident in known}
-    if by_gln:
-        glns = dict(await Location.filter(gln__in=sorted(set(by_gln.values()))).values_list("gln", "id"))
-        found |= {uri: glns[gln] for uri, gln in by_gln.items() if gln in glns}
-    return found
+    if not isinstance(uri, str):
+        return None, None
+    if uri in locations:
+        return locations[uri], None
+    problem = partner_identifier_problem(uri, base_url)
+    if problem is not None:
+        errors.append(f"{where}/{key}/id: {problem[0]}")
+        return None, None
+    return None, uri
 
 
 def _quantities(
@@ -200,11 +200,8 @@ def _event_input(
             errors.append(
                 f"{where}/{key}: lots are traced by class: use quantityList with the lot's Digital Link"
             )
-    for key in ("readPoint", "bizLocation"):
-        if key in event and _location_id(event[key], locations) is None:
-            errors.append(
-                f"{where}/{key}/id: not one of our locations ({base_url.rstrip('/')}/locations/{{id}} or a known GLN)"
-            )
+    read_point_id, read_point_uri = _place(event, "readPoint", where, locations, base_url, errors)
+    biz_location_id, biz_location_uri = _place(event, "bizLocation", where, locations, base_url, errors)
     offset = event["eventTimeZoneOffset"]
     moment = dt.datetime.fromisoformat(event["eventTime"].upper())
     sign = -1 if offset.startswith("-") else 1
@@ -220,8 +217,10 @@ def _event_input(
         action=None if transformation else EventAction(event["action"]),
         biz_step=event.get("bizStep"),
         disposition=event.get("disposition"),
-        read_point_id=_location_id(event.get("readPoint"), locations),
-        biz_location_id=_location_id(event.get("bizLocation"), locations),
+        read_point_id=read_point_id,
+        biz_location_id=biz_location_id,
+        read_point_uri=read_point_uri,
+        biz_location_uri=biz_location_uri,
         sources=[dict(entry) for entry in event.get("sourceList") or []],
         destinations=[dict(entry) for entry in event.get("destinationList") or []],
         biz_transactions=[dict(entry) for entry in event.get("bizTransactionList") or []],
@@ -330,7 +329,7 @@ async def _capture(doc: Any, actor: Actor, reach: Reach, base_url: str) -> list[
         for key in ("readPoint", "bizLocation")
         if isinstance(event.get(key), Mapping)
     }
-    locations = await _locations(places, base_url)
+    locations = await our_locations(places, base_url)
     errors: list[str] = []
     inputs = [
         _event_input(event, index, lots, locations, base_url, errors) for index, event in enumerate(events)

@@ -46,7 +46,13 @@ from services.trace.batches import QUANTITY_MESSAGES, UNITS, lot_digest, quantit
 from services.trace.errors import TraceErrorCode
 from services.trace.identity import batch_link
 from services.trace.lineage import RecallImpact, lineage, recall_impact
-from services.trace.locations import check_places, clean_documents
+from services.trace.locations import (
+    check_places,
+    clean_documents,
+    external_location_ids,
+    our_locations,
+    partner_identifier_problem,
+)
 
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -76,6 +82,10 @@ class EventInput:
     disposition: str | None = None
     read_point_id: int | None = None
     biz_location_id: int | None = None
+    # Or by identifier: a partner's SGLN or GLN Digital Link (stored as an external location, written back
+    # unchanged), or the URI of one of ours (services.trace.locations.our_locations).
+    read_point_uri: str | None = None
+    biz_location_uri: str | None = None
     sources: list[dict[str, str]] = field(default_factory=list)
     destinations: list[dict[str, str]] = field(default_factory=list)
     biz_transactions: list[dict[str, str]] = field(default_factory=list)
@@ -95,6 +105,8 @@ def _error(field_name: str, code: TraceErrorCode, message: str, message_en: str)
 def location_uri(base_url: str, location: Location | None) -> str | None:
     if location is None:
         return None
+    if location.identifier:  # a partner's place: its identifier as received
+        return location.identifier
     if location.gln:
         return f"https://id.gs1.org/414/{location.gln}"
     return f"{base_url.rstrip('/')}/locations/{location.id}"
@@ -295,12 +307,37 @@ def _free_json(data: EventInput) -> list[tuple[str, Any]]:
     ]
 
 
+async def _place_identifiers(data: EventInput, base_url: str, problems: Problems) -> None:
+    """Places given by identifier: the URI of one of ours becomes its id (checked as one by check_places); a
+    partner's must be a well-formed SGLN or GLN Digital Link (stored by _append). Not both an id and a URI."""
+    ours = await our_locations([u for u in (data.read_point_uri, data.biz_location_uri) if u], base_url)
+    places = []
+    for name, ident, uri in (
+        ("readPoint", data.read_point_id, data.read_point_uri),
+        ("bizLocation", data.biz_location_id, data.biz_location_uri),
+    ):
+        if uri is not None and ident is not None:
+            problems.add(
+                f"{name}Identifier",
+                TraceErrorCode.INVALID,
+                "Chọn một địa điểm hoặc nhập mã của nó, không cả hai.",
+                "Give the location or its identifier, not both.",
+            )
+        elif uri is not None and uri in ours:
+            ident, uri = ours[uri], None
+        elif uri is not None and (problem := partner_identifier_problem(uri, base_url)) is not None:
+            problems.add(f"{name}Identifier", TraceErrorCode.INVALID, problem[1], problem[0])
+        places.append((ident, uri))
+    (data.read_point_id, data.read_point_uri), (data.biz_location_id, data.biz_location_uri) = places
+
+
 async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: str, reach: Reach) -> Problems:
     """Every problem of an event's content; cleans `data.documents` in place (as they are stored and hashed)."""
     problems = Problems()
     for name, message, message_en in free_json_problems(_free_json(data)):
         problems.add(name, TraceErrorCode.TOO_LONG, message, message_en)
     data.documents = clean_documents(data.documents, base_url, problems)
+    await _place_identifiers(data, base_url, problems)
     await check_places(data.read_point_id, data.biz_location_id, reach, problems)
     now = clock.now()
     if data.event_time.tzinfo is None:
@@ -430,6 +467,8 @@ async def _append(
     async with in_transaction() as conn:
         # Serialise appends per batch, so that two events never take the same previous chain hash.
         await Batch.filter(id__in=sorted(ids)).using_db(conn).select_for_update().values_list("id", flat=True)
+        partners = [u for u in (data.read_point_uri, data.biz_location_uri) if u]
+        external = await external_location_ids(partners, conn) if partners else {}
         event = TraceEvent(
             event_type=data.event_type,
             action=None if data.event_type == EventType.TRANSFORMATION else data.action,
@@ -439,8 +478,10 @@ async def _append(
             else None,
             event_time=data.event_time,
             time_zone_offset=f"{offset[:3]}:{offset[3:]}",
-            read_point_id=data.read_point_id,
-            biz_location_id=data.biz_location_id,
+            read_point_id=external[data.read_point_uri] if data.read_point_uri else data.read_point_id,
+            biz_location_id=external[data.biz_location_uri]
+            if data.biz_location_uri
+            else data.biz_location_id,
             sources=data.sources,
             destinations=data.destinations,
             biz_transactions=data.biz_transactions,

@@ -37,6 +37,7 @@ from services.common import clock, instance, sandbox, settings
 from services.trace import epcis_hash
 from services.trace.batches import lot_digest
 from services.trace.events import chain_hash, event_json_of, locations_of, shown_digest
+from services.trace.locations import altered_names
 
 
 class IntegrityStatus(StrEnum):
@@ -89,6 +90,7 @@ class _Rows:
     events: dict[int, TraceEvent]
     locations: dict[int, Location]
     by_event: dict[int, list[EventQuantity]]
+    renamed: set[int]  # partners' places whose given name no longer matches its digest
 
 
 async def _read(batch_id: int) -> _Rows:
@@ -106,7 +108,8 @@ async def _read(batch_id: int) -> _Rows:
         by_event.setdefault(q.event_id, []).append(q)
     head = await LotHead.get_or_none(batch_id=batch_id)
     batch = await Batch.get_or_none(id=batch_id)
-    return _Rows(batch_id, batch, head, event_ids, events, locations, by_event)
+    renamed = await altered_names(batch_id, locations.values())
+    return _Rows(batch_id, batch, head, event_ids, events, locations, by_event, renamed)
 
 
 # Each event's recomputed CBV hash is remembered by the digest of its EPCIS JSON in epcis_hash (`recall`,
@@ -181,6 +184,12 @@ def _verify(rows: _Rows, base_url: str, deadline: float) -> Integrity:
         if reason is not None:
             return Integrity(False, event, checked, reason, legacy)
         previous_chain = event.chain_hash
+    # A partner's place shows by the name the lot's producer gave it (not part of the events): that name must
+    # still match its digest (services.trace.locations.name_external_location writes both).
+    for checked, event_id in enumerate(rows.event_ids, start=1):
+        event = rows.events[event_id]
+        if rows.renamed & {event.read_point_id, event.biz_location_id}:
+            return Integrity(False, event, checked, Broken.DETAILS_CHANGED, legacy)
     head = rows.head
     count = len(rows.event_ids)
     last = rows.events[rows.event_ids[-1]] if rows.event_ids else None

@@ -1,26 +1,47 @@
 """What events point to. Locations: farms, facilities, warehouses, shops and fair booths, named by events as
 their read point (where an event was observed) or business location (where the goods are afterwards); who
 may create and see them: services/policy/trace.py. Attached documents: certificates, lab results, photos,
-invoices, by URL."""
+invoices, by URL.
+
+External locations: a partner's place an event names by its SGLN or GLN Digital Link (services.trace.location_ids)
+is kept as a Location of kind `external` with that identifier, verbatim and once (`external_location_ids`, within
+the event's transaction: a refused event leaves nothing). It is shown by its GLN, or by the name a producer whose
+events reference it gives it (`name_external_location`, `ExternalLocationName`: per producer and place, under a
+digest that `altered_names` verifies for the lot integrity check)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from tortoise.expressions import Q
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
 
-from models import AdminUnit, Location, LocationKind, Producer, UnitEra
+from models import (
+    AdminUnit,
+    Batch,
+    EventQuantity,
+    ExternalLocationName,
+    Location,
+    LocationKind,
+    Producer,
+    TraceEvent,
+    UnitEra,
+)
+from services.common import clock, page_cache
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
 from services.registry.manage import clean_gln, find_commune
-from services.trace import epcis
+from services.trace import epcis, location_ids
 from services.trace.errors import TraceErrorCode
 
 DOCUMENT_TYPES = ("certificate", "testResult", "photo", "invoice", "other")
@@ -86,6 +107,13 @@ async def create_location(data: LocationData, reach: Reach) -> Location:
     elif not trace_policy.may_create_shared_locations(reach):
         raise policy.deny(reach, "producerId")
     problems = Problems()
+    if data.kind is LocationKind.EXTERNAL:
+        problems.add(
+            "kind",
+            TraceErrorCode.INVALID,
+            "Địa điểm của đối tác được tạo khi sự kiện gọi đến mã SGLN/GLN của nó.",
+            "A partner's location is made when an event names its SGLN or GLN Digital Link.",
+        )
     name = _text(problems, "name", data.name, required=True)
     address_line = _text(problems, "addressLine", data.address_line, required=False)
     gln = clean_gln(problems, data.gln)
@@ -226,3 +254,189 @@ def location_query(filters: LocationFilterData, *, visibility: Q | None) -> Quer
     if filters.gln:
         query = query.filter(gln=filters.gln.strip())
     return query
+
+
+# -- external locations: partners' places -------------------------------------------------------------------
+
+
+async def our_locations(uris: Iterable[str], base_url: str) -> dict[str, int]:
+    """Our locations named by the URIs services.trace.events.location_uri writes for them: `{base}/locations/{id}`
+    or, for one with a GLN, `https://id.gs1.org/414/{gln}`. Partners' (external) locations are not among them."""
+    prefix = base_url.rstrip("/") + "/locations/"
+    wanted = set(uris)
+    by_id = {
+        uri: int(uri[len(prefix) :]) for uri in wanted if re.fullmatch(re.escape(prefix) + r"[0-9]{1,9}", uri)
+    }
+    by_gln = {
+        uri: uri.rsplit("/", 1)[1]
+        for uri in wanted
+        if re.fullmatch(r"https://id\.gs1\.org/414/[0-9]{13}", uri)
+    }
+    found: dict[str, int] = {}
+    ours = Location.filter(identifier__isnull=True)
+    if by_id:
+        rows = await ours.filter(id__in=sorted(set(by_id.values()))).values_list("id", flat=True)
+        known = {int(cast(int, ident)) for ident in rows}
+        found |= {uri: ident for uri, ident in by_id.items() if ident in known}
+    if by_gln:
+        glns = dict(await ours.filter(gln__in=sorted(set(by_gln.values()))).values_list("gln", "id"))
+        found |= {uri: glns[gln] for uri, gln in by_gln.items() if gln in glns}
+    return found
+
+
+def partner_identifier_problem(uri: str, base_url: str) -> tuple[str, str] | None:
+    """Why `uri`, which names none of our locations (see our_locations), cannot name a partner's place either:
+    (English, Vietnamese), or None when it is a well-formed SGLN or GLN Digital Link."""
+    if uri.startswith(base_url.rstrip("/") + "/locations/"):
+        return f"no location of ours is {uri}", f"không có địa điểm {uri}"
+    try:
+        location_ids.parse(uri)
+    except location_ids.LocationIdError as exc:
+        return exc.message_en, exc.message_vi
+    return None
+
+
+async def external_location_ids(uris: Iterable[str], conn: BaseDBAsyncClient) -> dict[str, int]:
+    """The external location of each identifier (checked by location_ids.parse before), made if new: at most one
+    row per identifier, also when two requests capture it at once (an insert that ignores the conflict, then a
+    read). Runs in the caller's transaction (`conn`), so that a refused event leaves no location behind."""
+    wanted = sorted(set(uris))
+    if not wanted:
+        return {}
+    parsed = [location_ids.parse(uri) for uri in wanted]
+    await Location.bulk_create(
+        [Location(name=p.hri(), kind=LocationKind.EXTERNAL, identifier=p.uri) for p in parsed],
+        ignore_conflicts=True,
+        using_db=conn,
+    )
+    rows = await Location.filter(identifier__in=wanted).using_db(conn).values_list("identifier", "id")
+    return {cast(str, identifier): cast(int, ident) for identifier, ident in rows}
+
+
+def _place_of(location: Location) -> str | None:
+    parsed = location_ids.parse_or_none(location.identifier) if location.identifier else None
+    return parsed.place if parsed else None
+
+
+def name_digest(producer_id: int, place: str, name: str) -> str:
+    """What an ExternalLocationName's digest is: sha256 over the producer, the place and the name."""
+    return hashlib.sha256(f"external-location-name:1|{producer_id}|{place}|{name}".encode()).hexdigest()
+
+
+async def _names(
+    producer_id: int, locations: Iterable[Location]
+) -> tuple[dict[int, str], list[ExternalLocationName]]:
+    places = {loc.id: place for loc in locations if (place := _place_of(loc)) is not None}
+    if not places:
+        return places, []
+    rows = await ExternalLocationName.filter(producer_id=producer_id, place__in=sorted(set(places.values())))
+    return places, rows
+
+
+async def given_names(producer_id: int, locations: Iterable[Location]) -> dict[int, str]:
+    """The names the producer gave to the external ones of `locations`, by location id (one query, none when
+    there is no external location)."""
+    places, rows = await _names(producer_id, locations)
+    names = {row.place: row.name for row in rows}
+    return {ident: names[place] for ident, place in places.items() if place in names}
+
+
+async def altered_names(batch_id: int, locations: Iterable[Location]) -> set[int]:
+    """The external ones of `locations` whose name, as the lot's producer gave it, no longer matches its digest:
+    changed outside name_external_location. The lot integrity check reports them (as shown details changed)."""
+    listed = list(locations)
+    if not any(loc.identifier for loc in listed):
+        return set()
+    producer_ids = await Batch.filter(id=batch_id).values_list("product__producer_id", flat=True)
+    if not producer_ids:
+        return set()
+    places, rows = await _names(int(cast(int, producer_ids[0])), listed)
+    bad = {row.place for row in rows if row.digest != name_digest(row.producer_id, row.place, row.name)}
+    return {ident for ident, place in places.items() if place in bad}
+
+
+def place_label(location: Location, lang: str, given: str | None = None) -> str:
+    """How a page names a location: ours by its name; a partner's by its GLN, after the name its producer gave it."""
+    parsed = location_ids.parse_or_none(location.identifier) if location.identifier else None
+    if parsed is None:
+        return location.name
+    return f"{given} ({parsed.label(lang)})" if given else parsed.label(lang)
+
+
+def _not_referenced() -> DomainError:
+    return DomainError(
+        [
+            FieldProblem(
+                "locationId",
+                TraceErrorCode.NOT_FOUND,
+                "Không có địa điểm đối tác nào như vậy trong các sự kiện của cơ sở.",
+                "No such partner location on this producer's events.",
+            )
+        ]
+    )
+
+
+async def name_external_location(
+    location_id: int, producer_id: int, name: str | None, reach: Reach, actor_id: int | None = None
+) -> tuple[Location, str | None]:
+    """Give a partner's location the name it shows by on the producer's trace pages (None or blank: show it by its
+    GLN again). For those who manage the producer, and only for a location its lots' events name. Returns the
+    location and the name now given. Names are per producer and place; the digest is written with the name."""
+    producer = await Producer.get_or_none(id=producer_id)
+    if producer is None or not policy.may_manage_producer(reach, producer):
+        if producer is None and reach.everything:
+            raise DomainError(
+                [
+                    FieldProblem(
+                        "producerId", TraceErrorCode.NOT_FOUND, "Không có cơ sở này.", "No such producer."
+                    )
+                ]
+            )
+        raise policy.deny(reach, "producerId")
+    location = await Location.get_or_none(id=location_id, kind=LocationKind.EXTERNAL)
+    place = _place_of(location) if location is not None else None
+    if location is None or place is None:
+        raise _not_referenced()
+    events_of_producer = EventQuantity.filter(batch__product__producer_id=producer.id).values("event_id")
+    referenced = await TraceEvent.filter(
+        Q(read_point_id=location.id, biz_location_id=location.id, join_type="OR"),
+        id__in=Subquery(events_of_producer),
+    ).exists()
+    if not referenced:
+        raise _not_referenced()
+    problems = Problems()
+    text = _text(problems, "name", name, required=False)
+    problems.raise_if_any()
+    async with in_transaction() as conn:
+        current = (
+            await ExternalLocationName.filter(producer_id=producer.id, place=place)
+            .using_db(conn)
+            .select_for_update()
+            .first()
+        )
+        if text is None:
+            if current is not None:
+                await ExternalLocationName.filter(id=current.id).using_db(conn).delete()
+        elif current is None:
+            await ExternalLocationName.create(
+                producer_id=producer.id,
+                place=place,
+                name=text,
+                named_at=clock.now(),
+                actor_id=actor_id,
+                digest=name_digest(producer.id, place, text),
+                using_db=conn,
+            )
+        else:
+            await (
+                ExternalLocationName.filter(id=current.id)
+                .using_db(conn)
+                .update(
+                    name=text,
+                    named_at=clock.now(),
+                    actor_id=actor_id,
+                    digest=name_digest(producer.id, place, text),
+                )
+            )
+    page_cache.invalidate()
+    return location, text

@@ -21,6 +21,7 @@ from services.trace import events as trace
 from services.trace.identity import batch_link, product_id_of
 from services.trace.integrity import integrity_cached
 from services.trace.lineage import lineage
+from services.trace.locations import given_names, place_label
 
 TEMPLATES = paths.TEMPLATES
 
@@ -145,12 +146,15 @@ LAST_STAGES = 40
 class Stage:
     name: str
     time: str
-    place: str | None
+    place: str | None  # the read point (where it was observed)
     code: str
     note: str | None
     recalled: bool = False
     corrected: bool = False  # declared erroneous by the producer (EPCIS error declaration)
     covered: bool = True  # its note and place are covered by its chain hash (hash scheme 2)
+    destination: str | None = (
+        None  # the business location (where the goods are afterwards), when another place
+    )
 
 
 @dataclass(slots=True)
@@ -245,24 +249,28 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
     events = await trace.events_of(batch.id)
     corrected = {e.corrects_id for e in events if e.corrects_id}
     locations = await trace.locations_of(events)
+    names = await given_names(product.producer_id, locations.values())  # of partners' places
+    labels_of = {i: place_label(loc, lang, names.get(i)) for i, loc in locations.items()}
     shown = [e for e in events if not e.corrects_id]
     omitted = max(0, len(shown) - FIRST_STAGES - LAST_STAGES)
     if omitted:
         shown = shown[:FIRST_STAGES] + shown[-LAST_STAGES:]
     for event in shown:
         vi_name, en_name = STEP_NAMES.get(event.biz_step or "", (event.biz_step or "", event.biz_step or ""))
-        location = locations.get(event.read_point_id) if event.read_point_id else None
+        place = labels_of.get(event.read_point_id) if event.read_point_id else None
+        destination = labels_of.get(event.biz_location_id) if event.biz_location_id else None
         local = event.event_time.astimezone(clock.VIETNAM)
         stages.append(
             Stage(
                 name=en_name if en else vi_name,
                 time=local.strftime("%H:%M %d/%m/%Y"),
-                place=location.name if location else None,
+                place=place,
                 code=event.event_hash.removeprefix("ni:///sha-256;")[:12],
                 note=(event.note_en or event.note) if en else event.note,
                 recalled=event.disposition == "recalled",
                 corrected=event.id in corrected,
                 covered=event.hash_version >= 2,
+                destination=destination if destination != place else None,
             )
         )
     inputs = []

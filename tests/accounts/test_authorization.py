@@ -24,6 +24,7 @@ from models import (
     Evaluation,
     EventType,
     ExhibitorApplication,
+    ExternalLocationName,
     Fair,
     Job,
     LabelProductType,
@@ -201,6 +202,15 @@ MUTATIONS: dict[str, Case] = {
         'gln: "8934567000017"}) { location { id } errors { code } } }',
         lambda w: {"p": gid("Producer", w.p1.id)},
         lambda w: Location.filter(name="Kho P1").exists(),
+    ),
+    "nameExternalLocation": Case(
+        MANAGE_P1,
+        'mutation($l: ID!, $p: ID!) { nameExternalLocation(input: {locationId: $l, producerId: $p, name: "Kho đối tác"}) '
+        "{ errors { code } } }",
+        lambda w: {
+            "p": gid("Producer", w.p1.id)
+        },  # and `l`: a partner's place on P1's events, made in the test
+        lambda w: ExternalLocationName.exists(),
     ),
     "recordEvent": Case(
         MANAGE_P1,
@@ -489,6 +499,16 @@ async def test_mutation_matrix(client: AsyncClient, db: Database, mutation: str,
     variables = case.variables(world)
     if mutation == "login":
         await make_user("lan.matrix@test.ocop.vn")
+    if mutation == "nameExternalLocation":
+        partner = trace.EventInput(
+            EventType.OBJECT,
+            dt.datetime(2019, 5, 21, tzinfo=dt.UTC),
+            subjects=[trace.QuantityData(world.lot.id)],
+            read_point_uri="urn:epc:id:sgln:8934563.12345.0",
+        )
+        recorded = await trace.record_event(partner, SYSTEM, "https://ocop.test")
+        assert recorded.read_point_id is not None
+        variables["l"] = gid("Location", recorded.read_point_id)
     if mutation == "generateCatalog":
         fair = await make_fair("hoi-cho-ocop-du-lich-2019")
         variables = {"f": gid("Fair", fair.id)}

@@ -347,7 +347,7 @@ async def test_what_cannot_be_stored_is_refused_not_dropped(client: AsyncClient,
         object_event(link(batch), readPoint={"id": f"{BASE}/locations/{farm.id}"}),
         object_event(link(batch), action="ADD", ilmd={"cbvmda:lotNumber": "L1"}),
         object_event(link(batch), epcList=[f"{link(batch)}/21/7"]),
-        object_event(link(batch), bizLocation={"id": "https://id.gs1.org/414/8934563000004"}),
+        object_event(link(batch), bizLocation={"id": "https://id.gs1.org/414/8934563000005"}),  # check digit
         {
             "type": "AggregationEvent",
             "eventTime": T0.isoformat(),
@@ -367,6 +367,7 @@ async def test_what_cannot_be_stored_is_refused_not_dropped(client: AsyncClient,
         "/epcisBody/eventList/4/type",
     ]
     assert "ilmd" in errors[0]
+    assert "wrong check digit" in errors[2]
     assert await stored() == 0
     # Our own location URI is mapped to the location, and written back the same way.
     assert (
