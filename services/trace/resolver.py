@@ -19,10 +19,13 @@ route must take the lot from the raw path or a `{lot:path}` parameter since a lo
   in English `{base}/t/{code}/{lot}?lang=en`.
 - `gs1:pip` (the default of a product): the product page `{base}/products/{code}` (`?lang=en`).
 - `gs1:certificationInfo` (only while the OCOP certificate is valid): `{base}/products/{code}#ocop`.
-- `gs1:recallStatus` (every lot; the title says whether it is recalled): the recall section of the trace
-  page, `{base}/t/{code}/{lot}#recall`, and for machines the EPCIS query of the lot's recall events,
-  `{base}/epcis/events?MATCH_epcClass={lot link}&EQ_disposition=recalled` (empty when not recalled).
-- `gs1:epcis`: `{base}/epcis/events?MATCH_epcClass={lot link}` (for a serial: `MATCH_epc={serial link}`).
+- `gs1:recallStatus` (every lot; the title says whether it is recalled): the recall status on the trace
+  page, `{base}/t/{code}/{lot}#recall` (always there, recalled or not), and for machines the EPCIS query of
+  the lot's recall events, `{base}/epcis/events?MATCH_anyEPCClass={lot link}&EQ_disposition=recalled`
+  (empty when not recalled).
+- `gs1:epcis` (`application/json`, what that endpoint answers by default):
+  `{base}/epcis/events?MATCH_anyEPCClass={lot link}`, every event naming the lot, its production
+  (transformation) included. A serial has none of its own: events are recorded per lot.
 
 One SQL statement per resolution: the lot with its product and the product's latest certificate, or the
 product with its certificate."""
@@ -55,6 +58,9 @@ type Language = Literal["vi", "en"]
 VOC = "https://ref.gs1.org/voc/"  # GS1 Web Vocabulary: link relation types are VOC + name
 LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 LINKSET_MEDIA_TYPE = "application/linkset+json"
+# What GET /epcis/events answers unless asked for application/ld+json (web/epcis.py): the type the
+# linkset declares for its EPCIS links.
+EPCIS_MEDIA_TYPE = "application/json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "reference" / "gs1-linkset-schema.json"
 _MAX_ID = 2**31 - 1  # ids are 32-bit integers: a longer product code names no product
 
@@ -152,6 +158,13 @@ class NotFound:
     message_vi: str
 
 
+# What an unknown identifier gets (an unpublished one too: not visible and not found look the same).
+NOT_PUBLISHED = NotFound(
+    "No published product or lot has this identifier.",
+    "Không có sản phẩm hay lô nào đã công bố mang mã này.",
+)
+
+
 def _date_vi(day: dt.date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
@@ -207,9 +220,9 @@ def _lot_level(batch: Batch, product: Product, anchor: str, base: str) -> Level:
         ),
         Link(
             "epcis",
-            f"{base}/epcis/events?MATCH_epcClass={epc_class}",
+            f"{base}/epcis/events?MATCH_anyEPCClass={epc_class}",
             f"Sự kiện EPCIS 2.0 của lô {lot}",
-            media_type="application/ld+json",
+            media_type=EPCIS_MEDIA_TYPE,
         ),
         *_bilingual(
             "recallStatus",
@@ -220,9 +233,9 @@ def _lot_level(batch: Batch, product: Product, anchor: str, base: str) -> Level:
         ),
         Link(
             "recallStatus",
-            f"{base}/epcis/events?MATCH_epcClass={epc_class}&EQ_disposition=recalled",
+            f"{base}/epcis/events?MATCH_anyEPCClass={epc_class}&EQ_disposition=recalled",
             f"Sự kiện thu hồi (EPCIS) của lô {lot}: {recall_vi}",
-            media_type="application/ld+json",
+            media_type=EPCIS_MEDIA_TYPE,
         ),
     )
     return Level(anchor, f"{name}, lô {lot}", links, "traceability")
@@ -231,13 +244,6 @@ def _lot_level(batch: Batch, product: Product, anchor: str, base: str) -> Level:
 def _serial_level(product: Product, link: ParsedLink, anchor: str, base: str) -> Level:
     assert link.lot is not None
     assert link.serial is not None
-    unit = batch_link(base, product_id=product.id, gtin=product.gtin, lot_code=link.lot, serial=link.serial)
-    epcis = Link(
-        "epcis",
-        f"{base}/epcis/events?MATCH_epc={encode(unit)}",
-        f"Sự kiện EPCIS 2.0 của sản phẩm số sê-ri {link.serial}",
-        media_type="application/ld+json",
-    )
     description = f"{product.name}, lô {link.lot}, số sê-ri {link.serial}"
     # The unit's own trace page: the lot's, told which serial was scanned, so that it can warn when the
     # code looks copied (services/labels/scans.py).
@@ -252,7 +258,9 @@ def _serial_level(product: Product, link: ParsedLink, anchor: str, base: str) ->
             "en",
         ),
     )
-    return Level(anchor, description, (*trace, epcis), "traceability")
+    # No gs1:epcis link of its own: events are recorded per lot (quantityList), so the lot's link (found one
+    # level up) is the unit's history.
+    return Level(anchor, description, trace, "traceability")
 
 
 async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None) -> Resolution | NotFound:
@@ -260,10 +268,7 @@ async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None)
     and lots are not found. One SQL statement."""
     base = base_url.rstrip("/")
     today = today or clock.today()
-    not_found = NotFound(
-        "No published product or lot has this identifier.",
-        "Không có sản phẩm hay lô nào đã công bố mang mã này.",
-    )
+    not_found = NOT_PUBLISHED
     if link.cpv is not None or link.tpx is not None:
         return NotFound(
             "No consumer product variant (AI 22) or TPX (AI 235) is issued here.",
@@ -423,6 +428,25 @@ def wants_linkset(accept: str) -> bool:
     return False
 
 
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_MACHINE_TYPES = ("application/json", "application/problem+json", LINKSET_MEDIA_TYPE, "application/ld+json")
+
+
+@lru_cache(maxsize=512)
+def wants_html(accept: str) -> bool:
+    """Whether the client is a browser: Accept names HTML with a q-value above 0 and at least that of any
+    JSON type (`*/*` counts for neither). Browsers get a page for a refusal, machines its problem document."""
+    html = machine = 0.0
+    for part in accept.split(","):
+        media_type, _, params = part.partition(";")
+        media_type = media_type.strip().lower()
+        if media_type in _HTML_TYPES:
+            html = max(html, quality(params))
+        elif media_type in _MACHINE_TYPES:
+            machine = max(machine, quality(params))
+    return html > 0 and html >= machine
+
+
 def _query_pairs(query: str) -> tuple[str | None, list[str]]:
     """The requested linkType and the other raw `key=value` pairs of the query string (kept as sent)."""
     link_type = None
@@ -494,11 +518,12 @@ def cache_key(
 ) -> tuple[object, ...]:
     """What the answer to a GET or HEAD (a ResolverRequest of these values) depends on: the path (one
     trailing slash is tolerated, as `parse` does), the query string (passed on to the target), whether
-    Accept asks for a linkset, the language chosen from Accept-Language, the public base URL and the day
-    (certificate validity)."""
+    Accept asks for a linkset, whether it is a browser's (a refusal is a page), the language chosen from
+    Accept-Language, the public base URL and the day (certificate validity)."""
     if raw_path.endswith("/") and len(raw_path) > 1:
         raw_path = raw_path[:-1]
-    return (raw_path, query, wants_linkset(accept), preferred_language(accept_language), base_url, today)
+    language = preferred_language(accept_language)
+    return (raw_path, query, wants_linkset(accept), wants_html(accept), language, base_url, today)
 
 
 def keep_for(outcome: Outcome) -> float:
@@ -519,7 +544,9 @@ def description(base_url: str) -> JSONObject:
     return {
         "name": "ocop-hub GS1 Digital Link resolver",
         "resolverRoot": base,
-        "supportedPrimaryKeys": ["01", "p"],
+        # GS1 primary keys only: `p`, our key of products without a GTIN, is no GS1 key. Its links keep
+        # resolving by their own route (/p/...), described under nonGS1PrimaryKeys.
+        "supportedPrimaryKeys": ["01"],
         "nonGS1PrimaryKeys": [
             {
                 "key": "p",
