@@ -76,7 +76,7 @@ LINK_TYPES: dict[str, tuple[str, str, str]] = {
     "epcis": (
         "EPC Information Services (EPCIS) repository",
         "Dữ liệu sự kiện EPCIS",
-        "The EPCIS 2.0 events of the lot (or of the serialised unit), as an EPCIS query document.",
+        "Every EPCIS 2.0 event naming the lot (its production too), as an EPCIS query document (JSON).",
     ),
     "certificationInfo": (
         "Certification Information",
