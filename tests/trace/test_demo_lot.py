@@ -15,7 +15,7 @@ from httpx import AsyncClient
 from models import Batch, Product
 from services.demo import loader as demo
 from services.labels.runs import LabelRunData
-from services.trace import epcis
+from services.trace import epcis, epcis_validation
 from services.trace.identity import batch_link, product_code
 from tests.conftest import Database, gql
 from tests.labels.factories import system_run
@@ -103,6 +103,7 @@ async def test_the_demo_lots_production_is_in_its_public_epcis_history_as_on_its
         {"epcClass": epcis.REDACTED_LOT, "quantity": 120, "uom": "KGM"},  # the sugar: withheld
     ]
     assert "DUONG-1905" not in answer.text
+    assert epcis_validation.validate(answer.json()) == []
     # The page shows the same two stages, by the same event IDs, and the sugar the same way.
     page = text_of((await client.get(f"/t/{product_code(candy.id)}/KDSR-190520")).text)
     ids = re.findall(r"Mã sự kiện (\w+)", page)
@@ -141,6 +142,7 @@ async def test_graphql_public_views_follow_the_same_rule(
     assert public["lineage"][0] == {"depth": 1, "withheld": 1, "batches": [{"lotCode": "DX-190515"}]}
     production = public["epcisDocument"]["epcisBody"]["eventList"][0]
     assert [q["epcClass"] for q in production["inputQuantityList"]][1] == epcis.REDACTED_LOT
+    assert epcis_validation.validate(public["epcisDocument"]) == []  # still a valid EPCIS 2.0 document
     admin = await demo_lot(admin_token)  # who sees every lot sees it named
     assert admin["lineage"][0]["withheld"] == 0
     assert "DUONG-1905" in str(admin["epcisDocument"])
