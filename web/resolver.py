@@ -69,7 +69,11 @@ def outcome_response(outcome: resolver.Outcome, language: resolver.Language, htm
                 outcome.message_en != resolver.NOT_PUBLISHED.message_en
             )
             page = trace_pages.error_html(
-                language, kind, outcome.message_vi if detail else "", outcome.message_en if detail else ""
+                language,
+                kind,
+                outcome.message_vi if detail else "",
+                outcome.message_en if detail else "",
+                outcome.product,
             ).encode()
             page_headers = {**CORS_HEADERS, "vary": _VARY, "content-language": language}
             page_headers |= html_security_headers(page)

@@ -21,6 +21,7 @@ from services.trace import events as trace
 from services.trace.identity import batch_link, product_code, product_id_of
 from services.trace.integrity import integrity_cached
 from services.trace.lineage import lineage
+from services.trace.resolver import ProductPage
 
 TEMPLATES = paths.TEMPLATES
 
@@ -385,9 +386,16 @@ ERROR_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
 _ERROR_HEADER = {"vi": "Truy xuất nguồn gốc", "en": "Product traceability"}
 
 
-def error_html(lang: str, kind: str = "unknown", detail_vi: str = "", detail_en: str = "") -> str:
+def error_html(
+    lang: str,
+    kind: str = "unknown",
+    detail_vi: str = "",
+    detail_en: str = "",
+    product: ProductPage | None = None,
+) -> str:
     """The friendly page of a code we cannot show (`kind`: a key of ERROR_TEXTS), in both languages, the
-    request's first, with the resolver's reason (`detail_*`) when there is one."""
+    request's first, with the resolver's reason (`detail_*`) when there is one, and a link to the product's
+    page (where its producer is) when only the lot is unknown."""
     order = ("en", "vi") if lang == "en" else ("vi", "en")
     texts = [
         {
@@ -396,6 +404,17 @@ def error_html(lang: str, kind: str = "unknown", detail_vi: str = "", detail_en:
             "title": ERROR_TEXTS[kind][language][0],
             "text": ERROR_TEXTS[kind][language][1],
             "detail": detail_en if language == "en" else detail_vi,
+            "product_href": (product.href + ("?lang=en" if language == "en" else "")) if product else "",
+            "product_text": (
+                f"{product.name_en}, by {product.producer_en}"
+                if language == "en"
+                else f"{product.name}, {product.producer}"
+            )
+            if product
+            else "",
+            "product_label": "The product and its producer:"
+            if language == "en"
+            else "Sản phẩm và chủ thể sản xuất:",
         }
         for language in order
     ]

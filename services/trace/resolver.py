@@ -156,6 +156,17 @@ class Resolution:
 class NotFound:
     message_en: str
     message_vi: str
+    # A lot not found of a product that is published: its page, where a consumer finds the producer.
+    product: ProductPage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    href: str  # the Vietnamese page; `?lang=en` the English one
+    name: str
+    name_en: str
+    producer: str
+    producer_en: str
 
 
 # What an unknown identifier gets (an unpublished one too: not visible and not found look the same).
@@ -307,7 +318,19 @@ async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None)
         .first()
     )
     if batch is None:
-        return not_found
+        # Unknown, mistyped or withdrawn: the same answer, with the product's page when the product is
+        # published (one more statement, on this path only).
+        known = await Product.filter(**product_filter, is_published=True).select_related("producer").first()
+        if known is None:
+            return not_found
+        page = ProductPage(
+            f"{base}/products/{product_code(known.id)}",
+            known.name,
+            known.name_en or known.name,
+            known.producer.name,
+            known.producer.name_en or known.producer.name,
+        )
+        return NotFound(not_found.message_en, not_found.message_vi, page)
     product = batch.product
     levels = [
         _lot_level(batch, product, base + link.lot_path(), base),
@@ -409,6 +432,7 @@ class Refusal:
     reason: RefusalReason
     message_en: str
     message_vi: str
+    product: ProductPage | None = None  # UNKNOWN: the product's page when only the lot is unknown
 
 
 type Outcome = Redirect | LinksetAnswer | Refusal
@@ -490,7 +514,9 @@ async def answer(request: ResolverRequest, today: dt.date | None = None) -> Outc
         return Refusal(RefusalReason.MALFORMED, error.message_en, error.message_vi)
     resolution = await resolve(link, request.base_url, today)
     if isinstance(resolution, NotFound):
-        return Refusal(RefusalReason.UNKNOWN, resolution.message_en, resolution.message_vi)
+        return Refusal(
+            RefusalReason.UNKNOWN, resolution.message_en, resolution.message_vi, resolution.product
+        )
     uri = request.base_url.rstrip("/") + link.path()
     identified = Identified(uri, _with_query(uri, link.attribute_query()) if link.compressed else None)
     requested, kept = _query_pairs(request.query)

@@ -124,8 +124,15 @@ async def test_a_phone_gets_a_page_for_a_code_it_cannot_open_and_a_machine_its_p
             assert problem.status_code == status
             assert problem.headers["content-type"] == "application/problem+json", (path, accept)
             assert problem.json()["status"] == status
+    # Only the lot unknown: the product's page, where its producer is, is a tap away.
+    lot_page = (await client.get(f"/01/{GTIN14}/10/NOPE", headers=BROWSER)).text
+    assert f'<a href="{BASE}/products/{catalogue.candy_code}">Kẹo dừa lá dứa, ' in lot_page
+    assert f'<a href="{BASE}/products/{catalogue.candy_code}?lang=en">Pandan coconut candy, by ' in lot_page
+    unknown_gtin = "893456313" + "999" + check_digit("893456313999")
+    assert "/products/" not in (await client.get(f"/01/{unknown_gtin}/10/X", headers=BROWSER)).text
     check_digit_page = await client.get(f"/01/{GTIN14[:-1]}4", headers=BROWSER)
-    assert "check digit" in check_digit_page.text.lower()
+    assert "Wrong check digit, expected 5" in check_digit_page.text
+    assert "sai số kiểm tra, đúng ra là 5" in check_digit_page.text  # the Vietnamese reason is Vietnamese
     english = await client.get(f"/01/{GTIN14}/10/NOPE", headers=BROWSER | {"accept-language": "en-GB"})
     assert english.headers["content-language"] == "en"
     assert "<h1>This code is not known</h1>" in english.text
