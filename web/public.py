@@ -11,9 +11,10 @@ from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from services.common import clock, page_cache
+from services.common import clock, page_cache, paths
 from services.common.language import negotiate
 from services.labels import scans as label_scans
 from services.registry import product_page as product_pages
@@ -120,11 +121,7 @@ async def trace_page(request: Request) -> Response:
     # looks copied.
     serial = request.query_params.get("serial", "")
     warn = await label_scans.serial_warning(code, lot_code, serial) if 0 < len(serial) <= 20 else None
-
-    if not is_lot_code(lot_code):  # names no lot (at most 20 characters of GS1's set 82): not cached
-        return send_cached(
-            _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0), request.method, None
-        )
+    shown_serial = serial if is_lot_code(serial) else None  # GS1 AI 21: the same 20 of set 82 as a lot
 
     async def render() -> tuple[CachedResponse, float]:
         found = await trace_pages.find_batch(code, lot_code)
@@ -133,6 +130,7 @@ async def trace_page(request: Request) -> Response:
         else:
             built = await trace_pages.build(*found, lang, base_url, today)
             built.scan_warning = warn
+            built.serial = shown_serial
             # Not verified yet (the check ran out of time): kept briefly, so the next views ask again.
             max_age = UNVERIFIED_MAX_AGE if built.integrity_status == "unverified" else TRACE_MAX_AGE
             html = await asyncio.to_thread(trace_pages.render, built)
@@ -140,7 +138,7 @@ async def trace_page(request: Request) -> Response:
             return page, float(max_age)
         return page, page_cache.ttl_for(False, page_cache.TRACE_PAGE_MAX_AGE)
 
-    key = ("t", code, lot_code, lang, today, base_url, warn)
+    key = ("t", code, lot_code, lang, today, base_url, warn, shown_serial)
     cached = await pages.fetch(key, render, bypass=public.credentials)
     if not serial:  # with a serial, each view checks it: never answered by the front cache
         offer_front(request, pages, key, cached, today)
@@ -173,4 +171,6 @@ async def product_page(request: Request) -> Response:
 routes: list[BaseRoute] = [
     Route("/t/{code}/{lot:path}", trace_page, methods=["GET", "HEAD"]),
     Route("/products/{code}", product_page, methods=["GET", "HEAD"]),
+    # Files shipped with the code (the demo's product photos): ETag and Last-Modified by StaticFiles.
+    Mount("/static", StaticFiles(directory=paths.STATIC, check_dir=False), name="static"),
 ]

@@ -8,14 +8,14 @@ import orjson
 from starlette.background import BackgroundTask
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from services.labels import scans as label_scans
 from services.trace import page as trace_pages
 from services.trace import resolver
 from web.public import PublicRequest, answers, offer_front, raw_path
-from web.responses import CachedResponse, send_cached
+from web.responses import CachedResponse, html_security_headers, send_cached
 
 METHODS = "GET, HEAD, OPTIONS"
 CORS_HEADERS = {
@@ -24,7 +24,8 @@ CORS_HEADERS = {
     "access-control-expose-headers": "Link, Location, Content-Type, Content-Length, Vary",
 }
 _VARY = "Accept, Accept-Language"
-# A Digital Link badly written is a 400; every other refusal is a 404 (RFC 9457 problem documents).
+# A Digital Link badly written is a 400; every other refusal is a 404 (an RFC 9457 problem document, or for
+# a browser a page saying what to do).
 _REFUSAL_STATUS = {resolver.RefusalReason.MALFORMED: 400}
 _TITLES = {400: "Bad Request", 404: "Not Found"}
 
@@ -55,11 +56,28 @@ def _link_header(identified: resolver.Identified) -> str:
     return ", ".join(links)
 
 
-def outcome_response(outcome: resolver.Outcome, language: resolver.Language) -> Response:
-    """The HTTP answer of a resolver outcome: a 307 to the target, a 200 linkset, or a problem document
-    in the request's language."""
+def outcome_response(outcome: resolver.Outcome, language: resolver.Language, html: bool = False) -> Response:
+    """The HTTP answer of a resolver outcome: a 307 to the target, a 200 linkset, or a refusal in the
+    request's language: for a browser (`html`, from `resolver.wants_html`) a page in both languages with the
+    security headers of every public page, for any other client an RFC 9457 problem document."""
     if isinstance(outcome, resolver.Refusal):
         status = _REFUSAL_STATUS.get(outcome.reason, 404)
+        if html:
+            kind = "malformed" if outcome.reason is resolver.RefusalReason.MALFORMED else "unknown"
+            # The resolver's reason, unless the page already says it (an unknown or unpublished code).
+            detail = outcome.reason is not resolver.RefusalReason.NOT_A_LINK and (
+                outcome.message_en != resolver.NOT_PUBLISHED.message_en
+            )
+            page = trace_pages.error_html(
+                language,
+                kind,
+                outcome.message_vi if detail else "",
+                outcome.message_en if detail else "",
+                outcome.product,
+            ).encode()
+            page_headers = {**CORS_HEADERS, "vary": _VARY, "content-language": language}
+            page_headers |= html_security_headers(page)
+            return HTMLResponse(page, status, page_headers)
         problem = {
             "type": "about:blank",
             "title": _TITLES.get(status, "Error"),
@@ -101,7 +119,8 @@ async def gs1_resolve(request: Request) -> Response:
     async def render() -> tuple[CachedResponse, float]:
         asked = resolver.ResolverRequest(path, query, public.accept, public.accept_language, base_url)
         outcome = await resolver.answer(asked, today)
-        response = outcome_response(outcome, resolver.preferred_language(public.accept_language))
+        language = resolver.preferred_language(public.accept_language)
+        response = outcome_response(outcome, language, resolver.wants_html(public.accept))
         scan = None
         if isinstance(outcome, resolver.Redirect) and outcome.batch_id and outcome.serial:
             scan = (outcome.batch_id, outcome.serial)

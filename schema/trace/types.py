@@ -201,7 +201,11 @@ class Integrity:
 @strawberry.type
 class LineageLevel:
     depth: int
-    batches: list[Batch]
+    batches: list[Batch] = strawberry.field(description="The lots of this level the caller may see.")
+    withheld: int = strawberry.field(
+        description="Lots of this level the caller may not see (unpublished): counted, their identity "
+        "withheld, as the trace page and the EPCIS events do."
+    )
 
 
 @strawberry.type(description="A lot of a product, with its printed identity and history.")
@@ -266,7 +270,8 @@ class Batch(relay.Node):
         out = []
         for number, level in enumerate(levels, start=1):
             visible = [b for b in level if await _sees_batch(info, b)]
-            out.append(LineageLevel(depth=number, batches=[Batch.from_model(b) for b in visible]))
+            batches = [Batch.from_model(b) for b in visible]
+            out.append(LineageLevel(depth=number, batches=batches, withheld=len(level) - len(visible)))
         return out
 
     @strawberry.field(description="Whether the stored history still matches its hashes.")
@@ -282,9 +287,13 @@ class Batch(relay.Node):
             legacy_events=result.legacy_events,
         )
 
-    @strawberry.field(description="The lot's history as an EPCIS 2.0 JSON-LD document.")
+    @strawberry.field(
+        description="The lot's history as an EPCIS 2.0 JSON-LD document. A lot its events name that the "
+        "caller may not see is redacted: its epcClass is `urn:ocop-hub:epcis:redactedLot`."
+    )
     async def epcis_document(self, info: Info) -> JSON:
-        return cast(JSON, await trace.batch_document(self.id, info.context.base_url))
+        document = await trace.batch_document(self.id, info.context.base_url, info.context.reach)
+        return cast(JSON, document)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

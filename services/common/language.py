@@ -2,8 +2,10 @@
 
 Every surface (GraphQL messages, the resolver's redirects and problems, the public pages, HTTP refusals)
 answers in the same language for the same request. Vietnamese is the programme's language and the default;
-English only when the client prefers it: `?lang=vi|en` overrides, else the Accept-Language tag of highest
-q-value among vi and en wins (a tie keeps the one listed first, and q=0 means "not this one").
+`?lang=vi|en` overrides, else the Accept-Language tag of highest q-value among vi and en wins (a tie keeps
+the one listed first, and q=0 means "not this one"). A client that names languages but neither of ours (a
+phone set to Korean, Chinese or French: `ko-KR,ko;q=0.9`) gets English, the one a foreign visitor is more
+likely to read; no header, or only `*`, gets Vietnamese.
 """
 
 from __future__ import annotations
@@ -35,10 +37,16 @@ def negotiate(query_lang: str | None, accept_language: str | None) -> Language:
     if query_lang in (Language.VI, Language.EN):
         return Language(query_lang)
     best, best_quality = Language.VI, 0.0
+    foreign = False  # a language we do not speak is wanted
     for part in (accept_language or "").split(","):
         tag, _, params = part.partition(";")
         primary = tag.strip().lower().split("-", 1)[0]
         q = quality(params)
-        if primary in (Language.VI, Language.EN) and q > best_quality:
-            best, best_quality = Language(primary), q
+        if primary in (Language.VI, Language.EN):
+            if q > best_quality:
+                best, best_quality = Language(primary), q
+        elif primary and primary != "*" and q > 0:
+            foreign = True
+    if best_quality == 0 and foreign:
+        return Language.EN
     return best

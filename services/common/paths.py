@@ -6,3 +6,4 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"  # files served as they are under /static/ (web/public.py), e.g. the demo's photos

@@ -15,6 +15,7 @@ from services.common.text import fold
 from services.policy import SYSTEM
 from services.registry import evaluations
 from services.registry import manage as registry
+from services.registry.data import ImageData
 from services.registry.evaluations import CertificationData, EvaluationData
 from services.registry.manage import ProducerChanges, ProductChanges
 
@@ -83,6 +84,7 @@ async def product(row: dict[str, Any], producer: Producer) -> tuple[Product, boo
                 for c in row.get("certifications", [])
             ],
             is_published=row.get("is_published", True),
+            images=[ImageData(url=i["url"], caption=i.get("caption")) for i in row.get("images", [])],
         ),
         SYSTEM,
     )

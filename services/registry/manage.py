@@ -383,7 +383,7 @@ async def _product_values(changes: ProductChanges, current: Product | None) -> d
                 "Scheme is required.",
             )
     for index, image in enumerate(changes.get("images") or []):
-        if not str(image.url).startswith(("https://", "http://", "/media/")):
+        if not str(image.url).startswith(("https://", "http://", "/media/", "/static/")):
             problems.add(
                 f"images.{index}.url",
                 RegistryErrorCode.INVALID,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote, unquote
 
-from services.common.gs1 import GS1KeyError, normalize_gtin
+from services.common.gs1 import GS1KeyError, check_digit, normalize_gtin
 
 # -- parsing --------------------------------------------------------------------------------------------------
 
@@ -108,7 +108,13 @@ def _gtin(value: str) -> str:
     try:
         return normalize_gtin(value)
     except GS1KeyError as exc:
-        raise LinkSyntaxError(f"Invalid GTIN {value}: {exc}.", f"GTIN {value} không hợp lệ: {exc}.") from exc
+        if exc.code == "invalid_check_digit":
+            why_vi = f"sai số kiểm tra, đúng ra là {check_digit(value[:-1])}"
+        else:
+            why_vi = "GTIN có 8, 12, 13 hoặc 14 chữ số"
+        raise LinkSyntaxError(
+            f"Invalid GTIN {value}: {exc}.", f"GTIN {value} không hợp lệ: {why_vi}."
+        ) from exc
 
 
 def _qualifiers(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:

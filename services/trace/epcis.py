@@ -30,6 +30,11 @@ SCHEMA_VERSION = "2.0"
 EXTENSION_PREFIX = "ocop"
 EXTENSION_NAMESPACE = "urn:ocop-hub:epcis:"
 
+# The epcClass shown in place of a lot the reader may not see (an unpublished lot named by an event it may
+# see): the quantity stays, the identity does not. See services.trace.events.event_jsons.
+REDACTED_LOT = EXTENSION_NAMESPACE + "redactedLot"
+QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+
 
 # Attached documents whose URL is also written as the event's certificationInfo (pointers to certification
 # or test details, which any EPCIS 2.0 reader understands).
@@ -406,6 +411,19 @@ def event_json(data: EventData) -> JSONObject:
             error["correctiveEventIDs"] = list(declaration.corrective_event_ids)
         event["errorDeclaration"] = error
     return event
+
+
+def redact_lots(event: Mapping[str, Any], withheld: set[str]) -> JSONObject:
+    """A copy of `event` whose quantity elements naming a lot of `withheld` (epcClass URIs) name
+    REDACTED_LOT instead; their quantity and unit are kept."""
+    out = dict(event)
+    for name in QUANTITY_LISTS:
+        if name in out:
+            out[name] = [
+                {**element, "epcClass": REDACTED_LOT} if element.get("epcClass") in withheld else element
+                for element in out[name]
+            ]
+    return out
 
 
 # --- documents ------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from tortoise.expressions import Q, RawSQL, Subquery
 from models import Batch, EventQuantity, EventType, Product, QuantityRole, TraceEvent
 from services.common import clock, instance
 from services.policy import Reach
+from services.policy import trace as trace_policy
 from services.trace import digital_link, epcis
 from services.trace import events as trace
 from services.trace.epcis import JSONObject
@@ -212,8 +213,11 @@ def visible_batches(reach: Reach) -> Q | None:
 
 
 async def query_events(params: Sequence[tuple[str, str]], reach: Reach, base_url: str) -> Page:
-    """One page of a SimpleEventQuery. An event is visible when every lot it names is visible to the actor
-    (a transformation that used an unpublished lot stays hidden from the public). Raises Problem."""
+    """One page of a SimpleEventQuery. An event is shown when the actor sees one of the lots it names; the
+    lots it names that the actor does not see are redacted (`trace.event_jsons`): a transformation that
+    used an unpublished lot is shown, as on the trace page, without that lot's identity. MATCH_epcClass and
+    MATCH_anyEPCClass match only lots the actor sees, so an unpublished lot's identifier finds nothing.
+    Raises Problem."""
     for name, _ in params:
         if name not in QUERY_PARAMETERS:
             raise query_problem(
@@ -221,11 +225,11 @@ async def query_events(params: Sequence[tuple[str, str]], reach: Reach, base_url
             )
     per_page = _per_page(params)
     query = TraceEvent.all()
-    hidden = visible_batches(reach)
-    if hidden is not None:
-        invisible = Batch.filter(~hidden).values("id")
-        query = query.exclude(
-            id__in=Subquery(EventQuantity.filter(batch_id__in=Subquery(invisible)).values("event_id"))
+    visible = visible_batches(reach)
+    if visible is not None:
+        seen = Batch.filter(visible).values("id")
+        query = query.filter(
+            id__in=Subquery(EventQuantity.filter(batch_id__in=Subquery(seen)).values("event_id"))
         )
     if types := _values(params, "eventType"):
         query = query.filter(event_type__in=[t for t in types if t in set(EventType)])
@@ -247,7 +251,10 @@ async def query_events(params: Sequence[tuple[str, str]], reach: Reach, base_url
             lots = await lots_of(uris, base_url)
         except digital_link.LinkSyntaxError as exc:
             raise query_problem(name, exc.message_en) from exc
-        matched = EventQuantity.filter(batch_id__in=sorted({b.id for b in lots.values()}), role__in=roles)
+        ids = {
+            b.id for b in lots.values() if trace_policy.sees_batch(reach, b, b.product, b.product.producer)
+        }
+        matched = EventQuantity.filter(batch_id__in=sorted(ids), role__in=roles)
         query = query.filter(id__in=Subquery(matched.values("event_id")))
     key, time_key = "event_time", _time_key
     if connections.get("default").capabilities.dialect == "sqlite":
@@ -267,7 +274,7 @@ async def query_events(params: Sequence[tuple[str, str]], reach: Reach, base_url
     events = list(await query.order_by(key, "id").limit(per_page + 1))
     more = len(events) > per_page
     events = events[:per_page]
-    jsons = await trace.event_jsons(events, base_url)
+    jsons = await trace.event_jsons(events, base_url, reach)
     # In a worker thread: it copies every event, and a legacy event may hold thousands of sensor reports.
     document = await asyncio.to_thread(
         functools.partial(epcis.query_document, jsons, creation_date=clock.now())

@@ -592,12 +592,20 @@ async def events_of_many(batch_ids: Sequence[int]) -> dict[int, list[TraceEvent]
     }
 
 
-async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[str, Any]]:
+async def event_jsons(
+    events: Sequence[TraceEvent], base_url: str, reach: Reach | None = None
+) -> list[dict[str, Any]]:
     """EPCIS 2.0 JSON-LD of stored events, with their eventID (the CBV hash) and recordTime. The rows are read
     on the event loop; the JSON is built in a worker thread (legacy events, stored before the caps, may hold
-    tens of thousands of sensor reports)."""
+    tens of thousands of sensor reports).
+
+    With `reach`, as that actor may see them: an event is shown to whoever sees one of its lots (the
+    callers choose the events so), and a lot it names that the actor does not see (an unpublished lot, a
+    raw material kept private) keeps its quantity but not its identity: its epcClass is
+    `epcis.REDACTED_LOT`. The eventID stays the hash of the whole event. The trace page (services.trace.page)
+    and GraphQL lineage follow the same rule. None: everything shown (exports of those who see all)."""
     quantities = await EventQuantity.filter(event_id__in=[e.id for e in events]).select_related(
-        "batch__product"
+        "batch__product__producer"
     )
     by_event: dict[int, list[EventQuantity]] = {}
     for q in sorted(quantities, key=lambda q: q.id):
@@ -613,6 +621,14 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
                 for q in by_event.get(event.id, [])
             ]
             body = event_json_of(minted, event, rows, locations)
+            if reach is not None:
+                withheld = {
+                    batch_link(minted, product_id=p.id, gtin=p.gtin, lot_code=b.lot_code)
+                    for _, b, p, _, _ in rows
+                    if not trace_policy.sees_batch(reach, b, p, p.producer)
+                }
+                if withheld:
+                    body = epcis.redact_lots(body, withheld)
             out.append(
                 {**body, "eventID": event.event_hash, "recordTime": epcis.timestamp(event.record_time)}
             )
@@ -621,10 +637,11 @@ async def event_jsons(events: Sequence[TraceEvent], base_url: str) -> list[dict[
     return await asyncio.to_thread(build)
 
 
-async def batch_document(batch_id: int, base_url: str) -> dict[str, Any]:
-    """The lot's history as an EPCIS 2.0 document (validates against GS1's JSON Schema)."""
+async def batch_document(batch_id: int, base_url: str, reach: Reach | None = None) -> dict[str, Any]:
+    """The lot's history as an EPCIS 2.0 document (validates against GS1's JSON Schema); with `reach`, the
+    lots of its events that actor does not see are redacted (`event_jsons`)."""
     events = await events_of(batch_id)
-    jsons = await event_jsons(events, base_url)
+    jsons = await event_jsons(events, base_url, reach)
     return await asyncio.to_thread(epcis.document, jsons, clock.now())  # it copies every event
 
 

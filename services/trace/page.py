@@ -18,10 +18,11 @@ from models import Batch, BatchStatus, Certification, Producer, Product, Product
 from services.common import clock, paths
 from services.registry import admin_units, stars
 from services.trace import events as trace
-from services.trace.identity import batch_link, product_id_of
+from services.trace.identity import batch_link, product_code, product_id_of
 from services.trace.integrity import integrity_cached
 from services.trace.lineage import lineage
 from services.trace.locations import given_names, place_label
+from services.trace.resolver import ProductPage
 
 TEMPLATES = paths.TEMPLATES
 
@@ -64,7 +65,23 @@ LABELS: dict[str, dict[str, str]] = {
         "expiry": "Hạn sử dụng",
         "stages": "Hành trình của lô hàng",
         "stages_omitted": "… {n} công đoạn khác không hiển thị",
-        "code": "Mã truy xuất",
+        "code": "Mã truy xuất sản phẩm",
+        "event_id": "Mã sự kiện",
+        "place_code": "Mã địa điểm",
+        "serial": "Số sê-ri",
+        "gtin": "Mã sản phẩm (GTIN)",
+        "product_page": "Xem thông tin sản phẩm",
+        "withheld": "Lô nguyên liệu chưa công bố: {n}",
+        "expired": "LÔ HÀNG ĐÃ HẾT HẠN SỬ DỤNG",
+        "expired_text": "Hạn sử dụng của lô này là {date}. Không sử dụng sản phẩm đã quá hạn.",
+        "expired_marked": "Chủ thể sản xuất đã đánh dấu lô này là hết hạn.",
+        "recall_status": "Tình trạng thu hồi",
+        "not_recalled": "Lô hàng không bị thu hồi.",
+        "doc_certificate": "Giấy chứng nhận",
+        "doc_testResult": "Kết quả kiểm nghiệm",
+        "doc_photo": "Ảnh",
+        "doc_invoice": "Hoá đơn",
+        "doc_other": "Tài liệu",
         "made_from": "Làm từ các lô nguyên liệu",
         "recall": "LÔ HÀNG ĐÃ BỊ THU HỒI",
         "recall_text": "Không sử dụng sản phẩm thuộc lô này. Liên hệ nơi bán hoặc chủ thể sản xuất.",
@@ -98,7 +115,23 @@ LABELS: dict[str, dict[str, str]] = {
         "expiry": "Best before",
         "stages": "The lot's journey",
         "stages_omitted": "… {n} more stages not shown",
-        "code": "Tracing code",
+        "code": "Product tracing code",
+        "event_id": "Event ID",
+        "place_code": "Location code",
+        "serial": "Serial number",
+        "gtin": "Product code (GTIN)",
+        "product_page": "About this product",
+        "withheld": "Ingredient lots not published: {n}",
+        "expired": "THIS LOT HAS EXPIRED",
+        "expired_text": "This lot's expiry date was {date}. Do not use products past their expiry date.",
+        "expired_marked": "The producer marked this lot as expired.",
+        "recall_status": "Recall status",
+        "not_recalled": "This lot has not been recalled.",
+        "doc_certificate": "Certificate",
+        "doc_testResult": "Test result",
+        "doc_photo": "Photo",
+        "doc_invoice": "Invoice",
+        "doc_other": "Document",
         "made_from": "Made from these lots",
         "recall": "THIS LOT HAS BEEN RECALLED",
         "recall_text": "Do not use products of this lot. Contact the shop or the producer.",
@@ -134,6 +167,9 @@ STEP_NAMES: dict[str, tuple[str, str]] = {
     "holding": ("Tạm giữ", "Holding"),
     "retail_selling": ("Bán lẻ", "Retail sale"),
 }
+# An event whose disposition is `recalled` (services.trace.events.record_recall records a `holding` step)
+# is a recall, whatever its step.
+RECALL_STEP = ("Thu hồi", "Recall")
 
 
 # The stages a page shows at most: its origin (the first ones) and its latest steps. A lot with thousands of
@@ -149,6 +185,8 @@ class Stage:
     place: str | None  # the read point (where it was observed)
     code: str
     note: str | None
+    place_code: str | None = None  # the location's GLN, else its EPCIS identifier (Circular 02/2024 item 5)
+    documents: list[tuple[str, str]] = field(default_factory=list)  # (link text, https URL)
     recalled: bool = False
     corrected: bool = False  # declared erroneous by the producer (EPCIS error declaration)
     covered: bool = True  # its note and place are covered by its chain hash (hash scheme 2)
@@ -193,6 +231,11 @@ class Page:
     # Opened from a serialised code: "not_issued" (no label run of the lot issued it) or "copy" (scanned
     # from too many places), services/labels/scans.py ScanWarning; None: nothing to warn of.
     scan_warning: str | None = None
+    serial: str | None = None  # the serial of the scanned label (set with scan_warning)
+    gtin: str | None = None
+    expired: bool = False  # past its expiry date (or marked expired)
+    product_href: str = ""  # the product page
+    withheld_inputs: int = 0  # lots it was made from that are not published: counted, not named
 
 
 @cache
@@ -257,8 +300,11 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
         shown = shown[:FIRST_STAGES] + shown[-LAST_STAGES:]
     for event in shown:
         vi_name, en_name = STEP_NAMES.get(event.biz_step or "", (event.biz_step or "", event.biz_step or ""))
+        if event.disposition == "recalled":
+            vi_name, en_name = RECALL_STEP
         place = labels_of.get(event.read_point_id) if event.read_point_id else None
         destination = labels_of.get(event.biz_location_id) if event.biz_location_id else None
+        location = locations.get(event.read_point_id) if event.read_point_id else None
         local = event.event_time.astimezone(clock.VIETNAM)
         stages.append(
             Stage(
@@ -267,6 +313,11 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
                 place=place,
                 code=event.event_hash.removeprefix("ni:///sha-256;")[:12],
                 note=(event.note_en or event.note) if en else event.note,
+                place_code=(location.gln or trace.location_uri(base_url, location)) if location else None,
+                documents=[
+                    (d.get("title") or labels.get(f"doc_{d['type']}", labels["doc_other"]), d["url"])
+                    for d in event.documents or []
+                ],
                 recalled=event.disposition == "recalled",
                 corrected=event.id in corrected,
                 covered=event.hash_version >= 2,
@@ -274,9 +325,15 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
             )
         )
     inputs = []
+    withheld = 0
     levels = await lineage([batch.id], backward=True, depth=1)
     for source in levels[0] if levels else []:
         source_product = await Product.get(id=source.product_id)
+        if not (source.is_published and source_product.is_published):
+            # Shown to the public as the EPCIS events show it (services.trace.events.event_jsons): counted,
+            # its identity withheld.
+            withheld += 1
+            continue
         name = (source_product.name_en or source_product.name) if en else source_product.name
         origin = source.origin_place or await place_name(source.origin_commune_id)
         inputs.append((name, source.lot_code, origin))
@@ -311,6 +368,12 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
         integrity_reason=integrity.reason.value if integrity.reason else None,
         legacy_events=integrity.legacy_events,
         other_language_href="?lang=vi" if en else "?lang=en",
+        gtin=(product.gtin[1:] if product.gtin.startswith("0") else product.gtin) if product.gtin else None,
+        expired=batch.status == BatchStatus.EXPIRED
+        or (batch.expiry_date is not None and batch.expiry_date < today),
+        product_href=f"{base_url.rstrip('/')}/products/{product_code(product.id)}"
+        + ("?lang=en" if en else ""),
+        withheld_inputs=withheld,
     )
 
 
@@ -322,8 +385,77 @@ def etag(body: str) -> str:
     return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
 
 
+# The page a browser gets for a code that names nothing we publish (unknown, mistyped, or a lot withdrawn
+# from publication: not visible and not found look the same) or a badly written one (a wrong check digit).
+ERROR_TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    # kind: language: (title, text)
+    "unknown": {
+        "vi": (
+            "Không tìm thấy mã truy xuất này",
+            "Không có sản phẩm hay lô hàng đã công bố nào mang mã này: mã có thể bị đọc hoặc gõ sai, hoặc "
+            "lô hàng đã được rút khỏi danh sách công bố. Hãy kiểm tra lại mã trên bao bì hoặc liên hệ chủ "
+            "thể sản xuất.",
+        ),
+        "en": (
+            "This code is not known",
+            "No published product or lot carries this code: it may have been misread or mistyped, or the "
+            "lot has been withdrawn. Check the code on the package or contact the producer.",
+        ),
+    },
+    "malformed": {
+        "vi": (
+            "Mã truy xuất không hợp lệ",
+            "Mã này không đúng cấu trúc mã GS1 (ví dụ: sai số kiểm tra của mã sản phẩm). Hãy quét lại, kiểm "
+            "tra mã trên bao bì hoặc liên hệ chủ thể sản xuất.",
+        ),
+        "en": (
+            "This code is not valid",
+            "This is not a well-formed GS1 code (for example, the product number's check digit is wrong). "
+            "Scan it again, check the code on the package or contact the producer.",
+        ),
+    },
+}
+_ERROR_HEADER = {"vi": "Truy xuất nguồn gốc", "en": "Product traceability"}
+
+
+def error_html(
+    lang: str,
+    kind: str = "unknown",
+    detail_vi: str = "",
+    detail_en: str = "",
+    product: ProductPage | None = None,
+) -> str:
+    """The friendly page of a code we cannot show (`kind`: a key of ERROR_TEXTS), in both languages, the
+    request's first, with the resolver's reason (`detail_*`) when there is one, and a link to the product's
+    page (where its producer is) when only the lot is unknown."""
+    order = ("en", "vi") if lang == "en" else ("vi", "en")
+    texts = [
+        {
+            "lang": language,
+            "header": _ERROR_HEADER[language],
+            "title": ERROR_TEXTS[kind][language][0],
+            "text": ERROR_TEXTS[kind][language][1],
+            "detail": detail_en if language == "en" else detail_vi,
+            "product_href": (product.href + ("?lang=en" if language == "en" else "")) if product else "",
+            "product_text": (
+                f"{product.name_en}, by {product.producer_en}"
+                if language == "en"
+                else f"{product.name}, {product.producer}"
+            )
+            if product
+            else "",
+            "product_label": "The product and its producer:"
+            if language == "en"
+            else "Sản phẩm và chủ thể sản xuất:",
+        }
+        for language in order
+    ]
+    page = {"lang": lang, "other_language_href": ""}
+    return environment().get_template("not_found.html").render(page=page, labels={}, texts=texts)
+
+
 def not_found_html(lang: str) -> str:
-    return environment().get_template("not_found.html").render(lang=lang)
+    return error_html(lang)
 
 
 def today() -> dt.date:

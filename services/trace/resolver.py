@@ -19,10 +19,13 @@ route must take the lot from the raw path or a `{lot:path}` parameter since a lo
   in English `{base}/t/{code}/{lot}?lang=en`.
 - `gs1:pip` (the default of a product): the product page `{base}/products/{code}` (`?lang=en`).
 - `gs1:certificationInfo` (only while the OCOP certificate is valid): `{base}/products/{code}#ocop`.
-- `gs1:recallStatus` (every lot; the title says whether it is recalled): the recall section of the trace
-  page, `{base}/t/{code}/{lot}#recall`, and for machines the EPCIS query of the lot's recall events,
-  `{base}/epcis/events?MATCH_epcClass={lot link}&EQ_disposition=recalled` (empty when not recalled).
-- `gs1:epcis`: `{base}/epcis/events?MATCH_epcClass={lot link}` (for a serial: `MATCH_epc={serial link}`).
+- `gs1:recallStatus` (every lot; the title says whether it is recalled): the recall status on the trace
+  page, `{base}/t/{code}/{lot}#recall` (always there, recalled or not), and for machines the EPCIS query of
+  the lot's recall events, `{base}/epcis/events?MATCH_anyEPCClass={lot link}&EQ_disposition=recalled`
+  (empty when not recalled).
+- `gs1:epcis` (`application/json`, what that endpoint answers by default):
+  `{base}/epcis/events?MATCH_anyEPCClass={lot link}`, every event naming the lot, its production
+  (transformation) included. A serial has none of its own: events are recorded per lot.
 
 One SQL statement per resolution: the lot with its product and the product's latest certificate, or the
 product with its certificate."""
@@ -55,6 +58,9 @@ type Language = Literal["vi", "en"]
 VOC = "https://ref.gs1.org/voc/"  # GS1 Web Vocabulary: link relation types are VOC + name
 LINKSET_CONTEXT = "https://ref.gs1.org/standards/resolver/linkset-context"
 LINKSET_MEDIA_TYPE = "application/linkset+json"
+# What GET /epcis/events answers unless asked for application/ld+json (web/epcis.py): the type the
+# linkset declares for its EPCIS links.
+EPCIS_MEDIA_TYPE = "application/json"
 SCHEMA_PATH = Path(__file__).resolve().parent / "reference" / "gs1-linkset-schema.json"
 _MAX_ID = 2**31 - 1  # ids are 32-bit integers: a longer product code names no product
 
@@ -70,7 +76,7 @@ LINK_TYPES: dict[str, tuple[str, str, str]] = {
     "epcis": (
         "EPC Information Services (EPCIS) repository",
         "Dữ liệu sự kiện EPCIS",
-        "The EPCIS 2.0 events of the lot (or of the serialised unit), as an EPCIS query document.",
+        "Every EPCIS 2.0 event naming the lot (its production too), as an EPCIS query document (JSON).",
     ),
     "certificationInfo": (
         "Certification Information",
@@ -150,6 +156,24 @@ class Resolution:
 class NotFound:
     message_en: str
     message_vi: str
+    # A lot not found of a product that is published: its page, where a consumer finds the producer.
+    product: ProductPage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductPage:
+    href: str  # the Vietnamese page; `?lang=en` the English one
+    name: str
+    name_en: str
+    producer: str
+    producer_en: str
+
+
+# What an unknown identifier gets (an unpublished one too: not visible and not found look the same).
+NOT_PUBLISHED = NotFound(
+    "No published product or lot has this identifier.",
+    "Không có sản phẩm hay lô nào đã công bố mang mã này.",
+)
 
 
 def _date_vi(day: dt.date) -> str:
@@ -207,9 +231,9 @@ def _lot_level(batch: Batch, product: Product, anchor: str, base: str) -> Level:
         ),
         Link(
             "epcis",
-            f"{base}/epcis/events?MATCH_epcClass={epc_class}",
+            f"{base}/epcis/events?MATCH_anyEPCClass={epc_class}",
             f"Sự kiện EPCIS 2.0 của lô {lot}",
-            media_type="application/ld+json",
+            media_type=EPCIS_MEDIA_TYPE,
         ),
         *_bilingual(
             "recallStatus",
@@ -220,9 +244,9 @@ def _lot_level(batch: Batch, product: Product, anchor: str, base: str) -> Level:
         ),
         Link(
             "recallStatus",
-            f"{base}/epcis/events?MATCH_epcClass={epc_class}&EQ_disposition=recalled",
+            f"{base}/epcis/events?MATCH_anyEPCClass={epc_class}&EQ_disposition=recalled",
             f"Sự kiện thu hồi (EPCIS) của lô {lot}: {recall_vi}",
-            media_type="application/ld+json",
+            media_type=EPCIS_MEDIA_TYPE,
         ),
     )
     return Level(anchor, f"{name}, lô {lot}", links, "traceability")
@@ -231,13 +255,6 @@ def _lot_level(batch: Batch, product: Product, anchor: str, base: str) -> Level:
 def _serial_level(product: Product, link: ParsedLink, anchor: str, base: str) -> Level:
     assert link.lot is not None
     assert link.serial is not None
-    unit = batch_link(base, product_id=product.id, gtin=product.gtin, lot_code=link.lot, serial=link.serial)
-    epcis = Link(
-        "epcis",
-        f"{base}/epcis/events?MATCH_epc={encode(unit)}",
-        f"Sự kiện EPCIS 2.0 của sản phẩm số sê-ri {link.serial}",
-        media_type="application/ld+json",
-    )
     description = f"{product.name}, lô {link.lot}, số sê-ri {link.serial}"
     # The unit's own trace page: the lot's, told which serial was scanned, so that it can warn when the
     # code looks copied (services/labels/scans.py).
@@ -252,7 +269,9 @@ def _serial_level(product: Product, link: ParsedLink, anchor: str, base: str) ->
             "en",
         ),
     )
-    return Level(anchor, description, (*trace, epcis), "traceability")
+    # No gs1:epcis link of its own: events are recorded per lot (quantityList), so the lot's link (found one
+    # level up) is the unit's history.
+    return Level(anchor, description, trace, "traceability")
 
 
 async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None) -> Resolution | NotFound:
@@ -260,10 +279,7 @@ async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None)
     and lots are not found. One SQL statement."""
     base = base_url.rstrip("/")
     today = today or clock.today()
-    not_found = NotFound(
-        "No published product or lot has this identifier.",
-        "Không có sản phẩm hay lô nào đã công bố mang mã này.",
-    )
+    not_found = NOT_PUBLISHED
     if link.cpv is not None or link.tpx is not None:
         return NotFound(
             "No consumer product variant (AI 22) or TPX (AI 235) is issued here.",
@@ -302,7 +318,19 @@ async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None)
         .first()
     )
     if batch is None:
-        return not_found
+        # Unknown, mistyped or withdrawn: the same answer, with the product's page when the product is
+        # published (one more statement, on this path only).
+        known = await Product.filter(**product_filter, is_published=True).select_related("producer").first()
+        if known is None:
+            return not_found
+        page = ProductPage(
+            f"{base}/products/{product_code(known.id)}",
+            known.name,
+            known.name_en or known.name,
+            known.producer.name,
+            known.producer.name_en or known.producer.name,
+        )
+        return NotFound(not_found.message_en, not_found.message_vi, page)
     product = batch.product
     levels = [
         _lot_level(batch, product, base + link.lot_path(), base),
@@ -404,6 +432,7 @@ class Refusal:
     reason: RefusalReason
     message_en: str
     message_vi: str
+    product: ProductPage | None = None  # UNKNOWN: the product's page when only the lot is unknown
 
 
 type Outcome = Redirect | LinksetAnswer | Refusal
@@ -421,6 +450,25 @@ def wants_linkset(accept: str) -> bool:
         if media_type.strip().lower() == LINKSET_MEDIA_TYPE and quality(params) > 0:
             return True
     return False
+
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_MACHINE_TYPES = ("application/json", "application/problem+json", LINKSET_MEDIA_TYPE, "application/ld+json")
+
+
+@lru_cache(maxsize=512)
+def wants_html(accept: str) -> bool:
+    """Whether the client is a browser: Accept names HTML with a q-value above 0 and at least that of any
+    JSON type (`*/*` counts for neither). Browsers get a page for a refusal, machines its problem document."""
+    html = machine = 0.0
+    for part in accept.split(","):
+        media_type, _, params = part.partition(";")
+        media_type = media_type.strip().lower()
+        if media_type in _HTML_TYPES:
+            html = max(html, quality(params))
+        elif media_type in _MACHINE_TYPES:
+            machine = max(machine, quality(params))
+    return html > 0 and html >= machine
 
 
 def _query_pairs(query: str) -> tuple[str | None, list[str]]:
@@ -466,7 +514,9 @@ async def answer(request: ResolverRequest, today: dt.date | None = None) -> Outc
         return Refusal(RefusalReason.MALFORMED, error.message_en, error.message_vi)
     resolution = await resolve(link, request.base_url, today)
     if isinstance(resolution, NotFound):
-        return Refusal(RefusalReason.UNKNOWN, resolution.message_en, resolution.message_vi)
+        return Refusal(
+            RefusalReason.UNKNOWN, resolution.message_en, resolution.message_vi, resolution.product
+        )
     uri = request.base_url.rstrip("/") + link.path()
     identified = Identified(uri, _with_query(uri, link.attribute_query()) if link.compressed else None)
     requested, kept = _query_pairs(request.query)
@@ -494,11 +544,12 @@ def cache_key(
 ) -> tuple[object, ...]:
     """What the answer to a GET or HEAD (a ResolverRequest of these values) depends on: the path (one
     trailing slash is tolerated, as `parse` does), the query string (passed on to the target), whether
-    Accept asks for a linkset, the language chosen from Accept-Language, the public base URL and the day
-    (certificate validity)."""
+    Accept asks for a linkset, whether it is a browser's (a refusal is a page), the language chosen from
+    Accept-Language, the public base URL and the day (certificate validity)."""
     if raw_path.endswith("/") and len(raw_path) > 1:
         raw_path = raw_path[:-1]
-    return (raw_path, query, wants_linkset(accept), preferred_language(accept_language), base_url, today)
+    language = preferred_language(accept_language)
+    return (raw_path, query, wants_linkset(accept), wants_html(accept), language, base_url, today)
 
 
 def keep_for(outcome: Outcome) -> float:
@@ -519,7 +570,9 @@ def description(base_url: str) -> JSONObject:
     return {
         "name": "ocop-hub GS1 Digital Link resolver",
         "resolverRoot": base,
-        "supportedPrimaryKeys": ["01", "p"],
+        # GS1 primary keys only: `p`, our key of products without a GTIN, is no GS1 key. Its links keep
+        # resolving by their own route (/p/...), described under nonGS1PrimaryKeys.
+        "supportedPrimaryKeys": ["01"],
         "nonGS1PrimaryKeys": [
             {
                 "key": "p",

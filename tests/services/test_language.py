@@ -26,7 +26,14 @@ from web.language import language_of as web_language_of
         (None, "en;q=oops", Language.VI),
         # A language we do not speak is skipped, not taken for Vietnamese.
         (None, "fr-FR, en;q=0.5", Language.EN),
-        (None, "fr", Language.VI),
+        (None, "fr-FR, vi;q=0.5", Language.VI),
+        # Only languages we do not speak (a phone set to French, Korean, Chinese): English, not Vietnamese.
+        (None, "fr", Language.EN),
+        (None, "ko-KR,ko;q=0.9", Language.EN),
+        (None, "zh-Hans-CN, zh;q=0.8", Language.EN),
+        (None, "ja, vi;q=0", Language.EN),
+        (None, "*", Language.VI),
+        (None, "ko;q=0", Language.VI),
         # ?lang= overrides the header, but only when it names a language we speak.
         ("vi", "en", Language.VI),
         ("en", "vi", Language.EN),

@@ -88,6 +88,57 @@ async def test_unknown_product_or_lot_is_404(client: AsyncClient, catalogue: Cat
     assert (await client.get(f"/p/0{catalogue.puffed_code}")).status_code == 404  # not the canonical code
 
 
+BROWSER = {
+    "accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+    "accept-language": "vi-VN,vi;q=0.9",
+}
+
+
+async def test_a_phone_gets_a_page_for_a_code_it_cannot_open_and_a_machine_its_problem(
+    client: AsyncClient, catalogue: Catalogue
+) -> None:
+    await Batch.filter(id=catalogue.puffed_lot.id).update(is_published=False)  # withdrawn
+    cases = {
+        f"/01/{GTIN14}/10/NOPE": (404, "Không tìm thấy mã truy xuất này"),  # unknown lot
+        f"/p/{catalogue.puffed_code}/10/BP-01": (404, "Không tìm thấy mã truy xuất này"),  # withdrawn lot
+        f"/01/{GTIN14[:-1]}4/10/KD-2024": (400, "Mã truy xuất không hợp lệ"),  # a wrong check digit
+    }
+    for path, (status, title) in cases.items():
+        page = await client.get(path, headers=BROWSER)
+        assert page.status_code == status, path
+        assert page.headers["content-type"] == "text/html; charset=utf-8", path
+        assert page.headers["content-language"] == "vi"
+        assert f"<h1>{title}</h1>" in page.text
+        # Both languages, each saying what to do.
+        assert "liên hệ chủ thể sản xuất" in page.text
+        assert "contact the producer" in page.text
+        assert "<script" not in page.text
+        # The headers of every public page, and those of the resolver.
+        assert "default-src 'none'" in page.headers["content-security-policy"]
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["access-control-allow-origin"] == "*"
+        assert "Accept" in page.headers["vary"]
+        # The same path, asked by a machine (or by nobody in particular), right after: the problem document.
+        for accept in ("application/json", "*/*", "application/problem+json, text/html;q=0.5"):
+            problem = await client.get(path, headers={"accept": accept})
+            assert problem.status_code == status
+            assert problem.headers["content-type"] == "application/problem+json", (path, accept)
+            assert problem.json()["status"] == status
+    # Only the lot unknown: the product's page, where its producer is, is a tap away.
+    lot_page = (await client.get(f"/01/{GTIN14}/10/NOPE", headers=BROWSER)).text
+    assert f'<a href="{BASE}/products/{catalogue.candy_code}">Kẹo dừa lá dứa, ' in lot_page
+    assert f'<a href="{BASE}/products/{catalogue.candy_code}?lang=en">Pandan coconut candy, by ' in lot_page
+    unknown_gtin = "893456313" + "999" + check_digit("893456313999")
+    assert "/products/" not in (await client.get(f"/01/{unknown_gtin}/10/X", headers=BROWSER)).text
+    check_digit_page = await client.get(f"/01/{GTIN14[:-1]}4", headers=BROWSER)
+    assert "Wrong check digit, expected 5" in check_digit_page.text
+    assert "sai số kiểm tra, đúng ra là 5" in check_digit_page.text  # the Vietnamese reason is Vietnamese
+    english = await client.get(f"/01/{GTIN14}/10/NOPE", headers=BROWSER | {"accept-language": "en-GB"})
+    assert english.headers["content-language"] == "en"
+    assert "<h1>This code is not known</h1>" in english.text
+    assert (await client.head(f"/01/{GTIN14}/10/NOPE", headers=BROWSER)).status_code == 404
+
+
 async def test_unpublished_products_and_lots_are_404(client: AsyncClient, catalogue: Catalogue) -> None:
     await Batch.filter(id=catalogue.candy_lot.id).update(is_published=False)
     assert (await client.get(lot_path())).status_code == 404
@@ -112,12 +163,13 @@ async def test_link_type_redirects_to_that_link_walking_up_to_the_product(
     expected = {
         "gs1:traceability": trace_page(code, "KD-2024/07"),
         "gs1:pip": f"{BASE}/products/{code}",  # a product-level link, asked of the lot
-        "gs1:epcis": f"{BASE}/epcis/events?MATCH_epcClass={epc_class}",
+        # MATCH_anyEPCClass: the lot's production (a transformation, where it is an output) too.
+        "gs1:epcis": f"{BASE}/epcis/events?MATCH_anyEPCClass={epc_class}",
         "gs1:recallStatus": trace_page(code, "KD-2024/07") + "#recall",
         "gs1:certificationInfo": f"{BASE}/products/{code}#ocop",
         "gs1:defaultLink": trace_page(code, "KD-2024/07"),
         "https://gs1.org/voc/pip": f"{BASE}/products/{code}",  # the full URI of a link type
-        f"{VOC}epcis": f"{BASE}/epcis/events?MATCH_epcClass={epc_class}",
+        f"{VOC}epcis": f"{BASE}/epcis/events?MATCH_anyEPCClass={epc_class}",
     }
     for link_type, location in expected.items():
         response = await client.get(lot_path(), params={"linkType": link_type})
@@ -179,7 +231,7 @@ async def test_every_lot_has_a_recall_status_that_marks_recalled_lots(
         for link in valid_linkset(await client.get(lot_path(), params={"linkType": "linkset"}))["linkset"][0][
             f"{VOC}recallStatus"
         ]
-        if link["type"] == "application/ld+json"
+        if link["type"] == "application/json"
     ]
     assert machine[0]["href"].endswith("&EQ_disposition=recalled")
 
@@ -205,12 +257,19 @@ async def test_a_linkset_lists_every_level_and_validates(
     assert product["itemDescription"] == "Kẹo dừa lá dứa"
     assert set(lot) >= {f"{VOC}{t}" for t in ("traceability", "epcis", "recallStatus", "defaultLink")}
     assert set(product) >= {f"{VOC}{t}" for t in ("pip", "certificationInfo", "defaultLink")}
-    assert f"{VOC}epcis" in serial
-    unit = quote(
-        batch_link(BASE, product_id=catalogue.candy.id, gtin=GTIN14, lot_code="KD-2024/07", serial="U-0001"),
-        safe="",
+    # Events are recorded per lot: the unit's EPCIS history is its lot's (no MATCH_epc link that the EPCIS
+    # interface would refuse), declared with the media type that interface answers.
+    assert f"{VOC}epcis" not in serial
+    epc_class = quote(
+        batch_link(BASE, product_id=catalogue.candy.id, gtin=GTIN14, lot_code="KD-2024/07"), safe=""
     )
-    assert serial[f"{VOC}epcis"][0]["href"] == f"{BASE}/epcis/events?MATCH_epc={unit}"
+    assert lot[f"{VOC}epcis"] == [
+        {
+            "href": f"{BASE}/epcis/events?MATCH_anyEPCClass={epc_class}",
+            "title": "Sự kiện EPCIS 2.0 của lô KD-2024/07",
+            "type": "application/json",
+        }
+    ]
     for item in body["linkset"]:
         for key, links in item.items():
             if key.startswith(VOC):
@@ -291,7 +350,14 @@ async def test_the_query_string_is_passed_on_without_link_type(
 
 @pytest.mark.parametrize(
     ("accept_language", "english"),
-    [("en", True), ("en-US,en;q=0.9", True), ("vi-VN,vi;q=0.9,en;q=0.8", False), ("fr", False), ("", False)],
+    [
+        ("en", True),
+        ("en-US,en;q=0.9", True),
+        ("vi-VN,vi;q=0.9,en;q=0.8", False),
+        ("fr", True),  # any language but Vietnamese falls back to English
+        ("ko-KR,ko;q=0.9", True),
+        ("", False),
+    ],
 )
 async def test_accept_language_chooses_between_vietnamese_and_english(
     client: AsyncClient, catalogue: Catalogue, accept_language: str, english: bool
@@ -396,7 +462,7 @@ async def test_the_resolver_description(client: AsyncClient, db: Database) -> No
     assert response.headers["content-type"] == "application/json"
     body = response.json()
     assert body["resolverRoot"] == BASE
-    assert body["supportedPrimaryKeys"] == ["01", "p"]
+    assert body["supportedPrimaryKeys"] == ["01"]  # `p` is no GS1 key: described apart, and still resolved
     assert body["nonGS1PrimaryKeys"][0]["pattern"] == f"{BASE}/p/{{productCode}}[/10/{{lot}}][/21/{{serial}}]"
     assert body["supportedLinkType"] == [{"namespace": VOC, "prefix": "gs1:"}]
     active = body["activeLinkTypes"]["en"]
