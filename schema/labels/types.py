@@ -18,12 +18,33 @@ from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.trace.types import Batch, visible_batch
 from services.labels import runs
+from services.labels.errors import LabelWarningCode
 from services.labels.scans import SerialStats
 from services.labels.templates import Template, find_template
 
 strawberry.enum(
     TemplateKind, name="LabelTemplateKind", description="sheet: A4 label sheets; roll: thermal rolls."
 )
+
+
+strawberry.enum(
+    LabelWarningCode,
+    description="LOT_EXPIRED: the lot is past its expiry date (printed because confirmExpired was given); "
+    "LOT_EXPIRES_SOON: it expires within the configured days (OCOP_LABEL_EXPIRY_WARNING_DAYS, 30 by default).",
+)
+
+
+@strawberry.type(
+    description="Labels were printed, but the producer should know this (in the request's language)."
+)
+class LabelWarning:
+    code: LabelWarningCode
+    message: str
+    expires_on: dt.date
+
+    @classmethod
+    def of(cls, warning: runs.LabelWarning, language: str) -> Self:
+        return cls(code=warning.code, message=warning.text(language), expires_on=warning.expires_on)
 
 
 @strawberry.type(description="A label layout: page size, grid, label size, margins and gaps in millimetres.")

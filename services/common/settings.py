@@ -85,6 +85,9 @@ class Settings:
     scan_network_max_per_hour: int = 120
     # The largest POST /graphql body (OCOP_GRAPHQL_MAX_BYTES), refused while streaming, before parsing.
     graphql_max_bytes: int = 1_000_000
+    # createLabelRun warns (LOT_EXPIRES_SOON) when a lot's expiry date is this many days away or fewer
+    # (OCOP_LABEL_EXPIRY_WARNING_DAYS); an expired lot needs confirmExpired (docs/labels.md).
+    label_expiry_warning_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -134,6 +137,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         scan_network_interval_s=float(env.get("OCOP_SCAN_NETWORK_INTERVAL_S") or 3600.0),
         scan_network_max_per_hour=int(env.get("OCOP_SCAN_NETWORK_MAX_PER_HOUR") or 120),
         graphql_max_bytes=int(env.get("OCOP_GRAPHQL_MAX_BYTES") or 1_000_000),
+        label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
     )
 
 
