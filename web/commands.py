@@ -88,6 +88,7 @@ async def _labels(settings: Settings, args: argparse.Namespace) -> int:
             serialized=args.serialized,
             start_slot=args.start_slot,
             language=args.language,
+            confirm_expired=args.confirm_expired,
         )
         try:
             run = await label_runs.create_label_run(
@@ -97,6 +98,8 @@ async def _labels(settings: Settings, args: argparse.Namespace) -> int:
             for p in exc.problems:
                 sys.stderr.write(f"{p.field}: {p.message_en}\n")
             return 2
+        for warning in label_runs.run_warnings(run):
+            sys.stderr.write(f"warning: {warning.message_en}\n")
         job = await label_runs.job_of(run)
         target = args.output or Path(label_runs.file_name(run, args.format))
         with tqdm(total=run.count, unit="label", desc=f"run {run.id}") as bar, target.open("wb") as out:
@@ -261,6 +264,7 @@ def parser() -> argparse.ArgumentParser:
     labels.add_argument("--serialized", action="store_true", help="one serial (AI 21) per label")
     labels.add_argument("--start-slot", type=int, default=1, help="first free slot of a part-used sheet")
     labels.add_argument("--language", choices=("vi", "en"), default="vi")
+    labels.add_argument("--confirm-expired", action="store_true", help="print labels for an expired lot")
     labels.add_argument("--format", default="pdf", choices=label_runs.FORMATS)
     labels.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the run)")
     catalog = commands.add_parser("catalog", help="render a fair's printable catalog (PDF) and write it")

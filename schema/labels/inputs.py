@@ -23,6 +23,10 @@ class LabelRunInput:
         default=1, description="First slot to use on a part-used sheet (1-based)."
     )
     language: str | None = strawberry.field(default=None, description="vi or en; defaults to the caller's.")
+    confirm_expired: bool = strawberry.field(
+        default=False,
+        description="Print labels for a lot past its expiry date anyway (refused with LOT_EXPIRED without it).",
+    )
 
 
 @strawberry.input
@@ -50,7 +54,7 @@ LABEL_RUN = InputMap(
     runs.LabelRunData,
     decoded=("batch_id", "language"),  # the language defaults to the request's
     output=LabelRun,
-    write_only=("batch_id",),  # read as `batch`
+    write_only=("batch_id", "confirm_expired"),  # read as `batch`; a confirmation is no property of a run
 )
 LABEL_TEMPLATE = InputMap(
     LabelTemplateInput,

@@ -9,7 +9,7 @@ from schema.context import Info
 from schema.errors import LabelError
 from schema.ids import decode_id
 from schema.labels.inputs import LABEL_RUN, LABEL_TEMPLATE, LabelRunInput, LabelTemplateInput
-from schema.labels.types import LabelRun, LabelTemplate
+from schema.labels.types import LabelRun, LabelTemplate, LabelWarning
 from services.labels import runs
 
 
@@ -17,6 +17,10 @@ from services.labels import runs
 class LabelRunPayload:
     label_run: LabelRun | None
     errors: list[LabelError]
+    warnings: list[LabelWarning] = strawberry.field(
+        default_factory=list,
+        description="Printed, but note: the lot is expired (confirmed) or expires soon.",
+    )
 
 
 @strawberry.type
@@ -28,7 +32,8 @@ class LabelTemplatePayload:
 @strawberry.type
 class LabelMutation:
     @strawberry.mutation(
-        description="Print labels for one of your lots: returns the run with its PDF, ZPL and TSPL links.",
+        description="Print labels for one of your lots: returns the run with its PDF, ZPL and TSPL links, and "
+        "warnings when the lot is expired or expires soon (an expired lot needs confirmExpired: true).",
         extensions=[Refusals(), Audit()],
     )
     async def create_label_run(self, info: Info, input: LabelRunInput) -> LabelRunPayload:
@@ -36,7 +41,8 @@ class LabelMutation:
         batch_id = decode_id(input.batch_id, "Batch", "batchId")
         data = LABEL_RUN(input, batch_id=batch_id, language=input.language or ctx.language)
         run = await runs.create_label_run(data, ctx.reach, user_id=ctx.actor.user_id, base_url=ctx.base_url)
-        return LabelRunPayload(label_run=LabelRun.from_model(run), errors=[])
+        warnings = [LabelWarning.of(w, ctx.language) for w in runs.run_warnings(run)]
+        return LabelRunPayload(label_run=LabelRun.from_model(run), errors=[], warnings=warnings)
 
     @strawberry.mutation(
         description="Add a label template (your own sheet or roll size).", extensions=[Refusals(), Audit()]

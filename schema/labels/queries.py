@@ -7,8 +7,8 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.ids import decode_id
-from schema.labels.types import LabelRun, LabelTemplate, SerialScanStats
-from services.labels import runs, scans
+from schema.labels.types import DesignQr, LabelRun, LabelTemplate, SerialScanStats
+from services.labels import design_qr, runs, scans
 from services.labels.templates import all_templates
 
 
@@ -24,6 +24,23 @@ class LabelQuery:
     async def label_runs(self, info: Info, batch_id: relay.GlobalID) -> list[LabelRun]:
         found = await runs.runs_of_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
         return [LabelRun.from_model(r) for r in found]
+
+    @strawberry.field(
+        description="The QR code of a lot you manage, for packaging designers: SVG and PNG at error correction "
+        "H, with your uploaded logo (a PNG or JPEG StoredFile of yours) in the centre if given. Null when the lot "
+        "or the logo is not yours to use."
+    )
+    async def design_qr(
+        self, info: Info, batch_id: relay.GlobalID, logo_file_id: relay.GlobalID | None = None
+    ) -> DesignQr | None:
+        logo = None if logo_file_id is None else decode_id(logo_file_id, "StoredFile", "logoFileId")
+        source = await design_qr.design_source(
+            decode_id(batch_id, "Batch", "batchId"),
+            info.context.reach,
+            base_url=info.context.base_url,
+            logo_file_id=logo,
+        )
+        return None if source is None else DesignQr.of(source)
 
     @strawberry.field(description="Scan figures of the serialised labels of a lot you manage.")
     async def serial_scans(

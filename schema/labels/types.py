@@ -17,13 +17,34 @@ from schema.context import Info
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.trace.types import Batch, visible_batch
-from services.labels import runs
+from services.labels import design_qr, runs
+from services.labels.errors import LabelWarningCode
 from services.labels.scans import SerialStats
 from services.labels.templates import Template, find_template
 
 strawberry.enum(
     TemplateKind, name="LabelTemplateKind", description="sheet: A4 label sheets; roll: thermal rolls."
 )
+
+
+strawberry.enum(
+    LabelWarningCode,
+    description="LOT_EXPIRED: the lot is past its expiry date (printed because confirmExpired was given); "
+    "LOT_EXPIRES_SOON: it expires within the configured days (OCOP_LABEL_EXPIRY_WARNING_DAYS, 30 by default).",
+)
+
+
+@strawberry.type(
+    description="Labels were printed, but the producer should know this (in the request's language)."
+)
+class LabelWarning:
+    code: LabelWarningCode
+    message: str
+    expires_on: dt.date
+
+    @classmethod
+    def of(cls, warning: runs.LabelWarning, language: str) -> Self:
+        return cls(code=warning.code, message=warning.text(language), expires_on=warning.expires_on)
 
 
 @strawberry.type(description="A label layout: page size, grid, label size, margins and gaps in millimetres.")
@@ -158,3 +179,25 @@ class SerialScanStats:
     @classmethod
     def of(cls, s: SerialStats) -> Self:
         return from_row(cls, s)
+
+
+@strawberry.type(
+    description="A lot's QR code for packaging artwork and previews: error correction H, an optional logo in "
+    "the centre. Links are signed and last a week."
+)
+class DesignQr:
+    link: str = strawberry.field(description="The lot's GS1 Digital Link the code holds.")
+    error_correction: str = strawberry.field(description="H: 30 % of the code may be covered or worn.")
+    source: strawberry.Private[design_qr.DesignSource]
+
+    @strawberry.field(description="Vector art (SVG), 0.5 mm per module, quiet zone included.")
+    def svg_url(self, info: Info) -> str:
+        return design_qr.download_url(info.context.base_url, self.source, "svg")
+
+    @strawberry.field(description="PNG, 10 pixels per module at 300 dpi, quiet zone included.")
+    def png_url(self, info: Info) -> str:
+        return design_qr.download_url(info.context.base_url, self.source, "png")
+
+    @classmethod
+    def of(cls, source: design_qr.DesignSource) -> Self:
+        return cls(link=source.link, error_correction="H", source=source)

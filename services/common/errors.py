@@ -39,6 +39,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     INVALID_CREDENTIALS = "invalid_credentials"
     TOO_MANY_ATTEMPTS = "too_many_attempts"
+    LOT_EXPIRED = "lot_expired"  # labels for an expired lot, asked without confirmExpired
     # Refusals of the HTTP routes outside GraphQL (web/refusals.py): no mutation returns them.
     LINK_EXPIRED = "link_expired"
     LABEL_TOO_SMALL = "label_too_small"

@@ -101,6 +101,9 @@ class Settings:
     # OCOP_INTEGRITY_TIMEOUT_S seconds (neither valid nor a tamper warning).
     integrity_timeout_s: float = 3.0
     integrity_threads: int = 2
+    # createLabelRun warns (LOT_EXPIRES_SOON) when a lot's expiry date is this many days away or fewer
+    # (OCOP_LABEL_EXPIRY_WARNING_DAYS); an expired lot needs confirmExpired (docs/labels.md).
+    label_expiry_warning_days: int = 30
 
     @property
     def is_production(self) -> bool:
@@ -153,6 +156,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graphql_max_bytes=int(env.get("OCOP_GRAPHQL_MAX_BYTES") or 1_000_000),
         integrity_timeout_s=max(0.0, float(env.get("OCOP_INTEGRITY_TIMEOUT_S") or 3.0)),
         integrity_threads=max(1, int(env.get("OCOP_INTEGRITY_THREADS") or 2)),
+        label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
     )
 
 

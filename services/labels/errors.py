@@ -7,6 +7,13 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class LabelWarningCode(StrEnum):
+    """Why a label run was printed with a warning (not a refusal): the payload's `warnings`."""
+
+    LOT_EXPIRED = "lot_expired"  # printed anyway: the producer confirmed (confirmExpired)
+    LOT_EXPIRES_SOON = "lot_expires_soon"  # within OCOP_LABEL_EXPIRY_WARNING_DAYS
+
+
 class LabelErrorCode(StrEnum):
     REQUIRED = "required"
     INVALID = "invalid"
@@ -14,5 +21,6 @@ class LabelErrorCode(StrEnum):
     UNIQUE = "unique"
     OUT_OF_RANGE = "out_of_range"
     NOT_ALLOWED = "not_allowed"
+    LOT_EXPIRED = "lot_expired"
     UNAUTHENTICATED = "unauthenticated"
     FORBIDDEN = "forbidden"

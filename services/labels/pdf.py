@@ -116,10 +116,11 @@ class LabelPdf:
         lo = self.layout
         link = self.job.link(index)
         cv.addLiteral(_qr_literal(*code, lo.module_mm * MM, lo.qr_x_mm * MM, self._y(lo.qr_y_mm)))
-        ll = lo.link_line
-        cv.setFont(ll.font, ll.size)
-        text = lay.cut_middle(lay.display_link(link), lo.link_cut)
-        cv.drawString(ll.x_mm * MM, self._y(ll.baseline_mm), text)
+        if lo.link_shown:
+            ll = lo.link_line
+            cv.setFont(ll.font, ll.size)
+            text = lay.cut_middle(lay.display_link(link), lo.link_cut)
+            cv.drawString(ll.x_mm * MM, self._y(ll.baseline_mm), text)
         serial = self.job.serial(index)
         if lo.serial_line is not None and serial is not None:
             sl = lo.serial_line

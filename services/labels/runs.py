@@ -28,7 +28,7 @@ from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc
 from services.labels import layout as lay
 from services.labels import pdf, qr, thermal
-from services.labels.errors import LabelErrorCode
+from services.labels.errors import LabelErrorCode, LabelWarningCode
 from services.labels.templates import Template, builtin, find_template, to_model_values
 from services.policy import Reach
 from services.policy import registry as policy
@@ -65,6 +65,57 @@ class LabelRunData:
     serialized: bool = False
     start_slot: int = 1
     language: str = "vi"
+    confirm_expired: bool = False  # print labels for a lot past its expiry date (a relabelled lot, a sample)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelWarning:
+    """Printed, but the producer should know: the lot is expired, or will be soon."""
+
+    code: LabelWarningCode
+    message: str  # Vietnamese
+    message_en: str
+    expires_on: dt.date
+
+    def text(self, language: str) -> str:
+        return self.message_en if language == "en" else self.message
+
+
+def expiry_warnings(expires_on: dt.date | None, day: dt.date) -> list[LabelWarning]:
+    """What a label run printed on `day` for a lot expiring on `expires_on` warns about. A lot is good
+    through its expiry date (HSD) and expired the day after; "soon" is within OCOP_LABEL_EXPIRY_WARNING_DAYS
+    days, today included."""
+    if expires_on is None:
+        return []
+    shown = expires_on.strftime("%d/%m/%Y")
+    left = (expires_on - day).days
+    if left < 0:
+        return [
+            LabelWarning(
+                LabelWarningCode.LOT_EXPIRED,
+                f"Lô hàng đã hết hạn sử dụng từ {shown} ({-left} ngày trước).",
+                f"The lot expired on {expires_on.isoformat()} ({-left} days ago).",
+                expires_on,
+            )
+        ]
+    if left <= settings.current().label_expiry_warning_days:
+        when_vi = "hôm nay" if left == 0 else f"sau {left} ngày"
+        when_en = "today" if left == 0 else f"in {left} days"
+        return [
+            LabelWarning(
+                LabelWarningCode.LOT_EXPIRES_SOON,
+                f"Lô hàng sắp hết hạn sử dụng: {shown} ({when_vi}).",
+                f"The lot expires soon: {expires_on.isoformat()} ({when_en}).",
+                expires_on,
+            )
+        ]
+    return []
+
+
+def run_warnings(run: LabelRun) -> list[LabelWarning]:
+    """The warnings of a run, from what it printed (its frozen expiry date) and its print date."""
+    expiry = run.content.get("expiry_date")
+    return expiry_warnings(dt.date.fromisoformat(str(expiry)) if expiry else None, run.print_date)
 
 
 def _problem(problems: Problems, field: str, code: LabelErrorCode, vi: str, en: str) -> None:
@@ -156,9 +207,19 @@ async def create_label_run(
             "Lô hàng hoặc sản phẩm chưa công bố: mã QR sẽ không mở được trang truy xuất. Hãy công bố trước khi in.",
             "The lot or product is not published: its QR code would lead nowhere. Publish it before printing.",
         )
+    day = clock.today()
+    if batch.expiry_date is not None and batch.expiry_date < day and not data.confirm_expired:
+        shown = batch.expiry_date.strftime("%d/%m/%Y")
+        _problem(
+            problems,
+            "confirmExpired",
+            LabelErrorCode.LOT_EXPIRED,
+            f"Lô hàng đã hết hạn sử dụng từ {shown}: xác nhận (confirmExpired) nếu vẫn muốn in nhãn.",
+            f"The lot expired on {batch.expiry_date.isoformat()}: confirm (confirmExpired) to print labels "
+            "anyway.",
+        )
     problems.raise_if_any()
     assert template is not None
-    day = clock.today()
     content = await _snapshot(batch, product, producer, base_url, data.language, day)
     # Refuse a template too small for the code now, with the size that would do, rather than print it.
     longest_serial = None

@@ -83,7 +83,9 @@ def _font(name: str, size_pt: float, dpi: int) -> ImageFont.FreeTypeFont:
 
 
 def _text_image(job: lay.LabelJob, lo: lay.Layout, dpi: int, w: int, h: int) -> Image.Image:
-    img = Image.new("1", (w, h), 1)
+    # Drawn on a canvas twice the label's size: text that ran off the label would show in the graphic's
+    # extent (and be caught by the tests) instead of being clipped silently.
+    img = Image.new("1", (w * 2, h * 2), 1)
     draw = ImageDraw.Draw(img)
     for line in lo.lines:
         draw.text(
@@ -145,15 +147,19 @@ def zpl_lines(job: lay.LabelJob, dpi: int = 203) -> Iterator[str]:
             f"^PW{p.width_dots}^LL{p.height_dots}^LH0,0",
             f"^FO{p.text_x},{p.text_y}^XGR:{GRAPHIC}.GRF,1,1^FS",
             f"^FO{p.qr_x},{p.qr_y}^BQN,2,{p.magnification}^FDMA,{link}^FS",
-            f"^FO{link_x},{link_y}^A0N,{link_h},{round(link_h * 0.8)}^FD"
-            f"{_ascii(lay.cut_middle(lay.display_link(link), lo.link_cut))}^FS",
         ]
+        if lo.link_shown:
+            parts.append(
+                f"^FO{link_x},{link_y}^A0N,{link_h},{round(link_h * 0.8)}^FB{p.width_dots - 2 * link_x},1,0,L,0^FD"
+                f"{_ascii(lay.cut_middle(lay.display_link(link), lo.link_cut))}^FS"
+            )
         serial = job.serial(index)
         if sl is not None and serial is not None:
             sh = max(10, _dots(sl.size / lay.PT_PER_MM, dpi))
+            sx = _dots(sl.x_mm, dpi)
             parts.append(
-                f"^FO{_dots(sl.x_mm, dpi)},{_dots(sl.baseline_mm, dpi) - sh}^A0N,{sh},{round(sh * 0.8)}"
-                f"^FD{sl.text}: {serial}^FS"
+                f"^FO{sx},{_dots(sl.baseline_mm, dpi) - sh}^A0N,{sh},{round(sh * 0.8)}"
+                f"^FB{p.width_dots - _dots(lay.PAD_MM, dpi) - sx},1,0,L,0^FD{sl.text}: {serial}^FS"
             )
         parts.append("^PQ1^XZ\n")
         yield "".join(parts)
@@ -200,9 +206,12 @@ def tspl_chunks(job: lay.LabelJob, dpi: int = 203) -> Iterator[bytes]:
             "CLS",
             f'PUTBMP {p.text_x},{p.text_y},"{GRAPHIC}.BMP"',
             f'QRCODE {p.qr_x},{p.qr_y},M,{p.magnification},A,0,M2,"{link}"',
-            f'TEXT {link_x},{link_y},"1",0,{link_xmult},{link_mult},'
-            f'"{_fit_chars(shown, link_room // (8 * link_xmult))}"',
         ]
+        if lo.link_shown:
+            lines.append(
+                f'TEXT {link_x},{link_y},"1",0,{link_xmult},{link_mult},'
+                f'"{_fit_chars(shown, link_room // (8 * link_xmult))}"'
+            )
         serial = job.serial(index)
         if sl is not None and serial is not None:
             mult = max(1, round(_dots(sl.size / lay.PT_PER_MM, dpi) / 12))
