@@ -9,8 +9,7 @@ import io
 import random
 from pathlib import Path
 
-from models import Booth, Fair, Zone
-from services.fairs import floorplan
+from models import Booth, Zone
 from services.fairs.catalog.data import (
     CatalogData,
     Exhibitor,
@@ -22,6 +21,7 @@ from services.fairs.catalog.data import (
     SponsorInfo,
     Text,
     ZoneInfo,
+    floor_info,
 )
 from services.fairs.catalog.sorting import sort_vietnamese
 from services.trace.identity import product_code
@@ -141,6 +141,10 @@ def sample_catalog(
         )
         for i, z in enumerate(zones)
     ]
+    zones = tuple(
+        ZoneInfo(z.code, z.name, z.color, z.product_groups, m.x_m, m.y_m, m.width_m, m.depth_m)
+        for z, m in zip(zones, zone_models, strict=True)
+    )
     booth_models = []
     per_zone = -(-booths // len(zones))
     for n in range(booths):
@@ -273,21 +277,7 @@ def sample_catalog(
         fair=fair,
         sessions=sessions,
         zones=zones,
-        floorplan_svg=floorplan.render(
-            Fair(
-                name=fair.name.vi,
-                name_en=fair.name.en,
-                venue=fair.venue,
-                starts_on=fair.starts_on,
-                ends_on=fair.ends_on,
-                floor_width_m=100.0,
-                floor_depth_m=60.0,
-            ),
-            zone_models,
-            booth_models,
-            booth_names,
-            "en" if language == "en" else "vi",
-        ),
+        floor=floor_info(100.0, 60.0, zone_models, booth_models, booth_names),
         exhibitors=tuple(sort_vietnamese(exhibitors, key=lambda x: x.name.vi)),
         offerings=(
             Offering(
