@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 MAX_PIXELS = 40_000_000  # a larger picture (a decompression bomb, or a poster) is not read
 PHOTO_PX = 300  # a product photo's side: 24 mm at ~320 dpi
 LOGO_PX = 400
-TILE_PX = 160
+TILE_PX = 100  # 10 mm at ~250 dpi
 JPEG_QUALITY = 82
 # Tile colours by OCOP product group (1 food … 6 tourism); others take the last.
 TILE_COLORS = {
@@ -136,7 +136,7 @@ def initials_tile(letters: str, group: str = "") -> str:
     font = ImageFont.truetype(_bold_font(), int(size * (0.36 if len(letters) > 1 else 0.46)))
     draw.text((size / 2, size / 2), letters, font=font, fill=ink, anchor="mm")
     out = io.BytesIO()
-    tile.save(out, "PNG", optimize=True)
+    tile.quantize(colors=16).save(out, "PNG", optimize=True)  # two colours and their blends: ~1 KB
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 

@@ -147,7 +147,10 @@ def overview(data: CatalogData, legend_mm: float) -> PlanDrawing:
     for b in floor.booths:
         x, y, w, h = _booth_rect(b, 0, 0, k)
         body.append(_booth_box(b, x, y, w, h))
-        size = min(9.0, h * 0.45, w / max(metrics(True).width(b.code, 1.0) + 0.15, 0.1))
+        em = max(metrics(True).width(b.code, 1.0), 0.1)
+        size = min(9.0, h * 0.45, (w - 4) / em)  # 2 pt clear on each side
+        if size < MIN_PT and w / em >= MIN_PT and h >= MIN_PT:
+            size = MIN_PT  # touching the booth's sides rather than left out
         if size >= MIN_PT:
             body.append(
                 f'<text x="{_n(x + w / 2)}" y="{_n(y + h / 2 + size * 0.35)}" font-size="{_n(size)}" '
