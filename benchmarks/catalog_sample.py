@@ -11,9 +11,11 @@ from pathlib import Path
 
 from models import Booth, Zone
 from services.fairs.catalog.data import (
+    BoothInfo,
     CatalogData,
     Exhibitor,
     FairInfo,
+    FloorInfo,
     Offering,
     Organiser,
     ProductEntry,
@@ -21,7 +23,6 @@ from services.fairs.catalog.data import (
     SponsorInfo,
     Text,
     ZoneInfo,
-    floor_info,
 )
 from services.fairs.catalog.sorting import sort_vietnamese
 from services.trace.identity import product_code
@@ -277,7 +278,16 @@ def sample_catalog(
         fair=fair,
         sessions=sessions,
         zones=zones,
-        floor=floor_info(100.0, 60.0, zone_models, booth_models, booth_names),
+        floor=FloorInfo(  # the models are not saved (no database): the zone is the code's letter
+            100.0,
+            60.0,
+            tuple(
+                BoothInfo(
+                    b.code, b.code[0], "standard", b.x_m, b.y_m, b.width_m, b.depth_m, booth_names.get(b.id)
+                )
+                for b in booth_models
+            ),
+        ),
         exhibitors=tuple(sort_vietnamese(exhibitors, key=lambda x: x.name.vi)),
         offerings=(
             Offering(
