@@ -9,12 +9,13 @@ import io
 import random
 from pathlib import Path
 
-from models import Booth, Fair, Zone
-from services.fairs import floorplan
+from models import Booth, Zone
 from services.fairs.catalog.data import (
+    BoothInfo,
     CatalogData,
     Exhibitor,
     FairInfo,
+    FloorInfo,
     Offering,
     Organiser,
     ProductEntry,
@@ -141,6 +142,10 @@ def sample_catalog(
         )
         for i, z in enumerate(zones)
     ]
+    zones = tuple(
+        ZoneInfo(z.code, z.name, z.color, z.product_groups, m.x_m, m.y_m, m.width_m, m.depth_m)
+        for z, m in zip(zones, zone_models, strict=True)
+    )
     booth_models = []
     per_zone = -(-booths // len(zones))
     for n in range(booths):
@@ -273,20 +278,15 @@ def sample_catalog(
         fair=fair,
         sessions=sessions,
         zones=zones,
-        floorplan_svg=floorplan.render(
-            Fair(
-                name=fair.name.vi,
-                name_en=fair.name.en,
-                venue=fair.venue,
-                starts_on=fair.starts_on,
-                ends_on=fair.ends_on,
-                floor_width_m=100.0,
-                floor_depth_m=60.0,
+        floor=FloorInfo(  # the models are not saved (no database): the zone is the code's letter
+            100.0,
+            60.0,
+            tuple(
+                BoothInfo(
+                    b.code, b.code[0], "standard", b.x_m, b.y_m, b.width_m, b.depth_m, booth_names.get(b.id)
+                )
+                for b in booth_models
             ),
-            zone_models,
-            booth_models,
-            booth_names,
-            "en" if language == "en" else "vi",
         ),
         exhibitors=tuple(sort_vietnamese(exhibitors, key=lambda x: x.name.vi)),
         offerings=(

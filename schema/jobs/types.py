@@ -33,7 +33,10 @@ class Job(relay.Node):
     id: relay.NodeID[int]
     kind: str = strawberry.field(description="What the job makes, e.g. `catalog`.")
     status: JobStatus
-    progress: int = strawberry.field(description="Percent done, 0 to 100.")
+    progress: int = strawberry.field(
+        description="Percent done, 0 to 100: input read, then pages laid out, pages drawn and parts joined; "
+        "updated about every second while the job runs."
+    )
     error: str | None = strawberry.field(description="Why it failed (in English), or a note on a retry.")
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -42,6 +45,13 @@ class Job(relay.Node):
     @classmethod
     def from_model(cls, job: JobModel) -> Self:
         return from_row(cls, job, status=JobStatus(job.status), model=job)
+
+    @strawberry.field(
+        description="Estimated seconds until a running job is done, from its progress so far; null when it "
+        "is not running or has not reported progress yet."
+    )
+    def eta_seconds(self) -> int | None:
+        return jobs.eta_seconds(self.model)
 
     @strawberry.field(
         description="A link to the result that needs no token, valid for a week; null until the job has "

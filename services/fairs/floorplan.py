@@ -35,6 +35,7 @@ ABBREVIATIONS = (
     ("công ty cổ phần", "Cty CP"),
     ("doanh nghiệp tư nhân", "DNTN"),
     ("cơ sở", "CS"),
+    ("hộ kinh doanh", "HKD"),
 )
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -57,6 +57,7 @@ log = structlog.get_logger("ocop.jobs")
 MAX_ATTEMPTS = 2  # a job interrupted by a crash runs again, once
 HEARTBEAT_S = 5.0
 PROGRESS_WRITE_S = 1.0  # at most one progress write a second per job
+DATA_READ = 2  # percent reported once a job's input is read (the render reports the rest)
 URL_LIFETIME = dt.timedelta(days=7)
 MIB = 1024 * 1024
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -400,6 +401,7 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
                 result_sha256=done.result_sha256, result_name=name,
             )  # fmt: skip
         reporter = _Reporter(job, worker, on_progress)
+        await reporter.progress(DATA_READ)
         render = asyncio.create_task(
             sandbox.run(
                 kind.render,
@@ -451,6 +453,18 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
         job, worker, status=JobStatus.SUCCEEDED, progress=100, error=None,
         result_sha256=output.sha256, result_name=name,
     )  # fmt: skip
+
+
+def eta_seconds(job: Job, now: dt.datetime | None = None) -> int | None:
+    """Seconds until a running job is done, extrapolated from its progress so far (its renderer reports
+    progress in proportion to the work: pages laid out, pages drawn, parts joined); None when it is not
+    running or has not reported any progress yet."""
+    if job.status != JobStatus.RUNNING or job.started_at is None or not 0 < job.progress < 100:
+        return None
+    elapsed = ((now or _now()) - job.started_at).total_seconds()
+    if elapsed <= 0:
+        return None
+    return max(1, round(elapsed * (100 - job.progress) / job.progress))
 
 
 async def recover_interrupted(stale_s: float | None = None) -> tuple[list[int], list[int]]:

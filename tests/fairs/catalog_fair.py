@@ -81,11 +81,11 @@ async def build_catalog_fair(image_url: str | None = "/media/catalog-test/keo-du
         theme_en="OCOP products: potential and growth",
         kind=FairKind.OCOP_TOURISM,
         venue="Quảng trường Đồng Khởi",
-        address="Đường Đồng Khởi, Phường 3",
+        address="Đường Đồng Khởi, Phường 3, thành phố Bến Tre, tỉnh Bến Tre",  # names the province already
         province_id=unit_id(UnitEra.LEGACY, UnitLevel.PROVINCE, 83),
         starts_on=OPENING,
         ends_on=dt.date(2019, 6, 10),
-        opening_hours="8:00 – 22:00",
+        opening_hours="8:00 – 22:00 hằng ngày (daily)",  # as organisers write it
         organisers=[{"name": "UBND tỉnh Bến Tre", "role": "Đơn vị tổ chức", "name_en": "Ben Tre PC"}],
         foreword="Quê hương của nhà thơ Nguyễn Đình Chiểu chào đón quý khách.",
         foreword_en="The home of the poet Nguyễn Đình Chiểu welcomes you.",
@@ -119,10 +119,21 @@ async def build_catalog_fair(image_url: str | None = "/media/catalog-test/keo-du
     )
     await ProgrammeSession.create(
         fair=fair,
+        kind=SessionKind.SEMINAR,
+        title="Hội thảo kết nối cung – cầu sản phẩm OCOP",
+        title_en="Seminar: matching OCOP supply and demand",
+        starts_at=dt.datetime(2019, 6, 6, 14, 0, tzinfo=VN),
+        ends_at=dt.datetime(2019, 6, 6, 16, 30, tzinfo=VN),
+        speakers=["ThS. Phan Thị Mỹ Duyên (demo)"],
+    )
+    await ProgrammeSession.create(
+        fair=fair,
         kind=SessionKind.TOUR,
         title="Tham quan làng nghề bánh phồng Sơn Đốc",
+        title_en="Tour: the Sơn Đốc puffed rice cake village",
         starts_at=dt.datetime(2019, 6, 7, 7, 30, tzinfo=VN),
         ends_at=dt.datetime(2019, 6, 7, 11, 0, tzinfo=VN),
+        speakers=["Hướng dẫn viên: Lê Thị Kim Thoa (demo)"],
     )
     await Sponsor.create(fair=fair, name="Ngân hàng Dừa Xanh (demo)", level="gold")
     dong_thap = await _dong_thap_commune()

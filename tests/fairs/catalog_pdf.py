@@ -102,6 +102,25 @@ class CatalogPdf:
                 return int(match.group(1)) if match else None
         return None
 
+    def char_sizes(self, page: int) -> list[float]:
+        """The size (points, as printed) of every glyph on the page."""
+        return [ch.size for ch in _chars(self.pages[page])]
+
+    def landscape_pages(self) -> list[int]:
+        return [i for i, (w, h) in enumerate(self.page_sizes_mm()) if w > h]
+
+    def images(self, page: int) -> list[tuple[int, int]]:
+        """(width, height) in pixels of every image drawn on the page (backgrounds included)."""
+        document = pypdfium2.PdfDocument(self.pdf)
+        try:
+            out = []
+            for obj in document[page].get_objects(filter=[pypdfium2.raw.FPDF_PAGEOBJ_IMAGE], max_depth=5):
+                meta = obj.get_metadata()
+                out.append((int(meta.width), int(meta.height)))
+            return out
+        finally:
+            document.close()
+
     def page_sizes_mm(self) -> list[tuple[float, float]]:
         document = pypdfium2.PdfDocument(self.pdf)
         try:

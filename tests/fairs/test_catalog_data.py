@@ -77,8 +77,10 @@ async def test_public_contacts_address_booths_and_links(world: CatalogFair) -> N
     assert data.sessions[0].day.isoformat() == "2019-06-06"
     assert [o.name.vi for o in data.offerings] == ["Điểm du lịch Cồn Phụng"]
     assert data.sponsors[0].level == "gold"
-    assert "<svg" in data.floorplan_svg
-    assert "A01" in data.floorplan_svg
+    booths = {b.code: b for b in data.floor.booths}
+    assert booths["A03"].exhibitor == "Cơ sở Kẹo dừa Thanh Long (demo)"
+    assert booths["A03"].zone == "A"
+    assert booths["A06"].exhibitor is None  # free
 
 
 async def test_snapshot_is_frozen_and_picklable(world: CatalogFair) -> None:

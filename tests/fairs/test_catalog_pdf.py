@@ -4,6 +4,7 @@ embedded fonts, A4 and A5."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -191,7 +192,7 @@ async def test_editions_and_paper_sizes(
     rendered = await rendered_catalog(world, language, paper)
     pdf = rendered.pdf
 
-    assert set(pdf.page_sizes_mm()) == {size}
+    assert set(pdf.page_sizes_mm()) == {size, size[::-1]}  # the floor plan's pages are landscape
     text = "\n".join(r.text for page in pdf.rows for r in page)
     assert title in text
     if language != "vi":
@@ -201,7 +202,9 @@ async def test_editions_and_paper_sizes(
 
 
 async def test_a4_page_size(vi_a4: Rendered) -> None:
-    assert set(vi_a4.pdf.page_sizes_mm()) == {(210.0, 297.0)}
+    sizes = vi_a4.pdf.page_sizes_mm()
+    assert set(sizes) == {(210.0, 297.0), (297.0, 210.0)}
+    assert sizes.count((297.0, 210.0)) == len(vi_a4.pdf.landscape_pages()) <= 3  # the floor plan only
 
 
 async def test_progress_is_reported_up_to_100(world: CatalogFair) -> None:
@@ -245,3 +248,144 @@ async def test_a_catalog_rendered_in_parts_reads_the_same(
     assert [link for page in pdf.qr_codes() for link in page] == [
         link for page in single.qr_codes() for link in page
     ]
+
+
+PORTRAIT = {"A4": (210.0, 297.0), "A5": (148.0, 210.0)}
+
+
+@pytest.mark.parametrize(("language", "paper"), [("vi", "A4"), ("vi", "A5"), ("en", "A5")])
+async def test_the_floor_plan_is_printed_on_landscape_pages_with_no_text_under_6_pt(
+    world: CatalogFair, language: str, paper: str
+) -> None:
+    """The plan used to fill 40 % of a portrait page, exhibitor names at ~2 pt: now the whole floor
+    with its booth codes, then each zone with the exhibitors' names, on landscape pages."""
+    pdf = (await rendered_catalog(world, language, paper)).pdf
+    sizes = pdf.page_sizes_mm()
+    plan = pdf.landscape_pages()
+
+    assert plan, "no landscape page"
+    assert {sizes[i] for i in plan} == {PORTRAIT[paper][::-1]}
+    assert plan == list(range(plan[0], plan[0] + len(plan)))  # together
+    title = "Sơ đồ mặt bằng" if language == "vi" else "Floor plan"
+    assert title in pdf.row_texts(plan[0])[:3]
+    smallest = min(size for i in plan for size in pdf.char_sizes(i))
+    assert round(smallest, 2) >= 6.0, smallest
+    overview = " ".join(pdf.row_texts(plan[0]))
+    for code in ("A01", "A02", "A03", "A04", "A05", "A06", "B01", "B02", "B03"):  # every booth
+        assert code in overview, code
+    text = "\n".join(row for i in plan for row in pdf.row_texts(i))
+    # the exhibitors are named on their booths (abbreviated and wrapped as on booth signs)
+    for words in ("Kẹo dừa", "Phú Lễ", "Đồng Tháp"):
+        assert words in text, words
+    assert ("Thực phẩm" if language == "vi" else "Food") in text
+
+
+async def _contents(pdf: CatalogPdf) -> dict[str, int]:
+    page = next(i for i, rows in enumerate(pdf.rows) if rows and "Mục lục" in [r.text for r in rows[:3]])
+    out = {}
+    for row in pdf.row_texts(page):
+        match = re.fullmatch(r"(.+?) (\d+)", row)
+        if match and not row.startswith("Hội chợ"):
+            out[match.group(1)] = int(match.group(2))
+    return out
+
+
+async def test_the_table_of_contents_gives_the_page_of_every_section(vi_a4: Rendered) -> None:
+    pdf = vi_a4.pdf
+    contents = await _contents(pdf)
+
+    assert list(contents)[:4] == ["Lời ngỏ", "Chương trình", "Thông tin thiết thực", "Sơ đồ mặt bằng"]
+    assert {"Danh bạ đơn vị tham gia", "Đơn vị tham gia và sản phẩm", "Nhà tài trợ"} <= set(contents)
+    for title, number in contents.items():
+        starts = [i + 1 for i, rows in enumerate(pdf.rows) if title in [r.text for r in rows[:3]]]
+        assert number in starts, (title, number, starts)
+        assert pdf.printed_number(number - 1) == number
+    assert list(contents.values()) == sorted(contents.values())
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+async def test_no_text_slips(world: CatalogFair, language: str) -> None:
+    """Doubled words, a label before a label, the province twice, Vietnamese hours in English, internal
+    product codes: gone in both editions."""
+    rendered = await rendered_catalog(world, language, "A4")
+    rows = [r for page in rendered.pdf.rows for r in page]
+    text = "\n".join(r.text for r in rows)
+
+    for doubled in (
+        "Lễ Lễ",
+        "Hội thảo Hội thảo",
+        "Seminar Seminar",
+        "Tour Tour",
+        "Ceremony Opening ceremony",
+    ):
+        assert doubled not in text, doubled
+    assert ": Hướng dẫn viên:" not in text
+    assert "Speakers: Hướng dẫn viên" not in text
+    if language == "vi":
+        assert "Lễ khai mạc" in text
+        assert "Hội thảo kết nối cung – cầu sản phẩm OCOP" in text
+        assert "Hướng dẫn viên: Lê Thị Kim Thoa (demo)" in text
+        assert "Diễn giả: ThS. Phan Thị Mỹ Duyên (demo)" in text
+        assert "8:00 – 22:00 hằng ngày" in text
+    else:
+        assert "Seminar: matching OCOP supply and demand" in text
+        assert "Guide: Lê Thị Kim Thoa (demo)" in text
+        assert "8:00 – 22:00 daily" in text
+        assert "hằng ngày" not in text
+    assert "tỉnh Bến Tre, Tỉnh Bến Tre" not in text
+    assert "thành phố Bến Tre, tỉnh Bến Tre" in text  # the cover's address, once
+    codes = {p.code for x in rendered.data.exhibitors for p in x.products}
+    for row in rows:
+        assert not any(row.text.endswith(f"· {code}") for code in codes), row.text
+
+
+async def test_product_photos_are_embedded_downscaled_and_the_others_get_a_tile(
+    world: CatalogFair, media: Path
+) -> None:
+    """A camera-sized photo is printed from a copy of a few hundred pixels (read through the catalog's
+    fetcher, in the render); products without a photo get an initials tile, never an empty space."""
+    from models import ProductImage
+
+    Image.new("RGB", (4000, 3000), (40, 120, 60)).save(media / "catalog-test" / "ruou.jpg", quality=90)
+    await ProductImage.create(product=world.products["Rượu Phú Lễ"], url="/media/catalog-test/ruou.jpg")
+    rendered = await rendered_catalog(world)
+    pdf = rendered.pdf
+
+    for name in ("Rượu Phú Lễ", "Trà sen Tháp Mười", "Kẹo dừa sầu riêng lá dứa"):
+        page = entry_page(pdf, name) - 1
+        pictures = [size for size in pdf.images(page) if size[0] == size[1]]  # photos and tiles are square
+        assert pictures, name
+        assert all(max(size) <= 400 for size in pdf.images(page)), pdf.images(page)
+    assert len(rendered.pdf.pdf) < 2_000_000
+
+
+async def test_a_catalog_job_reports_its_progress_as_it_goes(world: CatalogFair) -> None:
+    """Input read, HTML built, pages laid out, pages drawn: many steps in order, not 0 then 100; and the
+    job's row shows them while it runs (written about every second)."""
+    from models import Job, JobStatus
+    from services.fairs.catalog import job as catalog_job
+    from services.jobs import queue as jobs
+
+    job = await catalog_job.generate_catalog_for_slug(world.fair.slug, "vi", "A4", base_url=BASE)
+    claimed = await jobs.claim("test-worker", job.id)
+    assert claimed is not None
+    seen: list[int] = []
+    running = asyncio.create_task(jobs.execute(claimed, "test-worker", on_progress=seen.append))
+    in_row: list[int] = []
+    while not running.done():
+        row = await Job.get(id=job.id)
+        if not in_row or in_row[-1] != row.progress:
+            in_row.append(row.progress)
+        await asyncio.sleep(0.1)
+    done = await running
+
+    assert done.status == JobStatus.SUCCEEDED, done.error
+    assert seen == sorted(seen)
+    assert seen[0] == jobs.DATA_READ
+    assert seen[-1] == 100
+    steps = [p for p in seen if 0 < p < 100]
+    assert len(steps) >= 10, seen
+    assert any(10 < p < 50 for p in steps)  # laying out
+    assert any(60 < p < 100 for p in steps)  # drawing
+    assert in_row == sorted(in_row)
+    assert any(0 < p < 100 for p in in_row), in_row

@@ -82,7 +82,7 @@ async def test_a_job_runs_in_a_child_process_and_reports_progress(
 
     assert done.status == JobStatus.SUCCEEDED, done.error
     assert done.progress == 100
-    assert seen_by_callback == [20, 40, 60, 80]
+    assert seen_by_callback == [jobs.DATA_READ, 20, 40, 60, 80]  # input read, then the render's
     assert any(0 < p < 100 for p in seen_in_row), seen_in_row  # written to the row while it ran
     path = jobs.result_path(done)
     assert path is not None

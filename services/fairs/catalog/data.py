@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -33,7 +34,6 @@ from models import (
 )
 from services.common import clock
 from services.common.text import nfc, nfc_or_none
-from services.fairs import floorplan
 from services.fairs.catalog.sorting import collation_key, sort_vietnamese
 from services.registry import admin_units, stars
 from services.trace.identity import product_code
@@ -41,10 +41,12 @@ from services.trace.identity import product_code
 __all__ = [
     "LANGUAGES",
     "PAPERS",
+    "BoothInfo",
     "CatalogData",
     "CatalogError",
     "Exhibitor",
     "FairInfo",
+    "FloorInfo",
     "Offering",
     "Organiser",
     "ProductEntry",
@@ -106,6 +108,16 @@ class FairInfo:
     foreword: Text | None
     practical_info: Text | None
 
+    @property
+    def place(self) -> tuple[str, ...]:
+        """Venue, address and province, each once: the province is left out when the address names it
+        ("…, tỉnh Bến Tre" is not followed by "Tỉnh Bến Tre")."""
+        lines = [self.venue, *([self.address] if self.address else [])]
+        said = ", ".join(lines).casefold()
+        if self.province and self.province.casefold() not in said:
+            lines.append(self.province)
+        return tuple(lines)
+
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -125,6 +137,29 @@ class ZoneInfo:
     name: Text
     color: str
     product_groups: tuple[str, ...]
+    x_m: float = 0.0  # where it lies on the floor
+    y_m: float = 0.0
+    width_m: float = 0.0
+    depth_m: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BoothInfo:
+    code: str
+    zone: str  # the zone's code
+    booth_type: str  # models.BoothType value
+    x_m: float
+    y_m: float
+    width_m: float
+    depth_m: float
+    exhibitor: str | None  # the name the edition shows, when an approved exhibitor holds it
+
+
+@dataclass(frozen=True, slots=True)
+class FloorInfo:
+    width_m: float
+    depth_m: float
+    booths: tuple[BoothInfo, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +222,7 @@ class CatalogData:
     fair: FairInfo
     sessions: tuple[Session, ...]
     zones: tuple[ZoneInfo, ...]
-    floorplan_svg: str  # services.fairs.floorplan, with the exhibitors' names
+    floor: FloorInfo  # drawn by services.fairs.catalog.plan, with the exhibitors' names
     exhibitors: tuple[Exhibitor, ...]  # in Vietnamese alphabetical order
     offerings: tuple[Offering, ...]
     sponsors: tuple[SponsorInfo, ...]
@@ -195,6 +230,30 @@ class CatalogData:
     @property
     def product_count(self) -> int:
         return sum(len(e.products) for e in self.exhibitors)
+
+
+def floor_info(
+    width_m: float, depth_m: float, zones: Sequence[Zone], booths: Sequence[Booth], names: Mapping[int, str]
+) -> FloorInfo:
+    """The floor's geometry; `names` maps booth ids to the names of the exhibitors holding them."""
+    zone_code = {z.id: z.code for z in zones}
+    return FloorInfo(
+        width_m=width_m,
+        depth_m=depth_m,
+        booths=tuple(
+            BoothInfo(
+                code=b.code,
+                zone=zone_code.get(b.zone_id, ""),
+                booth_type=str(b.booth_type),
+                x_m=b.x_m,
+                y_m=b.y_m,
+                width_m=b.width_m,
+                depth_m=b.depth_m,
+                exhibitor=nfc_or_none(names.get(b.id)),
+            )
+            for b in booths
+        ),
+    )
 
 
 def bare_unit_name(name: str) -> str:
@@ -400,6 +459,10 @@ async def load_catalog(
             name=Text.of(z.name, z.name_en) or Text(z.code),
             color=z.color,
             product_groups=tuple(str(g) for g in z.product_groups or []),
+            x_m=z.x_m,
+            y_m=z.y_m,
+            width_m=z.width_m,
+            depth_m=z.depth_m,
         )
         for z in zones
     )
@@ -428,7 +491,7 @@ async def load_catalog(
         ),
         sessions=tuple(_session(s) for s in sessions),
         zones=zone_infos,
-        floorplan_svg=floorplan.render(fair, zones, booths, booth_names, "en" if lang == "en" else "vi"),
+        floor=floor_info(fair.floor_width_m, fair.floor_depth_m, zones, booths, booth_names),
         exhibitors=tuple(sort_vietnamese(exhibitors, key=lambda e: shown(e.name))),
         offerings=tuple(
             Offering(

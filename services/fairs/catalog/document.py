@@ -14,8 +14,9 @@ import fontpkg_be_vietnam_pro
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from services.common.paths import TEMPLATES
+from services.fairs.catalog import images, plan
 from services.fairs.catalog.data import CatalogData, Exhibitor, ProductEntry, Session, SponsorInfo, Text
-from services.fairs.catalog.fetcher import STATIC_DIR, media_dir
+from services.fairs.catalog.fetcher import STATIC_DIR, CatalogFetcher, media_dir
 from services.fairs.catalog.sorting import collation_key, initial
 from services.fairs.catalog.wording import Edition
 from services.labels import qr
@@ -42,7 +43,8 @@ class Part:
     numbers and running heads (@page margin boxes) themselves. `page_numbers`: the page of each entry's
     anchor, for a directory or index rendered without the entries (None: target-counter()s of the
     anchors in the same document); `row_text` false leaves their rows empty (to count pages).
-    `folio_titles` (the folio part only): the running head of each page, None for the cover."""
+    `folio_titles` (the folio part only): the running head of each page (None for the cover) and whether
+    the page is landscape."""
 
     sections: frozenset[str]
     exhibitors: tuple[int, int] = (0, 0)
@@ -51,7 +53,7 @@ class Part:
     folio: bool = True
     page_numbers: dict[str, int] | None = None
     row_text: bool = True
-    folio_titles: tuple[str | None, ...] = ()
+    folio_titles: tuple[tuple[str | None, bool], ...] = ()  # (running head, landscape) of each page
     qr_inline_svg: bool = False  # the naive way, for the benchmark: far slower in WeasyPrint
 
     @classmethod
@@ -146,8 +148,39 @@ def qr_svg(link: str) -> str:
     return qr.svg(qr.encode(link)).split("\n", 1)[1]  # without the XML declaration, to inline in HTML
 
 
-def floorplan_uri(svg: str) -> str:
+def svg_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+# The table of contents: each section's anchor and its word (services.fairs.catalog.wording.WORDS).
+CONTENTS = (
+    ("s-foreword", "foreword"),
+    ("s-programme", "programme"),
+    ("s-practical", "practical"),
+    ("s-floorplan", "floorplan"),
+    ("s-plan-zones", "plan_zones"),
+    ("s-directory", "directory"),
+    ("s-index-province", "index_province"),
+    ("s-index-group", "index_group"),
+    ("s-index-stars", "index_stars"),
+    ("s-entries", "exhibitors"),
+    ("s-tourism", "tourism"),
+    ("s-sponsors", "sponsors"),
+)
+
+
+def contents(data: CatalogData) -> list[tuple[str, str]]:
+    """The sections this catalog has, in order: (anchor, word)."""
+    absent = set()
+    if not data.sessions:
+        absent.add("s-programme")
+    if not plan.zone_drawings_wanted(data):
+        absent.add("s-plan-zones")
+    if not data.offerings:
+        absent.add("s-tourism")
+    if not data.sponsors:
+        absent.add("s-sponsors")
+    return [(anchor, word) for anchor, word in CONTENTS if anchor not in absent]
 
 
 def _group_directory(exhibitors: Sequence[Exhibitor], e: Edition) -> list[tuple[str, list[Exhibitor]]]:
@@ -222,19 +255,38 @@ def _sponsors_by_level(sponsors: Iterable[SponsorInfo]) -> list[tuple[str, list[
     return sorted(levels.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
 
 
-def build_html(data: CatalogData, part: Part) -> str:
-    """The HTML of `part` of the catalog of `data`."""
+def build_html(data: CatalogData, part: Part, fetcher: CatalogFetcher | None = None) -> str:
+    """The HTML of `part` of the catalog of `data`; pictures are read through `fetcher`."""
     e = Edition(data.language)
+    fetcher = fetcher if fetcher is not None else CatalogFetcher()
     start, stop = part.exhibitors
     exhibitors = data.exhibitors[start:stop] if ENTRIES in part.sections else ()
     qr_images: dict[int, str] = {}
+    pictures: dict[int, str] = {}  # product id -> its photo, or its initials tile
+    tiles: dict[int, str] = {}  # exhibitor id -> its initials tile (the registry keeps no producer logo)
     if ENTRIES in part.sections:
         for x in exhibitors:
+            first_group = x.products[0].group_code.split(".")[0] if x.products else ""
+            tiles[x.id] = images.initials_tile(images.initials(e.main(x.name)), first_group)
             for p in x.products:
                 qr_images[p.id] = qr_svg(p.link) if part.qr_inline_svg else qr_png_uri(p.link)
+                photo = images.print_image(media_src(p.image_url), fetcher) if p.image_url else None
+                pictures[p.id] = photo or images.initials_tile(
+                    images.initials(e.main(p.name)), p.group_code.split(".")[0]
+                )
     offering_qr: list[str] = []
+    offering_photos: list[str] = []
+    sponsor_logos: dict[str, str] = {}
     if BACK in part.sections:
         offering_qr = [qr_png_uri(o.link) if o.link else "" for o in data.offerings]
+        offering_photos = [
+            (images.print_image(media_src(o.image_url), fetcher) or "") if o.image_url else ""
+            for o in data.offerings
+        ]
+        for s in data.sponsors:
+            logo = images.print_image(media_src(s.logo_url), fetcher, square=False) if s.logo_url else None
+            if logo:
+                sponsor_logos[s.name] = logo
     context: dict[str, object] = {
         "data": data,
         "e": e,
@@ -253,10 +305,19 @@ def build_html(data: CatalogData, part: Part) -> str:
         "qr_images": qr_images,
         "qr_inline": part.qr_inline_svg,
         "offering_qr": offering_qr,
+        "offering_photos": offering_photos,
+        "sponsor_logos": sponsor_logos,
+        "pictures": pictures,
+        "tiles": tiles,
+        "contents": contents(data),
     }
     sections = part.sections
     if INTRO in sections:
-        context["floorplan_src"] = floorplan_uri(data.floorplan_svg)
+        legend_mm = plan.legend_height_mm(data)
+        overview = plan.overview(data, legend_mm)
+        context["plan_overview"] = (svg_uri(overview.svg), overview)
+        context["plan_zones"] = [(svg_uri(d.svg), d) for d in plan.zone_drawings(data)]
+        context["booth_types"] = plan.booth_types(data)
         context["sessions_by_day"] = _sessions_by_day(data.sessions)
     if DIRECTORY in sections:
         context["directory"] = _group_directory(data.exhibitors, e)

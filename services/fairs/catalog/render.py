@@ -55,10 +55,12 @@ SPLIT_MIN_PRODUCTS = 150  # below this, one document is faster than starting wor
 MAX_WORKERS = 2
 
 SECTION_WORDS = {
+    "s-contents": "contents",
     "s-foreword": "foreword",
     "s-programme": "programme",
     "s-practical": "practical",
     "s-floorplan": "floorplan",
+    "s-plan-zones": "plan_zones",
     "s-directory": "directory",
     "s-index-province": "index_province",
     "s-index-group": "index_group",
@@ -99,6 +101,7 @@ def render_catalog_with_stats(
     cpu_started = worker.cpu_seconds()
     count = available_workers() if workers is None else workers
     report = _Progress(progress)
+    report(STARTED)
     split = (
         count >= 2
         and pikepdf is not None
@@ -110,9 +113,12 @@ def render_catalog_with_stats(
         pdf = _Parallel(data, count, report, stats).run()
     else:
         stats = RenderStats("single", documents=1)
-        document, info = worker.layout(data, Part.whole(data))
-        report(60)
-        pdf = worker.draw(document)
+        steps = _SingleSteps(report, estimated_pages(data))
+        document, info = worker.layout(data, Part.whole(data), steps.layout)
+        report(LAID_OUT)
+        steps.pages = info.pages
+        pdf = worker.draw(document, steps.drawn)
+        report(DRAWN)
         stats.pages = info.pages
         stats.refused = list(info.refused)
         del document
@@ -129,6 +135,38 @@ def available_workers() -> int:
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
     return min(cores, MAX_WORKERS)
+
+
+# Progress of a catalog in one document, in percent: where each stage ends (measured on the demo fair:
+# building the HTML ~5 %, WeasyPrint's parsing ~20 %, laying out the pages ~35 %, drawing them ~30 %).
+STARTED, HTML_BUILT, PARSED, LAID_OUT, DRAWN = 3, 8, 24, 60, 97
+
+
+def estimated_pages(data: CatalogData) -> int:
+    """About how many pages the book takes, before laying it out (the bar's scale while it is laid out)."""
+    per_product = 0.25 if data.paper == "A4" else 0.4
+    front = 9 + len(data.exhibitors) // (30 if data.paper == "A4" else 20) * 4
+    return max(10, int(front + per_product * data.product_count + 0.1 * len(data.exhibitors)))
+
+
+class _SingleSteps:
+    """Turns WeasyPrint's steps into the percentages of a catalog in one document."""
+
+    def __init__(self, report: Callable[[int], None], estimate: int) -> None:
+        self.report = report
+        self.estimate = estimate
+        self.pages = estimate
+
+    def layout(self, step: str, n: int) -> None:
+        if step == "html":
+            self.report(HTML_BUILT)
+        elif step == "parse":
+            self.report(HTML_BUILT + (PARSED - HTML_BUILT) * n // 4)
+        elif step == "page":  # a second pass (page numbers settled) stays where the first one got
+            self.report(PARSED + (LAID_OUT - 2 - PARSED) * min(n, self.estimate) // self.estimate)
+
+    def drawn(self, n: int) -> None:
+        self.report(LAID_OUT + (DRAWN - LAID_OUT) * min(n, self.pages) // max(self.pages, 1))
 
 
 class _Progress:
@@ -154,8 +192,6 @@ class _Worker:
 class _Parallel:
     """The plan of a render in parts and its bookkeeping; `run()` drives the workers."""
 
-    INTRO = "intro"
-
     def __init__(
         self, data: CatalogData, workers: int, report: Callable[[int], None], stats: RenderStats
     ) -> None:
@@ -166,10 +202,12 @@ class _Parallel:
         self.edition = Edition(data.language)
         runs = entry_runs(data.exhibitors)
         self.runs = [f"run{i}" for i in range(len(runs))]
-        self.parts: dict[str, Part] = {self.INTRO: Part(frozenset({INTRO}), folio=False)}
+        self.parts: dict[str, Part] = {}
         for key, span in zip(self.runs, runs, strict=True):
             self.parts[key] = Part(frozenset({ENTRIES}), span, folio=False)
-        self.referring = list(REFERRING)  # directory and indexes: counted, then laid out with numbers
+        # The introduction (its table of contents), the directory and the indexes: counted, then laid out
+        # with the page numbers.
+        self.referring = [INTRO, *REFERRING]
         for section in self.referring:
             self.parts[f"count-{section}"] = Part(
                 frozenset({section}), folio=False, page_numbers={}, row_text=False
@@ -177,9 +215,9 @@ class _Parallel:
         self.has_back = bool(data.offerings or data.sponsors)
         if self.has_back:
             self.parts["back"] = Part(frozenset({BACK}), folio=False)
-        self.book = [self.INTRO, *self.referring, *self.runs, *(["back"] if self.has_back else [])]
+        self.book = [*self.referring, *self.runs, *(["back"] if self.has_back else [])]
         self.counts = [f"count-{section}" for section in self.referring]
-        self.to_lay_out: deque[str] = deque([self.INTRO, *self.counts, *self.book[len(self.referring) + 1 :]])
+        self.to_lay_out: deque[str] = deque([*self.counts, *self.book[len(self.referring) :]])
         self.front_to_lay_out: deque[str] = deque()
         self.laid: dict[str, worker.PartLayout] = {}
         self.pdfs: dict[str, bytes] = {}
@@ -188,6 +226,7 @@ class _Parallel:
         # progress: a layout and a draw per part of the book, the counts, the folio documents
         self.total_steps = 2 * len(self.book) + len(self.counts) + 2 * workers
         self.done_steps = 0
+        self.in_flight: dict[str, float] = {}  # parts being laid out: how far (0 to 1, from their pages)
 
     # -- the plan ---------------------------------------------------------------------------------
 
@@ -196,11 +235,11 @@ class _Parallel:
         return self.laid[key if key in self.laid else f"count-{key}"].pages
 
     def _plan_front(self) -> None:
-        """The directory and indexes, with the page each entry starts on."""
-        number = self._pages(self.INTRO) + sum(self._pages(s) for s in self.referring)
+        """The introduction, directory and indexes, with the page each section and entry starts on."""
+        number = 0
         pages: dict[str, int] = {}
-        for key in self.runs:
-            for anchors in self.laid[key].anchors:
+        for key in self.book:
+            for anchors in self.laid[key if key in self.laid else f"count-{key}"].anchors:
                 number += 1
                 for anchor in anchors:
                     pages.setdefault(anchor, number)
@@ -210,10 +249,11 @@ class _Parallel:
 
     def _plan_folio(self) -> None:
         """The running head of every page, and the folio documents, one per worker."""
-        titles: list[str | None] = []
+        titles: list[tuple[str | None, bool]] = []
         current: str | None = None
         for key in self.book:
-            for anchors in self.laid[key if key in self.laid else f"count-{key}"].anchors:
+            laid = self.laid[key if key in self.laid else f"count-{key}"]
+            for page, anchors in enumerate(laid.anchors):
                 for anchor in anchors:
                     if anchor == "s-cover":
                         current = None
@@ -221,7 +261,7 @@ class _Parallel:
                     if anchor in SECTION_WORDS:
                         current = self.edition.word(SECTION_WORDS[anchor])
                         break
-                titles.append(current)
+                titles.append((current, bool(laid.landscape and laid.landscape[page])))
         size = max(40, -(-len(titles) // self.worker_count))
         for start in range(0, len(titles), size):
             key = f"folio{start}"
@@ -233,7 +273,9 @@ class _Parallel:
         self.stats.pages = len(titles)
 
     def _after_layout(self) -> None:
-        counted = all(k in self.laid for k in [self.INTRO, *self.counts, *self.runs])
+        counted = all(
+            k in self.laid for k in [*self.counts, *self.runs, *(["back"] if self.has_back else [])]
+        )
         if counted and not self.parts.get(self.referring[0]):
             self._plan_front()
         if counted and not self.folio and (not self.has_back or "back" in self.laid):
@@ -302,7 +344,12 @@ class _Parallel:
     def _handle(self, w: _Worker, kind: str, key: str, payload: Any) -> None:
         if kind == "error":
             raise RenderError(f"catalog worker {w.index} failed on {key}:\n{payload}")
+        if kind == "tick":  # a page of a part laid out: about 30 pages a part
+            self.in_flight[key] = min(0.8, payload / 30)
+            self._report()
+            return
         if kind == "laid":
+            self.in_flight.pop(key, None)
             self.laid[key] = payload
             self.stats.refused.extend(payload.refused)
             if key in self.referring and payload.pages != self.laid[f"count-{key}"].pages:
@@ -314,7 +361,11 @@ class _Parallel:
             self.pdfs[key] = payload
             w.busy = False
         self.done_steps += 1
-        self.report(5 + 90 * self.done_steps // max(self.total_steps, self.done_steps + 1))
+        self._report()
+
+    def _report(self) -> None:
+        done = self.done_steps + sum(self.in_flight.values())
+        self.report(int(5 + 90 * done / max(self.total_steps, self.done_steps + 1)))
 
     def _stop(self, workers: list[_Worker]) -> None:
         for w in workers:

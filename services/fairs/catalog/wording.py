@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.fairs.catalog.data import Language, Text
@@ -37,6 +39,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "scan": ("Quét để xem sản phẩm", "Scan for the product page"),
     "contact": ("Liên hệ", "Contact"),
     "speakers": ("Diễn giả", "Speakers"),
+    "guide": ("Hướng dẫn viên", "Guide"),
+    "moderator": ("Điều phối", "Moderator"),
+    "taking_part": ("Thành phần", "Taking part"),
+    "contents": ("Mục lục", "Contents"),
+    "daily": ("hằng ngày", "daily"),
+    "plan_overview": ("Toàn cảnh mặt bằng", "The whole floor"),
+    "plan_zones": ("Sơ đồ từng khu", "Zone by zone"),
+    "legend": ("Chú thích", "Legend"),
+    "product_groups": ("nhóm", "groups"),
     "edition": ("Ấn bản ngày", "Edition of"),
     "products": ("sản phẩm", "products"),
     "exhibitor_count": ("đơn vị tham gia", "exhibitors"),
@@ -72,6 +83,19 @@ SPONSOR_LEVELS: dict[str, tuple[str, str]] = {
     "silver": ("Nhà tài trợ Bạc", "Silver sponsors"),
     "partner": ("Đối tác", "Partners"),
 }
+
+# Who a session's people are, by kind: the label printed before them.
+PEOPLE_LABELS = {
+    "seminar": "speakers",
+    "business_matching": "speakers",
+    "tour": "guide",
+    "ceremony": "taking_part",
+    "other": "taking_part",
+}
+# Roles organisers write before a name ("Hướng dẫn viên: Lê Thị Kim Thoa"), and the label each stands for.
+ROLE_PREFIXES = {"diễn giả": "speakers", "hướng dẫn viên": "guide", "điều phối": "moderator"}
+_TIMES_ONLY = re.compile(r"^[\d\s:hg.–—-]+$")
+_GLOSSED = re.compile(r"^(?P<vi>.*\S)\s*\((?P<en>[^()]+)\)$")
 
 WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 MONTHS_EN = (
@@ -124,6 +148,56 @@ class Edition:
 
     def sponsor_level(self, key: str) -> str:
         return self.word(key, SPONSOR_LEVELS) if key in SPONSOR_LEVELS else key
+
+    def session_kind(self, kind: str, title: Text) -> str:
+        """The kind printed before a session's title, unless the title says it already ("Lễ khai mạc",
+        "Seminar: …", "Opening ceremony"), and never the vague "Hoạt động"/"Event"."""
+        if kind == "other":
+            return ""
+        word = self.kind(kind)
+        said = f"{self.main(title)} {self.second(title)}".casefold()
+        for part in word.split(" / "):
+            if re.search(rf"(?<!\w){re.escape(part.casefold())}(?!\w)", said):
+                return ""
+        return word
+
+    def people(self, kind: str, speakers: Sequence[str]) -> list[str]:
+        """The people of a session as lines "Label: name, name": a role the organiser wrote before a name
+        ("Hướng dẫn viên: …") becomes that line's label in the edition's language; a name that starts with
+        the label itself ("Hướng dẫn viên của …") is printed without one."""
+        default = PEOPLE_LABELS.get(kind, "speakers")
+        groups: dict[str, list[str]] = {}
+        bare: list[str] = []
+        for speaker in speakers:
+            role, colon, rest = speaker.partition(":")
+            key = ROLE_PREFIXES.get(role.strip().casefold()) if colon else None
+            if key is not None and rest.strip():
+                groups.setdefault(key, []).append(rest.strip())
+                continue
+            label_vi = WORDS[default][0].casefold()
+            if speaker.casefold().startswith(label_vi):
+                bare.append(speaker)
+            else:
+                groups.setdefault(default, []).append(speaker)
+        lines = [f"{self.word(key)}: {', '.join(names)}" for key, names in groups.items()]
+        return lines + bare
+
+    def hours(self, text: str | None) -> str:
+        """Opening hours: times ("08:00 – 22:00") get the edition's "daily"; a Vietnamese text with its
+        English in brackets ("08:00 – 22:00 hằng ngày (daily)") shows the edition's half."""
+        if not text:
+            return ""
+        if _TIMES_ONLY.match(text):
+            return f"{text} {self.word('daily')}"
+        glossed = _GLOSSED.match(text)
+        if glossed is None or self.language == "bilingual":
+            return text
+        vi = glossed["vi"]
+        if self.language == "vi":
+            return vi
+        # English: the times, then the English words.
+        times = re.match(r"^[\d\s:hg.–—-]*\d", vi)
+        return f"{times.group(0)} {glossed['en'].strip()}" if times else glossed["en"].strip()
 
     def stars(self, count: int) -> str:
         vi, en = f"{count} sao OCOP", f"{count}-star OCOP"

@@ -12,10 +12,12 @@ import resource
 import signal
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+from services.fairs.catalog import weasy
 from services.fairs.catalog.data import CatalogData
 from services.fairs.catalog.document import BASE_URL, Part, build_html
 from services.fairs.catalog.fetcher import CatalogFetcher
@@ -34,16 +36,26 @@ class PartLayout:
 
     anchors: tuple[tuple[str, ...], ...]
     refused: tuple[str, ...] = ()  # URLs the fetcher refused
+    landscape: tuple[bool, ...] = ()  # per page: wider than high (the floor plan's pages)
 
     @property
     def pages(self) -> int:
         return len(self.anchors)
 
 
-def layout(data: CatalogData, part: Part) -> tuple[Document, PartLayout]:
+def layout(
+    data: CatalogData, part: Part, on_step: Callable[[str, int], None] | None = None
+) -> tuple[Document, PartLayout]:
+    """Lay `part` out. `on_step(step, n)` hears how far WeasyPrint is: "html" once the HTML is built
+    (pictures read and downscaled), then "parse" (n: WeasyPrint's step 1 to 4) and "page" (n: pages laid
+    out so far; a second pass over the pages, to settle page numbers, counts again from 1)."""
     started = time.perf_counter()
     fetcher = CatalogFetcher()
-    document = HTML(string=build_html(data, part), base_url=BASE_URL, url_fetcher=fetcher).render()
+    html = build_html(data, part, fetcher)
+    if on_step is not None:
+        on_step("html", 0)
+    with weasy.progress(on_step):
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
     seen: set[str] = set()
     anchors = []
     for page in document.pages:
@@ -54,11 +66,15 @@ def layout(data: CatalogData, part: Part) -> tuple[Document, PartLayout]:
     log.debug(
         "laid out %s in %.2f s: %d pages", sorted(part.sections), time.perf_counter() - started, len(anchors)
     )
-    return document, PartLayout(tuple(anchors), tuple(fetcher.refused))
+    landscape = tuple(page.width > page.height for page in document.pages)
+    return document, PartLayout(tuple(anchors), tuple(fetcher.refused), landscape)
 
 
-def draw(document: Document) -> bytes:
+def draw(document: Document, on_page: Callable[[int], None] | None = None) -> bytes:
+    """The PDF of a laid-out document; `on_page(n)` hears each page drawn (n from 1)."""
     started = time.perf_counter()
+    if on_page is not None:
+        weasy.count_painted_pages(document, on_page)
     pdf: bytes = document.write_pdf()
     log.debug("drew %d pages in %.2f s", len(document.pages), time.perf_counter() - started)
     return pdf
@@ -90,9 +106,14 @@ def serve(index: int, data: CatalogData, conn: Connection, parent: int | None = 
             conn.send(("bye", None, (peak_rss_mb(), cpu_seconds())))
             return
         op, key, arg = request
+
+        def tick(step: str, n: int, key: str = key) -> None:
+            if step == "page":
+                conn.send(("tick", key, n))
+
         try:
             if op in ("layout", "render", "count"):
-                document, info = layout(data, arg)
+                document, info = layout(data, arg, tick)
                 conn.send(("laid", key, info))
                 if op == "render":
                     conn.send(("pdf", key, draw(document)))
