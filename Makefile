@@ -19,7 +19,7 @@ export HOST PORT
 # worker is its own test session, with its own SQLite file, PostgreSQL schema and media directory.
 TEST_WORKERS ?= 2
 
-.PHONY: help setup run serve demo migrate test lint format bench schema clean worker demo-catalog
+.PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
@@ -42,14 +42,22 @@ $(UV):
 
 setup: .venv/.synced
 
-migrate: setup
+# The runtime alone (no pytest, ruff, mypy) for the targets that only run the server or its commands;
+# --inexact keeps the dev tools of a venv `make setup` already made.
+.venv/.synced-runtime: uv.lock pyproject.toml | $(UV)
+> $(UV) sync --frozen --no-dev --inexact --python $(PYTHON)
+> @touch $@
+
+runtime: .venv/.synced-runtime
+
+migrate: runtime
 > $(VENV)/python server.py migrate
 
-run: setup
+run: runtime
 > $(VENV)/python server.py migrate --demo-if-empty
 > $(VENV)/python server.py serve
 
-demo: setup
+demo: runtime
 > $(VENV)/python server.py migrate
 > $(VENV)/python server.py demo
 
@@ -62,11 +70,11 @@ format: setup
 > $(VENV)/ruff check --fix .
 > $(VENV)/ruff format .
 
-worker: setup
+worker: runtime
 > $(VENV)/python server.py migrate
 > $(VENV)/python server.py worker
 
-demo-catalog: setup
+demo-catalog: runtime
 > $(VENV)/python server.py migrate
 > $(VENV)/python server.py demo
 > $(VENV)/python server.py catalog --fair hoi-cho-ocop-du-lich-2019 -o var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf

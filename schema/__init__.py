@@ -7,7 +7,8 @@ import functools
 from collections.abc import Callable
 
 import strawberry
-from graphql import ASTValidationRule
+import structlog
+from graphql import ASTValidationRule, GraphQLError
 from strawberry import relay
 from strawberry.extensions import (
     AddValidationRules,
@@ -19,6 +20,8 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+from strawberry.utils.logging import StrawberryLogger
 
 from schema import fast
 from schema.accounts.mutations import AccountMutation
@@ -35,7 +38,7 @@ from schema.jobs.types import Job
 from schema.labels.mutations import LabelMutation
 from schema.labels.queries import LabelQuery
 from schema.labels.types import LabelRun
-from schema.limits import Limits, QueryCost, limits_rule
+from schema.limits import INTERNAL_SERVER_ERROR, Limits, QueryCost, limits_rule, logged_code
 from schema.packaging.mutations import PackagingMutation
 from schema.packaging.queries import PackagingQuery
 from schema.packaging.types import DesignVersion, PackagingDesign, StoredFile
@@ -110,7 +113,27 @@ def _extensions(
     )
 
 
-schema = strawberry.Schema(
+log = structlog.get_logger("ocop")
+
+
+class OcopSchema(strawberry.Schema):
+    """Strawberry's schema, logging errors by whose they are: a client's mistake (a refused argument such as
+    `first: 101`, a cost or depth refusal, a validation or syntax error, a malformed ID, a timeout) at INFO
+    as `graphql refused` with its code and no traceback; anything else, a server error, at ERROR with its
+    traceback (strawberry's own logger), as before."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            code = logged_code(error)
+            if code == INTERNAL_SERVER_ERROR:
+                StrawberryLogger.error(error, execution_context)
+            else:
+                log.info("graphql refused", code=code, message=error.message, path=error.path)
+
+
+schema = OcopSchema(
     query=Query,
     mutation=Mutation,
     types=[

@@ -63,6 +63,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
 from schema.ids import DEFAULT_PAGE_SIZE
+from services.common.errors import DomainError
 
 QUERY_TOO_COMPLEX: Final = "QUERY_TOO_COMPLEX"
 LIST_ESTIMATE: Final = 20
@@ -463,6 +464,15 @@ def error_code(error: GraphQLError) -> str:
     ):
         return "GRAPHQL_VALIDATION_FAILED"
     return INTERNAL_SERVER_ERROR
+
+
+def logged_code(error: GraphQLError) -> str:
+    """`error_code`, also for an error a query's DomainError raised (strawberry logs errors before
+    `QueryRefusals` gives them their code): what the log says of an error, INTERNAL_SERVER_ERROR when it
+    is the server's."""
+    if isinstance(error.original_error, DomainError):
+        return error.original_error.problems[0].code.value.upper()
+    return error_code(error)
 
 
 def without_schema_names(message: str, sent: str) -> str:

@@ -56,7 +56,7 @@ class AccountMutation:
         token, user = await accounts.login(input.email, input.password, info.context.client_address)
         return LoginPayload(
             token=token,
-            expires_at=clock.now() + accounts.SESSION_LIFETIME,
+            expires_at=clock.vietnam_now() + accounts.SESSION_LIFETIME,  # +07:00, as every time we show
             user=UserType.from_model(user),
             errors=[],
             audit_user_id=user.id,

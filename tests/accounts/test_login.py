@@ -149,3 +149,17 @@ async def test_a_user_cannot_revoke_someone_elses_token(client: AsyncClient, db:
     body = await gql(client, revoke, {"id": created["apiToken"]["id"]}, token=minh)
     assert body["data"]["revokeApiToken"] == {"apiToken": None, "errors": [{"code": "NOT_FOUND"}]}
     assert (await gql(client, ME, token=created["token"]))["data"]["me"]["email"] == "lan@test.ocop.vn"
+
+
+async def test_the_session_expiry_is_in_viet_nam_time_like_every_other_time(
+    client: AsyncClient, db: Database
+) -> None:
+    await make_user("lan@test.ocop.vn")
+    payload = await login(client, "lan@test.ocop.vn", "correct horse battery")
+    expires = str(payload["expiresAt"])
+    assert expires.endswith("+07:00"), expires
+    stored = await AccessToken.get(kind="session")
+    assert abs(dt.datetime.fromisoformat(expires) - stored.expires_at) < dt.timedelta(seconds=5)
+    # As the API token of the same account shows its own.
+    created = await gql(client, CREATE_TOKEN, {"name": "script", "days": 30}, token=str(payload["token"]))
+    assert created["data"]["createApiToken"]["apiToken"]["expiresAt"].endswith("+07:00")

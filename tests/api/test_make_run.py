@@ -4,6 +4,7 @@ the search a newcomer tries first. Runs the real command line in a child process
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -143,3 +144,27 @@ def test_a_production_server_hides_its_schema_masks_errors_and_needs_a_secret(
     assert "products" not in typo["errors"][0]["message"]
     assert demo["data"]["products"]["totalCount"] == 0  # no demo data in production
     assert graphiql.status_code == 405
+
+
+def test_make_run_installs_the_runtime_only() -> None:
+    """`make run` (and the other targets that only run the server or its commands) syncs without the dev
+    group (pytest, ruff, mypy); `make test` and `make lint` still install it. Read from `make -n`, which
+    prints the commands without running them."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("no make here")
+
+    def syncs(target: str) -> list[str]:
+        result = subprocess.run(
+            [make, "-n", "-B", target], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+        )
+        return [line for line in result.stdout.splitlines() if " sync " in f"{line} "]
+
+    for target in ("run", "migrate", "demo", "worker"):
+        [sync] = syncs(target)
+        assert "--frozen" in sync
+        assert "--no-dev" in sync, (target, sync)
+    for target in ("test", "lint"):
+        [sync] = syncs(target)
+        assert "--frozen" in sync
+        assert "--no-dev" not in sync, (target, sync)
