@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import shutil
 import sys
+import tempfile
 import threading
 import warnings
 from collections import OrderedDict
@@ -23,10 +25,13 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import orjson
+import structlog
 
+from services.common import sandbox
 from services.trace.epcis import (
     EPCIS_CONTEXT,
     EXTENSION_NAMESPACE,
@@ -152,6 +157,7 @@ def event_hash(event: Mapping[str, Any]) -> str:
 
 # One thread: PyLD's document loader and context cache are module-global; several lots' misses queue here, and
 # at most one hashing thread takes turns with the event loop for the GIL.
+log = structlog.get_logger("ocop.event_hash")
 _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="event-hash")
 KNOWN_MAX = 20_000  # hashes remembered (~100 bytes each)
 _known: OrderedDict[bytes, str] = OrderedDict()
@@ -197,15 +203,57 @@ def _hash_missing(items: Sequence[tuple[bytes, Mapping[str, Any]]]) -> list[str]
     return out
 
 
+# An event whose JSON is larger than this (a few hundred sensor reports: ~0.3 s of canonicalisation and more)
+# is hashed in a sandboxed child process, not on the hashing thread. A thread shares the interpreter's lock
+# with the event loop: on a busy machine every hand-over of that lock waits for the scheduler, and /healthz was
+# seen silent for 1.5 s while an event at the sensor-report cap was hashed in a thread. A child has its own
+# interpreter and a time and memory limit that really interrupts it.
+LARGE_EVENT_BYTES = 16 * 1024
+CHILD_LIMITS = sandbox.Limits(timeout_s=120.0, memory_bytes=2048 * sandbox.MIB)
+
+
+async def hash_in_sandbox(body: Mapping[str, Any]) -> str | None:
+    """The CBV hash of one large event, computed in a sandboxed child (in line with renders, at most
+    OCOP_RENDER_CONCURRENCY at once); None when it broke the child's limits."""
+    out_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="ocop-event-hash-"))
+    try:
+        event = out_dir / "event.json"
+        await asyncio.to_thread(event.write_bytes, orjson.dumps(body, default=str))
+        output = await sandbox.run(
+            hash_in_child, str(event), CHILD_LIMITS, out_dir, ".txt", name="event-hash", capped=True
+        )
+        return await asyncio.to_thread(output.path.read_text)
+    except sandbox.ChildFailed as exc:
+        log.warning("event_too_large_to_hash", error=str(exc))
+        return None
+    finally:
+        await asyncio.to_thread(shutil.rmtree, out_dir, True)
+
+
+def is_large(event: Mapping[str, Any]) -> bool:
+    return len(orjson.dumps(event, default=str)) > LARGE_EVENT_BYTES
+
+
 async def event_hashes(events: Sequence[Mapping[str, Any]]) -> list[str]:
-    """`event_hash` of each event, computed on the hashing thread (the event loop keeps serving meanwhile);
-    a content hashed before is answered from memory. Raises EPCISHashError as event_hash does."""
+    """`event_hash` of each event, computed off the event loop: on the hashing thread, or for a large event in
+    a sandboxed child; a content hashed before is answered from memory. Raises EPCISHashError as event_hash
+    does, and when a large event breaks the child's limits."""
     keys = [content_key(event) for event in events]
     found = {key: hashed for key in keys if (hashed := recall(key)) is not None}
     missing = list({key: event for key, event in zip(keys, events, strict=True) if key not in found}.items())
-    if missing:
-        computed = await asyncio.get_running_loop().run_in_executor(_worker, _hash_missing, missing)
-        found.update(zip((key for key, _ in missing), computed, strict=True))
+    large = {key for key, event in missing if is_large(event)}
+    small = [(key, event) for key, event in missing if key not in large]
+    for key, event in missing:
+        if key not in large:
+            continue
+        hashed = await hash_in_sandbox(event)
+        if hashed is None:
+            raise EPCISHashError("the event is too large to hash within the limits")
+        remember(key, hashed)
+        found[key] = hashed
+    if small:
+        computed = await asyncio.get_running_loop().run_in_executor(_worker, _hash_missing, small)
+        found.update(zip((key for key, _ in small), computed, strict=True))
     return [found[key] for key in keys]
 
 

@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import shutil
-import tempfile
 import time
 import weakref
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, cast
 
 import orjson
@@ -33,7 +30,7 @@ import structlog
 from anyio import CapacityLimiter, to_thread
 
 from models import Batch, EventQuantity, Location, LotHead, QuantityRole, TraceEvent
-from services.common import clock, instance, sandbox, settings
+from services.common import clock, instance, settings
 from services.trace import epcis_hash
 from services.trace.batches import lot_digest
 from services.trace.events import chain_hash, event_json_of, locations_of, shown_digest
@@ -116,11 +113,8 @@ async def _read(batch_id: int) -> _Rows:
 # `remember`), shared with the hashing of new events.
 
 
-# An event whose EPCIS JSON is larger than this (only legacy events: the caps keep new ones well below) is
-# hashed in a sandboxed child process, not in a thread: the JSON-LD canonicalisation holds the GIL for
-# hundreds of milliseconds at a time on such an event, which a thread would take from the event loop.
-LARGE_EVENT_BYTES = 512 * 1024
-CHILD_LIMITS = sandbox.Limits(timeout_s=120.0, memory_bytes=2048 * sandbox.MIB)
+# An event whose EPCIS JSON is larger than epcis_hash.LARGE_EVENT_BYTES is hashed in a sandboxed child
+# process (epcis_hash.hash_in_sandbox), not in the thread.
 _too_large: set[bytes] = set()  # events the child could not hash within its limits: UNVERIFIED, not retried
 
 
@@ -143,7 +137,7 @@ def _event_hash(body: dict[str, Any]) -> str:
         return known
     if key in _too_large:
         raise _TooLarge(key)
-    if len(orjson.dumps(body, default=str)) > LARGE_EVENT_BYTES:
+    if len(orjson.dumps(body, default=str)) > epcis_hash.LARGE_EVENT_BYTES:
         raise _NeedsChild(key, body)
     computed = epcis_hash.event_hash(body)
     epcis_hash.remember(key, computed)
@@ -239,29 +233,11 @@ async def _check(rows: _Rows, base_url: str, deadline: float) -> Integrity:
         try:
             return await to_thread.run_sync(_verify, rows, base_url, deadline, limiter=_limiter())
         except _NeedsChild as large:
-            hashed = await _hash_in_child(large.body)
+            hashed = await epcis_hash.hash_in_sandbox(large.body)
             if hashed is None:
                 _too_large.add(large.key)
             else:
                 epcis_hash.remember(large.key, hashed)
-
-
-async def _hash_in_child(body: dict[str, Any]) -> str | None:
-    """The CBV hash of one large event, computed in a sandboxed child (in line with renders); None when it
-    broke the child's limits."""
-    out_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="ocop-integrity-"))
-    try:
-        event = out_dir / "event.json"
-        await asyncio.to_thread(event.write_bytes, orjson.dumps(body, default=str))
-        output = await sandbox.run(
-            epcis_hash.hash_in_child, str(event), CHILD_LIMITS, out_dir, ".txt", name="integrity", capped=True
-        )
-        return await asyncio.to_thread(output.path.read_text)
-    except sandbox.ChildFailed as exc:
-        log.warning("integrity_event_too_large", error=str(exc))
-        return None
-    finally:
-        await asyncio.to_thread(shutil.rmtree, out_dir, True)
 
 
 async def integrity(batch_id: int, base_url: str) -> Integrity:
