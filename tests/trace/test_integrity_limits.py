@@ -35,7 +35,7 @@ LOT = """query($id: ID!) { batch(id: $id) {
   integrity { valid status reason eventsChecked legacyEvents brokenAt }
 } }"""
 DOCUMENT = "query($id: ID!) { batch(id: $id) { epcisDocument } }"
-REPORTS = 20_000
+REPORTS = 3_000  # ~4.5 s of hashing: on the loop, a stall far past the 1 s the test allows
 
 
 def _forget() -> None:
@@ -52,7 +52,7 @@ async def _integrity_of(client: AsyncClient, lot: Batch) -> dict[str, Any]:
     return result
 
 
-async def test_a_legacy_event_of_twenty_thousand_sensor_reports_never_stalls_the_loop(
+async def test_a_legacy_event_of_thousands_of_sensor_reports_never_stalls_the_loop(
     client: AsyncClient, db: Database
 ) -> None:
     item = await make_product(name="Bưởi da xanh")
