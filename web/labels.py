@@ -103,7 +103,8 @@ async def label_calibration(request: Request) -> Response:
 async def design_qr_file(request: Request) -> Response:
     """A lot's QR code for designers (`designQr { svgUrl pngUrl }`): /labels/batches/{id}/design-qr.{svg|png}
     with the signed query, or a bearer token of someone who manages the lot (`?logo={file id}`: their own
-    upload; `?logo=none`: no logo; neither: the producer's registry logo, if it has one). Drawn in a thread: `qrcode` and the logo take ~0.1 s of CPU."""
+    upload; `?logo=none`: no logo; neither: the producer's registry logo, if it has one). Drawn in a thread:
+    `qrcode` and the logo take ~0.1 s of CPU."""
     fmt = request.path_params["fmt"]
     batch_id = path_int(request, "batch_id")
     logo_param = request.query_params.get("logo")
