@@ -215,6 +215,7 @@ def sample_catalog(
                 province=province,
                 province_sort=province_sort,
                 website=f"https://demo-{i + 1}.example.vn" if i % 3 == 0 else None,
+                logo_url=None,
                 booths=own,
                 description=Text(
                     "Đơn vị sản xuất các sản phẩm đặc sản địa phương đạt chuẩn OCOP, liên kết với nông dân"

@@ -86,6 +86,9 @@ class Producer(Timestamped):
     phone = fields.CharField(max_length=20, null=True)
     email = fields.CharField(max_length=254, null=True)
     website = fields.CharField(max_length=255, null=True)
+    # The producer's logo: https, or our own /static/ or /media/ file (the catalog and designers' QR codes
+    # print only our own files, read through the catalog's fetcher).
+    logo_url = fields.CharField(max_length=500, null=True)
     description = fields.TextField(null=True)
     description_en = fields.TextField(null=True)
     ocop_training_completed_on = fields.DateField(null=True)  # trained in the OCOP cycle

@@ -103,23 +103,35 @@ async def label_calibration(request: Request) -> Response:
 async def design_qr_file(request: Request) -> Response:
     """A lot's QR code for designers (`designQr { svgUrl pngUrl }`): /labels/batches/{id}/design-qr.{svg|png}
     with the signed query, or a bearer token of someone who manages the lot (`?logo={file id}`: their own
-    upload). Drawn in a thread: `qrcode` and the logo take ~0.1 s of CPU."""
+    upload; `?logo=none`: no logo; neither: the producer's registry logo, if it has one). Drawn in a thread:
+    `qrcode` and the logo take ~0.1 s of CPU."""
     fmt = request.path_params["fmt"]
     batch_id = path_int(request, "batch_id")
     logo_param = request.query_params.get("logo")
+    plain = logo_param == design_qr.PLAIN
     logo_id = int(logo_param) if logo_param and logo_param.isascii() and logo_param.isdigit() else None
     if logo_id is not None and logo_id > 2**31 - 1:  # no such row; PostgreSQL would refuse the number
         logo_id = None
-    if batch_id is None or fmt not in design_qr.FORMATS or (logo_param is not None and logo_id is None):
+    if (
+        batch_id is None
+        or fmt not in design_qr.FORMATS
+        or (logo_param is not None and logo_id is None and not plain)
+    ):
         return not_found(request, "Không tìm thấy mã QR này.", "No such QR code.")
     reach = await download_reach(
         request,
-        lambda expires, sig: design_qr.verify_download(batch_id, fmt, logo_id, expires, sig),
+        lambda expires, sig: design_qr.verify_download(
+            batch_id, fmt, design_qr.PLAIN if plain else logo_id, expires, sig
+        ),
     )
     if isinstance(reach, Response):
         return reach
     source = await design_qr.design_source(
-        batch_id, reach, base_url=request.app.state.public_base_url, logo_file_id=logo_id
+        batch_id,
+        reach,
+        base_url=request.app.state.public_base_url,
+        logo_file_id=logo_id,
+        producer_logo=not plain,
     )
     if source is None:
         return not_found(request, "Không tìm thấy mã QR này.", "No such QR code.")

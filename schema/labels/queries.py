@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -27,11 +29,23 @@ class LabelQuery:
 
     @strawberry.field(
         description="The QR code of a lot you manage, for packaging designers: SVG and PNG at error correction "
-        "H, with your uploaded logo (a PNG or JPEG StoredFile of yours) in the centre if given. Null when the lot "
-        "or the logo is not yours to use."
+        "H, with a logo in the centre: your uploaded logo (a PNG or JPEG StoredFile of yours) if given, else "
+        "the producer's logo from the registry (Producer.logoUrl, when it is one of our /media/ or /static/ "
+        "files that reads as an image) unless producerLogo is false. Null when the lot or the logo is not "
+        "yours to use."
     )
     async def design_qr(
-        self, info: Info, batch_id: relay.GlobalID, logo_file_id: relay.GlobalID | None = None
+        self,
+        info: Info,
+        batch_id: relay.GlobalID,
+        logo_file_id: relay.GlobalID | None = None,
+        producer_logo: Annotated[
+            bool,
+            strawberry.argument(
+                description="Without logoFileId: put the producer's registry logo in the centre (true, "
+                "the default) or make a plain code (false)."
+            ),
+        ] = True,
     ) -> DesignQr | None:
         logo = None if logo_file_id is None else decode_id(logo_file_id, "StoredFile", "logoFileId")
         source = await design_qr.design_source(
@@ -39,6 +53,7 @@ class LabelQuery:
             info.context.reach,
             base_url=info.context.base_url,
             logo_file_id=logo,
+            producer_logo=producer_logo,
         )
         return None if source is None else DesignQr.of(source)
 

@@ -32,6 +32,12 @@ class ProducerCreateInput:
     phone: str | None = None
     email: str | None = None
     website: str | None = None
+    logo_url: str | None = strawberry.field(
+        default=None,
+        description="The producer's logo: an https:// address, or one of our files (/media/… an upload, "
+        "/static/…). The fair catalog prints it beside the exhibitor and designers' QR codes put it in the "
+        "centre (both print our own files only). At most 500 characters; INVALID otherwise.",
+    )
     description: str | None = None
     description_en: str | None = None
     ocop_training_completed_on: dt.date | None = None
@@ -53,6 +59,12 @@ class ProducerUpdateInput:
     phone: str | None = strawberry.UNSET
     email: str | None = strawberry.UNSET
     website: str | None = strawberry.UNSET
+    logo_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The producer's logo: an https:// address, or one of our files (/media/… an upload, "
+        "/static/…). The fair catalog prints it beside the exhibitor and designers' QR codes put it in the "
+        "centre (both print our own files only). At most 500 characters; INVALID otherwise.",
+    )
     description: str | None = strawberry.UNSET
     description_en: str | None = strawberry.UNSET
     ocop_training_completed_on: dt.date | None = strawberry.UNSET

@@ -120,6 +120,10 @@ class Producer(relay.Node):
     gln: str | None
     address_line: str
     website: str | None
+    logo_url: str | None = strawberry.field(
+        description="The producer's logo (an https:// address or one of our /media/, /static/ files), or "
+        "null: the fair catalog then prints an initials tile."
+    )
     representative_value: strawberry.Private[str | None]
     phone_value: strawberry.Private[str | None]
     email_value: strawberry.Private[str | None]

@@ -43,6 +43,7 @@ async def producer(row: dict[str, Any]) -> Producer:
             phone=row.get("phone"),
             email=row.get("email"),
             website=row.get("website"),
+            logo_url=row.get("logo_url"),
             description=row.get("description"),
             description_en=row.get("description_en"),
             ocop_training_completed_on=date(row.get("ocop_training_completed_on")),

@@ -1,5 +1,7 @@
 """QR codes for designers: a lot's Digital Link as SVG or PNG for packaging artwork and previews, with an
-optional logo in the centre.
+optional logo in the centre: one the designer uploaded, else the producer's logo from the registry
+(`Producer.logo_url`, read through the catalog's fetcher: only our own /media/ and /static/ files), unless
+a plain code is asked for.
 
 Bulk labels keep zxing-cpp (services/labels/qr.py: C++, ~15 times faster than the pure-Python `qrcode` here,
 see docs/labels.md). Designers ask for one code at a time and want what `qrcode` offers: error correction
@@ -21,6 +23,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +35,7 @@ from PIL import Image
 
 from models import StoredFile
 from services.common import signing
+from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource, local_uri
 from services.labels import runs
 from services.packaging import uploads
 from services.policy import Reach
@@ -44,6 +48,9 @@ FORMATS = ("svg", "png")
 CONTENT_TYPES = {"svg": "image/svg+xml", "png": "image/png"}
 LOGO_TYPES = ("image/png", "image/jpeg")  # uploads re-encoded by services/packaging/uploads.py
 URL_LIFETIME = dt.timedelta(days=7)
+PLAIN = "none"  # `?logo=none`: no logo, not even the producer's
+
+log = logging.getLogger(__name__)
 
 
 class LogoUnusable(ValueError):
@@ -178,14 +185,27 @@ class DesignSource:
     link: str  # the lot's Digital Link, as its labels print it
     logo_file_id: int | None
     logo_path: Path | None
+    producer_logo: str | None = None  # the producer's logo (a URL the catalog's fetcher may serve)
+    plain: bool = False  # asked without any logo
+
+    @property
+    def logo_choice(self) -> int | str:
+        """What the signed link says of the logo: the upload's id, PLAIN, or 0 (the producer's, if any)."""
+        return self.logo_file_id if self.logo_file_id is not None else PLAIN if self.plain else 0
 
 
 async def design_source(
-    batch_id: int, reach: Reach, *, base_url: str, logo_file_id: int | None = None
+    batch_id: int,
+    reach: Reach,
+    *,
+    base_url: str,
+    logo_file_id: int | None = None,
+    producer_logo: bool = True,
 ) -> DesignSource | None:
     """The lot's Digital Link and the logo's file, or None when the actor does not manage the lot, or may
     not use the logo: a PNG or JPEG upload (services/packaging/uploads.py: checked and re-encoded) of its
-    own, or any for central admins and signed links. Not visible and not found look the same."""
+    own, or any for central admins and signed links. Not visible and not found look the same. Without an
+    upload, the producer's registry logo is used (unless `producer_logo` is false)."""
     batch = await runs.managed_batch(batch_id, reach)
     if batch is None:
         return None
@@ -201,43 +221,77 @@ async def design_source(
             return None
         logo_path = uploads.path_of(stored)
     product = batch.product
+    registry_logo = product.producer.logo_url if logo_file_id is None and producer_logo else None
     link = batch_link(base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code)
-    return DesignSource(batch.id, batch.lot_code, link, logo_file_id, logo_path)
+    return DesignSource(
+        batch.id,
+        batch.lot_code,
+        link,
+        logo_file_id,
+        logo_path,
+        producer_logo=registry_logo or None,
+        plain=logo_file_id is None and not producer_logo,
+    )
 
 
-def _signature(batch_id: int, fmt: str, logo_file_id: int | None, expires: int) -> str:
-    return signing.sign("design-qr", batch_id, fmt, logo_file_id or 0, expires=expires)
+def _signature(batch_id: int, fmt: str, logo: int | str, expires: int) -> str:
+    return signing.sign("design-qr", batch_id, fmt, logo, expires=expires)
 
 
 def download_url(base_url: str, source: DesignSource, fmt: str, *, now: float | None = None) -> str:
     """A link a designer's browser opens without a token, valid for a week (rounded to the hour, so that
     the same link is handed out for a while and browsers cache the file)."""
     expires = signing.expires_in(URL_LIFETIME.total_seconds(), now=now, round_to=3600)
-    logo = f"&logo={source.logo_file_id}" if source.logo_file_id is not None else ""
-    sig = _signature(source.batch_id, fmt, source.logo_file_id, expires)
+    choice = source.logo_choice
+    logo = f"&logo={choice}" if choice else ""
+    sig = _signature(source.batch_id, fmt, choice, expires)
     return f"{base_url}/labels/batches/{source.batch_id}/design-qr.{fmt}?expires={expires}{logo}&sig={sig}"
 
 
 def verify_download(
     batch_id: int,
     fmt: str,
-    logo_file_id: int | None,
+    logo: int | str | None,
     expires: str,
     signature: str,
     *,
     now: float | None = None,
 ) -> bool:
+    """`logo`: the upload's id, PLAIN, or None (the producer's logo, if any)."""
     return signing.verify(
-        "design-qr", batch_id, fmt, logo_file_id or 0, expires=expires, signature=signature, now=now
+        "design-qr", batch_id, fmt, logo or 0, expires=expires, signature=signature, now=now
     )
 
 
 def file_name(source: DesignSource, fmt: str) -> str:
     lot = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in source.lot_code)
-    return f"qr-{lot}{'-logo' if source.logo_path else ''}.{fmt}"
+    return f"qr-{lot}{'-logo' if source.logo_path or source.producer_logo else ''}.{fmt}"
+
+
+def registry_logo(url: str) -> bytes | None:
+    """The bytes of a producer's logo, read through the catalog's fetcher (our /media/ and /static/ files;
+    anything else, an https:// address above all, is refused: None)."""
+    try:
+        response = CatalogFetcher().fetch(local_uri(url))
+    except RefusedResource:
+        return None
+    try:
+        body = response.read()
+    finally:
+        response.close()
+    return bytes(body) if body else None
 
 
 def render_source(source: DesignSource, fmt: str) -> bytes:
-    """The file of a design code, its logo read from the store (run in a thread)."""
-    logo = source.logo_path.read_bytes() if source.logo_path is not None else None
-    return render(fmt, source.link, logo)
+    """The file of a design code, its logo read from the store or, without an upload, the producer's logo
+    from the registry (run in a thread). A producer's logo that cannot be read or is no image leaves a
+    plain code (logged); an uploaded one that is no image raises LogoUnusable."""
+    if source.logo_path is not None:
+        return render(fmt, source.link, source.logo_path.read_bytes())
+    logo = registry_logo(source.producer_logo) if source.producer_logo else None
+    if logo is not None:
+        try:
+            return render(fmt, source.link, logo)
+        except LogoUnusable as unusable:
+            log.warning("design qr: producer logo %s left out: %s", source.producer_logo, unusable)
+    return render(fmt, source.link, None)

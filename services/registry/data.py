@@ -60,6 +60,7 @@ class ProducerChanges(Partial):
     phone: str | Unset | None = UNSET
     email: str | Unset | None = UNSET
     website: str | Unset | None = UNSET
+    logo_url: str | Unset | None = UNSET
     description: str | Unset | None = UNSET
     description_en: str | Unset | None = UNSET
     ocop_training_completed_on: dt.date | Unset | None = UNSET

@@ -125,6 +125,39 @@ def clean_gln(problems: Problems, value: str | None, field_name: str = "gln") ->
         return None
 
 
+IMAGE_URL_PREFIXES = ("https://", "http://", "/media/", "/static/")
+IMAGE_URL_MAX = 500
+
+
+def clean_image_url(problems: Problems, value: str | None, field_name: str) -> str | None:
+    """A product image's or a producer logo's URL: an http(s) address, or one of our own files (`/media/...`
+    uploads, `/static/...` the demo's pictures); no white space and no `..` (a path must stay in its
+    folder). Printing (the catalog, designers' QR codes) reads only our own files, through the catalog's
+    fetcher; other addresses are shown by browsers only."""
+    if value is None or not value.strip():
+        return None
+    url = nfc(value.strip())
+    if len(url) > IMAGE_URL_MAX:
+        problems.add(
+            field_name,
+            RegistryErrorCode.TOO_LONG,
+            f"Tối đa {IMAGE_URL_MAX} ký tự.",
+            f"At most {IMAGE_URL_MAX} characters.",
+        )
+    elif (
+        not url.startswith(IMAGE_URL_PREFIXES)
+        or any(ch.isspace() for ch in url)
+        or ".." in url.split("?", 1)[0].split("/")
+    ):
+        problems.add(
+            field_name,
+            RegistryErrorCode.INVALID,
+            "Đường dẫn ảnh không hợp lệ: cần https:// hoặc tệp /media/, /static/ của hệ thống.",
+            "Invalid image URL: https:// or one of our /media/ or /static/ files.",
+        )
+    return url
+
+
 # AdminUnit.code is 5 characters: a longer code names no unit (and Tortoise would raise on it, a 500).
 _ADMIN_CODE_MAX = 5
 
@@ -220,6 +253,8 @@ async def _producer_values(changes: ProducerChanges, own_id: int | None) -> dict
             else:
                 values["commune_id"] = commune.id
                 values["province_id"] = commune.province_id
+    if changes.has("logo_url"):
+        values["logo_url"] = clean_image_url(problems, changes.get("logo_url"), "logoUrl")
     for date_field in ("ocop_training_completed_on", "model_example_recognised_on"):
         if changes.has(date_field):
             values[date_field] = changes.get(date_field)
@@ -383,12 +418,12 @@ async def _product_values(changes: ProductChanges, current: Product | None) -> d
                 "Scheme is required.",
             )
     for index, image in enumerate(changes.get("images") or []):
-        if not str(image.url).startswith(("https://", "http://", "/media/", "/static/")):
+        if clean_image_url(problems, str(image.url), f"images.{index}.url") is None:
             problems.add(
                 f"images.{index}.url",
                 RegistryErrorCode.INVALID,
-                "Đường dẫn ảnh không hợp lệ.",
-                "Invalid image URL.",
+                "Cần đường dẫn ảnh.",
+                "The image URL is required.",
             )
     problems.raise_if_any()
     return values

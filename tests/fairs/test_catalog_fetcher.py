@@ -1,4 +1,4 @@
-"""The catalog loads only our own fonts, its static files, the media folder and data: URIs. A URL planted in
+"""The catalog loads only our own fonts, its static files, the media and static folders and data: URIs. A URL planted in
 an exhibitor's description or a product's image (a local service, a private or link-local address, a file
 elsewhere on the server) is never fetched, and the catalog still renders."""
 
@@ -14,9 +14,9 @@ import fontpkg_be_vietnam_pro
 import pytest
 
 from models import ProductImage
-from services.common import settings
+from services.common import paths, settings
 from services.fairs.catalog.data import load_catalog
-from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource
+from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource, local_uri
 from services.fairs.catalog.render import render_catalog_with_stats
 from tests.conftest import Database
 from tests.fairs.catalog_fair import build_catalog_fair
@@ -98,6 +98,21 @@ def test_refuses_paths_that_leave_the_media_folder(media: Path, tmp_path: Path) 
     ):
         with pytest.raises(RefusedResource):
             fetcher.fetch(url)
+
+
+def test_stored_image_urls_are_read_as_the_web_serves_them(media: Path) -> None:
+    """`/media/…` is a file of the media folder, `/static/…` of the static folder (the demo's pictures);
+    `..` cannot leave them, and any other address is left as it is, and refused."""
+    fetcher = CatalogFetcher()
+    assert fetcher.fetch(local_uri("/media/photo.png")).read() == PNG_1PX
+    logo = paths.STATIC / "demo" / "logo-keo-dua-phu-hung.png"
+    assert fetcher.fetch(local_uri("/static/demo/logo-keo-dua-phu-hung.png")).read() == logo.read_bytes()
+    assert local_uri("https://example.com/logo.png") == "https://example.com/logo.png"
+    for url in ("/static/../server.py", "/static/%2E%2E/server.py", "/media/../../etc/passwd"):
+        with pytest.raises(RefusedResource):
+            fetcher.fetch(local_uri(url))
+    with pytest.raises(RefusedResource):
+        fetcher.fetch(local_uri("https://example.com/logo.png"))
 
 
 def test_serves_fonts_media_and_data_uris(media: Path) -> None:

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from httpx import AsyncClient
-from PIL import Image
+from PIL import Image, ImageChops
 
 from services.common import settings
-from services.fairs.catalog import document, render
+from services.fairs.catalog import document, images, render
 from services.fairs.catalog.data import CatalogData, load_catalog
 from services.fairs.catalog.render import render_catalog, render_catalog_with_stats
 from tests.conftest import Database
@@ -357,6 +357,58 @@ async def test_product_photos_are_embedded_downscaled_and_the_others_get_a_tile(
         assert pictures, name
         assert all(max(size) <= 400 for size in pdf.images(page)), pdf.images(page)
     assert len(rendered.pdf.pdf) < 2_000_000
+
+
+MAGENTA = (200, 30, 160)
+
+
+def magenta_pixels(pdf: CatalogPdf, page: int) -> int:
+    """Pixels of the test logo's magenta (±30 a channel) on the page painted at 100 dpi."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf.pdf)
+    try:
+        image = document[page].render(scale=100 / 72).to_pil().convert("RGB")
+    finally:
+        document.close()
+    masks = [
+        band.point(lambda v, c=c: 255 if abs(v - c) < 30 else 0)
+        for band, c in zip(image.split(), MAGENTA, strict=True)
+    ]
+    both = ImageChops.multiply(ImageChops.multiply(masks[0], masks[1]), masks[2])
+    return int(both.histogram()[255])
+
+
+async def test_an_exhibitor_with_a_producer_logo_gets_it_printed_the_others_keep_the_tile(
+    world: CatalogFair, media: Path
+) -> None:
+    """A producer's logo (a large, wide PNG with transparency, in the media folder) is printed beside its
+    entry instead of the initials tile: read through the catalog's fetcher, downscaled whole into a small
+    square. A producer without a logo, or with one the fetcher refuses (an https address), keeps its tile."""
+    logo = Image.new("RGBA", (2400, 1200), (0, 0, 0, 0))
+    logo.paste((*MAGENTA, 255), (200, 200, 2200, 1000))
+    logo.save(media / "catalog-test" / "logo-phu-le.png")
+    names = sorted(world.exhibitors)
+    with_logo, refused = world.exhibitors[names[0]], world.exhibitors[names[1]]
+    with_logo.logo_url = "/media/catalog-test/logo-phu-le.png"
+    await with_logo.save()
+    refused.logo_url = "https://example.com/logo.png"
+    await refused.save()
+
+    rendered = await rendered_catalog(world)
+    pdf = rendered.pdf
+    logo_page = entry_page(pdf, with_logo.name) - 1
+    tile_logo = (images.TILE_LOGO_PX, images.TILE_LOGO_PX)
+    assert tile_logo in pdf.images(logo_page)  # the logo, downscaled from 2400 px wide, kept square
+    assert magenta_pixels(pdf, logo_page) > 100
+    everywhere = [size for page in range(len(pdf.pages)) for size in pdf.images(page)]
+    assert everywhere.count(tile_logo) == 1  # only the producer with a logo of ours
+    tile = (images.TILE_PX, images.TILE_PX)
+    for name in names[1:]:
+        page = entry_page(pdf, name) - 1
+        assert tile in pdf.images(page), name
+        if page != logo_page:
+            assert magenta_pixels(pdf, page) == 0, name
 
 
 async def test_a_catalog_job_reports_its_progress_as_it_goes(world: CatalogFair) -> None:

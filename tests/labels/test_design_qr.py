@@ -226,3 +226,68 @@ async def test_another_producers_lot_or_logo_is_not_offered(
         f"/labels/batches/{their_batch.id}/design-qr.png", headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 404
+
+
+async def test_without_an_upload_the_producers_registry_logo_is_in_the_centre(
+    client: AsyncClient, media: Path, db: object
+) -> None:
+    """A producer whose registry logo is one of our files gets it in its codes without uploading anything
+    (read through the catalog's fetcher, same knockout, level H); `producerLogo: false` gives a plain code;
+    a logo the fetcher refuses (an https address) or that is no image leaves a plain code, never an error."""
+    from models import Producer
+
+    product = await make_product(name="Bánh phồng Sơn Đốc")
+    batch = await make_batch(product, "BP-2612")
+    (media / "logos").mkdir()
+    (media / "logos" / "son-doc.png").write_bytes(logo_png())
+    producer = await Producer.get(id=product.producer_id)
+    producer.logo_url = "/media/logos/son-doc.png"
+    await producer.save()
+    token = await token_for(Role.PRODUCER_MEMBER, producer_id=product.producer_id)
+    gid = to_base64("Batch", batch.id)
+
+    async def files(**variables: object) -> tuple[Image.Image, str]:
+        body = await gql(client, PRODUCER_LOGO_QUERY, {"batch": gid, **variables}, token=token)
+        found = body["data"]["designQr"]
+        png = await client.get(path_of(found["pngUrl"]))
+        assert png.status_code == 200, png.text
+        svg = await client.get(path_of(found["svgUrl"]))
+        assert svg.status_code == 200, svg.text
+        assert reads(svg_raster(svg.text)) == [(found["link"], "H")]
+        return Image.open(io.BytesIO(png.content)), svg.text
+
+    image, svg = await files()
+    ((link, level),) = reads(image)
+    assert level == "H"
+    assert link.endswith("/10/BP-2612")
+    assert green_pixels(image) > 0
+    assert "<image" in svg
+    side = image.width // 10
+    k = design_qr.knockout(side - 8)
+    x0 = (4 + k.start) * 10
+    inside = image.crop((x0, x0, x0 + k.size * 10, x0 + k.size * 10))
+    assert green_pixels(inside) == green_pixels(image)  # the same bounded knockout as an upload
+
+    plain, plain_svg = await files(producerLogo=False)
+    assert green_pixels(plain) == 0
+    assert "<image" not in plain_svg
+    # The plain link is signed as plain: dropping `logo=none` breaks the signature.
+    body = await gql(client, PRODUCER_LOGO_QUERY, {"batch": gid, "producerLogo": False}, token=token)
+    url = path_of(body["data"]["designQr"]["pngUrl"])
+    assert "logo=none" in url
+    assert (await client.get(url.replace("&logo=none", ""))).status_code == 403
+
+    for unusable in ("https://example.com/logo.png", "/media/logos/missing.png", "/media/logos/not-png.png"):
+        (media / "logos" / "not-png.png").write_text("<html>not a logo</html>")
+        producer.logo_url = unusable
+        await producer.save()
+        image, svg = await files()
+        assert green_pixels(image) == 0, unusable
+        assert "<image" not in svg
+
+
+PRODUCER_LOGO_QUERY = """
+query($batch: ID!, $producerLogo: Boolean! = true) {
+  designQr(batchId: $batch, producerLogo: $producerLogo) { link svgUrl pngUrl }
+}
+"""

@@ -48,6 +48,15 @@ async def test_the_demo_loads_once_and_tells_its_story(client: AsyncClient, db: 
     assert await stars_of(client, "cao sam ngoc linh") == [("Cao sâm Ngọc Linh", 5)]
     assert await Evaluation.filter(status="revoked").count() == 1
     assert await Product.filter(latest_certificate_id__isnull=True).count() >= 2
+    # Two producers have logos drawn for the demo, served under /static/ as PNG images.
+    logos = sorted(str(p.logo_url) for p in await Producer.filter(logo_url__isnull=False))
+    assert logos == [
+        "/static/demo/logo-banh-phong-son-doc.png",
+        "/static/demo/logo-keo-dua-phu-hung.png",
+    ]
+    for url in logos:
+        served = await client.get(url)
+        assert (served.status_code, served.headers["content-type"]) == (200, "image/png"), url
 
 
 async def test_demo_accounts_sign_in_with_their_roles(client: AsyncClient, db: Database) -> None:

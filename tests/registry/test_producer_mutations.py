@@ -145,3 +145,44 @@ async def test_an_update_changes_only_the_fields_sent(client: AsyncClient, db: D
     body = await gql(client, UPDATE, {"input": {"id": producer_id, "taxCode": "0000000000"}})
     assert body["data"]["updateProducer"]["errors"] == [{"field": "taxCode", "code": "INVALID_TAX_CODE"}]
     assert (await Producer.get()).tax_code == tax_code(77)
+
+
+LOGO = """
+mutation($input: ProducerUpdateInput!) {
+  updateProducer(input: $input) { producer { logoUrl } errors { field code message } }
+}
+"""
+
+
+async def test_a_producer_logo_is_set_changed_refused_and_cleared(client: AsyncClient, db: Database) -> None:
+    """The logo is one of our files or an https address; anything else is refused with INVALID and leaves
+    the stored logo as it was; null clears it."""
+    created = await gql(
+        client, CREATE, {"input": producer_input(logoUrl=" /static/demo/logo-banh-phong-son-doc.png ")}
+    )
+    assert created["data"]["createProducer"]["errors"] == []
+    producer_id = created["data"]["createProducer"]["producer"]["id"]
+    assert (await Producer.get()).logo_url == "/static/demo/logo-banh-phong-son-doc.png"
+    body = await gql(client, LOGO, {"input": {"id": producer_id, "logoUrl": "/media/logos/son-doc.png"}})
+    assert body["data"]["updateProducer"] == {
+        "producer": {"logoUrl": "/media/logos/son-doc.png"},
+        "errors": [],
+    }
+    for bad in (
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "logo.png",
+        "/media/../../etc/passwd",
+        "/media/a logo.png",
+        "https://example.vn/" + "x" * 500,
+    ):
+        body = await gql(client, LOGO, {"input": {"id": producer_id, "logoUrl": bad}})
+        payload = body["data"]["updateProducer"]
+        assert payload["producer"] is None, bad
+        (error,) = payload["errors"]
+        assert error["field"] == "logoUrl"
+        assert error["code"] == ("TOO_LONG" if len(bad) > 500 else "INVALID"), bad
+    assert (await Producer.get()).logo_url == "/media/logos/son-doc.png"
+    body = await gql(client, LOGO, {"input": {"id": producer_id, "logoUrl": None}})
+    assert body["data"]["updateProducer"] == {"producer": {"logoUrl": None}, "errors": []}
+    assert (await Producer.get()).logo_url is None

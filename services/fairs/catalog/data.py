@@ -188,6 +188,7 @@ class Exhibitor:
     province: str  # "Tỉnh Bến Tre"
     province_sort: str  # "Bến Tre"
     website: str | None
+    logo_url: str | None  # the producer's logo, as stored (services.fairs.catalog.images prints it)
     booths: tuple[str, ...]
     description: Text | None
     products: tuple[ProductEntry, ...]
@@ -445,6 +446,7 @@ async def load_catalog(
                 province=province_name,
                 province_sort=bare_unit_name(province_name),
                 website=nfc_or_none(producer.website),
+                logo_url=producer.logo_url,
                 booths=tuple(sorted(booths_of[application.id], key=collation_key)),
                 description=description,
                 products=tuple(sort_vietnamese(products_of[application.id], key=lambda p: shown(p.name))),

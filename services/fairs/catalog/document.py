@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from services.common.paths import TEMPLATES
 from services.fairs.catalog import images, plan
 from services.fairs.catalog.data import CatalogData, Exhibitor, ProductEntry, Session, SponsorInfo, Text
-from services.fairs.catalog.fetcher import STATIC_DIR, CatalogFetcher, media_dir
+from services.fairs.catalog.fetcher import STATIC_DIR, CatalogFetcher, local_uri
 from services.fairs.catalog.sorting import collation_key, initial
 from services.fairs.catalog.wording import Edition
 from services.labels import qr
@@ -93,14 +93,8 @@ def environment() -> Environment:
 
 
 def media_src(url: str | None) -> str:
-    """Where an image is read from: a `/media/...` path (as stored by the registry) becomes the file in the
-    media folder; any other URL is left as it is, and the fetcher refuses it unless it is ours."""
-    if not url:
-        return ""
-    if url.startswith("/media/"):
-        relative = url.removeprefix("/media/").lstrip("/")
-        return (media_dir() / relative).as_uri() if relative else ""
-    return url
+    """Where an image is read from (`fetcher.local_uri`: our /media/ and /static/ files)."""
+    return local_uri(url)
 
 
 def css_url(url: str) -> str:
@@ -263,11 +257,12 @@ def build_html(data: CatalogData, part: Part, fetcher: CatalogFetcher | None = N
     exhibitors = data.exhibitors[start:stop] if ENTRIES in part.sections else ()
     qr_images: dict[int, str] = {}
     pictures: dict[int, str] = {}  # product id -> its photo, or its initials tile
-    tiles: dict[int, str] = {}  # exhibitor id -> its initials tile (the registry keeps no producer logo)
+    tiles: dict[int, str] = {}  # exhibitor id -> its producer's logo, or its initials tile
     if ENTRIES in part.sections:
         for x in exhibitors:
             first_group = x.products[0].group_code.split(".")[0] if x.products else ""
-            tiles[x.id] = images.initials_tile(images.initials(e.main(x.name)), first_group)
+            logo = images.print_tile_logo(media_src(x.logo_url), fetcher) if x.logo_url else None
+            tiles[x.id] = logo or images.initials_tile(images.initials(e.main(x.name)), first_group)
             for p in x.products:
                 qr_images[p.id] = qr_svg(p.link) if part.qr_inline_svg else qr_png_uri(p.link)
                 photo = images.print_image(media_src(p.image_url), fetcher) if p.image_url else None

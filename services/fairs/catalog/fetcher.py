@@ -1,5 +1,5 @@
 """The only way a catalog render reaches a resource: our fonts, the catalog's own static files, the media
-folder, and `data:` URIs. Everything else (other files, http and https, above all loopback, private and
+folder, the static folder served under /static/ (the demo's pictures), and `data:` URIs. Everything else (other files, http and https, above all loopback, private and
 link-local addresses that a planted image URL would aim at) is refused before any connection is made:
 the resource is simply left out of the PDF and the refusal is logged.
 
@@ -21,7 +21,7 @@ import fontpkg_noto_sans
 from services.common import paths, settings
 from services.fairs.catalog.weasy import URLFetcher, URLFetcherResponse
 
-__all__ = ["STATIC_DIR", "CatalogFetcher", "RefusedResource", "allowed_roots", "media_dir"]
+__all__ = ["STATIC_DIR", "CatalogFetcher", "RefusedResource", "allowed_roots", "local_uri", "media_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,21 @@ def allowed_roots() -> tuple[Path, ...]:
         (Path(fontpkg_noto_sans.ROOT) / "files").resolve(),
         STATIC_DIR.resolve(),
         media_dir(),
+        paths.STATIC.resolve(),
     )
+
+
+def local_uri(url: str | None) -> str:
+    """Where a stored image URL is read from: `/media/...` (an upload) becomes the file in the media folder,
+    `/static/...` the file in the static folder (what web/public.py serves there); any other URL is left as
+    it is, and the fetcher refuses it unless it is ours."""
+    if not url:
+        return ""
+    for prefix, folder in (("/media/", media_dir()), ("/static/", paths.STATIC.resolve())):
+        if url.startswith(prefix):
+            relative = unquote(url.removeprefix(prefix).split("?", 1)[0]).lstrip("/")
+            return (folder / relative).as_uri() if relative else ""
+    return url
 
 
 def _redact(url: str) -> str:

@@ -23,7 +23,7 @@ from services.common.text import nfc
 from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource
 from services.fairs.floorplan import ABBREVIATIONS
 
-__all__ = ["MAX_PIXELS", "initials", "initials_tile", "print_image"]
+__all__ = ["MAX_PIXELS", "initials", "initials_tile", "print_image", "print_tile_logo"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ MAX_PIXELS = 40_000_000  # a larger picture (a decompression bomb, or a poster) 
 PHOTO_PX = 300  # a product photo's side: 24 mm at ~320 dpi
 LOGO_PX = 400
 TILE_PX = 100  # 10 mm at ~250 dpi
+TILE_LOGO_PX = 160  # a producer's logo in the place of the tile: 10 mm at ~400 dpi
 JPEG_QUALITY = 82
 # Tile colours by OCOP product group (1 food … 6 tourism); others take the last.
 TILE_COLORS = {
@@ -49,21 +50,42 @@ def print_image(src: str, fetcher: CatalogFetcher, *, square: bool = True) -> st
     """The picture at `src` (a URL the fetcher serves) ready for print as a data URI, or None."""
     if not src:
         return None
-    return _prepared(src, fetcher, square)
+    return _prepared(src, fetcher, "photo" if square else "logo")
 
 
-def _prepare(src: str, square: bool, body: bytes) -> str | None:
+def print_tile_logo(src: str, fetcher: CatalogFetcher) -> str | None:
+    """A producer's logo at `src` for the place of the exhibitor's initials tile: the whole logo, never
+    cropped, fitted in a square (transparent around when the logo has transparency, else white), as a data
+    URI; None when the fetcher refuses it or it is no image (the tile is printed then)."""
+    if not src:
+        return None
+    return _prepared(src, fetcher, "tile")
+
+
+def _prepare(src: str, mode: str, body: bytes) -> str | None:
+    square = mode == "photo"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image: Image.Image = Image.open(io.BytesIO(body))
             if image.width * image.height > MAX_PIXELS:
                 raise ValueError(f"{image.width} × {image.height} pixels")
-            size = PHOTO_PX if square else LOGO_PX
+            size = {"photo": PHOTO_PX, "logo": LOGO_PX}.get(mode, TILE_LOGO_PX)
             if isinstance(image, ImageFile.ImageFile):
                 image.draft("RGB", (size * 2, size * 2))  # JPEG: decode at a fraction of the size
             image = ImageOps.exif_transpose(image)
             has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            if mode == "tile":  # the whole logo, centred in a square
+                image = image.convert("RGBA" if has_alpha else "RGB")
+                image.thumbnail((size, size), Image.Resampling.LANCZOS)
+                background = (255, 255, 255, 0) if has_alpha else (255, 255, 255)
+                canvas = Image.new(image.mode, (size, size), background)
+                canvas.paste(image, ((size - image.width) // 2, (size - image.height) // 2))
+                image = canvas
+                if not has_alpha:
+                    out = io.BytesIO()
+                    image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+                    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode()
             if has_alpha and not square:  # a logo keeps its transparency
                 image = image.convert("RGBA")
                 image.thumbnail((size, size), Image.Resampling.LANCZOS)
@@ -93,21 +115,21 @@ def _prepare(src: str, square: bool, body: bytes) -> str | None:
         return None
 
 
-_done: dict[tuple[str, bool], str] = {}  # per process: a worker prints each picture once
+_done: dict[tuple[str, str], str] = {}  # per process: a worker prints each picture once
 
 
-def _prepared(src: str, fetcher: CatalogFetcher, square: bool) -> str | None:
-    if (src, square) in _done:
-        return _done[(src, square)]
+def _prepared(src: str, fetcher: CatalogFetcher, mode: str) -> str | None:
+    if (src, mode) in _done:
+        return _done[(src, mode)]
     try:
         response = fetcher.fetch(src)
     except RefusedResource:
         return None
     body = cast(bytes, response.read())
     response.close()
-    prepared = _prepare(src, square, body) if body else None
+    prepared = _prepare(src, mode, body) if body else None
     if prepared is not None and len(_done) < 4096:
-        _done[(src, square)] = prepared
+        _done[(src, mode)] = prepared
     return prepared
 
 
