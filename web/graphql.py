@@ -78,7 +78,6 @@ def own_integrity(name: str) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384((ASSETS / name).read_bytes()).digest()).decode()
 
 
-@functools.cache
 def explorer_page() -> str:
     """The GraphiQL page: vendored assets with their integrity, our start-up script, the example operations
     as a JSON data block (not executed, so the CSP allows it)."""
