@@ -19,7 +19,7 @@ export HOST PORT
 # worker is its own test session, with its own SQLite file, PostgreSQL schema and media directory.
 TEST_WORKERS ?= 2
 
-.PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog
+.PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog graphiql-assets
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
@@ -30,6 +30,7 @@ help:
 > @echo "make worker - run background jobs (catalog renders): procrastinate on PostgreSQL, a local loop otherwise"
 > @echo "make demo-catalog - the demo fair's catalog as var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf"
 > @echo "make schema - re-export schema.graphql"
+> @echo "make graphiql-assets - re-fetch GraphiQL, React and React DOM (pinned in scripts/vendor_graphiql.sh) from the npm registry into static/graphiql/"
 
 $(UV):
 > @test -n "$(PYTHON)" || { echo "Python >= 3.12 is required (set PYTHON=...)"; exit 1; }
@@ -90,3 +91,8 @@ bench: setup
 
 clean:
 > rm -rf .venv .tools var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache
+
+# The explorer's browser files, vendored so GraphiQL works without internet; versions pinned in the script,
+# sizes and sha384 integrity written to static/graphiql/manifest.json (tests/api/test_graphiql.py checks them).
+graphiql-assets:
+> scripts/vendor_graphiql.sh

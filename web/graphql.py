@@ -1,17 +1,23 @@
 """/graphql: POST with a JSON body for every client, and in development GET and GraphiQL through
-strawberry's view. Its refusals stay in the GraphQL response format (`errors[].extensions.code`), which
+strawberry's view, whose GraphiQL page is ours (`explorer_page`): every script and style it loads is
+vendored in static/graphiql/ (scripts/vendor_graphiql.sh, pinned in its manifest.json with sha384
+integrity) and served from /graphql/assets/, so the explorer works without internet. Its refusals stay in the GraphQL response format (`errors[].extensions.code`), which
 GraphQL clients read (GraphQL over HTTP), not in web/refusals.py's shape."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import functools
+import hashlib
+import html
 from dataclasses import dataclass
 from typing import Any, cast
 
 import orjson
 import structlog
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry import Schema
@@ -23,7 +29,7 @@ from strawberry.types import ExecutionResult
 
 from schema.context import Context, build_context
 from schema.limits import format_errors
-from services.common import settings
+from services.common import paths, settings
 from web.middleware import BodyTooLarge, read_body
 from web.responses import ORJSONResponse
 
@@ -42,6 +48,79 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         return cast(GraphQLHTTPResponse, response_body(result, request, production=False))
+
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        return HTMLResponse(explorer_page(), headers={"content-security-policy": EXPLORER_CSP})
+
+
+# The explorer's assets: vendored, pinned, checked (tests/api/test_graphiql.py holds files, manifest and page
+# together). Their names carry the version, so they are cached for a year.
+ASSETS = paths.STATIC / "graphiql"
+ASSET_PREFIX = "/graphql/assets/"
+_MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+# Scripts from this origin only, none inline; GraphiQL sets style attributes (hence 'unsafe-inline' for
+# styles) and inlines its icons and fonts as data: URLs.
+EXPLORER_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+@functools.cache
+def asset_manifest() -> dict[str, str]:
+    """File name → sha384 integrity of every vendored asset, from static/graphiql/manifest.json."""
+    manifest = orjson.loads((ASSETS / "manifest.json").read_bytes())
+    return {asset["file"]: asset["integrity"] for asset in manifest["assets"]}
+
+
+def own_integrity(name: str) -> str:
+    """The sha384 integrity of one of our own explorer files (not vendored, hence not in the manifest)."""
+    return "sha384-" + base64.b64encode(hashlib.sha384((ASSETS / name).read_bytes()).digest()).decode()
+
+
+def explorer_page() -> str:
+    """The GraphiQL page: vendored assets with their integrity, our start-up script, the example operations
+    as a JSON data block (not executed, so the CSP allows it)."""
+    manifest = asset_manifest()
+    styles, scripts = [], []
+    for name, integrity in manifest.items():
+        url = html.escape(ASSET_PREFIX + name)
+        if name.endswith(".css"):
+            styles.append(f'<link rel="stylesheet" href="{url}" integrity="{integrity}">')
+        else:
+            scripts.append(f'<script src="{url}" integrity="{integrity}"></script>')
+    examples = orjson.dumps(orjson.loads((ASSETS / "examples.json").read_bytes())).decode()
+    examples = examples.replace("<", "\\u003c")
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ocop-hub GraphiQL</title>
+{chr(10).join(styles)}
+<link rel="stylesheet" href="{ASSET_PREFIX}explorer.css" integrity="{own_integrity("explorer.css")}">
+</head>
+<body>
+<div id="graphiql">Loading…</div>
+<script type="application/json" id="graphiql-examples">{examples}</script>
+{chr(10).join(scripts)}
+<script src="{ASSET_PREFIX}explorer.js" integrity="{own_integrity("explorer.js")}"></script>
+</body>
+</html>
+"""
+
+
+async def explorer_asset(request: Request) -> Response:
+    """GET /graphql/assets/{name}: a vendored GraphiQL file or our start-up script; development only (the
+    explorer does not exist in production)."""
+    config: GraphQLConfig = request.app.state.graphql
+    name = request.path_params["name"]
+    allowed = {*asset_manifest(), "explorer.js", "explorer.css"}
+    if config.production or name not in allowed:
+        return Response("Not Found", status_code=404, media_type="text/plain")
+    cache = "public, max-age=31536000, immutable" if name in asset_manifest() else "no-cache"
+    media_type = _MEDIA_TYPES[name[name.rindex(".") :]]
+    return FileResponse(ASSETS / name, media_type=media_type, headers={"cache-control": cache})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,4 +233,5 @@ class _GraphQLGet:
 routes: list[BaseRoute] = [
     Route("/graphql", graphql_post, methods=["POST"]),
     Route("/graphql", _GraphQLGet(), methods=["GET"]),
+    Route(ASSET_PREFIX + "{name}", explorer_asset, methods=["GET"]),
 ]
