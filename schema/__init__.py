@@ -45,6 +45,7 @@ from schema.packaging.types import DesignVersion, PackagingDesign, StoredFile
 from schema.registry.mutations import RegistryMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.types import Evaluation, Producer, Product
+from schema.scalars import SCALAR_OVERRIDES
 from schema.trace.mutations import TraceMutation
 from schema.trace.queries import TraceQuery
 from schema.trace.types import Batch, TraceEventType
@@ -154,6 +155,7 @@ schema = OcopSchema(
         StoredFile,
     ],
     config=StrawberryConfig(auto_camel_case=True),
+    scalar_overrides=SCALAR_OVERRIDES,
     extensions=_extensions(False, LIMITS),
 )
 
