@@ -164,14 +164,15 @@ _known: OrderedDict[bytes, str] = OrderedDict()
 _known_lock = threading.Lock()  # the event loop reads, the hashing thread writes
 
 
-def content_key(event: Mapping[str, Any]) -> bytes:
-    """The sha256 of the event's JSON with sorted keys: the same content always gets the same CBV hash, and an
-    edited row has other content, so a remembered hash never hides an edit."""
+def content_key(event: Mapping[str, Any]) -> tuple[bytes, bool]:
+    """The sha256 of the event's JSON with sorted keys, and whether that JSON is over LARGE_EVENT_BYTES (to be
+    hashed in a child), from one serialisation. The same content always gets the same CBV hash, and an edited
+    row has other content, so a remembered hash never hides an edit."""
     try:
         canonical = orjson.dumps(event, option=orjson.OPT_SORT_KEYS, default=str)
     except TypeError:  # orjson refuses integers past 64 bits; json does not
         canonical = json.dumps(event, sort_keys=True, default=str).encode()
-    return hashlib.sha256(canonical).digest()
+    return hashlib.sha256(canonical).digest(), len(canonical) > LARGE_EVENT_BYTES
 
 
 def recall(key: bytes) -> str | None:
@@ -230,18 +231,15 @@ async def hash_in_sandbox(body: Mapping[str, Any]) -> str | None:
         await asyncio.to_thread(shutil.rmtree, out_dir, True)
 
 
-def is_large(event: Mapping[str, Any]) -> bool:
-    return len(orjson.dumps(event, default=str)) > LARGE_EVENT_BYTES
-
-
 async def event_hashes(events: Sequence[Mapping[str, Any]]) -> list[str]:
     """`event_hash` of each event, computed off the event loop: on the hashing thread, or for a large event in
     a sandboxed child; a content hashed before is answered from memory. Raises EPCISHashError as event_hash
     does, and when a large event breaks the child's limits."""
-    keys = [content_key(event) for event in events]
+    keyed = [content_key(event) for event in events]
+    keys = [key for key, _ in keyed]
+    large = {key for key, is_large in keyed if is_large}
     found = {key: hashed for key in keys if (hashed := recall(key)) is not None}
     missing = list({key: event for key, event in zip(keys, events, strict=True) if key not in found}.items())
-    large = {key for key, event in missing if is_large(event)}
     small = [(key, event) for key, event in missing if key not in large]
     for key, event in missing:
         if key not in large:

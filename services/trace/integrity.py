@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, cast
 
-import orjson
 import structlog
 from anyio import CapacityLimiter, to_thread
 
@@ -127,17 +126,17 @@ class _NeedsChild(Exception):
 
 
 class _TooLarge(Exception):
-    """An event the child could not hash within CHILD_LIMITS."""
+    """An event the child could not hash within epcis_hash.CHILD_LIMITS."""
 
 
 def _event_hash(body: dict[str, Any]) -> str:
-    key = epcis_hash.content_key(body)
+    key, large = epcis_hash.content_key(body)
     known = epcis_hash.recall(key)
     if known is not None:
         return known
     if key in _too_large:
         raise _TooLarge(key)
-    if len(orjson.dumps(body, default=str)) > epcis_hash.LARGE_EVENT_BYTES:
+    if large:
         raise _NeedsChild(key, body)
     computed = epcis_hash.event_hash(body)
     epcis_hash.remember(key, computed)
