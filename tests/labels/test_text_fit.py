@@ -18,10 +18,9 @@ from urllib.parse import quote
 import pytest
 from PIL import Image
 
-from models import TemplateKind
 from services.labels import layout as lay
 from services.labels import pdf, thermal
-from services.labels.templates import Template
+from tests.labels.factories import roll_template
 from tests.labels.pdfcheck import GRIDS, ROLLS, TEMPLATES, Char, Page, content, job, lines_of, pdf_pages
 from tests.labels.test_thermal import tspl_parts, zpl_graphic
 
@@ -139,22 +138,7 @@ def test_what_gives_way_first_is_the_net_quantity_then_the_producer() -> None:
     """The order of what is left out is the documented one (docs/labels.md)."""
     assert lay.DROP_ORDER == ("net", "producer", "stars", "mfg", "exp")
     # A made-up label short of height: the net quantity goes before anything else.
-    squat = Template(
-        code="SQUAT",
-        name="",
-        name_en="",
-        kind=TemplateKind.ROLL,
-        page_width_mm=60,
-        page_height_mm=19.5,
-        rows=1,
-        columns=1,
-        label_width_mm=60,
-        label_height_mm=19.5,
-        margin_top_mm=0,
-        margin_left_mm=0,
-        column_gap_mm=0,
-        row_gap_mm=0,
-    )
+    squat = roll_template("SQUAT", 60, 19.5)
     long = content(product_name=LONG_NAME, producer_name=LONG_PRODUCER, stars=5)
     lo = lay.layout(lay.LabelJob(squat, long, 1, 1))
     assert lo.dropped == ("net",)

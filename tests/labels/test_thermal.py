@@ -30,10 +30,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from models import TemplateKind
 from services.labels import layout as lay
 from services.labels import qr, thermal
-from services.labels.templates import Template, builtin
+from services.labels.templates import builtin
+from tests.labels.factories import roll_template
 from tests.labels.pdfcheck import ROLLS, job
 
 GOLDEN = Path(__file__).with_name("golden")
@@ -285,23 +285,7 @@ def test_tspl_labels_carry_their_links_at_a_readable_size(code: str, dpi: int, s
 def test_a_large_custom_label_stays_within_the_printers_magnification_range() -> None:
     """A 4 × 6 inch shipping label (an organisation's own template) leaves room for a ~1 mm module: at
     300 dpi that would be 11 dots, beyond what ^BQ and QRCODE accept (1-10)."""
-    template = Template(
-        code="SHIP-100x150",
-        name="Nhãn vận chuyển 100 × 150",
-        name_en="Shipping 100 × 150",
-        kind=TemplateKind.ROLL,
-        page_width_mm=100,
-        page_height_mm=150,
-        rows=1,
-        columns=1,
-        label_width_mm=100,
-        label_height_mm=150,
-        margin_top_mm=0,
-        margin_left_mm=0,
-        column_gap_mm=0,
-        row_gap_mm=0,
-        builtin=False,
-    )
+    template = roll_template("SHIP-100x150", 100, 150, "Nhãn vận chuyển 100 × 150", "Shipping 100 × 150")
     j = lay.LabelJob(template, GOLDEN_CONTENT, 1, first_serial=1)
     for dpi in thermal.DPIS:
         width, height = round(100 / 25.4 * dpi), round(150 / 25.4 * dpi)
