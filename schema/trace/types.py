@@ -278,14 +278,7 @@ class Batch(relay.Node):
     async def integrity(self, info: Info) -> Integrity:
         result = await trace_integrity.integrity(self.id, info.context.base_url)
         broken = relay.GlobalID("TraceEvent", str(result.broken_at.id)) if result.broken_at else None
-        return Integrity(
-            valid=result.valid,
-            status=result.status,
-            reason=result.reason,
-            broken_at=broken,
-            events_checked=result.events_checked,
-            legacy_events=result.legacy_events,
-        )
+        return from_row(Integrity, result, broken_at=broken)
 
     @strawberry.field(
         description="The lot's history as an EPCIS 2.0 JSON-LD document. A lot its events name that the "
