@@ -26,21 +26,24 @@ log = structlog.get_logger("ocop")
 
 
 async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
-    await db.migrate(settings.database_url)
-    await db.connect(settings.database_url)
-    try:
-        await reference.sync_all()
-        await announce_identity(settings)
-        if demo_if_empty and not settings.is_production:
-            from services.demo import loader as demo
+    # Replicas started together run this one at a time (a PostgreSQL advisory lock): the first applies
+    # the migrations and loads the demo, the others find nothing left to do.
+    async with db.migration_lock(settings.database_url):
+        await db.migrate(settings.database_url)
+        await db.connect(settings.database_url)
+        try:
+            await reference.sync_all()
+            await announce_identity(settings)
+            if demo_if_empty and not settings.is_production:
+                from services.demo import loader as demo
 
-            if await demo.is_empty():
-                counts = await demo.load(
-                    with_accounts=not settings.is_production, base_url=settings.public_base_url
-                )
-                log.info("demo data loaded", **counts)
-    finally:
-        await db.disconnect()
+                if await demo.is_empty():
+                    counts = await demo.load(
+                        with_accounts=not settings.is_production, base_url=settings.public_base_url
+                    )
+                    log.info("demo data loaded", **counts)
+        finally:
+            await db.disconnect()
 
 
 async def announce_identity(settings: Settings) -> str:

@@ -1,8 +1,16 @@
-"""Database lifecycle: connect, migrate with Tortoise's built-in migrations, check readiness."""
+"""Database lifecycle: connect, migrate with Tortoise's built-in migrations, check readiness.
+
+Replicas that start together on one PostgreSQL migrate once: `migration_lock` holds a PostgreSQL advisory
+lock around the whole start-up step (migrations, reference data, the first demo load), the others wait
+for it and then find nothing left to do; `/readyz` answers 503 until every migration is applied."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from tortoise import Tortoise, connections
@@ -55,6 +63,52 @@ async def create_pg_schema(database_url: str, pg_schema: str) -> None:
 
 async def drop_pg_schema(database_url: str, pg_schema: str) -> None:
     await _pg_execute(database_url, f'DROP SCHEMA IF EXISTS "{pg_schema}" CASCADE')
+
+
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+def migration_lock_key(pg_schema: str | None) -> int:
+    """The advisory lock's key: one per schema (the test suite migrates a schema per worker at once)."""
+    digest = hashlib.sha256(f"ocop-hub:migrate:{pg_schema or 'public'}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextlib.asynccontextmanager
+async def migration_lock(database_url: str, *, pg_schema: str | None = None) -> AsyncIterator[None]:
+    """Hold the installation's migration lock (PostgreSQL session advisory lock, on a connection of its
+    own) while the body runs; another replica's start-up waits here until the first one is done. The
+    lock dies with its connection, so a replica killed mid-migration never leaves the others stuck.
+    SQLite is the one-process embedded default: nothing to take."""
+    if not is_postgres(database_url):
+        yield
+        return
+    import asyncpg
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    credentials = expand_db_url(database_url)["credentials"]
+    key = migration_lock_key(pg_schema or credentials.get("schema"))
+    conn = await asyncpg.connect(
+        host=credentials["host"],
+        port=credentials["port"],
+        user=credentials["user"],
+        password=credentials["password"],
+        database=credentials["database"],
+        ssl=credentials.get("ssl") or credentials.get("sslmode"),
+    )
+    try:
+        if not await conn.fetchval("SELECT pg_try_advisory_lock($1)", key):
+            log.info("waiting for another replica's migration (PostgreSQL advisory lock %s)", key)
+            started = time.monotonic()
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            log.info("migration lock taken after %.1f s", time.monotonic() - started)
+        try:
+            yield
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1)", key)
+    finally:
+        await conn.close()
 
 
 async def migrate(database_url: str, *, pg_schema: str | None = None) -> None:
