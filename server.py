@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -140,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         http="httptools",
         access_log=False,
         log_config=None,
+        # SIGTERM: stop accepting, let in-flight requests finish for this long, then close (lifespan end:
+        # the embedded job worker hands its job back, its render child is killed, the pools close).
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
     )
     return 0
 

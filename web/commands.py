@@ -194,10 +194,19 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         log.info("job worker: local loop", concurrency=args.concurrency)
-        workers = [asyncio.create_task(jobs.LocalWorker().run()) for _ in range(max(1, args.concurrency))]
+        local_workers = [jobs.LocalWorker() for _ in range(max(1, args.concurrency))]
+        workers = [asyncio.create_task(worker.run()) for worker in local_workers]
         await stop.wait()
-        for task in workers:
-            task.cancel()  # running jobs go back to the queue
+        # A graceful stop (a rolling update's SIGTERM): claim nothing new, give the running jobs the grace
+        # period to finish, then put what still runs back in the queue (its render child is killed) for
+        # another worker. A job is never lost, and never finished twice.
+        grace = settings.shutdown_grace_s
+        log.info("job worker stopping", grace_s=grace, busy=sum(worker.busy for worker in local_workers))
+        for worker in local_workers:
+            worker.stop_claiming()
+        _, running = await asyncio.wait(workers, timeout=grace) if grace > 0 else (set(), set(workers))
+        for task in running:
+            task.cancel()  # its job goes back to the queue
         await asyncio.gather(*workers, return_exceptions=True)
         return 0
     finally:

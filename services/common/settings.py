@@ -104,6 +104,10 @@ class Settings:
     # createLabelRun warns (LOT_EXPIRES_SOON) when a lot's expiry date is this many days away or fewer
     # (OCOP_LABEL_EXPIRY_WARNING_DAYS); an expired lot needs confirmExpired (docs/labels.md).
     label_expiry_warning_days: int = 30
+    # OCOP_SHUTDOWN_GRACE_S: on SIGTERM, how long a replica finishes its in-flight requests and a worker its
+    # running job before it stops anyway (a job still running then goes back to the queue for another
+    # worker). Keep it below the orchestrator's own grace period (Kubernetes: 30 s by default).
+    shutdown_grace_s: float = 25.0
 
     @property
     def is_production(self) -> bool:
@@ -157,6 +161,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         integrity_timeout_s=max(0.0, float(env.get("OCOP_INTEGRITY_TIMEOUT_S") or 3.0)),
         integrity_threads=max(1, int(env.get("OCOP_INTEGRITY_THREADS") or 2)),
         label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
+        shutdown_grace_s=max(0.0, float(env.get("OCOP_SHUTDOWN_GRACE_S") or 25.0)),
     )
 
 

@@ -509,13 +509,20 @@ class LocalWorker:
         self.name = name or worker_name()
         self.poll_s = poll_s
         self.recover_every_s = recover_every_s
+        self._stopping = asyncio.Event()
+        self.busy = False
+
+    def stop_claiming(self) -> None:
+        """A graceful stop: claim no new job; `run` returns once the running one (if any) has finished.
+        Cancel the task to stop at once (its job goes back to the queue)."""
+        self._stopping.set()
 
     async def run(self) -> None:
         """Until cancelled. Looks for interrupted jobs at start and every `recover_every_s`."""
         log.info("job worker started", worker=self.name)
         loop = asyncio.get_running_loop()
         next_recovery = 0.0
-        while True:
+        while not self._stopping.is_set():
             try:
                 if loop.time() >= next_recovery:
                     next_recovery = loop.time() + self.recover_every_s
@@ -524,19 +531,28 @@ class LocalWorker:
                 event.clear()  # before looking, so that a job queued meanwhile wakes the wait below
                 job = await claim(self.name)
                 if job is None:
+                    stopping = asyncio.ensure_future(self._stopping.wait())
+                    woken = asyncio.ensure_future(event.wait())
                     try:
-                        async with asyncio.timeout(self.poll_s):
-                            await event.wait()
-                    except TimeoutError:
-                        pass
+                        await asyncio.wait(
+                            {stopping, woken}, timeout=self.poll_s, return_when="FIRST_COMPLETED"
+                        )
+                    finally:
+                        stopping.cancel()
+                        woken.cancel()
                     continue
-                await execute(job, self.name)
+                self.busy = True
+                try:
+                    await execute(job, self.name)
+                finally:
+                    self.busy = False
             except asyncio.CancelledError:
                 log.info("job worker stopped", worker=self.name)
                 raise
             except Exception:  # the database went away: keep trying, do not die
                 log.exception("job worker error", worker=self.name)
                 await asyncio.sleep(self.poll_s)
+        log.info("job worker stopped", worker=self.name)
 
     async def drain(self) -> int:
         """Run queued jobs until none is left (tests, one-off commands). Returns how many ran."""
