@@ -32,7 +32,7 @@ from services.accounts import audit
 from services.common.errors import DomainError, FieldProblem
 from services.jobs import queue as jobs
 from services.policy import Reach
-from services.policy.registry import deny
+from services.policy.registry import deny, may_import_spreadsheets
 from services.registry import search
 from services.registry.errors import RegistryErrorCode
 from services.registry.spreadsheets import export, parse, uploads
@@ -71,9 +71,11 @@ def reach_from(params: Mapping[str, Any]) -> Reach:
     )
 
 
-def may_import(reach: Reach) -> bool:
-    """Central admins and province officers; producers' members and the public may not."""
-    return reach.actor.is_authenticated and (reach.everything or bool(reach.province_ids))
+def upload_url(reach: Reach, base_url: str) -> str:
+    """A signed URL to upload a spreadsheet to, for those who may import."""
+    if reach.actor.user_id is None or not may_import_spreadsheets(reach):
+        raise deny(reach)
+    return uploads.upload_url(base_url, reach.actor.user_id)
 
 
 # -- import --------------------------------------------------------------------------------------------------
@@ -168,7 +170,7 @@ def _not_found(field: str) -> DomainError:
 
 async def start_import(file: str, reach: Reach, *, dry_run: bool, user_id: int | None) -> Job:
     """Queue an import of an uploaded spreadsheet: a dry run (the report only) or, at once, for real."""
-    if not may_import(reach):
+    if not may_import_spreadsheets(reach):
         raise deny(reach, "file")
     if uploads.path_of(file) is None:
         raise _not_found("file")
