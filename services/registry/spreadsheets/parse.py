@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import zipfile
@@ -145,12 +146,20 @@ def _digits(value: object, pad_to: int = 0) -> str | None:
     return _text(value)
 
 
+@functools.cache
+def _folded_choices(choices: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Labels and stored values, as typed and folded (no case, no diacritics), to what is stored."""
+    found = {label: value for label, value in choices} | {value: value for _, value in choices}
+    return found | {fold(key): value for key, value in found.items()}
+
+
 def _choice(rows: Rows, line: int, key: str, value: str | None, choices: dict[str, str]) -> str | None:
     if value is None:
         return None
-    folded = {fold(k): v for k, v in choices.items()} | {fold(v): v for v in choices.values()}
-    if fold(value) in folded:
-        return folded[fold(value)]
+    folded = _folded_choices(tuple(choices.items()))
+    found = folded.get(value) or folded.get(fold(value))
+    if found is not None:
+        return found
     listed = ", ".join(choices)
     rows.add(
         line,
@@ -434,17 +443,24 @@ _PRODUCER_FIELDS = ("producer_name", "producer_kind", "commune_code", "unit_era"
 _PRODUCT_FIELDS = ("product_name", "product_criteria_set", "group", "subgroup")
 
 
+_EXAMPLE_FOLDED = fold(template.EXAMPLE_MARK)
+
+
+def _same(value: object) -> str:
+    return str(value).casefold()
+
+
 def _cross_check(rows: Rows, cleaned: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Duplicates within the file (the same product and decision twice) and rows that give one producer or
-    product two different descriptions. Both rows of a conflict stay out."""
+    product two different descriptions: the later row is reported (and left out)."""
     producers: dict[str, dict[str, Any]] = {}
     products: dict[str, dict[str, Any]] = {}
     decisions: dict[tuple[str, str], int] = {}
     bad: set[int] = set()
     for row in cleaned:
-        line = row["row"]
-        first = producers.setdefault(producer_key(row), row)
-        differing = [f for f in _PRODUCER_FIELDS if fold(str(first[f])) != fold(str(row[f]))]
+        line, p_key, pr_key = row["row"], producer_key(row), product_key(row)
+        first = producers.setdefault(p_key, row)
+        differing = [f for f in _PRODUCER_FIELDS if _same(first[f]) != _same(row[f])]
         if differing:
             rows.add(
                 line,
@@ -454,9 +470,9 @@ def _cross_check(rows: Rows, cleaned: list[dict[str, Any]]) -> list[dict[str, An
                 f"This producer is on row {first['row']} with different details.",
             )
             bad.add(line)
-        first_product = products.setdefault(product_key(row), row)
-        differing = [f for f in _PRODUCT_FIELDS if fold(str(first_product[f])) != fold(str(row[f]))]
-        if first_product is not row and producer_key(first_product) != producer_key(row):
+        first_product = products.setdefault(pr_key, row)
+        differing = [f for f in _PRODUCT_FIELDS if _same(first_product[f]) != _same(row[f])]
+        if first_product is not row and producer_key(first_product) != p_key:
             differing = ["gtin"]
         if differing:
             rows.add(
@@ -468,7 +484,7 @@ def _cross_check(rows: Rows, cleaned: list[dict[str, Any]]) -> list[dict[str, An
             )
             bad.add(line)
         evaluation = row["evaluation"]
-        key = (product_key(row), fold(evaluation["decision_number"]) if evaluation else "")
+        key = (pr_key, _same(evaluation["decision_number"]) if evaluation else "")
         if key in decisions:
             rows.add(
                 line,
@@ -508,7 +524,8 @@ def parse_file(source: Source, progress: Any = None) -> bytes:
                 continue
             if line == 2 and len(_header_map(cells)) >= len(values) // 2 + 1:
                 continue  # the English header row
-            if fold(_text(raw.get("row_label")) or "") == fold(template.EXAMPLE_MARK):
+            label = raw.get("row_label")
+            if isinstance(label, str) and fold(label) == _EXAMPLE_FOLDED:
                 continue
             total += 1
             if total > source.max_rows:
