@@ -323,3 +323,12 @@ async def test_uploads_are_refused_when_too_large_or_not_a_sheet(
     assert large.status_code == 413
     forged = await client.put("/registry/imports/upload?token=1.9999999999.abc", content=b"a,b\n")
     assert forged.status_code in (401, 403, 410)
+
+
+async def test_a_sheet_without_the_template_headers_is_one_problem_on_row_1(
+    client: AsyncClient, db: Database, admin_token: str
+) -> None:
+    found = await import_file(client, admin_token, "Tên,Số lượng\nBưởi,3\n".encode())
+    assert problems(found) == {(1, "", "REQUIRED")}
+    assert "Tên chủ thể" in found["problems"][0]["messageVi"]
+    assert found["actions"] == []
