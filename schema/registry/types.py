@@ -457,6 +457,12 @@ class RegistryImportRow:
     evaluation: str | None = strawberry.field(description="Null for a row without a decision.")
 
 
+def _window(items: list[dict[str, Any]], first: int, offset: int) -> list[dict[str, Any]]:
+    """At most `first` items (10,000 at most) from `offset`."""
+    start = max(0, offset)
+    return items[start : start + min(max(0, first), 10_000)]
+
+
 @strawberry.type(description="The report of an import job: a dry run's, or a confirmed import's.")
 class RegistryImportReport:
     dry_run: bool
@@ -471,7 +477,6 @@ class RegistryImportReport:
 
     @strawberry.field(description="Problems in row order; at most `first` (1000 by default) from `offset`.")
     def problems(self, first: int = 1000, offset: int = 0) -> list[RegistryImportProblem]:
-        chosen = self.data["problems"][max(0, offset) : max(0, offset) + min(max(0, first), 10_000)]
         return [
             RegistryImportProblem(
                 row=p["row"],
@@ -482,13 +487,12 @@ class RegistryImportReport:
                 message_vi=p["message"],
                 message_en=p["message_en"],
             )
-            for p in chosen
+            for p in _window(self.data["problems"], first, offset)
         ]
 
     @strawberry.field(description="Each row's actions in row order; at most `first` from `offset`.")
     def actions(self, first: int = 1000, offset: int = 0) -> list[RegistryImportRow]:
-        chosen = self.data["actions"][max(0, offset) : max(0, offset) + min(max(0, first), 10_000)]
-        return [RegistryImportRow(**a) for a in chosen]
+        return [RegistryImportRow(**a) for a in _window(self.data["actions"], first, offset)]
 
     @classmethod
     def from_report(cls, report: dict[str, Any], language: str) -> RegistryImportReport:

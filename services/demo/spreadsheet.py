@@ -21,14 +21,14 @@ PROVINCE = "83"  # Bến Tre, before the 2025 reform
 YEAR = 2019
 
 
+def _decided_in(day: object, year: int) -> bool:
+    return isinstance(day, dt.date) and day.year == year
+
+
 async def sample_rows() -> list[dict[str, object]]:
     """The rows of the sample, read from a database holding the demo."""
     rows = await export.read_rows(ProductFilterData(province_code=PROVINCE), SYSTEM)
-    chosen = [
-        row
-        for row in rows
-        if isinstance(row.get("decision_date"), dt.date) and row["decision_date"].year == YEAR  # type: ignore[union-attr]
-    ]
+    chosen = [row for row in rows if _decided_in(row.get("decision_date"), YEAR)]
     return [dict(row, row_label=number) for number, row in enumerate(chosen, start=1)]
 
 
