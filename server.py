@@ -33,7 +33,7 @@ from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
 from services.jobs import queue as jobs
 from services.trace import epcis_capture
-from web import commands, epcis, graphql, home, labels, packaging, probes, public, resolver
+from web import commands, epcis, graphql, home, labels, packaging, probes, public, registry, resolver
 from web import jobs as job_files
 from web.middleware import FrontCacheMiddleware, RequestLogMiddleware
 from web.responses import CachedResponse
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             *epcis.routes,
             *labels.routes,
             *packaging.routes,
+            *registry.routes,
             *job_files.routes,
             *home.routes,
             *resolver.compressed_routes,

@@ -42,7 +42,7 @@ from schema.limits import INTERNAL_SERVER_ERROR, Limits, QueryCost, limits_rule,
 from schema.packaging.mutations import PackagingMutation
 from schema.packaging.queries import PackagingQuery
 from schema.packaging.types import DesignVersion, PackagingDesign, StoredFile
-from schema.registry.mutations import RegistryMutation
+from schema.registry.mutations import RegistryMutation, RegistrySpreadsheetMutation
 from schema.registry.queries import RegistryQuery
 from schema.registry.types import Evaluation, Producer, Product
 from schema.scalars import SCALAR_OVERRIDES
@@ -81,6 +81,7 @@ Mutation = merge_types(
     "Mutation",
     (
         RegistryMutation,
+        RegistrySpreadsheetMutation,
         AccountMutation,
         TraceMutation,
         LabelMutation,

@@ -11,6 +11,7 @@ from strawberry import relay
 
 from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel, UnitEra
 from schema.mapping import InputMap
+from schema.registry.filters import ProductFilter
 from schema.registry.types import Evaluation, Producer, Product
 from services.registry import evaluations
 from services.registry import manage as registry
@@ -188,3 +189,24 @@ EVALUATION = InputMap(
     output=Evaluation,
     write_only=("product_id",),  # read as `product`
 )
+
+
+@strawberry.input(description="An uploaded spreadsheet to import (see `registryImportUploadUrl`).")
+class StartRegistryImportInput:
+    file: str = strawberry.field(description="The `file` the upload URL answered, e.g. `3f…9a.xlsx`.")
+    dry_run: bool = strawberry.field(
+        default=True,
+        description="true (the default): report every row's problems and what would change, write nothing. "
+        "false: import at once, all or nothing.",
+    )
+
+
+@strawberry.input
+class ConfirmRegistryImportInput:
+    job_id: relay.GlobalID = strawberry.field(description="A finished dry run without problems.")
+
+
+@strawberry.input
+class StartRegistryExportInput:
+    filter: ProductFilter | None = strawberry.field(default=None, description="As for `products`.")
+    format: str = strawberry.field(default="xlsx", description="xlsx or csv.")

@@ -7,22 +7,28 @@ import strawberry
 from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import RegistryError
-from schema.ids import decode_id
+from schema.ids import decode_id, decode_optional_id
+from schema.jobs.types import Job
+from schema.registry.filters import PRODUCT_FILTER
 from schema.registry.inputs import (
     EVALUATION,
     PRODUCER_CREATE,
     PRODUCER_UPDATE,
     PRODUCT_CREATE,
     PRODUCT_UPDATE,
+    ConfirmRegistryImportInput,
     EvaluationInput,
     ProducerCreateInput,
     ProducerUpdateInput,
     ProductCreateInput,
     ProductUpdateInput,
+    StartRegistryExportInput,
+    StartRegistryImportInput,
 )
 from schema.registry.types import Evaluation, Producer, Product
-from services.registry import evaluations
+from services.registry import evaluations, search
 from services.registry import manage as registry
+from services.registry.spreadsheets import job as spreadsheet_jobs
 
 
 @strawberry.type
@@ -84,3 +90,74 @@ class RegistryMutation:
             EVALUATION(input, product_id=product_id), info.context.reach
         )
         return EvaluationPayload(evaluation=Evaluation.from_model(evaluation, info.context.today), errors=[])
+
+
+@strawberry.type
+class SpreadsheetUploadUrlPayload:
+    url: str | None = strawberry.field(
+        description="PUT (or POST) the file's raw bytes here within 15 minutes; the answer's `file` names it."
+    )
+    errors: list[RegistryError]
+
+
+@strawberry.type
+class RegistryJobPayload:
+    job: Job | None
+    errors: list[RegistryError]
+
+
+@strawberry.type
+class RegistrySpreadsheetMutation:
+    @strawberry.mutation(
+        description="A signed URL to upload one registry spreadsheet (.xlsx or UTF-8 CSV, in the template of "
+        "`spreadsheetTemplate`); for province officers and central admins.",
+        extensions=[Refusals(), Audit()],
+    )
+    async def registry_import_upload_url(self, info: Info) -> SpreadsheetUploadUrlPayload:
+        url = spreadsheet_jobs.upload_url(info.context.reach, info.context.base_url)
+        return SpreadsheetUploadUrlPayload(url=url, errors=[])
+
+    @strawberry.mutation(
+        description="Import an uploaded spreadsheet as a background job: a dry run by default (its report, "
+        "through `registryImport`, lists every row's problems and what would be created, updated or left "
+        "unchanged), then `confirmRegistryImport`. Officers import rows of their province only.",
+        extensions=[Refusals(), Audit()],
+    )
+    async def start_registry_import(self, info: Info, input: StartRegistryImportInput) -> RegistryJobPayload:
+        ctx = info.context
+        job = await spreadsheet_jobs.start_import(
+            input.file, ctx.reach, dry_run=input.dry_run, user_id=ctx.actor.user_id
+        )
+        return RegistryJobPayload(job=Job.from_model(job), errors=[])
+
+    @strawberry.mutation(
+        description="Import for real the file of a dry run that found no problem: a new job, all or nothing "
+        "(checked again against the registry as it is now).",
+        extensions=[Refusals(), Audit()],
+    )
+    async def confirm_registry_import(
+        self, info: Info, input: ConfirmRegistryImportInput
+    ) -> RegistryJobPayload:
+        ctx = info.context
+        job_id = decode_id(input.job_id, "Job", "jobId")
+        job = await spreadsheet_jobs.confirm_import(job_id, ctx.reach, user_id=ctx.actor.user_id)
+        return RegistryJobPayload(job=Job.from_model(job), errors=[])
+
+    @strawberry.mutation(
+        description="Export the products you may see (filtered like `products`) in the spreadsheet template, "
+        "as a background job; its `downloadUrl` is the file once it has succeeded.",
+        extensions=[Refusals(), Audit()],
+    )
+    async def start_registry_export(self, info: Info, input: StartRegistryExportInput) -> RegistryJobPayload:
+        ctx = info.context
+        given = input.filter
+        filters = (
+            PRODUCT_FILTER(
+                given,
+                producer_id=decode_optional_id(given.producer_id, "Producer", "filter.producerId"),
+            )
+            if given is not None
+            else search.ProductFilterData()
+        )
+        job = await spreadsheet_jobs.start_export(filters, input.format, ctx.reach, user_id=ctx.actor.user_id)
+        return RegistryJobPayload(job=Job.from_model(job), errors=[])

@@ -12,6 +12,7 @@ from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.enums import CriteriaSet, ProductSortField, SortDirection, UnitEra, UnitLevel
 from schema.ids import decode_id, decode_optional_id
+from schema.jobs.types import Job
 from schema.lookahead import selects
 from schema.pagination import Connection, Page, fetch_page
 from schema.registry.filters import (
@@ -29,11 +30,17 @@ from schema.registry.types import (
     Product,
     ProductGroup,
     ProgrammeProgress,
+    RegistryImport,
+    RegistryImportReport,
+    SpreadsheetColumn,
+    SpreadsheetTemplate,
     visible_product,
 )
 from services.common import rows
 from services.policy import registry as policy
 from services.registry import programme, search
+from services.registry.spreadsheets import job as spreadsheet_jobs
+from services.registry.spreadsheets import template as spreadsheet_template
 
 PageArgs = tuple[int | None, str | None, int | None, str | None]
 
@@ -162,3 +169,41 @@ class RegistryQuery:
     ) -> list[ProgrammeProgress]:
         found = await programme.targets(programme_name, province_code)
         return [ProgrammeProgress.of(await programme.progress(target)) for target in found]
+
+    @strawberry.field(
+        description="The registry spreadsheet template: where to download it (.xlsx with lists to pick from "
+        "and a filled example row, or CSV) and its columns. docs/coordination.md explains them."
+    )
+    def spreadsheet_template(self, info: Info) -> SpreadsheetTemplate:
+        base = info.context.base_url.rstrip("/")
+        return SpreadsheetTemplate(
+            xlsx_url=f"{base}/registry/spreadsheet-template.xlsx",
+            csv_url=f"{base}/registry/spreadsheet-template.csv",
+            columns=[
+                SpreadsheetColumn(
+                    key=c.key,
+                    header=c.header,
+                    header_en=c.header_en,
+                    description=c.note,
+                    description_en=c.note_en,
+                    required=c.required,
+                    choices=list(c.choices),
+                )
+                for c in spreadsheet_template.COLUMNS
+            ],
+        )
+
+    @strawberry.field(
+        description="A spreadsheet import job (yours) and, once it has finished, its report; null when there "
+        "is no such import job or it is not yours."
+    )
+    async def registry_import(self, info: Info, job_id: relay.GlobalID) -> RegistryImport | None:
+        ctx = info.context
+        job = await spreadsheet_jobs.visible_import(decode_id(job_id, "Job", "jobId"), ctx.reach)
+        if job is None:
+            return None
+        report = await spreadsheet_jobs.import_report(job)
+        return RegistryImport(
+            job=Job.from_model(job),
+            report=RegistryImportReport.from_report(report, ctx.language) if report is not None else None,
+        )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Self, cast
+from typing import TYPE_CHECKING, Annotated, Any, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -20,11 +20,13 @@ from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, ProgrammeMetric, RecognisingLevel
 from schema.fast import direct
+from schema.jobs.types import Job
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
 from services.policy import registry as policy
 from services.registry import programme
 from services.registry import stars as star_rules
+from services.registry.errors import RegistryErrorCode
 
 if TYPE_CHECKING:
     from schema.packaging.types import PackagingDesign
@@ -396,3 +398,121 @@ class ProgrammeProgress:
                 provinces=[AdministrativeUnit.from_model(p) for p in target.provinces],
             ),
         )
+
+
+# -- spreadsheets (issue 19) -------------------------------------------------------------------------------------
+
+
+@strawberry.type(description="A column of the registry spreadsheet template.")
+class SpreadsheetColumn:
+    key: str = strawberry.field(description="The column's name in import reports (`column`).")
+    header: str = strawberry.field(description="Vietnamese header (row 1).")
+    header_en: str = strawberry.field(description="English header (row 2).")
+    description: str
+    description_en: str
+    required: bool
+    choices: list[str] = strawberry.field(description="The values a cell may take; empty when free.")
+
+
+@strawberry.type(
+    description="The registry spreadsheet template (docs/coordination.md): one row per product and OCOP "
+    "decision, with its producer; Vietnamese headers in row 1, English in row 2, a filled example in row 3."
+)
+class SpreadsheetTemplate:
+    xlsx_url: str
+    csv_url: str
+    columns: list[SpreadsheetColumn]
+
+
+@strawberry.type(description="A problem with one cell (or row) of an imported spreadsheet.")
+class RegistryImportProblem:
+    row: int = strawberry.field(description="The spreadsheet's row number (1: the header; 0: the file).")
+    column: str = strawberry.field(description="The column's key (`SpreadsheetColumn.key`); empty for a row.")
+    header: str = strawberry.field(description="The column's Vietnamese header.")
+    code: RegistryErrorCode
+    message: str = strawberry.field(description="In the request's language.")
+    message_vi: str
+    message_en: str
+
+
+@strawberry.type(description="How many records an import creates, updates and leaves as they are.")
+class ImportActionCounts:
+    create: int
+    update: int
+    unchanged: int
+
+
+@strawberry.type
+class RegistryImportCounts:
+    producers: ImportActionCounts
+    products: ImportActionCounts
+    evaluations: ImportActionCounts
+
+
+@strawberry.type(description="What an import does with one row: create, update or unchanged.")
+class RegistryImportRow:
+    row: int
+    producer: str
+    product: str
+    evaluation: str | None = strawberry.field(description="Null for a row without a decision.")
+
+
+def _window(items: list[dict[str, Any]], first: int, offset: int) -> list[dict[str, Any]]:
+    """At most `first` items (10,000 at most) from `offset`."""
+    start = max(0, offset)
+    return items[start : start + min(max(0, first), 10_000)]
+
+
+@strawberry.type(description="The report of an import job: a dry run's, or a confirmed import's.")
+class RegistryImportReport:
+    dry_run: bool
+    applied: bool = strawberry.field(
+        description="Whether the rows were written (a confirmed import with no problem); all or nothing."
+    )
+    rows: int = strawberry.field(description="Data rows read (headers and the example row not counted).")
+    problem_count: int
+    counts: RegistryImportCounts
+    data: strawberry.Private[dict[str, Any]]
+    language: strawberry.Private[str]
+
+    @strawberry.field(description="Problems in row order; at most `first` (1000 by default) from `offset`.")
+    def problems(self, first: int = 1000, offset: int = 0) -> list[RegistryImportProblem]:
+        return [
+            RegistryImportProblem(
+                row=p["row"],
+                column=p["column"],
+                header=p["header"],
+                code=RegistryErrorCode(p["code"]),
+                message=p["message_en"] if self.language == "en" else p["message"],
+                message_vi=p["message"],
+                message_en=p["message_en"],
+            )
+            for p in _window(self.data["problems"], first, offset)
+        ]
+
+    @strawberry.field(description="Each row's actions in row order; at most `first` from `offset`.")
+    def actions(self, first: int = 1000, offset: int = 0) -> list[RegistryImportRow]:
+        return [RegistryImportRow(**a) for a in _window(self.data["actions"], first, offset)]
+
+    @classmethod
+    def from_report(cls, report: dict[str, Any], language: str) -> RegistryImportReport:
+        counts = report["counts"]
+        return cls(
+            dry_run=report["mode"] == "dry_run",
+            applied=bool(report["applied"]),
+            rows=int(report["rows"]),
+            problem_count=len(report["problems"]),
+            counts=RegistryImportCounts(
+                producers=ImportActionCounts(**counts["producers"]),
+                products=ImportActionCounts(**counts["products"]),
+                evaluations=ImportActionCounts(**counts["evaluations"]),
+            ),
+            data=report,
+            language=language,
+        )
+
+
+@strawberry.type(description="An import job and, once it has finished, its report.")
+class RegistryImport:
+    job: Job
+    report: RegistryImportReport | None

@@ -104,6 +104,10 @@ class JobKind:
     memory_mb: int = 2048
     # Who, besides the job's creator and central admins, may read the job and its result.
     readable_by: Callable[[Job, Reach], Awaitable[bool]] | None = None
+    # An async step after the render, in the worker, with the database: it reads the render's output and
+    # returns the job's result (a spreadsheet import checks and writes the rows its child read). The
+    # render then only does the CPU-heavy part, under the sandbox's limits.
+    finish: Callable[[Job, Any, Path], Awaitable[bytes]] | None = None
 
     def limits(self) -> sandbox.Limits:
         """The kind's limits; OCOP_JOB_TIMEOUT_S and OCOP_JOB_MEMORY_MB override them for every kind."""
@@ -419,6 +423,8 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
         )
         try:
             output = await render
+            if kind.finish is not None:  # the heartbeat goes on while it runs
+                output = await _finished(kind, job, data, output, PurePath(name).suffix)
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if beat.done() and not beat.cancelled() and (current is None or not current.cancelling()):
@@ -453,6 +459,25 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
         job, worker, status=JobStatus.SUCCEEDED, progress=100, error=None,
         result_sha256=output.sha256, result_name=name,
     )  # fmt: skip
+
+
+async def _finished(
+    kind: JobKind, job: Job, data: Any, output: sandbox.Output, suffix: str
+) -> sandbox.Output:
+    """The kind's `finish` step on the render's output; its bytes are kept by sha256 like a render's."""
+    assert kind.finish is not None
+    body = await kind.finish(job, data, output.path)
+    sha = hashlib.sha256(body).hexdigest()
+    path = sandbox.output_path(media_dir(), sha, suffix)
+
+    def write() -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        temporary.write_bytes(body)
+        temporary.replace(path)
+
+    await asyncio.to_thread(write)
+    return sandbox.Output(sha256=sha, size=len(body), path=path, pid=output.pid)
 
 
 def eta_seconds(job: Job, now: dt.datetime | None = None) -> int | None:

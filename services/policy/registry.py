@@ -79,3 +79,9 @@ def evaluation_visibility(reach: Reach) -> Q | None:
 
 def may_read_audit(reach: Reach) -> bool:
     return reach.everything and reach.actor.is_authenticated
+
+
+def may_import_spreadsheets(reach: Reach) -> bool:
+    """Registry spreadsheets are imported by central admins and province officers (each row then within
+    their province); producers' members and the public may not import."""
+    return reach.actor.is_authenticated and (reach.everything or bool(reach.province_ids))
