@@ -28,7 +28,6 @@ import time
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -71,11 +70,12 @@ def matplotlib_charts(fonttype: str) -> Callable[[], list[str]]:
 
     for path in _font_files().values():
         font_manager.fontManager.addfont(str(path))
-    rc: dict[str, Any] = {"font.family": "Be Vietnam Pro", "svg.fonttype": fonttype, "font.size": 8}
 
     def draw() -> list[str]:
         out = []
-        with matplotlib.rc_context(rc):
+        with matplotlib.rc_context(
+            {"font.family": "Be Vietnam Pro", "svg.fonttype": fonttype, "font.size": 8}
+        ):
             for kind in ("years", "stars", "groups", "pilots"):
                 fig, ax = plt.subplots(figsize=(4.2, 2.6))
                 if kind == "years":

@@ -14,6 +14,7 @@ from schema.mapping import InputMap
 from schema.registry.types import Evaluation, Producer, Product
 from services.registry import evaluations
 from services.registry import manage as registry
+from services.registry.report.figures import ScopeKind
 
 
 @strawberry.input
@@ -188,3 +189,18 @@ EVALUATION = InputMap(
     output=Evaluation,
     write_only=("product_id",),  # read as `product`
 )
+
+
+@strawberry.input(
+    description="What a programme report covers: the country, a region (code: TDMNPB, DBSH, "
+    "BTBDHMT, TN, DNB or DBSCL) or a province (its two-digit GSO code)."
+)
+class ReportScopeInput:
+    kind: ScopeKind
+    code: str | None = None
+
+
+@strawberry.input(description="A report's period, both days included.")
+class ReportPeriodInput:
+    start: dt.date
+    end: dt.date

@@ -4,6 +4,8 @@ products, never evaluations. Everyone else, the public included: reads of publis
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tortoise.expressions import Q
 
 from models import Evaluation, EvaluationStatus, Producer, Product
@@ -79,3 +81,12 @@ def evaluation_visibility(reach: Reach) -> Q | None:
 
 def may_read_audit(reach: Reach) -> bool:
     return reach.everything and reach.actor.is_authenticated
+
+
+def may_follow_programme(reach: Reach, province_ids: Iterable[int] | None) -> bool:
+    """Who reads the expiring certificates of a scope and orders its printed programme report: a
+    province's officers for their province (`province_ids`: its units in either era), central admins for
+    any scope; the country and regions (None) only central admins."""
+    if reach.everything:
+        return True
+    return province_ids is not None and any(i in reach.province_ids for i in province_ids)
