@@ -93,7 +93,8 @@ async def test_officers_see_the_certificates_expiring_in_their_province(
     seeded = await seed_report_registry()
     bentre = await find_province("83", UnitEra.LEGACY)
     hue = await find_province("46", UnitEra.LEGACY)
-    assert bentre is not None and hue is not None
+    assert bentre is not None
+    assert hue is not None
     officer = await token_for(Role.PROVINCE_OFFICER, province_id=bentre.id)
     body = await gql(client, EXPIRING, {"province": "83", "days": 90}, token=officer)
     connection = body["data"]["expiringCertificates"]
