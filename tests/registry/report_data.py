@@ -1,9 +1,10 @@
 """A small registry for the programme report's tests: three provinces, certificates from 2019 on, one
-certificate ending soon (relative to today, so the test data does not age)."""
+certificate ending soon (relative to today, so the test data does not age), its product named in NFD."""
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -63,6 +64,8 @@ async def seed_report_registry() -> Seeded:
     # Valid for 36 months: decided so that it ends in 20 days.
     today = clock.today()
     decided = today.replace(year=today.year - 3) + dt.timedelta(days=21)
-    ending = await certify(await make_product(bentre, name="Rượu Phú Lễ"), stars=5, decided=decided)
+    ending = await certify(
+        await make_product(bentre, name=unicodedata.normalize("NFD", "Rượu Phú Lễ")), stars=5, decided=decided
+    )
     assert ending.valid_until is not None
     return Seeded(ending, ending.valid_until)

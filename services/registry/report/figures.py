@@ -127,6 +127,16 @@ class Figures:
     expiring_within_days: int
 
 
+@dataclass(frozen=True, slots=True)
+class ReportData:
+    """What the printed report needs, prepared in the server (services/registry/report/job.py): picklable,
+    and hashed for the job's identity. Here, not in `document`, so the server never imports the charts."""
+
+    figures: Figures
+    language: str
+    generated_on: dt.date
+
+
 def _problem(field: str, vi: str, en: str) -> DomainError:
     return DomainError([FieldProblem(field, RegistryErrorCode.INVALID, vi, en)])
 
