@@ -1,5 +1,5 @@
 """The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker,
-create-admin (their usage is in server.py's docstring and `python server.py --help`)."""
+reminders, create-admin (their usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
@@ -201,6 +201,25 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
         await db.disconnect()
 
 
+async def _reminders(settings: Settings, args: argparse.Namespace) -> int:
+    """E-mail this week's expiry reminders not sent yet (off without OCOP_SMTP_URL)."""
+    from services.registry.report import reminders
+
+    if settings.smtp is None:
+        sys.stdout.write("reminders are off: set OCOP_SMTP_URL to send them (docs/operators.md)\n")
+        return 0
+    await db.connect(settings.database_url)
+    try:
+        result = await reminders.send_reminders()
+    finally:
+        await db.disconnect()
+    sys.stdout.write(
+        f"reminders: {result.sent} sent, {result.already_this_week} already sent this week, "
+        f"{result.failed} failed\n"
+    )
+    return 1 if result.failed else 0
+
+
 def read_password(stdin: TextIO, prompt: Callable[[str], str]) -> str:
     """The new password: asked twice at a terminal (not echoed), else the first line of standard input
     (`printf '%s\\n' "$PASSWORD" | server.py create-admin ...`, a secret file, a pipe). Never an argument:
@@ -277,6 +296,10 @@ def parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (each in a child process)")
     worker.add_argument("--local", action="store_true", help="the local loop even on PostgreSQL")
+    reminders = commands.add_parser(
+        "reminders", help="e-mail each province officer and producer its certificates expiring within 90 days"
+    )
+    reminders.add_argument("action", choices=("send",), help="send this week's digests not sent yet")
     admin = commands.add_parser(
         "create-admin",
         help="create a central administrator (the password is read from a prompt or standard input)",
@@ -312,6 +335,8 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_catalog(settings, args))
     if command == "worker":
         return asyncio.run(_worker(settings, args))
+    if command == "reminders":
+        return asyncio.run(_reminders(settings, args))
     if command == "create-admin":
         return asyncio.run(_create_admin(settings, args))
     raise ValueError(f"unknown command {command!r}")

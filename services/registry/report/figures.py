@@ -170,7 +170,7 @@ def check_period(start: dt.date, end: dt.date) -> None:
         raise _problem("period", "Kỳ báo cáo tối đa 30 năm.", "A report covers at most 30 years.")
 
 
-async def _producers(scope: Scope) -> Subquery | None:
+async def producers_of(scope: Scope) -> Subquery | None:
     """The producers of a scope (None: every producer)."""
     if not scope.province_codes:
         return None
@@ -280,7 +280,7 @@ async def figures(
 ) -> Figures:
     check_period(start, end)
     check_within_days(within_days)
-    producers = await _producers(scope)
+    producers = await producers_of(scope)
     as_of = min(end, today)
     certificates = list(
         await _in_scope(
@@ -406,4 +406,4 @@ async def expiring_for(
     scope = await resolve_scope(ScopeKind.PROVINCE if province_code else ScopeKind.COUNTRY, province_code)
     if not may_follow_programme(reach, await scope_unit_ids(scope)):
         raise deny(reach, "provinceCode")
-    return expiring_query(await _producers(scope), today, within_days)
+    return expiring_query(await producers_of(scope), today, within_days)
