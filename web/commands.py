@@ -1,10 +1,11 @@
 """The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker,
-reminders, create-admin (their usage is in server.py's docstring and `python server.py --help`)."""
+report, reminders, create-admin (their usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TextIO, cast
 import structlog
 
 import schema as graphql_schema
+from models import Job
 from services.common import db, instance
 from services.common.errors import DomainError
 from services.common.settings import Settings
@@ -123,13 +125,47 @@ async def _labels(settings: Settings, args: argparse.Namespace) -> int:
         await db.disconnect()
 
 
-async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
-    """A fair's catalog as a PDF file: made here (in a child process) unless the same catalog exists or
-    another worker is making it, with a progress bar."""
+async def _job_to_file(job: Job, label: str, output: Path | None) -> int:
+    """Run a submitted job here (in a child process) unless it exists or another worker is making it, with
+    a progress bar, and copy its file to `output` (default: the job's file name)."""
     import shutil
 
     from tqdm import tqdm
 
+    with tqdm(total=100, unit="%", desc=label) as bar:
+
+        def progress(percent: int) -> None:
+            bar.update(max(0, percent - bar.n))
+
+        worker = jobs.worker_name()
+        claimed = await jobs.claim(worker, job.id) if job.status == "queued" else None
+        if claimed is not None:
+            job = await jobs.execute(claimed, worker, on_progress=progress)
+        elif job.status in ("queued", "running"):
+            job = await jobs.wait_for(job.id, on_progress=progress)
+        if job.status == "succeeded":
+            progress(100)
+    if job.status != "succeeded":
+        sys.stderr.write(f"{job.kind} job {job.id} failed: {job.error}\n")
+        return 1
+    source = cast(Path, jobs.result_path(job))
+    target = output or Path(job.result_name or source.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    sys.stdout.write(
+        f"{job.kind} job {job.id}: {source.stat().st_size:,} bytes, sha256 {job.result_sha256} -> {target}\n"
+    )
+    return 0
+
+
+def _refused(exc: DomainError) -> int:
+    for p in exc.problems:
+        sys.stderr.write(f"{p.field}: {p.message_en}\n")
+    return 2
+
+
+async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
+    """A fair's catalog as a PDF file."""
     await db.connect(settings.database_url)
     try:
         try:
@@ -137,33 +173,26 @@ async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
                 args.fair, args.language, args.paper, base_url=settings.public_base_url
             )
         except DomainError as exc:
-            for p in exc.problems:
-                sys.stderr.write(f"{p.field}: {p.message_en}\n")
-            return 2
-        with tqdm(total=100, unit="%", desc=f"catalog {args.fair} ({args.language}, {args.paper})") as bar:
+            return _refused(exc)
+        return await _job_to_file(job, f"catalog {args.fair} ({args.language}, {args.paper})", args.output)
+    finally:
+        await db.disconnect()
 
-            def progress(percent: int) -> None:
-                bar.update(max(0, percent - bar.n))
 
-            worker = jobs.worker_name()
-            claimed = await jobs.claim(worker, job.id) if job.status == "queued" else None
-            if claimed is not None:
-                job = await jobs.execute(claimed, worker, on_progress=progress)
-            elif job.status in ("queued", "running"):
-                job = await jobs.wait_for(job.id, on_progress=progress)
-            if job.status == "succeeded":
-                progress(100)
-        if job.status != "succeeded":
-            sys.stderr.write(f"catalog job {job.id} failed: {job.error}\n")
-            return 1
-        source = cast(Path, jobs.result_path(job))
-        target = args.output or Path(job.result_name or source.name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        sys.stdout.write(
-            f"catalog job {job.id}: {source.stat().st_size:,} bytes, sha256 {job.result_sha256} -> {target}\n"
-        )
-        return 0
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    """A programme report as a PDF file, as the system (docs/coordination.md)."""
+    from services.registry.report import job as report_job
+
+    await db.connect(settings.database_url)
+    try:
+        try:
+            job = await report_job.start_programme_report(
+                SYSTEM, args.scope, args.code, args.start, args.end, args.language, user_id=None
+            )
+        except DomainError as exc:
+            return _refused(exc)
+        where = args.scope if not args.code else f"{args.scope} {args.code}"
+        return await _job_to_file(job, f"report {where} ({args.language})", args.output)
     finally:
         await db.disconnect()
 
@@ -291,6 +320,13 @@ def parser() -> argparse.ArgumentParser:
     catalog.add_argument("--language", choices=catalog_job.CATALOG_LANGUAGES, default="vi")
     catalog.add_argument("--paper", choices=catalog_job.CATALOG_PAPERS, default="A4")
     catalog.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the fair)")
+    report = commands.add_parser("report", help="render a programme report (PDF) and write it")
+    report.add_argument("--scope", choices=("country", "region", "province"), default="country")
+    report.add_argument("--code", help="the region (TDMNPB, DBSH, BTBDHMT, TN, DNB, DBSCL) or province code")
+    report.add_argument("--start", type=dt.date.fromisoformat, required=True, help="first day, YYYY-MM-DD")
+    report.add_argument("--end", type=dt.date.fromisoformat, required=True, help="last day, YYYY-MM-DD")
+    report.add_argument("--language", choices=("vi", "en", "bilingual"), default="vi")
+    report.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the report)")
     worker = commands.add_parser(
         "worker", help="run background jobs: procrastinate on PostgreSQL, a local loop otherwise"
     )
@@ -335,6 +371,8 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_catalog(settings, args))
     if command == "worker":
         return asyncio.run(_worker(settings, args))
+    if command == "report":
+        return asyncio.run(_report(settings, args))
     if command == "reminders":
         return asyncio.run(_reminders(settings, args))
     if command == "create-admin":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import textwrap
 from collections.abc import Sequence
 
 import fontpkg_be_vietnam_pro
@@ -143,7 +144,7 @@ def horizontal_bars(
             offset = (len(series) - 1) / 2 * width - i * width
             drawn = ax.barh([p + offset for p in positions], list(values), width, color=colour, label=name)
             ax.bar_label(drawn, padding=2, fontsize=6, color="#33402f", fmt="%.0f%%" if percent else "%d")
-        ax.set_yticks(positions, list(labels))
+        ax.set_yticks(positions, [textwrap.fill(label, 28) for label in labels])
         if reference is not None:
             ax.axvline(reference, color=RED, linewidth=0.8, linestyle="--")
         if len(series) > 1:

@@ -77,8 +77,8 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 METRICS: dict[str, tuple[str, str]] = {
-    "provincial_level_products": ("Sản phẩm 3-4 sao", "3-4★ products"),
-    "national_level_products": ("Sản phẩm 5 sao", "5★ products"),
+    "provincial_level_products": ("Sản phẩm 3-4 sao", "3-4 star products"),
+    "national_level_products": ("Sản phẩm 5 sao", "5 star products"),
     "model_examples": ("Mô hình tiêu biểu", "Model examples"),
     "participants_trained_share": ("% chủ thể được tập huấn", "% participants trained"),
     "provinces_with_plan_share": ("% tỉnh có đề án", "% provinces with a plan"),
