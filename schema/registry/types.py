@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Self, cast
+from typing import TYPE_CHECKING, Annotated, Any, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -384,6 +384,7 @@ class ProgrammeProgress:
     denominator: int | None = strawberry.field(description="For share metrics: how many were counted.")
     ratio: Decimal | None = strawberry.field(description="actual / target (1 means reached).")
     reached: bool
+    target_row: strawberry.Private[Any]
 
     @classmethod
     def of(cls, result: programme.Progress) -> Self:
@@ -396,7 +397,21 @@ class ProgrammeProgress:
                 target,
                 provinces=[AdministrativeUnit.from_model(p) for p in target.provinces],
             ),
+            target_row=target,
         )
+
+    @strawberry.field(
+        description="The count year by year of the target's period (a product in the year of its first "
+        "certificate in the period: the years add up to `numerator`); empty for share metrics."
+    )
+    async def by_year(self) -> list[YearCount]:
+        return [YearCount(year=y, count=n) for y, n in await programme.by_year(self.target_row)]
+
+
+@strawberry.type(description="A count in one calendar year.")
+class YearCount:
+    year: int
+    count: int
 
 
 strawberry.enum(

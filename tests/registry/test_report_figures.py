@@ -125,3 +125,12 @@ async def test_officers_see_the_certificates_expiring_in_their_province(
         {"scope": {"kind": "PROVINCE", "code": "83"}, "period": {"start": "2019-01-01", "end": "2030-12-31"}},
     )
     assert figures_now["data"]["programmeFigures"]["expiringCount"] == 1
+
+
+async def test_programme_progress_counts_each_target_year_by_year(client: AsyncClient, db: Database) -> None:
+    await seed_report_registry()
+    body = await gql(client, "{ programmeProgress { numerator byYear { year count } } }")
+    [progress] = body["data"]["programmeProgress"]
+    # Kẹo dừa (2019), Tinh dầu tràm and Trà sen (2020): the years add up to the numerator.
+    assert progress["byYear"] == [{"year": 2019, "count": 1}, {"year": 2020, "count": 2}]
+    assert sum(y["count"] for y in progress["byYear"]) == progress["numerator"] == 3
