@@ -53,6 +53,7 @@ from models.registry import (
     ProgrammeTarget,
     ProvincialPlan,
     RecognisingLevel,
+    ReminderDigest,
 )
 from models.system import Instance, ReferenceData
 from models.trace import (
@@ -123,6 +124,7 @@ __all__ = [
     "QuantityRole",
     "RecognisingLevel",
     "ReferenceData",
+    "ReminderDigest",
     "ReviewComment",
     "Role",
     "SerialCounter",

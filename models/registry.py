@@ -271,3 +271,21 @@ class ProgrammeTarget(Model):
             CheckConstraint(check="period_end >= period_start", name="programme_target_period"),
             CheckConstraint(check="target_value >= 0", name="programme_target_value"),
         )
+
+
+class ReminderDigest(Model):
+    """One expiry-reminder e-mail to one recipient (a province officer or a producer) for one ISO week
+    (services/registry/report/reminders.py). The unique key (recipient, week) is the guarantee of "at most
+    one a week": a sender claims the row before sending, so two workers never both send; a failed send
+    deletes its claim so that a later run may try again."""
+
+    id = fields.IntField(primary_key=True)
+    recipient = fields.CharField(max_length=254)  # lower-case
+    week = fields.DateField()  # the Monday of the week (Viet Nam time)
+    certificates = fields.IntField(default=0)  # how many the e-mail lists
+    claimed_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "reminder_digest"
+        unique_together = (("recipient", "week"),)

@@ -43,6 +43,7 @@ POSTGRES_DSN = os.environ.get("OCOP_TEST_POSTGRES_DSN")
 BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
 # Child tables first; the product -> evaluation pointer is cleared before either is emptied.
 MUTABLE_TABLES = (
+    "reminder_digest",
     "review_comment",
     "design_version_file",
     "design_version",

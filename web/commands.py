@@ -1,10 +1,11 @@
 """The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker,
-create-admin (their usage is in server.py's docstring and `python server.py --help`)."""
+report, reminders, create-admin (their usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import TextIO, cast
 import structlog
 
 import schema as graphql_schema
+from models import Job
 from services.common import db, instance
 from services.common.errors import DomainError
 from services.common.settings import Settings
@@ -126,13 +128,47 @@ async def _labels(settings: Settings, args: argparse.Namespace) -> int:
         await db.disconnect()
 
 
-async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
-    """A fair's catalog as a PDF file: made here (in a child process) unless the same catalog exists or
-    another worker is making it, with a progress bar."""
+async def _job_to_file(job: Job, label: str, output: Path | None) -> int:
+    """Run a submitted job here (in a child process) unless it exists or another worker is making it, with
+    a progress bar, and copy its file to `output` (default: the job's file name)."""
     import shutil
 
     from tqdm import tqdm
 
+    with tqdm(total=100, unit="%", desc=label) as bar:
+
+        def progress(percent: int) -> None:
+            bar.update(max(0, percent - bar.n))
+
+        worker = jobs.worker_name()
+        claimed = await jobs.claim(worker, job.id) if job.status == "queued" else None
+        if claimed is not None:
+            job = await jobs.execute(claimed, worker, on_progress=progress)
+        elif job.status in ("queued", "running"):
+            job = await jobs.wait_for(job.id, on_progress=progress)
+        if job.status == "succeeded":
+            progress(100)
+    if job.status != "succeeded":
+        sys.stderr.write(f"{job.kind} job {job.id} failed: {job.error}\n")
+        return 1
+    source = cast(Path, jobs.result_path(job))
+    target = output or Path(job.result_name or source.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    sys.stdout.write(
+        f"{job.kind} job {job.id}: {source.stat().st_size:,} bytes, sha256 {job.result_sha256} -> {target}\n"
+    )
+    return 0
+
+
+def _refused(exc: DomainError) -> int:
+    for p in exc.problems:
+        sys.stderr.write(f"{p.field}: {p.message_en}\n")
+    return 2
+
+
+async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
+    """A fair's catalog as a PDF file."""
     await db.connect(settings.database_url)
     try:
         try:
@@ -140,33 +176,26 @@ async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
                 args.fair, args.language, args.paper, base_url=settings.public_base_url
             )
         except DomainError as exc:
-            for p in exc.problems:
-                sys.stderr.write(f"{p.field}: {p.message_en}\n")
-            return 2
-        with tqdm(total=100, unit="%", desc=f"catalog {args.fair} ({args.language}, {args.paper})") as bar:
+            return _refused(exc)
+        return await _job_to_file(job, f"catalog {args.fair} ({args.language}, {args.paper})", args.output)
+    finally:
+        await db.disconnect()
 
-            def progress(percent: int) -> None:
-                bar.update(max(0, percent - bar.n))
 
-            worker = jobs.worker_name()
-            claimed = await jobs.claim(worker, job.id) if job.status == "queued" else None
-            if claimed is not None:
-                job = await jobs.execute(claimed, worker, on_progress=progress)
-            elif job.status in ("queued", "running"):
-                job = await jobs.wait_for(job.id, on_progress=progress)
-            if job.status == "succeeded":
-                progress(100)
-        if job.status != "succeeded":
-            sys.stderr.write(f"catalog job {job.id} failed: {job.error}\n")
-            return 1
-        source = cast(Path, jobs.result_path(job))
-        target = args.output or Path(job.result_name or source.name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-        sys.stdout.write(
-            f"catalog job {job.id}: {source.stat().st_size:,} bytes, sha256 {job.result_sha256} -> {target}\n"
-        )
-        return 0
+async def _report(settings: Settings, args: argparse.Namespace) -> int:
+    """A programme report as a PDF file, as the system (docs/coordination.md)."""
+    from services.registry.report import job as report_job
+
+    await db.connect(settings.database_url)
+    try:
+        try:
+            job = await report_job.start_programme_report(
+                SYSTEM, args.scope, args.code, args.start, args.end, args.language, user_id=None
+            )
+        except DomainError as exc:
+            return _refused(exc)
+        where = args.scope if not args.code else f"{args.scope} {args.code}"
+        return await _job_to_file(job, f"report {where} ({args.language})", args.output)
     finally:
         await db.disconnect()
 
@@ -211,6 +240,25 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     finally:
         await db.disconnect()
+
+
+async def _reminders(settings: Settings, args: argparse.Namespace) -> int:
+    """E-mail this week's expiry reminders not sent yet (off without OCOP_SMTP_URL)."""
+    from services.registry.report import reminders
+
+    if settings.smtp is None:
+        sys.stdout.write("reminders are off: set OCOP_SMTP_URL to send them (docs/operators.md)\n")
+        return 0
+    await db.connect(settings.database_url)
+    try:
+        result = await reminders.send_reminders()
+    finally:
+        await db.disconnect()
+    sys.stdout.write(
+        f"reminders: {result.sent} sent, {result.already_this_week} already sent this week, "
+        f"{result.failed} failed\n"
+    )
+    return 1 if result.failed else 0
 
 
 def read_password(stdin: TextIO, prompt: Callable[[str], str]) -> str:
@@ -284,11 +332,22 @@ def parser() -> argparse.ArgumentParser:
     catalog.add_argument("--language", choices=catalog_job.CATALOG_LANGUAGES, default="vi")
     catalog.add_argument("--paper", choices=catalog_job.CATALOG_PAPERS, default="A4")
     catalog.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the fair)")
+    report = commands.add_parser("report", help="render a programme report (PDF) and write it")
+    report.add_argument("--scope", choices=("country", "region", "province"), default="country")
+    report.add_argument("--code", help="the region (TDMNPB, DBSH, BTBDHMT, TN, DNB, DBSCL) or province code")
+    report.add_argument("--start", type=dt.date.fromisoformat, required=True, help="first day, YYYY-MM-DD")
+    report.add_argument("--end", type=dt.date.fromisoformat, required=True, help="last day, YYYY-MM-DD")
+    report.add_argument("--language", choices=("vi", "en", "bilingual"), default="vi")
+    report.add_argument("-o", "--output", type=Path, help="file to write (default: a name from the report)")
     worker = commands.add_parser(
         "worker", help="run background jobs: procrastinate on PostgreSQL, a local loop otherwise"
     )
     worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (each in a child process)")
     worker.add_argument("--local", action="store_true", help="the local loop even on PostgreSQL")
+    reminders = commands.add_parser(
+        "reminders", help="e-mail each province officer and producer its certificates expiring within 90 days"
+    )
+    reminders.add_argument("action", choices=("send",), help="send this week's digests not sent yet")
     admin = commands.add_parser(
         "create-admin",
         help="create a central administrator (the password is read from a prompt or standard input)",
@@ -324,6 +383,10 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_catalog(settings, args))
     if command == "worker":
         return asyncio.run(_worker(settings, args))
+    if command == "report":
+        return asyncio.run(_report(settings, args))
+    if command == "reminders":
+        return asyncio.run(_reminders(settings, args))
     if command == "create-admin":
         return asyncio.run(_create_admin(settings, args))
     raise ValueError(f"unknown command {command!r}")

@@ -1,4 +1,5 @@
-"""`generateCatalog`: a fair's printable catalog rendered as a background job."""
+"""`generateCatalog` (a fair's printable catalog) and `startProgrammeReport` (a coordination office's
+programme report): PDFs rendered as background jobs."""
 
 from __future__ import annotations
 
@@ -8,13 +9,20 @@ from schema.audit import Audit, Refusals
 from schema.context import Info
 from schema.errors import JobError
 from schema.ids import decode_id
-from schema.jobs.inputs import GenerateCatalogInput
+from schema.jobs.inputs import GenerateCatalogInput, StartProgrammeReportInput
 from schema.jobs.types import Job
 from services.fairs.catalog import job as catalog_job
+from services.registry.report import job as report_job
 
 
 @strawberry.type
 class GenerateCatalogPayload:
+    job: Job | None
+    errors: list[JobError]
+
+
+@strawberry.type
+class StartProgrammeReportPayload:
     job: Job | None
     errors: list[JobError]
 
@@ -39,3 +47,26 @@ class JobMutation:
             base_url=ctx.base_url,
         )
         return GenerateCatalogPayload(job=Job.from_model(job), errors=[])
+
+    @strawberry.mutation(
+        description="Render a programme report (PDF, A4) in the background: progress against targets, "
+        "products by stars and group, new and expired certificates, the 2019 pilot provinces compared and the "
+        "certificates about to expire, each figure a chart beside its table (the figures of "
+        "`programmeFigures`). For a province's officers (their province) and central admins (any scope). "
+        "Returns at once with the job; poll it with `node(id)` until `downloadUrl` is set.",
+        extensions=[Refusals(), Audit()],
+    )
+    async def start_programme_report(
+        self, info: Info, input: StartProgrammeReportInput
+    ) -> StartProgrammeReportPayload:
+        ctx = info.context
+        job = await report_job.start_programme_report(
+            ctx.reach,
+            input.scope.kind,
+            input.scope.code,
+            input.period.start,
+            input.period.end,
+            input.language,
+            user_id=ctx.actor.user_id,
+        )
+        return StartProgrammeReportPayload(job=Job.from_model(job), errors=[])

@@ -15,6 +15,7 @@ from schema.registry.filters import ProductFilter
 from schema.registry.types import Evaluation, Producer, Product
 from services.registry import evaluations
 from services.registry import manage as registry
+from services.registry.report.figures import ScopeKind
 
 
 @strawberry.input
@@ -210,3 +211,18 @@ class ConfirmRegistryImportInput:
 class StartRegistryExportInput:
     filter: ProductFilter | None = strawberry.field(default=None, description="As for `products`.")
     format: str = strawberry.field(default="xlsx", description="xlsx or csv.")
+
+
+@strawberry.input(
+    description="What a programme report covers: the country, a region (code: TDMNPB, DBSH, "
+    "BTBDHMT, TN, DNB or DBSCL) or a province (its two-digit GSO code)."
+)
+class ReportScopeInput:
+    kind: ScopeKind
+    code: str | None = None
+
+
+@strawberry.input(description="A report's period, both days included.")
+class ReportPeriodInput:
+    start: dt.date
+    end: dt.date

@@ -24,11 +24,13 @@ from schema.registry.filters import (
     ProductFilter,
     ProductSort,
 )
+from schema.registry.inputs import ReportPeriodInput, ReportScopeInput
 from schema.registry.types import (
     Evaluation,
     Producer,
     Product,
     ProductGroup,
+    ProgrammeFigures,
     ProgrammeProgress,
     RegistryImport,
     RegistryImportReport,
@@ -39,6 +41,7 @@ from schema.registry.types import (
 from services.common import rows
 from services.policy import registry as policy
 from services.registry import programme, search
+from services.registry.report import figures as report_figures
 from services.registry.spreadsheets import job as spreadsheet_jobs
 from services.registry.spreadsheets import template as spreadsheet_template
 
@@ -207,3 +210,41 @@ class RegistryQuery:
             job=Job.from_model(job),
             report=RegistryImportReport.from_report(report, ctx.language) if report is not None else None,
         )
+
+    @strawberry.field(
+        description="The figures of a programme report for a scope and a period (both days included): "
+        "targets' progress, products by stars, group and province, new and expired certificates by year, "
+        "the 2019 pilot provinces compared, and how many certificates end within `expiringWithinDays` days. "
+        "The same figures the printed report shows."
+    )
+    async def programme_figures(
+        self, info: Info, scope: ReportScopeInput, period: ReportPeriodInput, expiring_within_days: int = 90
+    ) -> ProgrammeFigures:
+        found = await report_figures.figures(
+            await report_figures.resolve_scope(scope.kind, scope.code),
+            period.start,
+            period.end,
+            info.context.today,
+            expiring_within_days,
+        )
+        return ProgrammeFigures.of(found)
+
+    @strawberry.field(
+        description="Certificates still valid that end within `withinDays` days (90 by default), soonest "
+        "first: each the latest of its product. For a province's officers (their province) and central "
+        "admins (any province, or the whole country without `provinceCode`)."
+    )
+    async def expiring_certificates(
+        self,
+        info: Info,
+        province_code: str | None = None,
+        within_days: int = 90,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Evaluation]:
+        today = info.context.today
+        query = await report_figures.expiring_for(info.context.reach, province_code, today, within_days)
+        page: Page[Any] = await fetch_page(query, ("valid_until", "id"), first, after, last, before)
+        return Connection[Evaluation].of(page, [Evaluation.from_model(r, today) for r in page.rows], query)

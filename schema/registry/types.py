@@ -27,6 +27,7 @@ from services.policy import registry as policy
 from services.registry import programme
 from services.registry import stars as star_rules
 from services.registry.errors import RegistryErrorCode
+from services.registry.report import figures as report_figures
 
 if TYPE_CHECKING:
     from schema.packaging.types import PackagingDesign
@@ -385,6 +386,7 @@ class ProgrammeProgress:
     denominator: int | None = strawberry.field(description="For share metrics: how many were counted.")
     ratio: Decimal | None = strawberry.field(description="actual / target (1 means reached).")
     reached: bool
+    target_row: strawberry.Private[Any]
 
     @classmethod
     def of(cls, result: programme.Progress) -> Self:
@@ -397,6 +399,150 @@ class ProgrammeProgress:
                 target,
                 provinces=[AdministrativeUnit.from_model(p) for p in target.provinces],
             ),
+            target_row=target,
+        )
+
+    @strawberry.field(
+        description="The count year by year of the target's period (a product in the year of its first "
+        "certificate in the period: the years add up to `numerator`); empty for share metrics."
+    )
+    async def by_year(self) -> list[YearCount]:
+        return [YearCount(year=y, count=n) for y, n in await programme.by_year(self.target_row)]
+
+
+@strawberry.type(description="A count in one calendar year.")
+class YearCount:
+    year: int
+    count: int
+
+
+strawberry.enum(
+    report_figures.ScopeKind, name="ReportScopeKind", description="What a programme report covers."
+)
+
+
+@strawberry.type(
+    description="One row of a breakdown: stars (`3`, `4`, `5`), a product group code or a province."
+)
+class FigureShare:
+    key: str
+    name: str
+    name_en: str
+    count: int
+
+
+@strawberry.type(description="Certificates of one calendar year within the period.")
+class YearFigures:
+    year: int
+    new: int = strawberry.field(description="Certificates decided that year (3-5★, revoked later or not).")
+    new_three_stars: int
+    new_four_stars: int
+    new_five_stars: int
+    expired: int = strawberry.field(description="Certificates whose validity ended that year (before today).")
+
+    @classmethod
+    def of(cls, y: report_figures.YearFigures) -> Self:
+        three, four, five = y.new_by_stars
+        return cls(
+            year=y.year,
+            new=y.new,
+            new_three_stars=three,
+            new_four_stars=four,
+            new_five_stars=five,
+            expired=y.expired,
+        )
+
+
+@strawberry.type(description="A province's figures in a programme report.")
+class ProvinceFigures:
+    code: str
+    name: str
+    products: int = strawberry.field(description="Products with a valid certificate at the period's end.")
+    new_certificates: int = strawberry.field(description="Certificates decided within the period.")
+    five_stars: int = strawberry.field(description="Of `products`, those at 5★.")
+    pilot: bool = strawberry.field(description="One of the 12 provinces of the 2019 pilot plan.")
+
+
+@strawberry.type(description="A target's progress as a report shows it.")
+class TargetFigures:
+    programme: str
+    metric: ProgrammeMetric
+    scope_name: str
+    period_start: dt.date
+    period_end: dt.date
+    target: Decimal
+    actual: Decimal
+    ratio: Decimal | None
+    reached: bool
+
+    @classmethod
+    def of(cls, t: report_figures.TargetFigures) -> Self:
+        return from_row(
+            cls,
+            t,
+            metric=ProgrammeMetric(t.metric),
+            target=Decimal(t.target),
+            actual=Decimal(t.actual),
+            ratio=None if t.ratio is None else Decimal(t.ratio),
+        )
+
+
+@strawberry.type(
+    description="The figures of a programme report for a scope and a period, computed from the registry at "
+    "request time: the same figures the printed report (`startProgrammeReport`) shows."
+)
+class ProgrammeFigures:
+    scope_kind: report_figures.ScopeKind
+    scope_code: str
+    scope_name: str
+    scope_name_en: str
+    period_start: dt.date
+    period_end: dt.date
+    as_of: dt.date = strawberry.field(
+        description="The day products are counted on: the period's end, or today if it has not ended."
+    )
+    targets: list[TargetFigures] = strawberry.field(
+        description="Targets whose period overlaps this one and whose scope meets it (national ones always)."
+    )
+    products: int = strawberry.field(description="Products with a valid certificate on `asOf`.")
+    by_stars: list[FigureShare] = strawberry.field(description="`products` by stars: 3, 4, 5.")
+    by_group: list[FigureShare] = strawberry.field(description="`products` by product group, largest first.")
+    new_certificates: int
+    expired_certificates: int
+    by_year: list[YearFigures] = strawberry.field(description="Each year of the period.")
+    by_province: list[ProvinceFigures] = strawberry.field(
+        description="Provinces of the scope with products or new certificates, most products first."
+    )
+    pilots: list[ProvinceFigures] = strawberry.field(
+        description="The 2019 pilot provinces within the scope, in the plan's order."
+    )
+    expiring_count: int = strawberry.field(
+        description="Certificates ending within `expiringWithinDays` days of today (the list: "
+        "`expiringCertificates`, for officers)."
+    )
+    expiring_within_days: int
+
+    @classmethod
+    def of(cls, f: report_figures.Figures) -> Self:
+        return cls(
+            scope_kind=f.scope.kind,
+            scope_code=f.scope.code,
+            scope_name=f.scope.name,
+            scope_name_en=f.scope.name_en,
+            period_start=f.period_start,
+            period_end=f.period_end,
+            as_of=f.as_of,
+            targets=[TargetFigures.of(t) for t in f.targets],
+            products=f.products,
+            by_stars=[from_row(FigureShare, s) for s in f.by_stars],
+            by_group=[from_row(FigureShare, s) for s in f.by_group],
+            new_certificates=f.new_certificates,
+            expired_certificates=f.expired_certificates,
+            by_year=[YearFigures.of(y) for y in f.by_year],
+            by_province=[from_row(ProvinceFigures, p) for p in f.by_province],
+            pilots=[from_row(ProvinceFigures, p) for p in f.pilots],
+            expiring_count=len(f.expiring),
+            expiring_within_days=f.expiring_within_days,
         )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from models.db import DEFAULT_DATABASE_URL
 
@@ -108,10 +109,60 @@ class Settings:
     # running job before it stops anyway (a job still running then goes back to the queue for another
     # worker). Keep it below the orchestrator's own grace period (Kubernetes: 30 s by default).
     shutdown_grace_s: float = 25.0
+    # Expiry reminders by e-mail (docs/operators.md): off unless OCOP_SMTP_URL names a server, e.g.
+    # smtp://user:password@mail.example.vn:587 (STARTTLS), smtps://…:465 (TLS) or smtp+plain://127.0.0.1:25
+    # (no encryption: a local relay only). A malformed URL is refused at start-up. OCOP_SMTP_FROM: the sender.
+    smtp: SmtpSettings | None = None
 
     @property
     def is_production(self) -> bool:
         return self.environment == Environment.PRODUCTION
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str  # "starttls", "tls" or "plain"
+    username: str | None
+    password: str | None = field(repr=False)
+    sender: str
+
+
+_SMTP_SCHEMES = {"smtp": ("starttls", 587), "smtps": ("tls", 465), "smtp+plain": ("plain", 25)}
+
+
+def parse_smtp_url(url: str | None, sender: str | None) -> SmtpSettings | None:
+    """OCOP_SMTP_URL and OCOP_SMTP_FROM as settings; None when no URL is set (reminders off). A URL that
+    does not parse, or a sender that is not an address, raises ValueError: start-up stops with the reason."""
+    if not url or not url.strip():
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in _SMTP_SCHEMES:
+        raise ValueError(f"OCOP_SMTP_URL: the scheme must be one of {', '.join(_SMTP_SCHEMES)}")
+    try:
+        port = parts.port
+    except ValueError as error:
+        raise ValueError(f"OCOP_SMTP_URL: {error}") from None
+    if not parts.hostname or parts.path not in ("", "/") or parts.query:
+        raise ValueError("OCOP_SMTP_URL: scheme://[user:password@]host[:port], nothing else")
+    security, default_port = _SMTP_SCHEMES[parts.scheme]
+    address = (sender or "").strip() or f"ocop-hub@{parts.hostname}"
+    if (
+        address.count("@") != 1
+        or any(c.isspace() for c in address)
+        or address.startswith("@")
+        or address.endswith("@")
+    ):
+        raise ValueError(f"OCOP_SMTP_FROM: {address!r} is not an e-mail address")
+    return SmtpSettings(
+        host=parts.hostname,
+        port=port or default_port,
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        sender=address,
+    )
 
 
 def _float_or_none(value: str | None) -> float | None:
@@ -162,6 +213,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         integrity_threads=max(1, int(env.get("OCOP_INTEGRITY_THREADS") or 2)),
         label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
         shutdown_grace_s=max(0.0, float(env.get("OCOP_SHUTDOWN_GRACE_S") or 25.0)),
+        smtp=parse_smtp_url(env.get("OCOP_SMTP_URL"), env.get("OCOP_SMTP_FROM")),
     )
 
 

@@ -4,6 +4,8 @@ products, never evaluations. Everyone else, the public included: reads of publis
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from tortoise.expressions import Q
 
 from models import Evaluation, EvaluationStatus, Producer, Product
@@ -85,3 +87,12 @@ def may_import_spreadsheets(reach: Reach) -> bool:
     """Registry spreadsheets are imported by central admins and province officers (each row then within
     their province); producers' members and the public may not import."""
     return reach.actor.is_authenticated and (reach.everything or bool(reach.province_ids))
+
+
+def may_follow_programme(reach: Reach, province_ids: Iterable[int] | None) -> bool:
+    """Who reads the expiring certificates of a scope and orders its printed programme report: a
+    province's officers for their province (`province_ids`: its units in either era), central admins for
+    any scope; the country and regions (None) only central admins."""
+    if reach.everything:
+        return True
+    return province_ids is not None and any(i in reach.province_ids for i in province_ids)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from tortoise.expressions import Q, Subquery
 
@@ -108,6 +110,36 @@ async def progress(target: ProgrammeTarget) -> Progress:
     else:
         actual = Decimal(numerator)
     return Progress(target, actual, numerator, denominator)
+
+
+async def by_year(target: ProgrammeTarget) -> list[tuple[int, int]]:
+    """The target's count, year by year of its period (a product counts in the year of its first certificate
+    within the period, so the years add up to `progress().numerator`); empty for share metrics."""
+    metric = ProgrammeMetric(target.metric)
+    if metric in SHARE_METRICS:
+        return []
+    producers = await _scope_producer_ids(await _producer_scope(list(await target.provinces.all())))
+    start, end = target.period_start, target.period_end
+    if metric == ProgrammeMetric.MODEL_EXAMPLES:
+        days = await Producer.filter(
+            id__in=producers, model_example_recognised_on__gte=start, model_example_recognised_on__lte=end
+        ).values_list("model_example_recognised_on", flat=True)
+        years = Counter(cast(dt.date, day).year for day in days)
+    else:
+        low, high = (3, 4) if metric == ProgrammeMetric.PROVINCIAL_LEVEL_PRODUCTS else (5, 5)
+        rows = await Evaluation.filter(
+            status__in=(EvaluationStatus.CERTIFIED, EvaluationStatus.REVOKED),
+            stars__gte=low,
+            stars__lte=high,
+            decision_date__gte=start,
+            decision_date__lte=end,
+            product__producer_id__in=producers,
+        ).values_list("product_id", "decision_date")
+        first: dict[int, dt.date] = {}
+        for product_id, day in cast(list[tuple[int, dt.date]], rows):
+            first[product_id] = min(first.get(product_id, day), day)
+        years = Counter(day.year for day in first.values())
+    return [(year, years[year]) for year in range(start.year, end.year + 1)]
 
 
 async def _national_provinces(day: dt.date) -> list[AdminUnit]:
