@@ -48,7 +48,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models import Job, JobStatus
-from services.common import clock, paths, sandbox, settings, signing
+from services.common import bus, clock, paths, sandbox, settings, signing
 from services.common.errors import DomainError
 from services.policy import Reach
 
@@ -302,6 +302,14 @@ async def claim(worker: str, job_id: int | None = None) -> Job | None:
         "heartbeat_at": now,
         "progress": 0,
     }
+    job = await _take(worker, job_id, values)
+    if job is not None:
+        await announce(job.id, job.status, 0)
+    return job
+
+
+async def _take(worker: str, job_id: int | None, values: dict[str, Any]) -> Job | None:
+    now = values["started_at"]
     if job_id is not None:
         taken = await Job.filter(id=job_id, status=JobStatus.QUEUED).update(**values)
         return await Job.get(id=job_id) if taken else None
@@ -348,6 +356,7 @@ class _Reporter:
         mine = Job.filter(id=self.job.id, status=JobStatus.RUNNING, worker=self.worker)
         if not await mine.update(progress=self.percent, heartbeat_at=_now()):
             raise _JobLost(self.job.id)
+        await announce(self.job.id, JobStatus.RUNNING, self.percent)
 
     async def beat(self) -> None:
         while True:
@@ -368,7 +377,18 @@ async def _finish(job: Job, worker: str, **values: Any) -> Job:
     if not updated:
         log.warning("job lost before it finished", job_id=job.id, worker=worker)
     await job.refresh_from_db()
+    await announce(job.id, job.status, job.progress)
     return job
+
+
+def job_topic(job_id: int) -> str:
+    """The bus topic of a job's progress (services/common/bus.py), heard by `jobProgress` subscribers."""
+    return f"job:{job_id}"
+
+
+async def announce(job_id: int, status: str, progress: int) -> None:
+    """Tell every process that a job moved (ids and figures only: subscribers read the row)."""
+    await bus.publish(job_topic(job_id), {"status": str(status), "progress": progress})
 
 
 async def _fail(job: Job, worker: str, message: str) -> Job:
@@ -490,6 +510,10 @@ async def recover_interrupted(stale_s: float | None = None) -> tuple[list[int], 
             failed.append(job.id)
     if requeued or failed:
         log.warning("interrupted jobs recovered", queued_again=requeued, failed=failed)
+    for job_id in requeued:
+        await announce(job_id, JobStatus.QUEUED, 0)
+    for job_id in failed:
+        await announce(job_id, JobStatus.FAILED, 0)
     await _dispatch(requeued)
     return requeued, failed
 

@@ -29,7 +29,7 @@ from enum import StrEnum
 from tortoise.functions import Count, Max, Min
 
 from models import Batch, LabelRun, SerialScan
-from services.common import clock, settings, signing
+from services.common import bus, clock, settings, signing
 from services.trace.identity import product_id_of
 
 
@@ -144,7 +144,30 @@ async def record_scan(
         region=(region or None) and region[:32],
         network=network,
     )
+    producer_id = await _producer_of(batch_id)
+    if producer_id is not None:  # `producerScans` subscribers re-read the serial's figures
+        await bus.publish(producer_scans_topic(producer_id), {"lot": batch_id, "serial": serial})
     return True
+
+
+def producer_scans_topic(producer_id: int) -> str:
+    """The bus topic of a producer's counted scans (services/common/bus.py)."""
+    return f"producer:{producer_id}:scans"
+
+
+_PRODUCER_OF: dict[int, int] = {}  # lot -> its producer (never changes)
+
+
+async def _producer_of(batch_id: int) -> int | None:
+    producer_id = _PRODUCER_OF.get(batch_id)
+    if producer_id is None:
+        found = await Batch.filter(id=batch_id).values_list("product__producer_id", flat=True)
+        if not found:
+            return None
+        if len(_PRODUCER_OF) > _MEMO_MAX:
+            _PRODUCER_OF.clear()
+        producer_id = _PRODUCER_OF[batch_id] = int(found[0])  # type: ignore[arg-type]
+    return producer_id
 
 
 def forget_counted() -> None:
@@ -153,6 +176,7 @@ def forget_counted() -> None:
     _COUNTED.clear()
     _PER_NETWORK.clear()
     _FLAGS.clear()
+    _PRODUCER_OF.clear()
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ from models import (
     QuantityRole,
     TraceEvent,
 )
-from services.common import clock, instance, page_cache
+from services.common import bus, clock, instance, page_cache
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
@@ -174,8 +174,9 @@ def shown_digest(event: TraceEvent, locations: dict[int, Location]) -> str:
 
 
 async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any) -> None:
-    """Move the head of each lot the event touches to it (within the append's transaction). A lot without a
-    head gets one counting this event only: if it had events, its count then disagrees and stays broken."""
+    """Move the head of each lot the event touches to it (within the append's transaction) and announce the
+    event on the lot's topic. A lot without a head gets one counting this event only: if it had events,
+    its count then disagrees and stays broken."""
     for batch_id in sorted(batch_ids):
         head = await LotHead.filter(batch_id=batch_id).using_db(conn).select_for_update().first()
         if head is None:
@@ -186,6 +187,13 @@ async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any) -> None
                 .using_db(conn)
                 .update(event_count=head.event_count + 1, chain_hash=event.chain_hash)
             )
+        # Subscribers of the lot (`lotEvents`) hear of it when the transaction commits.
+        await bus.publish(lot_topic(batch_id), {"event": event.id})
+
+
+def lot_topic(batch_id: int) -> str:
+    """The bus topic of a lot's new events (services/common/bus.py)."""
+    return f"lot:{batch_id}"
 
 
 async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
@@ -520,7 +528,8 @@ async def _append(
             using_db=conn,
         )
         await _move_heads(event, ids, conn)
-    page_cache.invalidate()  # after the commit (inside a caller's transaction: held until it ends)
+    # after the commit (inside a caller's transaction: held until it ends)
+    await page_cache.invalidate_everywhere()
     return event
 
 
@@ -568,7 +577,7 @@ async def record_recall(
             await Batch.filter(id=affected.id).update(status=BatchStatus.RECALLED)
             recalled = await Batch.get(id=affected.id)
             await LotHead.filter(batch_id=affected.id).update(lot_digest=lot_digest(recalled))
-    page_cache.invalidate()  # the banner shows on this process's next page view
+    await page_cache.invalidate_everywhere()  # the banner shows on every process's next page view
     return await recall_impact(batch_id)
 
 
@@ -774,5 +783,5 @@ async def declare_error(
             using_db=conn,
         )
         await _move_heads(declaration, set(batches), conn)
-    page_cache.invalidate()
+    await page_cache.invalidate_everywhere()
     return declaration, corrective_event
