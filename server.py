@@ -111,7 +111,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         lifespan=lifespan,
     )
     app.state.graphql = graphql.GraphQLConfig.of(
-        schema, production=settings.is_production, timeout_s=settings.request_timeout_s
+        schema, production=settings.is_production, timeout_s=settings.request_timeout_s, settings=settings
     )
     app.state.loop_lag = probes.LoopLag(settings.loop_lag_interval_s, settings.loop_lag_warn_ms)
     app.state.public_base_url = settings.public_base_url

@@ -18,7 +18,7 @@ import orjson
 import structlog
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry import Schema
 from strawberry.asgi import GraphQL
@@ -30,6 +30,9 @@ from strawberry.types import ExecutionResult
 from schema.context import Context, build_context
 from schema.limits import format_errors
 from services.common import paths, settings
+from services.common.settings import Settings
+from services.common.settings import current as current_settings
+from web import subscriptions
 from web.middleware import BodyTooLarge, read_body
 from web.responses import ORJSONResponse
 
@@ -133,11 +136,24 @@ class GraphQLConfig:
     # Development: GET queries and GraphiQL through strawberry's view (it refuses mutations over GET with
     # 400). Production: None, no GET at all, hence no GraphiQL and no query in a URL.
     get_view: ASGIApp | None = None
+    # WebSocket /graphql: subscriptions over graphql-transport-ws (web/subscriptions.py), in every environment.
+    live: ASGIApp | None = None
 
     @classmethod
-    def of(cls, schema: Schema, *, production: bool, timeout_s: float) -> GraphQLConfig:
+    def of(
+        cls, schema: Schema, *, production: bool, timeout_s: float, settings: Settings | None = None
+    ) -> GraphQLConfig:
         view = None if production else GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
-        return cls(schema, production, timeout_s, view)
+        config = settings or current_settings()
+        live = subscriptions.LiveView(
+            schema,
+            production=production,
+            max_subscriptions=config.ws_max_subscriptions,
+            max_connections=config.ws_max_connections,
+            heartbeat_s=config.ws_heartbeat_s,
+            init_timeout_s=config.ws_init_timeout_s,
+        )
+        return cls(schema, production, timeout_s, view, live)
 
 
 def _refusal(status: int, code: str, message: str, **headers: str) -> Response:
@@ -230,7 +246,17 @@ class _GraphQLGet:
         await _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")(scope, receive, send)
 
 
+class _GraphQLWebSocket:
+    """WebSocket /graphql: the subscriptions (`GraphQLConfig.live`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        config: GraphQLConfig = scope["app"].state.graphql
+        assert config.live is not None
+        await config.live(scope, receive, send)
+
+
 routes: list[BaseRoute] = [
+    WebSocketRoute("/graphql", _GraphQLWebSocket()),
     Route("/graphql", graphql_post, methods=["POST"]),
     Route("/graphql", _GraphQLGet(), methods=["GET"]),
     Route(ASSET_PREFIX + "{name}", explorer_asset, methods=["GET"]),

@@ -104,6 +104,14 @@ class Settings:
     # createLabelRun warns (LOT_EXPIRES_SOON) when a lot's expiry date is this many days away or fewer
     # (OCOP_LABEL_EXPIRY_WARNING_DAYS); an expired lot needs confirmExpired (docs/labels.md).
     label_expiry_warning_days: int = 30
+    # GraphQL subscriptions over graphql-transport-ws (web/subscriptions.py, docs/frontend.md): at most
+    # OCOP_WS_MAX_SUBSCRIPTIONS operations per connection, OCOP_WS_MAX_CONNECTIONS open connections per
+    # account (in one process), a ping every OCOP_WS_HEARTBEAT_S seconds (no pong by the next one closes the
+    # connection), and OCOP_WS_INIT_TIMEOUT_S seconds for the client's connection_init.
+    ws_max_subscriptions: int = 20
+    ws_max_connections: int = 5
+    ws_heartbeat_s: float = 30.0
+    ws_init_timeout_s: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -157,6 +165,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         integrity_timeout_s=max(0.0, float(env.get("OCOP_INTEGRITY_TIMEOUT_S") or 3.0)),
         integrity_threads=max(1, int(env.get("OCOP_INTEGRITY_THREADS") or 2)),
         label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
+        ws_max_subscriptions=max(1, int(env.get("OCOP_WS_MAX_SUBSCRIPTIONS") or 20)),
+        ws_max_connections=max(1, int(env.get("OCOP_WS_MAX_CONNECTIONS") or 5)),
+        ws_heartbeat_s=max(0.05, float(env.get("OCOP_WS_HEARTBEAT_S") or 30.0)),
+        ws_init_timeout_s=max(0.05, float(env.get("OCOP_WS_INIT_TIMEOUT_S") or 10.0)),
     )
 
 

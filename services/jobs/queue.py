@@ -36,7 +36,7 @@ import pickle
 import secrets
 import socket
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
@@ -49,7 +49,8 @@ from tortoise.transactions import in_transaction
 
 from models import Job, JobStatus
 from services.common import bus, clock, paths, sandbox, settings, signing
-from services.common.errors import DomainError
+from services.common.errors import DomainError, FieldProblem
+from services.jobs.errors import JobErrorCode
 from services.policy import Reach
 
 log = structlog.get_logger("ocop.jobs")
@@ -601,3 +602,31 @@ async def may_read(job: Job, reach: Reach) -> bool:
 async def jobs_by_ids(ids: set[int], reach: Reach) -> dict[int, Job]:
     found = await Job.filter(id__in=sorted(ids))
     return {job.id: job for job in found if await may_read(job, reach)}
+
+
+# -- live progress -------------------------------------------------------------------------------------------
+
+
+async def watch(job_id: int, reach: Reach) -> AsyncIterator[Job]:
+    """A job as it moves, for `jobProgress`: refused (NOT_FOUND, as for a job one may not read) before
+    anything is sent; then the job now and again each time its status or progress changes (the worker
+    announces it on the bus, about once a second), until it has succeeded or failed."""
+    job = await Job.get_or_none(id=job_id)
+    if job is None or not await may_read(job, reach):
+        raise DomainError(
+            [FieldProblem("id", JobErrorCode.NOT_FOUND, "Không tìm thấy công việc.", "No such job.")]
+        )
+    return _moves(job_id)
+
+
+async def _moves(job_id: int) -> AsyncIterator[Job]:
+    async with bus.subscribe(job_topic(job_id)) as messages:  # before reading: nothing is missed
+        job = await Job.get(id=job_id)
+        yield job
+        shown = (job.status, job.progress)
+        while job.status in ACTIVE:
+            await anext(messages)  # a move, or a flush: either way, read the row
+            job = await Job.get(id=job_id)
+            if (job.status, job.progress) != shown:
+                shown = (job.status, job.progress)
+                yield job

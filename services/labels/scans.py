@@ -22,14 +22,18 @@ import datetime as dt
 import ipaddress
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.functions import Count, Max, Min
 
-from models import Batch, LabelRun, SerialScan
+from models import Batch, LabelRun, Producer, SerialScan
 from services.common import bus, clock, settings, signing
+from services.common.errors import DomainError, FieldProblem
+from services.labels.errors import LabelErrorCode
+from services.policy import Reach
+from services.policy import registry as policy
 from services.trace.identity import product_id_of
 
 
@@ -285,3 +289,39 @@ async def serial_warning(product_code: str, lot_code: str, serial: str) -> ScanW
         _FLAGS.clear()
     _FLAGS[key] = (now + keep, warning)
     return warning
+
+
+@dataclass(frozen=True, slots=True)
+class ScanUpdate:
+    """A counted scan of one of a producer's serials, with the serial's figures after it."""
+
+    batch_id: int
+    stats: SerialStats
+
+
+async def watch_scans(producer_id: int, reach: Reach) -> AsyncIterator[ScanUpdate]:
+    """The producer's serials as they are scanned, for `producerScans`: each counted scan (announced on the
+    bus by whichever replica counted it) with the serial's figures and copy flag. For those who manage the
+    producer (its members, its province's officers, central admins); refused (NOT_FOUND) otherwise,
+    before anything is sent."""
+    producer = await Producer.get_or_none(id=producer_id)
+    if producer is None or not policy.may_manage_producer(reach, producer):
+        raise DomainError(
+            [
+                FieldProblem(
+                    "producerId", LabelErrorCode.NOT_FOUND, "Không tìm thấy cơ sở.", "No such producer."
+                )
+            ]
+        )
+    return _scans(producer_id)
+
+
+async def _scans(producer_id: int) -> AsyncIterator[ScanUpdate]:
+    async with bus.subscribe(producer_scans_topic(producer_id)) as messages:
+        async for message in messages:
+            if message.is_flush:  # scans counted meanwhile show in the next update of their serial
+                continue
+            batch_id, serial = int(message.payload["lot"]), str(message.payload["serial"])
+            found = await serial_stats(batch_id, [serial])
+            if found:
+                yield ScanUpdate(batch_id, found[0])

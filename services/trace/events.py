@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -785,3 +785,30 @@ async def declare_error(
         await _move_heads(declaration, set(batches), conn)
     await page_cache.invalidate_everywhere()
     return declaration, corrective_event
+
+
+async def watch_lot(batch_id: int, reach: Reach) -> AsyncIterator[TraceEvent]:
+    """The lot's events recorded from now on, in the order they were recorded, for `lotEvents`: refused
+    (NOT_FOUND, as for a lot one may not see) before anything is sent. Each new event is announced on the
+    lot's topic when its transaction commits; after a flush (the bus reconnected) the lot is read again, so
+    no event is missed."""
+    batch = await Batch.get_or_none(id=batch_id).select_related("product__producer")
+    if batch is None or not trace_policy.sees_batch(reach, batch, batch.product, batch.product.producer):
+        raise _error("lotId", TraceErrorCode.NOT_FOUND, "Không có lô này.", "No such lot.")
+    return _new_events(batch_id)
+
+
+async def _new_events(batch_id: int) -> AsyncIterator[TraceEvent]:
+    async with bus.subscribe(lot_topic(batch_id)) as messages:  # before reading: nothing is missed
+        seen = await _last_event_id(batch_id)
+        async for _message in messages:
+            for event in (
+                await TraceEvent.filter(quantities__batch_id=batch_id, id__gt=seen).distinct().order_by("id")
+            ):
+                seen = event.id
+                yield event
+
+
+async def _last_event_id(batch_id: int) -> int:
+    last = await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first()
+    return last.event_id if last is not None else 0

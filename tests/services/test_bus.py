@@ -38,14 +38,18 @@ async def test_a_message_reaches_the_subscribers_of_its_topic(listening: bus.Bus
         assert jobs.queue.empty()
 
 
+async def announce_then_fail() -> None:
+    async with in_transaction():
+        await bus.publish("lot:1", {"event": 1})
+        raise RuntimeError("rolled back")
+
+
 async def test_a_rolled_back_write_announces_nothing_and_a_committed_one_at_commit(
     listening: bus.Bus, db: Database
 ) -> None:
     async with bus.subscribe("lot:*") as lot:
         with pytest.raises(RuntimeError):
-            async with in_transaction():
-                await bus.publish("lot:1", {"event": 1})
-                raise RuntimeError("rolled back")
+            await announce_then_fail()
         async with in_transaction():
             await bus.publish("lot:1", {"event": 2})
             if db.backend == "postgres":  # delivered when the transaction commits, not before
