@@ -24,8 +24,9 @@ from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.context import Context, build_context
 from schema.limits import format_errors
@@ -37,6 +38,9 @@ from web.middleware import BodyTooLarge, read_body
 from web.responses import ORJSONResponse
 
 log = structlog.get_logger("ocop")
+
+
+_OVER_POST = (OperationType.QUERY, OperationType.MUTATION)
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -180,7 +184,8 @@ def response_body(
 
 async def graphql_post(request: Request) -> Response:
     """POST /graphql with a JSON body, executed without strawberry's generic HTTP view (which handles
-    uploads, batching and subscriptions we do not offer, at ~1.5 ms a request). Only application/json is
+    uploads and batching we do not offer, at ~1.5 ms a request; subscriptions are refused here: they are served
+    over WebSocket /graphql, web/subscriptions.py). Only application/json is
     accepted, so a browser form cannot post a query across sites; one operation per request (no batches);
     the body is at most `graphql_max_bytes` (413 PAYLOAD_TOO_LARGE, refused while it streams, before it is
     parsed); the whole request, context included, gets `timeout_s` seconds."""
@@ -216,6 +221,7 @@ async def graphql_post(request: Request) -> Response:
                 variable_values=variables,
                 context_value=await build_context(request),
                 operation_name=operation_name,
+                allowed_operation_types=_OVER_POST,
             )
     except TimeoutError:
         if not deadline.expired():
@@ -230,6 +236,9 @@ async def graphql_post(request: Request) -> Response:
         return _refusal(400, "BAD_REQUEST", str(exc))
     except CannotGetOperationTypeError as exc:
         return _refusal(400, "BAD_REQUEST", exc.as_http_error_reason())
+    except InvalidOperationTypeError:
+        message = "Subscriptions are served over WebSocket /graphql (graphql-transport-ws), not POST"
+        return _refusal(400, "BAD_REQUEST", message)
     sent = (query, variables)
     return ORJSONResponse(response_body(result, request, production=config.production, sent=sent))
 

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLFormattedError
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry import Schema
@@ -42,6 +42,9 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
+    NextMessage,
+    NextMessagePayload,
     PongMessage,
     SubscribeMessage,
 )
@@ -106,22 +109,25 @@ class LiveOperation(Operation[Context, None]):
 
     __slots__ = ()
 
-    def _formatted(self, errors: list[GraphQLError]) -> list[dict[str, Any]]:
+    def _formatted(self, errors: list[GraphQLError]) -> list[GraphQLFormattedError]:
         handler = cast(LiveHandler, self.handler)
         language = handler.context.language
         located = [_with_code(error, language) for error in errors]
-        return format_errors(located, production=handler.view.production, request_id=None, sent=self.query)
+        formatted = format_errors(
+            located, production=handler.view.production, request_id=None, sent=self.query
+        )
+        return cast(list[GraphQLFormattedError], formatted)
 
     async def send_initial_errors(self, errors: list[GraphQLError]) -> None:
         await self.send_operation_message(
-            {"id": self.id, "type": "error", "payload": self._formatted(errors)}
+            ErrorMessage(id=self.id, type="error", payload=self._formatted(errors))
         )
 
     async def send_next(self, execution_result: ExecutionResult) -> None:
-        payload: dict[str, Any] = {"data": execution_result.data}
+        payload = NextMessagePayload(data=execution_result.data)
         if execution_result.errors:
             payload["errors"] = self._formatted(execution_result.errors)
-        await self.send_operation_message({"id": self.id, "type": "next", "payload": payload})  # type: ignore[typeddict-item]
+        await self.send_operation_message(NextMessage(id=self.id, type="next", payload=payload))
 
 
 def _with_code(error: GraphQLError, language: str) -> GraphQLError:
@@ -201,14 +207,11 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
             await self.websocket.close(code=4409, reason=f"Subscriber for {message['id']} already exists")
             return
         if len(self.operations) >= self.view.max_subscriptions:
-            error = {
-                "message": f"Too many subscriptions on this connection: at most {self.view.max_subscriptions}",
-                "extensions": {
-                    "code": TOO_MANY_SUBSCRIPTIONS,
-                    "maxSubscriptions": self.view.max_subscriptions,
-                },
-            }
-            await self.send_message({"id": message["id"], "type": "error", "payload": [error]})  # type: ignore[list-item]
+            error = GraphQLError(
+                f"Too many subscriptions on this connection: at most {self.view.max_subscriptions}",
+                extensions={"code": TOO_MANY_SUBSCRIPTIONS, "maxSubscriptions": self.view.max_subscriptions},
+            )
+            await self.send_message(ErrorMessage(id=message["id"], type="error", payload=[error.formatted]))
             return
         payload = message["payload"]
         operation = LiveOperation(

@@ -213,12 +213,12 @@ class Bus:
                 log.exception("bus flush handler failed")
         self.deliver(Message(FLUSH, {"reason": reason}))
 
-    def _on_notification(self, _conn: object, _pid: int, _channel: str, raw: str) -> None:
+    def _on_notification(self, _conn: Any, _pid: int, _channel: str, raw: object) -> None:
         try:
-            data = orjson.loads(raw)
+            data = orjson.loads(str(raw))
             message = Message(str(data["t"]), data.get("p") or {}, str(data.get("o", "")))
         except (orjson.JSONDecodeError, KeyError, TypeError):
-            log.warning("bus message not understood", size=len(raw))
+            log.warning("bus message not understood", size=len(str(raw)))
             return
         self.deliver(message)
 

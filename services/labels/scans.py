@@ -165,12 +165,12 @@ _PRODUCER_OF: dict[int, int] = {}  # lot -> its producer (never changes)
 async def _producer_of(batch_id: int) -> int | None:
     producer_id = _PRODUCER_OF.get(batch_id)
     if producer_id is None:
-        found = await Batch.filter(id=batch_id).values_list("product__producer_id", flat=True)
-        if not found:
+        batch = await Batch.get_or_none(id=batch_id).select_related("product")
+        if batch is None:
             return None
         if len(_PRODUCER_OF) > _MEMO_MAX:
             _PRODUCER_OF.clear()
-        producer_id = _PRODUCER_OF[batch_id] = int(found[0])  # type: ignore[arg-type]
+        producer_id = _PRODUCER_OF[batch_id] = batch.product.producer_id
     return producer_id
 
 

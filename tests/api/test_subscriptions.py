@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import pytest
+from httpx import AsyncClient
 from strawberry.relay import to_base64
 from websockets.asyncio.client import connect
 
@@ -185,3 +186,21 @@ async def test_a_producers_scans_reach_its_staff(url: str) -> None:
     assert got["lotId"] == to_base64("Batch", lot)
     assert got["serial"] == {"serial": "1", "scans": 1, "recentNetworks": 1, "flagged": False}
     await ws.close()
+
+
+async def test_a_subscription_over_its_cost_budget_is_refused(db: Database) -> None:
+    producer_id, lot = await a_lot()
+    token = await token_for(Role.PRODUCER_MEMBER, producer_id=producer_id)
+    async for address in serve(max_query_cost=2):
+        ws = await connected(address, token)
+        await subscribe(ws, "1", LOT_EVENTS, {"lot": to_base64("Batch", lot)})  # 4 fields
+        answer = await receive(ws)
+        assert answer["type"] == "error"
+        assert [e["extensions"]["code"] for e in answer["payload"]] == ["QUERY_TOO_COMPLEX"]
+        await ws.close()
+
+
+async def test_post_refuses_a_subscription(client: AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": LOT_EVENTS, "variables": {"lot": "x"}})
+    assert response.status_code == 400
+    assert "WebSocket" in response.json()["errors"][0]["message"]

@@ -33,7 +33,7 @@ async def url(db: Database) -> AsyncIterator[str]:
 
 
 async def progress_until_done(ws: ClientConnection) -> list[dict[str, Any]]:
-    seen = []
+    seen: list[dict[str, Any]] = []
     while True:
         message = await receive(ws, timeout_s=60)
         if message["type"] == "complete":
