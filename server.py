@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             yield
         finally:
             loop_lag.cancel()
+            await graphql.close(app.state.graphql)
             await bus.stop()
             if job_worker is not None:
                 job_worker.cancel()  # a running job goes back to the queue, its child is killed

@@ -255,6 +255,12 @@ class _GraphQLGet:
         await _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")(scope, receive, send)
 
 
+async def close(config: GraphQLConfig) -> None:
+    """At shutdown: give back what the subscriptions hold (the connection counting their seats)."""
+    if isinstance(config.live, subscriptions.LiveView):
+        await config.live.seats.close()
+
+
 class _GraphQLWebSocket:
     """WebSocket /graphql: the subscriptions (`GraphQLConfig.live`)."""
 

@@ -6,8 +6,9 @@ strawberry's handler with our rules around it:
   the usual shapes (`{"Authorization": "Bearer …"}`, `{"authorization": …}`, `{"headers": {"Authorization":
   …}}`, `{"token": "…"}`, `{"authToken": "…"}`). None: closed 4401; not valid (unknown, expired, revoked):
   closed 4403. No `connection_init` within `ws_init_timeout_s`: closed 4408 (the protocol's own rule).
-- At most `ws_max_connections` open connections per account in this process: one more is closed 4429
-  right after its `connection_init`.
+- At most `ws_max_connections` open connections per account, across every server process
+  (services/accounts/seats.py: PostgreSQL advisory locks): one more is closed 4429 right after its
+  `connection_init`.
 - At most `ws_max_subscriptions` operations at once per connection: one more is answered with an `error`
   message (code TOO_MANY_SUBSCRIPTIONS), the connection and the others go on.
 - Subscriptions only: a query or mutation sent here gets an `error` message (POST /graphql serves them).
@@ -55,6 +56,7 @@ from schema.context import Context
 from schema.errors import query_error
 from schema.limits import format_errors
 from services.accounts import auth as accounts
+from services.accounts.seats import Seats
 from services.common.errors import DomainError
 from services.common.language import negotiate
 from services.policy import reach_of
@@ -82,26 +84,6 @@ def token_of(payload: Mapping[str, Any]) -> str | None:
                 value = value.strip()
                 return value if " " in value else f"Bearer {value}"
     return None
-
-
-class Connections:
-    """Open connections per account, in this process."""
-
-    def __init__(self) -> None:
-        self.open: dict[int, int] = {}
-
-    def take(self, user_id: int, limit: int) -> bool:
-        if self.open.get(user_id, 0) >= limit:
-            return False
-        self.open[user_id] = self.open.get(user_id, 0) + 1
-        return True
-
-    def give_back(self, user_id: int) -> None:
-        left = self.open.get(user_id, 0) - 1
-        if left > 0:
-            self.open[user_id] = left
-        else:
-            self.open.pop(user_id, None)
 
 
 class LiveOperation(Operation[Context, None]):
@@ -145,6 +127,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user_id: int | None = None
+        self.seat = 0
         self.heartbeat: asyncio.Task[None] | None = None
         self.ponged = True
 
@@ -173,13 +156,14 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
             )
             return
         assert actor.user_id is not None
-        if not self.view.connections.take(actor.user_id, self.view.max_connections):
+        seat = await self.view.seats.take(actor.user_id)
+        if seat is None:
             log.info("websocket refused: too many connections", user_id=actor.user_id)
             await self.websocket.close(
-                TOO_MANY, f"Too many connections: at most {self.view.max_connections} per account"
+                TOO_MANY, f"Too many connections: at most {self.view.seats.limit} per account"
             )
             return
-        self.user_id = actor.user_id
+        self.user_id, self.seat = actor.user_id, seat
         self.context.actor = actor
         self.context.reach = await reach_of(actor)
         await self.send_message({"type": "connection_ack"})
@@ -249,7 +233,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
             with contextlib.suppress(asyncio.CancelledError):
                 await self.heartbeat
         if self.user_id is not None:
-            self.view.connections.give_back(self.user_id)
+            await self.view.seats.give_back(self.user_id, self.seat)
             self.user_id = None
         await super().shutdown()
 
@@ -279,9 +263,8 @@ class LiveView(GraphQL[Context, None]):
         )
         self.production = production
         self.max_subscriptions = max_subscriptions
-        self.max_connections = max_connections
         self.heartbeat_s = heartbeat_s
-        self.connections = Connections()
+        self.seats = Seats(max_connections)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         language = negotiate(None, request.headers.get("accept-language")).value

@@ -106,8 +106,9 @@ class Settings:
     label_expiry_warning_days: int = 30
     # GraphQL subscriptions over graphql-transport-ws (web/subscriptions.py, docs/frontend.md): at most
     # OCOP_WS_MAX_SUBSCRIPTIONS operations per connection, OCOP_WS_MAX_CONNECTIONS open connections per
-    # account (in one process), a ping every OCOP_WS_HEARTBEAT_S seconds (no pong by the next one closes the
-    # connection), and OCOP_WS_INIT_TIMEOUT_S seconds for the client's connection_init.
+    # account (all processes together, services/accounts/seats.py), a ping every OCOP_WS_HEARTBEAT_S
+    # seconds (no pong by the next one closes the connection), and OCOP_WS_INIT_TIMEOUT_S seconds for the
+    # client's connection_init.
     ws_max_subscriptions: int = 20
     ws_max_connections: int = 5
     ws_heartbeat_s: float = 30.0

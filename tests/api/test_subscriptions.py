@@ -18,6 +18,8 @@ from strawberry.relay import to_base64
 from websockets.asyncio.client import connect
 
 from models import EventType, Role
+from services.accounts import auth as accounts
+from services.accounts.seats import Seats
 from services.labels import scans
 from services.labels.runs import LabelRunData
 from services.policy import SYSTEM
@@ -204,3 +206,24 @@ async def test_post_refuses_a_subscription(client: AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": LOT_EVENTS, "variables": {"lot": "x"}})
     assert response.status_code == 400
     assert "WebSocket" in response.json()["errors"][0]["message"]
+
+
+async def test_connections_are_counted_across_replicas(url: str, db: Database) -> None:
+    if db.backend != "postgres":
+        pytest.skip("SQLite is one process: its seats are counted in process (the limits test above)")
+    token = await token_for(Role.CENTRAL_ADMIN)
+    ws = await connected(url, token)  # seat 0, here
+    me = (await accounts.authenticate(f"Bearer {token}")).user_id
+    assert me is not None
+    elsewhere = Seats(2)  # another replica: its own session holds the account's other seat
+    try:
+        assert await elsewhere.take(me) == 1
+        assert await elsewhere.take(me) is None  # seat 0 is held by the server's session
+        refused = await open_connection(url, {"token": token})
+        assert await close_code(refused) == 4429
+        await elsewhere.give_back(me, 1)
+        again = await connected(url, token)
+        await again.close()
+    finally:
+        await elsewhere.close()
+    await ws.close()
