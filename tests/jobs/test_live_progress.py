@@ -42,13 +42,20 @@ async def progress_until_done(ws: ClientConnection) -> list[dict[str, Any]]:
         seen.append(message["payload"]["data"]["jobProgress"])
 
 
-async def test_job_progress_reaches_its_subscriber_until_the_job_is_done(url: str, register: Any) -> None:
+async def watching_a_queued_job(url: str, register: Any) -> tuple[jobs.JobKind, ClientConnection]:
+    """A queued job of a slow echo kind (three steps of 0.4 s), and a connection subscribed to it, which has
+    received the job as it is now."""
     kind = register(fake_kind(render_echo))
     token = await token_for(Role.CENTRAL_ADMIN)
     job = await jobs.submit(kind.name, {"text": "hi", "steps": 3, "pause": 0.4}, user_id=None)
     ws = await connected(url, token)
     await subscribe(ws, "1", JOB_PROGRESS, {"id": to_base64("Job", job.id)})
     assert (await receive(ws))["payload"]["data"]["jobProgress"] == {"status": "QUEUED", "progress": 0}
+    return kind, ws
+
+
+async def test_job_progress_reaches_its_subscriber_until_the_job_is_done(url: str, register: Any) -> None:
+    _, ws = await watching_a_queued_job(url, register)
     worker = asyncio.create_task(jobs.LocalWorker().drain())
     seen = await progress_until_done(ws)
     await worker
@@ -80,12 +87,7 @@ async def test_progress_from_a_worker_process_reaches_the_subscriber_through_pos
 ) -> None:
     if db.backend != "postgres":
         pytest.skip("SQLite is one process: its worker is a task of the web process (the test above)")
-    kind = register(fake_kind(render_echo))
-    token = await token_for(Role.CENTRAL_ADMIN)
-    job = await jobs.submit(kind.name, {"text": "hi", "steps": 3, "pause": 0.4}, user_id=None)
-    ws = await connected(url, token)
-    await subscribe(ws, "1", JOB_PROGRESS, {"id": to_base64("Job", job.id)})
-    assert (await receive(ws))["payload"]["data"]["jobProgress"] == {"status": "QUEUED", "progress": 0}
+    kind, ws = await watching_a_queued_job(url, register)
     worker = await asyncio.create_subprocess_exec(
         sys.executable, "-c", WORKER, db.server_url, kind.name,
         cwd=ROOT, env={**os.environ, "OCOP_MEDIA_DIR": str(media)},
