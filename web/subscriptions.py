@@ -230,7 +230,7 @@ class LiveHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def shutdown(self) -> None:
         if self.heartbeat is not None:
             self.heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # a ping to a socket gone meanwhile
                 await self.heartbeat
         if self.user_id is not None:
             await self.view.seats.give_back(self.user_id, self.seat)
