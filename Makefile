@@ -25,7 +25,7 @@ help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
 > @echo "make test   - set up, lint, run the whole suite (SQLite, and PostgreSQL when OCOP_TEST_POSTGRES_DSN is set)"
 > @echo "make lint   - ruff + mypy"
-> @echo "make bench  - benchmarks: GraphQL products vs a plain floor, trace pages, loop lag under hostile requests, label printing (PDF/ZPL)"
+> @echo "make bench  - benchmarks: GraphQL products vs a plain floor, trace pages, loop lag under hostile requests, label printing (PDF/ZPL), a recall across two replicas"
 > @echo "make demo   - load the demo data set (idempotent)"
 > @echo "make worker - run background jobs (catalog renders): procrastinate on PostgreSQL, a local loop otherwise"
 > @echo "make demo-catalog - the demo fair's catalog as var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf"
@@ -87,7 +87,7 @@ schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql
 
 bench: setup
-> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/loop_lag.py && $(VENV)/python benchmarks/labels_bench.py && $(VENV)/python benchmarks/catalog_bench.py && $(VENV)/python benchmarks/spreadsheet_bench.py
+> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/loop_lag.py && $(VENV)/python benchmarks/labels_bench.py && $(VENV)/python benchmarks/catalog_bench.py && $(VENV)/python benchmarks/spreadsheet_bench.py && $(VENV)/python benchmarks/replicas.py
 
 clean:
 > rm -rf .venv .tools var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache

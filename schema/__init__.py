@@ -34,9 +34,11 @@ from schema.fairs.queries import FairQuery
 from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
 from schema.ids import MAX_NODE_IDS, MaxNodeIds
 from schema.jobs.mutations import JobMutation
+from schema.jobs.subscriptions import JobSubscription
 from schema.jobs.types import Job
 from schema.labels.mutations import LabelMutation
 from schema.labels.queries import LabelQuery
+from schema.labels.subscriptions import LabelSubscription
 from schema.labels.types import LabelRun
 from schema.limits import INTERNAL_SERVER_ERROR, Limits, QueryCost, limits_rule, logged_code
 from schema.packaging.mutations import PackagingMutation
@@ -48,6 +50,7 @@ from schema.registry.types import Evaluation, Producer, Product
 from schema.scalars import SCALAR_OVERRIDES
 from schema.trace.mutations import TraceMutation
 from schema.trace.queries import TraceQuery
+from schema.trace.subscriptions import TraceSubscription
 from schema.trace.types import Batch, TraceEventType
 
 
@@ -90,6 +93,9 @@ Mutation = merge_types(
         PackagingMutation,
     ),
 )
+
+# Served over graphql-transport-ws only (web/subscriptions.py); POST /graphql refuses them.
+Subscription = merge_types("Subscription", (JobSubscription, TraceSubscription, LabelSubscription))
 
 
 def _extensions(
@@ -138,6 +144,7 @@ class OcopSchema(strawberry.Schema):
 schema = OcopSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[
         Product,
         Producer,
