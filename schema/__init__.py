@@ -19,7 +19,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
@@ -65,30 +64,32 @@ class NodeQuery:
 
 LIMITS = Limits()
 
-Query = merge_types(
-    "Query",
-    (
-        NodeQuery,
-        RegistryQuery,
-        AccountQuery,
-        TraceQuery,
-        LabelQuery,
-        FairQuery,
-        PackagingQuery,
-    ),
+
+# merge_types without its one shortcoming: a merged type takes no description.
+@strawberry.type(
+    description="What can be read: the OCOP registry (products, producers, evaluations, administrative units, "
+    "programme progress), traceability (lots and their EPCIS events, locations), labels, fairs, packaging "
+    "designs, and your account. Public data needs no token; the rest follows the caller's roles."
 )
-Mutation = merge_types(
-    "Mutation",
-    (
-        RegistryMutation,
-        AccountMutation,
-        TraceMutation,
-        LabelMutation,
-        JobMutation,
-        FairMutation,
-        PackagingMutation,
-    ),
+class Query(NodeQuery, RegistryQuery, AccountQuery, TraceQuery, LabelQuery, FairQuery, PackagingQuery):
+    pass
+
+
+@strawberry.type(
+    description="What can be changed. Every mutation takes one `input` and answers a payload with the changed "
+    "object and `errors` (empty on success); nothing is written when there is any error. All but `login` "
+    "need a token (`Authorization: Bearer <token>`)."
 )
+class Mutation(
+    RegistryMutation,
+    AccountMutation,
+    TraceMutation,
+    LabelMutation,
+    JobMutation,
+    FairMutation,
+    PackagingMutation,
+):
+    pass
 
 
 def _extensions(

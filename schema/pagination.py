@@ -57,25 +57,42 @@ async def fetch_page[M](
 
 NodeT = TypeVar("NodeT")
 
+FIRST = "Forward paging: at most this many items from the start, or after `after` (20 when neither first nor last is given, at most 100)."
+AFTER = "Forward paging: the items after this cursor (an `endCursor` or an edge's `cursor`)."
+LAST = "Backward paging: at most this many items from the end, or before `before` (at most 100)."
+BEFORE = "Backward paging: the items before this cursor (a `startCursor` or an edge's `cursor`)."
 
-@strawberry.type
+
+@strawberry.type(description="Where a page sits in its list (Relay's PageInfo).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow this page (ask with `after: endCursor`)."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether items precede this page (ask with `before: startCursor`)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first item of the page; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item of the page; null when the page is empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with the cursor that marks its place in the list.")
 class Edge(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generics only
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="Opaque position of this item: pass it as `after` (or `before`) to get the items that follow (or precede) it."
+    )
+    node: NodeT = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list, Relay style, with the total over all pages.")
 class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generics only
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, each with its cursor.")
+    page_info: PageInfo = strawberry.field(
+        description="Where this page sits in the whole list: whether there are pages before and after it, and the cursors to ask for them."
+    )
     query: strawberry.Private[QuerySet[Any]]
     known_total: strawberry.Private[int | None]
 

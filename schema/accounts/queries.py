@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
 from schema.accounts.filters import AUDIT_FILTER, AuditLogFilter
 from schema.accounts.types import ApiTokenType, AuditEntryEdge, AuditEntryType, AuditLogConnection, UserType
 from schema.context import Info
-from schema.pagination import Page, fetch_page
+from schema.pagination import AFTER, FIRST, Page, fetch_page
 from services.accounts import audit
 from services.policy import registry as policy
 
@@ -33,9 +33,9 @@ class AccountQuery:
     async def audit_log(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: AuditLogFilter | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        filter: Annotated[AuditLogFilter | None, strawberry.argument(description="Which entries.")] = None,
     ) -> AuditLogConnection:
         if not policy.may_read_audit(info.context.reach):
             raise policy.deny(info.context.reach)

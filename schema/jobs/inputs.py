@@ -6,9 +6,9 @@ import strawberry
 from strawberry import relay
 
 
-@strawberry.input
+@strawberry.input(description="A catalog to render.")
 class GenerateCatalogInput:
-    fair_id: relay.GlobalID
+    fair_id: relay.GlobalID = strawberry.field(description="The fair (one you organise).")
     language: str = strawberry.field(
         default="vi", description="vi, en or bilingual (Vietnamese with English beside it)."
     )

@@ -12,15 +12,22 @@ from strawberry import relay
 from models import Job as JobModel
 from models import JobStatus
 from schema.context import Info
+from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from services.jobs import queue as jobs
 
-strawberry.enum(
+describe_enum(
     JobStatus,
     name="JobStatus",
     description="queued: waiting for a worker; running; succeeded: the result can be downloaded; failed: "
     "see `error`.",
+    values={
+        "QUEUED": "Waiting for a worker.",
+        "RUNNING": "A worker is making it: see progress.",
+        "SUCCEEDED": "Done: download the result from downloadUrl.",
+        "FAILED": "Failed: see error.",
+    },
 )
 
 
@@ -32,14 +39,14 @@ strawberry.enum(
 class Job(relay.Node):
     id: relay.NodeID[int]
     kind: str = strawberry.field(description="What the job makes, e.g. `catalog`.")
-    status: JobStatus
+    status: JobStatus = strawberry.field(description="Where the job stands.")
     progress: int = strawberry.field(
         description="Percent done, 0 to 100: input read, then pages laid out, pages drawn and parts joined; "
         "updated about every second while the job runs."
     )
     error: str | None = strawberry.field(description="Why it failed (in English), or a note on a retry.")
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
+    created_at: dt.datetime = strawberry.field(description="When it was asked for.")
+    finished_at: dt.datetime | None = strawberry.field(description="When it succeeded or failed.")
     model: strawberry.Private[JobModel]
 
     @classmethod

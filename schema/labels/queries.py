@@ -23,7 +23,11 @@ class LabelQuery:
         return [LabelTemplate.of(t) for t in await all_templates()]
 
     @strawberry.field(description="Label runs of a lot you manage, newest first.")
-    async def label_runs(self, info: Info, batch_id: relay.GlobalID) -> list[LabelRun]:
+    async def label_runs(
+        self,
+        info: Info,
+        batch_id: Annotated[relay.GlobalID, strawberry.argument(description="The lot (one you manage).")],
+    ) -> list[LabelRun]:
         found = await runs.runs_of_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
         return [LabelRun.from_model(r) for r in found]
 
@@ -37,8 +41,16 @@ class LabelQuery:
     async def design_qr(
         self,
         info: Info,
-        batch_id: relay.GlobalID,
-        logo_file_id: relay.GlobalID | None = None,
+        batch_id: Annotated[
+            relay.GlobalID,
+            strawberry.argument(description="The lot whose Digital Link the code carries (one you manage)."),
+        ],
+        logo_file_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="A PNG or JPEG you uploaded (a StoredFile) to put in the centre."
+            ),
+        ] = None,
         producer_logo: Annotated[
             bool,
             strawberry.argument(
@@ -59,7 +71,15 @@ class LabelQuery:
 
     @strawberry.field(description="Scan figures of the serialised labels of a lot you manage.")
     async def serial_scans(
-        self, info: Info, batch_id: relay.GlobalID, flagged_only: bool = False, first: int = 100
+        self,
+        info: Info,
+        batch_id: Annotated[relay.GlobalID, strawberry.argument(description="The lot (one you manage).")],
+        flagged_only: Annotated[
+            bool, strawberry.argument(description="Only labels that look copied.")
+        ] = False,
+        first: Annotated[
+            int, strawberry.argument(description="At most this many labels, most scanned first.")
+        ] = 100,
     ) -> list[SerialScanStats]:
         batch = await runs.managed_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
         if batch is None:

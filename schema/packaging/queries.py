@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -10,7 +10,7 @@ from schema.context import Info
 from schema.ids import decode_optional_id
 from schema.packaging.filters import DESIGN_FILTER, PackagingDesignFilter
 from schema.packaging.types import PackagingDesign
-from schema.pagination import Connection, Page, fetch_page
+from schema.pagination import AFTER, FIRST, Connection, Page, fetch_page
 from services.packaging import design_reads
 
 
@@ -23,9 +23,11 @@ class PackagingQuery:
     async def packaging_designs(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: PackagingDesignFilter | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        filter: Annotated[
+            PackagingDesignFilter | None, strawberry.argument(description="Which designs.")
+        ] = None,
     ) -> Connection[PackagingDesign]:
         f = filter or PackagingDesignFilter()
         product_id = decode_optional_id(f.product_id, "Product", "filter.productId")

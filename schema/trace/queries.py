@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
 
 from schema.context import Info
 from schema.ids import decode_id, decode_optional_id
-from schema.pagination import Connection, Page, fetch_page
+from schema.pagination import AFTER, FIRST, Connection, Page, fetch_page
 from schema.trace.filters import BATCH_FILTER, LOCATION_FILTER, BatchFilter, LocationFilter
 from schema.trace.types import Batch, Location, visible_batch
 from services.policy import trace as trace_policy
@@ -20,16 +20,20 @@ from services.trace.batches import batch_query
 @strawberry.type
 class TraceQuery:
     @strawberry.field(description="One lot by its global ID (null when not visible to the caller).")
-    async def batch(self, info: Info, id: relay.GlobalID) -> Batch | None:
+    async def batch(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="The lot's global ID.")],
+    ) -> Batch | None:
         return await visible_batch(info, decode_id(id, "Batch", "id"))
 
     @strawberry.field(description="Lots, newest first: published lots of visible products, and your own.")
     async def batches(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: BatchFilter | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        filter: Annotated[BatchFilter | None, strawberry.argument(description="Which lots.")] = None,
     ) -> Connection[Batch]:
         f = filter or BatchFilter()
         product_id = decode_optional_id(f.product_id, "Product", "filter.productId")
@@ -44,9 +48,9 @@ class TraceQuery:
     async def locations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: LocationFilter | None = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        filter: Annotated[LocationFilter | None, strawberry.argument(description="Which locations.")] = None,
     ) -> Connection[Location]:
         f = filter or LocationFilter()
         producer_id = decode_optional_id(f.producer_id, "Producer", "filter.producerId")

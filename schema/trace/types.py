@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import Enum
-from typing import Self, cast
+from typing import Annotated, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -18,6 +18,7 @@ from models import Location as LocationModel
 from models import TraceEvent as EventModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
+from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.registry.types import Product, visible_product
@@ -28,16 +29,58 @@ from services.trace import integrity as trace_integrity
 from services.trace import lineage as trace_lineage
 from services.trace.identity import batch_link
 
-strawberry.enum(BatchStatus, description="Status of a lot.")
-strawberry.enum(EventType, description="EPCIS 2.0 event type.")
-strawberry.enum(EventAction, description="EPCIS action: ADD (created or commissioned), OBSERVE, DELETE.")
-strawberry.enum(LocationKind, description="What a location is.")
+describe_enum(
+    BatchStatus,
+    description="Status of a lot.",
+    values={
+        "ACTIVE": "On sale.",
+        "ON_HOLD": "Held back while something is checked.",
+        "RECALLED": "Recalled: withdrawn from sale, shown as such on its trace page.",
+        "EXPIRED": "Past its expiry date.",
+    },
+)
+describe_enum(
+    EventType,
+    description="EPCIS 2.0 event type.",
+    values={
+        "OBJECT": "Something happened to lots: made (commissioning), inspected, stored...",
+        "AGGREGATION": "Lots were packed into or unpacked from a container.",
+        "TRANSFORMATION": "Input lots were made into output lots.",
+        "TRANSACTION": "Lots were tied to a business transaction (sold, shipped under an invoice).",
+        "ASSOCIATION": "Devices (sensors) were tied to lots.",
+    },
+)
+describe_enum(
+    EventAction,
+    description="EPCIS action: ADD (created or commissioned), OBSERVE, DELETE.",
+    values={
+        "ADD": "The lots begin to exist, or are added (commissioned, packed, joined to a transaction).",
+        "OBSERVE": "The lots were seen, without change of what they are.",
+        "DELETE": "The lots end, or are removed (consumed, unpacked, detached).",
+    },
+)
+describe_enum(
+    LocationKind,
+    description="What a location is.",
+    values={
+        "FARM": "A farm, orchard or garden where produce grows.",
+        "FACILITY": "A workshop or factory where products are made or packed.",
+        "WAREHOUSE": "A store where goods are kept.",
+        "SHOP": "A shop or market stall where goods are sold.",
+        "FAIR_BOOTH": "A booth of a trade fair.",
+        "EXTERNAL": "A partner's location, known only by its SGLN or GLN Digital Link.",
+    },
+)
 
 
-@strawberry.enum
+@strawberry.enum(description="Which way to follow lots through transformations.")
 class LineageDirection(Enum):
-    BACKWARD = "backward"  # what a lot was made from
-    FORWARD = "forward"  # what was made from a lot
+    BACKWARD = strawberry.enum_value(
+        "backward", description="Towards the lots it was made from (ingredients, raw materials)."
+    )  # what a lot was made from
+    FORWARD = strawberry.enum_value(
+        "forward", description="Towards the lots made from it."
+    )  # what was made from a lot
 
 
 @strawberry.type(
@@ -46,12 +89,14 @@ class LineageDirection(Enum):
 )
 class Location(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    kind: LocationKind
+    name: str = strawberry.field(
+        description='Its name as the producer calls it (e.g. "Vườn dừa HTX Dừa Xanh Giồng Trôm").'
+    )
+    kind: LocationKind = strawberry.field(description="What kind of place it is.")
     gln: str | None = strawberry.field(description="GS1 Global Location Number (13 digits), if it has one.")
-    address_line: str | None
-    latitude: float | None
-    longitude: float | None
+    address_line: str | None = strawberry.field(description="Street address.")
+    latitude: float | None = strawberry.field(description="Latitude (WGS 84).")
+    longitude: float | None = strawberry.field(description="Longitude (WGS 84).")
     identifier: str | None = strawberry.field(
         description="A partner's location (kind EXTERNAL): its SGLN or GLN Digital Link, as events name it."
     )
@@ -61,7 +106,7 @@ class Location(relay.Node):
     def from_model(cls, loc: LocationModel) -> Self:
         return from_row(cls, loc)
 
-    @strawberry.field
+    @strawberry.field(description="The commune where it is.")
     async def commune(self, info: Info) -> AdministrativeUnit | None:
         if self.commune_id is None:
             return None
@@ -93,8 +138,8 @@ class Location(relay.Node):
 @strawberry.type(description="A document attached to an event, by URL.")
 class EventDocument:
     type: str = strawberry.field(description="certificate, testResult, photo, invoice or other.")
-    url: str
-    title: str | None
+    url: str = strawberry.field(description="Where the document is.")
+    title: str | None = strawberry.field(description="Its title.")
 
 
 async def _place(info: Info, location_id: int | None) -> Location | None:
@@ -109,20 +154,38 @@ async def _place(info: Info, location_id: int | None) -> Location | None:
 @strawberry.type(name="TraceEvent", description="One EPCIS 2.0 event, as recorded (never changed).")
 class TraceEventType(relay.Node):
     id: relay.NodeID[int]
-    event_type: EventType
-    action: EventAction | None
-    biz_step: str | None
-    disposition: str | None
-    event_time: dt.datetime
-    time_zone_offset: str
-    record_time: dt.datetime
+    event_type: EventType = strawberry.field(
+        description="Which kind of EPCIS event: object, aggregation, transformation, transaction or association."
+    )
+    action: EventAction | None = strawberry.field(
+        description="ADD, OBSERVE or DELETE (null for transformation events, which have none)."
+    )
+    biz_step: str | None = strawberry.field(
+        description="The business step, a CBV 2.0 word (commissioning, shipping, receiving...) or a URI."
+    )
+    disposition: str | None = strawberry.field(
+        description="The state of the lots afterwards, a CBV 2.0 word (active, in_transit, recalled...) or a URI."
+    )
+    event_time: dt.datetime = strawberry.field(description="When it happened.")
+    time_zone_offset: str = strawberry.field(
+        description="The offset of the place where it happened, e.g. +07:00."
+    )
+    record_time: dt.datetime = strawberry.field(description="When it was recorded here.")
     event_hash: str = strawberry.field(description="The CBV 2.0 event hash, used as the EPCIS eventID.")
-    destinations: JSON
-    sources: JSON
-    biz_transactions: JSON
-    sensor_elements: JSON
-    note: str | None
-    note_en: str | None
+    destinations: JSON = strawberry.field(
+        description="EPCIS destinationList: where the lots were sent, as [{type, destination}]."
+    )
+    sources: JSON = strawberry.field(
+        description="EPCIS sourceList: where the lots came from, as [{type, source}]."
+    )
+    biz_transactions: JSON = strawberry.field(
+        description="EPCIS bizTransactionList: invoices, purchase orders, despatch advices, as [{type, bizTransaction}]."
+    )
+    sensor_elements: JSON = strawberry.field(
+        description="EPCIS sensorElementList: readings (temperature, humidity...) taken during the event."
+    )
+    note: str | None = strawberry.field(description="A note shown on the trace page, in Vietnamese.")
+    note_en: str | None = strawberry.field(description="The note in English.")
     correction_reason: str | None = strawberry.field(
         description="Set on an error declaration: why the event it repeats was wrong."
     )
@@ -166,15 +229,20 @@ class TraceEventType(relay.Node):
         return [None for _ in node_ids]
 
 
-strawberry.enum(
+describe_enum(
     trace_integrity.IntegrityStatus,
     name="IntegrityStatus",
     description="What a lot's integrity check concluded: VALID (every event, the chain head and the lot's "
     "fields match their hashes), BROKEN (something no longer matches: see `reason`), or UNVERIFIED (the check "
     "did not finish within the server's time limit, e.g. events with thousands of sensor reports: neither "
     "valid nor a sign of tampering; ask again later).",
+    values={
+        "VALID": "Every event, the chain head and the lot's own fields match their hashes.",
+        "BROKEN": "Something no longer matches: see `reason` and `brokenAt`.",
+        "UNVERIFIED": "The check did not finish within the server's time limit: neither valid nor a sign of tampering; ask again later.",
+    },
 )
-strawberry.enum(
+describe_enum(
     trace_integrity.Broken,
     name="IntegrityBrokenReason",
     description="Why a lot's stored history no longer matches its hashes: EVENT_CHANGED (an event's EPCIS "
@@ -182,25 +250,37 @@ strawberry.enum(
     "middle or moved to another lot), TRUNCATED (the last events deleted), EXTRA_EVENTS (events added outside "
     "the event log), HEAD_MISMATCH (the last event is not the one the lot's head names), HEAD_MISSING (the "
     "lot's head deleted), LOT_CHANGED (the lot's own dates, quantity, origin or status edited).",
+    values={
+        "EVENT_CHANGED": "An event's EPCIS content was changed.",
+        "DETAILS_CHANGED": "A note, a place as shown or a correction was changed.",
+        "CHAIN_BROKEN": "An event was deleted from the middle of the history or moved to another lot.",
+        "TRUNCATED": "The last events were deleted.",
+        "EXTRA_EVENTS": "Events were added outside the event log.",
+        "HEAD_MISMATCH": "The last event is not the one the lot's head names.",
+        "HEAD_MISSING": "The lot's head (its latest hash) was deleted.",
+        "LOT_CHANGED": "The lot's own dates, quantity, origin or status were edited.",
+    },
 )
 
 
 @strawberry.type(description="The result of recomputing a lot's hashes.")
 class Integrity:
     valid: bool = strawberry.field(description="True only when `status` is VALID.")
-    status: trace_integrity.IntegrityStatus
+    status: trace_integrity.IntegrityStatus = strawberry.field(description="What the check concluded.")
     reason: trace_integrity.Broken | None = strawberry.field(description="Why, when `status` is BROKEN.")
     broken_at: relay.GlobalID | None = strawberry.field(description="The first event that no longer matches.")
-    events_checked: int
+    events_checked: int = strawberry.field(description="How many events were hashed again.")
     legacy_events: int = strawberry.field(
         description="Events recorded before the chain covered their notes and places (hash scheme 1): those "
         "are not protected by it."
     )
 
 
-@strawberry.type
+@strawberry.type(description="The lots at one step of a lot's lineage.")
 class LineageLevel:
-    depth: int
+    depth: int = strawberry.field(
+        description="How many transformations away from the lot asked about (1: made directly from it or into it)."
+    )
     batches: list[Batch] = strawberry.field(description="The lots of this level the caller may see.")
     withheld: int = strawberry.field(
         description="Lots of this level the caller may not see (unpublished): counted, their identity "
@@ -211,18 +291,28 @@ class LineageLevel:
 @strawberry.type(description="A lot of a product, with its printed identity and history.")
 class Batch(relay.Node):
     id: relay.NodeID[int]
-    lot_code: str
-    production_date: dt.date | None
-    harvest_date: dt.date | None
-    expiry_date: dt.date | None
-    quantity: Decimal | None
-    unit: str | None
-    origin_place: str | None
-    latitude: float | None
-    longitude: float | None
-    status: BatchStatus
-    is_published: bool
-    created_at: dt.datetime
+    lot_code: str = strawberry.field(
+        description="The lot (batch) number printed on the pack, GS1 AI 10: up to 20 characters, unique per product."
+    )
+    production_date: dt.date | None = strawberry.field(description="When the lot was made.")
+    harvest_date: dt.date | None = strawberry.field(description="When the lot was harvested (fresh produce).")
+    expiry_date: dt.date | None = strawberry.field(
+        description='Last day the lot may be sold or eaten ("hạn sử dụng").'
+    )
+    quantity: Decimal | None = strawberry.field(description="How much the lot holds, in `unit`.")
+    unit: str | None = strawberry.field(
+        description="Unit of `quantity`, a UN/ECE Rec 20 code: KGM kilogram, GRM gram, LTR litre, MLT millilitre, H87 piece."
+    )
+    origin_place: str | None = strawberry.field(
+        description="Where it comes from, as words (an orchard, a hamlet)."
+    )
+    latitude: float | None = strawberry.field(description="Latitude of its origin (WGS 84).")
+    longitude: float | None = strawberry.field(description="Longitude of its origin (WGS 84).")
+    status: BatchStatus = strawberry.field(description="Whether it is on sale, on hold, recalled or expired.")
+    is_published: bool = strawberry.field(
+        description="Whether consumers see its trace (the page its QR code opens)."
+    )
+    created_at: dt.datetime = strawberry.field(description="When the lot was recorded.")
     product_id: strawberry.Private[int]
     origin_commune_id: strawberry.Private[int | None]
 
@@ -230,11 +320,11 @@ class Batch(relay.Node):
     def from_model(cls, b: BatchModel) -> Self:
         return from_row(cls, b)
 
-    @strawberry.field
+    @strawberry.field(description="The product it is a lot of (null when the caller may not see it).")
     async def product(self, info: Info) -> Product | None:
         return await visible_product(info, self.product_id)
 
-    @strawberry.field
+    @strawberry.field(description="The commune it comes from.")
     async def origin_commune(self, info: Info) -> AdministrativeUnit | None:
         if self.origin_commune_id is None:
             return None
@@ -262,7 +352,17 @@ class Batch(relay.Node):
         description="Lots this one was made from (BACKWARD) or that were made from it (FORWARD)."
     )
     async def lineage(
-        self, info: Info, direction: LineageDirection = LineageDirection.BACKWARD, depth: int = 10
+        self,
+        info: Info,
+        direction: Annotated[
+            LineageDirection,
+            strawberry.argument(
+                description="BACKWARD to what it was made from, FORWARD to what was made from it."
+            ),
+        ] = LineageDirection.BACKWARD,
+        depth: Annotated[
+            int, strawberry.argument(description="How many transformations to follow (1 to 10).")
+        ] = 10,
     ) -> list[LineageLevel]:
         levels = await trace_lineage.lineage(
             [self.id], backward=direction == LineageDirection.BACKWARD, depth=min(depth, 50)
