@@ -12,6 +12,7 @@ from models import AccessToken, AuditEntry, Membership, Role, TokenKind, User
 from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.mapping import from_row
+from schema.pagination import Connection
 from services.accounts import audit
 
 strawberry.enum(
@@ -113,13 +114,6 @@ class AuditEntryType:
         )
 
 
-@strawberry.type
-class AuditEntryEdge:
-    cursor: str
-    node: AuditEntryType
-
-
-@strawberry.type
-class AuditLogConnection:
-    edges: list[AuditEntryEdge]
-    has_next_page: bool
+@strawberry.type(name="AuditLogConnection", description="A page of the audit log, Relay style.")
+class AuditLogConnection(Connection[AuditEntryType]):
+    pass

@@ -25,10 +25,12 @@ class FairQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: FairFilter | None = None,
     ) -> Connection[Fair]:
         query = reads.fair_query(FAIR_FILTER(filter or FairFilter()), info.context.reach)
-        page: Page[Any] = await fetch_page(query, ("-starts_on", "-id"), first, after, None, None)
+        page: Page[Any] = await fetch_page(query, ("-starts_on", "-id"), first, after, last, before)
         fair_loaders(info).fair.prime_many({row.id: row for row in page.rows})
         return Connection[Fair].of(page, [Fair.from_model(row, info) for row in page.rows], query)
 

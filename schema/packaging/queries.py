@@ -25,6 +25,8 @@ class PackagingQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
         filter: PackagingDesignFilter | None = None,
     ) -> Connection[PackagingDesign]:
         f = filter or PackagingDesignFilter()
@@ -33,5 +35,5 @@ class PackagingQuery:
         query = design_reads.design_query(
             DESIGN_FILTER(f, product_id=product_id, producer_id=producer_id), info.context.reach
         )
-        page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, None, None)
+        page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, last, before)
         return Connection[PackagingDesign].of(page, [PackagingDesign.from_model(d) for d in page.rows], query)
