@@ -66,7 +66,7 @@ demo: runtime
 > $(VENV)/python server.py migrate
 > $(VENV)/python server.py demo
 
-lint: setup schema-check
+lint: setup schema-lint schema-check
 > $(VENV)/ruff check .
 > $(VENV)/ruff format --check .
 > $(VENV)/mypy .

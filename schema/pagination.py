@@ -1,4 +1,7 @@
-"""Offset pagination of a queryset into Relay edges (cursor + node)."""
+"""Offset pagination of a queryset, or of a list already in memory, into Relay edges (cursor + node).
+
+Every unbounded list of the API is a `Connection` with the same shape: `first`/`after`, `last`/`before`,
+`edges { cursor node }`, `pageInfo` and `totalCount`."""
 
 from __future__ import annotations
 
@@ -55,6 +58,23 @@ async def fetch_page[M](
     )
 
 
+def page_of_list[M](
+    items: Sequence[M], first: int | None, after: str | None, last: int | None, before: str | None
+) -> Page[M]:
+    """A page of a list computed in full (e.g. figures grouped in SQL, then ordered): the same window and
+    cursors as `fetch_page`, with the total known."""
+    total = len(items)
+    window: Window = page_window(first, after, last, before, total)
+    rows = list(items[window.offset : window.offset + window.limit])
+    return Page(
+        rows=rows,
+        cursors=[encode_cursor(window.offset + i) for i in range(len(rows))],
+        has_next_page=window.offset + len(rows) < total,
+        has_previous_page=window.offset > 0,
+        total=total,
+    )
+
+
 NodeT = TypeVar("NodeT")
 
 FIRST = "Forward paging: at most this many items from the start, or after `after` (20 when neither first nor last is given, at most 100)."
@@ -93,15 +113,18 @@ class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar g
     page_info: PageInfo = strawberry.field(
         description="Where this page sits in the whole list: whether there are pages before and after it, and the cursors to ask for them."
     )
-    query: strawberry.Private[QuerySet[Any]]
+    query: strawberry.Private[QuerySet[Any] | None]
     known_total: strawberry.Private[int | None]
 
     @strawberry.field(description="Number of items matching the filter, over all pages.")
     async def total_count(self) -> int:
-        return self.known_total if self.known_total is not None else await self.query.count()
+        if self.known_total is not None or self.query is None:
+            return self.known_total or 0
+        return await self.query.count()
 
     @classmethod
-    def of(cls, page: Page[Any], nodes: list[NodeT], query: QuerySet[Any]) -> Connection[NodeT]:
+    def of(cls, page: Page[Any], nodes: list[NodeT], query: QuerySet[Any] | None = None) -> Connection[NodeT]:
+        """The connection of a page; `query` counts the total when the page did not (forward paging)."""
         return cls(
             edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
             page_info=PageInfo(

@@ -13,6 +13,7 @@ from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.enums import describe_enum
 from schema.mapping import from_row
+from schema.pagination import Connection
 from services.accounts import audit
 
 describe_enum(
@@ -137,17 +138,6 @@ class AuditEntryType:
         )
 
 
-@strawberry.type(description="One item of a page, with the cursor that marks its place in the list.")
-class AuditEntryEdge:
-    cursor: str = strawberry.field(
-        description="Opaque position of this item: pass it as `after` (or `before`) to get the items that follow (or precede) it."
-    )
-    node: AuditEntryType = strawberry.field(description="The item.")
-
-
-@strawberry.type(description="A page of the audit log, newest first.")
-class AuditLogConnection:
-    edges: list[AuditEntryEdge] = strawberry.field(
-        description="The items of this page, each with its cursor."
-    )
-    has_next_page: bool = strawberry.field(description="Whether older entries follow.")
+@strawberry.type(name="AuditLogConnection", description="A page of the audit log, Relay style.")
+class AuditLogConnection(Connection[AuditEntryType]):
+    pass

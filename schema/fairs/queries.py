@@ -10,7 +10,7 @@ from schema.context import Info
 from schema.fairs.filters import FAIR_FILTER, FairFilter
 from schema.fairs.loaders import fair_loaders
 from schema.fairs.types import Fair
-from schema.pagination import AFTER, FIRST, Connection, Page, fetch_page
+from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page
 from services.fairs import reads
 
 
@@ -25,10 +25,12 @@ class FairQuery:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
         filter: Annotated[FairFilter | None, strawberry.argument(description="Which fairs.")] = None,
     ) -> Connection[Fair]:
         query = reads.fair_query(FAIR_FILTER(filter or FairFilter()), info.context.reach)
-        page: Page[Any] = await fetch_page(query, ("-starts_on", "-id"), first, after, None, None)
+        page: Page[Any] = await fetch_page(query, ("-starts_on", "-id"), first, after, last, before)
         fair_loaders(info).fair.prime_many({row.id: row for row in page.rows})
         return Connection[Fair].of(page, [Fair.from_model(row, info) for row in page.rows], query)
 

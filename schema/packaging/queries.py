@@ -10,7 +10,7 @@ from schema.context import Info
 from schema.ids import decode_optional_id
 from schema.packaging.filters import DESIGN_FILTER, PackagingDesignFilter
 from schema.packaging.types import PackagingDesign
-from schema.pagination import AFTER, FIRST, Connection, Page, fetch_page
+from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page
 from services.packaging import design_reads
 
 
@@ -25,6 +25,8 @@ class PackagingQuery:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
         filter: Annotated[
             PackagingDesignFilter | None, strawberry.argument(description="Which designs.")
         ] = None,
@@ -35,5 +37,5 @@ class PackagingQuery:
         query = design_reads.design_query(
             DESIGN_FILTER(f, product_id=product_id, producer_id=producer_id), info.context.reach
         )
-        page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, None, None)
+        page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, last, before)
         return Connection[PackagingDesign].of(page, [PackagingDesign.from_model(d) for d in page.rows], query)

@@ -22,12 +22,15 @@ from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, ProgrammeM
 from schema.fast import direct
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
+from schema.pagination import AFTER, BEFORE, FIRST, LAST
 from services.policy import registry as policy
 from services.registry import programme
 from services.registry import stars as star_rules
+from services.trace.identity import product_code, product_page_url
 
 if TYPE_CHECKING:
     from schema.packaging.types import PackagingDesign
+    from schema.trace.types import BatchConnection
 
 
 def _pick(language: str, vi: str | None, en: str | None) -> str | None:
@@ -362,6 +365,33 @@ class Product(relay.Node):
     async def images(self, info: Info) -> list[ProductImage]:
         rows = await info.context.loaders.images_by_product.load(self.id)
         return [ProductImage(url=i.url, caption=i.caption) for i in rows]
+
+    @strawberry.field(
+        description="The short code of the product in our links (`/products/{code}`, `/t/{code}/{lot}`, and "
+        "`/p/{code}/10/{lot}` printed on lots of a product without a GTIN). Never changes."
+    )
+    def public_code(self) -> str:
+        return product_code(self.id)
+
+    @strawberry.field(description="The public product page; add `?lang=en` for English.")
+    def page_url(self, info: Info) -> str:
+        return product_page_url(info.context.base_url, self.id)
+
+    @strawberry.field(
+        description="Its lots, newest first: published ones for the public, every one for those who manage its "
+        "producer. Each lot's `traceUrl` is its trace page."
+    )
+    async def lots(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+    ) -> Annotated[BatchConnection, strawberry.lazy("schema.trace.types")]:
+        from schema.trace.types import lots_of_product
+
+        return await lots_of_product(info, self.id, first, after, last, before)
 
     @strawberry.field(
         description="Its packaging designs: for the producer's members, officers of its province, consultants "

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
 
 from schema.context import Info
 from schema.ids import decode_id, decode_optional_id
-from schema.pagination import AFTER, FIRST, Connection, Page, fetch_page
+from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page
 from schema.trace.filters import BATCH_FILTER, LOCATION_FILTER, BatchFilter, LocationFilter
-from schema.trace.types import Batch, Location, visible_batch
+from schema.trace.types import BATCH_ORDER, Batch, BatchConnection, Location, visible_batch
 from services.policy import trace as trace_policy
 from services.trace import locations
 from services.trace.batches import batch_query
@@ -33,16 +33,20 @@ class TraceQuery:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
         filter: Annotated[BatchFilter | None, strawberry.argument(description="Which lots.")] = None,
-    ) -> Connection[Batch]:
+    ) -> BatchConnection:
         f = filter or BatchFilter()
         product_id = decode_optional_id(f.product_id, "Product", "filter.productId")
         query = batch_query(
             BATCH_FILTER(f, product_id=product_id),
             visibility=trace_policy.batch_visibility(info.context.reach),
         )
-        page: Page[Any] = await fetch_page(query, ("-created_at", "-id"), first, after, None, None)
-        return Connection[Batch].of(page, [Batch.from_model(b) for b in page.rows], query)
+        page: Page[Any] = await fetch_page(query, BATCH_ORDER, first, after, last, before)
+        return cast(
+            BatchConnection, BatchConnection.of(page, [Batch.from_model(b) for b in page.rows], query)
+        )
 
     @strawberry.field(description="Locations by name: shared ones, and those of the producers you manage.")
     async def locations(
@@ -50,6 +54,8 @@ class TraceQuery:
         info: Info,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
+        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
         filter: Annotated[LocationFilter | None, strawberry.argument(description="Which locations.")] = None,
     ) -> Connection[Location]:
         f = filter or LocationFilter()
@@ -58,5 +64,5 @@ class TraceQuery:
             LOCATION_FILTER(f, producer_id=producer_id),
             visibility=trace_policy.location_visibility(info.context.reach),
         )
-        page: Page[Any] = await fetch_page(query, ("name", "id"), first, after, None, None)
+        page: Page[Any] = await fetch_page(query, ("name", "id"), first, after, last, before)
         return Connection[Location].of(page, [Location.from_model(loc) for loc in page.rows], query)

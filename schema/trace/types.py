@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Self, cast
+from typing import Annotated, Any, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -21,13 +21,16 @@ from schema.context import Info
 from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
+from schema.pagination import Connection, Page, fetch_page
 from schema.registry.types import Product, visible_product
 from services.policy import trace as trace_policy
 from services.trace import batches, locations
 from services.trace import events as trace
 from services.trace import integrity as trace_integrity
 from services.trace import lineage as trace_lineage
-from services.trace.identity import batch_link
+from services.trace.identity import batch_link, trace_page_url
+
+BATCH_ORDER = ("-created_at", "-id")
 
 describe_enum(
     BatchStatus,
@@ -320,9 +323,11 @@ class Batch(relay.Node):
     def from_model(cls, b: BatchModel) -> Self:
         return from_row(cls, b)
 
-    @strawberry.field(description="The product it is a lot of (null when the caller may not see it).")
-    async def product(self, info: Info) -> Product | None:
-        return await visible_product(info, self.product_id)
+    @strawberry.field(description="Its product: whoever sees a lot sees its product.")
+    async def product(self, info: Info) -> Product:
+        product = await visible_product(info, self.product_id)
+        assert product is not None  # services.policy.trace.sees_batch implies sees_product
+        return product
 
     @strawberry.field(description="The commune it comes from.")
     async def origin_commune(self, info: Info) -> AdministrativeUnit | None:
@@ -341,6 +346,13 @@ class Batch(relay.Node):
         return batch_link(
             info.context.base_url, product_id=product.id, gtin=product.gtin, lot_code=self.lot_code
         )
+
+    @strawberry.field(
+        description="The lot's public trace page (`/t/{code}/{lot}`), where its QR code leads; add `?lang=en` "
+        "for English. Unpublished lots answer 404 there."
+    )
+    async def trace_url(self, info: Info) -> str:
+        return trace_page_url(info.context.base_url, self.product_id, self.lot_code)
 
     @strawberry.field(description="The lot's events, oldest first.")
     async def events(self, info: Info) -> list[TraceEventType]:
@@ -402,6 +414,23 @@ async def _sees_batch(info: Info, batch: BatchModel) -> bool:
     producer = await info.context.loaders.producer.load(product.producer_id)
     assert producer is not None
     return trace_policy.sees_batch(info.context.reach, batch, product, producer)
+
+
+@strawberry.type(name="BatchConnection", description="A page of lots, Relay style.")
+class BatchConnection(Connection[Batch]):
+    """Named, so that `Product.lots` (in schema.registry, which trace imports) can refer to it lazily."""
+
+
+async def lots_of_product(
+    info: Info, product_id: int, first: int | None, after: str | None, last: int | None, before: str | None
+) -> BatchConnection:
+    """A product's lots the caller may list, newest first (the public: published lots only)."""
+    query = batches.batch_query(
+        batches.BatchFilterData(product_id=product_id),
+        visibility=trace_policy.batch_visibility(info.context.reach),
+    )
+    page: Page[Any] = await fetch_page(query, BATCH_ORDER, first, after, last, before)
+    return cast(BatchConnection, BatchConnection.of(page, [Batch.from_model(b) for b in page.rows], query))
 
 
 async def visible_batch(info: Info, batch_id: int) -> Batch | None:

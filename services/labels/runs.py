@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tortoise.expressions import F
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import Batch, BatchStatus, LabelRun, LabelTemplate, Producer, Product, SerialCounter, TemplateKind
@@ -535,10 +536,14 @@ async def managed_batch(batch_id: int, reach: Reach) -> Batch | None:
     return batch
 
 
-async def runs_of_batch(batch_id: int, reach: Reach) -> list[LabelRun]:
+RUN_ORDER = ("-id",)
+
+
+async def runs_of_batch(batch_id: int, reach: Reach) -> QuerySet[LabelRun] | None:
+    """A lot's label runs, to page newest first (`RUN_ORDER`); None when the actor does not manage the lot."""
     if await managed_batch(batch_id, reach) is None:
-        return []
-    return await LabelRun.filter(batch_id=batch_id).order_by("-id")
+        return None
+    return LabelRun.filter(batch_id=batch_id)
 
 
 async def runs_by_ids(ids: set[int], reach: Reach) -> dict[int, LabelRun]:
