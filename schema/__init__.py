@@ -49,6 +49,7 @@ from schema.scalars import SCALAR_OVERRIDES
 from schema.trace.mutations import TraceMutation
 from schema.trace.queries import TraceQuery
 from schema.trace.types import Batch, TraceEventType
+from schema.trusted import TrustedDocumentMutation
 
 
 @strawberry.type
@@ -87,6 +88,7 @@ Mutation = merge_types(
         JobMutation,
         FairMutation,
         PackagingMutation,
+        TrustedDocumentMutation,
     ),
 )
 

@@ -14,6 +14,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from services.accounts.errors import AccountErrorCode
+from services.api.errors import ApiErrorCode
 from services.common.errors import DomainError, FieldProblem
 from services.fairs.errors import FairErrorCode
 from services.jobs.errors import JobErrorCode
@@ -30,6 +31,7 @@ strawberry.enum(PackagingErrorCode, description=_WHY.format("packaging designs, 
 strawberry.enum(FairErrorCode, description=_WHY.format("fairs, booths, applications"))
 strawberry.enum(AccountErrorCode, description=_WHY.format("sign-in and API tokens"))
 strawberry.enum(JobErrorCode, description=_WHY.format("background jobs"))
+strawberry.enum(ApiErrorCode, description=_WHY.format("trusted documents"))
 
 _FIELD = "Input path of the refused value, e.g. `gtin`; empty for the whole input."
 
@@ -83,6 +85,16 @@ class JobError:
     message: str
 
 
+@strawberry.type(description="A problem with one document of a trusted-documents manifest.")
+class ApiError:
+    field: str = strawberry.field(
+        description="Where the refused document is in the manifest: its hash (a client preset's map) or "
+        "`operations.<index>` (Apollo's format); empty for the whole manifest."
+    )
+    code: ApiErrorCode
+    message: str
+
+
 # The code enum of each error type: a problem's code is converted by value into the payload's domain enum,
 # because a service may report a problem found by another domain's helper (trace's GLN check is registry's
 # clean_gln). tests/api/test_errors_api.py holds every domain enum to the codes its services can raise.
@@ -94,6 +106,7 @@ ERROR_CODES: dict[type[Any], type[StrEnum]] = {
     FairError: FairErrorCode,
     AccountError: AccountErrorCode,
     JobError: JobErrorCode,
+    ApiError: ApiErrorCode,
 }
 
 

@@ -22,7 +22,7 @@ from services.api import trusted_documents
 from services.common.errors import DomainError
 from services.common.settings import Environment, TrustedDocuments, load_settings
 from services.policy import SYSTEM, Reach
-from tests.conftest import Database, make_app
+from tests.conftest import Database, gql, make_app
 from tests.factories import token_for
 from web.commands import load_manifest, trusted_documents_command
 
@@ -278,3 +278,43 @@ async def test_a_registered_mutation_is_refused_over_get(db: Database) -> None:
         unknown = await http.get("/graphql", params={"documentId": f"sha256:{sha('x')}"})
         assert code_of(unknown.json()) == "PERSISTED_QUERY_NOT_FOUND"
         assert unknown.headers["cache-control"] == "no-store"
+
+
+# -- the mutation ----------------------------------------------------------------------------------------
+
+REGISTER = """
+mutation($manifest: JSON!) {
+  registerTrustedDocuments(input: {manifest: $manifest}) { added already errors { __typename field code message } }
+}
+"""
+
+
+async def test_a_central_administrator_registers_a_manifest_through_the_api(
+    admin_client: AsyncClient, db: Database
+) -> None:
+    manifest = {sha(PROVINCES): PROVINCES}
+    body = await gql(admin_client, REGISTER, {"manifest": manifest})
+    assert body["data"]["registerTrustedDocuments"] == {"added": 1, "already": 0, "errors": []}
+    row = await TrustedDocument.get(sha256=sha(PROVINCES))
+    assert row.registered_by.endswith("@test.ocop.vn")
+    ran = await admin_client.post("/graphql", json={"documentId": f"sha256:{sha(PROVINCES)}"})
+    assert "errors" not in ran.json()
+    wrong = await gql(admin_client, REGISTER, {"manifest": {sha(LOGOUT): PROVINCES}}, lang="en")
+    assert wrong["data"]["registerTrustedDocuments"]["errors"] == [
+        {
+            "__typename": "ApiError",
+            "field": sha(LOGOUT),
+            "code": "INVALID",
+            "message": f"The hash does not match the body: the body's SHA-256 is {sha(PROVINCES)}.",
+        }
+    ]
+
+
+async def test_nobody_else_registers_through_the_api(client: AsyncClient, db: Database) -> None:
+    manifest = {sha(PROVINCES): PROVINCES}
+    officer = await token_for(Role.CONSULTANT)
+    refused = await gql(client, REGISTER, {"manifest": manifest}, token=officer)
+    assert [e["code"] for e in refused["data"]["registerTrustedDocuments"]["errors"]] == ["FORBIDDEN"]
+    anonymous = await gql(client, REGISTER, {"manifest": manifest})
+    assert [e["code"] for e in anonymous["data"]["registerTrustedDocuments"]["errors"]] == ["UNAUTHENTICATED"]
+    assert await TrustedDocument.all().count() == 0
