@@ -48,6 +48,7 @@ from schema.scalars import SCALAR_OVERRIDES
 from schema.trace.mutations import TraceMutation
 from schema.trace.queries import TraceQuery
 from schema.trace.types import Batch, TraceEventType
+from schema.trusted import TrustedDocumentMutation
 
 
 @strawberry.type
@@ -88,6 +89,7 @@ class Mutation(
     JobMutation,
     FairMutation,
     PackagingMutation,
+    TrustedDocumentMutation,
 ):
     pass
 

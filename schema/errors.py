@@ -15,6 +15,7 @@ from strawberry.extensions import SchemaExtension
 
 from schema.enums import describe_enum
 from services.accounts.errors import AccountErrorCode
+from services.api.errors import ApiErrorCode
 from services.common.errors import DomainError, FieldProblem
 from services.fairs.errors import FairErrorCode
 from services.jobs.errors import JobErrorCode
@@ -61,6 +62,7 @@ _codes(PackagingErrorCode, "packaging designs, reviews, uploads")
 _codes(FairErrorCode, "fairs, booths, applications")
 _codes(AccountErrorCode, "sign-in and API tokens")
 _codes(JobErrorCode, "background jobs")
+_codes(ApiErrorCode, "trusted documents")
 
 ERRORS = "Why the input was refused, one entry per problem; empty when the mutation succeeded."
 INPUT = "What to do: every field of the input is checked before anything is written."
@@ -118,6 +120,16 @@ class JobError:
     message: str = strawberry.field(description=MESSAGE)
 
 
+@strawberry.type(description="A problem with one document of a trusted-documents manifest.")
+class ApiError:
+    field: str = strawberry.field(
+        description="Where the refused document is in the manifest: its hash (a client preset's map) or "
+        "`operations.<index>` (Apollo's format); empty for the whole manifest."
+    )
+    code: ApiErrorCode = strawberry.field(description=CODE)
+    message: str = strawberry.field(description=MESSAGE)
+
+
 # The code enum of each error type: a problem's code is converted by value into the payload's domain enum,
 # because a service may report a problem found by another domain's helper (trace's GLN check is registry's
 # clean_gln). tests/api/test_errors_api.py holds every domain enum to the codes its services can raise.
@@ -129,6 +141,7 @@ ERROR_CODES: dict[type[Any], type[StrEnum]] = {
     FairError: FairErrorCode,
     AccountError: AccountErrorCode,
     JobError: JobErrorCode,
+    ApiError: ApiErrorCode,
 }
 
 

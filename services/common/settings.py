@@ -38,6 +38,27 @@ DEFAULT_MEDIA_DIR = Path("var/media")
 DEFAULT_UPLOAD_MAX_MB = 25.0
 
 
+class TrustedDocuments(StrEnum):
+    """OCOP_TRUSTED_DOCUMENTS: which GraphQL documents /graphql runs (docs/operators.md)."""
+
+    OFF = "off"  # free-form documents only; a document id is refused (PERSISTED_QUERY_NOT_SUPPORTED)
+    ALLOW = "allow"  # both
+    ONLY = "only"  # anonymous callers run registered documents only; signed-in callers may send any
+
+
+def trusted_documents_mode(value: str | None) -> TrustedDocuments:
+    """The mode written in OCOP_TRUSTED_DOCUMENTS (`allow` when unset); a ValueError naming the fix otherwise,
+    so that a typo stops the start-up instead of opening (or closing) the API by surprise."""
+    text = (value or "").strip().lower() or TrustedDocuments.ALLOW
+    try:
+        return TrustedDocuments(text)
+    except ValueError:
+        raise ValueError(
+            f"OCOP_TRUSTED_DOCUMENTS={value!r} is not a mode: set it to off, allow or only"
+            " (docs/operators.md, 'Trusted documents')"
+        ) from None
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
@@ -104,6 +125,10 @@ class Settings:
     # createLabelRun warns (LOT_EXPIRES_SOON) when a lot's expiry date is this many days away or fewer
     # (OCOP_LABEL_EXPIRY_WARNING_DAYS); an expired lot needs confirmExpired (docs/labels.md).
     label_expiry_warning_days: int = 30
+    # OCOP_TRUSTED_DOCUMENTS (off, allow, only) and how long a shared cache may keep a public answer to a
+    # registered query sent by GET (OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S; web/graphql.py).
+    trusted_documents: TrustedDocuments = TrustedDocuments.ALLOW
+    trusted_documents_max_age_s: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -157,6 +182,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         integrity_timeout_s=max(0.0, float(env.get("OCOP_INTEGRITY_TIMEOUT_S") or 3.0)),
         integrity_threads=max(1, int(env.get("OCOP_INTEGRITY_THREADS") or 2)),
         label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
+        trusted_documents=trusted_documents_mode(env.get("OCOP_TRUSTED_DOCUMENTS")),
+        trusted_documents_max_age_s=max(0, int(env.get("OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S") or 60)),
     )
 
 
