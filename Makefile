@@ -29,7 +29,7 @@ help:
 > @echo "make schema-lint  - graphql-eslint on schema.graphql and examples/operations (rules: docs/frontend.md)"
 > @echo "make schema-check - fail on a breaking change against the last released schema not listed in CHANGELOG.md"
 > @echo "make codegen - run docs/frontend.md's quick start: graphql-codegen + tsc on the documented operations"
-> @echo "make bench  - benchmarks: GraphQL products vs a plain floor, trace pages, loop lag under hostile requests, label printing (PDF/ZPL)"
+> @echo "make bench  - benchmarks: GraphQL products vs a plain floor, trace pages, loop lag under hostile requests, label printing (PDF/ZPL), a recall across two replicas"
 > @echo "make demo   - load the demo data set (idempotent)"
 > @echo "make worker - run background jobs (catalog renders): procrastinate on PostgreSQL, a local loop otherwise"
 > @echo "make demo-catalog - the demo fair's catalog as var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf"
@@ -109,7 +109,7 @@ schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql
 
 bench: setup
-> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/loop_lag.py && $(VENV)/python benchmarks/labels_bench.py && $(VENV)/python benchmarks/catalog_bench.py
+> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/loop_lag.py && $(VENV)/python benchmarks/labels_bench.py && $(VENV)/python benchmarks/catalog_bench.py && $(VENV)/python benchmarks/replicas.py
 
 clean:
 > rm -rf .venv .tools var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache

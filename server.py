@@ -27,7 +27,7 @@ import structlog
 from starlette.applications import Starlette
 
 import schema as graphql_schema
-from services.common import db, page_cache, signing
+from services.common import bus, db, page_cache, signing
 from services.common import logging as ocop_logging
 from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
@@ -62,6 +62,9 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         log.info(
             "started", environment=settings.environment.value, database=settings.database_url.split("://")[0]
         )
+        # The bus: on PostgreSQL a connection LISTENing for other processes' messages (cache invalidation,
+        # job progress, new events, scans), reconnecting on its own; nothing to start on SQLite.
+        await bus.start()
         # A stalled event loop is visible: its lag sampled, shown at /metrics, logged above a threshold.
         loop_lag = asyncio.create_task(app.state.loop_lag.run(), name="loop-lag")
         # Background jobs: a local worker task (embedded default), procrastinate's dispatcher
@@ -80,6 +83,8 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             yield
         finally:
             loop_lag.cancel()
+            await graphql.close(app.state.graphql)
+            await bus.stop()
             if job_worker is not None:
                 job_worker.cancel()  # a running job goes back to the queue, its child is killed
                 with contextlib.suppress(asyncio.CancelledError):
@@ -113,6 +118,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         timeout_s=settings.request_timeout_s,
         trusted_documents=settings.trusted_documents,
         max_age_s=settings.trusted_documents_max_age_s,
+        settings=settings,
     )
     app.state.loop_lag = probes.LoopLag(settings.loop_lag_interval_s, settings.loop_lag_warn_ms)
     app.state.public_base_url = settings.public_base_url

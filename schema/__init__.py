@@ -33,9 +33,11 @@ from schema.fairs.queries import FairQuery
 from schema.fairs.types import Booth, ExhibitorApplication, Fair, Zone
 from schema.ids import MAX_NODE_IDS, MaxNodeIds
 from schema.jobs.mutations import JobMutation
+from schema.jobs.subscriptions import JobSubscription
 from schema.jobs.types import Job
 from schema.labels.mutations import LabelMutation
 from schema.labels.queries import LabelQuery
+from schema.labels.subscriptions import LabelSubscription
 from schema.labels.types import LabelRun
 from schema.limits import INTERNAL_SERVER_ERROR, Limits, QueryCost, limits_rule, logged_code
 from schema.packaging.mutations import PackagingMutation
@@ -47,6 +49,7 @@ from schema.registry.types import Evaluation, Producer, Product
 from schema.scalars import SCALAR_OVERRIDES
 from schema.trace.mutations import TraceMutation
 from schema.trace.queries import TraceQuery
+from schema.trace.subscriptions import TraceSubscription
 from schema.trace.types import Batch, TraceEventType
 from schema.trusted import TrustedDocumentMutation
 
@@ -91,6 +94,16 @@ class Mutation(
     PackagingMutation,
     TrustedDocumentMutation,
 ):
+    pass
+
+
+# Served over graphql-transport-ws only (web/subscriptions.py); POST /graphql refuses them.
+@strawberry.type(
+    description="Live updates over WebSocket /graphql (graphql-transport-ws; the token goes in connection_init): "
+    "a job's progress, a lot's new events, scans of a producer's labels. Each answers what its query would, "
+    "as it changes."
+)
+class Subscription(JobSubscription, TraceSubscription, LabelSubscription):
     pass
 
 
@@ -140,6 +153,7 @@ class OcopSchema(strawberry.Schema):
 schema = OcopSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[
         Product,
         Producer,

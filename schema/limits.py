@@ -54,6 +54,7 @@ from graphql import (
     InlineFragmentNode,
     Node,
     OperationDefinitionNode,
+    OperationType,
     SelectionSetNode,
     ValidationRule,
     ValueNode,
@@ -486,10 +487,11 @@ class QueryCost(SchemaExtension):
             meter = Meter(context.schema._schema, document, context.variables or {})
             self.cost = meter.operation(operation).cost
             if self.cost > self.limits.max_cost:
+                error = cost_error(operation, self.cost, self.limits.max_cost)
+                if operation.operation == OperationType.SUBSCRIPTION:
+                    raise error  # strawberry answers a subscription that raises here with this error alone
                 # A result set before execution makes strawberry skip it.
-                context.result = ExecutionResult(
-                    None, [cost_error(operation, self.cost, self.limits.max_cost)]
-                )
+                context.result = ExecutionResult(None, [error])
         yield
 
     def get_results(self) -> dict[str, Any]:

@@ -18,25 +18,31 @@ import orjson
 import structlog
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry import Schema
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse
-from strawberry.schema.exceptions import CannotGetOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.context import Context, build_context, language_of
 from schema.limits import format_errors
 from services.api import trusted_documents
 from services.api.trusted_documents import Registered
 from services.common import paths, settings
-from services.common.settings import TrustedDocuments
+from services.common.settings import Settings, TrustedDocuments
+from services.common.settings import current as current_settings
+from web import subscriptions
 from web.middleware import BodyTooLarge, read_body
 from web.responses import ORJSONResponse
 
 log = structlog.get_logger("ocop")
+
+
+_OVER_POST = (OperationType.QUERY, OperationType.MUTATION)
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -139,6 +145,8 @@ class GraphQLConfig:
     get_view: ASGIApp | None = None
     trusted_documents: TrustedDocuments = TrustedDocuments.ALLOW
     max_age_s: int = 60
+    # WebSocket /graphql: subscriptions over graphql-transport-ws (web/subscriptions.py), in every environment.
+    live: ASGIApp | None = None
 
     @classmethod
     def of(
@@ -149,9 +157,19 @@ class GraphQLConfig:
         timeout_s: float,
         trusted_documents: TrustedDocuments = TrustedDocuments.ALLOW,
         max_age_s: int = 60,
+        settings: Settings | None = None,
     ) -> GraphQLConfig:
         view = None if production else GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
-        return cls(schema, production, timeout_s, view, trusted_documents, max_age_s)
+        config = settings or current_settings()
+        live = subscriptions.LiveView(
+            schema,
+            production=production,
+            max_subscriptions=config.ws_max_subscriptions,
+            max_connections=config.ws_max_connections,
+            heartbeat_s=config.ws_heartbeat_s,
+            init_timeout_s=config.ws_init_timeout_s,
+        )
+        return cls(schema, production, timeout_s, view, trusted_documents, max_age_s, live)
 
 
 def _refusal(status: int, code: str, message: str, **headers: str) -> Response:
@@ -303,6 +321,7 @@ async def execute(
                 variable_values=sent.variables,
                 context_value=context,
                 operation_name=sent.operation_name,
+                allowed_operation_types=_OVER_POST,
             )
     except TimeoutError:
         if not deadline.expired():
@@ -317,12 +336,16 @@ async def execute(
         return _refusal(400, "BAD_REQUEST", str(exc))
     except CannotGetOperationTypeError as exc:
         return _refusal(400, "BAD_REQUEST", exc.as_http_error_reason())
+    except InvalidOperationTypeError:
+        message = "Subscriptions are served over WebSocket /graphql (graphql-transport-ws), not POST"
+        return _refusal(400, "BAD_REQUEST", message)
     return response_body(result, request, production=config.production, sent=(query, sent.variables))
 
 
 async def graphql_post(request: Request) -> Response:
     """POST /graphql with a JSON body, executed without strawberry's generic HTTP view (which handles
-    uploads, batching and subscriptions we do not offer, at ~1.5 ms a request). Only application/json is
+    uploads and batching we do not offer, at ~1.5 ms a request; subscriptions are refused here: they are served
+    over WebSocket /graphql, web/subscriptions.py). Only application/json is
     accepted, so a browser form cannot post a query across sites; one operation per request (no batches);
     the body is at most `graphql_max_bytes` (413 PAYLOAD_TOO_LARGE, refused while it streams, before it is
     parsed); the whole request, context included, gets `timeout_s` seconds. The operation is a free-form
@@ -432,7 +455,23 @@ class _GraphQLGet:
         await _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")(scope, receive, send)
 
 
+async def close(config: GraphQLConfig) -> None:
+    """At shutdown: give back what the subscriptions hold (the connection counting their seats)."""
+    if isinstance(config.live, subscriptions.LiveView):
+        await config.live.seats.close()
+
+
+class _GraphQLWebSocket:
+    """WebSocket /graphql: the subscriptions (`GraphQLConfig.live`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        config: GraphQLConfig = scope["app"].state.graphql
+        assert config.live is not None
+        await config.live(scope, receive, send)
+
+
 routes: list[BaseRoute] = [
+    WebSocketRoute("/graphql", _GraphQLWebSocket()),
     Route("/graphql", graphql_post, methods=["POST"]),
     Route("/graphql", _GraphQLGet(), methods=["GET"]),
     Route(ASSET_PREFIX + "{name}", explorer_asset, methods=["GET"]),

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from services.common import db
+from services.common import bus, db
 from web.responses import ORJSONResponse
 
 log = structlog.get_logger("ocop")
@@ -69,10 +69,35 @@ async def metrics(request: Request) -> Response:
         "# HELP ocop_event_loop_lag_seconds How late the event loop woke a timed sleep.\n"
         "# TYPE ocop_event_loop_lag_seconds gauge\n"
         f'ocop_event_loop_lag_seconds{{sample="last"}} {last / 1000:.6f}\n'
-        f'ocop_event_loop_lag_seconds{{sample="max_{window}"}} {most / 1000:.6f}\n',
+        f'ocop_event_loop_lag_seconds{{sample="max_{window}"}} {most / 1000:.6f}\n' + bus_metrics(),
         headers={"Cache-Control": "no-store"},
         media_type="text/plain; version=0.0.4",
     )
+
+
+def bus_metrics() -> str:
+    """The bus's counters (services/common/bus.py): a `reconnects` that grows means the listening connection
+    to PostgreSQL keeps dropping, and each reconnection flushed this process's caches."""
+    stats = bus.stats()
+    lines = []
+    for name, value, help_text in (
+        ("published", stats.published, "Messages this process published on the bus."),
+        ("received", stats.received, "Bus messages that reached this process."),
+        ("dropped", stats.dropped, "Bus messages lost by subscribers that did not keep up."),
+        ("reconnects", stats.reconnects, "Times the bus's listening connection was lost and reopened."),
+        ("flushes", stats.flushes, "Flushes of caches and subscribers (after a reconnection)."),
+    ):
+        lines += [
+            f"# HELP ocop_bus_{name}_total {help_text}",
+            f"# TYPE ocop_bus_{name}_total counter",
+            f"ocop_bus_{name}_total {value}",
+        ]
+    lines += [
+        "# HELP ocop_bus_listening Whether the bus's listening connection is up (PostgreSQL; 1 on SQLite).",
+        "# TYPE ocop_bus_listening gauge",
+        f"ocop_bus_listening {int(stats.listening or not bus.BUS.postgres)}",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 routes: list[BaseRoute] = [Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics)]

@@ -11,6 +11,7 @@ from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.executor import MigrationExecutor
 
 from models.db import APP_LABEL, tortoise_config
+from services.common import bus
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,14 @@ async def connect(database_url: str, *, pg_schema: str | None = None) -> None:
     # Tortoise caches insert SQL per connection *name*, not per dialect: a process that reconnects
     # "default" to another database (the test suite runs SQLite, then PostgreSQL) must drop it.
     EXECUTOR_CACHE.clear()
+    bus.configure(database_url, pg_schema)  # where this process's messages go (services/common/bus.py)
     await Tortoise.init(
         config=tortoise_config(database_url, pg_schema=pg_schema), _enable_global_fallback=True
     )
 
 
 async def disconnect() -> None:
+    await bus.stop()
     await Tortoise.close_connections()
 
 

@@ -12,7 +12,11 @@ over and over; each scan is otherwise a resolver lookup, then several queries an
   evaluations, lots, events, locations) calls `invalidate()`, and an entry of an older generation is never
   served. A write inside a transaction holds the caches off (nothing stored, nothing served) until the
   transaction is over, then invalidates again, so a page rendered from data the transaction was about to
-  replace is never kept. Other worker processes do not see the bump: there, an entry lives at most its TTL.
+  replace is never kept. Other processes (replicas, workers) hear of it through the bus
+  (`services/common/bus.py`): `invalidate_everywhere()` bumps here and publishes `cache` (on PostgreSQL
+  inside the writer's transaction, so it is delivered at commit, once per transaction); every other process
+  bumps its own generation when the message arrives, and empties its caches when its bus reconnects (it may
+  have missed messages).
 - Single-flight: concurrent misses of one key (in one generation) render once; the others wait for that
   result (if the first render fails, each renders on its own).
 
@@ -41,6 +45,7 @@ from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.signals import Signals
 
 from models import Batch, Certification, Evaluation, Location, Producer, Product, ProductImage, TraceEvent
+from services.common import bus
 
 # Seconds: the trace page's Cache-Control max-age, and its TTL here (and a resolver redirect's).
 TRACE_PAGE_MAX_AGE = 60
@@ -68,6 +73,35 @@ def invalidate() -> None:
     transaction = _current_transaction()
     if transaction is not None:
         _open_writes[transaction] = _clock() + TRACE_PAGE_MAX_AGE
+
+
+async def invalidate_everywhere() -> None:
+    """`invalidate()` here, and in every other process through the bus: published once per transaction
+    (inside it, so other processes hear of it when it commits), at once outside one."""
+    transaction = _current_transaction()
+    announced = transaction is not None and transaction in _open_writes
+    invalidate()
+    if not announced:
+        await bus.publish(CACHE_TOPIC)
+
+
+def _bump(message: bus.Message) -> None:
+    """Another process wrote: what this one keeps is stale."""
+    global _generation
+    if not message.local:
+        _generation += 1
+
+
+def _flush() -> None:
+    """The bus reconnected (messages may have been missed): nothing kept here is trusted."""
+    global _generation
+    _generation += 1
+    clear()
+
+
+CACHE_TOPIC = "cache"
+bus.BUS.on_message(CACHE_TOPIC, _bump)
+bus.BUS.on_flush(_flush)
 
 
 def _current_transaction() -> TransactionalDBClient | None:
@@ -297,7 +331,7 @@ def clear() -> None:
 
 
 async def _on_write(*_args: object) -> None:
-    invalidate()
+    await invalidate_everywhere()
 
 
 # Rows the trace page, the product page or a resolver answer show. Instance saves and deletes only

@@ -129,6 +129,15 @@ class Settings:
     # registered query sent by GET (OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S; web/graphql.py).
     trusted_documents: TrustedDocuments = TrustedDocuments.ALLOW
     trusted_documents_max_age_s: int = 60
+    # GraphQL subscriptions over graphql-transport-ws (web/subscriptions.py, docs/frontend.md): at most
+    # OCOP_WS_MAX_SUBSCRIPTIONS operations per connection, OCOP_WS_MAX_CONNECTIONS open connections per
+    # account (all processes together, services/accounts/seats.py), a ping every OCOP_WS_HEARTBEAT_S
+    # seconds (no pong by the next one closes the connection), and OCOP_WS_INIT_TIMEOUT_S seconds for the
+    # client's connection_init.
+    ws_max_subscriptions: int = 20
+    ws_max_connections: int = 5
+    ws_heartbeat_s: float = 30.0
+    ws_init_timeout_s: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -184,6 +193,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
         trusted_documents=trusted_documents_mode(env.get("OCOP_TRUSTED_DOCUMENTS")),
         trusted_documents_max_age_s=max(0, int(env.get("OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S") or 60)),
+        ws_max_subscriptions=max(1, int(env.get("OCOP_WS_MAX_SUBSCRIPTIONS") or 20)),
+        ws_max_connections=max(1, int(env.get("OCOP_WS_MAX_CONNECTIONS") or 5)),
+        ws_heartbeat_s=max(0.05, float(env.get("OCOP_WS_HEARTBEAT_S") or 30.0)),
+        ws_init_timeout_s=max(0.05, float(env.get("OCOP_WS_INIT_TIMEOUT_S") or 10.0)),
     )
 
 

@@ -22,14 +22,18 @@ import datetime as dt
 import ipaddress
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
 from tortoise.functions import Count, Max, Min
 
-from models import Batch, LabelRun, SerialScan
-from services.common import clock, settings, signing
+from models import Batch, LabelRun, Producer, SerialScan
+from services.common import bus, clock, settings, signing
+from services.common.errors import DomainError, FieldProblem
+from services.labels.errors import LabelErrorCode
+from services.policy import Reach
+from services.policy import registry as policy
 from services.trace.identity import product_id_of
 
 
@@ -144,7 +148,30 @@ async def record_scan(
         region=(region or None) and region[:32],
         network=network,
     )
+    producer_id = await _producer_of(batch_id)
+    if producer_id is not None:  # `producerScans` subscribers re-read the serial's figures
+        await bus.publish(producer_scans_topic(producer_id), {"lot": batch_id, "serial": serial})
     return True
+
+
+def producer_scans_topic(producer_id: int) -> str:
+    """The bus topic of a producer's counted scans (services/common/bus.py)."""
+    return f"producer:{producer_id}:scans"
+
+
+_PRODUCER_OF: dict[int, int] = {}  # lot -> its producer (never changes)
+
+
+async def _producer_of(batch_id: int) -> int | None:
+    producer_id = _PRODUCER_OF.get(batch_id)
+    if producer_id is None:
+        batch = await Batch.get_or_none(id=batch_id).select_related("product")
+        if batch is None:
+            return None
+        if len(_PRODUCER_OF) > _MEMO_MAX:
+            _PRODUCER_OF.clear()
+        producer_id = _PRODUCER_OF[batch_id] = batch.product.producer_id
+    return producer_id
 
 
 def forget_counted() -> None:
@@ -153,6 +180,7 @@ def forget_counted() -> None:
     _COUNTED.clear()
     _PER_NETWORK.clear()
     _FLAGS.clear()
+    _PRODUCER_OF.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,3 +289,39 @@ async def serial_warning(product_code: str, lot_code: str, serial: str) -> ScanW
         _FLAGS.clear()
     _FLAGS[key] = (now + keep, warning)
     return warning
+
+
+@dataclass(frozen=True, slots=True)
+class ScanUpdate:
+    """A counted scan of one of a producer's serials, with the serial's figures after it."""
+
+    batch_id: int
+    stats: SerialStats
+
+
+async def watch_scans(producer_id: int, reach: Reach) -> AsyncIterator[ScanUpdate]:
+    """The producer's serials as they are scanned, for `producerScans`: each counted scan (announced on the
+    bus by whichever replica counted it) with the serial's figures and copy flag. For those who manage the
+    producer (its members, its province's officers, central admins); refused (NOT_FOUND) otherwise,
+    before anything is sent."""
+    producer = await Producer.get_or_none(id=producer_id)
+    if producer is None or not policy.may_manage_producer(reach, producer):
+        raise DomainError(
+            [
+                FieldProblem(
+                    "producerId", LabelErrorCode.NOT_FOUND, "Không tìm thấy cơ sở.", "No such producer."
+                )
+            ]
+        )
+    return _scans(producer_id)
+
+
+async def _scans(producer_id: int) -> AsyncIterator[ScanUpdate]:
+    async with bus.subscribe(producer_scans_topic(producer_id)) as messages:
+        async for message in messages:
+            if message.is_flush:  # scans counted meanwhile show in the next update of their serial
+                continue
+            batch_id, serial = int(message.payload["lot"]), str(message.payload["serial"])
+            found = await serial_stats(batch_id, [serial])
+            if found:
+                yield ScanUpdate(batch_id, found[0])

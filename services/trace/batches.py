@@ -147,7 +147,7 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
         await LotHead.create(
             batch_id=batch.id, event_count=0, chain_hash="", lot_digest=lot_digest(batch), using_db=conn
         )
-    page_cache.invalidate()
+    await page_cache.invalidate_everywhere()
     return batch
 
 

@@ -15,7 +15,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -35,7 +35,7 @@ from models import (
     QuantityRole,
     TraceEvent,
 )
-from services.common import clock, instance, page_cache
+from services.common import bus, clock, instance, page_cache
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
@@ -174,8 +174,9 @@ def shown_digest(event: TraceEvent, locations: dict[int, Location]) -> str:
 
 
 async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any) -> None:
-    """Move the head of each lot the event touches to it (within the append's transaction). A lot without a
-    head gets one counting this event only: if it had events, its count then disagrees and stays broken."""
+    """Move the head of each lot the event touches to it (within the append's transaction) and announce the
+    event on the lot's topic. A lot without a head gets one counting this event only: if it had events,
+    its count then disagrees and stays broken."""
     for batch_id in sorted(batch_ids):
         head = await LotHead.filter(batch_id=batch_id).using_db(conn).select_for_update().first()
         if head is None:
@@ -186,6 +187,13 @@ async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any) -> None
                 .using_db(conn)
                 .update(event_count=head.event_count + 1, chain_hash=event.chain_hash)
             )
+        # Subscribers of the lot (`lotEvents`) hear of it when the transaction commits.
+        await bus.publish(lot_topic(batch_id), {"event": event.id})
+
+
+def lot_topic(batch_id: int) -> str:
+    """The bus topic of a lot's new events (services/common/bus.py)."""
+    return f"lot:{batch_id}"
 
 
 async def locations_of(events: Sequence[TraceEvent]) -> dict[int, Location]:
@@ -520,7 +528,8 @@ async def _append(
             using_db=conn,
         )
         await _move_heads(event, ids, conn)
-    page_cache.invalidate()  # after the commit (inside a caller's transaction: held until it ends)
+    # after the commit (inside a caller's transaction: held until it ends)
+    await page_cache.invalidate_everywhere()
     return event
 
 
@@ -568,7 +577,7 @@ async def record_recall(
             await Batch.filter(id=affected.id).update(status=BatchStatus.RECALLED)
             recalled = await Batch.get(id=affected.id)
             await LotHead.filter(batch_id=affected.id).update(lot_digest=lot_digest(recalled))
-    page_cache.invalidate()  # the banner shows on this process's next page view
+    await page_cache.invalidate_everywhere()  # the banner shows on every process's next page view
     return await recall_impact(batch_id)
 
 
@@ -774,5 +783,32 @@ async def declare_error(
             using_db=conn,
         )
         await _move_heads(declaration, set(batches), conn)
-    page_cache.invalidate()
+    await page_cache.invalidate_everywhere()
     return declaration, corrective_event
+
+
+async def watch_lot(batch_id: int, reach: Reach) -> AsyncIterator[TraceEvent]:
+    """The lot's events recorded from now on, in the order they were recorded, for `lotEvents`: refused
+    (NOT_FOUND, as for a lot one may not see) before anything is sent. Each new event is announced on the
+    lot's topic when its transaction commits; after a flush (the bus reconnected) the lot is read again, so
+    no event is missed."""
+    batch = await Batch.get_or_none(id=batch_id).select_related("product__producer")
+    if batch is None or not trace_policy.sees_batch(reach, batch, batch.product, batch.product.producer):
+        raise _error("lotId", TraceErrorCode.NOT_FOUND, "Không có lô này.", "No such lot.")
+    return _new_events(batch_id)
+
+
+async def _new_events(batch_id: int) -> AsyncIterator[TraceEvent]:
+    async with bus.subscribe(lot_topic(batch_id)) as messages:  # before reading: nothing is missed
+        seen = await _last_event_id(batch_id)
+        async for _message in messages:
+            for event in (
+                await TraceEvent.filter(quantities__batch_id=batch_id, id__gt=seen).distinct().order_by("id")
+            ):
+                seen = event.id
+                yield event
+
+
+async def _last_event_id(batch_id: int) -> int:
+    last = await EventQuantity.filter(batch_id=batch_id).order_by("-event_id").first()
+    return last.event_id if last is not None else 0

@@ -438,5 +438,5 @@ async def name_external_location(
                     digest=name_digest(producer.id, place, text),
                 )
             )
-    page_cache.invalidate()
+    await page_cache.invalidate_everywhere()
     return location, text
