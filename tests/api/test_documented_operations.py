@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from graphql import OperationDefinitionNode, parse
+from graphql import OperationDefinitionNode, OperationType, parse
 from httpx import AsyncClient
 
 from services.demo import loader as demo
 from tests.conftest import ROOT, Database, gql
+from tests.live import connected, receive, serve, subscribe
 
 EXAMPLES = ROOT / "examples" / "operations"
 FRONTEND_DOC = ROOT / "docs" / "frontend.md"
@@ -33,8 +34,9 @@ class Session:
     """A client of the API: signs in as a demo account when an operation needs one, remembers the
     answers so a later operation can use an id an earlier one returned."""
 
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncClient, ws_url: str) -> None:
         self.client = client
+        self.ws_url = ws_url
         self.tokens: dict[str, str] = {}
         self.answers: dict[str, Data] = {}
 
@@ -49,6 +51,8 @@ class Session:
         return self.tokens[email]
 
     async def run(self, document: str, name: str, variables: Data, as_user: str | None) -> Data:
+        if operation_type(document, name) == OperationType.SUBSCRIPTION:
+            return await self.first_message(document, name, variables, as_user)
         token = await self.token(as_user) if as_user else None
         response = await self.client.post(
             "/graphql",
@@ -59,6 +63,22 @@ class Session:
         body: Data = response.json()
         assert "errors" not in body, (name, body["errors"])
         data: Data = body["data"]
+        self.answers[name] = data
+        return data
+
+    async def first_message(self, document: str, name: str, variables: Data, as_user: str | None) -> Data:
+        """A subscription, as a client runs it: over WebSocket /graphql (graphql-transport-ws), signed in
+        through connection_init; its first message (the object as it is now)."""
+        assert as_user, "subscriptions need a token"
+        ws = await connected(self.ws_url, await self.token(as_user))
+        try:
+            await subscribe(ws, "1", document, variables)
+            answer = await receive(ws)
+        finally:
+            await ws.close()
+        assert answer["type"] == "next", (name, answer)
+        assert "errors" not in answer["payload"], (name, answer["payload"]["errors"])
+        data: Data = answer["payload"]["data"]
         self.answers[name] = data
         return data
 
@@ -146,6 +166,12 @@ def check_generate_catalog(data: Data) -> None:
     assert payload["job"]["status"] in {"QUEUED", "RUNNING", "SUCCEEDED"}
 
 
+def check_catalog_job_progress(data: Data) -> None:
+    job = data["jobProgress"]
+    assert job["status"] in {"QUEUED", "RUNNING", "SUCCEEDED"}
+    assert 0 <= job["progress"] <= 100
+
+
 def check_catalog_job(data: Data) -> None:
     assert data["node"]["kind"] == "catalog"
     assert 0 <= data["node"]["progress"] <= 100
@@ -225,6 +251,9 @@ SCENARIOS: dict[str, Scenario] = {
     "CatalogJob": Scenario(
         check_catalog_job, as_user=ORGANISER, variables=the_catalog_job, after=("GenerateCatalog",)
     ),
+    "CatalogJobProgress": Scenario(
+        check_catalog_job_progress, as_user=ORGANISER, variables=the_catalog_job, after=("GenerateCatalog",)
+    ),
     "BenTreFourStars": Scenario(check_ben_tre_stars),
     "BenTreRegistry": Scenario(check_registry),
     "CreateProduct": Scenario(check_create_product, as_user=ADMIN, variables=a_demo_producer),
@@ -240,6 +269,17 @@ def operation_names(document: str) -> list[str]:
         )
         names.append(definition.name.value)
     return names
+
+
+def operation_type(document: str, name: str) -> OperationType:
+    for definition in parse(document).definitions:
+        if (
+            isinstance(definition, OperationDefinitionNode)
+            and definition.name
+            and definition.name.value == name
+        ):
+            return definition.operation
+    raise AssertionError(f"no operation {name}")
 
 
 def example_documents() -> list[tuple[str, str]]:
@@ -265,9 +305,9 @@ def in_dependency_order(documents: list[tuple[str, str]]) -> list[tuple[str, str
     return sorted(documents, key=lambda item: order[item[0]])
 
 
-async def run_all(client: AsyncClient, documents: list[tuple[str, str]]) -> set[str]:
+async def run_all(client: AsyncClient, ws_url: str, documents: list[tuple[str, str]]) -> set[str]:
     await demo.load(with_accounts=True, base_url="https://ocop.test")
-    session = Session(client)
+    session = Session(client, ws_url)
     unknown = [name for name, _ in documents if name not in SCENARIOS]
     assert not unknown, f"operations without a scenario in {__name__}.SCENARIOS: {unknown}"
     for name, document in in_dependency_order(documents):
@@ -294,7 +334,8 @@ async def test_every_example_and_every_doc_block_runs_on_the_demo_data(
 ) -> None:
     """One demo load for both sets (it is the slow part); names are unique across them."""
     examples, blocks = example_documents(), doc_documents()
-    ran = await run_all(client, examples + blocks)
+    async for ws_url in serve():
+        ran = await run_all(client, ws_url, examples + blocks)
     assert len(ran) == len(examples) + len(blocks)
     assert len(examples) == len(list(EXAMPLES.glob("*.graphql")))
     assert {"BenTreFourStars", "BenTreRegistry", "CreateProduct"} <= ran
