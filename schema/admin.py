@@ -15,7 +15,11 @@ from schema.lookahead import now_or_later
 from schema.mapping import from_row
 
 
-@strawberry.type(description="A province, district or commune with its GSO code.")
+@strawberry.type(
+    description="An administrative unit of Viet Nam with its GSO code: a province, a district (until the 2025 "
+    "reform) or a commune (xã, phường, thị trấn: the lowest unit, the one OCOP is named after). Units of the "
+    "two eras coexist: legacy ones until 2025-06-30, current ones since."
+)
 class AdministrativeUnit:
     code: str = strawberry.field(description="GSO code: 2 digits province, 3 district, 5 commune.")
     name: str = strawberry.field(

@@ -307,7 +307,10 @@ async def _on_visible_fairs[Row: (ZoneModel, BoothModel), Node](
     return out
 
 
-@strawberry.type(description="An area of the fair floor hosting some OCOP product groups.")
+@strawberry.type(
+    description="A zone: an area of the fair floor hosting some OCOP product groups, drawn on the floor plan "
+    "in its colour; its booths' codes start with its code."
+)
 class Zone(relay.Node):
     id: relay.NodeID[int]
     code: str = strawberry.field(description="Short code, e.g. A; its booths' codes start with it.")
@@ -374,7 +377,10 @@ class BoothAssignmentType:
         return ExhibitorApplication.from_model(application, self.shows_exhibitors)
 
 
-@strawberry.type(description="A booth on the floor plan.")
+@strawberry.type(
+    description="A booth (gian hàng): a rented stand on the fair's floor plan, a rectangle in metres inside "
+    "a zone, assigned to one approved exhibitor (by an organiser or by automatic assignment)."
+)
 class Booth(relay.Node):
     id: relay.NodeID[int]
     code: str = strawberry.field(description="e.g. A01.")

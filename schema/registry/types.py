@@ -129,7 +129,10 @@ class Evaluation(relay.Node):
         return [cast(Self | None, await _visible_evaluation(info, r)) for r in rows]
 
 
-@strawberry.type(description="A producer in the OCOP programme (chủ thể OCOP).")
+@strawberry.type(
+    description="A producer in the OCOP programme (chủ thể OCOP): an enterprise, cooperative, cooperative group "
+    "or registered household business of a commune, which registers products for evaluation."
+)
 class Producer(relay.Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(
@@ -240,7 +243,11 @@ class Producer(relay.Node):
         return [cls.from_model(r) if r else None for r in rows]
 
 
-@strawberry.type(description="An OCOP product.")
+@strawberry.type(
+    description="An OCOP product: a product of Viet Nam's One Commune One Product programme (Mỗi xã một sản "
+    "phẩm), evaluated by a council against a national criteria set and rated 1 to 5 stars; 3 stars or more "
+    "earns an OCOP certificate, valid 36 months."
+)
 class Product(relay.Node):
     id: relay.NodeID[int]
     name: str = strawberry.field(
@@ -257,7 +264,8 @@ class Product(relay.Node):
         description="The OCOP criteria set the product is evaluated against (QĐ 1048 of 2019 or QĐ 148 of 2023); its group codes belong to that set."
     )
     gtin: str | None = strawberry.field(
-        description="GTIN-14 (GTIN-8/12/13 are stored left-padded with zeros)."
+        description="The product's GS1 Global Trade Item Number (the barcode number), as GTIN-14 "
+        "(GTIN-8/12/13 are stored left-padded with zeros)."
     )
     net_quantity: Decimal | None = strawberry.field(
         description='Net quantity of one pack, in `netUnit` (e.g. "400" g).'
@@ -314,7 +322,8 @@ class Product(relay.Node):
         return now_or_later(info.context.loaders.product_group.load(self.subgroup_id), _group)
 
     @strawberry.field(
-        description="Current OCOP stars: those of the latest certificate while valid, else null."
+        description="Current OCOP stars (1-5, the rating of the product's evaluation; 3 or more is certified): "
+        "those of the latest certificate while valid, else null."
     )
     @direct
     def stars(self, info: Info) -> int | None:

@@ -154,7 +154,12 @@ async def _place(info: Info, location_id: int | None) -> Location | None:
     return Location.from_model(loc) if loc else None
 
 
-@strawberry.type(name="TraceEvent", description="One EPCIS 2.0 event, as recorded (never changed).")
+@strawberry.type(
+    name="TraceEvent",
+    description="One EPCIS 2.0 event, as recorded (never changed): what happened to "
+    "one or more lots, when, where and why, in the GS1 standard for traceability (EPCIS: Electronic Product Code "
+    "Information Services; CBV: its Core Business Vocabulary). A lot's events, oldest first, are its trace.",
+)
 class TraceEventType(relay.Node):
     id: relay.NodeID[int]
     event_type: EventType = strawberry.field(
@@ -291,7 +296,11 @@ class LineageLevel:
     )
 
 
-@strawberry.type(description="A lot of a product, with its printed identity and history.")
+@strawberry.type(
+    description="A lot (batch, lô hàng): a quantity of one product made or harvested together, identified by "
+    "its lot code (GS1 AI 10) printed on every pack. Its QR code carries a GS1 Digital Link, the web address "
+    "that identifies it; its history is its EPCIS events."
+)
 class Batch(relay.Node):
     id: relay.NodeID[int]
     lot_code: str = strawberry.field(
@@ -337,8 +346,9 @@ class Batch(relay.Node):
         return AdministrativeUnit.from_model(unit) if unit else None
 
     @strawberry.field(
-        description="The printed identifier: GS1 Digital Link `/01/{gtin}/10/{lot}`, or `/p/{code}/10/{lot}` "
-        "for a product without a GTIN. Never changes."
+        description="The printed identifier: a GS1 Digital Link (a web address that names a product by its GTIN, "
+        "AI 01, and the lot by its code, AI 10): `/01/{gtin}/10/{lot}`, or `/p/{code}/10/{lot}` for a product "
+        "without a GTIN. Its QR code opens the lot's trace page. Never changes."
     )
     async def digital_link(self, info: Info) -> str:
         product = await info.context.loaders.product.load(self.product_id)
