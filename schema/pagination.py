@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -81,6 +81,12 @@ FIRST = "Forward paging: at most this many items from the start, or after `after
 AFTER = "Forward paging: the items after this cursor (an `endCursor` or an edge's `cursor`)."
 LAST = "Backward paging: at most this many items from the end, or before `before` (at most 100)."
 BEFORE = "Backward paging: the items before this cursor (a `startCursor` or an edge's `cursor`)."
+
+# The Relay paging arguments of every connection field, described once: `first: First = None`.
+First = Annotated[int | None, strawberry.argument(description=FIRST)]
+After = Annotated[str | None, strawberry.argument(description=AFTER)]
+Last = Annotated[int | None, strawberry.argument(description=LAST)]
+Before = Annotated[str | None, strawberry.argument(description=BEFORE)]
 
 
 @strawberry.type(description="Where a page sits in its list (Relay's PageInfo).")

@@ -9,7 +9,7 @@ import strawberry
 from schema.accounts.filters import AUDIT_FILTER, AuditLogFilter
 from schema.accounts.types import ApiTokenType, AuditEntryType, AuditLogConnection, UserType
 from schema.context import Info
-from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
 from services.accounts import audit
 from services.policy import registry as policy
 
@@ -29,10 +29,10 @@ class AccountQuery:
     async def api_tokens(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[ApiTokenType]:
         user_id = info.context.actor.user_id
         query = audit.tokens_query(0 if user_id is None else user_id)
@@ -43,10 +43,10 @@ class AccountQuery:
     async def audit_log(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[AuditLogFilter | None, strawberry.argument(description="Which entries.")] = None,
     ) -> AuditLogConnection:
         if not policy.may_read_audit(info.context.reach):

@@ -10,7 +10,7 @@ from schema.context import Info
 from schema.fairs.filters import FAIR_FILTER, FairFilter
 from schema.fairs.loaders import fair_loaders
 from schema.fairs.types import Fair
-from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
 from services.fairs import reads
 
 
@@ -23,10 +23,10 @@ class FairQuery:
     async def fairs(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[FairFilter | None, strawberry.argument(description="Which fairs.")] = None,
     ) -> Connection[Fair]:
         query = reads.fair_query(FAIR_FILTER(filter or FairFilter()), info.context.reach)

@@ -10,7 +10,7 @@ from strawberry import relay
 from schema.context import Info
 from schema.ids import decode_id
 from schema.labels.types import DesignQr, LabelRun, LabelTemplate, SerialScanStats
-from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page, page_of_list
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page, page_of_list
 from services.labels import design_qr, runs, scans
 from services.labels.templates import all_templates
 
@@ -28,10 +28,10 @@ class LabelQuery:
         self,
         info: Info,
         batch_id: Annotated[relay.GlobalID, strawberry.argument(description="The lot (one you manage).")],
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[LabelRun]:
         query = await runs.runs_of_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
         if query is None:
@@ -91,9 +91,9 @@ class LabelQuery:
         first: Annotated[
             int | None, strawberry.argument(description="At most this many labels, most scanned first.")
         ] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[SerialScanStats]:
         batch = await runs.managed_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
         stats = [] if batch is None else await scans.serial_stats(batch.id)

@@ -10,7 +10,7 @@ from schema.context import Info
 from schema.ids import decode_optional_id
 from schema.packaging.filters import DESIGN_FILTER, PackagingDesignFilter
 from schema.packaging.types import PackagingDesign
-from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
 from services.packaging import design_reads
 
 
@@ -23,10 +23,10 @@ class PackagingQuery:
     async def packaging_designs(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             PackagingDesignFilter | None, strawberry.argument(description="Which designs.")
         ] = None,

@@ -13,7 +13,7 @@ from schema.context import Info
 from schema.enums import CriteriaSet, ProductSortField, SortDirection, UnitEra, UnitLevel
 from schema.ids import decode_id, decode_optional_id
 from schema.lookahead import selects
-from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
 from schema.registry.filters import (
     EVALUATION_FILTER,
     PRODUCER_FILTER,
@@ -68,10 +68,10 @@ class RegistryQuery:
     async def products(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             ProductFilter | None,
             strawberry.argument(description="Which products: all given filters must match."),
@@ -104,10 +104,10 @@ class RegistryQuery:
     async def producers(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[ProducerFilter | None, strawberry.argument(description="Which producers.")] = None,
     ) -> Connection[Producer]:
         query = await search.producer_query(PRODUCER_FILTER(filter or ProducerFilter()))
@@ -128,10 +128,10 @@ class RegistryQuery:
     async def evaluations(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[
             EvaluationFilter | None, strawberry.argument(description="Which evaluations.")
         ] = None,

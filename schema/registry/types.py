@@ -22,7 +22,7 @@ from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, ProgrammeM
 from schema.fast import direct
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
-from schema.pagination import AFTER, BEFORE, FIRST, LAST
+from schema.pagination import After, Before, First, Last
 from services.policy import registry as policy
 from services.registry import programme
 from services.registry import stars as star_rules
@@ -393,10 +393,10 @@ class Product(relay.Node):
     async def lots(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Annotated[BatchConnection, strawberry.lazy("schema.trace.types")]:
         from schema.trace.types import lots_of_product
 

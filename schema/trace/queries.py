@@ -9,7 +9,7 @@ from strawberry import relay
 
 from schema.context import Info
 from schema.ids import decode_id, decode_optional_id
-from schema.pagination import AFTER, BEFORE, FIRST, LAST, Connection, Page, fetch_page
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
 from schema.trace.filters import BATCH_FILTER, LOCATION_FILTER, BatchFilter, LocationFilter
 from schema.trace.types import BATCH_ORDER, Batch, BatchConnection, Location, visible_batch
 from services.policy import trace as trace_policy
@@ -31,10 +31,10 @@ class TraceQuery:
     async def batches(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[BatchFilter | None, strawberry.argument(description="Which lots.")] = None,
     ) -> BatchConnection:
         f = filter or BatchFilter()
@@ -52,10 +52,10 @@ class TraceQuery:
     async def locations(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
-        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-        last: Annotated[int | None, strawberry.argument(description=LAST)] = None,
-        before: Annotated[str | None, strawberry.argument(description=BEFORE)] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: Annotated[LocationFilter | None, strawberry.argument(description="Which locations.")] = None,
     ) -> Connection[Location]:
         f = filter or LocationFilter()
