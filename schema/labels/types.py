@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Self, cast
+from typing import Self
 
 import strawberry
 from strawberry import relay
-from strawberry.scalars import JSON
 
 from models import LabelRun as LabelRunModel
 from models import TemplateKind
@@ -84,6 +83,20 @@ class LabelTemplate:
         return from_row(cls, t, name_vi=t.name)
 
 
+strawberry.enum(
+    runs.OutputFormat,
+    name="LabelOutputFormat",
+    description="A download of a label run: PDF, ZPL or TSPL at 203 or 300 dpi, the first label's QR code as "
+    "SVG or PNG.",
+)
+
+
+@strawberry.type(description="The sha256 of one output of a label run.")
+class LabelOutputChecksum:
+    format: runs.OutputFormat
+    sha256: str
+
+
 @strawberry.type(description="One print job of labels for a lot. Download links are signed and last a week.")
 class LabelRun(relay.Node):
     id: relay.NodeID[int]
@@ -96,7 +109,10 @@ class LabelRun(relay.Node):
     language: str
     print_date: dt.date
     created_at: dt.datetime
-    checksums: JSON = strawberry.field(description="sha256 of each output produced so far, by format.")
+    checksums: list[LabelOutputChecksum] = strawberry.field(
+        description="sha256 of each output produced so far (in the order of LabelOutputFormat); a later "
+        "download of that format is the same bytes."
+    )
     batch_id: strawberry.Private[int]
     model: strawberry.Private[LabelRunModel]
 
@@ -108,7 +124,11 @@ class LabelRun(relay.Node):
             r,
             first_serial=None if first is None else str(first),
             last_serial=None if first is None else str(first + r.count - 1),
-            checksums=cast(JSON, r.checksums),
+            checksums=[
+                LabelOutputChecksum(format=f, sha256=r.checksums[f])
+                for f in runs.OutputFormat
+                if f in r.checksums
+            ],
             model=r,
         )
 

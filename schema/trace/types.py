@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Self, cast
@@ -11,6 +11,7 @@ from typing import Any, Self, cast
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
 from models import Batch as BatchModel
 from models import BatchStatus, EventAction, EventType, LocationKind
@@ -100,6 +101,144 @@ class EventDocument:
     title: str | None
 
 
+# -- EPCIS 2.0 entries of an event, typed per GS1's EPCIS JSON Schema ----------------------------------------
+
+
+@strawberry.type(description="An EPCIS business transaction (bizTransactionList entry): an order, invoice...")
+class BizTransaction:
+    type: str | None = strawberry.field(
+        description="A CBV 2.0 word (`po`, `inv`, `desadv`, `testres`...) or a URI; optional in EPCIS."
+    )
+    id: str = strawberry.field(description="The transaction's identifier, a URI (EPCIS `bizTransaction`).")
+
+
+@strawberry.type(
+    description="An EPCIS source or destination (sourceList, destinationList entry): who or where the goods "
+    "come from or go to."
+)
+class SourceDest:
+    type: str = strawberry.field(description="`owning_party`, `possessing_party`, `location`, or a URI.")
+    id: str = strawberry.field(description="The party or place, a URI (EPCIS `source` or `destination`).")
+
+
+@strawberry.type(description="EPCIS sensorMetadata: what applies to every report of a sensor element.")
+class SensorMetadata:
+    time: dt.datetime | None
+    start_time: dt.datetime | None
+    end_time: dt.datetime | None
+    device_id: str | None = strawberry.field(name="deviceID")
+    device_metadata: str | None
+    raw_data: str | None
+    data_processing_method: str | None
+    biz_rules: str | None
+
+
+@strawberry.type(
+    description="One EPCIS sensorReport: a measurement (`type`, e.g. Temperature, with `value` and `uom`, a UN/ECE "
+    "Rec. 20 unit) or an alert (`exception`). Numbers are JSON numbers in EPCIS, so Float here."
+)
+class SensorReport:
+    type: str = strawberry.field(
+        description="A gs1:MeasurementType word (Temperature, RelativeHumidity...) or URI."
+    )
+    exception: str | None = strawberry.field(description="ALARM_CONDITION, ERROR_CONDITION or a URI.")
+    device_id: str | None = strawberry.field(name="deviceID")
+    device_metadata: str | None
+    raw_data: str | None
+    data_processing_method: str | None
+    biz_rules: str | None
+    time: dt.datetime | None
+    microorganism: str | None
+    chemical_substance: str | None
+    coordinate_reference_system: str | None
+    value: float | None
+    component: str | None
+    string_value: str | None
+    boolean_value: bool | None
+    hex_binary_value: str | None
+    uri_value: str | None
+    min_value: float | None
+    max_value: float | None
+    mean_value: float | None
+    s_dev: float | None = strawberry.field(name="sDev")
+    perc_rank: float | None
+    perc_value: float | None
+    uom: str | None
+
+
+@strawberry.type(description="An EPCIS sensorElement: a sensor's reports, with their shared metadata.")
+class SensorElement:
+    sensor_metadata: SensorMetadata | None
+    sensor_report: list[SensorReport]
+    extensions: JSON | None = strawberry.field(
+        description="Other members of the element (extension properties named by URI), as recorded; null when "
+        "there are none."
+    )
+
+
+_TIMES = frozenset({"time", "start_time", "end_time"})
+_NUMBERS = frozenset({"value", "min_value", "max_value", "mean_value", "s_dev", "perc_rank", "perc_value"})
+
+
+def _epcis_time(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _epcis_fields[T](cls: type[T], entry: Mapping[str, Any]) -> T:
+    """A sensor type from its EPCIS JSON object: each member by its EPCIS name, as its field's type reads it
+    (times parsed, numbers as floats, a member of another type left out)."""
+    values: dict[str, Any] = {}
+    for field in cast(Any, cls).__strawberry_definition__.fields:
+        name = field.python_name
+        raw = entry.get(field.graphql_name or to_camel_case(name))
+        if name in _TIMES:
+            values[name] = _epcis_time(raw)
+        elif name in _NUMBERS:
+            values[name] = _float(raw)
+        elif name == "boolean_value":
+            values[name] = raw if isinstance(raw, bool) else None
+        else:
+            values[name] = _text(raw)
+    return cls(**values)
+
+
+def sensor_element(entry: Mapping[str, Any]) -> SensorElement:
+    metadata = entry.get("sensorMetadata")
+    reports = entry.get("sensorReport")
+    rest = {k: v for k, v in entry.items() if k not in ("sensorMetadata", "sensorReport")}
+    return SensorElement(
+        sensor_metadata=_epcis_fields(SensorMetadata, metadata) if isinstance(metadata, Mapping) else None,
+        sensor_report=[
+            _epcis_fields(SensorReport, r)
+            for r in (reports if isinstance(reports, list) else [])
+            if isinstance(r, Mapping)
+        ],
+        extensions=cast(JSON, rest) if rest else None,
+    )
+
+
+def biz_transactions(entries: Iterable[Mapping[str, Any]]) -> list[BizTransaction]:
+    return [BizTransaction(type=_text(e.get("type")), id=str(e.get("bizTransaction", ""))) for e in entries]
+
+
+def source_dests(entries: Iterable[Mapping[str, Any]], key: str) -> list[SourceDest]:
+    """Sources (`key` "source") or destinations ("destination") as recorded."""
+    return [SourceDest(type=str(e.get("type", "")), id=str(e.get(key, ""))) for e in entries]
+
+
 async def _place(info: Info, location_id: int | None) -> Location | None:
     """An event's location, through the request's loader: one query for all events of a response. Shown with
     the event, whose lot the caller sees, as on the trace page."""
@@ -120,10 +259,10 @@ class TraceEventType(relay.Node):
     time_zone_offset: str
     record_time: dt.datetime
     event_hash: str = strawberry.field(description="The CBV 2.0 event hash, used as the EPCIS eventID.")
-    destinations: JSON
-    sources: JSON
-    biz_transactions: JSON
-    sensor_elements: JSON
+    destinations: list[SourceDest] = strawberry.field(description="EPCIS destinationList.")
+    sources: list[SourceDest] = strawberry.field(description="EPCIS sourceList.")
+    biz_transactions: list[BizTransaction] = strawberry.field(description="EPCIS bizTransactionList.")
+    sensor_elements: list[SensorElement] = strawberry.field(description="EPCIS sensorElementList.")
     note: str | None
     note_en: str | None
     correction_reason: str | None = strawberry.field(
@@ -151,10 +290,10 @@ class TraceEventType(relay.Node):
         return from_row(
             cls,
             e,
-            destinations=cast(JSON, e.destinations),
-            sources=cast(JSON, e.sources),
-            biz_transactions=cast(JSON, e.biz_transactions),
-            sensor_elements=cast(JSON, e.sensor_elements),
+            destinations=source_dests(e.destinations or [], "destination"),
+            sources=source_dests(e.sources or [], "source"),
+            biz_transactions=biz_transactions(e.biz_transactions or []),
+            sensor_elements=[sensor_element(x) for x in e.sensor_elements or [] if isinstance(x, Mapping)],
             corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,
             documents=[
                 EventDocument(type=d["type"], url=d["url"], title=d.get("title")) for d in e.documents or []
