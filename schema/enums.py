@@ -15,6 +15,8 @@ from models import (
     UnitEra,
     UnitLevel,
 )
+from services.common.language import Language
+from services.packaging.declared import ErrorCorrection
 from services.registry.search import ProductSortField
 
 # strawberry.enum registers the class in place, so fields are annotated with the domain enums themselves.
@@ -34,6 +36,13 @@ strawberry.enum(
 )
 strawberry.enum(ProgrammeMetric, description="What a programme target measures.")
 strawberry.enum(ProductSortField, description="Sort order of products.")
+strawberry.enum(
+    ErrorCorrection,
+    name="QrErrorCorrection",
+    description="QR error correction (labels, designers' codes): L 7 %, M 15 % (GS1's level for retail), Q 25 %, "
+    "H 30 % of the symbol may be damaged or covered.",
+)
+strawberry.enum(Language, description="A language we write in: VI Vietnamese, EN English.")
 
 
 @strawberry.enum
@@ -44,7 +53,9 @@ class SortDirection(Enum):
 
 __all__ = [
     "CriteriaSet",
+    "ErrorCorrection",
     "EvaluationStatus",
+    "Language",
     "ProducerKind",
     "ProductSortField",
     "ProgrammeMetric",

@@ -5,11 +5,16 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
+from services.fairs.catalog.job import CatalogLanguage, CatalogPaper
+
+strawberry.enum(CatalogLanguage, description="The language of a printed fair catalog.")
+strawberry.enum(CatalogPaper, name="CatalogFormat", description="The paper size of a printed fair catalog.")
+
 
 @strawberry.input
 class GenerateCatalogInput:
     fair_id: relay.GlobalID
-    language: str = strawberry.field(
-        default="vi", description="vi, en or bilingual (Vietnamese with English beside it)."
+    language: CatalogLanguage = strawberry.field(
+        default=CatalogLanguage.VI, description="VI, EN or BILINGUAL (Vietnamese with English beside it)."
     )
-    format: str = strawberry.field(default="A4", description="Paper size: A4 or A5.")
+    format: CatalogPaper = strawberry.field(default=CatalogPaper.A4, description="Paper size.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from enum import Enum
 from typing import Self
 
 import strawberry
@@ -14,6 +15,7 @@ from models import JobStatus
 from schema.context import Info
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
+from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
 
 strawberry.enum(
@@ -24,6 +26,14 @@ strawberry.enum(
 )
 
 
+@strawberry.enum(description="What a job makes: CATALOG, a fair's printed catalog (PDF).")
+class JobKind(Enum):
+    """One member per kind registered in services (services.jobs.queue.KINDS); tests/jobs/test_jobs.py holds
+    the two lists together."""
+
+    CATALOG = catalog_job.CATALOG
+
+
 @strawberry.type(
     description="A background job, e.g. a catalog render. Poll it through `node(id)` until it has "
     "succeeded (then `downloadUrl` is set) or failed (then `error` says why). Readable by whoever asked for "
@@ -31,7 +41,7 @@ strawberry.enum(
 )
 class Job(relay.Node):
     id: relay.NodeID[int]
-    kind: str = strawberry.field(description="What the job makes, e.g. `catalog`.")
+    kind: JobKind = strawberry.field(description="What the job makes.")
     status: JobStatus
     progress: int = strawberry.field(
         description="Percent done, 0 to 100: input read, then pages laid out, pages drawn and parts joined; "
@@ -44,7 +54,7 @@ class Job(relay.Node):
 
     @classmethod
     def from_model(cls, job: JobModel) -> Self:
-        return from_row(cls, job, status=JobStatus(job.status), model=job)
+        return from_row(cls, job, kind=JobKind(job.kind), status=JobStatus(job.status), model=job)
 
     @strawberry.field(
         description="Estimated seconds until a running job is done, from its progress so far; null when it "

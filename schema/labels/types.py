@@ -13,6 +13,7 @@ from strawberry import relay
 from models import LabelRun as LabelRunModel
 from models import TemplateKind
 from schema.context import Info
+from schema.enums import ErrorCorrection, Language
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.trace.types import Batch, visible_batch
@@ -106,7 +107,7 @@ class LabelRun(relay.Node):
     first_serial: str | None = strawberry.field(description="GS1 AI 21 of the first label (serialised runs).")
     last_serial: str | None
     start_slot: int
-    language: str
+    language: Language = strawberry.field(description="The language printed on the labels.")
     print_date: dt.date
     created_at: dt.datetime
     checksums: list[LabelOutputChecksum] = strawberry.field(
@@ -130,11 +131,16 @@ class LabelRun(relay.Node):
                 if f in r.checksums
             ],
             model=r,
+            language=Language(r.language),
         )
 
-    @strawberry.field
-    async def batch(self, info: Info) -> Batch | None:
-        return await visible_batch(info, self.batch_id)
+    @strawberry.field(
+        description="The lot: runs are read by those who manage its producer, who see its lots."
+    )
+    async def batch(self, info: Info) -> Batch:
+        batch = await visible_batch(info, self.batch_id)
+        assert batch is not None  # a non-null foreign key, and may_manage_producer implies sees_batch
+        return batch
 
     @strawberry.field
     async def template(self) -> LabelTemplate | None:
@@ -207,7 +213,9 @@ class SerialScanStats:
 )
 class DesignQr:
     link: str = strawberry.field(description="The lot's GS1 Digital Link the code holds.")
-    error_correction: str = strawberry.field(description="H: 30 % of the code may be covered or worn.")
+    error_correction: ErrorCorrection = strawberry.field(
+        description="H: 30 % of the code may be covered or worn."
+    )
     source: strawberry.Private[design_qr.DesignSource]
 
     @strawberry.field(description="Vector art (SVG), 0.5 mm per module, quiet zone included.")
@@ -220,4 +228,4 @@ class DesignQr:
 
     @classmethod
     def of(cls, source: design_qr.DesignSource) -> Self:
-        return cls(link=source.link, error_correction="H", source=source)
+        return cls(link=source.link, error_correction=ErrorCorrection.H, source=source)
