@@ -16,6 +16,8 @@ from models import (
     UnitEra,
     UnitLevel,
 )
+from services.common.language import Language
+from services.packaging.declared import ErrorCorrection
 from services.registry.search import ProductSortField
 
 
@@ -113,6 +115,23 @@ describe_enum(
         "UPDATED_AT": "By last change.",
     },
 )
+describe_enum(
+    ErrorCorrection,
+    name="QrErrorCorrection",
+    description="QR error correction (labels, designers' codes): L 7 %, M 15 % (GS1's level for retail), Q 25 %, "
+    "H 30 % of the symbol may be damaged or covered.",
+    values={
+        "L": "Low: 7 % of the symbol may be damaged.",
+        "M": "Medium: 15 %, GS1's level for retail.",
+        "Q": "Quartile: 25 %.",
+        "H": "High: 30 %, the level for a code with a logo in its centre.",
+    },
+)
+describe_enum(
+    Language,
+    description="A language we write in: VI Vietnamese, EN English.",
+    values={"VI": "Vietnamese.", "EN": "English."},
+)
 
 
 @strawberry.enum(description="Sort direction.")
@@ -123,7 +142,9 @@ class SortDirection(Enum):
 
 __all__ = [
     "CriteriaSet",
+    "ErrorCorrection",
     "EvaluationStatus",
+    "Language",
     "ProducerKind",
     "ProductSortField",
     "ProgrammeMetric",

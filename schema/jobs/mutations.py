@@ -38,8 +38,8 @@ class JobMutation:
         ctx = info.context
         job = await catalog_job.generate_catalog(
             decode_id(input.fair_id, "Fair", "fairId"),
-            input.language,
-            input.format,
+            input.language.value,
+            input.format.value,
             ctx.reach,
             user_id=ctx.actor.user_id,
             base_url=ctx.base_url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from enum import Enum
 from typing import Self
 
 import strawberry
@@ -15,6 +16,7 @@ from schema.context import Info
 from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
+from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
 
 describe_enum(
@@ -31,6 +33,14 @@ describe_enum(
 )
 
 
+@strawberry.enum(description="What a job makes: CATALOG, a fair's printed catalog (PDF).")
+class JobKind(Enum):
+    """One member per kind registered in services (services.jobs.queue.KINDS); tests/jobs/test_jobs.py holds
+    the two lists together."""
+
+    CATALOG = strawberry.enum_value(catalog_job.CATALOG, description="A fair's printable catalog (PDF).")
+
+
 @strawberry.type(
     description="A background job, e.g. a catalog render. Poll it through `node(id)` until it has "
     "succeeded (then `downloadUrl` is set) or failed (then `error` says why). Readable by whoever asked for "
@@ -38,7 +48,7 @@ describe_enum(
 )
 class Job(relay.Node):
     id: relay.NodeID[int]
-    kind: str = strawberry.field(description="What the job makes, e.g. `catalog`.")
+    kind: JobKind = strawberry.field(description="What the job makes.")
     status: JobStatus = strawberry.field(description="Where the job stands.")
     progress: int = strawberry.field(
         description="Percent done, 0 to 100: input read, then pages laid out, pages drawn and parts joined; "
@@ -51,7 +61,7 @@ class Job(relay.Node):
 
     @classmethod
     def from_model(cls, job: JobModel) -> Self:
-        return from_row(cls, job, status=JobStatus(job.status), model=job)
+        return from_row(cls, job, kind=JobKind(job.kind), status=JobStatus(job.status), model=job)
 
     @strawberry.field(
         description="Estimated seconds until a running job is done, from its progress so far; null when it "

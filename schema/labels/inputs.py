@@ -6,6 +6,7 @@ import strawberry
 from strawberry import relay
 
 from models import TemplateKind
+from schema.enums import Language
 from schema.labels.types import LabelRun, LabelTemplate
 from schema.mapping import InputMap
 from services.labels import runs
@@ -22,7 +23,7 @@ class LabelRunInput:
     start_slot: int = strawberry.field(
         default=1, description="First slot to use on a part-used sheet (1-based)."
     )
-    language: str | None = strawberry.field(default=None, description="vi or en; defaults to the caller's.")
+    language: Language | None = strawberry.field(default=None, description="Defaults to the caller's.")
     confirm_expired: bool = strawberry.field(
         default=False,
         description="Print labels for a lot past its expiry date anyway (refused with LOT_EXPIRED without it).",

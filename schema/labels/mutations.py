@@ -8,6 +8,7 @@ import strawberry
 
 from schema.audit import Audit, Refusals
 from schema.context import Info
+from schema.enums import Language
 from schema.errors import ERRORS, INPUT, LabelError
 from schema.ids import decode_id
 from schema.labels.inputs import LABEL_RUN, LABEL_TEMPLATE, LabelRunInput, LabelTemplateInput
@@ -47,7 +48,7 @@ class LabelMutation:
     ) -> LabelRunPayload:
         ctx = info.context
         batch_id = decode_id(input.batch_id, "Batch", "batchId")
-        data = LABEL_RUN(input, batch_id=batch_id, language=input.language or ctx.language)
+        data = LABEL_RUN(input, batch_id=batch_id, language=(input.language or Language(ctx.language)).value)
         run = await runs.create_label_run(data, ctx.reach, user_id=ctx.actor.user_id, base_url=ctx.base_url)
         warnings = [LabelWarning.of(w, ctx.language) for w in runs.run_warnings(run)]
         return LabelRunPayload(label_run=LabelRun.from_model(run), errors=[], warnings=warnings)

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Annotated, Self, cast
+from typing import Annotated, Self
 
 import strawberry
 from strawberry import relay
-from strawberry.scalars import JSON
 
 from models import LabelRun as LabelRunModel
 from models import TemplateKind
 from schema.context import Info
-from schema.enums import describe_enum
+from schema.enums import ErrorCorrection, Language, describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.trace.types import Batch, visible_batch
@@ -101,6 +100,31 @@ class LabelTemplate:
         return from_row(cls, t, name_vi=t.name)
 
 
+describe_enum(
+    runs.OutputFormat,
+    name="LabelOutputFormat",
+    description="A download of a label run: PDF, ZPL or TSPL at 203 or 300 dpi, the first label's QR code as "
+    "SVG or PNG.",
+    values={
+        "PDF": "The PDF to print on sheets or rolls.",
+        "ZPL_203": "ZPL for a 203 dpi thermal printer.",
+        "ZPL_300": "ZPL for a 300 dpi thermal printer.",
+        "TSPL_203": "TSPL for a 203 dpi thermal printer.",
+        "TSPL_300": "TSPL for a 300 dpi thermal printer.",
+        "QR_SVG": "The first label's QR code as SVG.",
+        "QR_PNG": "The first label's QR code as PNG.",
+    },
+)
+
+
+@strawberry.type(description="The sha256 of one output of a label run.")
+class LabelOutputChecksum:
+    format: runs.OutputFormat = strawberry.field(description="The output.")
+    sha256: str = strawberry.field(
+        description="SHA-256 of the file, hex: the same run always gives the same file."
+    )
+
+
 @strawberry.type(description="One print job of labels for a lot. Download links are signed and last a week.")
 class LabelRun(relay.Node):
     id: relay.NodeID[int]
@@ -110,10 +134,13 @@ class LabelRun(relay.Node):
     first_serial: str | None = strawberry.field(description="GS1 AI 21 of the first label (serialised runs).")
     last_serial: str | None = strawberry.field(description="GS1 AI 21 of the last label (serialised runs).")
     start_slot: int = strawberry.field(description="First slot used on a part-used sheet (1-based).")
-    language: str = strawberry.field(description="Language of the label texts: vi or en.")
+    language: Language = strawberry.field(description="The language printed on the labels.")
     print_date: dt.date = strawberry.field(description="The day it was printed.")
     created_at: dt.datetime = strawberry.field(description="When it was created.")
-    checksums: JSON = strawberry.field(description="sha256 of each output produced so far, by format.")
+    checksums: list[LabelOutputChecksum] = strawberry.field(
+        description="sha256 of each output produced so far (in the order of LabelOutputFormat); a later "
+        "download of that format is the same bytes."
+    )
     batch_id: strawberry.Private[int]
     model: strawberry.Private[LabelRunModel]
 
@@ -125,13 +152,22 @@ class LabelRun(relay.Node):
             r,
             first_serial=None if first is None else str(first),
             last_serial=None if first is None else str(first + r.count - 1),
-            checksums=cast(JSON, r.checksums),
+            checksums=[
+                LabelOutputChecksum(format=f, sha256=r.checksums[f])
+                for f in runs.OutputFormat
+                if f in r.checksums
+            ],
             model=r,
+            language=Language(r.language),
         )
 
-    @strawberry.field(description="The lot the labels are for.")
-    async def batch(self, info: Info) -> Batch | None:
-        return await visible_batch(info, self.batch_id)
+    @strawberry.field(
+        description="The lot: runs are read by those who manage its producer, who see its lots."
+    )
+    async def batch(self, info: Info) -> Batch:
+        batch = await visible_batch(info, self.batch_id)
+        assert batch is not None  # a non-null foreign key, and may_manage_producer implies sees_batch
+        return batch
 
     @strawberry.field(description="The template (null if it was deleted since).")
     async def template(self) -> LabelTemplate | None:
@@ -210,7 +246,9 @@ class SerialScanStats:
 )
 class DesignQr:
     link: str = strawberry.field(description="The lot's GS1 Digital Link the code holds.")
-    error_correction: str = strawberry.field(description="H: 30 % of the code may be covered or worn.")
+    error_correction: ErrorCorrection = strawberry.field(
+        description="H: 30 % of the code may be covered or worn."
+    )
     source: strawberry.Private[design_qr.DesignSource]
 
     @strawberry.field(description="Vector art (SVG), 0.5 mm per module, quiet zone included.")
@@ -223,4 +261,4 @@ class DesignQr:
 
     @classmethod
     def of(cls, source: design_qr.DesignSource) -> Self:
-        return cls(link=source.link, error_correction="H", source=source)
+        return cls(link=source.link, error_correction=ErrorCorrection.H, source=source)

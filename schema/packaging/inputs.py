@@ -9,6 +9,7 @@ import strawberry
 from strawberry import relay
 
 from models import LabelProductType, PackageType
+from schema.enums import ErrorCorrection
 from schema.ids import decode_id
 from schema.mapping import InputMap
 from schema.packaging.types import DesignVersion, LabelItem, PackagingDesign
@@ -55,7 +56,9 @@ class QrInput:
     printed_size_mm: float | None = strawberry.field(
         default=None, description="Side of the printed symbol, quiet zone included."
     )
-    error_correction: str = strawberry.field(default="M", description="L, M, Q or H.")
+    error_correction: ErrorCorrection = strawberry.field(
+        default=ErrorCorrection.M, description="Its error-correction level."
+    )
 
 
 @strawberry.input(
@@ -138,7 +141,7 @@ def declared_json(d: DeclaredContentInput | None) -> dict[str, Any]:
         out["qr"] = {
             "link": d.qr.link,
             "printed_size_mm": d.qr.printed_size_mm,
-            "error_correction": d.qr.error_correction,
+            "error_correction": d.qr.error_correction.value,
         }
     return out
 
@@ -156,7 +159,9 @@ class CreatePackagingDesignInput:
 @strawberry.input(description="An artwork file uploaded with createUploadUrl's link.")
 class VersionFileInput:
     file_id: relay.GlobalID = strawberry.field(description="A StoredFile ID (the upload's answer).")
-    role: str = strawberry.field(default="artwork", description="artwork, dieline or photo.")
+    role: designs.FileRole = strawberry.field(
+        default=designs.FileRole.ARTWORK, description="What the file is: artwork, dieline or photo."
+    )
 
 
 @strawberry.input(

@@ -15,7 +15,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from models import CommentKind, DesignStatus, LabelProductType, PackageType
+from models import CommentKind, DesignStatus, LabelProductType, PackageType, Role
 from models import DesignVersion as VersionModel
 from models import PackagingDesign as DesignModel
 from models import ReviewComment as CommentModel
@@ -42,6 +42,16 @@ describe_enum(
         "CAN": "A can or tin.",
         "WRAP": "A wrapper or sleeve.",
         "HANG_TAG": "A hang tag (handicrafts).",
+    },
+)
+describe_enum(
+    designs.FileRole,
+    name="DesignFileRole",
+    description="What a file of a design version is.",
+    values={
+        "ARTWORK": "The print artwork.",
+        "DIELINE": "The dieline: the cutting and folding outline of the package.",
+        "PHOTO": "A photo of a printed sample or mock-up.",
     },
 )
 describe_enum(
@@ -184,7 +194,9 @@ class DeclaredQr:
     printed_size_mm: float | None = strawberry.field(
         description="Side of the printed symbol, quiet zone included."
     )
-    error_correction: str = strawberry.field(description="Error-correction level: L, M, Q or H.")
+    error_correction: dc.ErrorCorrection = strawberry.field(
+        description="Error-correction level: L, M, Q or H."
+    )
 
 
 @strawberry.type(
@@ -255,7 +267,9 @@ class DeclaredContent:
             if d.ocop_mark
             else None,
             qr=DeclaredQr(
-                link=d.qr.link, printed_size_mm=d.qr.printed_size_mm, error_correction=d.qr.error_correction
+                link=d.qr.link,
+                printed_size_mm=d.qr.printed_size_mm,
+                error_correction=dc.ErrorCorrection(d.qr.error_correction),
             )
             if d.qr
             else None,
@@ -302,7 +316,7 @@ class StoredFile(relay.Node):
 
 @strawberry.type(description="A file of a version, with its role (artwork, dieline or photo).")
 class DesignFile:
-    role: str = strawberry.field(description="artwork, dieline or photo.")
+    role: designs.FileRole = strawberry.field(description="artwork, dieline or photo.")
     file: StoredFile = strawberry.field(description="The file.")
 
 
@@ -312,15 +326,13 @@ class ReviewComment:
         description="A comment, a request for changes, an approval or an approval despite errors."
     )
     body: str = strawberry.field(description="The text.")
-    author_role: str = strawberry.field(
-        description="The role the author spoke in: consultant, province_officer..."
-    )
+    author_role: Role = strawberry.field(description="The role the author spoke in.")
     created_at: dt.datetime = strawberry.field(description="When it was written.")
     author_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, c: CommentModel) -> Self:
-        return from_row(cls, c)
+        return from_row(cls, c, author_role=Role(c.author_role))
 
     @strawberry.field(description="The author's display name (null once the account is deleted).")
     async def author_name(self, info: Info) -> str | None:
@@ -420,14 +432,18 @@ class DesignVersion(relay.Node):
         return DeclaredContent.of(content)
 
     @strawberry.field(description="The design it is a version of.")
-    async def design(self, info: Info) -> PackagingDesign | None:
+    async def design(self, info: Info) -> PackagingDesign:
         row = await packaging_loaders(info).design.load(self.design_id)
-        return PackagingDesign.from_model(row) if row else None
+        assert row is not None  # a non-null foreign key; whoever sees a version sees its design
+        return PackagingDesign.from_model(row)
 
     @strawberry.field(description="Its artwork files, in the order they were attached.")
     async def files(self, info: Info) -> list[DesignFile]:
         links = await packaging_loaders(info).files_by_version.load(self.id)
-        return [DesignFile(role=link.role, file=StoredFile.from_model(link.file)) for link in links]
+        return [
+            DesignFile(role=designs.FileRole(link.role), file=StoredFile.from_model(link.file))
+            for link in links
+        ]
 
     @strawberry.field(description="The review thread, oldest first.")
     async def comments(self, info: Info) -> list[ReviewComment]:

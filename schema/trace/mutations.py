@@ -3,10 +3,9 @@ event wrong, recall."""
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import Annotated
 
 import strawberry
-from strawberry.scalars import JSON
 
 from models import EventType
 from schema.audit import Audit, Refusals
@@ -26,7 +25,7 @@ from schema.trace.inputs import (
     event_data,
     transformation_data,
 )
-from schema.trace.types import Batch, Location, TraceEventType
+from schema.trace.types import Batch, Location, SourceDest, TraceEventType, source_dests
 from services.common.errors import DomainError, FieldProblem
 from services.trace import events as trace
 from services.trace import locations
@@ -76,8 +75,9 @@ class RecallPayload:
     affected: list[Batch] = strawberry.field(
         description="The lot and every lot made from it, now recalled.", default_factory=list
     )
-    holders: JSON = strawberry.field(
-        description="Destinations of the affected lots' shipping events.", default_factory=list
+    holders: list[SourceDest] = strawberry.field(
+        description="Who holds the affected lots: the destinations of their shipping events.",
+        default_factory=list,
     )
     errors: list[TraceError] = strawberry.field(description=ERRORS)
 
@@ -193,5 +193,8 @@ class TraceMutation:
         )
         affected = [Batch.from_model(b) for b in impact.batches]
         return RecallPayload(
-            batch=affected[0], affected=affected, holders=cast(JSON, impact.holders), errors=[]
+            batch=affected[0],
+            affected=affected,
+            holders=source_dests(impact.holders, "destination"),
+            errors=[],
         )

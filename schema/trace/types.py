@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Annotated, Any, Self, cast
@@ -11,6 +11,7 @@ from typing import Annotated, Any, Self, cast
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
+from strawberry.utils.str_converters import to_camel_case
 
 from models import Batch as BatchModel
 from models import BatchStatus, EventAction, EventType, LocationKind
@@ -145,6 +146,168 @@ class EventDocument:
     title: str | None = strawberry.field(description="Its title.")
 
 
+# -- EPCIS 2.0 entries of an event, typed per GS1's EPCIS JSON Schema ----------------------------------------
+
+
+@strawberry.type(description="An EPCIS business transaction (bizTransactionList entry): an order, invoice...")
+class BizTransaction:
+    type: str | None = strawberry.field(
+        description="A CBV 2.0 word (`po`, `inv`, `desadv`, `testres`...) or a URI; optional in EPCIS."
+    )
+    id: str = strawberry.field(description="The transaction's identifier, a URI (EPCIS `bizTransaction`).")
+
+
+@strawberry.type(
+    description="An EPCIS source or destination (sourceList, destinationList entry): who or where the goods "
+    "come from or go to."
+)
+class SourceDest:
+    type: str = strawberry.field(description="`owning_party`, `possessing_party`, `location`, or a URI.")
+    id: str = strawberry.field(description="The party or place, a URI (EPCIS `source` or `destination`).")
+
+
+@strawberry.type(description="EPCIS sensorMetadata: what applies to every report of a sensor element.")
+class SensorMetadata:
+    time: dt.datetime | None = strawberry.field(description="When the readings were taken, for all of them.")
+    start_time: dt.datetime | None = strawberry.field(description="Start of the interval the readings cover.")
+    end_time: dt.datetime | None = strawberry.field(description="End of the interval the readings cover.")
+    device_id: str | None = strawberry.field(name="deviceID", description="The sensor device, as a URI.")
+    device_metadata: str | None = strawberry.field(description="A URI with more about the device.")
+    raw_data: str | None = strawberry.field(description="A URI of the raw data the readings come from.")
+    data_processing_method: str | None = strawberry.field(
+        description="A URI naming how the raw data were processed."
+    )
+    biz_rules: str | None = strawberry.field(
+        description="A URI naming the business rules the readings are checked against."
+    )
+
+
+@strawberry.type(
+    description="One EPCIS sensorReport: a measurement (`type`, e.g. Temperature, with `value` and `uom`, a UN/ECE "
+    "Rec. 20 unit) or an alert (`exception`). Numbers are JSON numbers in EPCIS, so Float here."
+)
+class SensorReport:
+    type: str = strawberry.field(
+        description="A gs1:MeasurementType word (Temperature, RelativeHumidity...) or URI."
+    )
+    exception: str | None = strawberry.field(description="ALARM_CONDITION, ERROR_CONDITION or a URI.")
+    device_id: str | None = strawberry.field(
+        name="deviceID", description="The device of this reading, when not that of the metadata."
+    )
+    device_metadata: str | None = strawberry.field(description="A URI with more about the device.")
+    raw_data: str | None = strawberry.field(description="A URI of the raw data of this reading.")
+    data_processing_method: str | None = strawberry.field(description="A URI naming how it was processed.")
+    biz_rules: str | None = strawberry.field(
+        description="A URI naming the business rules it is checked against."
+    )
+    time: dt.datetime | None = strawberry.field(description="When this reading was taken.")
+    microorganism: str | None = strawberry.field(
+        description="The microorganism measured, as a URI (e.g. a species in a taxonomy)."
+    )
+    chemical_substance: str | None = strawberry.field(
+        description="The chemical substance measured, as a URI (e.g. an InChI key)."
+    )
+    coordinate_reference_system: str | None = strawberry.field(
+        description="The coordinate reference system of a location reading."
+    )
+    value: float | None = strawberry.field(description="The measured value, in `uom`.")
+    component: str | None = strawberry.field(
+        description="The component of a multi-dimensional value (x, y, z, latitude...)."
+    )
+    string_value: str | None = strawberry.field(description="A text value.")
+    boolean_value: bool | None = strawberry.field(description="A true/false value.")
+    hex_binary_value: str | None = strawberry.field(description="A binary value, as hexadecimal.")
+    uri_value: str | None = strawberry.field(description="A URI value.")
+    min_value: float | None = strawberry.field(description="The smallest value over the interval.")
+    max_value: float | None = strawberry.field(description="The largest value over the interval.")
+    mean_value: float | None = strawberry.field(description="The mean value over the interval.")
+    s_dev: float | None = strawberry.field(
+        name="sDev", description="The standard deviation over the interval."
+    )
+    perc_rank: float | None = strawberry.field(description="The percentile rank of `percValue`.")
+    perc_value: float | None = strawberry.field(description="The value at `percRank`.")
+    uom: str | None = strawberry.field(
+        description="Unit of measure, a UN/ECE Rec 20 code (CEL degrees Celsius, P1 percent...)."
+    )
+
+
+@strawberry.type(description="An EPCIS sensorElement: a sensor's reports, with their shared metadata.")
+class SensorElement:
+    sensor_metadata: SensorMetadata | None = strawberry.field(
+        description="About the readings: when and by which device they were taken."
+    )
+    sensor_report: list[SensorReport] = strawberry.field(
+        description="The readings, one per measured quantity or event."
+    )
+    extensions: JSON | None = strawberry.field(
+        description="Other members of the element (extension properties named by URI), as recorded; null when "
+        "there are none."
+    )
+
+
+_TIMES = frozenset({"time", "start_time", "end_time"})
+_NUMBERS = frozenset({"value", "min_value", "max_value", "mean_value", "s_dev", "perc_rank", "perc_value"})
+
+
+def _epcis_time(value: object) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _epcis_fields[T](cls: type[T], entry: Mapping[str, Any]) -> T:
+    """A sensor type from its EPCIS JSON object: each member by its EPCIS name, as its field's type reads it
+    (times parsed, numbers as floats, a member of another type left out)."""
+    values: dict[str, Any] = {}
+    for field in cast(Any, cls).__strawberry_definition__.fields:
+        name = field.python_name
+        raw = entry.get(field.graphql_name or to_camel_case(name))
+        if name in _TIMES:
+            values[name] = _epcis_time(raw)
+        elif name in _NUMBERS:
+            values[name] = _float(raw)
+        elif name == "boolean_value":
+            values[name] = raw if isinstance(raw, bool) else None
+        else:
+            values[name] = _text(raw)
+    return cls(**values)
+
+
+def sensor_element(entry: Mapping[str, Any]) -> SensorElement:
+    metadata = entry.get("sensorMetadata")
+    reports = entry.get("sensorReport")
+    rest = {k: v for k, v in entry.items() if k not in ("sensorMetadata", "sensorReport")}
+    return SensorElement(
+        sensor_metadata=_epcis_fields(SensorMetadata, metadata) if isinstance(metadata, Mapping) else None,
+        sensor_report=[
+            _epcis_fields(SensorReport, r)
+            for r in (reports if isinstance(reports, list) else [])
+            if isinstance(r, Mapping)
+        ],
+        extensions=cast(JSON, rest) if rest else None,
+    )
+
+
+def biz_transactions(entries: Iterable[Mapping[str, Any]]) -> list[BizTransaction]:
+    return [BizTransaction(type=_text(e.get("type")), id=str(e.get("bizTransaction", ""))) for e in entries]
+
+
+def source_dests(entries: Iterable[Mapping[str, Any]], key: str) -> list[SourceDest]:
+    """Sources (`key` "source") or destinations ("destination") as recorded."""
+    return [SourceDest(type=str(e.get("type", "")), id=str(e.get(key, ""))) for e in entries]
+
+
 async def _place(info: Info, location_id: int | None) -> Location | None:
     """An event's location, through the request's loader: one query for all events of a response. Shown with
     the event, whose lot the caller sees, as on the trace page."""
@@ -180,18 +343,10 @@ class TraceEventType(relay.Node):
     )
     record_time: dt.datetime = strawberry.field(description="When it was recorded here.")
     event_hash: str = strawberry.field(description="The CBV 2.0 event hash, used as the EPCIS eventID.")
-    destinations: JSON = strawberry.field(
-        description="EPCIS destinationList: where the lots were sent, as [{type, destination}]."
-    )
-    sources: JSON = strawberry.field(
-        description="EPCIS sourceList: where the lots came from, as [{type, source}]."
-    )
-    biz_transactions: JSON = strawberry.field(
-        description="EPCIS bizTransactionList: invoices, purchase orders, despatch advices, as [{type, bizTransaction}]."
-    )
-    sensor_elements: JSON = strawberry.field(
-        description="EPCIS sensorElementList: readings (temperature, humidity...) taken during the event."
-    )
+    destinations: list[SourceDest] = strawberry.field(description="EPCIS destinationList.")
+    sources: list[SourceDest] = strawberry.field(description="EPCIS sourceList.")
+    biz_transactions: list[BizTransaction] = strawberry.field(description="EPCIS bizTransactionList.")
+    sensor_elements: list[SensorElement] = strawberry.field(description="EPCIS sensorElementList.")
     note: str | None = strawberry.field(description="A note shown on the trace page, in Vietnamese.")
     note_en: str | None = strawberry.field(description="The note in English.")
     correction_reason: str | None = strawberry.field(
@@ -219,10 +374,10 @@ class TraceEventType(relay.Node):
         return from_row(
             cls,
             e,
-            destinations=cast(JSON, e.destinations),
-            sources=cast(JSON, e.sources),
-            biz_transactions=cast(JSON, e.biz_transactions),
-            sensor_elements=cast(JSON, e.sensor_elements),
+            destinations=source_dests(e.destinations or [], "destination"),
+            sources=source_dests(e.sources or [], "source"),
+            biz_transactions=biz_transactions(e.biz_transactions or []),
+            sensor_elements=[sensor_element(x) for x in e.sensor_elements or [] if isinstance(x, Mapping)],
             corrects=relay.GlobalID("TraceEvent", str(e.corrects_id)) if e.corrects_id else None,
             documents=[
                 EventDocument(type=d["type"], url=d["url"], title=d.get("title")) for d in e.documents or []

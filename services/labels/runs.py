@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
@@ -44,7 +45,19 @@ def labels_dir() -> Path:
     return settings.current().media_dir / "labels"
 
 
-FORMATS = ("pdf", "zpl-203", "zpl-300", "tspl-203", "tspl-300", "qr-svg", "qr-png")
+class OutputFormat(StrEnum):
+    """The downloads of a label run, as named in its URLs and checksums."""
+
+    PDF = "pdf"
+    ZPL_203 = "zpl-203"
+    ZPL_300 = "zpl-300"
+    TSPL_203 = "tspl-203"
+    TSPL_300 = "tspl-300"
+    QR_SVG = "qr-svg"
+    QR_PNG = "qr-png"
+
+
+FORMATS = tuple(f.value for f in OutputFormat)
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "zpl": "application/vnd.zebra-zpl",  # Zebra's registered media type is text/plain-like; this names it

@@ -249,7 +249,7 @@ MUTATIONS: dict[str, Case] = {
     ),
     "generateCatalog": Case(
         {"central_admin", "fair_organiser"},
-        'mutation($f: ID!) { generateCatalog(input: {fairId: $f, language: "vi", format: "A4"}) '
+        "mutation($f: ID!) { generateCatalog(input: {fairId: $f, language: VI, format: A4}) "
         "{ job { id status } errors { code } } }",
         lambda w: {"f": gid("Fair", -1)},  # replaced by the organiser's fair, made below
         lambda w: Job.filter(kind="catalog").exists(),

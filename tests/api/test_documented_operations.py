@@ -162,7 +162,7 @@ def check_label_run(data: Data) -> None:
 def check_generate_catalog(data: Data) -> None:
     payload = data["generateCatalog"]
     assert payload["errors"] == []
-    assert payload["job"]["kind"] == "catalog"
+    assert payload["job"]["kind"] == "CATALOG"
     assert payload["job"]["status"] in {"QUEUED", "RUNNING", "SUCCEEDED"}
 
 
@@ -173,7 +173,7 @@ def check_catalog_job_progress(data: Data) -> None:
 
 
 def check_catalog_job(data: Data) -> None:
-    assert data["node"]["kind"] == "catalog"
+    assert data["node"]["kind"] == "CATALOG"
     assert 0 <= data["node"]["progress"] <= 100
 
 

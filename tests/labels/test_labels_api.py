@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,11 @@ async def test_a_producer_goes_from_a_lot_to_a_printable_pdf_in_one_mutation(
     assert tspl.content.count(b"PRINT 1,1") == 30
     svg = await client.get(path_of(run["qrSvgUrl"]))
     assert svg.headers["content-type"].startswith("image/svg+xml")
+    # Each output delivered is recorded by its sha256: later downloads are the same bytes.
+    sums = "query($id: ID!) { node(id: $id) { ... on LabelRun { checksums { format sha256 } } } }"
+    checksums = (await gql(client, sums, {"id": run["id"]}, token=token))["data"]["node"]["checksums"]
+    assert [c["format"] for c in checksums] == ["PDF", "ZPL_203", "ZPL_300", "TSPL_203", "QR_SVG"]
+    assert checksums[0]["sha256"] == hashlib.sha256(pdf.content).hexdigest()
 
 
 async def test_thermal_formats_are_offered_only_where_the_code_fits(client: AsyncClient, db: object) -> None:
