@@ -33,12 +33,18 @@ describe_enum(
 )
 
 
-@strawberry.enum(description="What a job makes: CATALOG, a fair's printed catalog (PDF).")
 class JobKind(Enum):
     """One member per kind registered in services (services.jobs.queue.KINDS); tests/jobs/test_jobs.py holds
     the two lists together."""
 
-    CATALOG = strawberry.enum_value(catalog_job.CATALOG, description="A fair's printable catalog (PDF).")
+    CATALOG = catalog_job.CATALOG
+
+
+describe_enum(
+    JobKind,
+    description="What a job makes: CATALOG, a fair's printed catalog (PDF).",
+    values={"CATALOG": "A fair's printable catalog (PDF)."},
+)
 
 
 @strawberry.type(
