@@ -16,6 +16,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 import schema as graphql_schema
+import server
 from models import Role, TrustedDocument
 from schema.trusted import validator
 from services.api import trusted_documents
@@ -227,11 +228,19 @@ async def test_off_mode_refuses_hashes(db: Database) -> None:
         assert "errors" not in (await http.post("/graphql", json={"query": PROVINCES})).json()
 
 
-def test_a_bad_mode_stops_the_start_with_the_fix() -> None:
+def test_a_bad_mode_stops_the_start_with_the_fix(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert load_settings({"OCOP_TRUSTED_DOCUMENTS": "ONLY"}).trusted_documents == TrustedDocuments.ONLY
     assert load_settings({}).trusted_documents == TrustedDocuments.ALLOW
     with pytest.raises(ValueError, match="set it to off, allow or only"):
         load_settings({"OCOP_TRUSTED_DOCUMENTS": "strict"})
+    monkeypatch.setenv("OCOP_TRUSTED_DOCUMENTS", "strict")
+    assert server.main(["export-schema"]) == 2
+    assert (
+        "OCOP_TRUSTED_DOCUMENTS='strict' is not a mode: set it to off, allow or only"
+        in capsys.readouterr().err
+    )
 
 
 # -- GET -----------------------------------------------------------------------------------------------
