@@ -31,14 +31,16 @@ PROVINCES = "query Provinces($era: UnitEra) { provinces(era: $era) { code name }
 LOGOUT = "mutation Logout { logout { ok } }"
 
 
+VALIDATE = validator(graphql_schema.schema, graphql_schema.LIMITS)
+
+
 def sha(body: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
 async def register(*bodies: str) -> trusted_documents.Registration:
     entries = trusted_documents.read_manifest({sha(b): b for b in bodies})
-    validate = validator(graphql_schema.schema, graphql_schema.LIMITS)
-    return await trusted_documents.register(entries, validate=validate, reach=SYSTEM, registered_by="test")
+    return await trusted_documents.register(entries, validate=VALIDATE, reach=SYSTEM, registered_by="test")
 
 
 @contextlib.asynccontextmanager
@@ -98,8 +100,7 @@ async def test_apollos_manifest_registers(db: Database) -> None:
         ],
     }
     entries = trusted_documents.read_manifest(manifest)
-    validate = validator(graphql_schema.schema, graphql_schema.LIMITS)
-    outcome = await trusted_documents.register(entries, validate=validate, reach=SYSTEM, registered_by="test")
+    outcome = await trusted_documents.register(entries, validate=VALIDATE, reach=SYSTEM, registered_by="test")
     assert (outcome.added, outcome.already) == (2, 0)
     found = await trusted_documents.find(sha(PROVINCES))
     assert found is not None
@@ -123,9 +124,8 @@ async def test_a_wrong_hash_or_an_invalid_document_registers_nothing(
     assert await TrustedDocument.all().count() == 0
     assert "abc: The hash is not a SHA-256" in said
     entries = trusted_documents.read_manifest({k: v for k, v in manifest.items() if k != "abc"})
-    validate = validator(graphql_schema.schema, graphql_schema.LIMITS)
     with pytest.raises(DomainError) as refused:
-        await trusted_documents.register(entries, validate=validate, reach=SYSTEM, registered_by="test")
+        await trusted_documents.register(entries, validate=VALIDATE, reach=SYSTEM, registered_by="test")
     problems = {p.field: p.message_en for p in refused.value.problems}
     assert problems[sha(PROVINCES + " ")].startswith(
         f"The hash does not match the body: the body's SHA-256 is {sha(LOGOUT)}"
@@ -144,9 +144,8 @@ async def test_a_document_over_the_cost_budget_is_not_registered(db: Database) -
 
 async def test_only_the_central_administration_registers(db: Database) -> None:
     entries = trusted_documents.read_manifest({sha(PROVINCES): PROVINCES})
-    validate = validator(graphql_schema.schema, graphql_schema.LIMITS)
     with pytest.raises(DomainError) as refused:
-        await trusted_documents.register(entries, validate=validate, reach=Reach(), registered_by="x")
+        await trusted_documents.register(entries, validate=VALIDATE, reach=Reach(), registered_by="x")
     assert refused.value.problems[0].code.value == "forbidden"
     assert await TrustedDocument.all().count() == 0
 
