@@ -308,14 +308,27 @@ async def choose_document(
     return sent.query, None
 
 
-async def execute(
-    request: Request, config: GraphQLConfig, sent: Sent, query: str, context: Context
+async def answer(
+    request: Request, config: GraphQLConfig, sent: Sent, *, queries_only: bool = False
 ) -> dict[str, Any] | Response:
-    """Runs `query` with the request's variables and operation within `timeout_s`: the response's payload,
-    or a refusal (a timeout, no query, an unknown operation name)."""
+    """Authenticates, chooses the document (`choose_document`) and runs it with the request's variables and
+    operation, all within `timeout_s`: the response's payload, or a refusal (a timeout, no query, an unknown operation
+    name; with `queries_only`, a document that is not a registered query: 405)."""
     deadline = asyncio.timeout(config.timeout_s)
     try:
         async with deadline:
+            context = await build_context(request)
+            chosen = await choose_document(request, config, sent, context)
+            if isinstance(chosen, Response):
+                return chosen
+            query, registered = chosen
+            if queries_only and (registered is None or registered.operation_type != "query"):
+                message = _said(
+                    request,
+                    "Chỉ chạy truy vấn (query) qua GET; mutation phải gửi bằng POST.",
+                    "Only queries run over GET; send mutations with POST.",
+                )
+                return _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")
             result = await config.schema.execute(
                 query,
                 variable_values=sent.variables,
@@ -331,7 +344,7 @@ async def execute(
             "message": f"The request took longer than {config.timeout_s:g} s and was stopped.",
             "extensions": {"code": "TIMEOUT", "requestId": getattr(request.state, "request_id", None)},
         }
-        return ORJSONResponse({"data": None, "errors": [error]})
+        return ORJSONResponse({"data": None, "errors": [error]}, headers={"cache-control": "no-store"})
     except MissingQueryError as exc:
         return _refusal(400, "BAD_REQUEST", str(exc))
     except CannotGetOperationTypeError as exc:
@@ -368,11 +381,7 @@ async def graphql_post(request: Request) -> Response:
     sent = read_sent(body if isinstance(body, dict) else {}, request)
     if isinstance(sent, Response):
         return sent
-    context = await build_context(request)
-    chosen = await choose_document(request, config, sent, context)
-    if isinstance(chosen, Response):
-        return chosen
-    payload = await execute(request, config, sent, chosen[0], context)
+    payload = await answer(request, config, sent)
     return payload if isinstance(payload, Response) else ORJSONResponse(payload)
 
 
@@ -392,20 +401,8 @@ async def graphql_get_trusted(request: Request) -> Response:
         return sent
     if sent.document_hash is None:
         return _refusal(400, "BAD_REQUEST", _BAD_BODY)
-    context = await build_context(request)
     sent = Sent(None, sent.document_hash, sent.variables, sent.operation_name)  # the URL's query is not run
-    chosen = await choose_document(request, config, sent, context)
-    if isinstance(chosen, Response):
-        return chosen
-    query, registered = chosen
-    if registered is None or registered.operation_type != "query":
-        message = _said(
-            request,
-            "Chỉ chạy truy vấn (query) qua GET; mutation phải gửi bằng POST.",
-            "Only queries run over GET; send mutations with POST.",
-        )
-        return _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")
-    payload = await execute(request, config, sent, query, context)
+    payload = await answer(request, config, sent, queries_only=True)
     if isinstance(payload, Response):
         return payload
     body = orjson.dumps(payload)
@@ -420,9 +417,8 @@ async def graphql_get_trusted(request: Request) -> Response:
     return Response(body, media_type="application/json", headers=headers)
 
 
-def _wants_trusted(scope: Scope) -> bool:
-    query = scope.get("query_string", b"")
-    return b"documentId=" in query or b"extensions=" in query
+def _wants_trusted(request: Request) -> bool:
+    return "documentId" in request.query_params or "extensions" in request.query_params
 
 
 class _GraphQLGet:
@@ -432,15 +428,13 @@ class _GraphQLGet:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         config: GraphQLConfig = scope["app"].state.graphql
-        if _wants_trusted(scope):
-            response = await graphql_get_trusted(Request(scope, receive))
+        request = Request(scope, receive)
+        if _wants_trusted(request):
+            response = await graphql_get_trusted(request)
             await response(scope, receive, send)
             return
         if config.get_view is not None:
-            if config.trusted_documents == TrustedDocuments.ONLY and b"query=" in scope.get(
-                "query_string", b""
-            ):
-                request = Request(scope, receive)
+            if config.trusted_documents == TrustedDocuments.ONLY and "query" in request.query_params:
                 sent = Sent("", None, None, None)
                 refusal = await choose_document(request, config, sent, await build_context(request))
                 if isinstance(refusal, Response):

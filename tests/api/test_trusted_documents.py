@@ -16,6 +16,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 import schema as graphql_schema
+import server
 from models import Role, TrustedDocument
 from schema.trusted import validator
 from services.api import trusted_documents
@@ -30,14 +31,16 @@ PROVINCES = "query Provinces($era: UnitEra) { provinces(era: $era) { code name }
 LOGOUT = "mutation Logout { logout { ok } }"
 
 
+VALIDATE = validator(graphql_schema.schema, graphql_schema.LIMITS)
+
+
 def sha(body: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
 async def register(*bodies: str) -> trusted_documents.Registration:
     entries = trusted_documents.read_manifest({sha(b): b for b in bodies})
-    validate = validator(graphql_schema.schema, graphql_schema.LIMITS)
-    return await trusted_documents.register(entries, validate=validate, reach=SYSTEM, registered_by="test")
+    return await trusted_documents.register(entries, validate=VALIDATE, reach=SYSTEM, registered_by="test")
 
 
 @contextlib.asynccontextmanager
@@ -97,8 +100,7 @@ async def test_apollos_manifest_registers(db: Database) -> None:
         ],
     }
     entries = trusted_documents.read_manifest(manifest)
-    validate = validator(graphql_schema.schema, graphql_schema.LIMITS)
-    outcome = await trusted_documents.register(entries, validate=validate, reach=SYSTEM, registered_by="test")
+    outcome = await trusted_documents.register(entries, validate=VALIDATE, reach=SYSTEM, registered_by="test")
     assert (outcome.added, outcome.already) == (2, 0)
     found = await trusted_documents.find(sha(PROVINCES))
     assert found is not None
@@ -122,9 +124,8 @@ async def test_a_wrong_hash_or_an_invalid_document_registers_nothing(
     assert await TrustedDocument.all().count() == 0
     assert "abc: The hash is not a SHA-256" in said
     entries = trusted_documents.read_manifest({k: v for k, v in manifest.items() if k != "abc"})
-    validate = validator(graphql_schema.schema, graphql_schema.LIMITS)
     with pytest.raises(DomainError) as refused:
-        await trusted_documents.register(entries, validate=validate, reach=SYSTEM, registered_by="test")
+        await trusted_documents.register(entries, validate=VALIDATE, reach=SYSTEM, registered_by="test")
     problems = {p.field: p.message_en for p in refused.value.problems}
     assert problems[sha(PROVINCES + " ")].startswith(
         f"The hash does not match the body: the body's SHA-256 is {sha(LOGOUT)}"
@@ -143,9 +144,8 @@ async def test_a_document_over_the_cost_budget_is_not_registered(db: Database) -
 
 async def test_only_the_central_administration_registers(db: Database) -> None:
     entries = trusted_documents.read_manifest({sha(PROVINCES): PROVINCES})
-    validate = validator(graphql_schema.schema, graphql_schema.LIMITS)
     with pytest.raises(DomainError) as refused:
-        await trusted_documents.register(entries, validate=validate, reach=Reach(), registered_by="x")
+        await trusted_documents.register(entries, validate=VALIDATE, reach=Reach(), registered_by="x")
     assert refused.value.problems[0].code.value == "forbidden"
     assert await TrustedDocument.all().count() == 0
 
@@ -227,11 +227,19 @@ async def test_off_mode_refuses_hashes(db: Database) -> None:
         assert "errors" not in (await http.post("/graphql", json={"query": PROVINCES})).json()
 
 
-def test_a_bad_mode_stops_the_start_with_the_fix() -> None:
+def test_a_bad_mode_stops_the_start_with_the_fix(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert load_settings({"OCOP_TRUSTED_DOCUMENTS": "ONLY"}).trusted_documents == TrustedDocuments.ONLY
     assert load_settings({}).trusted_documents == TrustedDocuments.ALLOW
     with pytest.raises(ValueError, match="set it to off, allow or only"):
         load_settings({"OCOP_TRUSTED_DOCUMENTS": "strict"})
+    monkeypatch.setenv("OCOP_TRUSTED_DOCUMENTS", "strict")
+    assert server.main(["export-schema"]) == 2
+    assert (
+        "OCOP_TRUSTED_DOCUMENTS='strict' is not a mode: set it to off, allow or only"
+        in capsys.readouterr().err
+    )
 
 
 # -- GET -----------------------------------------------------------------------------------------------
