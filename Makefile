@@ -19,12 +19,16 @@ export HOST PORT
 # worker is its own test session, with its own SQLite file, PostgreSQL schema and media directory.
 TEST_WORKERS ?= 2
 
-.PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog graphiql-assets
+.PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog graphiql-assets \
+        frontend-tools schema-lint schema-check codegen
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
 > @echo "make test   - set up, lint, run the whole suite (SQLite, and PostgreSQL when OCOP_TEST_POSTGRES_DSN is set)"
-> @echo "make lint   - ruff + mypy"
+> @echo "make lint   - ruff + mypy + the GraphQL schema linter and breaking-change check (schema-lint, schema-check)"
+> @echo "make schema-lint  - graphql-eslint on schema.graphql and examples/operations (rules: docs/frontend.md)"
+> @echo "make schema-check - fail on a breaking change against the last released schema not listed in CHANGELOG.md"
+> @echo "make codegen - run docs/frontend.md's quick start: graphql-codegen + tsc on the documented operations"
 > @echo "make bench  - benchmarks: GraphQL products vs a plain floor, trace pages, loop lag under hostile requests, label printing (PDF/ZPL), a recall across two replicas"
 > @echo "make demo   - load the demo data set (idempotent)"
 > @echo "make worker - run background jobs (catalog renders): procrastinate on PostgreSQL, a local loop otherwise"
@@ -62,10 +66,28 @@ demo: runtime
 > $(VENV)/python server.py migrate
 > $(VENV)/python server.py demo
 
-lint: setup
+lint: setup schema-lint schema-check
 > $(VENV)/ruff check .
 > $(VENV)/ruff format --check .
 > $(VENV)/mypy .
+
+# The Node tools of the GraphQL contract (graphql-eslint, graphql-inspector, graphql-codegen, typescript),
+# installed from tools/frontend/package-lock.json into tools/frontend/node_modules (git-ignored).
+FRONTEND := tools/frontend
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+> cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+> @touch $@
+
+frontend-tools: $(FRONTEND)/node_modules/.installed
+
+schema-lint: frontend-tools
+> $(FRONTEND)/node_modules/.bin/eslint --config $(FRONTEND)/eslint.config.mjs --max-warnings 0 schema.graphql examples/operations
+
+schema-check: frontend-tools
+> node $(FRONTEND)/schema-check.mjs
+
+codegen: frontend-tools
+> node $(FRONTEND)/quickstart.mjs
 
 format: setup
 > $(VENV)/ruff check --fix .

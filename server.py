@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import gc
 import math
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -116,7 +117,12 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         lifespan=lifespan,
     )
     app.state.graphql = graphql.GraphQLConfig.of(
-        schema, production=settings.is_production, timeout_s=settings.request_timeout_s, settings=settings
+        schema,
+        production=settings.is_production,
+        timeout_s=settings.request_timeout_s,
+        trusted_documents=settings.trusted_documents,
+        max_age_s=settings.trusted_documents_max_age_s,
+        settings=settings,
     )
     app.state.loop_lag = probes.LoopLag(settings.loop_lag_interval_s, settings.loop_lag_warn_ms)
     app.state.public_base_url = settings.public_base_url
@@ -131,7 +137,11 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
 
 def main(argv: list[str] | None = None) -> int:
     args = commands.parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValueError as exc:  # a setting that is not one (the message names the fix)
+        sys.stderr.write(f"{exc}\n")
+        return 2
     # Read once, here: every module asks services.common.settings.current() from now on (child processes
     # get these settings from their parent).
     settings_store.configure(settings)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from models.accounts import AccessToken, AuditEntry, LoginAttempt, Membership, Role, TokenKind, User
 from models.admin import REFORM_DATE, AdminUnit, AdminUnitSuccession, UnitEra, UnitLevel
+from models.api import TrustedDocument
 from models.fairs import (
     ApplicationProduct,
     ApplicationStatus,
@@ -136,6 +137,7 @@ __all__ = [
     "TokenKind",
     "TourismOffering",
     "TraceEvent",
+    "TrustedDocument",
     "UnitEra",
     "UnitLevel",
     "User",

@@ -19,7 +19,6 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
@@ -52,6 +51,7 @@ from schema.trace.mutations import TraceMutation
 from schema.trace.queries import TraceQuery
 from schema.trace.subscriptions import TraceSubscription
 from schema.trace.types import Batch, TraceEventType
+from schema.trusted import TrustedDocumentMutation
 
 
 @strawberry.type
@@ -68,34 +68,44 @@ class NodeQuery:
 
 LIMITS = Limits()
 
-Query = merge_types(
-    "Query",
-    (
-        NodeQuery,
-        RegistryQuery,
-        AccountQuery,
-        TraceQuery,
-        LabelQuery,
-        FairQuery,
-        PackagingQuery,
-    ),
+
+# merge_types without its one shortcoming: a merged type takes no description.
+@strawberry.type(
+    description="What can be read: the OCOP registry (products, producers, evaluations, administrative units, "
+    "programme progress), traceability (lots and their EPCIS events, locations), labels, fairs, packaging "
+    "designs, and your account. Public data needs no token; the rest follows the caller's roles."
 )
-Mutation = merge_types(
-    "Mutation",
-    (
-        RegistryMutation,
-        RegistrySpreadsheetMutation,
-        AccountMutation,
-        TraceMutation,
-        LabelMutation,
-        JobMutation,
-        FairMutation,
-        PackagingMutation,
-    ),
+class Query(NodeQuery, RegistryQuery, AccountQuery, TraceQuery, LabelQuery, FairQuery, PackagingQuery):
+    pass
+
+
+@strawberry.type(
+    description="What can be changed. Every mutation takes one `input` and answers a payload with the changed "
+    "object and `errors` (empty on success); nothing is written when there is any error. All but `login` "
+    "need a token (`Authorization: Bearer <token>`)."
 )
+class Mutation(
+    RegistryMutation,
+    RegistrySpreadsheetMutation,
+    AccountMutation,
+    TraceMutation,
+    LabelMutation,
+    JobMutation,
+    FairMutation,
+    PackagingMutation,
+    TrustedDocumentMutation,
+):
+    pass
+
 
 # Served over graphql-transport-ws only (web/subscriptions.py); POST /graphql refuses them.
-Subscription = merge_types("Subscription", (JobSubscription, TraceSubscription, LabelSubscription))
+@strawberry.type(
+    description="Live updates over WebSocket /graphql (graphql-transport-ws; the token goes in connection_init): "
+    "a job's progress, a lot's new events, scans of a producer's labels. Each answers what its query would, "
+    "as it changes."
+)
+class Subscription(JobSubscription, TraceSubscription, LabelSubscription):
+    pass
 
 
 def _extensions(

@@ -15,15 +15,27 @@ from schema.lookahead import now_or_later
 from schema.mapping import from_row
 
 
-@strawberry.type(description="A province, district or commune with its GSO code.")
+@strawberry.type(
+    description="An administrative unit of Viet Nam with its GSO code: a province, a district (until the 2025 "
+    "reform) or a commune (xã, phường, thị trấn: the lowest unit, the one OCOP is named after). Units of the "
+    "two eras coexist: legacy ones until 2025-06-30, current ones since."
+)
 class AdministrativeUnit:
     code: str = strawberry.field(description="GSO code: 2 digits province, 3 district, 5 commune.")
-    name: str
-    level: UnitLevel
-    era: UnitEra
-    division_type: str
-    valid_from: dt.date | None
-    valid_until: dt.date | None
+    name: str = strawberry.field(
+        description='Official name with its type, e.g. "Tỉnh Bến Tre", "Xã Sơn Định".'
+    )
+    level: UnitLevel = strawberry.field(description="Province, district (legacy only) or commune.")
+    era: UnitEra = strawberry.field(
+        description="LEGACY (valid until 2025-06-30) or CURRENT (since the 2025 reform)."
+    )
+    division_type: str = strawberry.field(
+        description="Its type in Vietnamese: tỉnh, thành phố, huyện, quận, xã, phường, thị trấn..."
+    )
+    valid_from: dt.date | None = strawberry.field(description="First day the unit existed, when known.")
+    valid_until: dt.date | None = strawberry.field(
+        description="Last day the unit existed (2025-06-30 for legacy units); null while it exists."
+    )
     unit_id: strawberry.Private[int]
     parent_id: strawberry.Private[int | None]
 

@@ -12,8 +12,12 @@
 The cost of an operation is the sum over its fields of 1 × the sizes of the lists enclosing the field. A
 connection's size is its `first`/`last` (the smaller when both are given; the default page size when
 neither is), and it applies to the lists directly inside the connection (`edges`); `totalCount` and
-`pageInfo` are paid once per connection. A list fetched by `ids` has one item per id; any other list is
-estimated at `LIST_ESTIMATE` items. Introspection fields (`__typename`, `__schema`, `__type`) are free and
+`pageInfo` are paid once per connection. A list fetched by `ids` has one item per id; a list with a
+`first` argument has that many (its default when not sent); any other list counts at the typical size its
+field declares in `LIST_SIZES` (a design's versions 3, a province's children 30), `LIST_ESTIMATE` for a
+field not listed there (a mutation payload's `errors`). Sizes were calibrated on the documentation's own
+queries (tests/api/test_cost_model.py): a blanket 20 per list priced the reviewers' query of
+docs/packaging.md at 6,923 for 20 designs and refused it at 30. Introspection fields (`__typename`, `__schema`, `__type`) are free and
 not counted in the depth, as strawberry's depth limiter did (GraphiQL's introspection query is 13 deep).
 Fields left out by `@skip`/`@include` cost nothing.
 
@@ -67,7 +71,58 @@ from schema.ids import DEFAULT_PAGE_SIZE
 from services.common.errors import DomainError
 
 QUERY_TOO_COMPLEX: Final = "QUERY_TOO_COMPLEX"
+# A list field that is neither a connection nor in `LIST_SIZES` (tests/api/test_limits.py keeps the table
+# complete, so this is only a guard for fields added without a size).
 LIST_ESTIMATE: Final = 20
+# How many items a list that takes no `first` usually holds, field by field ("Type.field"): the figures of
+# the programme (34 provinces since 2025, 63 before; a few versions per design) and of the demo data, rounded
+# up. An argument name instead of a number: the list has as many items as that argument says
+# (`Batch.lineage` one level per `depth`); a `first`/`last` argument, with its default, always wins.
+LIST_SIZES: Final[Mapping[str, int | str]] = {
+    "Query.provinces": 63,  # legacy era; 34 current provinces
+    "Query.productGroups": 10,
+    "Query.programmeProgress": 10,
+    "Query.apiTokens": 5,
+    "Query.labelTemplates": 20,
+    "Query.labelRuns": 20,
+    "Query.serialScans": "first",
+    "AdministrativeUnit.children": 30,  # a legacy province's ~11 districts, a district's ~15 communes
+    "AdministrativeUnit.successors": 2,
+    "AdministrativeUnit.predecessors": 4,  # the 2025 reform merged up to 4 units into one
+    "ProgrammeTarget.provinces": 5,
+    "Producer.products": 10,
+    "Product.evaluations": 5,  # one every three years
+    "Product.certifications": 3,
+    "Product.images": 5,
+    "Product.packagingDesigns": 3,
+    "User.memberships": 2,
+    "Batch.events": 20,
+    "Batch.lineage": "depth",
+    "LineageLevel.batches": 10,
+    "TraceEvent.documents": 2,
+    "Fair.organisers": 3,
+    "Fair.zones": 8,
+    "Fair.booths": 100,
+    "Fair.exhibitors": 100,
+    "Fair.applications": 100,
+    "Fair.programme": 20,
+    "Fair.tourismOfferings": 10,
+    "Fair.sponsors": 10,
+    "Zone.booths": 20,
+    "ExhibitorApplication.products": 5,
+    "ExhibitorApplication.booths": 2,
+    "AutoAssignReport.placed": 100,
+    "AutoAssignReport.conflicts": 10,
+    "PackagingDesign.versions": 3,
+    "DesignVersion.files": 3,
+    "DesignVersion.comments": 5,
+    "DesignVersion.compliance": 8,
+    "DeclaredContent.otherLanguages": 2,
+    "DeclaredContent.mandatoryTextSizes": 10,
+    "VersionDiff.changes": 10,
+    "VersionDiff.filesAdded": 3,
+    "VersionDiff.filesRemoved": 3,
+}
 # Costs and alias counts saturate here: fragments spread twice in a chain double at every step, and the
 # numbers must stay exact in JSON (2**53).
 CEILING: Final = 10**15
@@ -153,7 +208,7 @@ class Meter:
                 if selection.selection_set is None:  # a leaf
                     cost += not name.startswith("__")
                     continue
-                inner = self.field(selection, fields.get(name), page)
+                inner = self.field(selection, fields.get(name), page, parent)
                 if name.startswith("__"):  # introspection: free, not counted in the depth
                     aliases += inner.aliases
                     continue
@@ -171,7 +226,13 @@ class Meter:
             aliases += inner.aliases
         return Measure(min(cost, CEILING), depth, min(aliases, CEILING))
 
-    def field(self, node: FieldNode, definition: GraphQLField | None, page: int | None) -> Measure:
+    def field(
+        self,
+        node: FieldNode,
+        definition: GraphQLField | None,
+        page: int | None,
+        parent: GraphQLNamedType | None,
+    ) -> Measure:
         """The measure of a field with a selection set, the field included."""
         assert node.selection_set is not None
         if definition is None:  # unknown: reported by FieldsOnCorrectTypeRule
@@ -181,9 +242,15 @@ class Meter:
         size = 1
         inner_page = None
         if isinstance(named, GraphQLObjectType) and "edges" in named.fields and "pageInfo" in named.fields:
-            inner_page = self.size(node, DEFAULT_PAGE_SIZE)
+            inner_page = self.size(node, definition, DEFAULT_PAGE_SIZE)
         elif isinstance(get_nullable_type(definition.type), GraphQLList):
-            size = page if page is not None else self.size(node, LIST_ESTIMATE)
+            typical = LIST_SIZES.get(f"{parent.name if parent else ''}.{node.name.value}", LIST_ESTIMATE)
+            if page is not None:
+                size = page
+            elif isinstance(typical, str):
+                size = self.size(node, definition, LIST_ESTIMATE, typical)
+            else:
+                size = self.size(node, definition, typical)
         inner = self.selections(node.selection_set, named, inner_page)
         return Measure(min(1 + size * inner.cost, CEILING), 1 + inner.depth, inner.aliases)
 
@@ -209,14 +276,19 @@ class Meter:
     def condition(self, node: InlineFragmentNode, parent: GraphQLNamedType | None) -> GraphQLNamedType | None:
         return self.schema.get_type(node.type_condition.name.value) if node.type_condition else parent
 
-    def size(self, node: FieldNode, default: int) -> int:
-        """How many items a list field returns: its `first`/`last`, one per id of `ids`, else `default`."""
+    def size(self, node: FieldNode, definition: GraphQLField, default: int, counted: str = "") -> int:
+        """How many items a list field returns: its `first`/`last` (or the `counted` argument), sent or by
+        default, one per id of `ids`, else `default`."""
         sizes: list[int] = []
-        for argument in node.arguments or ():
-            name = argument.name.value
-            if name not in ("first", "last", "ids"):
+        names = ("first", "last", "ids", counted)
+        sent = {argument.name.value: argument.value for argument in node.arguments or ()}
+        for name, argument in definition.args.items():
+            if name in names and name not in sent and isinstance(argument.default_value, int):
+                sizes.append(max(argument.default_value, 0))
+        for name, value_node in sent.items():
+            if name not in names:
                 continue
-            value = self.value(argument.value)
+            value = self.value(value_node)
             if value is UNKNOWN:
                 return 0
             if name == "ids":
@@ -362,8 +434,8 @@ def operation_errors(
 def cost_error(operation: OperationDefinitionNode, cost: int, max_cost: int) -> GraphQLError:
     return too_complex(
         f"The query costs {cost}, more than the maximum of {max_cost}. Each field costs 1 for every item"
-        " of the lists around it (a connection has `first`/`last` items, 20 by default): ask for"
-        " smaller pages or fewer nested lists.",
+        " of the lists around it (a connection has `first`/`last` items, 20 by default; other lists their"
+        " typical size, docs/frontend.md): ask for smaller pages or fewer nested lists.",
         operation,
         cost=cost,
         maxCost=max_cost,

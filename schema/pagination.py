@@ -1,10 +1,13 @@
-"""Offset pagination of a queryset into Relay edges (cursor + node)."""
+"""Offset pagination of a queryset, or of a list already in memory, into Relay edges (cursor + node).
+
+Every unbounded list of the API is a `Connection` with the same shape: `first`/`after`, `last`/`before`,
+`edges { cursor node }`, `pageInfo` and `totalCount`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -55,36 +58,79 @@ async def fetch_page[M](
     )
 
 
+def page_of_list[M](
+    items: Sequence[M], first: int | None, after: str | None, last: int | None, before: str | None
+) -> Page[M]:
+    """A page of a list computed in full (e.g. figures grouped in SQL, then ordered): the same window and
+    cursors as `fetch_page`, with the total known."""
+    total = len(items)
+    window: Window = page_window(first, after, last, before, total)
+    rows = list(items[window.offset : window.offset + window.limit])
+    return Page(
+        rows=rows,
+        cursors=[encode_cursor(window.offset + i) for i in range(len(rows))],
+        has_next_page=window.offset + len(rows) < total,
+        has_previous_page=window.offset > 0,
+        total=total,
+    )
+
+
 NodeT = TypeVar("NodeT")
 
+FIRST = "Forward paging: at most this many items from the start, or after `after` (20 when neither first nor last is given, at most 100)."
+AFTER = "Forward paging: the items after this cursor (an `endCursor` or an edge's `cursor`)."
+LAST = "Backward paging: at most this many items from the end, or before `before` (at most 100)."
+BEFORE = "Backward paging: the items before this cursor (a `startCursor` or an edge's `cursor`)."
 
-@strawberry.type
+# The Relay paging arguments of every connection field, described once: `first: First = None`.
+First = Annotated[int | None, strawberry.argument(description=FIRST)]
+After = Annotated[str | None, strawberry.argument(description=AFTER)]
+Last = Annotated[int | None, strawberry.argument(description=LAST)]
+Before = Annotated[str | None, strawberry.argument(description=BEFORE)]
+
+
+@strawberry.type(description="Where a page sits in its list (Relay's PageInfo).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow this page (ask with `after: endCursor`)."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Whether items precede this page (ask with `before: startCursor`)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first item of the page; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last item of the page; null when the page is empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with the cursor that marks its place in the list.")
 class Edge(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generics only
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(
+        description="Opaque position of this item: pass it as `after` (or `before`) to get the items that follow (or precede) it."
+    )
+    node: NodeT = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list, Relay style, with the total over all pages.")
 class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generics only
-    edges: list[Edge[NodeT]]
-    page_info: PageInfo
-    query: strawberry.Private[QuerySet[Any]]
+    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, each with its cursor.")
+    page_info: PageInfo = strawberry.field(
+        description="Where this page sits in the whole list: whether there are pages before and after it, and the cursors to ask for them."
+    )
+    query: strawberry.Private[QuerySet[Any] | None]
     known_total: strawberry.Private[int | None]
 
     @strawberry.field(description="Number of items matching the filter, over all pages.")
     async def total_count(self) -> int:
-        return self.known_total if self.known_total is not None else await self.query.count()
+        if self.known_total is not None or self.query is None:
+            return self.known_total or 0
+        return await self.query.count()
 
     @classmethod
-    def of(cls, page: Page[Any], nodes: list[NodeT], query: QuerySet[Any]) -> Connection[NodeT]:
+    def of(cls, page: Page[Any], nodes: list[NodeT], query: QuerySet[Any] | None = None) -> Connection[NodeT]:
+        """The connection of a page; `query` counts the total when the page did not (forward paging)."""
         return cls(
             edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
             page_info=PageInfo(

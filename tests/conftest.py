@@ -44,6 +44,7 @@ BACKENDS = ["sqlite", "postgres"] if POSTGRES_DSN else ["sqlite"]
 # Child tables first; the product -> evaluation pointer is cleared before either is emptied.
 MUTABLE_TABLES = (
     "reminder_digest",
+    "trusted_document",
     "review_comment",
     "design_version_file",
     "design_version",
@@ -173,12 +174,14 @@ async def _empty_mutable_tables(backend: str) -> None:
 
 @pytest.fixture
 async def db(database: Database) -> AsyncIterator[Database]:
+    from services.api import trusted_documents
     from services.labels import scans
 
     yield database
     await _empty_mutable_tables(database.backend)
     scans.forget_counted()  # its per-process memos are keyed by ids, which the next test reuses
     instance.forget()  # the installation's minted base URL, read again from the emptied table
+    trusted_documents.forget()  # documents found by hash, kept per process
 
 
 def app_settings(**overrides: Any) -> Settings:

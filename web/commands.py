@@ -1,5 +1,5 @@
 """The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker,
-report, reminders, create-admin (their usage is in server.py's docstring and `python server.py --help`)."""
+report, reminders, create-admin, trusted-documents (their usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO, cast
 
+import orjson
 import structlog
 
 import schema as graphql_schema
@@ -306,6 +307,58 @@ async def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
         await db.disconnect()
 
 
+def load_manifest(path: Path) -> object:
+    """The JSON of a manifest file, its size checked before it is read; a ValueError saying what is wrong."""
+    from services.api import trusted_documents
+
+    try:
+        size = path.stat().st_size
+        if size > trusted_documents.MAX_MANIFEST_BYTES:
+            raise ValueError(f"{size} bytes, more than {trusted_documents.MAX_MANIFEST_BYTES}")
+        return orjson.loads(path.read_bytes())
+    except (OSError, orjson.JSONDecodeError) as exc:
+        raise ValueError(str(exc)) from exc
+
+
+async def trusted_documents_command(args: argparse.Namespace, manifest: object = None) -> int:
+    """`trusted-documents register FILE` (its JSON is `manifest`) or `list`, on a connected database: 0 when
+    done, 2 when refused (each refused entry on stderr, nothing registered)."""
+    import getpass
+
+    from schema.trusted import validator
+    from services.api import trusted_documents
+
+    if args.action == "list":
+        for row in await trusted_documents.listed():
+            name = row.operation_name or "(anonymous)"
+            when = f"{row.registered_at:%Y-%m-%d %H:%M}"
+            sys.stdout.write(f"sha256:{row.sha256} {row.operation_type} {name} {when} {row.registered_by}\n")
+        return 0
+    schema = graphql_schema.build_schema()
+    try:
+        entries = trusted_documents.read_manifest(manifest)
+        outcome = await trusted_documents.register(
+            entries,
+            validate=validator(schema, graphql_schema.LIMITS),
+            reach=SYSTEM,
+            registered_by=f"cli:{getpass.getuser()}",
+        )
+    except DomainError as exc:
+        for p in exc.problems:
+            sys.stderr.write(f"{p.field or args.file}: {p.message_en}\n")
+        return 2
+    sys.stdout.write(f"{outcome.added} documents registered, {outcome.already} already registered\n")
+    return 0
+
+
+async def _trusted_documents(settings: Settings, args: argparse.Namespace, manifest: object) -> int:
+    await db.connect(settings.database_url)
+    try:
+        return await trusted_documents_command(args, manifest)
+    finally:
+        await db.disconnect()
+
+
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="server.py", description="ocop-hub")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -359,6 +412,16 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the e-mail exists: set its new password, revoke its tokens, make it a central admin",
     )
+    trusted = commands.add_parser(
+        "trusted-documents", help="register the GraphQL documents of a client's manifest, or list them"
+    )
+    actions = trusted.add_subparsers(dest="action", required=True)
+    register = actions.add_parser(
+        "register",
+        help="register a manifest: graphql-codegen's persisted-documents.json or Apollo's persisted-query manifest",
+    )
+    register.add_argument("file", type=Path)
+    actions.add_parser("list", help="print the registered documents, newest first")
     return parser
 
 
@@ -389,4 +452,13 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_reminders(settings, args))
     if command == "create-admin":
         return asyncio.run(_create_admin(settings, args))
+    if command == "trusted-documents":
+        manifest = None
+        if args.action == "register":
+            try:
+                manifest = load_manifest(args.file)
+            except ValueError as exc:
+                sys.stderr.write(f"{args.file}: {exc}\n")
+                return 2
+        return asyncio.run(_trusted_documents(settings, args, manifest))
     raise ValueError(f"unknown command {command!r}")

@@ -28,10 +28,12 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from schema.context import Context, build_context
+from schema.context import Context, build_context, language_of
 from schema.limits import format_errors
+from services.api import trusted_documents
+from services.api.trusted_documents import Registered
 from services.common import paths, settings
-from services.common.settings import Settings
+from services.common.settings import Settings, TrustedDocuments
 from services.common.settings import current as current_settings
 from web import subscriptions
 from web.middleware import BodyTooLarge, read_body
@@ -138,14 +140,24 @@ class GraphQLConfig:
     production: bool
     timeout_s: float
     # Development: GET queries and GraphiQL through strawberry's view (it refuses mutations over GET with
-    # 400). Production: None, no GET at all, hence no GraphiQL and no query in a URL.
+    # 400). Production: None, no free-form GET at all, hence no GraphiQL and no query in a URL; registered
+    # queries are served over GET in both (`graphql_get_trusted`).
     get_view: ASGIApp | None = None
+    trusted_documents: TrustedDocuments = TrustedDocuments.ALLOW
+    max_age_s: int = 60
     # WebSocket /graphql: subscriptions over graphql-transport-ws (web/subscriptions.py), in every environment.
     live: ASGIApp | None = None
 
     @classmethod
     def of(
-        cls, schema: Schema, *, production: bool, timeout_s: float, settings: Settings | None = None
+        cls,
+        schema: Schema,
+        *,
+        production: bool,
+        timeout_s: float,
+        trusted_documents: TrustedDocuments = TrustedDocuments.ALLOW,
+        max_age_s: int = 60,
+        settings: Settings | None = None,
     ) -> GraphQLConfig:
         view = None if production else GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         config = settings or current_settings()
@@ -157,13 +169,17 @@ class GraphQLConfig:
             heartbeat_s=config.ws_heartbeat_s,
             init_timeout_s=config.ws_init_timeout_s,
         )
-        return cls(schema, production, timeout_s, view, live)
+        return cls(schema, production, timeout_s, view, trusted_documents, max_age_s, live)
 
 
 def _refusal(status: int, code: str, message: str, **headers: str) -> Response:
     return ORJSONResponse(
         {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status, headers=headers
     )
+
+
+def _said(request: Request, vi: str, en: str) -> str:
+    return en if language_of(request) == "en" else vi
 
 
 def response_body(
@@ -182,13 +198,171 @@ def response_body(
     return payload
 
 
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """One operation as the client sent it: a free-form `query`, a registered document's hash (the
+    GraphQL-over-HTTP `documentId: "sha256:<hex>"` or Apollo's `extensions.persistedQuery.sha256Hash`), or
+    both (Apollo's automatic persisted queries send both after a PERSISTED_QUERY_NOT_FOUND)."""
+
+    query: str | None
+    document_hash: str | None
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+_BAD_BODY = (
+    "The body must be a JSON object with a 'query' string or a 'documentId', and optional 'variables' object"
+)
+
+
+def read_sent(fields: dict[str, Any], request: Request, *, from_url: bool = False) -> Sent | Response:
+    """The operation in a POST body's fields, or in a GET's parameters (`variables` and `extensions` are
+    JSON there); a 400 BAD_REQUEST naming what is wrong."""
+    if from_url:
+        for name in ("variables", "extensions"):
+            if isinstance(fields.get(name), str):
+                try:
+                    fields[name] = orjson.loads(fields[name])
+                except orjson.JSONDecodeError:
+                    return _refusal(400, "BAD_REQUEST", f"The '{name}' parameter must be JSON")
+    query, variables, operation_name, document_id, extensions = (
+        fields.get(k) for k in ("query", "variables", "operationName", "documentId", "extensions")
+    )
+    if (
+        not isinstance(query, str | None)
+        or not isinstance(variables, dict | None)
+        or not isinstance(operation_name, str | None)
+        or not isinstance(document_id, str | None)
+        or not isinstance(extensions, dict | None)
+    ):
+        return _refusal(400, "BAD_REQUEST", _BAD_BODY)
+    digest = None
+    persisted = (extensions or {}).get("persistedQuery")
+    if document_id is not None:
+        digest = trusted_documents.document_hash(document_id) if document_id.startswith("sha256:") else None
+        if digest is None:
+            message = _said(
+                request,
+                "documentId phải có dạng sha256:<64 ký tự hex>.",
+                "documentId must be sha256:<64 hex digits>.",
+            )
+            return _refusal(400, "BAD_REQUEST", message)
+    elif persisted is not None:
+        sha = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+        digest = trusted_documents.document_hash(sha) if isinstance(sha, str) else None
+        if digest is None or persisted.get("version") != 1:
+            message = _said(
+                request,
+                "extensions.persistedQuery phải là {version: 1, sha256Hash: <64 ký tự hex>}.",
+                "extensions.persistedQuery must be {version: 1, sha256Hash: <64 hex digits>}.",
+            )
+            return _refusal(400, "BAD_REQUEST", message)
+    if query is None and digest is None:
+        return _refusal(400, "BAD_REQUEST", _BAD_BODY)
+    return Sent(query, digest, variables, operation_name)
+
+
+async def choose_document(
+    request: Request, config: GraphQLConfig, sent: Sent, context: Context
+) -> tuple[str, Registered | None] | Response:
+    """The document to run, the registered one when the hash names one, or the refusal the mode
+    (OCOP_TRUSTED_DOCUMENTS) gives: off refuses hashes, only refuses anonymous free-form documents."""
+    mode = config.trusted_documents
+    if sent.document_hash is not None:
+        if mode == TrustedDocuments.OFF:
+            message = _said(
+                request,
+                "Máy chủ này không chạy tài liệu đã đăng ký (OCOP_TRUSTED_DOCUMENTS=off): hãy gửi 'query'.",
+                "This server does not run registered documents (OCOP_TRUSTED_DOCUMENTS=off): send the 'query'.",
+            )
+            return _refusal(400, "PERSISTED_QUERY_NOT_SUPPORTED", message)
+        if sent.query is not None and trusted_documents.sha256_of(sent.query) != sent.document_hash:
+            message = _said(
+                request,
+                "Mã băm không khớp với query đã gửi (SHA-256 của query ở dạng UTF-8).",
+                "The hash does not match the query sent (the SHA-256 of its UTF-8 text).",
+            )
+            return _refusal(400, "BAD_REQUEST", message)
+        registered = await trusted_documents.find(sent.document_hash)
+        if registered is not None:
+            return registered.body, registered
+        if sent.query is None:
+            message = _said(
+                request,
+                f"Không có tài liệu đăng ký với mã băm {sent.document_hash}: hãy đăng ký manifest của ứng dụng"
+                " (server.py trusted-documents register) hoặc gửi 'query'.",
+                f"No registered document has the hash {sent.document_hash}: register the client's manifest"
+                " (server.py trusted-documents register) or send the 'query'.",
+            )
+            return _refusal(200, "PERSISTED_QUERY_NOT_FOUND", message, **{"cache-control": "no-store"})
+    assert sent.query is not None
+    if mode == TrustedDocuments.ONLY and not context.actor.is_authenticated:
+        message = _said(
+            request,
+            "Máy chủ này chỉ chạy tài liệu đã đăng ký cho người dùng chưa đăng nhập: gửi 'documentId'"
+            " (sha256:<mã băm>) thay cho 'query', hoặc đăng nhập.",
+            "This server runs only registered documents for anonymous callers: send a 'documentId'"
+            " (sha256:<hash>) instead of the 'query', or sign in.",
+        )
+        return _refusal(400, "PERSISTED_QUERY_ID_REQUIRED", message)
+    return sent.query, None
+
+
+async def answer(
+    request: Request, config: GraphQLConfig, sent: Sent, *, queries_only: bool = False
+) -> dict[str, Any] | Response:
+    """Authenticates, chooses the document (`choose_document`) and runs it with the request's variables and
+    operation, all within `timeout_s`: the response's payload, or a refusal (a timeout, no query, an unknown operation
+    name; with `queries_only`, a document that is not a registered query: 405)."""
+    deadline = asyncio.timeout(config.timeout_s)
+    try:
+        async with deadline:
+            context = await build_context(request)
+            chosen = await choose_document(request, config, sent, context)
+            if isinstance(chosen, Response):
+                return chosen
+            query, registered = chosen
+            if queries_only and (registered is None or registered.operation_type != "query"):
+                message = _said(
+                    request,
+                    "Chỉ chạy truy vấn (query) qua GET; mutation phải gửi bằng POST.",
+                    "Only queries run over GET; send mutations with POST.",
+                )
+                return _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")
+            result = await config.schema.execute(
+                query,
+                variable_values=sent.variables,
+                context_value=context,
+                operation_name=sent.operation_name,
+                allowed_operation_types=_OVER_POST,
+            )
+    except TimeoutError:
+        if not deadline.expired():
+            raise
+        log.warning("graphql timeout", timeout_s=config.timeout_s)
+        error = {
+            "message": f"The request took longer than {config.timeout_s:g} s and was stopped.",
+            "extensions": {"code": "TIMEOUT", "requestId": getattr(request.state, "request_id", None)},
+        }
+        return ORJSONResponse({"data": None, "errors": [error]}, headers={"cache-control": "no-store"})
+    except MissingQueryError as exc:
+        return _refusal(400, "BAD_REQUEST", str(exc))
+    except CannotGetOperationTypeError as exc:
+        return _refusal(400, "BAD_REQUEST", exc.as_http_error_reason())
+    except InvalidOperationTypeError:
+        message = "Subscriptions are served over WebSocket /graphql (graphql-transport-ws), not POST"
+        return _refusal(400, "BAD_REQUEST", message)
+    return response_body(result, request, production=config.production, sent=(query, sent.variables))
+
+
 async def graphql_post(request: Request) -> Response:
     """POST /graphql with a JSON body, executed without strawberry's generic HTTP view (which handles
     uploads and batching we do not offer, at ~1.5 ms a request; subscriptions are refused here: they are served
     over WebSocket /graphql, web/subscriptions.py). Only application/json is
     accepted, so a browser form cannot post a query across sites; one operation per request (no batches);
     the body is at most `graphql_max_bytes` (413 PAYLOAD_TOO_LARGE, refused while it streams, before it is
-    parsed); the whole request, context included, gets `timeout_s` seconds."""
+    parsed); the whole request, context included, gets `timeout_s` seconds. The operation is a free-form
+    `query` or a registered document's hash (`choose_document`)."""
     config: GraphQLConfig = request.app.state.graphql
     if request.headers.get("content-type", "").split(";", 1)[0].strip().lower() != "application/json":
         return _refusal(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json")
@@ -204,54 +378,74 @@ async def graphql_post(request: Request) -> Response:
     if isinstance(body, list):
         message = "Batched operations (a JSON array) are not supported: send one operation per request"
         return _refusal(400, "BATCHING_NOT_SUPPORTED", message)
-    fields = body if isinstance(body, dict) else {}
-    query, variables, operation_name = (fields.get(k) for k in ("query", "variables", "operationName"))
-    if (
-        not isinstance(query, str)
-        or not isinstance(variables, dict | None)
-        or not isinstance(operation_name, str | None)
-    ):
-        message = "The body must be a JSON object with a 'query' string and optional 'variables' object"
-        return _refusal(400, "BAD_REQUEST", message)
-    deadline = asyncio.timeout(config.timeout_s)
-    try:
-        async with deadline:
-            result = await config.schema.execute(
-                query,
-                variable_values=variables,
-                context_value=await build_context(request),
-                operation_name=operation_name,
-                allowed_operation_types=_OVER_POST,
-            )
-    except TimeoutError:
-        if not deadline.expired():
-            raise
-        log.warning("graphql timeout", timeout_s=config.timeout_s)
-        error = {
-            "message": f"The request took longer than {config.timeout_s:g} s and was stopped.",
-            "extensions": {"code": "TIMEOUT", "requestId": getattr(request.state, "request_id", None)},
-        }
-        return ORJSONResponse({"data": None, "errors": [error]})
-    except MissingQueryError as exc:
-        return _refusal(400, "BAD_REQUEST", str(exc))
-    except CannotGetOperationTypeError as exc:
-        return _refusal(400, "BAD_REQUEST", exc.as_http_error_reason())
-    except InvalidOperationTypeError:
-        message = "Subscriptions are served over WebSocket /graphql (graphql-transport-ws), not POST"
-        return _refusal(400, "BAD_REQUEST", message)
-    sent = (query, variables)
-    return ORJSONResponse(response_body(result, request, production=config.production, sent=sent))
+    sent = read_sent(body if isinstance(body, dict) else {}, request)
+    if isinstance(sent, Response):
+        return sent
+    payload = await answer(request, config, sent)
+    return payload if isinstance(payload, Response) else ORJSONResponse(payload)
+
+
+_VARY = "Accept-Language, Authorization"
+
+
+async def graphql_get_trusted(request: Request) -> Response:
+    """GET /graphql?documentId=sha256:<hex>&variables=<JSON>&operationName=… (or Apollo's
+    `extensions={"persistedQuery":…}`): a registered query, in production too. Mutations are refused (405:
+    a GET must change nothing, and a link or a prefetch could run it). The answer has a strong ETag over its
+    body (If-None-Match → 304) and `Cache-Control: public, max-age=<OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S>` when
+    the caller sent no credentials and the answer has no error, so that a CDN or the reverse proxy may keep
+    it; `private, no-store` otherwise. `Vary` names the headers that change the answer."""
+    config: GraphQLConfig = request.app.state.graphql
+    sent = read_sent(dict(request.query_params), request, from_url=True)
+    if isinstance(sent, Response):
+        return sent
+    if sent.document_hash is None:
+        return _refusal(400, "BAD_REQUEST", _BAD_BODY)
+    sent = Sent(None, sent.document_hash, sent.variables, sent.operation_name)  # the URL's query is not run
+    payload = await answer(request, config, sent, queries_only=True)
+    if isinstance(payload, Response):
+        return payload
+    body = orjson.dumps(payload)
+    public = "errors" not in payload and "authorization" not in request.headers
+    headers = {
+        "etag": f'"{hashlib.sha256(body).hexdigest()}"',
+        "cache-control": f"public, max-age={config.max_age_s}" if public else "private, no-store",
+        "vary": _VARY,
+    }
+    if request.headers.get("if-none-match") == headers["etag"]:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def _wants_trusted(request: Request) -> bool:
+    return "documentId" in request.query_params or "extensions" in request.query_params
 
 
 class _GraphQLGet:
-    """GET /graphql: strawberry's view in development, a 405 in production (`GraphQLConfig.get_view`)."""
+    """GET /graphql: a registered query by its hash in every environment (`graphql_get_trusted`); else
+    strawberry's view in development (GraphiQL, free-form queries: refused to anonymous callers when
+    OCOP_TRUSTED_DOCUMENTS=only), a 405 in production (`GraphQLConfig.get_view`)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         config: GraphQLConfig = scope["app"].state.graphql
+        request = Request(scope, receive)
+        if _wants_trusted(request):
+            response = await graphql_get_trusted(request)
+            await response(scope, receive, send)
+            return
         if config.get_view is not None:
+            if config.trusted_documents == TrustedDocuments.ONLY and "query" in request.query_params:
+                sent = Sent("", None, None, None)
+                refusal = await choose_document(request, config, sent, await build_context(request))
+                if isinstance(refusal, Response):
+                    await refusal(scope, receive, send)
+                    return
             await config.get_view(scope, receive, send)
             return
-        message = "GraphQL is served over POST with a JSON body only: GET (and GraphiQL) is off in production"
+        message = (
+            "GraphQL is served over POST with a JSON body only: GET (and GraphiQL) is off in production,"
+            " but for registered queries (documentId)"
+        )
         await _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")(scope, receive, send)
 
 

@@ -8,10 +8,10 @@ from schema.mapping import InputMap
 from services.accounts.audit import AuditFilterData
 
 
-@strawberry.input
+@strawberry.input(description="Audit log filters; all given filters must match.")
 class AuditLogFilter:
-    user_email: str | None = None
-    action: str | None = None
+    user_email: str | None = strawberry.field(default=None, description="Only mutations of this user.")
+    action: str | None = strawberry.field(default=None, description="Only this mutation, e.g. createProduct.")
 
 
 AUDIT_FILTER = InputMap(AuditLogFilter, AuditFilterData)

@@ -6,18 +6,18 @@ import strawberry
 from strawberry import relay
 
 
-@strawberry.input
+@strawberry.input(description="Credentials.")
 class LoginInput:
-    email: str
-    password: str
+    email: str = strawberry.field(description="The account's email.")
+    password: str = strawberry.field(description="The account's password.")
 
 
-@strawberry.input
+@strawberry.input(description="A new API token.")
 class ApiTokenCreateInput:
-    name: str
+    name: str = strawberry.field(description='What it is for, e.g. "ERP sync".')
     expires_in_days: int | None = strawberry.field(default=None, description="1-366, default 90.")
 
 
-@strawberry.input
+@strawberry.input(description="The token to revoke.")
 class ApiTokenRevokeInput:
-    id: relay.GlobalID
+    id: relay.GlobalID = strawberry.field(description="Global ID of one of your tokens.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 import strawberry
 
@@ -10,39 +11,39 @@ from schema.accounts.inputs import ApiTokenCreateInput, ApiTokenRevokeInput, Log
 from schema.accounts.types import ApiTokenType, UserType
 from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import AccountError
+from schema.errors import ERRORS, INPUT, AccountError
 from schema.ids import decode_id
 from services.accounts import auth as accounts
 from services.common import clock
 from services.policy import registry as policy
 
 
-@strawberry.type
+@strawberry.type(description="The result of signing in.")
 class LoginPayload:
     token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
-    expires_at: dt.datetime | None
-    user: UserType | None
-    errors: list[AccountError]
+    expires_at: dt.datetime | None = strawberry.field(description="When the token stops working.")
+    user: UserType | None = strawberry.field(description="The signed-in user.")
+    errors: list[AccountError] = strawberry.field(description=ERRORS)
     audit_user_id: strawberry.Private[int | None] = None
 
 
-@strawberry.type
+@strawberry.type(description="The result of signing out.")
 class LogoutPayload:
-    ok: bool = False
-    errors: list[AccountError]
+    ok: bool = strawberry.field(default=False, description="True when the token was revoked.")
+    errors: list[AccountError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The new API token.")
 class ApiTokenCreatePayload:
     token: str | None = strawberry.field(description="The secret: shown only in this response.")
-    api_token: ApiTokenType | None
-    errors: list[AccountError]
+    api_token: ApiTokenType | None = strawberry.field(description="The token's record (without its secret).")
+    errors: list[AccountError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The revoked token.")
 class ApiTokenRevokePayload:
-    api_token: ApiTokenType | None
-    errors: list[AccountError]
+    api_token: ApiTokenType | None = strawberry.field(description="The token, now revoked.")
+    errors: list[AccountError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type
@@ -52,7 +53,9 @@ class AccountMutation:
         "are refused for 15 minutes.",
         extensions=[Refusals(), Audit()],
     )
-    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+    async def login(
+        self, info: Info, input: Annotated[LoginInput, strawberry.argument(description=INPUT)]
+    ) -> LoginPayload:
         token, user = await accounts.login(input.email, input.password, info.context.client_address)
         return LoginPayload(
             token=token,
@@ -74,12 +77,16 @@ class AccountMutation:
         description="A token for scripts and partner systems, acting with your memberships.",
         extensions=[Refusals(), Audit()],
     )
-    async def create_api_token(self, info: Info, input: ApiTokenCreateInput) -> ApiTokenCreatePayload:
+    async def create_api_token(
+        self, info: Info, input: Annotated[ApiTokenCreateInput, strawberry.argument(description=INPUT)]
+    ) -> ApiTokenCreatePayload:
         token, row = await accounts.create_api_token(info.context.actor, input.name, input.expires_in_days)
         return ApiTokenCreatePayload(token=token, api_token=ApiTokenType.from_model(row), errors=[])
 
     @strawberry.mutation(description="Revoke one of your tokens.", extensions=[Refusals(), Audit()])
-    async def revoke_api_token(self, info: Info, input: ApiTokenRevokeInput) -> ApiTokenRevokePayload:
+    async def revoke_api_token(
+        self, info: Info, input: Annotated[ApiTokenRevokeInput, strawberry.argument(description=INPUT)]
+    ) -> ApiTokenRevokePayload:
         token_id = decode_id(input.id, "ApiToken", "id")
         if not info.context.actor.is_authenticated:
             raise policy.deny(info.context.reach)

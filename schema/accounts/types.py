@@ -11,20 +11,39 @@ from strawberry import relay
 from models import AccessToken, AuditEntry, Membership, Role, TokenKind, User
 from schema.admin import AdministrativeUnit
 from schema.context import Info
+from schema.enums import describe_enum
 from schema.mapping import from_row
+from schema.pagination import Connection
 from services.accounts import audit
 
-strawberry.enum(
-    Role, description="A role in a scope: national, a province, a producer, a fair, or review work."
+describe_enum(
+    Role,
+    description="A role in a scope: national, a province, a producer, a fair, or review work.",
+    values={
+        "CENTRAL_ADMIN": "The central coordination office: everything, everywhere; the only one to certify 5 stars.",
+        "PROVINCE_OFFICER": "An OCOP officer of one province: its producers, products, evaluations and lots.",
+        "PRODUCER_MEMBER": "A member of one producer: its products, lots, labels and packaging designs.",
+        "FAIR_ORGANISER": "The organiser of one fair: its floor plan, applications, booths and catalog.",
+        "CONSULTANT": "A packaging consultant: reviews packaging designs.",
+    },
 )
-strawberry.enum(TokenKind, description="SESSION tokens come from login; API tokens are created for scripts.")
+describe_enum(
+    TokenKind,
+    description="SESSION tokens come from login; API tokens are created for scripts.",
+    values={
+        "SESSION": "A token from login, valid 12 hours.",
+        "API": "A token created with createApiToken, for scripts and partner systems.",
+    },
+)
 
 
 @strawberry.type(description="A role of a user in a scope.")
 class MembershipType:
-    role: Role
-    producer_id: relay.GlobalID | None
-    fair_scope: str | None
+    role: Role = strawberry.field(description="The role.")
+    producer_id: relay.GlobalID | None = strawberry.field(
+        description="The producer a producer member acts for."
+    )
+    fair_scope: str | None = strawberry.field(description="Slug of the fair a fair organiser organises.")
     province_unit_id: strawberry.Private[int | None]
 
     @classmethod
@@ -37,7 +56,7 @@ class MembershipType:
             province_unit_id=m.province_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The province a province officer works for.")
     async def province(self, info: Info) -> AdministrativeUnit | None:
         if self.province_unit_id is None:
             return None
@@ -48,16 +67,18 @@ class MembershipType:
 @strawberry.type(name="User", description="An account.")
 class UserType(relay.Node):
     id: relay.NodeID[int]
-    email: str
-    display_name: str
-    is_active: bool
-    last_login_at: dt.datetime | None
+    email: str = strawberry.field(description="The address the user signs in with.")
+    display_name: str = strawberry.field(description="The name shown for the user.")
+    is_active: bool = strawberry.field(
+        description="False once the account is disabled: it can no longer sign in."
+    )
+    last_login_at: dt.datetime | None = strawberry.field(description="When the user last signed in.")
 
     @classmethod
     def from_model(cls, user: User) -> Self:
         return from_row(cls, user)
 
-    @strawberry.field
+    @strawberry.field(description="The user's roles, each in its scope (a province, a producer, a fair).")
     async def memberships(self) -> list[MembershipType]:
         return [MembershipType.from_model(m) for m in await audit.memberships_of(self.id)]
 
@@ -75,14 +96,16 @@ class UserType(relay.Node):
 
 @strawberry.type(name="ApiToken", description="An access token; its secret value is shown only once.")
 class ApiTokenType:
-    id: relay.GlobalID
-    kind: TokenKind
-    name: str | None
+    id: relay.GlobalID = strawberry.field(description="The token's global ID (to revoke it).")
+    kind: TokenKind = strawberry.field(description="A session (from login) or an API token (for scripts).")
+    name: str | None = strawberry.field(description="What it is for, as named when created.")
     prefix: str = strawberry.field(description="The first characters, to tell tokens apart.")
-    created_at: dt.datetime
-    expires_at: dt.datetime
-    last_used_at: dt.datetime | None
-    revoked_at: dt.datetime | None
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
+    expires_at: dt.datetime = strawberry.field(description="When it stops working.")
+    last_used_at: dt.datetime | None = strawberry.field(description="When a request last used it.")
+    revoked_at: dt.datetime | None = strawberry.field(
+        description="When it was revoked (logout or revokeApiToken); null while valid."
+    )
 
     @classmethod
     def from_model(cls, token: AccessToken) -> Self:
@@ -91,14 +114,16 @@ class ApiTokenType:
 
 @strawberry.type(name="AuditEntry", description="One mutation by an authenticated user.")
 class AuditEntryType:
-    at: dt.datetime
-    action: str
-    object_type: str | None
-    object_id: relay.GlobalID | None
-    succeeded: bool
-    error_codes: list[str]
-    request_id: str | None
-    user_email: str | None
+    at: dt.datetime = strawberry.field(description="When the mutation ran.")
+    action: str = strawberry.field(description="The mutation's name, e.g. createProduct.")
+    object_type: str | None = strawberry.field(description="Type of the object it changed, e.g. Product.")
+    object_id: relay.GlobalID | None = strawberry.field(description="Global ID of the object it changed.")
+    succeeded: bool = strawberry.field(description="False when the mutation was refused.")
+    error_codes: list[str] = strawberry.field(description="The codes it was refused with.")
+    request_id: str | None = strawberry.field(
+        description="The request's ID (X-Request-ID), to find it in the logs."
+    )
+    user_email: str | None = strawberry.field(description="Who ran it.")
 
     @classmethod
     def from_model(cls, entry: AuditEntry, email: str | None) -> Self:
@@ -113,13 +138,6 @@ class AuditEntryType:
         )
 
 
-@strawberry.type
-class AuditEntryEdge:
-    cursor: str
-    node: AuditEntryType
-
-
-@strawberry.type
-class AuditLogConnection:
-    edges: list[AuditEntryEdge]
-    has_next_page: bool
+@strawberry.type(name="AuditLogConnection", description="A page of the audit log, Relay style.")
+class AuditLogConnection(Connection[AuditEntryType]):
+    pass

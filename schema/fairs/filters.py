@@ -13,8 +13,8 @@ from services.fairs import reads
 
 @strawberry.input(description="Fair filters; all given filters must match.")
 class FairFilter:
-    status: FairStatus | None = None
-    kind: FairKind | None = None
+    status: FairStatus | None = strawberry.field(default=None, description="Only fairs in this status.")
+    kind: FairKind | None = strawberry.field(default=None, description="Only fairs of this kind.")
     province_code: str | None = strawberry.field(
         default=None, description="GSO code of the province where it is held."
     )

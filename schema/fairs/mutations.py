@@ -4,13 +4,15 @@ answers `{ thing errors { field code message } }`."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
 from models import ExhibitorApplication as ApplicationModel
 from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import FairError
+from schema.errors import ERRORS, INPUT, FairError
 from schema.fairs.inputs import (
     APPLICATION,
     BOOTH_ROW,
@@ -48,60 +50,66 @@ from services.fairs import applications, assignment, layout, manage, reads
 from services.policy import fairs as fair_policy
 
 
-@strawberry.type
+@strawberry.type(description="The result of a fair mutation.")
 class FairPayload:
-    fair: Fair | None
-    errors: list[FairError]
+    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of importing a floor plan.")
 class LayoutImportPayload:
-    fair: Fair | None
-    zones_created: int = 0
-    zones_updated: int = 0
-    booths_created: int = 0
-    booths_updated: int = 0
-    errors: list[FairError]
+    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    zones_created: int = strawberry.field(default=0, description="Zones created.")
+    zones_updated: int = strawberry.field(default=0, description="Zones changed.")
+    booths_created: int = strawberry.field(default=0, description="Booths created.")
+    booths_updated: int = strawberry.field(default=0, description="Booths changed.")
+    errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of an application mutation.")
 class ApplicationPayload:
-    application: ExhibitorApplication | None
-    errors: list[FairError]
+    application: ExhibitorApplication | None = strawberry.field(
+        description="The application as it is now; null when refused."
+    )
+    errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of a booth mutation.")
 class BoothPayload:
-    booth: Booth | None
-    errors: list[FairError]
+    booth: Booth | None = strawberry.field(description="The booth as it is now; null when refused.")
+    errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of automatic booth assignment.")
 class AutoAssignPayload:
-    fair: Fair | None
-    report: AutoAssignReport | None
-    errors: list[FairError]
+    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    report: AutoAssignReport | None = strawberry.field(
+        description="What it did and could not do; null when refused."
+    )
+    errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of adding a programme session.")
 class ProgrammeSessionPayload:
-    fair: Fair | None
-    session: ProgrammeSession | None
-    errors: list[FairError]
+    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    session: ProgrammeSession | None = strawberry.field(description="The new session; null when refused.")
+    errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of adding a tourism offering.")
 class TourismOfferingPayload:
-    fair: Fair | None
-    tourism_offering: TourismOffering | None
-    errors: list[FairError]
+    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    tourism_offering: TourismOffering | None = strawberry.field(
+        description="The new offering; null when refused."
+    )
+    errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of adding a sponsor.")
 class SponsorPayload:
-    fair: Fair | None
-    sponsor: Sponsor | None
-    errors: list[FairError]
+    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    sponsor: Sponsor | None = strawberry.field(description="The new sponsor; null when refused.")
+    errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
 def _fair_id(value: relay.GlobalID) -> int:
@@ -123,7 +131,9 @@ class FairMutation:
         description="Create a fair (a DRAFT). Central admins; an organiser for the fair its membership names.",
         extensions=[Refusals(), Audit()],
     )
-    async def create_fair(self, info: Info, input: FairCreateInput) -> FairPayload:
+    async def create_fair(
+        self, info: Info, input: Annotated[FairCreateInput, strawberry.argument(description=INPUT)]
+    ) -> FairPayload:
         data = FAIR_CREATE(input)
         fair = await manage.create_fair(data, info.context.reach)
         return FairPayload(fair=Fair.from_model(fair, info), errors=[])
@@ -133,7 +143,9 @@ class FairMutation:
         "CLOSED, and ACCEPTING → DRAFT while nobody applied). Publishing needs booths.",
         extensions=[Refusals(), Audit()],
     )
-    async def update_fair_status(self, info: Info, input: FairStatusInput) -> FairPayload:
+    async def update_fair_status(
+        self, info: Info, input: Annotated[FairStatusInput, strawberry.argument(description=INPUT)]
+    ) -> FairPayload:
         fair = await manage.change_status(_fair_id(input.fair_id), input.status, info.context.reach)
         return FairPayload(fair=Fair.from_model(fair, info), errors=[])
 
@@ -141,7 +153,9 @@ class FairMutation:
         description="Import zones and booths of the floor plan, all or nothing.",
         extensions=[Refusals(), Audit()],
     )
-    async def import_zones_and_booths(self, info: Info, input: LayoutImportInput) -> LayoutImportPayload:
+    async def import_zones_and_booths(
+        self, info: Info, input: Annotated[LayoutImportInput, strawberry.argument(description=INPUT)]
+    ) -> LayoutImportPayload:
         zones = [ZONE_ROW(z) for z in input.zones or []]
         booths = [BOOTH_ROW(b) for b in input.booths or []]
         fair_id = _fair_id(input.fair_id)
@@ -160,7 +174,9 @@ class FairMutation:
         "province's officers).",
         extensions=[Refusals(), Audit()],
     )
-    async def apply_to_fair(self, info: Info, input: ApplicationInput) -> ApplicationPayload:
+    async def apply_to_fair(
+        self, info: Info, input: Annotated[ApplicationInput, strawberry.argument(description=INPUT)]
+    ) -> ApplicationPayload:
         data = APPLICATION(
             input,
             fair_id=_fair_id(input.fair_id),
@@ -176,7 +192,9 @@ class FairMutation:
     @strawberry.mutation(
         description="Withdraw an application; its booths are freed.", extensions=[Refusals(), Audit()]
     )
-    async def withdraw_application(self, info: Info, input: ApplicationWithdrawInput) -> ApplicationPayload:
+    async def withdraw_application(
+        self, info: Info, input: Annotated[ApplicationWithdrawInput, strawberry.argument(description=INPUT)]
+    ) -> ApplicationPayload:
         row = await applications.withdraw(
             decode_id(input.application_id, "ExhibitorApplication", "applicationId"), info.context.reach
         )
@@ -187,7 +205,9 @@ class FairMutation:
         "longer approved loses its booths.",
         extensions=[Refusals(), Audit()],
     )
-    async def decide_application(self, info: Info, input: ApplicationDecisionInput) -> ApplicationPayload:
+    async def decide_application(
+        self, info: Info, input: Annotated[ApplicationDecisionInput, strawberry.argument(description=INPUT)]
+    ) -> ApplicationPayload:
         row = await applications.decide(
             decode_id(input.application_id, "ExhibitorApplication", "applicationId"),
             input.decision,
@@ -200,7 +220,9 @@ class FairMutation:
         description="Put an approved exhibitor on a booth (a manual assignment, kept by autoAssignBooths).",
         extensions=[Refusals(), Audit()],
     )
-    async def assign_booth(self, info: Info, input: BoothAssignInput) -> BoothPayload:
+    async def assign_booth(
+        self, info: Info, input: Annotated[BoothAssignInput, strawberry.argument(description=INPUT)]
+    ) -> BoothPayload:
         made = await assignment.assign_booth(
             decode_id(input.booth_id, "Booth", "boothId"),
             decode_id(input.application_id, "ExhibitorApplication", "applicationId"),
@@ -215,7 +237,9 @@ class FairMutation:
         )
 
     @strawberry.mutation(description="Free a booth.", extensions=[Refusals(), Audit()])
-    async def unassign_booth(self, info: Info, input: BoothUnassignInput) -> BoothPayload:
+    async def unassign_booth(
+        self, info: Info, input: Annotated[BoothUnassignInput, strawberry.argument(description=INPUT)]
+    ) -> BoothPayload:
         booth = await assignment.unassign_booth(
             decode_id(input.booth_id, "Booth", "boothId"), info.context.reach
         )
@@ -229,7 +253,9 @@ class FairMutation:
         "province together; never double-books, keeps manual assignments, reports what it could not do.",
         extensions=[Refusals(), Audit()],
     )
-    async def auto_assign_booths(self, info: Info, input: AutoAssignInput) -> AutoAssignPayload:
+    async def auto_assign_booths(
+        self, info: Info, input: Annotated[AutoAssignInput, strawberry.argument(description=INPUT)]
+    ) -> AutoAssignPayload:
         fair_id = _fair_id(input.fair_id)
         result = await assignment.auto_assign(
             fair_id, info.context.reach, info.context.actor.user_id, replan=input.replan
@@ -243,7 +269,7 @@ class FairMutation:
 
     @strawberry.mutation(description="Add a session to a fair's programme.", extensions=[Refusals(), Audit()])
     async def create_programme_session(
-        self, info: Info, input: ProgrammeSessionInput
+        self, info: Info, input: Annotated[ProgrammeSessionInput, strawberry.argument(description=INPUT)]
     ) -> ProgrammeSessionPayload:
         fair_id = _fair_id(input.fair_id)
         row = await manage.create_session(SESSION(input, fair_id=fair_id), info.context.reach)
@@ -255,7 +281,7 @@ class FairMutation:
         description="Present a tourism offering at a fair.", extensions=[Refusals(), Audit()]
     )
     async def create_tourism_offering(
-        self, info: Info, input: TourismOfferingInput
+        self, info: Info, input: Annotated[TourismOfferingInput, strawberry.argument(description=INPUT)]
     ) -> TourismOfferingPayload:
         fair_id = _fair_id(input.fair_id)
         product_id = decode_optional_id(input.product_id, "Product", "productId")
@@ -267,7 +293,9 @@ class FairMutation:
         )
 
     @strawberry.mutation(description="Add a sponsor to a fair.", extensions=[Refusals(), Audit()])
-    async def create_sponsor(self, info: Info, input: SponsorInput) -> SponsorPayload:
+    async def create_sponsor(
+        self, info: Info, input: Annotated[SponsorInput, strawberry.argument(description=INPUT)]
+    ) -> SponsorPayload:
         fair_id = _fair_id(input.fair_id)
         row = await manage.create_sponsor(SPONSOR(input, fair_id=fair_id), info.context.reach)
         return SponsorPayload(fair=await _fair(info, fair_id), sponsor=Sponsor.from_model(row), errors=[])

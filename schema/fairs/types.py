@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import Self, cast
+from typing import Annotated, Self, cast
 
 import strawberry
 from strawberry import relay
@@ -22,6 +22,7 @@ from models import TourismOffering as OfferingModel
 from models import Zone as ZoneModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
+from schema.enums import describe_enum
 from schema.fairs.loaders import fair_loaders
 from schema.mapping import from_row
 from schema.registry.types import Producer, Product, visible_product
@@ -31,24 +32,91 @@ from services.fairs.planner import Conflict, ConflictKind
 from services.policy import fairs as fair_policy
 from services.policy import registry as registry_policy
 
-strawberry.enum(FairKind, description="Kind of fair.")
-strawberry.enum(
+describe_enum(
+    FairKind,
+    description="Kind of fair.",
+    values={
+        "OCOP": "An OCOP products fair.",
+        "OCOP_TOURISM": "An OCOP and tourism fair (products and community-tourism offerings).",
+        "AGRICULTURE": "An agricultural fair.",
+        "TRADE": "A general trade fair.",
+    },
+)
+describe_enum(
     FairStatus,
     description="DRAFT (organisers only) → ACCEPTING (public, accepting applications) → PUBLISHED (exhibitors "
     "public) → CLOSED.",
+    values={
+        "DRAFT": "Being prepared: only its organisers see it.",
+        "ACCEPTING": "Public and accepting exhibitors' applications.",
+        "PUBLISHED": "Public with its exhibitors and booths; no more applications.",
+        "CLOSED": "Over; kept for the record.",
+    },
 )
-strawberry.enum(BoothType, description="Type of booth.")
-strawberry.enum(
+describe_enum(
+    BoothType,
+    description="Type of booth.",
+    values={
+        "STANDARD": "A standard booth (usually 3 × 3 m).",
+        "CORNER": "A corner booth, open on two sides.",
+        "PREMIUM": "A larger or better-placed booth.",
+        "OUTDOOR": "An outdoor stand.",
+    },
+)
+describe_enum(
     ApplicationStatus,
     description="SUBMITTED, then APPROVED (an exhibitor), WAITLISTED or REJECTED; CANCELLED when withdrawn.",
+    values={
+        "SUBMITTED": "Sent, waiting for the organisers' decision.",
+        "APPROVED": "Accepted: the producer is an exhibitor.",
+        "WAITLISTED": "On the waiting list, in case a place frees up.",
+        "REJECTED": "Refused.",
+        "CANCELLED": "Withdrawn by the producer.",
+    },
 )
-strawberry.enum(SessionKind, description="Kind of programme session.")
-strawberry.enum(OfferingKind, description="Kind of tourism offering.")
-strawberry.enum(
-    Decision, name="ApplicationDecision", description="An organiser's decision on an application."
+describe_enum(
+    SessionKind,
+    description="Kind of programme session.",
+    values={
+        "CEREMONY": "An opening or closing ceremony.",
+        "SEMINAR": "A seminar or conference.",
+        "BUSINESS_MATCHING": "A business-matching session between producers and buyers.",
+        "TOUR": "A guided tour.",
+        "OTHER": "Anything else.",
+    },
 )
-strawberry.enum(
-    ConflictKind, name="AssignmentConflictKind", description="What automatic assignment could not do."
+describe_enum(
+    OfferingKind,
+    description="Kind of tourism offering.",
+    values={
+        "COMMUNITY_TOURISM": "A community-based tourism site.",
+        "CRAFT_VILLAGE": "A craft village (làng nghề).",
+        "HOMESTAY": "A homestay.",
+        "TOUR": "A tour.",
+    },
+)
+describe_enum(
+    Decision,
+    name="ApplicationDecision",
+    description="An organiser's decision on an application.",
+    values={
+        "APPROVE": "Accept: the producer becomes an exhibitor.",
+        "WAITLIST": "Put on the waiting list.",
+        "REJECT": "Refuse.",
+    },
+)
+describe_enum(
+    ConflictKind,
+    name="AssignmentConflictKind",
+    description="What automatic assignment could not do.",
+    values={
+        "NOT_PLACED": "An exhibitor got no booth: none was free.",
+        "FEWER_BOOTHS": "An exhibitor got fewer booths than it asked for.",
+        "WANTED_ZONE": "An exhibitor is outside the zone it asked for.",
+        "BOOTH_TYPE": "An exhibitor got another type of booth than it asked for.",
+        "BOOTHS_APART": "An exhibitor's booths are not side by side.",
+        "PROVINCE_APART": "The exhibitors of a province are not grouped together.",
+    },
 )
 
 
@@ -65,36 +133,44 @@ async def _admin_unit(info: Info, unit_id: int | None) -> AdministrativeUnit | N
 
 @strawberry.type(description="An organising body of a fair.")
 class FairOrganiser:
-    name: str
+    name: str = strawberry.field(description="Name of the body.")
     role: str | None = strawberry.field(description="e.g. Đơn vị chủ trì, Đơn vị thực hiện.")
-    website: str | None
+    website: str | None = strawberry.field(description="Its website.")
 
 
 @strawberry.type(description="A trade fair, e.g. the 2019 OCOP-Tourism fair in Bến Tre.")
 class Fair(relay.Node):
     id: relay.NodeID[int]
     slug: str = strawberry.field(description="Stable address of the fair, e.g. hoi-cho-ocop-du-lich-2019.")
-    name: str
-    name_en: str | None
-    theme: str | None
-    theme_en: str | None
-    kind: FairKind
+    name: str = strawberry.field(description="Its name in Vietnamese.")
+    name_en: str | None = strawberry.field(
+        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+    )
+    theme: str | None = strawberry.field(description="Its theme or motto, in Vietnamese.")
+    theme_en: str | None = strawberry.field(description="The theme in English.")
+    kind: FairKind = strawberry.field(description="What kind of fair it is.")
     regions: list[str] = strawberry.field(description="Regions it serves, e.g. Tây Nam Bộ, Đông Nam Bộ.")
-    venue: str
-    address: str | None
-    starts_on: dt.date
-    ends_on: dt.date
-    opening_hours: str | None
-    organisers: list[FairOrganiser]
-    foreword: str | None
-    foreword_en: str | None
-    practical_info: str | None
-    practical_info_en: str | None
-    floor_width_m: float
-    floor_depth_m: float
-    status: FairStatus
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    venue: str = strawberry.field(description="Where it is held (e.g. Quảng trường Đồng Khởi).")
+    address: str | None = strawberry.field(description="Postal address of the venue.")
+    starts_on: dt.date = strawberry.field(description="First day.")
+    ends_on: dt.date = strawberry.field(description="Last day.")
+    opening_hours: str | None = strawberry.field(description="Opening hours, as words (e.g. 8:00 – 22:00).")
+    organisers: list[FairOrganiser] = strawberry.field(description="The bodies that organise it.")
+    foreword: str | None = strawberry.field(
+        description="The organisers' foreword for the catalog, in Vietnamese."
+    )
+    foreword_en: str | None = strawberry.field(description="The foreword in English.")
+    practical_info: str | None = strawberry.field(
+        description="Practical information for visitors (transport, parking...), in Vietnamese."
+    )
+    practical_info_en: str | None = strawberry.field(description="The practical information in English.")
+    floor_width_m: float = strawberry.field(description="Width of the floor plan, in metres.")
+    floor_depth_m: float = strawberry.field(description="Depth of the floor plan, in metres.")
+    status: FairStatus = strawberry.field(
+        description="Where the fair stands: draft, accepting applications, published or closed."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was created (Viet Nam time).")
+    updated_at: dt.datetime = strawberry.field(description="When it was last changed.")
     province_id: strawberry.Private[int | None]
     row: strawberry.Private[FairModel]
     manages: strawberry.Private[bool]
@@ -134,7 +210,13 @@ class Fair(relay.Node):
         return [Zone.from_model(z, self.shows_exhibitors) for z in rows]
 
     @strawberry.field(description="Booths of the floor plan, by code; their exhibitors once published.")
-    async def booths(self, info: Info, zone_code: str | None = None) -> list[Booth]:
+    async def booths(
+        self,
+        info: Info,
+        zone_code: Annotated[
+            str | None, strawberry.argument(description="Only the booths of this zone.")
+        ] = None,
+    ) -> list[Booth]:
         rows = await fair_loaders(info).booths_by_fair.load(self.id)
         if zone_code is not None:
             zones = await fair_loaders(info).zones_by_fair.load(self.id)
@@ -156,7 +238,11 @@ class Fair(relay.Node):
         "manage it, none for others."
     )
     async def applications(
-        self, info: Info, status: ApplicationStatus | None = None
+        self,
+        info: Info,
+        status: Annotated[
+            ApplicationStatus | None, strawberry.argument(description="Only applications in this status.")
+        ] = None,
     ) -> list[ExhibitorApplication]:
         rows = await fair_loaders(info).applications_by_fair.load(self.id)
         if status is not None:
@@ -181,7 +267,7 @@ class Fair(relay.Node):
         rows = await fair_loaders(info).offerings_by_fair.load(self.id)
         return [TourismOffering.from_model(o) for o in rows]
 
-    @strawberry.field
+    @strawberry.field(description="Its sponsors, by level.")
     async def sponsors(self, info: Info) -> list[Sponsor]:
         rows = await fair_loaders(info).sponsors_by_fair.load(self.id)
         return [Sponsor.from_model(s) for s in rows]
@@ -221,20 +307,25 @@ async def _on_visible_fairs[Row: (ZoneModel, BoothModel), Node](
     return out
 
 
-@strawberry.type(description="An area of the fair floor hosting some OCOP product groups.")
+@strawberry.type(
+    description="A zone: an area of the fair floor hosting some OCOP product groups, drawn on the floor plan "
+    "in its colour; its booths' codes start with its code."
+)
 class Zone(relay.Node):
     id: relay.NodeID[int]
-    code: str
-    name: str
-    name_en: str | None
+    code: str = strawberry.field(description="Short code, e.g. A; its booths' codes start with it.")
+    name: str = strawberry.field(description='Name in Vietnamese (e.g. "Khu sản phẩm thực phẩm").')
+    name_en: str | None = strawberry.field(
+        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+    )
     product_groups: list[str] = strawberry.field(
         description="OCOP product groups (QĐ 148 codes '1'..'6') it hosts; empty: any group."
     )
     color: str = strawberry.field(description="Fill colour on the floor plan, #rrggbb.")
-    x_m: float
-    y_m: float
-    width_m: float
-    depth_m: float
+    x_m: float = strawberry.field(description="Left edge, in metres from the floor's left edge.")
+    y_m: float = strawberry.field(description="Front edge, in metres from the floor's top edge.")
+    width_m: float = strawberry.field(description="Width, in metres.")
+    depth_m: float = strawberry.field(description="Depth, in metres.")
     fair_id: strawberry.Private[int]
     shows_exhibitors: strawberry.Private[bool]
 
@@ -244,11 +335,11 @@ class Zone(relay.Node):
             cls, z, product_groups=list(z.product_groups or []), shows_exhibitors=shows_exhibitors
         )
 
-    @strawberry.field
+    @strawberry.field(description="The name in the request's language.")
     def display_name(self, info: Info) -> str:
         return _pick(info, self.name, self.name_en)
 
-    @strawberry.field
+    @strawberry.field(description="Its booths, by code.")
     async def booths(self, info: Info) -> list[Booth]:
         rows = await fair_loaders(info).booths_by_zone.load(self.id)
         return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
@@ -264,7 +355,7 @@ class Zone(relay.Node):
 @strawberry.type(name="BoothAssignment", description="An exhibitor on a booth.")
 class BoothAssignmentType:
     manual: bool = strawberry.field(description="Set by an organiser; automatic assignment keeps it.")
-    assigned_at: dt.datetime
+    assigned_at: dt.datetime = strawberry.field(description="When it was assigned.")
     booth_id: strawberry.Private[int]
     application_id: strawberry.Private[int]
     shows_exhibitors: strawberry.Private[bool]
@@ -273,29 +364,32 @@ class BoothAssignmentType:
     def from_model(cls, a: AssignmentModel, shows_exhibitors: bool) -> Self:
         return from_row(cls, a, shows_exhibitors=shows_exhibitors)
 
-    @strawberry.field
+    @strawberry.field(description="The booth.")
     async def booth(self, info: Info) -> Booth:
         booth = await fair_loaders(info).booth.load(self.booth_id)
         assert booth is not None
         return Booth.from_model(booth, self.shows_exhibitors)
 
-    @strawberry.field
+    @strawberry.field(description="The exhibitor on it.")
     async def exhibitor(self, info: Info) -> ExhibitorApplication:
         application = await fair_loaders(info).application.load(self.application_id)
         assert application is not None
         return ExhibitorApplication.from_model(application, self.shows_exhibitors)
 
 
-@strawberry.type(description="A booth on the floor plan.")
+@strawberry.type(
+    description="A booth (gian hàng): a rented stand on the fair's floor plan, a rectangle in metres inside "
+    "a zone, assigned to one approved exhibitor (by an organiser or by automatic assignment)."
+)
 class Booth(relay.Node):
     id: relay.NodeID[int]
     code: str = strawberry.field(description="e.g. A01.")
-    booth_type: BoothType
-    width_m: float
-    depth_m: float
+    booth_type: BoothType = strawberry.field(description="Standard, corner, premium or outdoor.")
+    width_m: float = strawberry.field(description="Width, in metres.")
+    depth_m: float = strawberry.field(description="Depth, in metres.")
     x_m: float = strawberry.field(description="Left edge, in metres from the floor's left edge.")
     y_m: float = strawberry.field(description="Front edge, in metres from the floor's top edge.")
-    price_vnd: int | None
+    price_vnd: int | None = strawberry.field(description="Rental price in Vietnamese đồng, when set.")
     zone_id: strawberry.Private[int]
     fair_id: strawberry.Private[int]
     shows_exhibitors: strawberry.Private[bool]
@@ -304,7 +398,7 @@ class Booth(relay.Node):
     def from_model(cls, b: BoothModel, shows_exhibitors: bool) -> Self:
         return from_row(cls, b, shows_exhibitors=shows_exhibitors)
 
-    @strawberry.field
+    @strawberry.field(description="The zone it is in.")
     async def zone(self, info: Info) -> Zone:
         zone = await fair_loaders(info).zone.load(self.zone_id)
         assert zone is not None
@@ -335,13 +429,13 @@ class Booth(relay.Node):
 )
 class ExhibitorApplication(relay.Node):
     id: relay.NodeID[int]
-    status: ApplicationStatus
-    wanted_booth_type: BoothType
-    booths_wanted: int
+    status: ApplicationStatus = strawberry.field(description="Where the application stands.")
+    wanted_booth_type: BoothType = strawberry.field(description="The type of booth asked for.")
+    booths_wanted: int = strawberry.field(description="How many booths asked for.")
     description: str | None = strawberry.field(description="Short text for the catalog.")
-    description_en: str | None
-    submitted_at: dt.datetime
-    decided_at: dt.datetime | None
+    description_en: str | None = strawberry.field(description="The catalog text in English.")
+    submitted_at: dt.datetime = strawberry.field(description="When it was sent.")
+    decided_at: dt.datetime | None = strawberry.field(description="When the organisers decided.")
     fair_id: strawberry.Private[int]
     producer_id: strawberry.Private[int]
     wanted_zone_id: strawberry.Private[int | None]
@@ -351,11 +445,11 @@ class ExhibitorApplication(relay.Node):
     def from_model(cls, a: ApplicationModel, shows_exhibitors: bool) -> Self:
         return from_row(cls, a, shows_exhibitors=shows_exhibitors)
 
-    @strawberry.field
+    @strawberry.field(description="The catalog text in the request's language.")
     def display_description(self, info: Info) -> str | None:
         return _pick(info, self.description, self.description_en) if self.description else self.description_en
 
-    @strawberry.field
+    @strawberry.field(description="The producer applying (the exhibitor).")
     async def producer(self, info: Info) -> Producer:
         producer = await info.context.loaders.producer.load(self.producer_id)
         assert producer is not None
@@ -371,7 +465,7 @@ class ExhibitorApplication(relay.Node):
         reach = info.context.reach
         return [Product.from_model(p) for p in rows if registry_policy.sees_product(reach, p, producer)]
 
-    @strawberry.field
+    @strawberry.field(description="The zone asked for, if any.")
     async def wanted_zone(self, info: Info) -> Zone | None:
         if self.wanted_zone_id is None:
             return None
@@ -388,7 +482,7 @@ class ExhibitorApplication(relay.Node):
             for b in sorted((b for b in booths if b), key=lambda b: b.code)
         ]
 
-    @strawberry.field
+    @strawberry.field(description="The fair applied to.")
     async def fair(self, info: Info) -> Fair:
         fair = await fair_loaders(info).fair.load(self.fair_id)
         assert fair is not None
@@ -418,37 +512,43 @@ async def visible_application(info: Info, row: ApplicationModel) -> ExhibitorApp
     description="A ceremony, seminar, business-matching session or tour of the fair's programme."
 )
 class ProgrammeSession:
-    id: strawberry.ID
-    kind: SessionKind
-    title: str
-    title_en: str | None
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    place: str | None
-    speakers: list[str]
-    description: str | None
-    description_en: str | None
+    id: strawberry.ID = strawberry.field(description="The session's global ID.")
+    kind: SessionKind = strawberry.field(description="What kind of session.")
+    title: str = strawberry.field(description="Its title, in Vietnamese.")
+    title_en: str | None = strawberry.field(description="The title in English, when one was given.")
+    starts_at: dt.datetime = strawberry.field(description="When it starts.")
+    ends_at: dt.datetime = strawberry.field(description="When it ends.")
+    place: str | None = strawberry.field(description="Where at the fair.")
+    speakers: list[str] = strawberry.field(description="Who speaks or leads it.")
+    description: str | None = strawberry.field(description="What it is about, in Vietnamese.")
+    description_en: str | None = strawberry.field(
+        description="The description in English, when one was given."
+    )
 
     @classmethod
     def from_model(cls, s: SessionModel) -> Self:
         return from_row(cls, s, id=strawberry.ID(str(s.id)), speakers=list(s.speakers or []))
 
-    @strawberry.field
+    @strawberry.field(description="The title in the request's language.")
     def display_title(self, info: Info) -> str:
         return _pick(info, self.title, self.title_en)
 
 
 @strawberry.type(description="A community-tourism site, craft village, homestay or tour presented at a fair.")
 class TourismOffering:
-    id: strawberry.ID
-    kind: OfferingKind
-    name: str
-    name_en: str | None
-    address: str | None
-    description: str | None
-    description_en: str | None
-    contact: str | None
-    image_url: str | None
+    id: strawberry.ID = strawberry.field(description="The offering's global ID.")
+    kind: OfferingKind = strawberry.field(description="What kind of offering.")
+    name: str = strawberry.field(description="Its name in Vietnamese.")
+    name_en: str | None = strawberry.field(
+        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+    )
+    address: str | None = strawberry.field(description="Where it is.")
+    description: str | None = strawberry.field(description="What visitors find there, in Vietnamese.")
+    description_en: str | None = strawberry.field(
+        description="The description in English, when one was given."
+    )
+    contact: str | None = strawberry.field(description="How to book or reach it.")
+    image_url: str | None = strawberry.field(description="A photo.")
     commune_id: strawberry.Private[int | None]
     product_id: strawberry.Private[int | None]
 
@@ -456,7 +556,7 @@ class TourismOffering:
     def from_model(cls, o: OfferingModel) -> Self:
         return from_row(cls, o, id=strawberry.ID(str(o.id)))
 
-    @strawberry.field
+    @strawberry.field(description="The commune where it is.")
     async def commune(self, info: Info) -> AdministrativeUnit | None:
         return await _admin_unit(info, self.commune_id)
 
@@ -465,12 +565,12 @@ class TourismOffering:
         return await visible_product(info, self.product_id) if self.product_id else None
 
 
-@strawberry.type
+@strawberry.type(description="A sponsor of a fair.")
 class Sponsor:
-    name: str
+    name: str = strawberry.field(description="The sponsor's name.")
     level: str = strawberry.field(description="diamond, gold, silver or partner.")
-    logo_url: str | None
-    website: str | None
+    logo_url: str | None = strawberry.field(description="Its logo.")
+    website: str | None = strawberry.field(description="Its website.")
 
     @classmethod
     def from_model(cls, s: SponsorModel) -> Self:
@@ -479,8 +579,8 @@ class Sponsor:
 
 @strawberry.type(description="Something automatic assignment could not do.")
 class AssignmentConflict:
-    kind: ConflictKind
-    message: str
+    kind: ConflictKind = strawberry.field(description="What went wrong.")
+    message: str = strawberry.field(description="The same in words, in the request's language.")
     application_id: strawberry.Private[int | None]
     province_id: strawberry.Private[int | None]
 
@@ -503,4 +603,4 @@ class AssignmentConflict:
 @strawberry.type(description="What automatic assignment did, and what it could not do.")
 class AutoAssignReport:
     placed: list[BoothAssignmentType] = strawberry.field(description="Assignments made by this run.")
-    conflicts: list[AssignmentConflict]
+    conflicts: list[AssignmentConflict] = strawberry.field(description="What it could not do.")

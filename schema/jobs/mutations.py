@@ -3,11 +3,13 @@ programme report): PDFs rendered as background jobs."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import JobError
+from schema.errors import ERRORS, INPUT, JobError
 from schema.ids import decode_id
 from schema.jobs.inputs import GenerateCatalogInput, StartProgrammeReportInput
 from schema.jobs.types import Job
@@ -15,10 +17,12 @@ from services.fairs.catalog import job as catalog_job
 from services.registry.report import job as report_job
 
 
-@strawberry.type
+@strawberry.type(description="The job that renders the catalog.")
 class GenerateCatalogPayload:
-    job: Job | None
-    errors: list[JobError]
+    job: Job | None = strawberry.field(
+        description="The background job; follow it until SUCCEEDED. Null when refused."
+    )
+    errors: list[JobError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type
@@ -36,12 +40,14 @@ class JobMutation:
         "catalogs from /fairs/{slug}/catalog.pdf.",
         extensions=[Refusals(), Audit()],
     )
-    async def generate_catalog(self, info: Info, input: GenerateCatalogInput) -> GenerateCatalogPayload:
+    async def generate_catalog(
+        self, info: Info, input: Annotated[GenerateCatalogInput, strawberry.argument(description=INPUT)]
+    ) -> GenerateCatalogPayload:
         ctx = info.context
         job = await catalog_job.generate_catalog(
             decode_id(input.fair_id, "Fair", "fairId"),
-            input.language,
-            input.format,
+            input.language.value,
+            input.format.value,
             ctx.reach,
             user_id=ctx.actor.user_id,
             base_url=ctx.base_url,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -21,6 +22,13 @@ class JobSubscription:
         "changes (about once a second while it runs), until it has succeeded or failed; then the "
         "subscription completes. For whoever may read the job (`node(id)`); NOT_FOUND otherwise."
     )
-    async def job_progress(self, info: Info, id: relay.GlobalID) -> AsyncGenerator[Job]:
+    async def job_progress(
+        self,
+        info: Info,
+        id: Annotated[
+            relay.GlobalID,
+            strawberry.argument(description="The job's global ID, as generateCatalog answered it."),
+        ],
+    ) -> AsyncGenerator[Job]:
         moves = await jobs.watch(decode_id(id, "Job", "id"), info.context.reach)
         return stream(info, moves, Job.from_model)

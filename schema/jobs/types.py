@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from enum import Enum
 from typing import Self
 
 import strawberry
@@ -12,15 +13,37 @@ from strawberry import relay
 from models import Job as JobModel
 from models import JobStatus
 from schema.context import Info
+from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
+from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
 
-strawberry.enum(
+describe_enum(
     JobStatus,
     name="JobStatus",
     description="queued: waiting for a worker; running; succeeded: the result can be downloaded; failed: "
     "see `error`.",
+    values={
+        "QUEUED": "Waiting for a worker.",
+        "RUNNING": "A worker is making it: see progress.",
+        "SUCCEEDED": "Done: download the result from downloadUrl.",
+        "FAILED": "Failed: see error.",
+    },
+)
+
+
+class JobKind(Enum):
+    """One member per kind registered in services (services.jobs.queue.KINDS); tests/jobs/test_jobs.py holds
+    the two lists together."""
+
+    CATALOG = catalog_job.CATALOG
+
+
+describe_enum(
+    JobKind,
+    description="What a job makes: CATALOG, a fair's printed catalog (PDF).",
+    values={"CATALOG": "A fair's printable catalog (PDF)."},
 )
 
 
@@ -31,20 +54,20 @@ strawberry.enum(
 )
 class Job(relay.Node):
     id: relay.NodeID[int]
-    kind: str = strawberry.field(description="What the job makes, e.g. `catalog`.")
-    status: JobStatus
+    kind: JobKind = strawberry.field(description="What the job makes.")
+    status: JobStatus = strawberry.field(description="Where the job stands.")
     progress: int = strawberry.field(
         description="Percent done, 0 to 100: input read, then pages laid out, pages drawn and parts joined; "
         "updated about every second while the job runs."
     )
     error: str | None = strawberry.field(description="Why it failed (in English), or a note on a retry.")
-    created_at: dt.datetime
-    finished_at: dt.datetime | None
+    created_at: dt.datetime = strawberry.field(description="When it was asked for.")
+    finished_at: dt.datetime | None = strawberry.field(description="When it succeeded or failed.")
     model: strawberry.Private[JobModel]
 
     @classmethod
     def from_model(cls, job: JobModel) -> Self:
-        return from_row(cls, job, status=JobStatus(job.status), model=job)
+        return from_row(cls, job, kind=JobKind(job.kind), status=JobStatus(job.status), model=job)
 
     @strawberry.field(
         description="Estimated seconds until a running job is done, from its progress so far; null when it "

@@ -6,44 +6,47 @@ import strawberry
 from strawberry import relay
 
 from models import TemplateKind
+from schema.enums import Language
 from schema.labels.types import LabelRun, LabelTemplate
 from schema.mapping import InputMap
 from services.labels import runs
 
 
-@strawberry.input
+@strawberry.input(description="Labels to print for a lot.")
 class LabelRunInput:
-    batch_id: relay.GlobalID
+    batch_id: relay.GlobalID = strawberry.field(description="The lot (one you manage).")
     template: str = strawberry.field(description="A label template code, see labelTemplates.")
-    count: int
+    count: int = strawberry.field(description="How many labels (1 to 10,000).")
     serialized: bool = strawberry.field(
         default=False, description="One serial (GS1 AI 21) per label, to count scans and catch copies."
     )
     start_slot: int = strawberry.field(
         default=1, description="First slot to use on a part-used sheet (1-based)."
     )
-    language: str | None = strawberry.field(default=None, description="vi or en; defaults to the caller's.")
+    language: Language | None = strawberry.field(default=None, description="Defaults to the caller's.")
     confirm_expired: bool = strawberry.field(
         default=False,
         description="Print labels for a lot past its expiry date anyway (refused with LOT_EXPIRED without it).",
     )
 
 
-@strawberry.input
+@strawberry.input(description="A new label layout.")
 class LabelTemplateInput:
-    code: str
-    name: str
-    kind: TemplateKind
-    page_width_mm: float
-    page_height_mm: float
-    rows: int
-    columns: int
-    label_width_mm: float
-    label_height_mm: float
-    margin_top_mm: float = 0.0
-    margin_left_mm: float = 0.0
-    column_gap_mm: float = 0.0
-    row_gap_mm: float = 0.0
+    code: str = strawberry.field(description="Stable code, unique (letters, digits, hyphens).")
+    name: str = strawberry.field(description="Its name.")
+    kind: TemplateKind = strawberry.field(description="A sheet or a roll.")
+    page_width_mm: float = strawberry.field(description="Sheet (or roll) width, in millimetres.")
+    page_height_mm: float = strawberry.field(
+        description="Sheet height (or a roll label's height), in millimetres."
+    )
+    rows: int = strawberry.field(description="Rows of labels on a sheet (1 for a roll).")
+    columns: int = strawberry.field(description="Columns of labels on a sheet.")
+    label_width_mm: float = strawberry.field(description="Label width, in millimetres.")
+    label_height_mm: float = strawberry.field(description="Label height, in millimetres.")
+    margin_top_mm: float = strawberry.field(default=0.0, description="Top margin, in millimetres.")
+    margin_left_mm: float = strawberry.field(default=0.0, description="Left margin, in millimetres.")
+    column_gap_mm: float = strawberry.field(default=0.0, description="Gap between columns, in millimetres.")
+    row_gap_mm: float = strawberry.field(default=0.0, description="Gap between rows, in millimetres.")
     producer_id: relay.GlobalID | None = strawberry.field(
         default=None, description="The producer that owns it; central admins may add shared ones without."
     )

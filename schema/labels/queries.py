@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -10,6 +10,7 @@ from strawberry import relay
 from schema.context import Info
 from schema.ids import decode_id
 from schema.labels.types import DesignQr, LabelRun, LabelTemplate, SerialScanStats
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page, page_of_list
 from services.labels import design_qr, runs, scans
 from services.labels.templates import all_templates
 
@@ -22,10 +23,21 @@ class LabelQuery:
     async def label_templates(self) -> list[LabelTemplate]:
         return [LabelTemplate.of(t) for t in await all_templates()]
 
-    @strawberry.field(description="Label runs of a lot you manage, newest first.")
-    async def label_runs(self, info: Info, batch_id: relay.GlobalID) -> list[LabelRun]:
-        found = await runs.runs_of_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
-        return [LabelRun.from_model(r) for r in found]
+    @strawberry.field(description="Label runs of a lot you manage, newest first; empty for anyone else.")
+    async def label_runs(
+        self,
+        info: Info,
+        batch_id: Annotated[relay.GlobalID, strawberry.argument(description="The lot (one you manage).")],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[LabelRun]:
+        query = await runs.runs_of_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
+        if query is None:
+            return Connection[LabelRun].of(page_of_list([], first, after, last, before), [])
+        page: Page[Any] = await fetch_page(query, runs.RUN_ORDER, first, after, last, before)
+        return Connection[LabelRun].of(page, [LabelRun.from_model(r) for r in page.rows], query)
 
     @strawberry.field(
         description="The QR code of a lot you manage, for packaging designers: SVG and PNG at error correction "
@@ -37,8 +49,16 @@ class LabelQuery:
     async def design_qr(
         self,
         info: Info,
-        batch_id: relay.GlobalID,
-        logo_file_id: relay.GlobalID | None = None,
+        batch_id: Annotated[
+            relay.GlobalID,
+            strawberry.argument(description="The lot whose Digital Link the code carries (one you manage)."),
+        ],
+        logo_file_id: Annotated[
+            relay.GlobalID | None,
+            strawberry.argument(
+                description="A PNG or JPEG you uploaded (a StoredFile) to put in the centre."
+            ),
+        ] = None,
         producer_logo: Annotated[
             bool,
             strawberry.argument(
@@ -57,14 +77,27 @@ class LabelQuery:
         )
         return None if source is None else DesignQr.of(source)
 
-    @strawberry.field(description="Scan figures of the serialised labels of a lot you manage.")
+    @strawberry.field(
+        description="Scan figures of the serialised labels of a lot you manage, most scanned first; empty for "
+        "anyone else."
+    )
     async def serial_scans(
-        self, info: Info, batch_id: relay.GlobalID, flagged_only: bool = False, first: int = 100
-    ) -> list[SerialScanStats]:
+        self,
+        info: Info,
+        batch_id: Annotated[relay.GlobalID, strawberry.argument(description="The lot (one you manage).")],
+        flagged_only: Annotated[
+            bool, strawberry.argument(description="Only labels that look copied.")
+        ] = False,
+        first: Annotated[
+            int | None, strawberry.argument(description="At most this many labels, most scanned first.")
+        ] = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[SerialScanStats]:
         batch = await runs.managed_batch(decode_id(batch_id, "Batch", "batchId"), info.context.reach)
-        if batch is None:
-            return []
-        stats = await scans.serial_stats(batch.id)
+        stats = [] if batch is None else await scans.serial_stats(batch.id)
         if flagged_only:
             stats = [s for s in stats if s.flagged]
-        return [SerialScanStats.of(s) for s in stats[: max(0, min(first, 1000))]]
+        page = page_of_list(stats, first, after, last, before)
+        return Connection[SerialScanStats].of(page, [SerialScanStats.of(s) for s in page.rows])

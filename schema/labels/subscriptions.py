@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from typing import Self
+from typing import Annotated, Self
 
 import strawberry
 from strawberry import relay
@@ -20,7 +20,7 @@ from services.labels import scans
 )
 class ProducerScan:
     lot_id: relay.GlobalID = strawberry.field(description="The lot (Batch) the serial belongs to.")
-    serial: SerialScanStats
+    serial: SerialScanStats = strawberry.field(description="The serial's scan figures after this scan.")
 
     @classmethod
     def of(cls, update: scans.ScanUpdate) -> Self:
@@ -36,7 +36,11 @@ class LabelSubscription:
         "whether it now looks copied (`serial.flagged`). For the producer's members, its province's officers "
         "and central admins; NOT_FOUND otherwise."
     )
-    async def producer_scans(self, info: Info, producer_id: relay.GlobalID) -> AsyncGenerator[ProducerScan]:
+    async def producer_scans(
+        self,
+        info: Info,
+        producer_id: Annotated[relay.GlobalID, strawberry.argument(description="The producer's global ID.")],
+    ) -> AsyncGenerator[ProducerScan]:
         updates = await scans.watch_scans(
             decode_id(producer_id, "Producer", "producerId"), info.context.reach
         )

@@ -10,11 +10,17 @@ from schema.mapping import InputMap
 from services.packaging import design_reads
 
 
-@strawberry.input
+@strawberry.input(description="Packaging design filters; all given filters must match.")
 class PackagingDesignFilter:
-    product_id: relay.GlobalID | None = None
-    producer_id: relay.GlobalID | None = None
-    label_type: LabelProductType | None = None
+    product_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only those of this product (its global ID)."
+    )
+    producer_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only those of this producer (its global ID)."
+    )
+    label_type: LabelProductType | None = strawberry.field(
+        default=None, description="Only designs of this product type."
+    )
     version_status: DesignStatus | None = strawberry.field(
         default=None, description="Designs with a version in this status (SUBMITTED: work for reviewers)."
     )

@@ -3,12 +3,14 @@ submit versions, comment, request changes, approve, and the signed upload URL fo
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
 from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import PackagingError
+from schema.errors import ERRORS, INPUT, PackagingError
 from schema.ids import decode_id
 from schema.packaging.inputs import (
     DESIGN_CREATE,
@@ -25,33 +27,35 @@ from services.policy import packaging as policy
 from services.policy.registry import deny
 
 
-@strawberry.type
+@strawberry.type(description="The result of creating a packaging design.")
 class PackagingDesignPayload:
-    design: PackagingDesign | None
-    errors: list[PackagingError]
+    design: PackagingDesign | None = strawberry.field(description="The new design; null when refused.")
+    errors: list[PackagingError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of a design version mutation.")
 class DesignVersionPayload:
-    version: DesignVersion | None
-    errors: list[PackagingError]
+    version: DesignVersion | None = strawberry.field(
+        description="The version as it is now; null when refused."
+    )
+    errors: list[PackagingError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of a review comment.")
 class ReviewCommentPayload:
-    version: DesignVersion | None
-    comment: ReviewComment | None
-    errors: list[PackagingError]
+    version: DesignVersion | None = strawberry.field(description="The version as it is now.")
+    comment: ReviewComment | None = strawberry.field(description="The comment written; null when refused.")
+    errors: list[PackagingError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="Where to upload an artwork file.")
 class UploadUrlPayload:
     url: str | None = strawberry.field(
         description="PUT the file's raw bytes here within 15 minutes (add `&name=` for its display name); "
         "the answer's `fileId` goes into addDesignVersion's files."
     )
-    max_bytes: int | None
-    errors: list[PackagingError]
+    max_bytes: int | None = strawberry.field(description="Largest file accepted, in bytes.")
+    errors: list[PackagingError] = strawberry.field(description=ERRORS)
 
 
 def _version_id(value: relay.GlobalID) -> int:
@@ -66,7 +70,7 @@ class PackagingMutation:
         extensions=[Refusals(), Audit()],
     )
     async def create_packaging_design(
-        self, info: Info, input: CreatePackagingDesignInput
+        self, info: Info, input: Annotated[CreatePackagingDesignInput, strawberry.argument(description=INPUT)]
     ) -> PackagingDesignPayload:
         ctx = info.context
         product_id = decode_id(input.product_id, "Product", "productId")
@@ -79,7 +83,9 @@ class PackagingMutation:
         description="Add a numbered draft version: its declared label content, package figures and files.",
         extensions=[Refusals(), Audit()],
     )
-    async def add_design_version(self, info: Info, input: AddDesignVersionInput) -> DesignVersionPayload:
+    async def add_design_version(
+        self, info: Info, input: Annotated[AddDesignVersionInput, strawberry.argument(description=INPUT)]
+    ) -> DesignVersionPayload:
         ctx = info.context
         version = await designs.add_version(version_data(input), ctx.reach, user_id=ctx.actor.user_id)
         return DesignVersionPayload(version=DesignVersion.from_model(version), errors=[])
@@ -88,7 +94,9 @@ class PackagingMutation:
         description="Submit a draft version for review. A version is submitted once (NOT_ALLOWED after).",
         extensions=[Refusals(), Audit()],
     )
-    async def submit_design_version(self, info: Info, input: DesignVersionInput) -> DesignVersionPayload:
+    async def submit_design_version(
+        self, info: Info, input: Annotated[DesignVersionInput, strawberry.argument(description=INPUT)]
+    ) -> DesignVersionPayload:
         ctx = info.context
         version = await designs.submit_version(_version_id(input.version_id), ctx.reach)
         return DesignVersionPayload(version=DesignVersion.from_model(version), errors=[])
@@ -98,7 +106,9 @@ class PackagingMutation:
         "and the producer's members. A reviewer's comment on a SUBMITTED version puts it IN_REVIEW.",
         extensions=[Refusals(), Audit()],
     )
-    async def comment_on_design_version(self, info: Info, input: DesignCommentInput) -> ReviewCommentPayload:
+    async def comment_on_design_version(
+        self, info: Info, input: Annotated[DesignCommentInput, strawberry.argument(description=INPUT)]
+    ) -> ReviewCommentPayload:
         ctx = info.context
         version_id = _version_id(input.version_id)
         row = await designs.comment(version_id, input.body, ctx.reach)
@@ -114,7 +124,9 @@ class PackagingMutation:
         "officers of the product's province, central admins).",
         extensions=[Refusals(), Audit()],
     )
-    async def request_design_changes(self, info: Info, input: DesignCommentInput) -> ReviewCommentPayload:
+    async def request_design_changes(
+        self, info: Info, input: Annotated[DesignCommentInput, strawberry.argument(description=INPUT)]
+    ) -> ReviewCommentPayload:
         ctx = info.context
         version, row = await designs.request_changes(_version_id(input.version_id), input.body, ctx.reach)
         return ReviewCommentPayload(
@@ -128,7 +140,7 @@ class PackagingMutation:
         extensions=[Refusals(), Audit()],
     )
     async def approve_design_version(
-        self, info: Info, input: ApproveDesignVersionInput
+        self, info: Info, input: Annotated[ApproveDesignVersionInput, strawberry.argument(description=INPUT)]
     ) -> DesignVersionPayload:
         ctx = info.context
         version = await designs.approve(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -10,7 +10,7 @@ from schema.context import Info
 from schema.ids import decode_optional_id
 from schema.packaging.filters import DESIGN_FILTER, PackagingDesignFilter
 from schema.packaging.types import PackagingDesign
-from schema.pagination import Connection, Page, fetch_page
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
 from services.packaging import design_reads
 
 
@@ -23,9 +23,13 @@ class PackagingQuery:
     async def packaging_designs(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: PackagingDesignFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            PackagingDesignFilter | None, strawberry.argument(description="Which designs.")
+        ] = None,
     ) -> Connection[PackagingDesign]:
         f = filter or PackagingDesignFilter()
         product_id = decode_optional_id(f.product_id, "Product", "filter.productId")
@@ -33,5 +37,5 @@ class PackagingQuery:
         query = design_reads.design_query(
             DESIGN_FILTER(f, product_id=product_id, producer_id=producer_id), info.context.reach
         )
-        page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, None, None)
+        page: Page[Any] = await fetch_page(query, ("-updated_at", "-id"), first, after, last, before)
         return Connection[PackagingDesign].of(page, [PackagingDesign.from_model(d) for d in page.rows], query)

@@ -9,18 +9,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any, Self, cast
+from typing import Annotated, Any, Self, cast
 
 import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
-from models import CommentKind, DesignStatus, LabelProductType, PackageType
+from models import CommentKind, DesignStatus, LabelProductType, PackageType, Role
 from models import DesignVersion as VersionModel
 from models import PackagingDesign as DesignModel
 from models import ReviewComment as CommentModel
 from models import StoredFile as StoredFileModel
 from schema.context import Info
+from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.packaging.loaders import packaging_loaders
@@ -30,21 +31,69 @@ from services.packaging import declared as dc
 from services.packaging.findings import Finding
 from services.policy import packaging as policy
 
-strawberry.enum(PackageType, description="The kind of package a design is for.")
-strawberry.enum(
+describe_enum(
+    PackageType,
+    description="The kind of package a design is for.",
+    values={
+        "BAG": "A bag or pouch.",
+        "BOX": "A box.",
+        "JAR": "A jar.",
+        "BOTTLE": "A bottle.",
+        "CAN": "A can or tin.",
+        "WRAP": "A wrapper or sleeve.",
+        "HANG_TAG": "A hang tag (handicrafts).",
+    },
+)
+describe_enum(
+    designs.FileRole,
+    name="DesignFileRole",
+    description="What a file of a design version is.",
+    values={
+        "ARTWORK": "The print artwork.",
+        "DIELINE": "The dieline: the cutting and folding outline of the package.",
+        "PHOTO": "A photo of a printed sample or mock-up.",
+    },
+)
+describe_enum(
     LabelProductType,
     description="The product type whose label rules apply (Decree 43/2017 as amended, Annex I).",
+    values={
+        "FOOD": "Food: the general food label items.",
+        "GRAIN": "Grain and cereals.",
+        "HEALTH_SUPPLEMENT": "Health supplements: with their mandatory statements.",
+        "SPIRITS": "Spirits and other alcoholic drinks: ethanol content and warnings.",
+        "NON_ALCOHOLIC_DRINK": "Non-alcoholic drinks.",
+        "COSMETICS": "Cosmetics.",
+        "HANDICRAFT": "Handicrafts and other non-food goods.",
+    },
 )
-strawberry.enum(
+describe_enum(
     DesignStatus,
     name="DesignStatus",
     description="DRAFT → SUBMITTED → IN_REVIEW → CHANGES_REQUESTED or APPROVED; an approved version becomes "
     "SUPERSEDED when a later one of its design is approved.",
+    values={
+        "DRAFT": "Being prepared by the producer.",
+        "SUBMITTED": "Sent for review, not yet picked up.",
+        "IN_REVIEW": "A reviewer has commented on it.",
+        "CHANGES_REQUESTED": "Sent back to the producer with what to change.",
+        "APPROVED": "Approved: fit for evaluation or a fair.",
+        "SUPERSEDED": "Was approved, replaced by a later approved version.",
+    },
 )
-strawberry.enum(CommentKind, name="ReviewCommentKind", description="What a comment of a review thread is.")
+describe_enum(
+    CommentKind,
+    name="ReviewCommentKind",
+    description="What a comment of a review thread is.",
+    values={
+        "COMMENT": "A comment.",
+        "CHANGES_REQUESTED": "A request for changes: the version goes back to the producer.",
+        "APPROVAL": "The approval.",
+        "OVERRIDE": "An approval despite ERROR findings, with its reason.",
+    },
+)
 
 
-@strawberry.enum(description="A mandatory item of a label (a field of the declared content).")
 class LabelItem(StrEnum):
     PRODUCT_NAME = "product_name"
     RESPONSIBLE_PARTY = "responsible_party"
@@ -61,16 +110,45 @@ class LabelItem(StrEnum):
     HEALTH_SUPPLEMENT_STATEMENTS = "health_supplement_statements"
 
 
+describe_enum(
+    LabelItem,
+    description="A mandatory item of a label (a field of the declared content).",
+    values={
+        "PRODUCT_NAME": "The product name.",
+        "RESPONSIBLE_PARTY": "Name and address of the party responsible for the goods.",
+        "ORIGIN_WORDING": "The origin.",
+        "NET_QUANTITY": "The net quantity.",
+        "MANUFACTURE_DATE_FORMAT": "The production date.",
+        "EXPIRY": "The expiry date.",
+        "INGREDIENTS": "The ingredients.",
+        "INSTRUCTIONS_USE": "Instructions for use.",
+        "INSTRUCTIONS_STORAGE": "Storage instructions.",
+        "WARNINGS": "Warnings.",
+        "ETHANOL_CONTENT": "Ethanol content (spirits).",
+        "LOT_CODE_POSITION": "The lot code.",
+        "HEALTH_SUPPLEMENT_STATEMENTS": "The statements of a health supplement.",
+    },
+)
+
+
 assert {i.value for i in LabelItem} == set(dc.ITEM_FIELDS), "LabelItem must list declared.ITEM_FIELDS"
 
 
-@strawberry.enum(
-    description="How serious a compliance finding is: an ERROR refuses approval (unless overridden)."
-)
 class FindingSeverity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+describe_enum(
+    FindingSeverity,
+    description="How serious a compliance finding is: an ERROR refuses approval (unless overridden).",
+    values={
+        "ERROR": "Breaks a label rule: approval is refused unless overridden with a reason.",
+        "WARNING": "Probably wrong; approval is possible.",
+        "INFO": "For information.",
+    },
+)
 
 
 # -- the declared content (typed) ---------------------------------------------------------------------------------
@@ -78,66 +156,84 @@ class FindingSeverity(StrEnum):
 
 @strawberry.type(description="The product name as declared, with its type size (cap height, mm).")
 class DeclaredProductName:
-    text: str
-    type_size_mm: float | None
+    text: str = strawberry.field(description="The name as printed.")
+    type_size_mm: float | None = strawberry.field(description="Its cap height, in millimetres.")
 
 
 @strawberry.type(description="Name and address of the organisation responsible for the goods.")
 class DeclaredResponsibleParty:
-    name: str | None
-    address: str | None
+    name: str | None = strawberry.field(description="The organisation's name.")
+    address: str | None = strawberry.field(description="Its address.")
 
 
 @strawberry.type(description="A text of the label in another language.")
 class DeclaredOtherLanguage:
-    language: str
-    text: str
-    type_size_mm: float | None
+    language: str = strawberry.field(description="BCP 47 tag (en, zh) or the language's name.")
+    text: str = strawberry.field(description="The text.")
+    type_size_mm: float | None = strawberry.field(description="Its cap height, in millimetres.")
     item: LabelItem | None = strawberry.field(description="The mandatory item it translates, if said.")
 
 
 @strawberry.type(description="The declared type size (cap height, mm) of a mandatory item's text.")
 class DeclaredTextSize:
-    item: LabelItem
-    type_size_mm: float
+    item: LabelItem = strawberry.field(description="The mandatory item.")
+    type_size_mm: float = strawberry.field(description="Its cap height, in millimetres.")
 
 
-@strawberry.type
+@strawberry.type(description="The OCOP mark (logo with stars) printed on the label.")
 class DeclaredOcopMark:
-    present: bool
-    stars: int | None
+    present: bool = strawberry.field(description="Whether the label carries the OCOP mark.")
+    stars: int | None = strawberry.field(
+        description="Stars the mark shows; must be those of the product's valid certificate."
+    )
 
 
 @strawberry.type(description="The QR code printed on the label.")
 class DeclaredQr:
-    link: str | None
+    link: str | None = strawberry.field(description="The address the code carries (a lot's Digital Link).")
     printed_size_mm: float | None = strawberry.field(
         description="Side of the printed symbol, quiet zone included."
     )
-    error_correction: str
+    error_correction: dc.ErrorCorrection = strawberry.field(
+        description="Error-correction level: L, M, Q or H."
+    )
 
 
 @strawberry.type(
     description="What a label declares (services/packaging/declared.py); null: not on the label."
 )
 class DeclaredContent:
-    product_name: DeclaredProductName | None
-    responsible_party: DeclaredResponsibleParty | None
-    origin_wording: str | None
-    net_quantity: str | None
-    manufacture_date_format: str | None
-    expiry: str | None
-    ingredients: str | None
-    instructions_use: str | None
-    instructions_storage: str | None
-    warnings: str | None
-    ethanol_content: str | None
-    lot_code_position: str | None
-    health_supplement_statements: list[str]
-    other_languages: list[DeclaredOtherLanguage]
-    mandatory_text_sizes: list[DeclaredTextSize]
-    ocop_mark: DeclaredOcopMark | None
-    qr: DeclaredQr | None
+    product_name: DeclaredProductName | None = strawberry.field(
+        description="The product name as printed, with its type size."
+    )
+    responsible_party: DeclaredResponsibleParty | None = strawberry.field(
+        description="Who is responsible for the goods: name and address."
+    )
+    origin_wording: str | None = strawberry.field(
+        description='The origin as printed, e.g. "Sản xuất tại Việt Nam".'
+    )
+    net_quantity: str | None = strawberry.field(description='Net quantity as printed, e.g. "400 g".')
+    manufacture_date_format: str | None = strawberry.field(
+        description='How the production date is printed, e.g. "dd/mm/yyyy".'
+    )
+    expiry: str | None = strawberry.field(description="The expiry date or shelf life as printed.")
+    ingredients: str | None = strawberry.field(description="Ingredients as printed.")
+    instructions_use: str | None = strawberry.field(description="Instructions for use.")
+    instructions_storage: str | None = strawberry.field(description="Storage instructions.")
+    warnings: str | None = strawberry.field(description="Warnings and safety information.")
+    ethanol_content: str | None = strawberry.field(
+        description='Ethanol content of spirits, e.g. "29,5% vol".'
+    )
+    lot_code_position: str | None = strawberry.field(description="Where on the pack the lot code is printed.")
+    health_supplement_statements: list[str] = strawberry.field(
+        description="The mandatory statements of a health supplement."
+    )
+    other_languages: list[DeclaredOtherLanguage] = strawberry.field(description="Texts in other languages.")
+    mandatory_text_sizes: list[DeclaredTextSize] = strawberry.field(
+        description="Type sizes of the mandatory items' texts."
+    )
+    ocop_mark: DeclaredOcopMark | None = strawberry.field(description="The OCOP mark printed, if any.")
+    qr: DeclaredQr | None = strawberry.field(description="The QR code printed, if any.")
 
     @classmethod
     def of(cls, d: dc.DeclaredContent) -> Self:
@@ -171,7 +267,9 @@ class DeclaredContent:
             if d.ocop_mark
             else None,
             qr=DeclaredQr(
-                link=d.qr.link, printed_size_mm=d.qr.printed_size_mm, error_correction=d.qr.error_correction
+                link=d.qr.link,
+                printed_size_mm=d.qr.printed_size_mm,
+                error_correction=dc.ErrorCorrection(d.qr.error_correction),
             )
             if d.qr
             else None,
@@ -187,17 +285,17 @@ class DeclaredContent:
 )
 class StoredFile(relay.Node):
     id: relay.NodeID[int]
-    sha256: str
+    sha256: str = strawberry.field(description="SHA-256 of the content, hex: the file's identity.")
     media_type: str = strawberry.field(description="Detected from the content: application/pdf, image/png...")
-    size_bytes: int
-    width_px: int | None
-    height_px: int | None
-    pages: int | None
+    size_bytes: int = strawberry.field(description="Size, in bytes.")
+    width_px: int | None = strawberry.field(description="Width in pixels (images).")
+    height_px: int | None = strawberry.field(description="Height in pixels (images).")
+    pages: int | None = strawberry.field(description="Pages (PDF).")
     original_name: str | None = strawberry.field(description="The name it was uploaded with (display only).")
     thumbnail_sha256: str | None = strawberry.field(
         description="sha256 of its PNG thumbnail (PDF, PNG, JPEG; null for SVG, its own preview)."
     )
-    created_at: dt.datetime
+    created_at: dt.datetime = strawberry.field(description="When it was uploaded.")
 
     @classmethod
     def from_model(cls, f: StoredFileModel) -> Self:
@@ -218,23 +316,23 @@ class StoredFile(relay.Node):
 
 @strawberry.type(description="A file of a version, with its role (artwork, dieline or photo).")
 class DesignFile:
-    role: str
-    file: StoredFile
+    role: designs.FileRole = strawberry.field(description="artwork, dieline or photo.")
+    file: StoredFile = strawberry.field(description="The file.")
 
 
 @strawberry.type(description="One message of a version's review thread.")
 class ReviewComment:
-    kind: CommentKind
-    body: str
-    author_role: str = strawberry.field(
-        description="The role the author spoke in: consultant, province_officer..."
+    kind: CommentKind = strawberry.field(
+        description="A comment, a request for changes, an approval or an approval despite errors."
     )
-    created_at: dt.datetime
+    body: str = strawberry.field(description="The text.")
+    author_role: Role = strawberry.field(description="The role the author spoke in.")
+    created_at: dt.datetime = strawberry.field(description="When it was written.")
     author_id: strawberry.Private[int | None]
 
     @classmethod
     def from_model(cls, c: CommentModel) -> Self:
-        return from_row(cls, c)
+        return from_row(cls, c, author_role=Role(c.author_role))
 
     @strawberry.field(description="The author's display name (null once the account is deleted).")
     async def author_name(self, info: Info) -> str | None:
@@ -247,7 +345,7 @@ class ReviewComment:
 @strawberry.type(description="A problem the label-law check found in the declared content.")
 class ComplianceFinding:
     code: str = strawberry.field(description="A stable code, e.g. missing_item, qr_too_small.")
-    severity: FindingSeverity
+    severity: FindingSeverity = strawberry.field(description="How serious it is.")
     field: str = strawberry.field(description="Path in the declared content, e.g. `qr.printedSizeMm`.")
     message: str = strawberry.field(description="In the caller's language.")
 
@@ -266,17 +364,23 @@ class FieldChange:
     field: str = strawberry.field(
         description="camelCase path, e.g. `netQuantity`, `qr.printedSizeMm`, `widthMm`."
     )
-    old: JSON | None
-    new: JSON | None
+    old: JSON | None = strawberry.field(description="The value in the version compared from.")
+    new: JSON | None = strawberry.field(description="The value in the version compared to.")
 
 
 @strawberry.type(description="What changed from one version (`fromVersion`) to another (`toVersion`).")
 class VersionDiff:
-    changes: list[FieldChange]
-    files_added: list[StoredFile]
-    files_removed: list[StoredFile]
-    from_version: relay.GlobalID
-    to_version: relay.GlobalID
+    changes: list[FieldChange] = strawberry.field(
+        description="Declared fields and package figures that differ."
+    )
+    files_added: list[StoredFile] = strawberry.field(
+        description="Files the newer version has and the older one had not."
+    )
+    files_removed: list[StoredFile] = strawberry.field(
+        description="Files the older version had and the newer one has not."
+    )
+    from_version: relay.GlobalID = strawberry.field(description="The version compared from.")
+    to_version: relay.GlobalID = strawberry.field(description="The version compared to.")
 
     @classmethod
     def of(cls, d: design_reads.VersionDiff) -> Self:
@@ -299,21 +403,21 @@ class VersionDiff:
 )
 class DesignVersion(relay.Node):
     id: relay.NodeID[int]
-    number: int
-    name: str
-    status: DesignStatus
-    package_type: PackageType
-    width_mm: float | None
-    height_mm: float | None
-    depth_mm: float | None
-    material: str | None
-    print_method: str | None
-    submitted_at: dt.datetime | None
-    approved_at: dt.datetime | None
+    number: int = strawberry.field(description="Its number in the design, from 1.")
+    name: str = strawberry.field(description='Its name (by default "{design name} v{number}").')
+    status: DesignStatus = strawberry.field(description="Where it stands in review.")
+    package_type: PackageType = strawberry.field(description="The kind of package.")
+    width_mm: float | None = strawberry.field(description="Width of the label panel, in millimetres.")
+    height_mm: float | None = strawberry.field(description="Height of the label panel, in millimetres.")
+    depth_mm: float | None = strawberry.field(description="Depth of the package, in millimetres.")
+    material: str | None = strawberry.field(description="Packaging material (e.g. kraft paper, PET).")
+    print_method: str | None = strawberry.field(description="Printing method (e.g. offset, flexo, digital).")
+    submitted_at: dt.datetime | None = strawberry.field(description="When it was submitted for review.")
+    approved_at: dt.datetime | None = strawberry.field(description="When it was approved.")
     override_reason: str | None = strawberry.field(
         description="Why it was approved despite error findings (null for a plain approval)."
     )
-    created_at: dt.datetime
+    created_at: dt.datetime = strawberry.field(description="When it was created.")
     design_id: strawberry.Private[int]
     approved_by_id: strawberry.Private[int | None]
     declared_json: strawberry.Private[dict[str, Any]]
@@ -327,15 +431,19 @@ class DesignVersion(relay.Node):
         content, _ = dc.DeclaredContent.parse(self.declared_json)
         return DeclaredContent.of(content)
 
-    @strawberry.field
-    async def design(self, info: Info) -> PackagingDesign | None:
+    @strawberry.field(description="The design it is a version of.")
+    async def design(self, info: Info) -> PackagingDesign:
         row = await packaging_loaders(info).design.load(self.design_id)
-        return PackagingDesign.from_model(row) if row else None
+        assert row is not None  # a non-null foreign key; whoever sees a version sees its design
+        return PackagingDesign.from_model(row)
 
     @strawberry.field(description="Its artwork files, in the order they were attached.")
     async def files(self, info: Info) -> list[DesignFile]:
         links = await packaging_loaders(info).files_by_version.load(self.id)
-        return [DesignFile(role=link.role, file=StoredFile.from_model(link.file)) for link in links]
+        return [
+            DesignFile(role=designs.FileRole(link.role), file=StoredFile.from_model(link.file))
+            for link in links
+        ]
 
     @strawberry.field(description="The review thread, oldest first.")
     async def comments(self, info: Info) -> list[ReviewComment]:
@@ -377,7 +485,14 @@ class DesignVersion(relay.Node):
         description="What changed from `other` (the older version, usually) to this one: declared fields with "
         "their old and new values, and files added or removed. Null when `other` is not visible."
     )
-    async def diff(self, info: Info, other: relay.GlobalID) -> VersionDiff | None:
+    async def diff(
+        self,
+        info: Info,
+        other: Annotated[
+            relay.GlobalID,
+            strawberry.argument(description="Another version of the same design (usually the older one)."),
+        ],
+    ) -> VersionDiff | None:
         from schema.ids import decode_id
         from services.common.errors import DomainError
 
@@ -402,10 +517,12 @@ class DesignVersion(relay.Node):
 @strawberry.type(description="The packaging of a product, in numbered versions under review.")
 class PackagingDesign(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    label_type: LabelProductType
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    name: str = strawberry.field(description='Its name, e.g. "Hộp kẹo dừa 400 g".')
+    label_type: LabelProductType = strawberry.field(
+        description="The product type whose label rules (Decree 43/2017) the check applies."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was created (Viet Nam time).")
+    updated_at: dt.datetime = strawberry.field(description="When it was last changed.")
     product_id: strawberry.Private[int]
 
     @classmethod

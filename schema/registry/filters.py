@@ -26,28 +26,45 @@ class ProductFilter:
     min_stars: int | None = strawberry.field(
         default=None, description="Only products with a valid certificate of at least this many stars."
     )
-    producer_kind: ProducerKind | None = None
-    producer_id: relay.GlobalID | None = None
+    producer_kind: ProducerKind | None = strawberry.field(
+        default=None, description="Only products of producers of this kind."
+    )
+    producer_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only those of this producer (its global ID)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="How to sort products.")
 class ProductSort:
-    field: ProductSortField
-    direction: SortDirection = SortDirection.ASC
+    field: ProductSortField = strawberry.field(description="What to sort by.")
+    direction: SortDirection = strawberry.field(
+        default=SortDirection.ASC, description="Ascending or descending."
+    )
 
 
 @strawberry.input(description="Producer filters; all given filters must match.")
 class ProducerFilter:
-    search: str | None = None
-    province_code: str | None = None
-    kind: ProducerKind | None = None
+    search: str | None = strawberry.field(
+        default=None,
+        description="Words of the producer's name, matched without case or diacritics and in any order.",
+    )
+    province_code: str | None = strawberry.field(
+        default=None, description="GSO province code, legacy or current (as for products)."
+    )
+    kind: ProducerKind | None = strawberry.field(default=None, description="Only producers of this kind.")
 
 
-@strawberry.input
+@strawberry.input(description="Evaluation filters; all given filters must match.")
 class EvaluationFilter:
-    product_id: relay.GlobalID | None = None
-    status: EvaluationStatus | None = None
-    criteria_set: CriteriaSet | None = None
+    product_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Only those of this product (its global ID)."
+    )
+    status: EvaluationStatus | None = strawberry.field(
+        default=None, description="Only evaluations in this status."
+    )
+    criteria_set: CriteriaSet | None = strawberry.field(
+        default=None, description="Only evaluations against this criteria set."
+    )
 
 
 PRODUCT_FILTER = InputMap(ProductFilter, search.ProductFilterData, decoded=("producer_id",))

@@ -18,136 +18,237 @@ from services.registry import manage as registry
 from services.registry.report.figures import ScopeKind
 
 
-@strawberry.input
+@strawberry.input(description="A new producer (chủ thể OCOP).")
 class ProducerCreateInput:
-    name: str
-    kind: ProducerKind
-    address_line: str
+    name: str = strawberry.field(description="Registered name, in Vietnamese.")
+    kind: ProducerKind = strawberry.field(description="Legal form of the producer.")
+    address_line: str = strawberry.field(description="Street address without commune and province.")
     commune_code: str = strawberry.field(description="5-digit GSO commune code of the given era.")
-    commune_era: UnitEra = UnitEra.CURRENT
-    name_en: str | None = None
+    commune_era: UnitEra = strawberry.field(
+        default=UnitEra.CURRENT,
+        description="Era of `communeCode`: CURRENT for the communes since the 2025 reform (the default), LEGACY for a code of a commune that existed before 2025-07-01.",
+    )
+    name_en: str | None = strawberry.field(
+        default=None, description="Its name in English, when one was given (`name` is the Vietnamese one)."
+    )
     tax_code: str | None = strawberry.field(
         default=None, description="Mã số thuế: 10 digits, or 13 with a branch."
     )
-    gln: str | None = None
-    representative: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    website: str | None = None
+    gln: str | None = strawberry.field(
+        default=None, description="GS1 GLN of the producer, 13 digits, check digit verified."
+    )
+    representative: str | None = strawberry.field(
+        default=None,
+        description="Legal representative (private: shown only to those with a role on the producer).",
+    )
+    phone: str | None = strawberry.field(default=None, description="Contact phone (private).")
+    email: str | None = strawberry.field(default=None, description="Contact email (private).")
+    website: str | None = strawberry.field(default=None, description="Website.")
     logo_url: str | None = strawberry.field(
         default=None,
         description="The producer's logo: an https:// address, or one of our files (/media/… an upload, "
         "/static/…). The fair catalog prints it beside the exhibitor and designers' QR codes put it in the "
         "centre (both print our own files only). At most 500 characters; INVALID otherwise.",
     )
-    description: str | None = None
-    description_en: str | None = None
-    ocop_training_completed_on: dt.date | None = None
-    model_example_recognised_on: dt.date | None = None
+    description: str | None = strawberry.field(
+        default=None, description="Who the producer is, in Vietnamese."
+    )
+    description_en: str | None = strawberry.field(
+        default=None, description="The description in English, when one was given."
+    )
+    ocop_training_completed_on: dt.date | None = strawberry.field(
+        default=None, description="When it completed OCOP training."
+    )
+    model_example_recognised_on: dt.date | None = strawberry.field(
+        default=None, description="When it was recognised as a model example."
+    )
 
 
 @strawberry.input(description="Only the fields sent are changed; null clears an optional field.")
 class ProducerUpdateInput:
-    id: relay.GlobalID
-    name: str | None = strawberry.UNSET
-    kind: ProducerKind | None = strawberry.UNSET
-    address_line: str | None = strawberry.UNSET
-    commune_code: str | None = strawberry.UNSET
-    commune_era: UnitEra | None = strawberry.UNSET
-    name_en: str | None = strawberry.UNSET
-    tax_code: str | None = strawberry.UNSET
-    gln: str | None = strawberry.UNSET
-    representative: str | None = strawberry.UNSET
-    phone: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    website: str | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The producer to change.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New registered name.")
+    kind: ProducerKind | None = strawberry.field(default=strawberry.UNSET, description="New legal form.")
+    address_line: str | None = strawberry.field(default=strawberry.UNSET, description="New street address.")
+    commune_code: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="New commune: a 5-digit GSO code of `communeEra`; the province follows.",
+    )
+    commune_era: UnitEra | None = strawberry.field(
+        default=strawberry.UNSET, description="Era of `communeCode` (CURRENT by default)."
+    )
+    name_en: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its name in English, when one was given (`name` is the Vietnamese one).",
+    )
+    tax_code: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Tax code: 10 digits, or 13 with a branch."
+    )
+    gln: str | None = strawberry.field(default=strawberry.UNSET, description="GS1 GLN, 13 digits.")
+    representative: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Legal representative (private)."
+    )
+    phone: str | None = strawberry.field(default=strawberry.UNSET, description="Contact phone (private).")
+    email: str | None = strawberry.field(default=strawberry.UNSET, description="Contact email (private).")
+    website: str | None = strawberry.field(default=strawberry.UNSET, description="Website.")
     logo_url: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="The producer's logo: an https:// address, or one of our files (/media/… an upload, "
         "/static/…). The fair catalog prints it beside the exhibitor and designers' QR codes put it in the "
         "centre (both print our own files only). At most 500 characters; INVALID otherwise.",
     )
-    description: str | None = strawberry.UNSET
-    description_en: str | None = strawberry.UNSET
-    ocop_training_completed_on: dt.date | None = strawberry.UNSET
-    model_example_recognised_on: dt.date | None = strawberry.UNSET
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Who the producer is, in Vietnamese."
+    )
+    description_en: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The description in English, when one was given."
+    )
+    ocop_training_completed_on: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="When it completed OCOP training."
+    )
+    model_example_recognised_on: dt.date | None = strawberry.field(
+        default=strawberry.UNSET, description="When it was recognised as a model example."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A certification other than OCOP.")
 class CertificationInput:
     scheme: str = strawberry.field(description="VietGAP, HACCP, ISO 22000, organic...")
-    number: str | None = None
-    issuer: str | None = None
-    valid_until: dt.date | None = None
+    number: str | None = strawberry.field(default=None, description="Certificate number.")
+    issuer: str | None = strawberry.field(default=None, description="Body that issued it.")
+    valid_until: dt.date | None = strawberry.field(default=None, description="Last day it is valid.")
 
 
-@strawberry.input
+@strawberry.input(description="A photo of the product.")
 class ProductImageInput:
-    url: str
-    caption: str | None = None
+    url: str = strawberry.field(
+        description="Address of the image: https, or one of this server's /media/ files."
+    )
+    caption: str | None = strawberry.field(default=None, description="What the photo shows.")
 
 
-@strawberry.input
+@strawberry.input(description="A new product of a producer, with its certifications and images.")
 class ProductCreateInput:
-    producer_id: relay.GlobalID
-    name: str
+    producer_id: relay.GlobalID = strawberry.field(description="The producer that makes it (its global ID).")
+    name: str = strawberry.field(description="Product name in Vietnamese.")
     group: str = strawberry.field(description="Group code of the criteria set, e.g. '1'.")
-    criteria_set: CriteriaSet = CriteriaSet.QD_148
-    subgroup: str | None = None
-    name_en: str | None = None
-    description: str | None = None
-    description_en: str | None = None
+    criteria_set: CriteriaSet = strawberry.field(
+        default=CriteriaSet.QD_148,
+        description="The criteria set its group codes belong to (QĐ 148 by default).",
+    )
+    subgroup: str | None = strawberry.field(
+        default=None, description='Sub-group code of the criteria set, e.g. "1.2"; must belong to `group`.'
+    )
+    name_en: str | None = strawberry.field(
+        default=None, description="Its name in English, when one was given (`name` is the Vietnamese one)."
+    )
+    description: str | None = strawberry.field(
+        default=None, description="What the product is, in Vietnamese."
+    )
+    description_en: str | None = strawberry.field(
+        default=None, description="The description in English, when one was given."
+    )
     gtin: str | None = strawberry.field(default=None, description="GTIN-8/12/13/14; stored as GTIN-14.")
-    net_quantity: Decimal | None = None
+    net_quantity: Decimal | None = strawberry.field(
+        default=None, description="Net quantity of one pack, in `netUnit`."
+    )
     net_unit: str | None = strawberry.field(default=None, description="g, kg, ml, l or piece.")
-    shelf_life_days: int | None = None
-    ingredients: str | None = None
-    ingredients_en: str | None = None
-    standards: list[str] = strawberry.field(default_factory=list)
-    certifications: list[CertificationInput] = strawberry.field(default_factory=list)
-    images: list[ProductImageInput] = strawberry.field(default_factory=list)
-    is_published: bool = True
+    shelf_life_days: int | None = strawberry.field(
+        default=None, description="Days from production to expiry."
+    )
+    ingredients: str | None = strawberry.field(default=None, description="Ingredients, in Vietnamese.")
+    ingredients_en: str | None = strawberry.field(default=None, description="Ingredients, in English.")
+    standards: list[str] = strawberry.field(
+        default_factory=list, description="Standards it is made to (TCVN, TCCS numbers)."
+    )
+    certifications: list[CertificationInput] = strawberry.field(
+        default_factory=list, description="Its certifications other than OCOP."
+    )
+    images: list[ProductImageInput] = strawberry.field(
+        default_factory=list, description="Its photos, in order."
+    )
+    is_published: bool = strawberry.field(
+        default=True, description="Show it to the public now (true by default)."
+    )
 
 
 @strawberry.input(description="Only the fields sent are changed; lists sent replace the stored lists.")
 class ProductUpdateInput:
-    id: relay.GlobalID
-    name: str | None = strawberry.UNSET
-    group: str | None = strawberry.UNSET
-    criteria_set: CriteriaSet | None = strawberry.UNSET
-    subgroup: str | None = strawberry.UNSET
-    name_en: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    description_en: str | None = strawberry.UNSET
-    gtin: str | None = strawberry.UNSET
-    net_quantity: Decimal | None = strawberry.UNSET
-    net_unit: str | None = strawberry.UNSET
-    shelf_life_days: int | None = strawberry.UNSET
-    ingredients: str | None = strawberry.UNSET
-    ingredients_en: str | None = strawberry.UNSET
-    standards: list[str] | None = strawberry.UNSET
-    certifications: list[CertificationInput] | None = strawberry.UNSET
-    images: list[ProductImageInput] | None = strawberry.UNSET
-    is_published: bool | None = strawberry.UNSET
+    id: relay.GlobalID = strawberry.field(description="The product to change.")
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New name in Vietnamese.")
+    group: str | None = strawberry.field(default=strawberry.UNSET, description="New group code.")
+    criteria_set: CriteriaSet | None = strawberry.field(
+        default=strawberry.UNSET, description="New criteria set."
+    )
+    subgroup: str | None = strawberry.field(default=strawberry.UNSET, description="New sub-group code.")
+    name_en: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its name in English, when one was given (`name` is the Vietnamese one).",
+    )
+    description: str | None = strawberry.field(default=strawberry.UNSET, description="New description.")
+    description_en: str | None = strawberry.field(
+        default=strawberry.UNSET, description="The description in English, when one was given."
+    )
+    gtin: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New GTIN (8, 12, 13 or 14 digits, check digit verified)."
+    )
+    net_quantity: Decimal | None = strawberry.field(default=strawberry.UNSET, description="New net quantity.")
+    net_unit: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New unit of the net quantity."
+    )
+    shelf_life_days: int | None = strawberry.field(
+        default=strawberry.UNSET, description="New shelf life in days."
+    )
+    ingredients: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New ingredients, in Vietnamese."
+    )
+    ingredients_en: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New ingredients, in English."
+    )
+    standards: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="The standards, replacing the stored list."
+    )
+    certifications: list[CertificationInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="The certifications, replacing the stored ones."
+    )
+    images: list[ProductImageInput] | None = strawberry.field(
+        default=strawberry.UNSET, description="The images, replacing the stored ones."
+    )
+    is_published: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Show or hide it from the public."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An evaluation of a product by an OCOP council.")
 class EvaluationInput:
-    product_id: relay.GlobalID
-    criteria_set: CriteriaSet
-    level: RecognisingLevel
-    score_a: int
-    score_b: int
-    score_c: int
-    mandatory_passed: bool = True
-    status: EvaluationStatus = EvaluationStatus.DRAFT
-    decision_number: str | None = None
-    decision_date: dt.date | None = None
+    product_id: relay.GlobalID = strawberry.field(description="The product evaluated.")
+    criteria_set: CriteriaSet = strawberry.field(
+        description="The criteria set it was scored against; bounds the part scores."
+    )
+    level: RecognisingLevel = strawberry.field(
+        description="The council: district, province or central (5 stars only central)."
+    )
+    score_a: int = strawberry.field(description="Part A score (product and production organisation).")
+    score_b: int = strawberry.field(description="Part B score (product development capacity).")
+    score_c: int = strawberry.field(description="Part C score (product quality).")
+    mandatory_passed: bool = strawberry.field(
+        default=True, description="Whether the product met the mandatory minimum criteria (QĐ 148)."
+    )
+    status: EvaluationStatus = strawberry.field(
+        default=EvaluationStatus.DRAFT,
+        description="What is recorded: a draft score, a potential 5★, a certificate (3★ or more, with a decision) or a revocation.",
+    )
+    decision_number: str | None = strawberry.field(
+        default=None, description="Number of the recognising decision; required to certify."
+    )
+    decision_date: dt.date | None = strawberry.field(
+        default=None, description="Date of the decision; required to certify."
+    )
     valid_from: dt.date | None = strawberry.field(default=None, description="Defaults to the decision date.")
     valid_until: dt.date | None = strawberry.field(
         default=None, description="Defaults to 36 months after the start of validity for a certificate."
     )
-    note: str | None = None
+    note: str | None = strawberry.field(default=None, description="A free remark.")
 
 
 CERTIFICATION = InputMap(CertificationInput, evaluations.CertificationData)

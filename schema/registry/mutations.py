@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import RegistryError
+from schema.errors import ERRORS, INPUT, RegistryError
 from schema.ids import decode_id, decode_optional_id
 from schema.jobs.types import Job
 from schema.registry.filters import PRODUCT_FILTER
@@ -31,33 +33,39 @@ from services.registry import manage as registry
 from services.registry.spreadsheets import job as spreadsheet_jobs
 
 
-@strawberry.type
+@strawberry.type(description="The result of a producer mutation.")
 class ProducerPayload:
-    producer: Producer | None
-    errors: list[RegistryError]
+    producer: Producer | None = strawberry.field(description="The producer as saved; null when refused.")
+    errors: list[RegistryError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of a product mutation.")
 class ProductPayload:
-    product: Product | None
-    errors: list[RegistryError]
+    product: Product | None = strawberry.field(description="The product as saved; null when refused.")
+    errors: list[RegistryError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of recording an evaluation.")
 class EvaluationPayload:
-    evaluation: Evaluation | None
-    errors: list[RegistryError]
+    evaluation: Evaluation | None = strawberry.field(
+        description="The evaluation as recorded; null when refused."
+    )
+    errors: list[RegistryError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type
 class RegistryMutation:
     @strawberry.mutation(description="Register a producer.", extensions=[Refusals(), Audit()])
-    async def create_producer(self, info: Info, input: ProducerCreateInput) -> ProducerPayload:
+    async def create_producer(
+        self, info: Info, input: Annotated[ProducerCreateInput, strawberry.argument(description=INPUT)]
+    ) -> ProducerPayload:
         producer = await registry.create_producer(PRODUCER_CREATE(input), info.context.reach)
         return ProducerPayload(producer=Producer.from_model(producer), errors=[])
 
     @strawberry.mutation(description="Change a producer.", extensions=[Refusals(), Audit()])
-    async def update_producer(self, info: Info, input: ProducerUpdateInput) -> ProducerPayload:
+    async def update_producer(
+        self, info: Info, input: Annotated[ProducerUpdateInput, strawberry.argument(description=INPUT)]
+    ) -> ProducerPayload:
         producer_id = decode_id(input.id, "Producer", "id")
         producer = await registry.update_producer(producer_id, PRODUCER_UPDATE(input), info.context.reach)
         return ProducerPayload(producer=Producer.from_model(producer), errors=[])
@@ -66,7 +74,9 @@ class RegistryMutation:
         description="Register a product with its certifications and images, in one transaction.",
         extensions=[Refusals(), Audit()],
     )
-    async def create_product(self, info: Info, input: ProductCreateInput) -> ProductPayload:
+    async def create_product(
+        self, info: Info, input: Annotated[ProductCreateInput, strawberry.argument(description=INPUT)]
+    ) -> ProductPayload:
         producer_id = decode_id(input.producer_id, "Producer", "producerId")
         product = await registry.create_product(
             PRODUCT_CREATE(input, producer_id=producer_id), info.context.reach
@@ -74,7 +84,9 @@ class RegistryMutation:
         return ProductPayload(product=Product.from_model(product), errors=[])
 
     @strawberry.mutation(description="Change a product.", extensions=[Refusals(), Audit()])
-    async def update_product(self, info: Info, input: ProductUpdateInput) -> ProductPayload:
+    async def update_product(
+        self, info: Info, input: Annotated[ProductUpdateInput, strawberry.argument(description=INPUT)]
+    ) -> ProductPayload:
         product_id = decode_id(input.id, "Product", "id")
         product = await registry.update_product(product_id, PRODUCT_UPDATE(input), info.context.reach)
         return ProductPayload(product=Product.from_model(product), errors=[])
@@ -84,7 +96,9 @@ class RegistryMutation:
         "Stars follow from the total and the criteria set's bands.",
         extensions=[Refusals(), Audit()],
     )
-    async def record_evaluation(self, info: Info, input: EvaluationInput) -> EvaluationPayload:
+    async def record_evaluation(
+        self, info: Info, input: Annotated[EvaluationInput, strawberry.argument(description=INPUT)]
+    ) -> EvaluationPayload:
         product_id = decode_id(input.product_id, "Product", "productId")
         evaluation = await evaluations.record_evaluation(
             EVALUATION(input, product_id=product_id), info.context.reach

@@ -14,7 +14,7 @@ from schema.enums import CriteriaSet, ProductSortField, SortDirection, UnitEra, 
 from schema.ids import decode_id, decode_optional_id
 from schema.jobs.types import Job
 from schema.lookahead import selects
-from schema.pagination import Connection, Page, fetch_page
+from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
 from schema.registry.filters import (
     EVALUATION_FILTER,
     PRODUCER_FILTER,
@@ -78,12 +78,17 @@ class RegistryQuery:
     async def products(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ProductFilter | None = None,
-        sort_by: ProductSort | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            ProductFilter | None,
+            strawberry.argument(description="Which products: all given filters must match."),
+        ] = None,
+        sort_by: Annotated[
+            ProductSort | None, strawberry.argument(description="The order (by name by default).")
+        ] = None,
     ) -> Connection[Product]:
         f = filter or ProductFilter()
         producer_id = decode_id(f.producer_id, "Producer", "filter.producerId") if f.producer_id else None
@@ -98,26 +103,34 @@ class RegistryQuery:
         return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], query)
 
     @strawberry.field(description="One product by its global ID.")
-    async def product(self, info: Info, id: relay.GlobalID) -> Product | None:
+    async def product(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="The product's global ID.")],
+    ) -> Product | None:
         return await visible_product(info, decode_id(id, "Product", "id"))
 
     @strawberry.field(description="Producers, filtered; at most 100 per page.")
     async def producers(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: ProducerFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[ProducerFilter | None, strawberry.argument(description="Which producers.")] = None,
     ) -> Connection[Producer]:
         query = await search.producer_query(PRODUCER_FILTER(filter or ProducerFilter()))
         page: Page[Any] = await fetch_page(query, ("name_folded", "id"), first, after, last, before)
         info.context.loaders.prime(info.context.loaders.producer, page.rows)
         return Connection[Producer].of(page, [Producer.from_model(r) for r in page.rows], query)
 
-    @strawberry.field
-    async def producer(self, info: Info, id: relay.GlobalID) -> Producer | None:
+    @strawberry.field(description="One producer by its global ID.")
+    async def producer(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="The producer's global ID.")],
+    ) -> Producer | None:
         row = await info.context.loaders.producer.load(decode_id(id, "Producer", "id"))
         return Producer.from_model(row) if row else None
 
@@ -125,11 +138,13 @@ class RegistryQuery:
     async def evaluations(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        filter: EvaluationFilter | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        filter: Annotated[
+            EvaluationFilter | None, strawberry.argument(description="Which evaluations.")
+        ] = None,
     ) -> Connection[Evaluation]:
         f = filter or EvaluationFilter()
         product_id = decode_optional_id(f.product_id, "Product", "filter.productId")
@@ -143,15 +158,25 @@ class RegistryQuery:
         return Connection[Evaluation].of(page, [Evaluation.from_model(r, today) for r in page.rows], query)
 
     @strawberry.field(description="Provinces and centrally governed cities of an era (current by default).")
-    async def provinces(self, era: UnitEra = UnitEra.CURRENT) -> list[AdministrativeUnit]:
+    async def provinces(
+        self,
+        era: Annotated[
+            UnitEra,
+            strawberry.argument(
+                description="CURRENT (34 provinces since 2025-07-01) or LEGACY (the 63 before)."
+            ),
+        ] = UnitEra.CURRENT,
+    ) -> list[AdministrativeUnit]:
         return [AdministrativeUnit.from_model(u) for u in await search.provinces(era)]
 
     @strawberry.field(description="One administrative unit by level, GSO code and era.")
     async def administrative_unit(
         self,
-        level: UnitLevel,
-        code: str,
-        era: UnitEra = UnitEra.CURRENT,
+        level: Annotated[UnitLevel, strawberry.argument(description="Province, district or commune.")],
+        code: Annotated[str, strawberry.argument(description="Its GSO code.")],
+        era: Annotated[
+            UnitEra, strawberry.argument(description="The era the code belongs to.")
+        ] = UnitEra.CURRENT,
     ) -> AdministrativeUnit | None:
         unit = await search.administrative_unit(level, code, era)
         return AdministrativeUnit.from_model(unit) if unit else None
@@ -159,7 +184,9 @@ class RegistryQuery:
     @strawberry.field(description="Product groups and sub-groups of a criteria set.")
     async def product_groups(
         self,
-        criteria_set: Annotated[CriteriaSet, strawberry.argument()] = CriteriaSet.QD_148,
+        criteria_set: Annotated[
+            CriteriaSet, strawberry.argument(description="The criteria set.")
+        ] = CriteriaSet.QD_148,
     ) -> list[ProductGroup]:
         return [ProductGroup.from_model(g) for g in await search.product_groups(criteria_set)]
 
@@ -168,7 +195,13 @@ class RegistryQuery:
         "province (a target covers a province when its scope includes it, or it is national)."
     )
     async def programme_progress(
-        self, programme_name: str | None = None, province_code: str | None = None
+        self,
+        programme_name: Annotated[
+            str | None, strawberry.argument(description="Only the targets of this programme.")
+        ] = None,
+        province_code: Annotated[
+            str | None, strawberry.argument(description="Only the targets covering this province (GSO code).")
+        ] = None,
     ) -> list[ProgrammeProgress]:
         found = await programme.targets(programme_name, province_code)
         return [ProgrammeProgress.of(await programme.progress(target)) for target in found]

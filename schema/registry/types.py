@@ -23,14 +23,17 @@ from schema.fast import direct
 from schema.jobs.types import Job
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
+from schema.pagination import After, Before, First, Last
 from services.policy import registry as policy
 from services.registry import programme
 from services.registry import stars as star_rules
 from services.registry.errors import RegistryErrorCode
 from services.registry.report import figures as report_figures
+from services.trace.identity import product_code, product_page_url
 
 if TYPE_CHECKING:
     from schema.packaging.types import PackagingDesign
+    from schema.trace.types import BatchConnection
 
 
 def _pick(language: str, vi: str | None, en: str | None) -> str | None:
@@ -39,10 +42,12 @@ def _pick(language: str, vi: str | None, en: str | None) -> str | None:
 
 @strawberry.type(description="OCOP product group or sub-group of a criteria set.")
 class ProductGroup:
-    code: str
-    name: str
-    name_en: str
-    criteria_set: CriteriaSet
+    code: str = strawberry.field(
+        description='Code in the criteria set: "1" to "6" for groups, "1.2" style for sub-groups.'
+    )
+    name: str = strawberry.field(description='Name in Vietnamese (e.g. "Thực phẩm").')
+    name_en: str = strawberry.field(description='Name in English (e.g. "Food").')
+    criteria_set: CriteriaSet = strawberry.field(description="The criteria set this group belongs to.")
     uncertain: bool = strawberry.field(
         description="True where the code is not confirmed by a published source."
     )
@@ -54,35 +59,49 @@ class ProductGroup:
 
 @strawberry.type(description="A certification other than OCOP (VietGAP, HACCP, ISO 22000, organic...).")
 class Certification:
-    scheme: str
-    number: str | None
-    issuer: str | None
-    valid_until: dt.date | None
+    scheme: str = strawberry.field(
+        description="The certification scheme: VietGAP, HACCP, ISO 22000, organic..."
+    )
+    number: str | None = strawberry.field(description="Certificate number, when known.")
+    issuer: str | None = strawberry.field(description="Body that issued it.")
+    valid_until: dt.date | None = strawberry.field(description="Last day the certificate is valid.")
 
 
-@strawberry.type
+@strawberry.type(description="A photo of a product.")
 class ProductImage:
-    url: str
-    caption: str | None
+    url: str = strawberry.field(
+        description="Address of the image (https, or one of this server's /media/ files)."
+    )
+    caption: str | None = strawberry.field(description="What the photo shows.")
 
 
 @strawberry.type(description="An OCOP evaluation: part scores, stars and the recognising decision.")
 class Evaluation(relay.Node):
     id: relay.NodeID[int]
-    criteria_set: CriteriaSet
-    level: RecognisingLevel
-    score_a: int
-    score_b: int
-    score_c: int
-    total: int
+    criteria_set: CriteriaSet = strawberry.field(description="The criteria set it was scored against.")
+    level: RecognisingLevel = strawberry.field(
+        description="The council that evaluated and recognised it: district, province or central."
+    )
+    score_a: int = strawberry.field(description="Score of part A (product and production organisation).")
+    score_b: int = strawberry.field(description="Score of part B (product development capacity).")
+    score_c: int = strawberry.field(description="Score of part C (product quality).")
+    total: int = strawberry.field(
+        description="Total score (A + B + C, out of 100); the stars follow from it."
+    )
     mandatory_passed: bool = strawberry.field(description="Passed the mandatory minimum criteria (QĐ 148).")
     stars: int = strawberry.field(description="Stars earned by the score (1-5); only 3-5★ can be certified.")
-    status: EvaluationStatus
-    decision_number: str | None
-    decision_date: dt.date | None
-    valid_from: dt.date | None
-    valid_until: dt.date | None
-    note: str | None
+    status: EvaluationStatus = strawberry.field(
+        description="Where the evaluation stands: draft, potential 5 stars, certified, expired or revoked."
+    )
+    decision_number: str | None = strawberry.field(
+        description="Number of the recognising decision (the OCOP certificate number)."
+    )
+    decision_date: dt.date | None = strawberry.field(description="Date of the recognising decision.")
+    valid_from: dt.date | None = strawberry.field(description="First day the certificate is valid.")
+    valid_until: dt.date | None = strawberry.field(
+        description="Last day the certificate is valid (36 months after the decision by default)."
+    )
+    note: str | None = strawberry.field(description="A free remark of the council.")
     product_id: strawberry.Private[int]
 
     @classmethod
@@ -99,7 +118,7 @@ class Evaluation(relay.Node):
     def number(self) -> str | None:
         return self.decision_number
 
-    @strawberry.field
+    @strawberry.field(description="The product evaluated.")
     async def product(self, info: Info) -> Product:
         product = await info.context.loaders.product.load(self.product_id)
         assert product is not None
@@ -113,16 +132,31 @@ class Evaluation(relay.Node):
         return [cast(Self | None, await _visible_evaluation(info, r)) for r in rows]
 
 
-@strawberry.type(description="A producer in the OCOP programme (chủ thể OCOP).")
+@strawberry.type(
+    description="A producer in the OCOP programme (chủ thể OCOP): an enterprise, cooperative, cooperative group "
+    "or registered household business of a commune, which registers products for evaluation."
+)
 class Producer(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    name_en: str | None
-    kind: ProducerKind
-    tax_code: str | None
-    gln: str | None
-    address_line: str
-    website: str | None
+    name: str = strawberry.field(
+        description='Registered name of the producer (e.g. "HTX Dừa Xanh Giồng Trôm").'
+    )
+    name_en: str | None = strawberry.field(
+        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+    )
+    kind: ProducerKind = strawberry.field(
+        description="Its legal form: enterprise, cooperative, cooperative group or household business."
+    )
+    tax_code: str | None = strawberry.field(
+        description="Mã số thuế (Vietnamese tax code): 10 digits, or 13 for a branch."
+    )
+    gln: str | None = strawberry.field(
+        description="GS1 Global Location Number of the producer (13 digits), when it has one."
+    )
+    address_line: str = strawberry.field(
+        description="Street address (house, street, hamlet), without commune and province."
+    )
+    website: str | None = strawberry.field(description="Its website.")
     logo_url: str | None = strawberry.field(
         description="The producer's logo (an https:// address or one of our /media/, /static/ files), or "
         "null: the fair catalog then prints an initials tile."
@@ -130,12 +164,18 @@ class Producer(relay.Node):
     representative_value: strawberry.Private[str | None]
     phone_value: strawberry.Private[str | None]
     email_value: strawberry.Private[str | None]
-    description: str | None
-    description_en: str | None
-    ocop_training_completed_on: dt.date | None
-    model_example_recognised_on: dt.date | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    description: str | None = strawberry.field(description="Who the producer is, in Vietnamese.")
+    description_en: str | None = strawberry.field(
+        description="The description in English, when one was given."
+    )
+    ocop_training_completed_on: dt.date | None = strawberry.field(
+        description="When the producer completed OCOP training (counted by the training target of programme progress)."
+    )
+    model_example_recognised_on: dt.date | None = strawberry.field(
+        description="When it was recognised as a model example (điển hình) of the programme."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was created (Viet Nam time).")
+    updated_at: dt.datetime = strawberry.field(description="When it was last changed.")
     commune_id: strawberry.Private[int]
     province_id: strawberry.Private[int]
 
@@ -146,12 +186,14 @@ class Producer(relay.Node):
             cls, p, representative_value=p.representative, phone_value=p.phone, email_value=p.email
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The commune (xã/phường, the lowest administrative unit) where it is registered."
+    )
     @direct
     def commune(self, info: Info) -> AdministrativeUnit:
         return now_or_later(info.context.loaders.admin_unit.load(self.commune_id), _unit)
 
-    @strawberry.field
+    @strawberry.field(description="The province of its commune.")
     @direct
     def province(self, info: Info) -> AdministrativeUnit:
         return now_or_later(info.context.loaders.admin_unit.load(self.province_id), _unit)
@@ -204,26 +246,49 @@ class Producer(relay.Node):
         return [cls.from_model(r) if r else None for r in rows]
 
 
-@strawberry.type(description="An OCOP product.")
+@strawberry.type(
+    description="An OCOP product: a product of Viet Nam's One Commune One Product programme (Mỗi xã một sản "
+    "phẩm), evaluated by a council against a national criteria set and rated 1 to 5 stars; 3 stars or more "
+    "earns an OCOP certificate, valid 36 months."
+)
 class Product(relay.Node):
     id: relay.NodeID[int]
-    name: str
-    name_en: str | None
-    description: str | None
-    description_en: str | None
-    criteria_set: CriteriaSet
-    gtin: str | None = strawberry.field(
-        description="GTIN-14 (GTIN-8/12/13 are stored left-padded with zeros)."
+    name: str = strawberry.field(
+        description='The product\'s name in Vietnamese, as registered (e.g. "Kẹo dừa sầu riêng lá dứa").'
     )
-    net_quantity: Decimal | None
-    net_unit: str | None
-    shelf_life_days: int | None
-    ingredients: str | None
-    ingredients_en: str | None
-    standards: list[str]
-    is_published: bool
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    name_en: str | None = strawberry.field(
+        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+    )
+    description: str | None = strawberry.field(description="What the product is, in Vietnamese.")
+    description_en: str | None = strawberry.field(
+        description="The description in English, when one was given."
+    )
+    criteria_set: CriteriaSet = strawberry.field(
+        description="The OCOP criteria set the product is evaluated against (QĐ 1048 of 2019 or QĐ 148 of 2023); its group codes belong to that set."
+    )
+    gtin: str | None = strawberry.field(
+        description="The product's GS1 Global Trade Item Number (the barcode number), as GTIN-14 "
+        "(GTIN-8/12/13 are stored left-padded with zeros)."
+    )
+    net_quantity: Decimal | None = strawberry.field(
+        description='Net quantity of one pack, in `netUnit` (e.g. "400" g).'
+    )
+    net_unit: str | None = strawberry.field(description="Unit of `netQuantity`: g, kg, ml, l or piece.")
+    shelf_life_days: int | None = strawberry.field(
+        description="Days from production to expiry; a new lot's expiry date defaults to its production date plus this."
+    )
+    ingredients: str | None = strawberry.field(
+        description="Ingredients as printed on the label, in Vietnamese."
+    )
+    ingredients_en: str | None = strawberry.field(description="Ingredients in English, when given.")
+    standards: list[str] = strawberry.field(
+        description="Standards the product is made to, e.g. a TCVN or a company standard (TCCS) number."
+    )
+    is_published: bool = strawberry.field(
+        description="Whether the public sees it: unpublished products are shown only to those who manage them."
+    )
+    created_at: dt.datetime = strawberry.field(description="When it was created (Viet Nam time).")
+    updated_at: dt.datetime = strawberry.field(description="When it was last changed.")
     producer_id: strawberry.Private[int]
     group_id: strawberry.Private[int]
     subgroup_id: strawberry.Private[int | None]
@@ -242,17 +307,17 @@ class Product(relay.Node):
     def display_name(self, info: Info) -> str:
         return _pick(info.context.language, self.name, self.name_en) or self.name
 
-    @strawberry.field
+    @strawberry.field(description="The OCOP producer (chủ thể OCOP) that makes it.")
     @direct
     def producer(self, info: Info) -> Producer:
         return now_or_later(info.context.loaders.producer.load(self.producer_id), _producer)
 
-    @strawberry.field
+    @strawberry.field(description='Its OCOP product group (e.g. "1" food) in its criteria set.')
     @direct
     def group(self, info: Info) -> ProductGroup:
         return now_or_later(info.context.loaders.product_group.load(self.group_id), _group)
 
-    @strawberry.field
+    @strawberry.field(description='Its OCOP product sub-group (e.g. "1.2" processed food), when set.')
     @direct
     def subgroup(self, info: Info) -> ProductGroup | None:
         if self.subgroup_id is None:
@@ -260,7 +325,8 @@ class Product(relay.Node):
         return now_or_later(info.context.loaders.product_group.load(self.subgroup_id), _group)
 
     @strawberry.field(
-        description="Current OCOP stars: those of the latest certificate while valid, else null."
+        description="Current OCOP stars (1-5, the rating of the product's evaluation; 3 or more is certified): "
+        "those of the latest certificate while valid, else null."
     )
     @direct
     def stars(self, info: Info) -> int | None:
@@ -297,7 +363,9 @@ class Product(relay.Node):
             if policy.sees_evaluation(reach, e, producer)
         ]
 
-    @strawberry.field
+    @strawberry.field(
+        description="Its certifications other than OCOP (VietGAP, HACCP, ISO 22000, organic...)."
+    )
     async def certifications(self, info: Info) -> list[Certification]:
         rows = await info.context.loaders.certifications_by_product.load(self.id)
         return [
@@ -305,10 +373,37 @@ class Product(relay.Node):
             for c in rows
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Photos of the product, in order.")
     async def images(self, info: Info) -> list[ProductImage]:
         rows = await info.context.loaders.images_by_product.load(self.id)
         return [ProductImage(url=i.url, caption=i.caption) for i in rows]
+
+    @strawberry.field(
+        description="The short code of the product in our links (`/products/{code}`, `/t/{code}/{lot}`, and "
+        "`/p/{code}/10/{lot}` printed on lots of a product without a GTIN). Never changes."
+    )
+    def public_code(self) -> str:
+        return product_code(self.id)
+
+    @strawberry.field(description="The public product page; add `?lang=en` for English.")
+    def page_url(self, info: Info) -> str:
+        return product_page_url(info.context.base_url, self.id)
+
+    @strawberry.field(
+        description="Its lots, newest first: published ones for the public, every one for those who manage its "
+        "producer. Each lot's `traceUrl` is its trace page."
+    )
+    async def lots(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Annotated[BatchConnection, strawberry.lazy("schema.trace.types")]:
+        from schema.trace.types import lots_of_product
+
+        return await lots_of_product(info, self.id, first, after, last, before)
 
     @strawberry.field(
         description="Its packaging designs: for the producer's members, officers of its province, consultants "
@@ -368,24 +463,28 @@ def _group(group: ProductGroupModel | None) -> ProductGroup:
 
 @strawberry.type(description="A target of an OCOP programme or plan.")
 class ProgrammeTarget:
-    programme: str
-    source: str | None
-    metric: ProgrammeMetric
-    target_value: Decimal
-    period_start: dt.date
-    period_end: dt.date
-    scope_name: str
+    programme: str = strawberry.field(
+        description="Name of the programme or plan that set it (e.g. the national OCOP programme 2021-2025)."
+    )
+    source: str | None = strawberry.field(description="The decision or document it comes from.")
+    metric: ProgrammeMetric = strawberry.field(description="What it measures.")
+    target_value: Decimal = strawberry.field(
+        description="The figure to reach: a count, or a percent for share metrics."
+    )
+    period_start: dt.date = strawberry.field(description="First day of the period it covers.")
+    period_end: dt.date = strawberry.field(description="Last day of the period it covers.")
+    scope_name: str = strawberry.field(description='Where it applies: "national" or the province\'s name.')
     provinces: list[AdministrativeUnit] = strawberry.field(description="Empty for a national target.")
 
 
 @strawberry.type(description="Progress towards a target, computed from the registry at request time.")
 class ProgrammeProgress:
-    target: ProgrammeTarget
+    target: ProgrammeTarget = strawberry.field(description="The target measured.")
     actual: Decimal = strawberry.field(description="Count, or percent for share metrics.")
-    numerator: int
+    numerator: int = strawberry.field(description="What was counted (products, producers, provinces).")
     denominator: int | None = strawberry.field(description="For share metrics: how many were counted.")
     ratio: Decimal | None = strawberry.field(description="actual / target (1 means reached).")
-    reached: bool
+    reached: bool = strawberry.field(description="Whether the actual figure reached the target value.")
     target_row: strawberry.Private[Any]
 
     @classmethod

@@ -3,15 +3,14 @@ event wrong, recall."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Annotated
 
 import strawberry
-from strawberry.scalars import JSON
 
 from models import EventType
 from schema.audit import Audit, Refusals
 from schema.context import Info
-from schema.errors import TraceError
+from schema.errors import ERRORS, INPUT, TraceError
 from schema.ids import decode_id, decode_optional_id
 from schema.trace.inputs import (
     BATCH_CREATE,
@@ -26,7 +25,7 @@ from schema.trace.inputs import (
     event_data,
     transformation_data,
 )
-from schema.trace.types import Batch, Location, TraceEventType
+from schema.trace.types import Batch, Location, SourceDest, TraceEventType, source_dests
 from services.common.errors import DomainError, FieldProblem
 from services.trace import events as trace
 from services.trace import locations
@@ -34,48 +33,53 @@ from services.trace.batches import create_batch
 from services.trace.errors import TraceErrorCode
 
 
-@strawberry.type
+@strawberry.type(description="The result of creating a lot.")
 class BatchPayload:
-    batch: Batch | None
-    errors: list[TraceError]
+    batch: Batch | None = strawberry.field(description="The new lot; null when refused.")
+    errors: list[TraceError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of creating a location.")
 class LocationPayload:
-    location: Location | None
-    errors: list[TraceError]
+    location: Location | None = strawberry.field(description="The new location; null when refused.")
+    errors: list[TraceError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of naming a partner's location.")
 class ExternalLocationNamePayload:
-    location: Location | None
+    location: Location | None = strawberry.field(description="The partner's location.")
     name: str | None = strawberry.field(description="The name given, or null: shown by its GLN.")
-    errors: list[TraceError]
+    errors: list[TraceError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of recording an event.")
 class EventPayload:
-    event: TraceEventType | None
-    errors: list[TraceError]
+    event: TraceEventType | None = strawberry.field(description="The recorded event; null when refused.")
+    errors: list[TraceError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of declaring an event wrong.")
 class EventErrorPayload:
-    declaration: TraceEventType | None
-    corrective: TraceEventType | None
-    errors: list[TraceError]
+    declaration: TraceEventType | None = strawberry.field(
+        description="The error declaration recorded (it repeats the wrong event)."
+    )
+    corrective: TraceEventType | None = strawberry.field(
+        description="The corrective event, when one was given."
+    )
+    errors: list[TraceError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The result of a recall.")
 class RecallPayload:
     batch: Batch | None = strawberry.field(description="The recalled lot.")
     affected: list[Batch] = strawberry.field(
         description="The lot and every lot made from it, now recalled.", default_factory=list
     )
-    holders: JSON = strawberry.field(
-        description="Destinations of the affected lots' shipping events.", default_factory=list
+    holders: list[SourceDest] = strawberry.field(
+        description="Who holds the affected lots: the destinations of their shipping events.",
+        default_factory=list,
     )
-    errors: list[TraceError]
+    errors: list[TraceError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type
@@ -83,7 +87,9 @@ class TraceMutation:
     @strawberry.mutation(
         description="Create a lot of one of your products.", extensions=[Refusals(), Audit()]
     )
-    async def create_batch(self, info: Info, input: BatchCreateInput) -> BatchPayload:
+    async def create_batch(
+        self, info: Info, input: Annotated[BatchCreateInput, strawberry.argument(description=INPUT)]
+    ) -> BatchPayload:
         data = BATCH_CREATE(input, product_id=decode_id(input.product_id, "Product", "productId"))
         batch = await create_batch(data, info.context.reach)
         return BatchPayload(batch=Batch.from_model(batch), errors=[])
@@ -92,7 +98,9 @@ class TraceMutation:
         description="Create a location (farm, facility, warehouse, shop, fair booth) to name on events.",
         extensions=[Refusals(), Audit()],
     )
-    async def create_location(self, info: Info, input: LocationCreateInput) -> LocationPayload:
+    async def create_location(
+        self, info: Info, input: Annotated[LocationCreateInput, strawberry.argument(description=INPUT)]
+    ) -> LocationPayload:
         producer_id = decode_optional_id(input.producer_id, "Producer", "producerId")
         data = LOCATION_CREATE(input, producer_id=producer_id)
         location = await locations.create_location(data, info.context.reach)
@@ -104,7 +112,7 @@ class TraceMutation:
         extensions=[Refusals(), Audit()],
     )
     async def name_external_location(
-        self, info: Info, input: ExternalLocationNameInput
+        self, info: Info, input: Annotated[ExternalLocationNameInput, strawberry.argument(description=INPUT)]
     ) -> ExternalLocationNamePayload:
         location, name = await locations.name_external_location(
             decode_id(input.location_id, "Location", "locationId"),
@@ -119,7 +127,9 @@ class TraceMutation:
         description="Record what happened to lots (an ObjectEvent or TransactionEvent). Append-only.",
         extensions=[Refusals(), Audit()],
     )
-    async def record_event(self, info: Info, input: EventRecordInput) -> EventPayload:
+    async def record_event(
+        self, info: Info, input: Annotated[EventRecordInput, strawberry.argument(description=INPUT)]
+    ) -> EventPayload:
         if input.event_type not in (EventType.OBJECT, EventType.TRANSACTION):
             raise DomainError(
                 [
@@ -140,7 +150,9 @@ class TraceMutation:
     @strawberry.mutation(
         description="Record input lots made into output lots.", extensions=[Refusals(), Audit()]
     )
-    async def record_transformation(self, info: Info, input: TransformationInput) -> EventPayload:
+    async def record_transformation(
+        self, info: Info, input: Annotated[TransformationInput, strawberry.argument(description=INPUT)]
+    ) -> EventPayload:
         data = transformation_data(input)
         event = await trace.record_event(
             data, info.context.reach, info.context.base_url, info.context.actor.user_id
@@ -152,7 +164,9 @@ class TraceMutation:
         "event if given. Both are appended to the lots' histories.",
         extensions=[Refusals(), Audit()],
     )
-    async def declare_event_error(self, info: Info, input: EventErrorInput) -> EventErrorPayload:
+    async def declare_event_error(
+        self, info: Info, input: Annotated[EventErrorInput, strawberry.argument(description=INPUT)]
+    ) -> EventErrorPayload:
         corrective = None if input.corrective is None else event_data(input.corrective, "corrective.")
         declaration, corrected_by = await trace.declare_error(
             trace.Correction(decode_id(input.event_id, "TraceEvent", "eventId"), input.reason, corrective),
@@ -170,12 +184,17 @@ class TraceMutation:
         description="Recall a lot and every lot made from it: each is set to RECALLED with a recall event.",
         extensions=[Refusals(), Audit()],
     )
-    async def record_recall(self, info: Info, input: RecallInput) -> RecallPayload:
+    async def record_recall(
+        self, info: Info, input: Annotated[RecallInput, strawberry.argument(description=INPUT)]
+    ) -> RecallPayload:
         batch_id = decode_id(input.batch_id, "Batch", "batchId")
         impact = await trace.record_recall(
             batch_id, input.reason, info.context.reach, info.context.base_url, info.context.actor.user_id
         )
         affected = [Batch.from_model(b) for b in impact.batches]
         return RecallPayload(
-            batch=affected[0], affected=affected, holders=cast(JSON, impact.holders), errors=[]
+            batch=affected[0],
+            affected=affected,
+            holders=source_dests(impact.holders, "destination"),
+            errors=[],
         )

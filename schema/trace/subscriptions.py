@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 from strawberry import relay
@@ -20,6 +21,10 @@ class TraceSubscription:
         description="Events of a lot recorded from now on (a recall, a correction, a shipment), each once "
         "its transaction has committed. For lots the caller may see (`node(id)`); NOT_FOUND otherwise."
     )
-    async def lot_events(self, info: Info, lot_id: relay.GlobalID) -> AsyncGenerator[TraceEventType]:
+    async def lot_events(
+        self,
+        info: Info,
+        lot_id: Annotated[relay.GlobalID, strawberry.argument(description="The lot's global ID (a Batch).")],
+    ) -> AsyncGenerator[TraceEventType]:
         recorded = await events.watch_lot(decode_id(lot_id, "Batch", "lotId"), info.context.reach)
         return stream(info, recorded, TraceEventType.from_model)

@@ -74,6 +74,9 @@ async def memberships_of(user_id: int) -> list[Membership]:
     return await Membership.filter(user_id=user_id).order_by("id")
 
 
-async def tokens_of(user_id: int) -> list[AccessToken]:
-    """A user's tokens (sessions and API tokens), newest first."""
-    return await AccessToken.filter(user_id=user_id).order_by("-created_at", "-id")
+TOKEN_ORDER = ("-created_at", "-id")
+
+
+def tokens_query(user_id: int) -> QuerySet[AccessToken]:
+    """A user's tokens (sessions and API tokens), to page newest first (`TOKEN_ORDER`)."""
+    return AccessToken.filter(user_id=user_id)

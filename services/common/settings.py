@@ -39,6 +39,27 @@ DEFAULT_MEDIA_DIR = Path("var/media")
 DEFAULT_UPLOAD_MAX_MB = 25.0
 
 
+class TrustedDocuments(StrEnum):
+    """OCOP_TRUSTED_DOCUMENTS: which GraphQL documents /graphql runs (docs/operators.md)."""
+
+    OFF = "off"  # free-form documents only; a document id is refused (PERSISTED_QUERY_NOT_SUPPORTED)
+    ALLOW = "allow"  # both
+    ONLY = "only"  # anonymous callers run registered documents only; signed-in callers may send any
+
+
+def trusted_documents_mode(value: str | None) -> TrustedDocuments:
+    """The mode written in OCOP_TRUSTED_DOCUMENTS (`allow` when unset); a ValueError naming the fix otherwise,
+    so that a typo stops the start-up instead of opening (or closing) the API by surprise."""
+    text = (value or "").strip().lower() or TrustedDocuments.ALLOW
+    try:
+        return TrustedDocuments(text)
+    except ValueError:
+        raise ValueError(
+            f"OCOP_TRUSTED_DOCUMENTS={value!r} is not a mode: set it to off, allow or only"
+            " (docs/operators.md, 'Trusted documents')"
+        ) from None
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
@@ -113,6 +134,10 @@ class Settings:
     # smtp://user:password@mail.example.vn:587 (STARTTLS), smtps://…:465 (TLS) or smtp+plain://127.0.0.1:25
     # (no encryption: a local relay only). A malformed URL is refused at start-up. OCOP_SMTP_FROM: the sender.
     smtp: SmtpSettings | None = None
+    # OCOP_TRUSTED_DOCUMENTS (off, allow, only) and how long a shared cache may keep a public answer to a
+    # registered query sent by GET (OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S; web/graphql.py).
+    trusted_documents: TrustedDocuments = TrustedDocuments.ALLOW
+    trusted_documents_max_age_s: int = 60
     # GraphQL subscriptions over graphql-transport-ws (web/subscriptions.py, docs/frontend.md): at most
     # OCOP_WS_MAX_SUBSCRIPTIONS operations per connection, OCOP_WS_MAX_CONNECTIONS open connections per
     # account (all processes together, services/accounts/seats.py), a ping every OCOP_WS_HEARTBEAT_S
@@ -223,6 +248,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
         shutdown_grace_s=max(0.0, float(env.get("OCOP_SHUTDOWN_GRACE_S") or 25.0)),
         smtp=parse_smtp_url(env.get("OCOP_SMTP_URL"), env.get("OCOP_SMTP_FROM")),
+        trusted_documents=trusted_documents_mode(env.get("OCOP_TRUSTED_DOCUMENTS")),
+        trusted_documents_max_age_s=max(0, int(env.get("OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S") or 60)),
         ws_max_subscriptions=max(1, int(env.get("OCOP_WS_MAX_SUBSCRIPTIONS") or 20)),
         ws_max_connections=max(1, int(env.get("OCOP_WS_MAX_CONNECTIONS") or 5)),
         ws_heartbeat_s=max(0.05, float(env.get("OCOP_WS_HEARTBEAT_S") or 30.0)),

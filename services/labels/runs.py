@@ -16,10 +16,12 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO
 
 from tortoise.expressions import F
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import Batch, BatchStatus, LabelRun, LabelTemplate, Producer, Product, SerialCounter, TemplateKind
@@ -43,7 +45,19 @@ def labels_dir() -> Path:
     return settings.current().media_dir / "labels"
 
 
-FORMATS = ("pdf", "zpl-203", "zpl-300", "tspl-203", "tspl-300", "qr-svg", "qr-png")
+class OutputFormat(StrEnum):
+    """The downloads of a label run, as named in its URLs and checksums."""
+
+    PDF = "pdf"
+    ZPL_203 = "zpl-203"
+    ZPL_300 = "zpl-300"
+    TSPL_203 = "tspl-203"
+    TSPL_300 = "tspl-300"
+    QR_SVG = "qr-svg"
+    QR_PNG = "qr-png"
+
+
+FORMATS = tuple(f.value for f in OutputFormat)
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "zpl": "application/vnd.zebra-zpl",  # Zebra's registered media type is text/plain-like; this names it
@@ -535,10 +549,14 @@ async def managed_batch(batch_id: int, reach: Reach) -> Batch | None:
     return batch
 
 
-async def runs_of_batch(batch_id: int, reach: Reach) -> list[LabelRun]:
+RUN_ORDER = ("-id",)
+
+
+async def runs_of_batch(batch_id: int, reach: Reach) -> QuerySet[LabelRun] | None:
+    """A lot's label runs, to page newest first (`RUN_ORDER`); None when the actor does not manage the lot."""
     if await managed_batch(batch_id, reach) is None:
-        return []
-    return await LabelRun.filter(batch_id=batch_id).order_by("-id")
+        return None
+    return LabelRun.filter(batch_id=batch_id)
 
 
 async def runs_by_ids(ids: set[int], reach: Reach) -> dict[int, LabelRun]:

@@ -32,13 +32,24 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Final
 
 from services.common.errors import DomainError, FieldProblem
 from services.common.text import nfc
 from services.packaging.errors import PackagingErrorCode
 
-ERROR_CORRECTION_LEVELS: Final = ("L", "M", "Q", "H")
+
+class ErrorCorrection(StrEnum):
+    """QR error correction levels (ISO/IEC 18004): L 7 %, M 15 %, Q 25 %, H 30 % of the symbol recoverable."""
+
+    L = "L"
+    M = "M"
+    Q = "Q"
+    H = "H"
+
+
+ERROR_CORRECTION_LEVELS: Final = tuple(level.value for level in ErrorCorrection)
 DEFAULT_ERROR_CORRECTION: Final = "M"  # GS1 point of sale
 MAX_TYPE_SIZE_MM: Final = 1000.0
 MAX_QR_SIZE_MM: Final = 1000.0

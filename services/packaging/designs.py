@@ -27,6 +27,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, cast
 
 from tortoise.transactions import in_transaction
@@ -62,7 +63,17 @@ MAX_REASON = 2000
 MAX_FILES = 30
 MAX_SIDE_MM = 1000.0
 MAX_TEXT = 120
-FILE_ROLES = ("artwork", "dieline", "photo")
+
+
+class FileRole(StrEnum):
+    """What a file of a design version is."""
+
+    ARTWORK = "artwork"
+    DIELINE = "dieline"
+    PHOTO = "photo"
+
+
+FILE_ROLES = tuple(role.value for role in FileRole)
 REVIEWABLE = (DesignStatus.SUBMITTED, DesignStatus.IN_REVIEW)
 
 

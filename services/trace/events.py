@@ -41,7 +41,7 @@ from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
-from services.trace import epcis, epcis_hash
+from services.trace import epcis, epcis_hash, epcis_validation
 from services.trace.batches import QUANTITY_MESSAGES, UNITS, lot_digest, quantity_fits
 from services.trace.errors import TraceErrorCode
 from services.trace.identity import batch_link
@@ -342,8 +342,14 @@ async def _place_identifiers(data: EventInput, base_url: str, problems: Problems
 async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: str, reach: Reach) -> Problems:
     """Every problem of an event's content; cleans `data.documents` in place (as they are stored and hashed)."""
     problems = Problems()
-    for name, message, message_en in free_json_problems(_free_json(data)):
+    too_long = free_json_problems(_free_json(data))
+    for name, message, message_en in too_long:
         problems.add(name, TraceErrorCode.TOO_LONG, message, message_en)
+    if not too_long:  # bounded: ~30 ms for the most sensor reports an event may hold, in a thread
+        for field, message_en in await asyncio.to_thread(epcis_validation.entry_problems, _free_json(data)):
+            problems.add(
+                field, TraceErrorCode.INVALID, f"Không đúng lược đồ EPCIS 2.0: {message_en}", message_en
+            )
     data.documents = clean_documents(data.documents, base_url, problems)
     await _place_identifiers(data, base_url, problems)
     await check_places(data.read_point_id, data.biz_location_id, reach, problems)

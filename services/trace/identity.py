@@ -36,6 +36,17 @@ def product_id_of(code: str) -> int | None:
         return None
 
 
+def product_page_url(base_url: str, product_id: int) -> str:
+    """The public product page, `{base}/products/{code}` (the resolver's gs1:pip target)."""
+    return f"{base_url.rstrip('/')}/products/{product_code(product_id)}"
+
+
+def trace_page_url(base_url: str, product_id: int, lot_code: str) -> str:
+    """The public trace page of a lot, `{base}/t/{code}/{lot}` (the resolver's gs1:traceability target), the
+    lot percent-encoded."""
+    return f"{base_url.rstrip('/')}/t/{product_code(product_id)}/{quote(lot_code, safe='')}"
+
+
 def batch_link(
     base_url: str, *, product_id: int, gtin: str | None, lot_code: str, serial: str | None = None
 ) -> str:

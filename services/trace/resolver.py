@@ -50,7 +50,7 @@ from services.common.language import Language as LanguageTag
 from services.common.language import negotiate, quality
 from services.registry import stars
 from services.trace.digital_link import BASE64URL, LinkSyntaxError, ParsedLink, encode, parse
-from services.trace.identity import batch_link, product_code, product_id_of
+from services.trace.identity import batch_link, product_code, product_id_of, product_page_url, trace_page_url
 
 type JSONObject = dict[str, Any]
 type Language = Literal["vi", "en"]
@@ -191,9 +191,8 @@ def _bilingual(
 
 
 def _product_level(product: Product, anchor: str, base: str, today: dt.date) -> Level:
-    code = product_code(product.id)
     name, name_en = product.name, product.name_en or product.name
-    page = f"{base}/products/{code}"
+    page = product_page_url(base, product.id)
     links = [
         *_bilingual("pip", page, f"Thông tin sản phẩm: {name}", f"Product information: {name_en}"),
     ]
@@ -214,10 +213,9 @@ def _product_level(product: Product, anchor: str, base: str, today: dt.date) -> 
 
 
 def _lot_level(batch: Batch, product: Product, anchor: str, base: str) -> Level:
-    code = product_code(product.id)
     lot = batch.lot_code
     name, name_en = product.name, product.name_en or product.name
-    page = f"{base}/t/{code}/{encode(lot)}"
+    page = trace_page_url(base, product.id, lot)
     epc_class = encode(batch_link(base, product_id=product.id, gtin=product.gtin, lot_code=lot))
     recalled = batch.status == BatchStatus.RECALLED
     recall_vi = "ĐÃ BỊ THU HỒI" if recalled else "không bị thu hồi"

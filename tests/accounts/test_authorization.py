@@ -4,6 +4,7 @@ A mutation without a row here fails `test_every_mutation_has_a_rule`."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,7 @@ from models import (
     Sponsor,
     TourismOffering,
     TraceEvent,
+    TrustedDocument,
     UnitEra,
 )
 from schema.audit import Audit, Refusals
@@ -142,6 +144,7 @@ async def _producers(_: World) -> int:
     return await Producer.all().count()
 
 
+TRUSTED = "query Trusted { __typename }"  # registerTrustedDocuments' manifest
 ORGANISE_FAIR = {"central_admin", "fair_organiser"}  # the organiser's scope is the demo fair
 MANAGE_P2 = {"central_admin", "officer_dongthap", "member_p2"}
 
@@ -249,7 +252,7 @@ MUTATIONS: dict[str, Case] = {
     ),
     "generateCatalog": Case(
         {"central_admin", "fair_organiser"},
-        'mutation($f: ID!) { generateCatalog(input: {fairId: $f, language: "vi", format: "A4"}) '
+        "mutation($f: ID!) { generateCatalog(input: {fairId: $f, language: VI, format: A4}) "
         "{ job { id status } errors { code } } }",
         lambda w: {"f": gid("Fair", -1)},  # replaced by the organiser's fair, made below
         lambda w: Job.filter(kind="catalog").exists(),
@@ -305,6 +308,12 @@ MUTATIONS: dict[str, Case] = {
         "mutation { logout { ok errors { code } } }",
         lambda w: {},
         lambda w: AccessToken.filter(revoked_at__isnull=False).exists(),
+    ),
+    "registerTrustedDocuments": Case(
+        {"central_admin"},
+        "mutation($manifest: JSON!) { registerTrustedDocuments(input: {manifest: $manifest}) { added errors { code } } }",
+        lambda w: {"manifest": {hashlib.sha256(TRUSTED.encode()).hexdigest(): TRUSTED}},
+        lambda w: TrustedDocument.exists(),
     ),
     "createApiToken": Case(
         AUTHENTICATED,

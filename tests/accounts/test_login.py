@@ -120,9 +120,8 @@ async def test_an_api_token_is_shown_once_works_and_can_be_revoked(client: Async
     api_token = created["token"]
     assert api_token.startswith(created["apiToken"]["prefix"])
     assert (await gql(client, ME, token=api_token))["data"]["me"]["email"] == "lan@test.ocop.vn"
-    listed = (await gql(client, "{ apiTokens { name kind token: prefix lastUsedAt } }", token=session))[
-        "data"
-    ]["apiTokens"]
+    tokens = "{ apiTokens { edges { node { name kind token: prefix lastUsedAt } } } }"
+    listed = [e["node"] for e in (await gql(client, tokens, token=session))["data"]["apiTokens"]["edges"]]
     assert {t["kind"] for t in listed} == {"SESSION", "API"}
     assert all(api_token != t["token"] for t in listed)  # the secret is never shown again
     revoke = (

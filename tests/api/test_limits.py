@@ -132,18 +132,20 @@ async def test_the_cost_of_a_query_is_reported(client: AsyncClient, db: Database
 async def test_a_query_over_budget_is_refused_with_its_cost(client: AsyncClient, db: Database) -> None:
     literal = EXPENSIVE.replace("query($n: Int) ", "").replace("$n", "100")
     error = refusal(await gql(client, literal))
-    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 44302, "maxCost": 10000}
-    assert error["message"].startswith("The query costs 44302, more than the maximum of 10000.")
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 12302, "maxCost": 10000}
+    assert error["message"].startswith("The query costs 12302, more than the maximum of 10000.")
 
 
 async def test_the_cost_is_computed_with_the_variables(client: AsyncClient, db: Database) -> None:
     error = refusal(await gql(client, EXPENSIVE, {"n": 100}))
-    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 44302, "maxCost": 10000}
+    assert error["extensions"] == {"code": "QUERY_TOO_COMPLEX", "cost": 12302, "maxCost": 10000}
     small = await gql(client, EXPENSIVE, {"n": 2})
     assert "errors" not in small
-    assert small["extensions"]["cost"] == {"requested": 888, "maximum": 10000}
+    assert small["extensions"]["cost"] == {"requested": 248, "maximum": 10000}
     default_page = await gql(client, EXPENSIVE)
-    assert default_page["extensions"]["cost"]["requested"] == 8862  # 20 products, the default page
+    # 20 products, the default page; a producer's products count 10 (LIST_SIZES):
+    # products 1 + edges 1 + 20 × (node 1 + producer 1 + products 1 + 10 × (producer 1 + products 1 + 10 × name 1))
+    assert default_page["extensions"]["cost"]["requested"] == 2462
 
 
 async def test_the_budget_is_a_setting(db: Database) -> None:
@@ -181,8 +183,9 @@ async def test_a_mutation_over_budget_writes_nothing(admin_client: AsyncClient, 
     # Affordable at validation (the children may be left out), over budget with $deep: refused before running.
     error = refusal(await gql(admin_client, CREATE, {"input": producer_input(), "deep": True}))
     # createProducer 1 + producer 1 + name 1 + province 1
-    # + children 1 + 20 × (children 1 + 20 × (children 1 + 20 × (code 1 + name 1))) + errors 1 + 20 × code 1
-    assert error["extensions"]["cost"] == 16446
+    # + children 1 + 30 × (children 1 + 30 × (children 1 + 30 × (code 1 + name 1))) + errors 1 + 20 × code 1
+    # (an administrative unit's children count 30, a payload's errors 20: LIST_SIZES, LIST_ESTIMATE)
+    assert error["extensions"]["cost"] == 54956
     assert await Producer.all().count() == 0
     served = await gql(admin_client, CREATE, {"input": producer_input(), "deep": False})
     assert served["data"]["createProducer"]["errors"] == []

@@ -22,9 +22,10 @@ from tests.jobs import kinds
 from tests.jobs.conftest import make_fair
 
 SLUG = "hoi-cho-ocop-du-lich-2019"
+VALIDATION = "GRAPHQL_VALIDATION_FAILED"
 
 GENERATE = """
-mutation($fair: ID!, $language: String!, $format: String!) {
+mutation($fair: ID!, $language: CatalogLanguage!, $format: CatalogFormat!) {
   generateCatalog(input: {fairId: $fair, language: $language, format: $format}) {
     job { id kind status progress downloadUrl }
     errors { field code message }
@@ -68,7 +69,7 @@ def fair_id(fair: Fair) -> str:
 
 
 async def generate(
-    client: AsyncClient, fair: Fair, token: str | None, language: str = "vi", paper: str = "A4"
+    client: AsyncClient, fair: Fair, token: str | None, language: str = "VI", paper: str = "A4"
 ) -> dict[str, Any]:
     body = await gql(
         client, GENERATE, {"fair": fair_id(fair), "language": language, "format": paper}, token=token
@@ -93,7 +94,7 @@ async def test_an_organiser_generates_the_catalog_and_downloads_it(client: Async
     payload = await generate(client, fair, organiser)
     assert payload["errors"] == []
     job = payload["job"]
-    assert job["kind"] == "catalog"
+    assert job["kind"] == "CATALOG"
     assert job["status"] == "QUEUED"
     assert job["progress"] == 0
     assert job["downloadUrl"] is None
@@ -188,15 +189,18 @@ async def test_a_catalog_job_is_read_by_its_fair_organisers_only(client: AsyncCl
 async def test_language_and_format_are_checked(client: AsyncClient, db: Database) -> None:
     fair = await make_fair(SLUG)
     admin = await token_for(Role.CENTRAL_ADMIN)
-    payload = await generate(client, fair, admin, language="fr", paper="Letter")
-    assert payload["job"] is None
-    assert [(e["field"], e["code"]) for e in payload["errors"]] == [
-        ("language", "INVALID"),
-        ("format", "INVALID"),
-    ]
+    # Closed sets are enums: a value outside them is refused before the mutation runs, naming the variable.
+    variables = {"fair": fair_id(fair), "language": "FR", "format": "Letter"}
+    body = await gql(client, GENERATE, variables, token=admin)
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == [VALIDATION, VALIDATION]
+    assert "$language" in body["errors"][0]["message"]
+    assert "$format" in body["errors"][1]["message"]
+    lowercase = await gql(client, GENERATE, {**variables, "language": "vi", "format": "A4"}, token=admin)
+    assert lowercase["data"] is None  # the enum's names, not the old strings
     assert await Job.all().count() == 0
-    for language in catalog_job.CATALOG_LANGUAGES:
-        assert (await generate(client, fair, admin, language=language, paper="A5"))["errors"] == []
+    for language in catalog_job.CatalogLanguage:
+        assert (await generate(client, fair, admin, language=language.name, paper="A5"))["errors"] == []
 
 
 async def test_an_unknown_fair_is_not_found(client: AsyncClient, db: Database) -> None:
@@ -265,7 +269,7 @@ async def test_a_real_catalog_end_to_end(client: AsyncClient, db: Database) -> N
     pytest.importorskip("services.fairs.catalog.render")
     fair = await make_fair(SLUG, status=FairStatus.PUBLISHED)
     admin = await token_for(Role.CENTRAL_ADMIN)
-    payload = await generate(client, fair, admin, language="bilingual")
+    payload = await generate(client, fair, admin, language="BILINGUAL")
     assert payload["errors"] == []
     assert await run_all() == 1
     done = await Job.get()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,11 @@ async def test_a_producer_goes_from_a_lot_to_a_printable_pdf_in_one_mutation(
     assert tspl.content.count(b"PRINT 1,1") == 30
     svg = await client.get(path_of(run["qrSvgUrl"]))
     assert svg.headers["content-type"].startswith("image/svg+xml")
+    # Each output delivered is recorded by its sha256: later downloads are the same bytes.
+    sums = "query($id: ID!) { node(id: $id) { ... on LabelRun { checksums { format sha256 } } } }"
+    checksums = (await gql(client, sums, {"id": run["id"]}, token=token))["data"]["node"]["checksums"]
+    assert [c["format"] for c in checksums] == ["PDF", "ZPL_203", "ZPL_300", "TSPL_203", "QR_SVG"]
+    assert checksums[0]["sha256"] == hashlib.sha256(pdf.content).hexdigest()
 
 
 async def test_thermal_formats_are_offered_only_where_the_code_fits(client: AsyncClient, db: object) -> None:
@@ -186,20 +192,22 @@ async def test_label_runs_and_scan_figures_are_the_producers_business(
     for _ in range(2):
         await scans.record_scan(batch_id, "5", address="14.160.1.20", language="vi", region=None)
     query = """query($b: ID!, $r: ID!) {
-      labelRuns(batchId: $b) { id count }
-      serialScans(batchId: $b) { serial scans recentNetworks flagged reason }
+      labelRuns(batchId: $b) { totalCount edges { node { id count } } }
+      serialScans(batchId: $b) { totalCount edges { node { serial scans recentNetworks flagged reason } } }
       node(id: $r) { ... on LabelRun { id serialized } }
     }"""
     mine = (await gql(client, query, {"b": batch_gid, "r": run_gid}, token=token))["data"]
-    assert [r["count"] for r in mine["labelRuns"]] == [10]
-    stats = {s["serial"]: s for s in mine["serialScans"]}
+    assert [e["node"]["count"] for e in mine["labelRuns"]["edges"]] == [10]
+    assert (mine["labelRuns"]["totalCount"], mine["serialScans"]["totalCount"]) == (1, 2)
+    stats = {e["node"]["serial"]: e["node"] for e in mine["serialScans"]["edges"]}
     assert stats["3"]["flagged"] is True
     assert stats["3"]["recentNetworks"] == 6
     assert "6 networks" in stats["3"]["reason"]
     assert (stats["5"]["scans"], stats["5"]["flagged"]) == (1, False)
     assert mine["node"] == {"id": run_gid, "serialized": True}
     public = (await gql(client, query, {"b": batch_gid, "r": run_gid}))["data"]
-    assert public == {"labelRuns": [], "serialScans": [], "node": None}
+    empty = {"totalCount": 0, "edges": []}
+    assert public == {"labelRuns": empty, "serialScans": empty, "node": None}
 
 
 async def test_the_resolver_counts_scans_of_serials_and_the_trace_page_warns_of_copies(

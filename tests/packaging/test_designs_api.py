@@ -75,7 +75,7 @@ async def test_a_reviewer_reads_findings_and_preview_of_a_demo_design(
     errors = [f for f in version["compliance"] if f["severity"] == "ERROR"]
     assert [(f["code"], f["field"]) for f in errors] == [("missing_item", "ethanolContent")]
     assert errors[0]["message"] == "Missing mandatory item: Ethanol content."
-    assert [(c["kind"], c["authorRole"]) for c in version["comments"]] == [("COMMENT", "consultant")]
+    assert [(c["kind"], c["authorRole"]) for c in version["comments"]] == [("COMMENT", "CONSULTANT")]
     assert version["comments"][0]["authorName"] == "Chuyên gia tư vấn bao bì (demo)"
     # The same findings in Vietnamese for a Vietnamese client.
     vi = await gql(client, DESIGNS, {"status": "IN_REVIEW"}, token=consultant)
@@ -186,13 +186,19 @@ async def test_a_producer_answers_with_a_new_version_and_reads_the_diff(
     bad = await gql(
         client,
         add,
-        {"d": design["id"], "declared": {"qr": {"printedSizeMm": 0, "errorCorrection": "X"}}},
+        {"d": design["id"], "declared": {"qr": {"printedSizeMm": 0, "errorCorrection": "H"}}},
         token=member,
     )
     assert sorted((e["field"], e["code"]) for e in bad["data"]["addDesignVersion"]["errors"]) == [
-        ("declared.qr.errorCorrection", "INVALID"),
         ("declared.qr.printedSizeMm", "OUT_OF_RANGE"),
     ]
+    # The error correction level is an enum: another value is refused before the mutation runs.
+    unknown = await gql(
+        client, add, {"d": design["id"], "declared": {"qr": {"errorCorrection": "X"}}}, token=member
+    )
+    assert unknown["data"] is None
+    assert unknown["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    assert "errorCorrection" in unknown["errors"][0]["message"]
 
 
 async def test_who_sees_the_demo_designs(client: AsyncClient, db: Database) -> None:

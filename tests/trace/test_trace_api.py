@@ -22,7 +22,7 @@ EVENT = "mutation($input: EventRecordInput!) { recordEvent(input: $input) { even
 TRANSFORM = (
     "mutation($input: TransformationInput!) { recordTransformation(input: $input) { errors { field code } } }"
 )
-RECALL = "mutation($input: RecallInput!) { recordRecall(input: $input) { affected { lotCode status } errors { code } } }"
+RECALL = "mutation($input: RecallInput!) { recordRecall(input: $input) { affected { lotCode status } holders { type id } errors { code } } }"
 READ = """
 query($id: ID!) { batch(id: $id) {
   lotCode status digitalLink product { name } originCommune { name }
@@ -88,6 +88,11 @@ async def test_a_lots_life_from_coconut_to_candy_and_its_recall(client: AsyncCli
     assert public["integrity"] == {"valid": True, "eventsChecked": 1}
     assert epcis_validation.validate(public["epcisDocument"]) == []
 
+    # The candy is shipped to a shop: the shop holds it when the lot is recalled.
+    shop = "https://id.gs1.org/414/8934563000011"
+    shipped = {"eventTime": "2019-05-21T09:00:00+07:00", "lots": [{"batchId": candy["batch"]["id"]}], "bizStep": "shipping",
+               "destinations": [{"type": "possessing_party", "destination": shop}]}  # fmt: skip
+    assert (await gql(client, EVENT, {"input": shipped}, token=member))["data"]["recordEvent"]["errors"] == []
     # A producer member cannot recall; the Bến Tre officer can, and the candy made from the coconut follows.
     denied = await gql(
         client, RECALL, {"input": {"batchId": coconut["batch"]["id"], "reason": "Dư lượng"}}, token=member
@@ -104,6 +109,7 @@ async def test_a_lots_life_from_coconut_to_candy_and_its_recall(client: AsyncCli
             {"lotCode": "DX-2019-05", "status": "RECALLED"},
             {"lotCode": "KD-2019-07", "status": "RECALLED"},
         ],
+        "holders": [{"type": "possessing_party", "id": shop}],
         "errors": [],
     }
     after = (await gql(client, READ, {"id": candy["batch"]["id"]}))["data"]["batch"]

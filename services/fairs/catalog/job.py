@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import importlib.metadata
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from models import Fair, Job, JobStatus
@@ -26,8 +27,21 @@ from services.policy.fairs import may_manage_fair, sees_exhibitors
 from services.policy.registry import deny
 
 CATALOG = "catalog"
-CATALOG_LANGUAGES = ("vi", "en", "bilingual")
-CATALOG_PAPERS = ("A4", "A5")
+
+
+class CatalogLanguage(StrEnum):
+    VI = "vi"
+    EN = "en"
+    BILINGUAL = "bilingual"  # Vietnamese with English beside it
+
+
+class CatalogPaper(StrEnum):
+    A4 = "A4"
+    A5 = "A5"
+
+
+CATALOG_LANGUAGES = tuple(language.value for language in CatalogLanguage)
+CATALOG_PAPERS = tuple(paper.value for paper in CatalogPaper)
 
 
 # The renderer's package (services/registry/search.py is the registry's product search, hence another name).
