@@ -94,6 +94,12 @@ def _hash_library() -> _HashLibrary:
     )
 
 
+def hash_library_loaded() -> None:
+    """Import epcis-event-hash-generator (once), undoing its sys.path change: before importing any of its modules
+    (services.trace.epcis_identifiers uses its Digital Link normaliser)."""
+    _hash_library()
+
+
 def offline_document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """PyLD document loader used for hashing: the EPCIS contexts come from the files shipped in
     epcis-event-hash-generator (through its file_document_loader); any other URL is refused, never fetched (the
