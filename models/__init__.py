@@ -69,6 +69,7 @@ from models.trace import (
     Location,
     LocationKind,
     LotHead,
+    NamedQuery,
     QuantityRole,
     TraceEvent,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "LoginAttempt",
     "LotHead",
     "Membership",
+    "NamedQuery",
     "OfferingKind",
     "PackageType",
     "PackagingDesign",

@@ -318,6 +318,26 @@ class EventField(Model):
         indexes = (("scope", "name", "text_value"), ("scope", "name", "number_value"))
 
 
+class NamedQuery(Model):
+    """An EPCIS 2.0 named query (`POST /epcis/queries`): a SimpleEventQuery kept under a name, per owner (two users
+    may each have a query called `shipped`). `query` holds its parameters as the OpenAPI's EPCISEventsQuery object
+    (`{"EQ_bizStep": ["shipping"], ...}`), checked when created (services.trace.epcis_named_queries); its events are
+    what the owner may see when asked, as for the same query sent to /epcis/events."""
+
+    id = fields.IntField(primary_key=True)
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, on_delete=fields.CASCADE, db_index=True
+    )
+    owner_id: int
+    name = fields.CharField(max_length=100)
+    query: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "epcis_named_query"
+        unique_together = (("owner", "name"),)
+
+
 class LotHead(Model):
     """The head of a lot's chain, kept apart from its events: the chain hash of its last appended event and how
     many events it has, and a digest of the lot's shown fields. Created with the lot, updated in the transaction
