@@ -135,8 +135,11 @@ def _hash_document(event: Mapping[str, Any]) -> JSONObject:
     ):
         if isinstance(plain.get(name), list):
             plain[name] = typed_entries(plain[name], key)
+    # A captured event's own prefixes (its user extensions' namespaces) join the document's context: the library
+    # reads event fields, not an event-level context, and a field whose prefix is unknown would not be hashed.
+    own = plain.pop("@context", None)
     return {
-        "@context": [EPCIS_CONTEXT, _HASH_PREFIXES],
+        "@context": [EPCIS_CONTEXT, _HASH_PREFIXES, *([own] if isinstance(own, dict) and own else [])],
         "type": "EPCISDocument",
         "schemaVersion": SCHEMA_VERSION,
         "creationDate": "1970-01-01T00:00:00.000Z",
