@@ -159,7 +159,8 @@ async def test_bad_parameters_are_400_problems_naming_the_parameter(
         ({"nextPageToken": "!!"}, "nextPageToken"),
         ({"MATCH_epcClass": "not a uri"}, "MATCH_epcClass"),
         ({"MATCH_anyEPCClass": f"{BASE}/01/{GTIN13[:-1]}0/10/X"}, "MATCH_anyEPCClass"),
-        ({"EQ_readPoint": "https://ocop.test/locations/1"}, "EQ_readPoint"),
+        ({"orderBy": "quantity"}, "orderBy"),
+        ({"EQ_readPoint": "locations/1"}, "EQ_readPoint"),
     ):
         response = await events(client, **params)
         assert response.status_code == 400, (params, response.text)
