@@ -54,6 +54,7 @@ from models.registry import (
     ProvincialPlan,
     RecognisingLevel,
 )
+from models.subscriptions import DeliveryStatus, QuerySubscription, StreamPending, SubscriptionDelivery
 from models.system import Instance, ReferenceData
 from models.trace import (
     Batch,
@@ -90,6 +91,7 @@ __all__ = [
     "Certification",
     "CommentKind",
     "CriteriaSet",
+    "DeliveryStatus",
     "DesignStatus",
     "DesignVersion",
     "Evaluation",
@@ -131,6 +133,7 @@ __all__ = [
     "ProgrammeTarget",
     "ProvincialPlan",
     "QuantityRole",
+    "QuerySubscription",
     "RecognisingLevel",
     "ReferenceData",
     "ReviewComment",
@@ -140,6 +143,8 @@ __all__ = [
     "SessionKind",
     "Sponsor",
     "StoredFile",
+    "StreamPending",
+    "SubscriptionDelivery",
     "TemplateKind",
     "TokenKind",
     "TourismOffering",

@@ -108,6 +108,10 @@ class Settings:
     # running job before it stops anyway (a job still running then goes back to the queue for another
     # worker). Keep it below the orchestrator's own grace period (Kubernetes: 30 s by default).
     shutdown_grace_s: float = 25.0
+    # OCOP_WEBHOOK_ALLOW_PRIVATE: EPCIS subscription webhooks may go to private, loopback and link-local
+    # addresses (services/trace/epcis_subscriptions.py). Off in production unless set: a webhook must not
+    # reach into the operator's own network; on by default elsewhere (a developer's local receiver).
+    webhook_allow_private: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -123,6 +127,18 @@ def _lenient_float(value: str | None, default: float) -> float:
         return float(value) if value is not None else default
     except ValueError:
         return default
+
+
+def _flag(value: str | None, name: str, *, default: bool) -> bool:
+    """A yes/no variable; anything but the usual spellings is refused at start-up with the fix."""
+    if value is None or not value.strip():
+        return default
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={value!r}: write 1/true/yes/on or 0/false/no/off")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -162,6 +178,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         integrity_threads=max(1, int(env.get("OCOP_INTEGRITY_THREADS") or 2)),
         label_expiry_warning_days=max(0, int(env.get("OCOP_LABEL_EXPIRY_WARNING_DAYS") or 30)),
         shutdown_grace_s=max(0.0, float(env.get("OCOP_SHUTDOWN_GRACE_S") or 25.0)),
+        webhook_allow_private=_flag(
+            env.get("OCOP_WEBHOOK_ALLOW_PRIVATE"),
+            "OCOP_WEBHOOK_ALLOW_PRIVATE",
+            default=env.get("OCOP_ENV", Environment.DEVELOPMENT) != Environment.PRODUCTION,
+        ),
     )
 
 

@@ -45,7 +45,7 @@ from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
-from services.trace import epcis, epcis_hash
+from services.trace import epcis, epcis_hash, epcis_stream
 from services.trace.batches import QUANTITY_MESSAGES, UNITS, lot_digest, quantity_fits
 from services.trace.epcis_identifiers import canonical_identifier, indexed_values
 from services.trace.errors import TraceErrorCode
@@ -658,6 +658,7 @@ async def _append(
             using_db=conn,
         )
         await _move_heads(event, ids, conn)
+        await epcis_stream.note_appended(event.id, conn)
     page_cache.invalidate()  # after the commit (inside a caller's transaction: held until it ends)
     return event
 
