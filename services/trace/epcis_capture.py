@@ -239,6 +239,13 @@ def _wanted(uri: str, base_url: str) -> _Wanted | None:
     return None
 
 
+def _names_our_lot(uri: str, base_url: str) -> bool:
+    """Whether `uri` is a lot (or a unit of a lot) in our own identifier space, our host's Digital Links: one we
+    do not have is a mistake (a mistyped lot), not a partner's identifier."""
+    wanted = _wanted(uri, base_url)
+    return wanted is not None and wanted.key is not None and wanted.key.startswith(base_url.rstrip("/") + "/")
+
+
 async def _serial_lots(pairs: set[tuple[str, str]]) -> dict[tuple[str, str], Batch]:
     """The lot of each (GTIN, serial) whose serialised label runs issued that serial, when exactly one did."""
     gtins = sorted({gtin for gtin, _ in pairs})
@@ -375,6 +382,8 @@ def _event_input(
         for position, element in enumerate(event.get(key) or []):
             epc_class, amount, uom = element["epcClass"], _amount(element.get("quantity")), element.get("uom")
             batch, serial = ours.get(epc_class, (None, None))
+            if batch is None and _names_our_lot(epc_class, base_url):
+                errors.append(f"{where}/{key}/{position}/epcClass: no lot of ours is {epc_class}")
             if batch is not None and serial is None:
                 touched.element(
                     role, trace.QuantityData(batch.id, amount, uom), f"{where}/{key}/{position}", errors
@@ -386,6 +395,8 @@ def _event_input(
         value = event.get(key)
         for position, epc in enumerate([value] if isinstance(value, str) else value or []):
             batch, serial = ours.get(epc, (None, None))
+            if batch is None and _names_our_lot(epc, base_url):
+                errors.append(f"{where}/{key}/{position}: no lot of ours is {epc}")
             identifiers.append(
                 trace.IdentifierData(
                     id_role, position, epc, batch_id=batch.id if batch else None, serial=serial
