@@ -3,14 +3,17 @@ query is services.trace.epcis_query:
 
 - `POST /epcis/capture`: an EPCISDocument (or EPCISQueryDocument) in JSON-LD, validated against GS1's JSON Schema,
   mapped to `trace.EventInput` and recorded all-or-nothing in one transaction, with the caller's access rules
-  (those of `trace.record_event`). ObjectEvent, TransactionEvent and TransformationEvent with quantity lists whose
-  epcClass is one of our lots (our Digital Link or `https://id.gs1.org/01/{gtin}/10/{lot}`); a readPoint or
-  bizLocation is one of our locations (`{base}/locations/{id}` or the GLN Digital Link of one) or a partner's
-  place, named by a well-formed SGLN (`urn:epc:id:sgln:...`) or GLN Digital Link (`.../414/{gln}[/254/{ext}]`),
-  which is stored as an external location and written back exactly as received (services.trace.locations); a
-  malformed one is refused naming the event and what is wrong. bizTransactionList, sourceList, destinationList
-  and sensorElementList are kept. What we could not store (epcList, ilmd, errorDeclaration, certificationInfo,
-  extension fields, other event types) is refused with a message naming the event, never silently dropped. A
+  (those of `trace.record_event`). Every event the schema admits is kept whole (issue 14): the five event types;
+  our lots named by class (a Digital Link with a lot on our host or any other, an LGTIN URN: EventQuantity),
+  by a serialised unit (`.../10/{lot}/21/{serial}`, or an SGTIN whose serial exactly one lot's label runs
+  issued: EventQuantity not listed, EventIdentifier with the lot and serial) or by a container holding their
+  units (an identifier an earlier AggregationEvent used as parentID of them, `_contained`); every other
+  identifier (partners' products, SSCCs, assets) as EventIdentifier; ilmd, persistentDisposition,
+  certificationInfo, errorDeclaration, sensor data, business transactions, sources, destinations and user
+  extensions (with the `@context` prefixes they use) verbatim. A readPoint or bizLocation is one of our
+  locations, a partner's SGLN or GLN Digital Link, or any URI in no GS1 scheme (services.trace.locations, kept
+  as an external location and written back as received); a malformed GS1 one is refused naming the event. An
+  event naming none of our lots is refused (`reason: noLotOfOurs`): ocop-hub keeps its own lots' events. A
   client's eventID and recordTime are ignored: each event gets our recordTime and its CBV 2.0 hash as eventID.
 - `GET /epcis/capture/{id}`: the capture job (for the user who captured, or a central admin).
 
@@ -530,15 +533,16 @@ def may_capture(reach: Reach) -> bool:
 
 
 def _cap_problems(events: list[Any]) -> list[str]:
-    """The caps of services.trace.events on each event's free JSON (its lists and any field we do not store,
-    which is refused later but would be validated first), checked on the raw document."""
+    """The caps of services.trace.events on each event's free JSON (its lists, ilmd and user extension fields),
+    checked on the raw document, before its validation."""
     errors: list[str] = []
     keys = (
         ("sensorElements", "sensorElementList"),
         ("sources", "sourceList"),
         ("destinations", "destinationList"),
         ("bizTransactions", "bizTransactionList"),
-        ("extensions", "(fields not stored here)"),
+        ("ilmd", "ilmd"),
+        ("extensions", "(user extension fields)"),
     )
     by_name = dict(keys)
     for index, event in enumerate(events):
