@@ -138,8 +138,9 @@ def _hash_document(event: Mapping[str, Any]) -> JSONObject:
     # A captured event's own prefixes (its user extensions' namespaces) join the document's context: the library
     # reads event fields, not an event-level context, and a field whose prefix is unknown would not be hashed.
     own = plain.pop("@context", None)
+    extra = own if isinstance(own, list) else [own] if own else []  # a URL in it is refused, never fetched
     return {
-        "@context": [EPCIS_CONTEXT, _HASH_PREFIXES, *([own] if isinstance(own, dict) and own else [])],
+        "@context": [EPCIS_CONTEXT, _HASH_PREFIXES, *extra],
         "type": "EPCISDocument",
         "schemaVersion": SCHEMA_VERSION,
         "creationDate": "1970-01-01T00:00:00.000Z",
