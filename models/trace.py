@@ -194,7 +194,8 @@ class TraceEvent(Model):
     # EventIdentifier; queryable values of these fields are rows of EventField.
     ilmd: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)  # instance/lot master data
     persistent_disposition: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)  # {set, unset}
-    certification_info: fields.Field[Any] = fields.JSONField(null=True)  # a URI or a list of URIs
+    # certificationInfo as a list of URIs (one URI is written back as a string, as EPCIS writes one).
+    certification_info: fields.Field[list[str] | None] = fields.JSONField(null=True)
     # The event's top-level user extension fields ({"example:myField": value, "rdfs:comment": ...}).
     extensions: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     # Fields of the readPoint/bizLocation objects besides `id` ({"readPoint": {...}, "bizLocation": {...}}).

@@ -122,7 +122,7 @@ class EventInput:
     identifiers: list[IdentifierData] = field(default_factory=list)
     ilmd: dict[str, Any] | None = None
     persistent_disposition: dict[str, Any] | None = None
-    certification_info: Any = None  # a URI or a list of URIs
+    certification_info: list[str] | None = None  # certificationInfo URIs
     extensions: dict[str, Any] | None = None
     place_extensions: dict[str, Any] | None = None
     namespaces: dict[str, str] | None = None
