@@ -224,8 +224,9 @@ def _wanted(uri: str, base_url: str) -> _Wanted | None:
         if link.lot is None or link.cpv or link.tpx:
             return None
         return _Wanted(own + link.lot_path(), link.serial)
-    canonical = canonical_identifier(uri)
-    parts = urlsplit(uri if canonical == uri else canonical)
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https"):  # an EPC URN: its Digital Link (a serial's carries no lot)
+        parts = urlsplit(canonical_identifier(uri))
     if parts.scheme not in ("http", "https"):
         return None
     found = _link_of(parts.path)
