@@ -297,11 +297,16 @@ _CLASS_ROLES = {
         ),
     ),
 }
-_IDPAT = re.compile(r"urn:epc:idpat:(sgtin|sscc|sgln):([0-9*]+)\.(.*)")
+_IDPAT = re.compile(r"urn:epc:idpat:([a-z0-9]+):(.*)")
+_PATTERN_KEYS = {
+    "sgtin": ("01", 3),
+    "sscc": ("00", 2),
+    "sgln": ("414", 3),
+}  # the GS1 key, the pattern's fields
 _GTIN_LEVEL = re.compile(r"https://id\.gs1\.org/01/([0-9]{14})")
 
 
-def identifier_condition(value: str) -> Q:
+def identifier_condition(value: str, parameter: str = "MATCH_anyEPC") -> Q:
     """The EventIdentifier rows an identifier or pattern matches (EPCIS 8.2.7.1.1), on their canonical value:
     an identifier matches itself in any spelling (EPC URN or Digital Link on any host); a pattern matches the
     identifiers it covers: `urn:epc:idpat:sgtin:{prefix}.{item}.*` (or its Digital Link,
@@ -311,17 +316,24 @@ def identifier_condition(value: str) -> Q:
     if gtin := _GTIN_LEVEL.fullmatch(canonical):
         return Q(value=canonical) | Q(value__startswith=f"https://id.gs1.org/01/{gtin.group(1)}/")
     pattern = _IDPAT.fullmatch(canonical)
-    if pattern is None:
+    if pattern is None or pattern.group(1) not in _PATTERN_KEYS:
         return Q(value=canonical)
-    scheme, company, rest = pattern.groups()
-    key = {"sgtin": "01", "sscc": "00", "sgln": "414"}[scheme]
+    scheme, rest = pattern.groups()
+    key, fields = _PATTERN_KEYS[scheme]
+    company, *others = rest.split(".")
+    if (
+        len(others) != fields - 1
+        or any(part != "*" for part in others)
+        or not re.fullmatch(r"\*|[0-9]{6,12}", company)
+    ):
+        raise query_problem(parameter, f"{value!r} is not an EPC pattern this repository reads.")
     if company == "*":
         return Q(value__startswith=f"https://id.gs1.org/{key}/")
-    if not company.isdigit() or not all(part == "*" for part in rest.split(".")):
-        raise query_problem("MATCH_", f"{value!r} is not an EPC pattern this repository reads.")
     # GTIN-14 and SSCC lead with an indicator or extension digit, then the company prefix; a GLN starts with it.
-    lead = "" if scheme == "sgln" else "_"
-    return Q(value__like=f"https://id.gs1.org/{key}/{lead}{company}%")
+    leads = [""] if scheme == "sgln" else [str(digit) for digit in range(10)]
+    return Q(
+        *(Q(value__startswith=f"https://id.gs1.org/{key}/{lead}{company}") for lead in leads), join_type="OR"
+    )
 
 
 def _gtin_of(value: str) -> str | None:
@@ -347,7 +359,7 @@ async def _class_condition(name: str, uris: Sequence[str], reach: Reach, base_ur
         ids |= {int(cast(int, i)) for i in await batches.values_list("id", flat=True)}
     ours = EventQuantity.filter(batch_id__in=sorted(ids), role__in=list(lot_roles), listed=True)
     theirs = EventIdentifier.filter(
-        Q(*(identifier_condition(uri) for uri in uris), join_type="OR"), role__in=list(identifier_roles)
+        Q(*(identifier_condition(uri, name) for uri in uris), join_type="OR"), role__in=list(identifier_roles)
     )
     return _in(ours) | _in(theirs)
 
@@ -445,7 +457,7 @@ async def matching(query: EventQuery, reach: Reach, base_url: str) -> QuerySet[T
                 events = events.filter(**{f"{column}__in": found})
     for name, roles in _INSTANCE_ROLES.items():
         if uris := query.values(name):
-            condition = Q(*(identifier_condition(uri) for uri in uris), join_type="OR")
+            condition = Q(*(identifier_condition(uri, name) for uri in uris), join_type="OR")
             events = events.filter(_in(EventIdentifier.filter(condition, role__in=list(roles))))
     for name in _CLASS_ROLES:
         if uris := query.values(name):
@@ -514,7 +526,7 @@ async def query_events(
         if not epcis.is_absolute_uri(any_identifier):
             raise query_problem("epc", f"{any_identifier!r} is not an absolute URI.")
         named = EventIdentifier.filter(
-            identifier_condition(any_identifier), role__in=list(_INSTANCE_ROLES["MATCH_anyEPC"])
+            identifier_condition(any_identifier, "epc"), role__in=list(_INSTANCE_ROLES["MATCH_anyEPC"])
         )
         events = events.filter(
             _in(named) | await _class_condition("MATCH_anyEPCClass", [any_identifier], reach, base_url)

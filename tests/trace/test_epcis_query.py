@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,13 @@ from urllib.parse import quote
 
 from httpx import AsyncClient, Response
 
-from models import Batch, EventAction, EventType, Location, LocationKind, TraceEvent
+from models import Batch, EventAction, EventType, IdentifierRole, Location, LocationKind, Role, TraceEvent
 from services.policy import SYSTEM
 from services.trace import epcis_validation
 from services.trace import events as trace
-from services.trace.events import Correction, EventInput, QuantityData
+from services.trace.events import Correction, EventInput, IdentifierData, QuantityData
 from tests.conftest import Database
-from tests.factories import token_for
+from tests.factories import make_producer, token_for
 from tests.trace.test_epcis_rest import BASE, T0, event_list, history, link, lot
 
 # GS1's OpenAPI of the EPCIS 2.0 REST bindings, vendored as JSON (services/trace/reference/README.md).
@@ -224,6 +225,7 @@ async def test_the_rest_resources_are_queries_of_one_parameter(client: AsyncClie
     assert len(event_list(narrowed)) == 1
     refused = await client.get("/epcis/bizSteps/shipping/events", params={"EQ_bizStep": "receiving"})
     assert refused.status_code == 400
+    assert refused.json()["parameter"] == "EQ_bizStep"
     assert (
         await client.get("/epcis/events/" + quote("ni:///sha-256;00?ver=CBV2.0", safe=""))
     ).status_code == 404
@@ -383,3 +385,208 @@ async def test_each_exception_is_the_standards(client: AsyncClient, db: Database
     assert paging.status_code == 400
     assert paging.json()["parameter"] == "perPage"
     assert [q["name"] for q in (await client.get("/epcis/queries", headers=user)).json()] == ["mine"]
+
+
+# -- identifiers, quantities, transactions, extension and ILMD fields (captured events) ---------------------------
+
+SERIAL_URN = "urn:epc:id:sgtin:0614141.107346.2018"  # GTIN 10614141073464, serial 2018
+SERIAL_ELSEWHERE = "https://example.com/01/10614141073464/21/2019"  # the same GTIN on another host
+SSCC = "urn:epc:id:sscc:0614141.1234567890"
+CHILD = "https://id.gs1.org/01/09506000134352/21/7"
+MADE = "https://id.gs1.org/01/09506000134352/21/8"
+PARTNER_CLASS = "urn:epc:class:lgtin:4012345.012345.998877"  # GTIN 04012345123456, lot 998877
+EXAMPLE = "https://ns.example.com/epcis/"
+PO = "urn:epcglobal:cbv:bt:0614141000005:PO-1"
+OWNER = "https://id.gs1.org/417/0614141000005"
+BUYER = "https://id.gs1.org/417/4012345000009"
+
+
+def ident(role: IdentifierRole, received: str, position: int = 0, **kwargs: Any) -> IdentifierData:
+    return IdentifierData(role, position, received, **kwargs)
+
+
+async def captured(
+    batch: Batch, day: int, event_type: EventType = EventType.OBJECT, **kwargs: Any
+) -> TraceEvent:
+    if event_type == EventType.TRANSFORMATION:
+        kwargs.setdefault("inputs", [QuantityData(batch.id, Decimal(1), "KGM")])
+    else:
+        kwargs.setdefault("subjects", [QuantityData(batch.id, Decimal(1), "KGM")])
+    return await trace.record_event(
+        EventInput(event_type, T0 + dt.timedelta(days=day), biz_step="inspecting", **kwargs), SYSTEM, BASE
+    )
+
+
+async def test_match_parameters_follow_the_standards_patterns(client: AsyncClient, db: Database) -> None:
+    batch = await lot({"name": "Bánh tráng", "gtin": "8934563138165"}, "BT-1")
+    e1 = await captured(batch, 0, identifiers=[ident(IdentifierRole.EPC, SERIAL_URN)])
+    e2 = await captured(batch, 1, identifiers=[ident(IdentifierRole.EPC, SERIAL_ELSEWHERE)])
+    e3 = await captured(
+        batch,
+        2,
+        EventType.AGGREGATION,
+        action=EventAction.ADD,
+        identifiers=[ident(IdentifierRole.PARENT, SSCC), ident(IdentifierRole.CHILD, CHILD)],
+    )
+    e4 = await captured(
+        batch,
+        3,
+        EventType.TRANSFORMATION,
+        action=None,
+        identifiers=[ident(IdentifierRole.INPUT, SERIAL_URN), ident(IdentifierRole.OUTPUT, MADE)],
+    )
+    e5 = await captured(
+        batch,
+        4,
+        identifiers=[ident(IdentifierRole.QUANTITY, PARTNER_CLASS, quantity=Decimal(7), uom="KGM")],
+    )
+
+    async def found(**params: str) -> list[str]:
+        return ids(await client.get("/epcis/events", params=params))
+
+    assert await found(MATCH_epc=SERIAL_URN) == [e1.event_hash]
+    assert await found(MATCH_epc="https://id.gs1.org/01/10614141073464/21/2018") == [e1.event_hash]
+    both = [e1.event_hash, e2.event_hash]
+    assert await found(MATCH_epc="urn:epc:idpat:sgtin:0614141.107346.*") == both
+    assert await found(MATCH_epc="https://id.gs1.org/01/10614141073464") == both
+    assert await found(MATCH_epc="urn:epc:idpat:sgtin:0614141.*.*") == both
+    assert await found(MATCH_epc=CHILD) == [e3.event_hash]  # childEPCs
+    assert await found(MATCH_parentID=SSCC) == [e3.event_hash]
+    assert await found(MATCH_parentID="urn:epc:idpat:sscc:0614141.*") == [e3.event_hash]
+    assert await found(MATCH_parentID=CHILD) == []
+    assert await found(MATCH_inputEPC=SERIAL_URN) == [e4.event_hash]
+    assert await found(MATCH_outputEPC=MADE) == [e4.event_hash]
+    assert await found(MATCH_outputEPC=SERIAL_URN) == []
+    assert await found(MATCH_anyEPC=SERIAL_URN) == [e1.event_hash, e4.event_hash]
+    assert await found(MATCH_anyEPC=f"{SSCC}|{MADE}") == [e3.event_hash, e4.event_hash]
+    # Classes: a partner's lot in any spelling or as its GTIN; our lots by their product's GTIN.
+    assert await found(MATCH_epcClass=PARTNER_CLASS) == [e5.event_hash]
+    assert await found(MATCH_epcClass="https://id.gs1.org/01/04012345123456/10/998877") == [e5.event_hash]
+    assert await found(MATCH_epcClass="https://id.gs1.org/01/04012345123456") == [e5.event_hash]
+    assert await found(MATCH_anyEPCClass="urn:epc:idpat:sgtin:4012345.012345.*") == [e5.event_hash]
+    ours = await found(MATCH_epcClass="https://id.gs1.org/01/08934563138165")
+    assert ours == [e1.event_hash, e2.event_hash, e3.event_hash, e5.event_hash]
+    assert await found(MATCH_inputEPCClass="urn:epc:idpat:sgtin:893456.0313816.*") == [e4.event_hash]
+    assert await found(MATCH_outputEPCClass=link(batch)) == []
+    # Quantities: ours are 1 kg each; the partner's class 7 kg.
+    assert await found(GT_quantity="5") == [e5.event_hash]
+    assert await found(LE_quantity="1", MATCH_epc=SERIAL_URN) == [e1.event_hash]
+    # /epcs/{epc}/events: the identifier as an instance or a class.
+    assert ids(await client.get(f"/epcis/epcs/{quote(SERIAL_URN, safe='')}/events")) == [
+        e1.event_hash,
+        e4.event_hash,
+    ]
+    assert ids(await client.get(f"/epcis/epcs/{quote(PARTNER_CLASS, safe='')}/events")) == [e5.event_hash]
+    refused = await client.get("/epcis/events", params={"MATCH_epc": "urn:epc:idpat:sgtin:06x.*.*"})
+    assert refused.status_code == 400
+    assert refused.json()["parameter"] == "MATCH_epc"
+
+
+async def test_extension_ilmd_and_typed_parameters(client: AsyncClient, db: Database) -> None:
+    batch = await lot({"name": "Nước mắm"}, "NM-1")
+    first = await captured(
+        batch,
+        0,
+        action=EventAction.ADD,
+        namespaces={"example": EXAMPLE},
+        ilmd={
+            "cbvmda:lotNumber": "LOT-9",
+            "example:temperature": 4.5,
+            "example:bestBefore": "2025-01-01T00:00:00+07:00",
+            "example:origin": {"example:province": "Bến Tre"},
+        },
+        extensions={"example:grade": "A", "example:score": 88},
+        biz_transactions=[{"type": "po", "bizTransaction": PO}],
+        sources=[{"type": "owning_party", "source": OWNER}],
+        destinations=[{"type": "possessing_party", "destination": BUYER}],
+    )
+    second = await captured(
+        batch,
+        1,
+        action=EventAction.ADD,
+        namespaces={"example": EXAMPLE},
+        ilmd={"example:temperature": 9},
+        extensions={"example:grade": "B", "example:score": 40},
+    )
+    declared = {"GS1-Extensions": f"example={EXAMPLE}"}
+
+    async def found(headers: Mapping[str, str] | None = None, /, **params: str) -> list[str]:
+        return ids(await client.get("/epcis/events", params=params, headers=headers or {}))
+
+    one, two = [first.event_hash], [second.event_hash]
+    assert await found(**{"EQ_ILMD_cbvmda:lotNumber": "LOT-9"}) == one
+    assert await found(**{"EQ_ILMD_urn:epcglobal:cbv:mda:lotNumber": "LOT-9"}) == one
+    assert await found(declared, **{"GT_ILMD_example:temperature": "5"}) == two
+    assert await found(declared, **{"LT_ILMD_example:temperature": "5"}) == one
+    assert await found(**{f"EQ_ILMD_{EXAMPLE}temperature": "4.5"}) == one
+    assert await found(declared, **{"GE_ILMD_example:bestBefore": "2024-12-31T17:00:00Z"}) == one
+    assert await found(declared, **{"GT_ILMD_example:bestBefore": "2024-12-31T17:00:00Z"}) == []
+    assert await found(declared, **{"EXISTS_ILMD_example:bestBefore": ""}) == one
+    assert await found(declared, **{"EQ_INNER_ILMD_example:province": "Bến Tre"}) == one
+    assert await found(declared, **{"EQ_ILMD_example:province": "Bến Tre"}) == []
+    assert await found(declared, **{"EQ_example:grade": "A|B"}) == one + two
+    assert await found(declared, **{"GE_example:score": "50"}) == one
+    assert await found(declared, **{"EXISTS_example:score": "true"}) == one + two
+    assert await found(declared, **{"EQ_example:temperature": "9"}) == []  # an ILMD field, not an extension
+    undeclared = await client.get("/epcis/events", params={"EQ_example:grade": "A"})
+    assert undeclared.status_code == 400
+    assert undeclared.json()["parameter"] == "EQ_example:grade"
+    assert await found(EQ_bizTransaction_po=PO) == one
+    assert await found(**{"EQ_bizTransaction_https://ref.gs1.org/cbv/BTT-po": PO}) == one
+    assert await found(EQ_bizTransaction_inv=PO) == []
+    assert await found(EQ_source_owning_party=OWNER) == one
+    assert await found(EQ_destination_possessing_party=BUYER) == one
+    assert await found(EQ_destination_owning_party=BUYER) == []
+
+
+def partner_guide() -> str:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "tracing.md").read_text()
+    return guide[guide.index("## Partner guide") :]
+
+
+async def test_the_partner_guides_worked_example_captures_and_reads_back(
+    client: AsyncClient, db: Database
+) -> None:
+    """docs/tracing.md "Partner guide": its capture document and its query, as written there."""
+    section = partner_guide()
+    document = json.loads(
+        section[section.index("<<'JSON'\n") + len("<<'JSON'\n") : section.index("\nJSON\n")]
+    )
+    producer = await make_producer()
+    batch = await lot({"producer": producer, "name": "Kẹo dừa", "gtin": "8934563138165"}, "KD-2024-07")
+    carrier = auth(await token_for(Role.PRODUCER_MEMBER, producer_id=producer.id))
+    captured = await client.post(
+        "/epcis/capture",
+        content=json.dumps(document),
+        headers=carrier | {"content-type": "application/ld+json"},
+    )
+    assert captured.status_code == 202, captured.text
+    assert captured.json()["success"] is True
+    [event_id] = captured.json()["eventIDs"]
+    query: list[tuple[str, str | int | float | bool | None]] = [
+        ("MATCH_epcClass", "https://id.gs1.org/01/08934563138165/10/KD-2024-07"),
+        ("EQ_bizTransaction_desadv", "urn:epcglobal:cbv:bt:8935001000075:DN-4471"),
+        ("EQ_tms:vehicle", "51C-123.45"),
+    ]
+    for line in (
+        "MATCH_epcClass=",
+        "EQ_bizTransaction_desadv=",
+        "EQ_tms:vehicle=",
+        "tms=https://tms.carrier.vn",
+    ):
+        assert line in section, line  # the guide's query is this one
+    answer = await client.get(
+        "/epcis/events",
+        params=query,
+        headers=carrier | {"GS1-Extensions": "tms=https://tms.carrier.vn/epcis/"},
+    )
+    [event] = event_list(answer)
+    assert event["eventID"] == event_id
+    assert event["tms:vehicle"] == "51C-123.45"
+    assert event["quantityList"][0]["epcClass"] == link(batch)
+    other_vehicle = await client.get(
+        "/epcis/events",
+        params=[*query[:2], ("EQ_tms:vehicle", "51C-000.00")],
+        headers={"GS1-Extensions": "tms=https://tms.carrier.vn/epcis/"},
+    )
+    assert event_list(other_vehicle) == []
