@@ -36,7 +36,19 @@ from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
 from services.jobs import queue as jobs
 from services.trace import epcis_capture
-from web import commands, epcis, graphql, home, labels, packaging, probes, public, registry, resolver
+from web import (
+    commands,
+    epcis,
+    epcis_subscriptions,
+    graphql,
+    home,
+    labels,
+    packaging,
+    probes,
+    public,
+    registry,
+    resolver,
+)
 from web import jobs as job_files
 from web.middleware import FrontCacheMiddleware, RequestLogMiddleware
 from web.responses import CachedResponse
@@ -75,8 +87,13 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         job_backend = jobs.backend(settings.database_url) if connect else "off"
         job_worker: asyncio.Task[None] | None = None
         deferrer: Any = None
+        dispatcher: asyncio.Task[None] | None = None
         if job_backend == "local":
             job_worker = asyncio.create_task(jobs.LocalWorker().run(), name="job-worker")
+            # EPCIS subscriptions' deliveries are the job workers' work too (`server.py worker` elsewhere).
+            dispatcher = asyncio.create_task(
+                commands.subscription_dispatcher(settings), name="epcis-subscriptions"
+            )
         elif job_backend == "procrastinate":
             from services.jobs.procrastinate_backend import Procrastinate
 
@@ -86,6 +103,10 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             yield
         finally:
             loop_lag.cancel()
+            if dispatcher is not None:
+                dispatcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await dispatcher
             await graphql.close(app.state.graphql)
             await bus.stop()
             if job_worker is not None:
@@ -106,6 +127,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
             *graphql.routes,
             *resolver.routes,
             *public.routes,
+            *epcis_subscriptions.routes,
             *epcis.routes,
             *labels.routes,
             *packaging.routes,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.migrations.constraints import CheckConstraint
@@ -186,6 +187,25 @@ class TraceEvent(Model):
     # reason and the previous chain hashes; 2 (events recorded from migration 0007 on) also covers what the
     # trace page and the EPCIS document show besides it: notes, places as shown, record time, correction.
     hash_version = fields.SmallIntField(default=1, db_default=1)
+    # What a captured EPCIS 2.0 event carries besides the above (migration 0012; None for events that have none,
+    # and for every event recorded before). Kept verbatim as received (JSON-LD, keys as CURIEs or IRIs), written
+    # back unchanged by the EPCIS document and covered by the CBV event hash (the declaration: by the chain hash).
+    # Identifiers (epcList, parentID, childEPCs, input/outputEPCList, foreign quantity elements) are rows of
+    # EventIdentifier; queryable values of these fields are rows of EventField.
+    ilmd: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)  # instance/lot master data
+    persistent_disposition: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)  # {set, unset}
+    # certificationInfo as a list of URIs (one URI is written back as a string, as EPCIS writes one).
+    certification_info: fields.Field[list[str] | None] = fields.JSONField(null=True)
+    # The event's top-level user extension fields ({"example:myField": value, "rdfs:comment": ...}).
+    extensions: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    # Fields of the readPoint/bizLocation objects besides `id` ({"readPoint": {...}, "bizLocation": {...}}).
+    place_extensions: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    # The JSON-LD prefixes the event's fields use beyond the EPCIS context ({"example": "https://ns.example.com/"}),
+    # written into the `@context` of every document that carries the event.
+    namespaces: fields.Field[dict[str, str] | None] = fields.JSONField(null=True)
+    # A partner's errorDeclaration, verbatim, on a captured event that is not one of our own corrections (ours
+    # use `corrects`).
+    declaration: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
 
     class Meta:
         table = "trace_event"
@@ -208,6 +228,10 @@ class EventQuantity(Model):
     unit = fields.CharField(max_length=3, null=True)
     # The batch's previous chain hash when this event was appended: the chain per batch.
     previous_chain_hash = fields.CharField(max_length=64, null=True)
+    # False: the event touches the lot through instance identifiers (serials of the lot in epcList, childEPCs...)
+    # or a container holding its units (an SSCC it was aggregated into), not through a quantity element; the row
+    # links the event to the lot (page, chain, lineage) but is not written as a quantityList element.
+    listed = fields.BooleanField(default=True, db_default=True)
 
     class Meta:
         table = "event_quantity"
@@ -215,6 +239,104 @@ class EventQuantity(Model):
         constraints = (
             CheckConstraint(check="quantity IS NULL OR quantity > 0", name="event_quantity_positive"),
         )
+
+
+class IdentifierRole(StrEnum):
+    """Where an identifier stands in an EPCIS event."""
+
+    EPC = "epc"  # epcList (ObjectEvent, TransactionEvent)
+    PARENT = "parent"  # parentID (Aggregation, Transaction, Association)
+    CHILD = "child"  # childEPCs (Aggregation, Association)
+    INPUT = "input"  # inputEPCList (Transformation)
+    OUTPUT = "output"  # outputEPCList (Transformation)
+    QUANTITY = "quantity"  # quantityList element whose epcClass is not one of our lots
+    CHILD_QUANTITY = "child_quantity"  # childQuantityList, idem
+    INPUT_QUANTITY = "input_quantity"  # inputQuantityList, idem
+    OUTPUT_QUANTITY = "output_quantity"  # outputQuantityList, idem
+
+
+class EventIdentifier(Model):
+    """An identifier a captured event names, other than our lots' quantity elements (those are EventQuantity):
+    instance identifiers (ours and partners'), parentIDs and partners' classes with their quantity. `value` is the
+    canonical form (a GS1 key as its https://id.gs1.org Digital Link, EPC URNs converted; anything else as
+    received); `received` the form the event used when it differs (written back). `batch` and `serial`: the lot
+    of ours the identifier names (a serial of it, or the lot itself as an epcClass pattern) and the serial."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[TraceEvent] = fields.ForeignKeyField(
+        "models.TraceEvent", related_name="identifiers", on_delete=fields.RESTRICT, db_index=True
+    )
+    event_id: int
+    role = fields.CharEnumField(IdentifierRole, max_length=16)
+    position = fields.SmallIntField()  # order within its list in the event
+    value = fields.CharField(max_length=500)
+    received = fields.CharField(max_length=500, null=True)
+    batch: fields.ForeignKeyNullableRelation[Batch] = fields.ForeignKeyField(
+        "models.Batch", related_name=False, null=True, on_delete=fields.RESTRICT, db_index=True
+    )
+    batch_id: int | None
+    serial = fields.CharField(max_length=20, null=True)
+    quantity = fields.DecimalField(max_digits=24, decimal_places=6, null=True)  # quantity roles only
+    uom = fields.CharField(max_length=3, null=True)
+
+    class Meta:
+        table = "trace_event_identifier"
+        indexes = (("value", "role"),)
+
+
+class FieldScope(StrEnum):
+    """What part of an event an EventField row indexes."""
+
+    EXTENSION = "extension"  # a user extension field of the event (inner: nested in one)
+    ILMD = "ilmd"  # a field of its ilmd
+    BIZ_TRANSACTION = "biz_transaction"  # name: the type ("" untyped), value: the transaction's URI
+    SOURCE = "source"  # name: the type, value: the source's URI
+    DESTINATION = "destination"  # idem
+
+
+class EventField(Model):
+    """A queryable value of a captured event (EPCIS SimpleEventQuery EQ_/GT_/LT_ parameters): derived from the
+    event's stored JSON when it is recorded, never shown, so not part of its hash. `name` is the field's full IRI
+    (a CURIE expanded with the event's namespaces) or, for transactions, sources and destinations, their type as
+    stored (a CBV word or a URI). `inner`: nested inside another field (EQ_INNER_...). A value is indexed as text
+    (up to 255 characters), and also as a number or a time when it is one (JSON number or numeric string; an
+    RFC 3339 date-time)."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[TraceEvent] = fields.ForeignKeyField(
+        "models.TraceEvent", related_name="fields", on_delete=fields.RESTRICT, db_index=True
+    )
+    event_id: int
+    scope = fields.CharEnumField(FieldScope, max_length=16)
+    name = fields.CharField(max_length=255)
+    inner = fields.BooleanField(default=False)
+    text_value = fields.CharField(max_length=255, null=True)
+    number_value = fields.FloatField(null=True)
+    time_value = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "trace_event_field"
+        indexes = (("scope", "name", "text_value"), ("scope", "name", "number_value"))
+
+
+class NamedQuery(Model):
+    """An EPCIS 2.0 named query (`POST /epcis/queries`): a SimpleEventQuery kept under a name, per owner (two users
+    may each have a query called `shipped`). `query` holds its parameters as the OpenAPI's EPCISEventsQuery object
+    (`{"EQ_bizStep": ["shipping"], ...}`), checked when created (services.trace.epcis_named_queries); its events are
+    what the owner may see when asked, as for the same query sent to /epcis/events."""
+
+    id = fields.IntField(primary_key=True)
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name=False, on_delete=fields.CASCADE, db_index=True
+    )
+    owner_id: int
+    name = fields.CharField(max_length=100)
+    query: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "epcis_named_query"
+        unique_together = (("owner", "name"),)
 
 
 class LotHead(Model):

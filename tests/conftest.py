@@ -67,6 +67,8 @@ MUTABLE_TABLES = (
     "external_location_name",
     "lot_head",
     "instance",
+    "trace_event_field",
+    "trace_event_identifier",
     "event_quantity",
     "trace_event",
     "batch",
@@ -156,6 +158,8 @@ async def _empty_mutable_tables(backend: str) -> None:
         statements.append("UPDATE product SET latest_certificate_id = NULL")  # product <-> evaluation
     if "trace_event" in written:
         statements.append("DELETE FROM event_quantity")
+        statements.append("DELETE FROM trace_event_identifier")
+        statements.append("DELETE FROM trace_event_field")
         statements.append("DELETE FROM trace_event WHERE corrects_id IS NOT NULL")  # declarations first
     statements += [f"DELETE FROM {table}" for table in MUTABLE_TABLES if table in written]  # noqa: S608
     if backend == "postgres":

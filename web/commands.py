@@ -201,12 +201,27 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
         await db.disconnect()
 
 
+async def subscription_dispatcher(settings: Settings) -> None:
+    """Send EPCIS subscriptions' deliveries until cancelled (services/trace/epcis_subscriptions.py)."""
+    from services.trace import epcis_subscriptions
+    from web.webhooks import WebhookSender
+
+    sender = WebhookSender()
+    try:
+        await epcis_subscriptions.Dispatcher(
+            sender.send, settings.public_base_url, f"epcis-{jobs.worker_name()}"
+        ).run()
+    finally:
+        await sender.close()
+
+
 async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     """Run background jobs until SIGINT/SIGTERM: procrastinate workers on PostgreSQL (when installed), the
     local worker loop otherwise (on PostgreSQL several such processes share the queue too)."""
     import signal
 
     await db.connect(settings.database_url)
+    dispatcher = asyncio.create_task(subscription_dispatcher(settings), name="epcis-subscriptions")
     try:
         postgres = settings.database_url.startswith(("postgres://", "postgresql://"))
         if postgres and not args.local:
@@ -240,6 +255,8 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
         await asyncio.gather(*workers, return_exceptions=True)
         return 0
     finally:
+        dispatcher.cancel()
+        await asyncio.gather(dispatcher, return_exceptions=True)
         await db.disconnect()
 
 

@@ -294,6 +294,20 @@ async def authenticate(authorization: str | None) -> Actor:
     )
 
 
+async def actor_of_user(user_id: int) -> Actor | None:
+    """The actor a user is now, with its current memberships, for work done on its behalf without a request
+    (an EPCIS subscription's deliveries); None when the user is gone or deactivated."""
+    user = await User.get_or_none(id=user_id)
+    if user is None or not user.is_active:
+        return None
+    memberships = await Membership.filter(user_id=user.id)
+    return Actor(
+        user_id=user.id,
+        email=user.email,
+        grants=tuple(Grant(m.role, m.province_id, m.producer_id, m.fair_scope) for m in memberships),
+    )
+
+
 async def logout(actor: Actor) -> None:
     if not actor.is_authenticated or actor.token_id is None:
         raise unauthenticated()

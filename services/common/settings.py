@@ -147,6 +147,10 @@ class Settings:
     ws_max_connections: int = 5
     ws_heartbeat_s: float = 30.0
     ws_init_timeout_s: float = 10.0
+    # OCOP_WEBHOOK_ALLOW_PRIVATE: EPCIS subscription webhooks may go to private, loopback and link-local
+    # addresses (services/trace/epcis_subscriptions.py). Off in production unless set: a webhook must not
+    # reach into the operator's own network; on by default elsewhere (a developer's local receiver).
+    webhook_allow_private: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -210,6 +214,18 @@ def _lenient_float(value: str | None, default: float) -> float:
         return default
 
 
+def _flag(value: str | None, name: str, *, default: bool) -> bool:
+    """A yes/no variable; anything but the usual spellings is refused at start-up with the fix."""
+    if value is None or not value.strip():
+        return default
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name}={value!r}: write 1/true/yes/on or 0/false/no/off")
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from `environ` (the process environment by default): the one place it is read."""
     env = os.environ if environ is None else environ
@@ -254,6 +270,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ws_max_connections=max(1, int(env.get("OCOP_WS_MAX_CONNECTIONS") or 5)),
         ws_heartbeat_s=max(0.05, float(env.get("OCOP_WS_HEARTBEAT_S") or 30.0)),
         ws_init_timeout_s=max(0.05, float(env.get("OCOP_WS_INIT_TIMEOUT_S") or 10.0)),
+        webhook_allow_private=_flag(
+            env.get("OCOP_WEBHOOK_ALLOW_PRIVATE"),
+            "OCOP_WEBHOOK_ALLOW_PRIVATE",
+            default=env.get("OCOP_ENV", Environment.DEVELOPMENT) != Environment.PRODUCTION,
+        ),
     )
 
 

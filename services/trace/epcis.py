@@ -261,12 +261,24 @@ class EventData:
     destinations: Sequence[Mapping[str, str]] = ()
     biz_transactions: Sequence[Mapping[str, str]] = ()
     sensor_elements: Sequence[Mapping[str, Any]] = ()
-    certification_info: str | None = None
+    certification_info: str | Sequence[str] | None = None
     documents: Sequence[Mapping[str, str]] = ()  # {"type", "url", "title"?}: see `event_json`
     error_declaration: ErrorDeclaration | None = None
     ilmd: Mapping[str, Any] | None = None
     event_id: str | None = None
     record_time: datetime | None = None
+    # What a captured event carries besides, written back as received: instance identifiers, persistent
+    # disposition, user extension fields (top level; and of readPoint/bizLocation: {"readPoint": {...}}), the
+    # JSON-LD prefixes they use (written as the event's own `@context`), a partner's errorDeclaration.
+    epc_list: Sequence[str] = ()
+    child_epcs: Sequence[str] = ()
+    input_epcs: Sequence[str] = ()
+    output_epcs: Sequence[str] = ()
+    persistent_disposition: Mapping[str, Any] | None = None
+    extensions: Mapping[str, Any] | None = None
+    place_extensions: Mapping[str, Any] | None = None
+    namespaces: Mapping[str, str] | None = None
+    declaration: Mapping[str, Any] | None = None
 
 
 def _timezone(offset: str) -> timezone:
@@ -355,6 +367,8 @@ def event_json(data: EventData) -> JSONObject:
             raise ValueError(f"an {item.role} quantity does not fit {data.type}")
 
     event: JSONObject = {"type": str(data.type)}
+    if data.namespaces:
+        event["@context"] = dict(data.namespaces)
     if data.event_id:
         event["eventID"] = data.event_id
     event["eventTime"] = timestamp(data.event_time, data.time_zone_offset)
@@ -373,16 +387,30 @@ def event_json(data: EventData) -> JSONObject:
         elements = [_quantity_element(item) for item in data.quantities if item.role is role]
         if elements:
             event[name] = elements
+    for name, epcs in (
+        ("epcList", data.epc_list),
+        ("childEPCs", data.child_epcs),
+        ("inputEPCList", data.input_epcs),
+        ("outputEPCList", data.output_epcs),
+    ):
+        if epcs:
+            event[name] = list(epcs)
     if data.action is not None:
         event["action"] = str(data.action)
     if data.biz_step:
         event["bizStep"] = _vocabulary(data.biz_step, "bizStep")
     if data.disposition:
         event["disposition"] = _vocabulary(data.disposition, "disposition")
+    places = data.place_extensions or {}
     if data.read_point_id:
-        event["readPoint"] = {"id": data.read_point_id}
+        event["readPoint"] = {"id": data.read_point_id, **copy.deepcopy(dict(places.get("readPoint") or {}))}
     if data.biz_location_id:
-        event["bizLocation"] = {"id": data.biz_location_id}
+        event["bizLocation"] = {
+            "id": data.biz_location_id,
+            **copy.deepcopy(dict(places.get("bizLocation") or {})),
+        }
+    if data.persistent_disposition:
+        event["persistentDisposition"] = copy.deepcopy(dict(data.persistent_disposition))
     for name, key, entries in (
         ("bizTransactionList", "bizTransaction", data.biz_transactions),
         ("sourceList", "source", data.sources),
@@ -394,7 +422,8 @@ def event_json(data: EventData) -> JSONObject:
         event["sensorElementList"] = [copy.deepcopy(dict(element)) for element in data.sensor_elements]
     if data.ilmd:
         event["ilmd"] = copy.deepcopy(dict(data.ilmd))
-    certification = [data.certification_info] if data.certification_info else []
+    given = data.certification_info
+    certification = [given] if isinstance(given, str) else list(given or [])
     for attached in data.documents:
         if attached["type"] in CERTIFICATION_DOCUMENT_TYPES and attached["url"] not in certification:
             certification.append(attached["url"])
@@ -402,7 +431,9 @@ def event_json(data: EventData) -> JSONObject:
         event["certificationInfo"] = certification[0] if len(certification) == 1 else certification
     if data.documents:
         event[f"{EXTENSION_PREFIX}:documents"] = [_document_entry(attached) for attached in data.documents]
-    if data.error_declaration is not None:
+    if data.declaration is not None:
+        event["errorDeclaration"] = copy.deepcopy(dict(data.declaration))
+    elif data.error_declaration is not None:
         declaration = data.error_declaration
         error: JSONObject = {"declarationTime": timestamp(declaration.declaration_time)}
         if declaration.reason:
@@ -410,6 +441,9 @@ def event_json(data: EventData) -> JSONObject:
         if declaration.corrective_event_ids:
             error["correctiveEventIDs"] = list(declaration.corrective_event_ids)
         event["errorDeclaration"] = error
+    for name, value in (data.extensions or {}).items():
+        if name not in event:
+            event[name] = copy.deepcopy(value)
     return event
 
 
@@ -423,6 +457,18 @@ def redact_lots(event: Mapping[str, Any], withheld: set[str]) -> JSONObject:
                 {**element, "epcClass": REDACTED_LOT} if element.get("epcClass") in withheld else element
                 for element in out[name]
             ]
+    return out
+
+
+def redact_identifiers(event: Mapping[str, Any], withheld: set[str]) -> JSONObject:
+    """A copy of `event` whose instance identifiers of `withheld` (serials of lots the reader may not see, as
+    written in the event) read REDACTED_LOT instead."""
+    out = dict(event)
+    for name in ("epcList", "childEPCs", "inputEPCList", "outputEPCList"):
+        if name in out:
+            out[name] = [REDACTED_LOT if epc in withheld else epc for epc in out[name]]
+    if out.get("parentID") in withheld:
+        out["parentID"] = REDACTED_LOT
     return out
 
 

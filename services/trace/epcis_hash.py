@@ -94,6 +94,12 @@ def _hash_library() -> _HashLibrary:
     )
 
 
+def hash_library_loaded() -> None:
+    """Import epcis-event-hash-generator (once), undoing its sys.path change: before importing any of its modules
+    (services.trace.epcis_identifiers uses its Digital Link normaliser)."""
+    _hash_library()
+
+
 def offline_document_loader(url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """PyLD document loader used for hashing: the EPCIS contexts come from the files shipped in
     epcis-event-hash-generator (through its file_document_loader); any other URL is refused, never fetched (the
@@ -129,8 +135,12 @@ def _hash_document(event: Mapping[str, Any]) -> JSONObject:
     ):
         if isinstance(plain.get(name), list):
             plain[name] = typed_entries(plain[name], key)
+    # A captured event's own prefixes (its user extensions' namespaces) join the document's context: the library
+    # reads event fields, not an event-level context, and a field whose prefix is unknown would not be hashed.
+    own = plain.pop("@context", None)
+    extra = own if isinstance(own, list) else [own] if own else []  # a URL in it is refused, never fetched
     return {
-        "@context": [EPCIS_CONTEXT, _HASH_PREFIXES],
+        "@context": [EPCIS_CONTEXT, _HASH_PREFIXES, *extra],
         "type": "EPCISDocument",
         "schemaVersion": SCHEMA_VERSION,
         "creationDate": "1970-01-01T00:00:00.000Z",

@@ -21,8 +21,16 @@ class ProblemKind(Enum):
     QUERY_PARAMETER = "epcisException:QueryParameterException"
     VALIDATION = "epcisException:ValidationException"
     CAPTURE_LIMIT_EXCEEDED = "epcisException:CaptureLimitExceededException"
-    UNSUPPORTED_MEDIA_TYPE = "epcisException:UnsupportedMediaType"
+    UNSUPPORTED_MEDIA_TYPE = "epcisException:UnsupportedMediaTypeException"
     NO_SUCH_RESOURCE = "epcisException:NoSuchResourceException"
+    NO_SUCH_NAME = "epcisException:NoSuchNameException"  # a named query (or subscription) that does not exist
+    QUERY_TOO_LARGE = "epcisException:QueryTooLargeException"
+    QUERY_TOO_COMPLEX = "epcisException:QueryTooComplexException"
+    RESOURCE_ALREADY_EXISTS = "epcisException:ResourceAlreadyExistsException"
+    NOT_ACCEPTABLE = "epcisException:NotAcceptableException"
+    SUBSCRIPTION_CONTROLS = "epcisException:SubscriptionControlsException"
+    IMPLEMENTATION = "epcisException:ImplementationException"  # a fault of ours (500)
+    NOT_IMPLEMENTED = "epcisException:ImplementationException/not-implemented"  # optional, not offered (501)
     # Both are the EPCIS SecurityException: who the caller is is unknown, or may not do this.
     UNAUTHENTICATED = "epcisException:SecurityException/unauthenticated"
     FORBIDDEN = "epcisException:SecurityException/forbidden"
@@ -52,10 +60,54 @@ def query_problem(parameter: str, detail: str) -> Problem:
     )
 
 
-def validation_problem(detail: str, errors: Sequence[str], **extra: Any) -> Problem:
+def query_too_large(detail: str, **extra: Any) -> Problem:
+    return Problem(ProblemKind.QUERY_TOO_LARGE, "The query would return too many events", detail, dict(extra))
+
+
+def query_too_complex(detail: str) -> Problem:
+    return Problem(ProblemKind.QUERY_TOO_COMPLEX, "The query is too complex", detail)
+
+
+def no_such_name(what: str, name: str) -> Problem:
+    return Problem(ProblemKind.NO_SUCH_NAME, f"No such {what}", f"There is no {what} {name!r}.")
+
+
+def no_such_event() -> Problem:
+    return Problem(
+        ProblemKind.NO_SUCH_RESOURCE,
+        "No such event",
+        "No event you may see has this eventID.",
+    )
+
+
+def already_exists(what: str, name: str) -> Problem:
+    return Problem(
+        ProblemKind.RESOURCE_ALREADY_EXISTS, f"The {what} exists", f"You already have a {what} {name!r}."
+    )
+
+
+def not_acceptable(detail: str) -> Problem:
+    return Problem(ProblemKind.NOT_ACCEPTABLE, "Not acceptable", detail)
+
+
+def implementation_problem(detail: str) -> Problem:
+    return Problem(ProblemKind.IMPLEMENTATION, "A server-side error occurred", detail)
+
+
+def not_implemented(detail: str) -> Problem:
+    return Problem(ProblemKind.NOT_IMPLEMENTED, "Functionality not supported by server", detail)
+
+
+def validation_problem(
+    detail: str,
+    errors: Sequence[str],
+    *,
+    title: str = "The capture document was rejected; nothing was stored",
+    **extra: Any,
+) -> Problem:
     return Problem(
         ProblemKind.VALIDATION,
-        "The capture document was rejected; nothing was stored",
+        title,
         detail,
         {"errors": list(errors), **extra},
     )
@@ -77,12 +129,10 @@ def forbidden_problem(detail: str) -> Problem:
     return Problem(ProblemKind.FORBIDDEN, "Not allowed", detail)
 
 
-def unsupported_media_type() -> Problem:
-    return Problem(
-        ProblemKind.UNSUPPORTED_MEDIA_TYPE,
-        "Unsupported media type",
-        "Send the EPCISDocument as application/ld+json or application/json.",
-    )
+def unsupported_media_type(
+    detail: str = "Send the EPCISDocument as application/ld+json or application/json.",
+) -> Problem:
+    return Problem(ProblemKind.UNSUPPORTED_MEDIA_TYPE, "Unsupported media type", detail)
 
 
 def no_such_capture_job() -> Problem:

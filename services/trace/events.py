@@ -27,8 +27,12 @@ from models import (
     Batch,
     BatchStatus,
     EventAction,
+    EventField,
+    EventIdentifier,
     EventQuantity,
     EventType,
+    FieldScope,
+    IdentifierRole,
     Location,
     LotHead,
     Product,
@@ -41,8 +45,9 @@ from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
-from services.trace import epcis, epcis_hash, epcis_validation
+from services.trace import epcis, epcis_hash, epcis_stream, epcis_validation
 from services.trace.batches import QUANTITY_MESSAGES, UNITS, lot_digest, quantity_fits
+from services.trace.epcis_identifiers import canonical_identifier, indexed_values
 from services.trace.errors import TraceErrorCode
 from services.trace.identity import batch_link
 from services.trace.lineage import RecallImpact, lineage, recall_impact
@@ -60,7 +65,10 @@ CLOCK_SKEW = dt.timedelta(minutes=5)
 # reads and hashes it again, so an unbounded event would make each of them slow, for everyone.
 MAX_SENSOR_REPORTS = 1_000  # sensor reports per event, over all its sensor elements
 MAX_LIST_ENTRIES = 100  # entries of each list: sources, destinations, business transactions, sensor elements
-MAX_FREE_JSON_BYTES = 256 * 1024  # those lists together, as JSON
+MAX_FREE_JSON_BYTES = (
+    256 * 1024
+)  # those lists together, as JSON (with ilmd and extensions, captured verbatim)
+MAX_IDENTIFIERS = 5_000  # identifiers of one event besides our lots' quantities (epcList, childEPCs...)
 
 
 @dataclass(slots=True)
@@ -68,6 +76,23 @@ class QuantityData:
     batch_id: int
     quantity: Decimal | None = None
     unit: str | None = None
+    # False: the event touches the lot through serials of it or a container of its units, not through a quantity
+    # element (EventQuantity.listed): it links the event to the lot and is not written as an element.
+    listed: bool = True
+
+
+@dataclass(slots=True)
+class IdentifierData:
+    """An identifier of a captured event other than our lots' quantity elements (models.trace.EventIdentifier),
+    as received; its canonical value is derived when stored."""
+
+    role: IdentifierRole
+    position: int
+    received: str
+    batch_id: int | None = None  # the lot of ours it names (a serial of it)
+    serial: str | None = None
+    quantity: Decimal | None = None  # quantity roles
+    uom: str | None = None
 
 
 @dataclass(slots=True)
@@ -93,6 +118,15 @@ class EventInput:
     documents: list[dict[str, str]] = field(default_factory=list)  # {type, url, title?}: services/locations
     note: str | None = None
     note_en: str | None = None
+    # What a captured EPCIS event carries besides (models.trace.TraceEvent, migration 0012), kept verbatim.
+    identifiers: list[IdentifierData] = field(default_factory=list)
+    ilmd: dict[str, Any] | None = None
+    persistent_disposition: dict[str, Any] | None = None
+    certification_info: list[str] | None = None  # certificationInfo URIs
+    extensions: dict[str, Any] | None = None
+    place_extensions: dict[str, Any] | None = None
+    namespaces: dict[str, str] | None = None
+    declaration: dict[str, Any] | None = None  # a partner's errorDeclaration
 
 
 def _error(field_name: str, code: TraceErrorCode, message: str, message_en: str) -> DomainError:
@@ -169,6 +203,8 @@ def shown_digest(event: TraceEvent, locations: dict[int, Location]) -> str:
         "correctionReason": event.correction_reason,
         "correctiveEventIDs": list(event.corrective_event_ids or []),
     }
+    if event.declaration is not None:  # a partner's errorDeclaration: not covered by the CBV event hash
+        content["declaration"] = event.declaration
     material = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(material.encode()).hexdigest()
 
@@ -207,12 +243,43 @@ async def stored_event_json(
     event: TraceEvent,
     quantities: Sequence[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]],
     locations: dict[int, Location] | None = None,
+    identifiers: Sequence[EventIdentifier] = (),
 ) -> dict[str, Any]:
-    """The EPCIS 2.0 JSON of an event with its quantities: what its event hash covers. Our identifiers in it
-    use the installation's minted base URL (services/common/instance.py), whatever `base_url` is configured."""
+    """The EPCIS 2.0 JSON of an event with its quantities (listed ones: see `listed_rows`) and identifiers: what
+    its event hash covers. Our identifiers in it use the installation's minted base URL
+    (services/common/instance.py), whatever `base_url` is configured."""
     if locations is None:
         locations = await locations_of([event])
-    return event_json_of(await instance.identity_base(base_url), event, quantities, locations)
+    return event_json_of(await instance.identity_base(base_url), event, quantities, locations, identifiers)
+
+
+_QUANTITY_ROLE = {
+    IdentifierRole.QUANTITY: QuantityRole.SUBJECT,
+    IdentifierRole.CHILD_QUANTITY: QuantityRole.SUBJECT,
+    IdentifierRole.INPUT_QUANTITY: QuantityRole.INPUT,
+    IdentifierRole.OUTPUT_QUANTITY: QuantityRole.OUTPUT,
+}
+
+
+def listed_rows(
+    quantities: Sequence[EventQuantity],
+) -> list[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]]:
+    """The quantity elements of an event's EventQuantity rows (their batch and product read): the listed ones,
+    in row order."""
+    return [
+        (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
+        for q in sorted(quantities, key=lambda q: q.id)
+        if q.listed
+    ]
+
+
+async def identifiers_of(event_ids: Sequence[int]) -> dict[int, list[EventIdentifier]]:
+    """The EventIdentifier rows of events, each event's in list order, in one query."""
+    rows = await EventIdentifier.filter(event_id__in=list(event_ids)).order_by("id") if event_ids else []
+    grouped: dict[int, list[EventIdentifier]] = {}
+    for row in rows:
+        grouped.setdefault(row.event_id, []).append(row)
+    return grouped
 
 
 def event_json_of(
@@ -220,11 +287,28 @@ def event_json_of(
     event: TraceEvent,
     quantities: Sequence[tuple[QuantityRole, Batch, Product, Decimal | None, str | None]],
     locations: dict[int, Location],
+    identifiers: Sequence[EventIdentifier] = (),
 ) -> dict[str, Any]:
     """`stored_event_json` from rows already read: no I/O, so it may run in a worker thread (an event with
     thousands of sensor reports takes tens of milliseconds to build)."""
     read_point = locations.get(event.read_point_id) if event.read_point_id else None
     biz_location = locations.get(event.biz_location_id) if event.biz_location_id else None
+    ordered = sorted(identifiers, key=lambda row: (row.role, row.position))
+    instances: dict[IdentifierRole, list[str]] = {}
+    for row in ordered:
+        if row.role not in _QUANTITY_ROLE:
+            instances.setdefault(IdentifierRole(row.role), []).append(row.received or row.value)
+    foreign = [
+        epcis.QuantityElement(
+            role=_QUANTITY_ROLE[IdentifierRole(row.role)],
+            epc_class=row.received or row.value,
+            quantity=row.quantity,
+            uom=row.uom,
+        )
+        for row in ordered
+        if row.role in _QUANTITY_ROLE
+    ]
+    parent = instances.get(IdentifierRole.PARENT)
     data = epcis.EventData(
         type=EventType(event.event_type),
         action=EventAction(event.action) if event.action else None,
@@ -244,7 +328,20 @@ def event_json_of(
                 uom=unit,
             )
             for role, batch, product, quantity, unit in quantities
-        ],
+        ]
+        + foreign,
+        parent_id=parent[0] if parent else None,
+        epc_list=instances.get(IdentifierRole.EPC, []),
+        child_epcs=instances.get(IdentifierRole.CHILD, []),
+        input_epcs=instances.get(IdentifierRole.INPUT, []),
+        output_epcs=instances.get(IdentifierRole.OUTPUT, []),
+        ilmd=event.ilmd,
+        persistent_disposition=event.persistent_disposition,
+        certification_info=event.certification_info,
+        extensions=event.extensions,
+        place_extensions=event.place_extensions,
+        namespaces=event.namespaces,
+        declaration=event.declaration,
         sources=list(event.sources or []),
         destinations=list(event.destinations or []),
         biz_transactions=list(event.biz_transactions or []),
@@ -255,7 +352,7 @@ def event_json_of(
             reason=event.correction_reason,
             corrective_event_ids=list(event.corrective_event_ids or []),
         )
-        if event.corrects_id
+        if event.corrects_id and event.declaration is None
         else None,
     )
     return epcis.event_json(data)
@@ -312,6 +409,18 @@ def _free_json(data: EventInput) -> list[tuple[str, Any]]:
         ("destinations", data.destinations),
         ("bizTransactions", data.biz_transactions),
         ("documents", data.documents),
+        ("ilmd", data.ilmd),
+        (
+            "extensions",
+            {
+                "extensions": data.extensions,
+                "places": data.place_extensions,
+                "persistentDisposition": data.persistent_disposition,
+                "certificationInfo": data.certification_info,
+                "errorDeclaration": data.declaration,
+                "namespaces": data.namespaces,
+            },
+        ),
     ]
 
 
@@ -351,6 +460,13 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
                 field, TraceErrorCode.INVALID, f"Không đúng lược đồ EPCIS 2.0: {message_en}", message_en
             )
     data.documents = clean_documents(data.documents, base_url, problems)
+    if len(data.identifiers) > MAX_IDENTIFIERS:
+        problems.add(
+            "identifiers",
+            TraceErrorCode.TOO_LONG,
+            f"Tối đa {MAX_IDENTIFIERS} mã định danh mỗi sự kiện.",
+            f"At most {MAX_IDENTIFIERS} identifiers per event.",
+        )
     await _place_identifiers(data, base_url, problems)
     await check_places(data.read_point_id, data.biz_location_id, reach, problems)
     now = clock.now()
@@ -408,7 +524,9 @@ async def _check_event(data: EventInput, batches: dict[int, Batch], base_url: st
                     f"The event is before lot {batch.lot_code} was made.",
                 )
     if data.event_type == EventType.TRANSFORMATION:
-        if not data.inputs or not data.outputs:
+        # Recorded here: inputs and outputs of ours. Captured: a partner's side may be its own identifiers.
+        ours_both = bool(data.inputs and data.outputs)
+        if not (data.inputs or data.outputs) or (not data.identifiers and not ours_both):
             problems.add(
                 "inputs",
                 TraceErrorCode.REQUIRED,
@@ -504,21 +622,40 @@ async def _append(
             note=nfc_or_none(data.note),
             note_en=nfc_or_none(data.note_en),
             actor_id=actor_id,
+            ilmd=data.ilmd,
+            persistent_disposition=data.persistent_disposition,
+            certification_info=data.certification_info,
+            extensions=data.extensions or None,
+            place_extensions=data.place_extensions or None,
+            namespaces=data.namespaces or None,
+            declaration=data.declaration,
         )
         quantities = [
-            (role, batches[q.batch_id], batches[q.batch_id].product, q.quantity, q.unit) for role, q in roles
+            (role, batches[q.batch_id], batches[q.batch_id].product, q.quantity, q.unit)
+            for role, q in roles
+            if q.listed
         ]
+        identifiers = [_identifier_row(item) for item in data.identifiers]
         event.record_time = clock.now()
         event.hash_version = HASH_VERSION
         locations = await locations_of([event])
         [event.event_hash] = await epcis_hash.event_hashes(
-            [await stored_event_json(base_url, event, quantities, locations)]
+            [await stored_event_json(base_url, event, quantities, locations, identifiers)]
         )
+        if data.declaration is not None:
+            await _declared(event, data.declaration, conn)
         previous = {batch_id: await _last_chain_hash(batch_id) for batch_id in ids}
         event.chain_hash = chain_hash(
-            event.event_hash, list(previous.items()), shown=shown_digest(event, locations)
+            event.event_hash,
+            list(previous.items()),
+            event.correction_reason if event.corrects_id else None,
+            shown=shown_digest(event, locations),
         )
         await event.save(using_db=conn)
+        for row in identifiers:
+            row.event_id = event.id
+        await EventIdentifier.bulk_create(identifiers, using_db=conn)
+        await EventField.bulk_create(_field_rows(event), using_db=conn)
         await EventQuantity.bulk_create(
             [
                 EventQuantity(
@@ -528,15 +665,95 @@ async def _append(
                     quantity=q.quantity,
                     unit=q.unit,
                     previous_chain_hash=previous[q.batch_id],
+                    listed=q.listed,
                 )
                 for role, q in roles
             ],
             using_db=conn,
         )
         await _move_heads(event, ids, conn)
+        await epcis_stream.note_appended(event.id, conn)
     # after the commit (inside a caller's transaction: held until it ends)
     await page_cache.invalidate_everywhere()
     return event
+
+
+def _identifier_row(item: IdentifierData) -> EventIdentifier:
+    value = canonical_identifier(item.received)
+    return EventIdentifier(
+        role=item.role,
+        position=item.position,
+        value=value,
+        received=None if value == item.received else item.received,
+        batch_id=item.batch_id,
+        serial=item.serial,
+        quantity=item.quantity,
+        uom=item.uom,
+    )
+
+
+async def _declared(event: TraceEvent, declaration: dict[str, Any], conn: Any) -> None:
+    """A captured event with a partner's errorDeclaration: when the event it declares erroneous (same CBV hash:
+    the hash leaves errorDeclaration out) is recorded, this is its declaration, as declare_error records ours."""
+    original = (
+        await TraceEvent.filter(event_hash=event.event_hash, corrects_id=None)
+        .using_db(conn)
+        .order_by("id")
+        .first()
+    )
+    if original is None:
+        return
+    event.corrects_id = original.id
+    reason = declaration.get("reason")
+    event.correction_reason = reason[:200] if isinstance(reason, str) else None
+    corrective = declaration.get("correctiveEventIDs")
+    event.corrective_event_ids = [str(i) for i in corrective] if isinstance(corrective, list) else []
+
+
+_SCOPED_LISTS = (
+    (
+        FieldScope.BIZ_TRANSACTION,
+        "biz_transactions",
+        "bizTransaction",
+        ("https://ref.gs1.org/cbv/BTT-", "urn:epcglobal:cbv:btt:"),
+    ),
+    (FieldScope.SOURCE, "sources", "source", ("https://ref.gs1.org/cbv/SDT-", "urn:epcglobal:cbv:sdt:")),
+    (
+        FieldScope.DESTINATION,
+        "destinations",
+        "destination",
+        ("https://ref.gs1.org/cbv/SDT-", "urn:epcglobal:cbv:sdt:"),
+    ),
+)
+
+
+def _field_rows(event: TraceEvent) -> list[EventField]:
+    """The queryable values of an event (models.trace.EventField): its extension and ilmd fields, business
+    transactions, sources and destinations."""
+    rows = [
+        EventField(
+            event_id=event.id,
+            scope=scope,
+            name=name[:255],
+            inner=inner,
+            text_value=text,
+            number_value=number,
+            time_value=moment,
+        )
+        for scope, fields_ in ((FieldScope.EXTENSION, event.extensions), (FieldScope.ILMD, event.ilmd))
+        if fields_
+        for name, inner, text, number, moment in indexed_values(fields_, event.namespaces)
+    ]
+    for scope, attribute, key, prefixes in _SCOPED_LISTS:
+        for entry in getattr(event, attribute) or []:
+            value = entry.get(key)
+            if not isinstance(value, str):
+                continue
+            kind = str(entry.get("type") or "")
+            for prefix in prefixes:
+                kind = kind.removeprefix(prefix)
+            rows.append(EventField(event_id=event.id, scope=scope, name=kind[:255], text_value=value[:255]))
+    return rows
 
 
 async def _last_chain_hash(batch_id: int) -> str | None:
@@ -626,22 +843,35 @@ async def event_jsons(
     for q in sorted(quantities, key=lambda q: q.id):
         by_event.setdefault(q.event_id, []).append(q)
     locations = await locations_of(events)
+    identifiers = await identifiers_of([e.id for e in events])
     minted = await instance.identity_base(base_url)  # the identifiers the event hashes cover
 
     def build() -> list[dict[str, Any]]:
         out = []
         for event in events:
-            rows = [
-                (QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit)
-                for q in by_event.get(event.id, [])
-            ]
-            body = event_json_of(minted, event, rows, locations)
+            links = by_event.get(event.id, [])
+            rows = listed_rows(links)
+            body = event_json_of(minted, event, rows, locations, identifiers.get(event.id, ()))
             if reach is not None:
                 withheld = {
                     batch_link(minted, product_id=p.id, gtin=p.gtin, lot_code=b.lot_code)
                     for _, b, p, _, _ in rows
                     if not trace_policy.sees_batch(reach, b, p, p.producer)
                 }
+                hidden = {
+                    q.batch_id
+                    for q in links
+                    if not trace_policy.sees_batch(reach, q.batch, q.batch.product, q.batch.product.producer)
+                }
+                if hidden:
+                    body = epcis.redact_identifiers(
+                        body,
+                        {
+                            row.received or row.value
+                            for row in identifiers.get(event.id, ())
+                            if row.batch_id in hidden
+                        },
+                    )
                 if withheld:
                     body = epcis.redact_lots(body, withheld)
             out.append(

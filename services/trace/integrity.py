@@ -28,11 +28,18 @@ from typing import Any, cast
 import structlog
 from anyio import CapacityLimiter, to_thread
 
-from models import Batch, EventQuantity, Location, LotHead, QuantityRole, TraceEvent
+from models import Batch, EventIdentifier, EventQuantity, Location, LotHead, TraceEvent
 from services.common import clock, instance, settings
 from services.trace import epcis_hash
 from services.trace.batches import lot_digest
-from services.trace.events import chain_hash, event_json_of, locations_of, shown_digest
+from services.trace.events import (
+    chain_hash,
+    event_json_of,
+    identifiers_of,
+    listed_rows,
+    locations_of,
+    shown_digest,
+)
 from services.trace.locations import altered_names
 
 
@@ -87,6 +94,9 @@ class _Rows:
     locations: dict[int, Location]
     by_event: dict[int, list[EventQuantity]]
     renamed: set[int]  # partners' places whose given name no longer matches its digest
+    identifiers: dict[
+        int, list[EventIdentifier]
+    ]  # of captured events (instance identifiers, partners' classes)
 
 
 async def _read(batch_id: int) -> _Rows:
@@ -105,7 +115,8 @@ async def _read(batch_id: int) -> _Rows:
     head = await LotHead.get_or_none(batch_id=batch_id)
     batch = await Batch.get_or_none(id=batch_id)
     renamed = await altered_names(batch_id, locations.values())
-    return _Rows(batch_id, batch, head, event_ids, events, locations, by_event, renamed)
+    identifiers = await identifiers_of(event_ids)
+    return _Rows(batch_id, batch, head, event_ids, events, locations, by_event, renamed, identifiers)
 
 
 # Each event's recomputed CBV hash is remembered by the digest of its EPCIS JSON in epcis_hash (`recall`,
@@ -154,9 +165,11 @@ def _verify(rows: _Rows, base_url: str, deadline: float) -> Integrity:
             return Integrity(False, None, checked - 1, None, legacy, unverified=True)
         event = rows.events[event_id]
         quantities = rows.by_event.get(event_id, [])
-        shown = [(QuantityRole(q.role), q.batch, q.batch.product, q.quantity, q.unit) for q in quantities]
+        shown = listed_rows(quantities)
         try:
-            recomputed = _event_hash(event_json_of(base_url, event, shown, rows.locations))
+            recomputed = _event_hash(
+                event_json_of(base_url, event, shown, rows.locations, rows.identifiers.get(event_id, ()))
+            )
         except _TooLarge:
             return Integrity(False, None, checked - 1, None, legacy, unverified=True)
         own = next((q for q in quantities if q.batch_id == batch_id), None)

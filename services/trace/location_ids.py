@@ -181,6 +181,23 @@ def parse(uri: str) -> LocationIdentifier:
     )
 
 
+def is_other_place(uri: str) -> bool:
+    """Whether `uri` names a place in no GS1 scheme (a `geo:` URI, a partner's own URI): any absolute URI up to
+    MAX_IDENTIFIER_LENGTH that does not try to be a GS1 identifier (no `urn:epc:` or GS1 Digital Link key, not on
+    id.gs1.org). EPCIS accepts any URI as a read point or business location; such a place is kept as received,
+    named by its URI, and cannot be given a name (names are per GLN)."""
+    if len(uri) > MAX_IDENTIFIER_LENGTH or not is_absolute_uri(uri):
+        return False
+    lowered = uri.lower()
+    if lowered.startswith(("urn:epc:", "urn:epcglobal:")):
+        return False
+    if lowered.split(":", 1)[0] in ("http", "https"):
+        parts = urlsplit(uri)
+        segments = parts.path.split("/")
+        return parts.netloc.lower() != "id.gs1.org" and not {"414", "417", "254"} & set(segments)
+    return True
+
+
 def parse_or_none(uri: str) -> LocationIdentifier | None:
     try:
         return parse(uri)

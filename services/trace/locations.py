@@ -286,12 +286,15 @@ async def our_locations(uris: Iterable[str], base_url: str) -> dict[str, int]:
 
 def partner_identifier_problem(uri: str, base_url: str) -> tuple[str, str] | None:
     """Why `uri`, which names none of our locations (see our_locations), cannot name a partner's place either:
-    (English, Vietnamese), or None when it is a well-formed SGLN or GLN Digital Link."""
+    (English, Vietnamese), or None when it is a well-formed SGLN or GLN Digital Link, or a URI in no GS1 scheme
+    (location_ids.is_other_place: a `geo:` URI...). A malformed GS1 identifier is refused."""
     if uri.startswith(base_url.rstrip("/") + "/locations/"):
         return f"no location of ours is {uri}", f"không có địa điểm {uri}"
     try:
         location_ids.parse(uri)
     except location_ids.LocationIdError as exc:
+        if location_ids.is_other_place(uri):
+            return None
         return exc.message_en, exc.message_vi
     return None
 
@@ -303,9 +306,12 @@ async def external_location_ids(uris: Iterable[str], conn: BaseDBAsyncClient) ->
     wanted = sorted(set(uris))
     if not wanted:
         return {}
-    parsed = [location_ids.parse(uri) for uri in wanted]
+    parsed = {uri: location_ids.parse_or_none(uri) for uri in wanted}  # else a place in no GS1 scheme
     await Location.bulk_create(
-        [Location(name=p.hri(), kind=LocationKind.EXTERNAL, identifier=p.uri) for p in parsed],
+        [
+            Location(name=p.hri() if p else uri, kind=LocationKind.EXTERNAL, identifier=uri)
+            for uri, p in parsed.items()
+        ],
         ignore_conflicts=True,
         using_db=conn,
     )

@@ -7,7 +7,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0011_producer_logo')]
+    dependencies = [('models', '0015_trusted_documents')]
 
     initial = False
 
