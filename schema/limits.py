@@ -82,10 +82,7 @@ LIST_SIZES: Final[Mapping[str, int | str]] = {
     "Query.provinces": 63,  # legacy era; 34 current provinces
     "Query.productGroups": 10,
     "Query.programmeProgress": 10,
-    "Query.apiTokens": 5,
     "Query.labelTemplates": 20,
-    "Query.labelRuns": 20,
-    "Query.serialScans": "first",
     "AdministrativeUnit.children": 30,  # a legacy province's ~11 districts, a district's ~15 communes
     "AdministrativeUnit.successors": 2,
     "AdministrativeUnit.predecessors": 4,  # the 2025 reform merged up to 4 units into one
@@ -122,6 +119,27 @@ LIST_SIZES: Final[Mapping[str, int | str]] = {
     "VersionDiff.changes": 10,
     "VersionDiff.filesAdded": 3,
     "VersionDiff.filesRemoved": 3,
+    # A lot's event: its EPCIS entries (typed lists since issue 17), and a sensor element's reports: most
+    # hold one or two; an event may hold up to 1,000 sensor reports in all (services/trace/events.py).
+    "TraceEvent.bizTransactions": 2,
+    "TraceEvent.sources": 2,
+    "TraceEvent.destinations": 2,
+    "TraceEvent.sensorElements": 2,
+    "SensorElement.sensorReport": 10,
+    "LabelRun.checksums": 3,  # PDF, ZPL, TSPL
+    # The coordination offices' figures and spreadsheets (issue 19): a scope's targets, the star bands, the
+    # six product groups, up to 63 provinces, years of the period, the 12 pilot provinces; an import report's
+    # rows (a provincial decision lists tens to a few hundred products).
+    "ProgrammeFigures.targets": 10,
+    "ProgrammeFigures.byStars": 3,
+    "ProgrammeFigures.byGroup": 6,
+    "ProgrammeFigures.byProvince": 63,
+    "ProgrammeFigures.byYear": 10,
+    "ProgrammeFigures.pilots": 12,
+    "ProgrammeProgress.byYear": 10,
+    "RegistryImportReport.actions": 200,
+    "RegistryImportReport.problems": 50,
+    "SpreadsheetTemplate.columns": 22,
 }
 # Costs and alias counts saturate here: fragments spread twice in a chain double at every step, and the
 # numbers must stay exact in JSON (2**53).

@@ -67,9 +67,11 @@ def test_a_list_counts_at_its_requested_or_typical_size() -> None:
     assert cost("{ packagingDesigns(first: 2) { edges { node { versions { files { role } } } } } }") == (
         1 + 1 + 2 * (1 + 1 + 3 * (1 + 3 * 1))
     )
-    # `first` sent, and its default when not sent (serialScans: 100).
-    assert cost('{ serialScans(batchId: "QmF0Y2g6MQ==", first: 7) { serial } }') == 1 + 7
-    assert cost('{ serialScans(batchId: "QmF0Y2g6MQ==") { serial } }') == 1 + 100
+    # `first` sent, and the connection's default page when not sent (20).
+    assert cost('{ serialScans(batchId: "QmF0Y2g6MQ==", first: 7) { edges { node { serial } } } }') == (
+        1 + 1 + 7 * (1 + 1)
+    )
+    assert cost('{ serialScans(batchId: "QmF0Y2g6MQ==") { edges { node { serial } } } }') == 1 + 1 + 20 * 2
     # A lot's lineage has one level per `depth` (10 by default).
     assert cost('{ batch(id: "QmF0Y2g6MQ==") { lineage(depth: 2) { batches { lotCode } } } }') == (
         1 + 1 + 2 * (1 + 10 * 1)

@@ -223,7 +223,7 @@ async def test_sensor_reports_past_the_cap_are_refused_before_validation(
     response = await capture(client, capture_document(extension), member)
     assert response.status_code == 400
     assert response.json()["errors"] == [
-        "/epcisBody/eventList/0/(fields not stored here): The event's attached data is too large (at most 256 KB)."
+        "/epcisBody/eventList/0/(user extension fields): The event's attached data is too large (at most 256 KB)."
     ]
     assert await stored() == 0
 
