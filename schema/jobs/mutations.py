@@ -25,10 +25,12 @@ class GenerateCatalogPayload:
     errors: list[JobError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The job that renders the programme report.")
 class StartProgrammeReportPayload:
-    job: Job | None
-    errors: list[JobError]
+    job: Job | None = strawberry.field(
+        description="The background job; follow it until SUCCEEDED. Null when refused."
+    )
+    errors: list[JobError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type
@@ -63,7 +65,7 @@ class JobMutation:
         extensions=[Refusals(), Audit()],
     )
     async def start_programme_report(
-        self, info: Info, input: StartProgrammeReportInput
+        self, info: Info, input: Annotated[StartProgrammeReportInput, strawberry.argument(description=INPUT)]
     ) -> StartProgrammeReportPayload:
         ctx = info.context
         job = await report_job.start_programme_report(
@@ -72,7 +74,7 @@ class JobMutation:
             input.scope.code,
             input.period.start,
             input.period.end,
-            input.language,
+            input.language.value,
             user_id=ctx.actor.user_id,
         )
         return StartProgrammeReportPayload(job=Job.from_model(job), errors=[])

@@ -18,6 +18,8 @@ from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
+from services.registry.report import job as report_job
+from services.registry.spreadsheets import job as spreadsheet_jobs
 
 describe_enum(
     JobStatus,
@@ -38,12 +40,21 @@ class JobKind(Enum):
     the two lists together."""
 
     CATALOG = catalog_job.CATALOG
+    PROGRAMME_REPORT = report_job.PROGRAMME_REPORT
+    REGISTRY_IMPORT = spreadsheet_jobs.IMPORT
+    REGISTRY_EXPORT = spreadsheet_jobs.EXPORT
 
 
 describe_enum(
     JobKind,
-    description="What a job makes: CATALOG, a fair's printed catalog (PDF).",
-    values={"CATALOG": "A fair's printable catalog (PDF)."},
+    description="What a job makes: a fair's printed catalog, a programme report, or a registry spreadsheet "
+    "import or export.",
+    values={
+        "CATALOG": "A fair's printable catalog (PDF).",
+        "PROGRAMME_REPORT": "A printed OCOP programme report (PDF) for a scope and a period.",
+        "REGISTRY_IMPORT": "A registry spreadsheet import: a dry run's report, or the rows written.",
+        "REGISTRY_EXPORT": "A registry spreadsheet export (.xlsx or CSV) of the products the caller sees.",
+    },
 )
 
 

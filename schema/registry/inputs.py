@@ -9,13 +9,14 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel, UnitEra
+from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, RecognisingLevel, UnitEra, describe_enum
 from schema.mapping import InputMap
 from schema.registry.filters import ProductFilter
 from schema.registry.types import Evaluation, Producer, Product
 from services.registry import evaluations
 from services.registry import manage as registry
 from services.registry.report.figures import ScopeKind
+from services.registry.spreadsheets.export import ExportFormat
 
 
 @strawberry.input(description="A new producer (chủ thể OCOP).")
@@ -303,15 +304,25 @@ class StartRegistryImportInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A dry run to import for real.")
 class ConfirmRegistryImportInput:
     job_id: relay.GlobalID = strawberry.field(description="A finished dry run without problems.")
 
 
-@strawberry.input
+describe_enum(
+    ExportFormat,
+    name="RegistryExportFormat",
+    description="The file format of a registry export.",
+    values={"XLSX": "An Excel workbook (.xlsx).", "CSV": "UTF-8 CSV, comma-separated."},
+)
+
+
+@strawberry.input(description="Which products to export, and in which file format.")
 class StartRegistryExportInput:
     filter: ProductFilter | None = strawberry.field(default=None, description="As for `products`.")
-    format: str = strawberry.field(default="xlsx", description="xlsx or csv.")
+    format: ExportFormat = strawberry.field(
+        default=ExportFormat.XLSX, description="XLSX (the default) or CSV."
+    )
 
 
 @strawberry.input(
@@ -319,11 +330,13 @@ class StartRegistryExportInput:
     "BTBDHMT, TN, DNB or DBSCL) or a province (its two-digit GSO code)."
 )
 class ReportScopeInput:
-    kind: ScopeKind
-    code: str | None = None
+    kind: ScopeKind = strawberry.field(description="The country, a region or a province.")
+    code: str | None = strawberry.field(
+        default=None, description="The region's code or the province's GSO code; none for the country."
+    )
 
 
 @strawberry.input(description="A report's period, both days included.")
 class ReportPeriodInput:
-    start: dt.date
-    end: dt.date
+    start: dt.date = strawberry.field(description="First day of the period (included).")
+    end: dt.date = strawberry.field(description="Last day of the period (included).")

@@ -106,18 +106,20 @@ class RegistryMutation:
         return EvaluationPayload(evaluation=Evaluation.from_model(evaluation, info.context.today), errors=[])
 
 
-@strawberry.type
+@strawberry.type(description="Where to upload a registry spreadsheet before importing it.")
 class SpreadsheetUploadUrlPayload:
     url: str | None = strawberry.field(
         description="PUT (or POST) the file's raw bytes here within 15 minutes; the answer's `file` names it."
     )
-    errors: list[RegistryError]
+    errors: list[RegistryError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type
+@strawberry.type(description="The background job of a spreadsheet import or export.")
 class RegistryJobPayload:
-    job: Job | None
-    errors: list[RegistryError]
+    job: Job | None = strawberry.field(
+        description="The background job; follow it until SUCCEEDED. Null when refused."
+    )
+    errors: list[RegistryError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type
@@ -137,7 +139,9 @@ class RegistrySpreadsheetMutation:
         "unchanged), then `confirmRegistryImport`. Officers import rows of their province only.",
         extensions=[Refusals(), Audit()],
     )
-    async def start_registry_import(self, info: Info, input: StartRegistryImportInput) -> RegistryJobPayload:
+    async def start_registry_import(
+        self, info: Info, input: Annotated[StartRegistryImportInput, strawberry.argument(description=INPUT)]
+    ) -> RegistryJobPayload:
         ctx = info.context
         job = await spreadsheet_jobs.start_import(
             input.file, ctx.reach, dry_run=input.dry_run, user_id=ctx.actor.user_id
@@ -150,7 +154,7 @@ class RegistrySpreadsheetMutation:
         extensions=[Refusals(), Audit()],
     )
     async def confirm_registry_import(
-        self, info: Info, input: ConfirmRegistryImportInput
+        self, info: Info, input: Annotated[ConfirmRegistryImportInput, strawberry.argument(description=INPUT)]
     ) -> RegistryJobPayload:
         ctx = info.context
         job_id = decode_id(input.job_id, "Job", "jobId")
@@ -162,7 +166,9 @@ class RegistrySpreadsheetMutation:
         "as a background job; its `downloadUrl` is the file once it has succeeded.",
         extensions=[Refusals(), Audit()],
     )
-    async def start_registry_export(self, info: Info, input: StartRegistryExportInput) -> RegistryJobPayload:
+    async def start_registry_export(
+        self, info: Info, input: Annotated[StartRegistryExportInput, strawberry.argument(description=INPUT)]
+    ) -> RegistryJobPayload:
         ctx = info.context
         given = input.filter
         filters = (
@@ -173,5 +179,7 @@ class RegistrySpreadsheetMutation:
             if given is not None
             else search.ProductFilterData()
         )
-        job = await spreadsheet_jobs.start_export(filters, input.format, ctx.reach, user_id=ctx.actor.user_id)
+        job = await spreadsheet_jobs.start_export(
+            filters, input.format.value, ctx.reach, user_id=ctx.actor.user_id
+        )
         return RegistryJobPayload(job=Job.from_model(job), errors=[])

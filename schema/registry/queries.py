@@ -233,7 +233,16 @@ class RegistryQuery:
         description="A spreadsheet import job (yours) and, once it has finished, its report; null when there "
         "is no such import job or it is not yours."
     )
-    async def registry_import(self, info: Info, job_id: relay.GlobalID) -> RegistryImport | None:
+    async def registry_import(
+        self,
+        info: Info,
+        job_id: Annotated[
+            relay.GlobalID,
+            strawberry.argument(
+                description="The import job's global ID, as `startRegistryImport` returned it."
+            ),
+        ],
+    ) -> RegistryImport | None:
         ctx = info.context
         job = await spreadsheet_jobs.visible_import(decode_id(job_id, "Job", "jobId"), ctx.reach)
         if job is None:
@@ -251,7 +260,22 @@ class RegistryQuery:
         "The same figures the printed report shows."
     )
     async def programme_figures(
-        self, info: Info, scope: ReportScopeInput, period: ReportPeriodInput, expiring_within_days: int = 90
+        self,
+        info: Info,
+        scope: Annotated[
+            ReportScopeInput,
+            strawberry.argument(description="What the figures cover: the country, a region or a province."),
+        ],
+        period: Annotated[
+            ReportPeriodInput,
+            strawberry.argument(description="The reporting period, both days included."),
+        ],
+        expiring_within_days: Annotated[
+            int,
+            strawberry.argument(
+                description="The window of `expiringCount`: certificates ending within this many days of today."
+            ),
+        ] = 90,
     ) -> ProgrammeFigures:
         found = await report_figures.figures(
             await report_figures.resolve_scope(scope.kind, scope.code),
@@ -270,12 +294,20 @@ class RegistryQuery:
     async def expiring_certificates(
         self,
         info: Info,
-        province_code: str | None = None,
-        within_days: int = 90,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        province_code: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The province's two-digit GSO code; for officers their own province, for central "
+                "admins any province or none (the whole country)."
+            ),
+        ] = None,
+        within_days: Annotated[
+            int, strawberry.argument(description="How many days ahead of today to look (90 by default).")
+        ] = 90,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Evaluation]:
         today = info.context.today
         query = await report_figures.expiring_for(info.context.reach, province_code, today, within_days)

@@ -18,7 +18,14 @@ from models import Product as ProductModel
 from models import ProductGroup as ProductGroupModel
 from schema.admin import AdministrativeUnit
 from schema.context import Info
-from schema.enums import CriteriaSet, EvaluationStatus, ProducerKind, ProgrammeMetric, RecognisingLevel
+from schema.enums import (
+    CriteriaSet,
+    EvaluationStatus,
+    ProducerKind,
+    ProgrammeMetric,
+    RecognisingLevel,
+    describe_enum,
+)
 from schema.fast import direct
 from schema.jobs.types import Job
 from schema.lookahead import now_or_later
@@ -511,12 +518,20 @@ class ProgrammeProgress:
 
 @strawberry.type(description="A count in one calendar year.")
 class YearCount:
-    year: int
-    count: int
+    year: int = strawberry.field(description="The calendar year (e.g. 2024).")
+    count: int = strawberry.field(description="What was counted in that year (products or producers).")
 
 
-strawberry.enum(
-    report_figures.ScopeKind, name="ReportScopeKind", description="What a programme report covers."
+describe_enum(
+    report_figures.ScopeKind,
+    name="ReportScopeKind",
+    description="What a programme report covers: the whole country, one of the six socio-economic regions or "
+    "a province.",
+    values={
+        "COUNTRY": "The whole of Viet Nam; no code.",
+        "REGION": "A socio-economic region (vùng kinh tế - xã hội): TDMNPB, DBSH, BTBDHMT, TN, DNB or DBSCL.",
+        "PROVINCE": "A province or centrally governed city, by its two-digit GSO code (e.g. `01` Hà Nội).",
+    },
 )
 
 
@@ -524,19 +539,24 @@ strawberry.enum(
     description="One row of a breakdown: stars (`3`, `4`, `5`), a product group code or a province."
 )
 class FigureShare:
-    key: str
-    name: str
-    name_en: str
-    count: int
+    key: str = strawberry.field(
+        description="What the row counts: a star rating (`3`, `4`, `5`), a product group code (`1` to `6`) or "
+        "a province's two-digit GSO code."
+    )
+    name: str = strawberry.field(description='The row\'s label in Vietnamese (e.g. "4 sao", "Thực phẩm").')
+    name_en: str = strawberry.field(description='The row\'s label in English (e.g. "4 stars", "Food").')
+    count: int = strawberry.field(description="Products with a valid OCOP certificate in that row.")
 
 
 @strawberry.type(description="Certificates of one calendar year within the period.")
 class YearFigures:
-    year: int
+    year: int = strawberry.field(description="The calendar year (e.g. 2024).")
     new: int = strawberry.field(description="Certificates decided that year (3-5★, revoked later or not).")
-    new_three_stars: int
-    new_four_stars: int
-    new_five_stars: int
+    new_three_stars: int = strawberry.field(description="Of `new`, certificates rated 3★.")
+    new_four_stars: int = strawberry.field(description="Of `new`, certificates rated 4★.")
+    new_five_stars: int = strawberry.field(
+        description="Of `new`, certificates rated 5★ (recognised by the central council)."
+    )
     expired: int = strawberry.field(description="Certificates whose validity ended that year (before today).")
 
     @classmethod
@@ -554,8 +574,8 @@ class YearFigures:
 
 @strawberry.type(description="A province's figures in a programme report.")
 class ProvinceFigures:
-    code: str
-    name: str
+    code: str = strawberry.field(description="The province's two-digit GSO code (e.g. `01` Hà Nội).")
+    name: str = strawberry.field(description="The province's name in Vietnamese.")
     products: int = strawberry.field(description="Products with a valid certificate at the period's end.")
     new_certificates: int = strawberry.field(description="Certificates decided within the period.")
     five_stars: int = strawberry.field(description="Of `products`, those at 5★.")
@@ -564,15 +584,27 @@ class ProvinceFigures:
 
 @strawberry.type(description="A target's progress as a report shows it.")
 class TargetFigures:
-    programme: str
-    metric: ProgrammeMetric
-    scope_name: str
-    period_start: dt.date
-    period_end: dt.date
-    target: Decimal
-    actual: Decimal
-    ratio: Decimal | None
-    reached: bool
+    programme: str = strawberry.field(
+        description="Name of the programme or plan that set the target (e.g. the national OCOP programme "
+        "2021-2025)."
+    )
+    metric: ProgrammeMetric = strawberry.field(description="What the target measures.")
+    scope_name: str = strawberry.field(
+        description='Where the target applies: "national" or a province\'s name.'
+    )
+    period_start: dt.date = strawberry.field(description="First day of the target's period.")
+    period_end: dt.date = strawberry.field(description="Last day of the target's period.")
+    target: Decimal = strawberry.field(
+        description="The figure to reach: a count, or a percent for share metrics."
+    )
+    actual: Decimal = strawberry.field(
+        description="The figure reached so far, counted from the registry: a count, or a percent for share "
+        "metrics."
+    )
+    ratio: Decimal | None = strawberry.field(
+        description="actual / target (1 means reached); null when the target is zero."
+    )
+    reached: bool = strawberry.field(description="Whether the actual figure reached the target.")
 
     @classmethod
     def of(cls, t: report_figures.TargetFigures) -> Self:
@@ -591,12 +623,16 @@ class TargetFigures:
     "request time: the same figures the printed report (`startProgrammeReport`) shows."
 )
 class ProgrammeFigures:
-    scope_kind: report_figures.ScopeKind
-    scope_code: str
-    scope_name: str
-    scope_name_en: str
-    period_start: dt.date
-    period_end: dt.date
+    scope_kind: report_figures.ScopeKind = strawberry.field(
+        description="What the report covers: the country, a region or a province."
+    )
+    scope_code: str = strawberry.field(
+        description="The region's code (e.g. DBSCL) or the province's two-digit GSO code; empty for the country."
+    )
+    scope_name: str = strawberry.field(description='The scope\'s name in Vietnamese (e.g. "Toàn quốc").')
+    scope_name_en: str = strawberry.field(description='The scope\'s name in English (e.g. "Whole country").')
+    period_start: dt.date = strawberry.field(description="First day of the reporting period (included).")
+    period_end: dt.date = strawberry.field(description="Last day of the reporting period (included).")
     as_of: dt.date = strawberry.field(
         description="The day products are counted on: the period's end, or today if it has not ended."
     )
@@ -606,8 +642,12 @@ class ProgrammeFigures:
     products: int = strawberry.field(description="Products with a valid certificate on `asOf`.")
     by_stars: list[FigureShare] = strawberry.field(description="`products` by stars: 3, 4, 5.")
     by_group: list[FigureShare] = strawberry.field(description="`products` by product group, largest first.")
-    new_certificates: int
-    expired_certificates: int
+    new_certificates: int = strawberry.field(
+        description="OCOP certificates (3-5★) whose recognising decision falls within the period."
+    )
+    expired_certificates: int = strawberry.field(
+        description="Certificates whose validity ended within the period (before today), not renewed by then."
+    )
     by_year: list[YearFigures] = strawberry.field(description="Each year of the period.")
     by_province: list[ProvinceFigures] = strawberry.field(
         description="Provinces of the scope with products or new certificates, most products first."
@@ -619,7 +659,9 @@ class ProgrammeFigures:
         description="Certificates ending within `expiringWithinDays` days of today (the list: "
         "`expiringCertificates`, for officers)."
     )
-    expiring_within_days: int
+    expiring_within_days: int = strawberry.field(
+        description="The window of `expiringCount`, in days from today, as asked."
+    )
 
     @classmethod
     def of(cls, f: report_figures.Figures) -> Self:
@@ -653,9 +695,12 @@ class SpreadsheetColumn:
     key: str = strawberry.field(description="The column's name in import reports (`column`).")
     header: str = strawberry.field(description="Vietnamese header (row 1).")
     header_en: str = strawberry.field(description="English header (row 2).")
-    description: str
-    description_en: str
-    required: bool
+    description: str = strawberry.field(description="What to write in the column, in Vietnamese.")
+    description_en: str = strawberry.field(description="What to write in the column, in English.")
+    required: bool = strawberry.field(
+        description="Whether every data row must fill it (a row without a decision may leave the decision "
+        "columns empty)."
+    )
     choices: list[str] = strawberry.field(description="The values a cell may take; empty when free.")
 
 
@@ -664,9 +709,11 @@ class SpreadsheetColumn:
     "decision, with its producer; Vietnamese headers in row 1, English in row 2, a filled example in row 3."
 )
 class SpreadsheetTemplate:
-    xlsx_url: str
-    csv_url: str
-    columns: list[SpreadsheetColumn]
+    xlsx_url: str = strawberry.field(
+        description="Where to download the template as an Excel workbook (.xlsx)."
+    )
+    csv_url: str = strawberry.field(description="Where to download the template as UTF-8 CSV.")
+    columns: list[SpreadsheetColumn] = strawberry.field(description="The template's columns, left to right.")
 
 
 @strawberry.type(description="A problem with one cell (or row) of an imported spreadsheet.")
@@ -674,32 +721,51 @@ class RegistryImportProblem:
     row: int = strawberry.field(description="The spreadsheet's row number (1: the header; 0: the file).")
     column: str = strawberry.field(description="The column's key (`SpreadsheetColumn.key`); empty for a row.")
     header: str = strawberry.field(description="The column's Vietnamese header.")
-    code: RegistryErrorCode
+    code: RegistryErrorCode = strawberry.field(
+        description="What is wrong, as the registry's mutations would say it (e.g. INVALID, NOT_FOUND)."
+    )
     message: str = strawberry.field(description="In the request's language.")
-    message_vi: str
-    message_en: str
+    message_vi: str = strawberry.field(description="The problem in Vietnamese.")
+    message_en: str = strawberry.field(description="The problem in English.")
 
 
 @strawberry.type(description="How many records an import creates, updates and leaves as they are.")
 class ImportActionCounts:
-    create: int
-    update: int
-    unchanged: int
+    create: int = strawberry.field(description="Records the import creates (or would, in a dry run).")
+    update: int = strawberry.field(description="Existing records whose values it changes.")
+    unchanged: int = strawberry.field(
+        description="Existing records the file matches exactly: left as they are."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="What an import does, by kind of record: OCOP producers, products and evaluations "
+    "(an evaluation is a row's OCOP decision: its stars, decision number and validity)."
+)
 class RegistryImportCounts:
-    producers: ImportActionCounts
-    products: ImportActionCounts
-    evaluations: ImportActionCounts
+    producers: ImportActionCounts = strawberry.field(description="OCOP producers (chủ thể OCOP).")
+    products: ImportActionCounts = strawberry.field(description="OCOP products.")
+    evaluations: ImportActionCounts = strawberry.field(
+        description="Evaluations: the OCOP decisions (stars, decision number and date, validity) of the rows."
+    )
 
 
 @strawberry.type(description="What an import does with one row: create, update or unchanged.")
 class RegistryImportRow:
-    row: int
-    producer: str
-    product: str
+    row: int = strawberry.field(description="The spreadsheet's row number.")
+    producer: str = strawberry.field(
+        description="What happens to the row's producer: create, update or unchanged."
+    )
+    product: str = strawberry.field(
+        description="What happens to the row's product: create, update or unchanged."
+    )
     evaluation: str | None = strawberry.field(description="Null for a row without a decision.")
+
+
+WindowFirst = Annotated[int, strawberry.argument(description="How many items at most (10,000 at most).")]
+WindowOffset = Annotated[
+    int, strawberry.argument(description="How many items to skip from the first (0: none).")
+]
 
 
 def _window(items: list[dict[str, Any]], first: int, offset: int) -> list[dict[str, Any]]:
@@ -710,18 +776,25 @@ def _window(items: list[dict[str, Any]], first: int, offset: int) -> list[dict[s
 
 @strawberry.type(description="The report of an import job: a dry run's, or a confirmed import's.")
 class RegistryImportReport:
-    dry_run: bool
+    dry_run: bool = strawberry.field(
+        description="Whether the job was a dry run: it checked every row and counted what would change, writing "
+        "nothing."
+    )
     applied: bool = strawberry.field(
         description="Whether the rows were written (a confirmed import with no problem); all or nothing."
     )
     rows: int = strawberry.field(description="Data rows read (headers and the example row not counted).")
-    problem_count: int
-    counts: RegistryImportCounts
+    problem_count: int = strawberry.field(
+        description="How many problems were found in all; the import is applied only when there are none."
+    )
+    counts: RegistryImportCounts = strawberry.field(
+        description="How many producers, products and evaluations it creates, updates or leaves unchanged."
+    )
     data: strawberry.Private[dict[str, Any]]
     language: strawberry.Private[str]
 
     @strawberry.field(description="Problems in row order; at most `first` (1000 by default) from `offset`.")
-    def problems(self, first: int = 1000, offset: int = 0) -> list[RegistryImportProblem]:
+    def problems(self, first: WindowFirst = 1000, offset: WindowOffset = 0) -> list[RegistryImportProblem]:
         return [
             RegistryImportProblem(
                 row=p["row"],
@@ -736,7 +809,7 @@ class RegistryImportReport:
         ]
 
     @strawberry.field(description="Each row's actions in row order; at most `first` from `offset`.")
-    def actions(self, first: int = 1000, offset: int = 0) -> list[RegistryImportRow]:
+    def actions(self, first: WindowFirst = 1000, offset: WindowOffset = 0) -> list[RegistryImportRow]:
         return [RegistryImportRow(**a) for a in _window(self.data["actions"], first, offset)]
 
     @classmethod
@@ -759,5 +832,7 @@ class RegistryImportReport:
 
 @strawberry.type(description="An import job and, once it has finished, its report.")
 class RegistryImport:
-    job: Job
-    report: RegistryImportReport | None
+    job: Job = strawberry.field(description="The background job: its state, and its timing.")
+    report: RegistryImportReport | None = strawberry.field(
+        description="The report once the job has finished; null while it is queued or running."
+    )

@@ -38,7 +38,7 @@ query($job: ID!) {
 }
 """
 EXPORT = """
-mutation($filter: ProductFilter, $format: String!) {
+mutation($filter: ProductFilter, $format: RegistryExportFormat!) {
   startRegistryExport(input: {filter: $filter, format: $format}) { job { id } errors { field code message } }
 }
 """
@@ -128,7 +128,7 @@ def problems(found: dict[str, Any]) -> set[tuple[int, str, str]]:
 async def export_file(
     client: AsyncClient, token: str | None, fmt: str, filters: dict[str, Any] | None = None
 ) -> bytes:
-    body = await gql(client, EXPORT, {"filter": filters, "format": fmt}, token=token)
+    body = await gql(client, EXPORT, {"filter": filters, "format": fmt.upper()}, token=token)
     payload = body["data"]["startRegistryExport"]
     assert payload["errors"] == [], payload
     await run_jobs()

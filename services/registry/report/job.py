@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import importlib.metadata
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from models import Job
@@ -26,7 +27,17 @@ from services.policy.registry import deny, may_follow_programme
 from services.registry.report import figures as report_figures
 
 PROGRAMME_REPORT = "programme_report"
-LANGUAGES = ("vi", "en", "bilingual")
+
+
+class ReportLanguage(StrEnum):
+    """The language of a printed programme report."""
+
+    VI = "vi"
+    EN = "en"
+    BILINGUAL = "bilingual"  # Vietnamese first, English beside it
+
+
+LANGUAGES = tuple(language.value for language in ReportLanguage)
 PACKAGE = "services.registry.report"
 
 

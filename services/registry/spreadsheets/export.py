@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from models import AdminUnit, Evaluation, EvaluationStatus, Producer, ProductGroup
@@ -17,7 +18,16 @@ from services.registry import search
 from services.registry.spreadsheets import template
 
 CHUNK = 500
-FORMATS = ("xlsx", "csv")
+
+
+class ExportFormat(StrEnum):
+    """The file format of a registry export."""
+
+    XLSX = "xlsx"
+    CSV = "csv"
+
+
+FORMATS = tuple(fmt.value for fmt in ExportFormat)
 
 
 @dataclass(frozen=True, slots=True)
