@@ -793,8 +793,8 @@ class RegistryImportReport:
     data: strawberry.Private[dict[str, Any]]
     language: strawberry.Private[str]
 
-    @strawberry.field(description="Problems in row order; at most `first` (1000 by default) from `offset`.")
-    def problems(self, first: WindowFirst = 1000, offset: WindowOffset = 0) -> list[RegistryImportProblem]:
+    @strawberry.field(description="Problems in row order; at most `first` (200 by default) from `offset`.")
+    def problems(self, first: WindowFirst = 200, offset: WindowOffset = 0) -> list[RegistryImportProblem]:
         return [
             RegistryImportProblem(
                 row=p["row"],
@@ -809,7 +809,7 @@ class RegistryImportReport:
         ]
 
     @strawberry.field(description="Each row's actions in row order; at most `first` from `offset`.")
-    def actions(self, first: WindowFirst = 1000, offset: WindowOffset = 0) -> list[RegistryImportRow]:
+    def actions(self, first: WindowFirst = 200, offset: WindowOffset = 0) -> list[RegistryImportRow]:
         return [RegistryImportRow(**a) for a in _window(self.data["actions"], first, offset)]
 
     @classmethod
