@@ -84,7 +84,7 @@ async def test_an_officer_orders_the_report_and_downloads_it(client: AsyncClient
     officer = await officer_of("83")
     payload = await start(client, officer)
     assert payload["errors"] == []
-    assert payload["job"]["kind"] == "programme_report"
+    assert payload["job"]["kind"] == "PROGRAMME_REPORT"
     assert payload["job"]["status"] == "QUEUED"  # rendered by a worker, not in the request
 
     assert await jobs.LocalWorker("test-worker").drain() == 1
