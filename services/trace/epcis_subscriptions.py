@@ -571,10 +571,16 @@ async def document_of(
         return None
     rows = await TraceEvent.filter(id__in=delivery.event_ids).order_by("id") if delivery.event_ids else []
     jsons = await trace.event_jsons(list(rows), base_url, reach)
-    document = await asyncio.to_thread(lambda: epcis.query_document(jsons, query.name, creation_date=_now()))
-    if sub.subscription_id:
-        document["epcisBody"]["queryResults"]["subscriptionID"] = sub.subscription_id
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    name, subscription_id = query.name, sub.subscription_id
+
+    def serialised() -> bytes:
+        document = epcis.query_document(jsons, name, creation_date=_now())
+        if subscription_id:
+            document["epcisBody"]["queryResults"]["subscriptionID"] = subscription_id
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+    # Up to 100 events, each possibly with 1,000 sensor reports: built and serialised off the event loop.
+    return await asyncio.to_thread(serialised)
 
 
 async def _claim(worker: str, now: dt.datetime, limit: int) -> list[SubscriptionDelivery]:
