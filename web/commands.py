@@ -1,5 +1,5 @@
 """The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker,
-report, reminders, create-admin, trusted-documents, backup, restore, verify (their usage is in server.py's docstring and `python server.py --help`)."""
+report, reminders, create-admin, trusted-documents, backup, restore, verify, export (their usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
@@ -376,6 +376,23 @@ async def _trusted_documents(settings: Settings, args: argparse.Namespace, manif
         await db.disconnect()
 
 
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    """A producer's own data as a zip (services/registry/portability/), as the system."""
+    from services.registry.portability import job as portability
+
+    await db.connect(settings.database_url)
+    try:
+        try:
+            job = await portability.start_export(
+                args.producer, SYSTEM, user_id=None, base_url=settings.public_base_url
+            )
+        except DomainError as exc:
+            return _refused(exc)
+        return await _job_to_file(job, f"export producer {args.producer}", args.output)
+    finally:
+        await db.disconnect()
+
+
 async def _backup(settings: Settings, args: argparse.Namespace) -> int:
     """`backup`, `restore` and `verify` (services/backup/, docs/operators.md "Backup and restore")."""
     from services.backup import archive, verify
@@ -480,6 +497,11 @@ def parser() -> argparse.ArgumentParser:
     restore.add_argument("backup", type=Path, help="the backup's directory")
     restore.add_argument("--database-url", help="where to restore (default: DATABASE_URL)")
     restore.add_argument("--force", action="store_true", help="replace what a non-empty target holds")
+    export_data = commands.add_parser("export", help="a producer's own data as a zip (products, lots, EPCIS)")
+    export_data.add_argument("--producer", type=int, required=True, help="the producer (database id)")
+    export_data.add_argument(
+        "-o", "--output", type=Path, help="file to write (default: a name from the producer)"
+    )
     check = commands.add_parser("verify", help="check every lot's hash chain and every stored file's sha256")
     check.add_argument("--manifest", type=Path, help="a backup's directory: its files must all be there")
     return parser
@@ -512,6 +534,8 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_reminders(settings, args))
     if command == "create-admin":
         return asyncio.run(_create_admin(settings, args))
+    if command == "export":
+        return asyncio.run(_export(settings, args))
     if command in ("backup", "restore", "verify"):
         return asyncio.run(_backup(settings, args))
     if command == "trusted-documents":

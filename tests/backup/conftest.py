@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from models import Batch, EventQuantity, LabelRun, Producer, StoredFile
+from models import Batch, LabelRun, Producer, StoredFile
 from services.common import settings
 from services.demo import loader as demo
 from services.labels import runs
@@ -20,6 +20,7 @@ from tests.conftest import Database
 from tests.packaging.upload_samples import png_bytes
 
 BASE = "http://127.0.0.1:8000"
+CANDY_MAKER = "Công ty TNHH Kẹo Dừa Phú Hưng"
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,17 @@ async def demo_data(db: Database, tmp_path: Path) -> AsyncIterator[Demo]:
     media = tmp_path / "media"
     with settings.overridden(media_dir=media):
         await demo.load(with_accounts=True, base_url=BASE)
-        link = await EventQuantity.all().order_by("id").first()  # a lot with a history
-        assert link is not None
+        # A lot of the candy maker, whose history names another producer's coconuts (a transformation).
+        lot = (
+            await Batch.filter(
+                product__producer__name__startswith=CANDY_MAKER, is_published=True, product__is_published=True
+            )
+            .order_by("id")
+            .first()
+        )
+        assert lot is not None
         run = await runs.create_label_run(
-            LabelRunData(batch_id=link.batch_id, template="L7160", count=3),
+            LabelRunData(batch_id=lot.id, template="L7160", count=3, confirm_expired=True),
             SYSTEM,
             user_id=None,
             base_url=BASE,
