@@ -40,7 +40,7 @@ class Target:
 
     def environment(self) -> dict[str, str]:
         """The PG* variables that make pg_dump, pg_restore and psql reach this database."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+        env = dict(os.environ)  # PGSSLMODE, PGSSLROOTCERT, PGPASSFILE… stay as the operator set them
         env |= {"PGHOST": self.host, "PGPORT": str(self.port), "PGDATABASE": self.database or ""}
         if self.user:
             env["PGUSER"] = self.user
