@@ -21,7 +21,7 @@ from tests.conftest import Database, gql
 from tests.factories import token_for
 
 EXPORT = """
-mutation($p: ID) { exportMyData(input: {producerId: $p}) { job { id status } errors { field code } } }
+mutation($p: ID) { exportMyData(input: {producerId: $p}) { job { id status kind } errors { field code } } }
 """
 
 
@@ -56,8 +56,16 @@ async def test_a_producer_exports_its_own_data_and_nothing_of_another(
         body = await gql(client, EXPORT, {}, token=member)  # a member of one producer: that one
         answer = body["data"]["exportMyData"]
         assert answer["errors"] == [], answer
+        assert answer["job"]["kind"] == "PRODUCER_EXPORT"
         job_id = int(from_base64(answer["job"]["id"])[1])
         archive = zipfile.ZipFile(io.BytesIO(await run_job(job_id)))
+        # Asked again with nothing changed (a double click): the same job, its zip reused.
+        again = await gql(client, EXPORT, {"p": to_base64("Producer", producer.id)}, token=member)
+        assert again["data"]["exportMyData"]["job"] == {
+            "id": answer["job"]["id"],
+            "status": "SUCCEEDED",
+            "kind": "PRODUCER_EXPORT",
+        }
 
         other = await token_for(Role.PRODUCER_MEMBER, producer_id=producer.id + 1)
         refused = await gql(client, EXPORT, {"p": to_base64("Producer", producer.id)}, token=other)

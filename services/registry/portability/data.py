@@ -9,6 +9,7 @@ rendered so far (`{OCOP_MEDIA_DIR}/labels`), read through services/backup/files.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,7 +19,7 @@ import orjson
 
 from models import Batch, EventQuantity, LabelRun, Location, Producer, Product, TraceEvent
 from services.backup import files as stored_files
-from services.common import clock, instance
+from services.common import instance
 from services.labels import runs as label_runs
 from services.trace import epcis
 from services.trace.events import event_jsons, identifiers_of
@@ -31,8 +32,12 @@ VERSION = 1
 @dataclass(frozen=True, slots=True)
 class ExportData:
     producer_id: int
-    documents: tuple[tuple[str, bytes], ...]  # (name in the zip, JSON bytes), manifest.json first
+    producer_name: str
+    documents: tuple[tuple[str, bytes], ...]  # (name in the zip, JSON bytes)
+    events: bytes  # the EPCIS JSON of its events, a list (the document is made in the child)
     files: tuple[tuple[str, str], ...]  # (name in the zip, stored file's name)
+    counts: dict[str, int]
+    missing: tuple[str, ...]  # label outputs never rendered (not in the zip)
 
 
 def _default(value: Any) -> Any:
@@ -95,7 +100,6 @@ async def read(producer_id: int, base_url: str) -> ExportData:
     locations = await Location.filter(producer_id=producer_id).order_by("id").values()
     runs = await LabelRun.filter(batch__product__producer_id=producer_id).order_by("id").values()
     events = await producer_events(producer_id, base_url)
-    created = clock.now()
     root = stored_files.media_root()
     wanted = [
         (
@@ -116,25 +120,41 @@ async def read(producer_id: int, base_url: str) -> ExportData:
             for zip_name, name, run_id, fmt in wanted
             if (zip_name, name) not in kept
         ]
-        documents = [
+        documents = (
             ("producer.json", dumps(producer[0])),
             ("products.json", dumps(products)),
             ("lots.json", dumps(lots)),
             ("locations.json", dumps(locations)),
             ("label-runs.json", dumps(runs)),
-            ("events.epcis.json", dumps(epcis.document(events, created))),
-        ]
-        manifest = {
-            "format": FORMAT,
-            "version": VERSION,
-            "created_at": created.isoformat(),
-            "producer": {"id": producer_id, "name": producer[0]["name"]},
-            "counts": {"products": len(products), "lots": len(lots), "locations": len(locations),
-                       "events": len(events), "label_runs": len(runs), "label_files": len(kept)},
-            "documents": [{"name": n, "sha256": hashlib.sha256(b).hexdigest(), "bytes": len(b)} for n, b in documents],
-            "label_files": [{"name": zip_name, "sha256": stored_files.addressed_sha(name)} for zip_name, name in kept],
-            "label_files_not_rendered": missing,
-        }  # fmt: skip
-        return ExportData(producer_id, (("manifest.json", dumps(manifest)), *documents), tuple(kept))
+        )
+        counts = {"products": len(products), "lots": len(lots), "locations": len(locations),
+                  "events": len(events), "label_runs": len(runs), "label_files": len(kept)}  # fmt: skip
+        return ExportData(
+            producer_id, str(producer[0]["name"]), documents, orjson.dumps(events, default=_default), tuple(kept), counts,
+            tuple(missing),
+        )  # fmt: skip
 
     return await asyncio.to_thread(build)
+
+
+def assemble(export: ExportData, created: dt.datetime) -> list[tuple[str, bytes]]:
+    """The zip's JSON parts, manifest first, with the moment the export is made (in the job's child: the
+    prepared data holds no clock, so the same data is the same job and its zip is reused)."""
+    events = orjson.loads(export.events)
+    documents = [*export.documents, ("events.epcis.json", dumps(epcis.document(events, created)))]
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "created_at": created.isoformat(),
+        "producer": {"id": export.producer_id, "name": export.producer_name},
+        "counts": export.counts,
+        "documents": [
+            {"name": name, "sha256": hashlib.sha256(body).hexdigest(), "bytes": len(body)}
+            for name, body in documents
+        ],
+        "label_files": [
+            {"name": zip_name, "sha256": stored_files.addressed_sha(name)} for zip_name, name in export.files
+        ],
+        "label_files_not_rendered": list(export.missing),
+    }
+    return [("manifest.json", dumps(manifest)), *documents]

@@ -13,6 +13,7 @@ from typing import Any
 
 from models import Job, Producer
 from services.backup import files as stored_files
+from services.common import clock
 from services.common.errors import DomainError, FieldProblem
 from services.jobs import queue as jobs
 from services.policy import Reach
@@ -31,13 +32,14 @@ def render(export: data.ExportData, progress: Any = None) -> bytes:
     """The zip, in the job's child process (deflated JSON; label files stored as they are: PDFs and PNGs
     are compressed already)."""
     out = io.BytesIO()
-    total = len(export.documents) + len(export.files)
+    documents = data.assemble(export, clock.now())
+    total = len(documents) + len(export.files)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for done, (name, body) in enumerate(export.documents, 1):
+        for done, (name, body) in enumerate(documents, 1):
             archive.writestr(name, body)
             if progress is not None:
                 progress(int(100 * done / total))
-        for done, (name, stored) in enumerate(export.files, len(export.documents) + 1):
+        for done, (name, stored) in enumerate(export.files, len(documents) + 1):
             with archive.open(zipfile.ZipInfo(name), "w") as member:
                 for chunk in stored_files.read_stored(stored):
                     member.write(chunk)
