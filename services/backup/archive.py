@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -38,13 +37,16 @@ def _new_directory(output: Path) -> None:
     output.mkdir(parents=True, exist_ok=True)
 
 
-def _copy_files(names: list[str], destination: Path) -> None:
+async def _copy_files(names: list[str], destination: Path) -> None:
     for name in names:
         target = destination / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as out:
-            for chunk in files.read_stored(name):
-                out.write(chunk)
+        await asyncio.to_thread(target.parent.mkdir, parents=True, exist_ok=True)
+        out = await asyncio.to_thread(target.open, "wb")
+        try:
+            async for chunk in files.open_stored(name):
+                await asyncio.to_thread(out.write, chunk)
+        finally:
+            await asyncio.to_thread(out.close)
 
 
 async def backup(database_url: str, output: Path, *, with_files: bool = False) -> dict[str, Any]:
@@ -63,10 +65,10 @@ async def backup(database_url: str, output: Path, *, with_files: bool = False) -
         details = {"tool": "sqlite3 online backup"}
     # Files are written after the database is read: a file a row names is then in the manifest (files are
     # never changed in place, only added, so one added meanwhile is merely extra).
-    manifest = await asyncio.to_thread(files.manifest)
+    manifest = await files.manifest()
     if with_files:
         names = [str(entry["name"]) for entry in manifest["files"]]  # type: ignore[attr-defined]
-        await asyncio.to_thread(_copy_files, names, output / "media")
+        await _copy_files(names, output / "media")
     description = {
         "format": FORMAT,
         "version": VERSION,
@@ -110,20 +112,17 @@ async def restore(backup_dir: Path, database_url: str, *, force: bool = False) -
         await asyncio.to_thread(database.sqlite_restore, dump, where.sqlite_path, force=force)
     copied = 0
     if description.get("files_copied"):
-        copied = await asyncio.to_thread(_restore_files, backup_dir / "media", description["files"]["files"])
+        copied = await _restore_files(backup_dir / "media", description["files"]["files"])
     return {"database": where.kind, "files_restored": copied}
 
 
-def _restore_files(source: Path, entries: list[dict[str, Any]]) -> int:
-    """Copies of the backup's files into the media directory (the object store, once it is one)."""
-    root = files.media_root()
+async def _restore_files(source: Path, entries: list[dict[str, Any]]) -> int:
+    """The backup's copies put back where files are stored (those already there and right left alone)."""
     copied = 0
     for entry in entries:
         name = str(entry["name"])
-        target = root / name
-        if target.is_file() and files.digest(name)[1] == entry["sha256"]:
+        if await files.is_stored(name) and (await files.digest(name))[1] == entry["sha256"]:
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source / name, target)
+        await files.put_stored(name, source / name)
         copied += 1
     return copied

@@ -5,7 +5,6 @@ content-addressed name and, given one, a backup's manifest."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 
 from models import Batch, StoredFile
@@ -84,7 +83,7 @@ async def check_stored_rows(report: Report) -> None:
         if thumbnail is not None:
             names.append(thumbnail.relative_to(files.media_root()).as_posix())
         for name in names:
-            if not await asyncio.to_thread(files.is_stored, name):
+            if not await files.is_stored(name):
                 report.file_problems.append(
                     files.FileProblem(name, "missing", f"stored_file {row.id} names it")
                 )
@@ -96,7 +95,7 @@ async def verify(base_url: str, manifest: dict[str, object] | None = None) -> Re
     await check_lots(report, base_url)
     await check_stored_rows(report)
     recorded = manifest.get("files") if manifest else None
-    checked, problems = await asyncio.to_thread(files.check, recorded)  # type: ignore[arg-type]
+    checked, problems = await files.check(recorded)  # type: ignore[arg-type]
     report.files_checked = checked
     report.file_problems += problems
     return report

@@ -4,7 +4,7 @@ Only the producer's own rows. Its lots' events may name another producer's lot (
 it, a transformation's input): that lot keeps its quantity but not its identity (`epcis.REDACTED_LOT`, as
 the public trace page and EPCIS queries redact what a reader may not see); the eventID stays the hash of
 the whole event, so a receiver can still check it against the original. Label runs come with the files
-rendered so far (`{OCOP_MEDIA_DIR}/labels`), read through services/backup/files.read_stored."""
+rendered so far (`{OCOP_MEDIA_DIR}/labels`), found through services/backup/files.py (`local_copy`)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class ExportData:
     producer_name: str
     documents: tuple[tuple[str, bytes], ...]  # (name in the zip, JSON bytes)
     events: bytes  # the EPCIS JSON of its events, a list (the document is made in the child)
-    files: tuple[tuple[str, str], ...]  # (name in the zip, stored file's name)
+    files: tuple[tuple[str, str, str], ...]  # (name in the zip, stored file's name, a local path holding it)
     counts: dict[str, int]
     missing: tuple[str, ...]  # label outputs never rendered (not in the zip)
 
@@ -113,13 +113,15 @@ async def read(producer_id: int, base_url: str) -> ExportData:
         for path in [label_runs.media_path(sha, fmt)]
     ]
 
+    kept: list[tuple[str, str, str]] = []  # (name in the zip, stored name, a local path holding it)
+    missing: list[str] = []
+    for zip_name, name, run_id, fmt in wanted:
+        try:
+            kept.append((zip_name, name, str(await stored_files.local_copy(name))))
+        except FileNotFoundError:
+            missing.append(f"label run {run_id}: {fmt}")
+
     def build() -> ExportData:
-        kept = [(zip_name, name) for zip_name, name, _, _ in wanted if stored_files.is_stored(name)]
-        missing = [
-            f"label run {run_id}: {fmt}"
-            for zip_name, name, run_id, fmt in wanted
-            if (zip_name, name) not in kept
-        ]
         documents = (
             ("producer.json", dumps(producer[0])),
             ("products.json", dumps(products)),
@@ -153,7 +155,8 @@ def assemble(export: ExportData, created: dt.datetime) -> list[tuple[str, bytes]
             for name, body in documents
         ],
         "label_files": [
-            {"name": zip_name, "sha256": stored_files.addressed_sha(name)} for zip_name, name in export.files
+            {"name": zip_name, "sha256": stored_files.addressed_sha(name)}
+            for zip_name, name, _ in export.files
         ],
         "label_files_not_rendered": list(export.missing),
     }

@@ -1,7 +1,7 @@
 """The `producer_export` job (services/jobs/queue.py): `prepare` reads the producer's data
-(services/registry/portability/data.py) on the event loop and in threads; `render`, in the job's child
-process, writes the zip: the JSON documents, then each label file read through the stored files' one
-reader. Started by `exportMyData` (members of the producer and central admins) and by
+(services/registry/portability/data.py) on the event loop and in threads, each label file as a local path
+(services/backup/files.py `local_copy`); `render`, in the job's child process, writes the zip: the JSON
+documents, the EPCIS document and the manifest, then the label files. Started by `exportMyData` (members of the producer and central admins) and by
 `server.py export --producer ID`."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from models import Job, Producer
-from services.backup import files as stored_files
 from services.common import clock
 from services.common.errors import DomainError, FieldProblem
 from services.jobs import queue as jobs
@@ -39,10 +38,8 @@ def render(export: data.ExportData, progress: Any = None) -> bytes:
             archive.writestr(name, body)
             if progress is not None:
                 progress(int(100 * done / total))
-        for done, (name, stored) in enumerate(export.files, len(documents) + 1):
-            with archive.open(zipfile.ZipInfo(name), "w") as member:
-                for chunk in stored_files.read_stored(stored):
-                    member.write(chunk)
+        for done, (name, _, local) in enumerate(export.files, len(documents) + 1):
+            archive.write(local, name, compress_type=zipfile.ZIP_STORED)
             if progress is not None:
                 progress(int(100 * done / total))
     return out.getvalue()
