@@ -11,14 +11,15 @@ import orjson
 from httpx import AsyncClient
 from strawberry.relay import from_base64, to_base64
 
-from models import Batch, Producer, Product, Role
+from models import Batch, Job, Membership, Producer, Product, Role
+from services.accounts import auth as accounts
 from services.common import settings
 from services.jobs import queue as jobs
 from services.trace import epcis, epcis_validation
 from services.trace.identity import batch_link
 from tests.backup.conftest import BASE, Demo, producer_of
 from tests.conftest import Database, gql
-from tests.factories import token_for
+from tests.factories import make_producer, make_user, token_for
 
 EXPORT = """
 mutation($p: ID) { exportMyData(input: {producerId: $p}) { job { id status kind } errors { field code } } }
@@ -112,3 +113,21 @@ async def test_a_producer_exports_its_own_data_and_nothing_of_another(
                 link = batch_link(BASE, product_id=product.id, gtin=product.gtin, lot_code=lot.lot_code)
                 assert link not in everything, link
                 assert not any(link in s for s in everything), link
+
+
+async def test_a_member_of_two_producers_names_the_one_to_export(client: AsyncClient, db: Database) -> None:
+    first = await make_producer(name="HTX Một (demo)")
+    second = await make_producer(name="HTX Hai (demo)")
+    user = await make_user("hai.noi@test.ocop.vn", Role.PRODUCER_MEMBER, producer_id=first.id)
+    await Membership.create(user_id=user.id, role=Role.PRODUCER_MEMBER, producer_id=second.id)
+    token = await accounts.issue_session(user.id)
+    unnamed = await gql(client, EXPORT, {}, token=token)
+    assert unnamed["data"]["exportMyData"] == {
+        "job": None,
+        "errors": [{"field": "producerId", "code": "REQUIRED"}],
+    }
+    named = await gql(client, EXPORT, {"p": to_base64("Producer", second.id)}, token=token)
+    assert named["data"]["exportMyData"]["errors"] == []
+    job = await Job.get(kind="producer_export")
+    assert job.params["producer_id"] == second.id
+    assert job.created_by_id == user.id
