@@ -6,6 +6,7 @@
 #   deploy/install.sh system   the operating system's runtime libraries (Debian/Ubuntu: WeasyPrint's Pango,
 #                              HarfBuzz and fontconfig, a fallback font, CA certificates) and the `ocop`
 #                              user (uid 10001); packages already installed are left as they are
+#                              (OCOP_SYSTEM_CHECK=1: only check that they are installed)
 #   deploy/install.sh venv     the Python dependencies from uv.lock (runtime only: uv sync --frozen --no-dev)
 #                              into $OCOP_VENV, bytecode compiled (the image's root file system is read-only)
 #   deploy/install.sh verify   the installed environment imports the app, renders a PDF with the project's
@@ -23,14 +24,19 @@ OCOP_UID=10001
 # WeasyPrint's system libraries (https://doc.courtbouillon.org/weasyprint/stable/first_steps.html) and a
 # fallback font for the glyphs the project's fonts (Be Vietnam Pro, Noto Sans: Python packages in uv.lock)
 # lack. Debian bookworm names.
-SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 fontconfig
-                 fonts-dejavu-core shared-mime-info ca-certificates tzdata)
+SYSTEM_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fontconfig fonts-dejavu-core
+                 shared-mime-info ca-certificates tzdata)
 
 step_system() {
   local missing=()
   for package in "${SYSTEM_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
+  if [ "${OCOP_SYSTEM_CHECK:-}" = 1 ]; then   # check only (the install test): install nothing, add no user
+    ((${#missing[@]} == 0)) || { echo "install.sh: missing ${missing[*]}" >&2; exit 1; }
+    echo "install.sh: system packages present"
+    return
+  fi
   if ((${#missing[@]})); then
     echo "install.sh: installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -7,6 +7,8 @@ test-slow`, which .ci/run runs after `make test`."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import shutil
 import signal
@@ -14,12 +16,16 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pikepdf
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import BACKENDS, POSTGRES_DSN, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -64,21 +70,33 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
         if not name.startswith(("OCOP_", "UV_", "VIRTUAL_ENV", "PYTHON", "PYTEST", "DATABASE_URL"))
     }
     env |= {"PATH": path, "LANG": "C.UTF-8"}
-    for step in ("venv", "verify"):
+    # The system step in check mode (it would add a user to this machine): the packages the image installs
+    # are those this machine has, with which `verify` then renders.
+    for step in ("system", "venv", "verify"):
         result = subprocess.run(
             ["bash", "deploy/install.sh", step],
             cwd=source,
-            env={**env, "OCOP_VENV": str(venv), "PYTHON": python, "TMPDIR": str(tmp)},
+            env={
+                **env,
+                "OCOP_VENV": str(venv),
+                "PYTHON": python,
+                "TMPDIR": str(tmp),
+                "OCOP_SYSTEM_CHECK": "1",
+            },
             capture_output=True,
             text=True,
             timeout=900,
         )
         assert result.returncode == 0, f"install.sh {step}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     assert "verified" in result.stdout
+    # The entrypoint runs server.py from /app in the image; here the copy stands for /app.
+    entrypoint = (source / "deploy" / "entrypoint.sh").read_text()
+    (source / "deploy" / "entrypoint.sh").write_text(
+        entrypoint.replace("cd /app", f"cd {source}").replace("/app/server.py", f"{source}/server.py")
+    )
     # Runtime only: no test runner, linter or type checker in the venv.
     for tool in ("pytest", "ruff", "mypy", "docker-compose"):
         assert not (venv / "bin" / tool).exists(), f"{tool} is a dev dependency but was installed"
-    port = _free_port()
     image_env = {
         **env,
         # deploy/Dockerfile's ENV, with the volumes as directories of this test
@@ -86,13 +104,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
         "PYTHONDONTWRITEBYTECODE": "1",
         "OCOP_ENV": "production",
         "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "OCOP_MEDIA_DIR": str(base / "media"),
         "HOME": str(tmp),
         "XDG_CACHE_HOME": str(tmp / ".cache"),
         "MPLCONFIGDIR": str(tmp / "matplotlib"),
         # what an operator sets
-        "DATABASE_URL": f"sqlite://{base / 'ocop.sqlite3'}",
         "OCOP_SECRET_KEY": "install-test-signing-key-not-a-secret-0123456789",
         "OCOP_PUBLIC_BASE_URL": "https://ocop.example.vn",
         "LOG_LEVEL": "WARNING",
@@ -114,20 +129,63 @@ def _entrypoint(source: Path, env: dict[str, str], *args: str, stdin: str | None
     return result.stdout + result.stderr
 
 
-def test_the_installed_image_migrates_creates_an_admin_and_serves(
+@pytest.fixture(params=BACKENDS)
+def deployment(
+    request: pytest.FixtureRequest,
     installed: tuple[Path, dict[str, str]],
-) -> None:
+    tmp_path: Path,
+) -> Iterator[tuple[Path, dict[str, str]]]:
+    """The installed tree and the environment of one deployment: its database (a SQLite file, or a fresh
+    PostgreSQL schema), its media directory and port; on PostgreSQL the API hands jobs to procrastinate as in
+    deploy/compose.yaml, on SQLite the worker's local loop takes them (OCOP_JOBS=off)."""
     source, env = installed
-    # The entrypoint runs server.py from /app in the image; here the copy stands for /app.
-    entrypoint = (source / "deploy" / "entrypoint.sh").read_text()
-    (source / "deploy" / "entrypoint.sh").write_text(
-        entrypoint.replace("cd /app", f"cd {source}").replace("/app/server.py", f"{source}/server.py")
+    env = {**env, "PORT": str(_free_port()), "OCOP_MEDIA_DIR": str(tmp_path / "media")}
+    if request.param == "sqlite":
+        yield source, {**env, "DATABASE_URL": f"sqlite://{tmp_path / 'ocop.sqlite3'}", "OCOP_JOBS": "off"}
+        return
+    from services.common import db
+
+    assert POSTGRES_DSN is not None
+    schema = f"ocop_install_{uuid.uuid4().hex[:8]}"
+    asyncio.run(db.create_pg_schema(POSTGRES_DSN, schema))
+    try:
+        yield source, {**env, "DATABASE_URL": f"{POSTGRES_DSN}?schema={schema}", "OCOP_JOBS": "procrastinate"}
+    finally:
+        asyncio.run(db.drop_pg_schema(POSTGRES_DSN, schema))
+
+
+REPORT = """
+mutation($input: StartProgrammeReportInput!) {
+  startProgrammeReport(input: $input) { job { id } errors { field code message } }
+}
+"""
+JOB = "query($id: ID!) { node(id: $id) { ... on Job { status error downloadUrl } } }"
+PASSWORD = "Mật-khẩu-dài-2026!"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> float:
+    """SIGTERM, then the seconds the process took to exit; it must exit cleanly."""
+    stopping = time.monotonic()
+    process.terminate()
+    process.wait(timeout=60)
+    # uvicorn finishes its shutdown, then re-raises the signal it caught: killed by SIGTERM, not an error.
+    assert process.returncode in (0, -signal.SIGTERM), (
+        f"{process.args!r} failed on SIGTERM: {process.returncode}"
     )
+    return time.monotonic() - stopping
+
+
+def test_the_installed_image_migrates_serves_and_its_worker_renders_a_pdf(
+    deployment: tuple[Path, dict[str, str]],
+) -> None:
+    source, env = deployment
     _entrypoint(source, env, "migrate")
-    _entrypoint(source, env, "create-admin", "--email", "admin@ocop.example.vn", stdin="Mật-khẩu-dài-2026!\n")
+    _entrypoint(source, env, "create-admin", "--email", "admin@ocop.example.vn", stdin=f"{PASSWORD}\n")
 
     base = f"http://127.0.0.1:{env['PORT']}"
+    check = [str(Path(env["PATH"].split(os.pathsep)[0]) / "python"), "deploy/healthcheck.py"]
     server = subprocess.Popen(["sh", "deploy/entrypoint.sh", "serve"], cwd=source, env=env)
+    worker = subprocess.Popen(["sh", "deploy/entrypoint.sh", "worker"], cwd=source, env=env)
     try:
         started = time.monotonic()
         deadline = started + 60
@@ -139,39 +197,62 @@ def test_the_installed_image_migrates_creates_an_admin_and_serves(
                 assert server.poll() is None, "the server exited"
                 assert time.monotonic() < deadline, "the server did not answer in 60 s"
                 time.sleep(0.2)
+        print(f"server up in {time.monotonic() - started:.1f} s")
         assert health.json() == {"status": "ok"}
         ready = httpx.get(f"{base}/readyz", timeout=5)
         assert ready.status_code == 200, ready.text
-        # A GraphQL query: the reference data migrate loaded (provinces), and the admin signs in.
-        answer = httpx.post(
-            f"{base}/graphql",
-            json={"query": "{ provinces { code name } }"},
-            timeout=10,
-        ).json()
-        assert "errors" not in answer, answer
-        print(f"server up in {time.monotonic() - started:.1f} s")
-        names = {p["name"] for p in answer["data"]["provinces"]}
-        assert "Hà Nội" in " ".join(names), sorted(names)[:5]
-        login = httpx.post(
-            f"{base}/graphql",
-            json={
-                "query": "mutation($input: LoginInput!) { login(input: $input) { token user { email } } }",
-                "variables": {"input": {"email": "admin@ocop.example.vn", "password": "Mật-khẩu-dài-2026!"}},
-            },
-            timeout=10,
-        ).json()
-        assert login["data"]["login"]["user"] == {"email": "admin@ocop.example.vn"}, login
-        # The image's HEALTHCHECK against the running server, then without one.
-        check = [str(Path(env["PATH"].split(os.pathsep)[0]) / "python"), "deploy/healthcheck.py"]
+        # The image's HEALTHCHECK against the running server.
         assert subprocess.run(check, cwd=source, env=env, timeout=30).returncode == 0
         assert subprocess.run([*check, "/healthz"], cwd=source, env=env, timeout=30).returncode == 0
+
+        def gql(
+            query: str, variables: dict[str, Any] | None = None, token: str | None = None
+        ) -> dict[str, Any]:
+            headers = {"authorization": f"Bearer {token}"} if token else {}
+            answer = httpx.post(
+                f"{base}/graphql",
+                json={"query": query, "variables": variables or {}},
+                headers=headers,
+                timeout=15,
+            ).json()
+            assert "errors" not in answer, answer
+            return dict(answer["data"])
+
+        # A query on the reference data migrate loaded, and the admin create-admin made signs in.
+        names = " ".join(p["name"] for p in gql("{ provinces { code name } }")["provinces"])
+        assert "Hà Nội" in names
+        login = gql(
+            "mutation($input: LoginInput!) { login(input: $input) { token user { email } } }",
+            {"input": {"email": "admin@ocop.example.vn", "password": PASSWORD}},
+        )["login"]
+        assert login["user"] == {"email": "admin@ocop.example.vn"}
+        # A render goes through the worker process (WeasyPrint in the sandboxed child, the project's fonts).
+        started = gql(
+            REPORT,
+            {"input": {"scope": {"kind": "COUNTRY"}, "period": {"start": "2019-01-01", "end": "2025-12-31"}}},
+            login["token"],
+        )["startProgrammeReport"]
+        assert started["errors"] == [], started
+        job_id = started["job"]["id"]
+        deadline = time.monotonic() + 180
+        while True:
+            job = gql(JOB, {"id": job_id}, login["token"])["node"]
+            if job["downloadUrl"] or job["status"] == "FAILED":
+                break
+            assert worker.poll() is None, "the worker exited"
+            assert time.monotonic() < deadline, f"the worker did not finish the report: {job}"
+            time.sleep(0.5)
+        assert job["downloadUrl"], job
+        path = job["downloadUrl"].removeprefix(env["OCOP_PUBLIC_BASE_URL"])
+        pdf = httpx.get(f"{base}{path}", timeout=30)
+        assert pdf.status_code == 200
+        with pikepdf.open(io.BytesIO(pdf.content)) as document:
+            fonts = {str(f.get("/BaseFont")) for page in document.pages for f in page.Resources.Font.values()}
+        assert any("Be-Vietnam-Pro" in name or "BeVietnamPro" in name for name in fonts), fonts
+        print(f"report rendered by the worker: {len(pdf.content)} bytes, fonts {sorted(fonts)}")
     finally:
-        stopping = time.monotonic()
-        server.terminate()
-        server.wait(timeout=60)
-        stopped_in_s = time.monotonic() - stopping
-    # uvicorn finishes its shutdown, then re-raises the signal it caught: killed by SIGTERM, not an error.
-    assert server.returncode in (0, -signal.SIGTERM), f"the server failed on SIGTERM: {server.returncode}"
-    print(f"stopped in {stopped_in_s:.1f} s")
-    assert stopped_in_s < 25, f"an idle server took {stopped_in_s:.1f} s to stop"
+        worker_stop = _stop(worker)
+        server_stop = _stop(server)
+    print(f"stopped in {server_stop:.1f} s (server), {worker_stop:.1f} s (worker)")
+    assert server_stop < 25, f"an idle server took {server_stop:.1f} s to stop"
     assert subprocess.run(check, cwd=source, env=env, timeout=30, capture_output=True).returncode == 1
