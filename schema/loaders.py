@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q
 from tortoise.models import Model
 
 from models import (
@@ -23,6 +24,7 @@ from models import (
     TraceEvent,
 )
 from services.registry import admin_units
+from services.registry.search import ProductFilterData, product_query
 from services.trace import events as trace
 
 
@@ -72,6 +74,19 @@ def _links(fk: str, other: str) -> DataLoader[int, list[AdminUnit]]:
     return DataLoader(load_fn=load)
 
 
+def _visible_products_by_producer(visibility: Q | None) -> DataLoader[int, list[Product]]:
+    """Each producer's products the caller may see, by name: one query for all producers of the request."""
+
+    async def load(keys: Sequence[int]) -> list[list[Product]]:
+        query = await product_query(ProductFilterData(), visibility=visibility)
+        grouped: dict[int, list[Product]] = defaultdict(list)
+        for row in await query.filter(producer_id__in=list(keys)).order_by("name_folded", "id"):
+            grouped[row.producer_id].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 class Loaders:
     """All loaders of one request."""
 
@@ -89,6 +104,14 @@ class Loaders:
         self.predecessors_by_unit = _links("successor_id", "predecessor_id")
         self.events_by_batch = _events_by_batch()
         self.location = _by_id(Location)
+        self._products_by_producer: DataLoader[int, list[Product]] | None = None
+
+    def products_by_producer(self, visibility: Q | None) -> DataLoader[int, list[Product]]:
+        """Products by producer as the request's caller may see them (its visibility is the same for the
+        whole request)."""
+        if self._products_by_producer is None:
+            self._products_by_producer = _visible_products_by_producer(visibility)
+        return self._products_by_producer
 
     def prime(self, loader: DataLoader[int, Any], rows: Sequence[Model]) -> None:
         loader.prime_many({row.pk: row for row in rows})

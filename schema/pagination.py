@@ -142,3 +142,24 @@ class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar g
             query=query,
             known_total=page.total,
         )
+
+
+def deprecated_list(connection: str) -> str:
+    """The deprecation reason of a plain list that a connection field replaces (docs/frontend.md, "Lists and
+    connections")."""
+    return f"Use `{connection}` (a Relay connection: paged, with totalCount); removed after 2027-06-30."
+
+
+def list_connection[M, N](
+    items: Sequence[M],
+    convert: Callable[[M], N],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[N]:
+    """A child connection over a list its DataLoader read for every parent of the request in one query
+    (a lot's events, a fair's booths...): the page of that list, with the same window and cursors as
+    `fetch_page`, the total known, and only the page's items converted."""
+    page = page_of_list(items, first, after, last, before)
+    return Connection.of(page, [convert(row) for row in page.rows])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Annotated, Self, cast
 
 import strawberry
@@ -25,6 +26,7 @@ from schema.context import Info
 from schema.enums import describe_enum
 from schema.fairs.loaders import fair_loaders
 from schema.mapping import from_row
+from schema.pagination import After, Before, Connection, First, Last, deprecated_list, list_connection
 from schema.registry.types import Producer, Product, visible_product
 from services.fairs import floorplan
 from services.fairs.applications import Decision
@@ -209,7 +211,10 @@ class Fair(relay.Node):
         rows = await fair_loaders(info).zones_by_fair.load(self.id)
         return [Zone.from_model(z, self.shows_exhibitors) for z in rows]
 
-    @strawberry.field(description="Booths of the floor plan, by code; their exhibitors once published.")
+    @strawberry.field(
+        description="Booths of the floor plan, by code; their exhibitors once published. All of them, unpaged.",
+        deprecation_reason=deprecated_list("boothsConnection"),
+    )
     async def booths(
         self,
         info: Info,
@@ -217,25 +222,66 @@ class Fair(relay.Node):
             str | None, strawberry.argument(description="Only the booths of this zone.")
         ] = None,
     ) -> list[Booth]:
+        return [Booth.from_model(b, self.shows_exhibitors) for b in await self._booths(info, zone_code)]
+
+    @strawberry.field(
+        description="Booths of the floor plan, by code, a page at a time; their exhibitors once published."
+    )
+    async def booths_connection(
+        self,
+        info: Info,
+        zone_code: Annotated[
+            str | None, strawberry.argument(description="Only the booths of this zone.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Booth]:
+        rows = await self._booths(info, zone_code)
+        return list_connection(rows, self._booth, first, after, last, before)
+
+    def _booth(self, row: BoothModel) -> Booth:
+        return Booth.from_model(row, self.shows_exhibitors)
+
+    def _application(self, row: ApplicationModel) -> ExhibitorApplication:
+        return ExhibitorApplication.from_model(row, self.shows_exhibitors)
+
+    async def _booths(self, info: Info, zone_code: str | None) -> list[BoothModel]:
         rows = await fair_loaders(info).booths_by_fair.load(self.id)
         if zone_code is not None:
             zones = await fair_loaders(info).zones_by_fair.load(self.id)
             wanted = {z.id for z in zones if z.code == zone_code.strip().upper()}
             rows = [b for b in rows if b.zone_id in wanted]
-        return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
+        return rows
 
     @strawberry.field(
-        description="Approved exhibitors with their products: public once the fair is published."
+        description="Approved exhibitors with their products: public once the fair is published. All of "
+        "them, unpaged.",
+        deprecation_reason=deprecated_list("exhibitorsConnection"),
     )
     async def exhibitors(self, info: Info) -> list[ExhibitorApplication]:
+        return [self._application(a) for a in await self._exhibitors(info)]
+
+    @strawberry.field(
+        description="Approved exhibitors (producers whose application was approved) with their products, "
+        "a page at a time: public once the fair is published, empty before for those who do not organise it."
+    )
+    async def exhibitors_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[ExhibitorApplication]:
+        rows = await self._exhibitors(info)
+        return list_connection(rows, self._application, first, after, last, before)
+
+    async def _exhibitors(self, info: Info) -> list[ApplicationModel]:
         if not self.shows_exhibitors:
             return []
-        rows = await fair_loaders(info).exhibitors_by_fair.load(self.id)
-        return [ExhibitorApplication.from_model(a, self.shows_exhibitors) for a in rows]
+        return await fair_loaders(info).exhibitors_by_fair.load(self.id)
 
     @strawberry.field(
         description="Applications: all of them for the fair's organisers, a producer's own for those who "
-        "manage it, none for others."
+        "manage it, none for others. All of them, unpaged.",
+        deprecation_reason=deprecated_list("applicationsConnection"),
     )
     async def applications(
         self,
@@ -244,6 +290,27 @@ class Fair(relay.Node):
             ApplicationStatus | None, strawberry.argument(description="Only applications in this status.")
         ] = None,
     ) -> list[ExhibitorApplication]:
+        return [self._application(a) for a in await self._applications(info, status)]
+
+    @strawberry.field(
+        description="Applications to exhibit, oldest submission first, a page at a time: all of them for the "
+        "fair's organisers, a producer's own for those who manage it, none for others."
+    )
+    async def applications_connection(
+        self,
+        info: Info,
+        status: Annotated[
+            ApplicationStatus | None, strawberry.argument(description="Only applications in this status.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ExhibitorApplication]:
+        rows = await self._applications(info, status)
+        return list_connection(rows, self._application, first, after, last, before)
+
+    async def _applications(self, info: Info, status: ApplicationStatus | None) -> list[ApplicationModel]:
         rows = await fair_loaders(info).applications_by_fair.load(self.id)
         if status is not None:
             rows = [a for a in rows if a.status == status]
@@ -255,7 +322,7 @@ class Fair(relay.Node):
                 for a, p in zip(rows, producers, strict=True)
                 if p is not None and registry_policy.may_manage_producer(reach, p)
             ]
-        return [ExhibitorApplication.from_model(a, self.shows_exhibitors) for a in rows]
+        return rows
 
     @strawberry.field(description="Programme sessions, in time order.")
     async def programme(self, info: Info) -> list[ProgrammeSession]:
@@ -339,10 +406,21 @@ class Zone(relay.Node):
     def display_name(self, info: Info) -> str:
         return _pick(info, self.name, self.name_en)
 
-    @strawberry.field(description="Its booths, by code.")
+    @strawberry.field(
+        description="Its booths, by code; all of them, unpaged.",
+        deprecation_reason=deprecated_list("boothsConnection"),
+    )
     async def booths(self, info: Info) -> list[Booth]:
         rows = await fair_loaders(info).booths_by_zone.load(self.id)
         return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
+
+    @strawberry.field(description="Its booths, by code, a page at a time.")
+    async def booths_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Booth]:
+        rows = await fair_loaders(info).booths_by_zone.load(self.id)
+        convert = partial(Booth.from_model, shows_exhibitors=self.shows_exhibitors)
+        return list_connection(rows, convert, first, after, last, before)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

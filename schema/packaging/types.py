@@ -25,6 +25,7 @@ from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.packaging.loaders import packaging_loaders
+from schema.pagination import After, Before, Connection, First, Last, deprecated_list, list_connection
 from schema.registry.types import Product, visible_product
 from services.packaging import compliance, design_reads, designs, preview
 from services.packaging import declared as dc
@@ -445,10 +446,23 @@ class DesignVersion(relay.Node):
             for link in links
         ]
 
-    @strawberry.field(description="The review thread, oldest first.")
+    @strawberry.field(
+        description="The review thread, oldest first; all of it, unpaged.",
+        deprecation_reason=deprecated_list("commentsConnection"),
+    )
     async def comments(self, info: Info) -> list[ReviewComment]:
         rows = await packaging_loaders(info).comments_by_version.load(self.id)
         return [ReviewComment.from_model(c) for c in rows]
+
+    @strawberry.field(
+        description="The review thread (comments of the producer, consultants and officers on this version), "
+        "oldest first, a page at a time."
+    )
+    async def comments_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[ReviewComment]:
+        rows = await packaging_loaders(info).comments_by_version.load(self.id)
+        return list_connection(rows, ReviewComment.from_model, first, after, last, before)
 
     @strawberry.field(description="Who approved it (display name), when approved.")
     async def approved_by(self, info: Info) -> str | None:
@@ -533,10 +547,23 @@ class PackagingDesign(relay.Node):
     async def product(self, info: Info) -> Product | None:
         return await visible_product(info, self.product_id)
 
-    @strawberry.field(description="Its versions, oldest (number 1) first.")
+    @strawberry.field(
+        description="Its versions, oldest (number 1) first; all of them, unpaged.",
+        deprecation_reason=deprecated_list("versionsConnection"),
+    )
     async def versions(self, info: Info) -> list[DesignVersion]:
         rows = await packaging_loaders(info).versions_by_design.load(self.id)
         return [DesignVersion.from_model(v) for v in rows]
+
+    @strawberry.field(
+        description="Its versions (each upload of revised artwork is a new version), oldest (number 1) first, "
+        "a page at a time: `last: 1` is the newest."
+    )
+    async def versions_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[DesignVersion]:
+        rows = await packaging_loaders(info).versions_by_design.load(self.id)
+        return list_connection(rows, DesignVersion.from_model, first, after, last, before)
 
     @strawberry.field(description="The version with the highest number.")
     async def latest_version(self, info: Info) -> DesignVersion | None:

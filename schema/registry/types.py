@@ -30,7 +30,7 @@ from schema.fast import direct
 from schema.jobs.types import Job
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
-from schema.pagination import After, Before, First, Last
+from schema.pagination import After, Before, Connection, First, Last, deprecated_list, list_connection
 from services.policy import registry as policy
 from services.registry import programme
 from services.registry import stars as star_rules
@@ -236,14 +236,26 @@ class Producer(relay.Node):
             unit = await info.context.loaders.admin_unit.load(parent_id) if parent_id else None
         return ", ".join(parts)
 
-    @strawberry.field(description="Products of this producer (published ones), by name.")
+    @strawberry.field(
+        description="Products of this producer the caller may see (published ones for the public), by name; "
+        "all of them, unpaged.",
+        deprecation_reason=deprecated_list("productsConnection"),
+    )
     async def products(self, info: Info) -> list[Product]:
-        from services.registry.search import ProductFilterData, product_query
+        return [Product.from_model(p) for p in await self._products(info)]
 
-        query = await product_query(
-            ProductFilterData(producer_id=self.id), visibility=policy.product_visibility(info.context.reach)
-        )
-        return [Product.from_model(p) for p in await query.order_by("name_folded", "id")]
+    @strawberry.field(
+        description="Products of this producer the caller may see (published ones for the public; all for "
+        "those who manage it), by name, a page at a time."
+    )
+    async def products_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Product]:
+        return list_connection(await self._products(info), Product.from_model, first, after, last, before)
+
+    async def _products(self, info: Info) -> list[ProductModel]:
+        loader = info.context.loaders.products_by_producer(policy.product_visibility(info.context.reach))
+        return await loader.load(self.id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -22,7 +22,17 @@ from schema.context import Info
 from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
-from schema.pagination import Connection, Page, fetch_page
+from schema.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Page,
+    deprecated_list,
+    fetch_page,
+    list_connection,
+)
 from schema.registry.types import Product, visible_product
 from services.policy import trace as trace_policy
 from services.trace import batches, locations
@@ -444,11 +454,20 @@ class LineageLevel:
     depth: int = strawberry.field(
         description="How many transformations away from the lot asked about (1: made directly from it or into it)."
     )
-    batches: list[Batch] = strawberry.field(description="The lots of this level the caller may see.")
+    batches: list[Batch] = strawberry.field(
+        description="The lots of this level the caller may see (all of them, unpaged).",
+        deprecation_reason=deprecated_list("batchesConnection"),
+    )
     withheld: int = strawberry.field(
         description="Lots of this level the caller may not see (unpublished): counted, their identity "
         "withheld, as the trace page and the EPCIS events do."
     )
+
+    @strawberry.field(description="The lots of this level the caller may see, a page at a time.")
+    def batches_connection(
+        self, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> BatchConnection:
+        return cast(BatchConnection, list_connection(self.batches, lambda b: b, first, after, last, before))
 
 
 @strawberry.type(
@@ -519,11 +538,24 @@ class Batch(relay.Node):
     async def trace_url(self, info: Info) -> str:
         return trace_page_url(info.context.base_url, self.product_id, self.lot_code)
 
-    @strawberry.field(description="The lot's events, oldest first.")
+    @strawberry.field(
+        description="The lot's events, oldest first (all of them, unpaged).",
+        deprecation_reason=deprecated_list("eventsConnection"),
+    )
     async def events(self, info: Info) -> list[TraceEventType]:
         return [
             TraceEventType.from_model(e) for e in await info.context.loaders.events_by_batch.load(self.id)
         ]
+
+    @strawberry.field(
+        description="The lot's events (EPCIS events that made, moved, transformed or inspected it), oldest "
+        "first, a page at a time."
+    )
+    async def events_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[TraceEventType]:
+        rows = await info.context.loaders.events_by_batch.load(self.id)
+        return list_connection(rows, TraceEventType.from_model, first, after, last, before)
 
     @strawberry.field(
         description="Lots this one was made from (BACKWARD) or that were made from it (FORWARD)."
