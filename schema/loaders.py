@@ -4,12 +4,13 @@ not N."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models import (
     AdminUnit,
@@ -23,6 +24,7 @@ from models import (
     ProductImage,
     TraceEvent,
 )
+from schema.pagination import Page, fetch_child_pages
 from services.registry import admin_units
 from services.registry.search import ProductFilterData, product_query
 from services.trace import events as trace
@@ -105,6 +107,7 @@ class Loaders:
         self.events_by_batch = _events_by_batch()
         self.location = _by_id(Location)
         self._products_by_producer: DataLoader[int, list[Product]] | None = None
+        self._child_pages: dict[tuple[Any, ...], DataLoader[int, Page[Any]]] = {}
 
     def products_by_producer(self, visibility: Q | None) -> DataLoader[int, list[Product]]:
         """Products by producer as the request's caller may see them (its visibility is the same for the
@@ -112,6 +115,29 @@ class Loaders:
         if self._products_by_producer is None:
             self._products_by_producer = _visible_products_by_producer(visibility)
         return self._products_by_producer
+
+    def child_pages(
+        self,
+        relation: str,
+        query: Callable[[], QuerySet[Any]],
+        parent: str,
+        order: Sequence[str],
+        paging: tuple[int | None, str | None, int | None, str | None],
+    ) -> DataLoader[int, Page[Any]]:
+        """Pages of a child connection (`relation`, e.g. "Product.lots") with the same paging arguments
+        (first, after, last, before) for every parent of the request: windowed in SQL, three statements
+        for all parents (schema.pagination.fetch_child_pages). `query` is the caller's visible children; the
+        caller is the same for the whole request."""
+        key = (relation, *paging)
+        loader = self._child_pages.get(key)
+        if loader is None:
+
+            async def load(keys: Sequence[int]) -> list[Page[Any]]:
+                pages = await fetch_child_pages(query(), parent, keys, order, *paging)
+                return [pages[key] for key in keys]
+
+            loader = self._child_pages[key] = DataLoader(load_fn=load)
+        return loader
 
     def prime(self, loader: DataLoader[int, Any], rows: Sequence[Model]) -> None:
         loader.prime_many({row.pk: row for row in rows})

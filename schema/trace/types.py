@@ -30,7 +30,6 @@ from schema.pagination import (
     Last,
     Page,
     deprecated_list,
-    fetch_page,
     list_connection,
 )
 from schema.registry.types import Product, visible_product
@@ -696,13 +695,18 @@ class BatchConnection(Connection[Batch]):
 async def lots_of_product(
     info: Info, product_id: int, first: int | None, after: str | None, last: int | None, before: str | None
 ) -> BatchConnection:
-    """A product's lots the caller may list, newest first (the public: published lots only)."""
-    query = batches.batch_query(
-        batches.BatchFilterData(product_id=product_id),
-        visibility=trace_policy.batch_visibility(info.context.reach),
+    """A product's lots the caller may list, newest first (the public: published lots only): one page per
+    product, read for every product of the request together."""
+    visibility = trace_policy.batch_visibility(info.context.reach)
+    loader = info.context.loaders.child_pages(
+        "Product.lots",
+        lambda: batches.batch_query(batches.BatchFilterData(), visibility=visibility),
+        "product_id",
+        BATCH_ORDER,
+        (first, after, last, before),
     )
-    page: Page[Any] = await fetch_page(query, BATCH_ORDER, first, after, last, before)
-    return cast(BatchConnection, BatchConnection.of(page, [Batch.from_model(b) for b in page.rows], query))
+    page: Page[Any] = await loader.load(product_id)
+    return cast(BatchConnection, BatchConnection.of(page, [Batch.from_model(b) for b in page.rows]))
 
 
 async def visible_batch(info: Info, batch_id: int) -> Batch | None:

@@ -215,6 +215,7 @@ async def test_the_public_pages_only_what_it_may_see(client: AsyncClient, db: Da
 
 
 COUNTED = """query($n: Int!, $fair: String!) {
+  products(first: $n) { edges { node { name lots(first: 2) { totalCount edges { node { lotCode } } } } } }
   producers(first: $n) { edges { node { name productsConnection(first: 2) { totalCount edges { node { name } } } } } }
   batches(first: $n) { edges { node { lotCode eventsConnection(last: 2) { totalCount edges { node { eventTime } } } } } }
   fair(slug: $fair) {
@@ -265,8 +266,58 @@ async def _a_page_of_parents_costs_a_fixed_number_of_statements(
         data = body["data"]
         assert len(data["producers"]["edges"]) == n
         assert len(data["batches"]["edges"]) == n
+        assert len(data["products"]["edges"]) == n
         zones = data["fair"]["zones"]
         assert max(z["boothsConnection"]["totalCount"] for z in zones) > 3  # longer than its page
         assert sum(len(z["boothsConnection"]["edges"]) for z in zones) == 3 * len(zones)
         counts.append(len(sql_counter.statements))
     assert counts[0] == counts[1], (counts, sql_counter.statements)
+
+
+LOTS = """query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { node(id: $id) {
+  ... on Product { lots(first: $first, after: $after, last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { node { lotCode } } } } } }"""
+
+
+async def test_a_products_lots_page_in_sql_both_ways(client: AsyncClient, db: Database) -> None:
+    """`Product.lots` reads only the page's rows of each product (a window per product in SQL): newest
+    first, the public's pages skip an unpublished lot, forward and backward pages meet, other products'
+    lots never leak in."""
+    product = await make_product(name="Bánh phồng Sơn Đốc")
+    codes = [f"BP-{n:02}" for n in range(1, 9)]
+    for code in codes:
+        await make_batch(product, code, is_published=code != "BP-04")
+    other = await make_product(name="Kẹo dừa")
+    await make_batch(other, "KD-01")
+    visible = [code for code in reversed(codes) if code != "BP-04"]  # newest first
+    gid = to_base64("Product", product.id)
+
+    async def page(**args: Any) -> Data:
+        body = await gql(client, LOTS, {"id": gid, **args})
+        assert "errors" not in body, body["errors"]
+        lots: Data = body["data"]["node"]["lots"]
+        assert lots["totalCount"] == len(visible)
+        return lots
+
+    forward: list[str] = []
+    after = None
+    while True:
+        lots = await page(first=3, after=after)
+        assert lots["pageInfo"]["hasPreviousPage"] == bool(forward)
+        forward += [e["node"]["lotCode"] for e in lots["edges"]]
+        if not lots["pageInfo"]["hasNextPage"]:
+            break
+        after = lots["pageInfo"]["endCursor"]
+    assert forward == visible
+    backward: list[str] = []
+    before = None
+    while True:
+        lots = await page(last=3, before=before)
+        assert lots["pageInfo"]["hasNextPage"] == bool(backward)
+        backward = [e["node"]["lotCode"] for e in lots["edges"]] + backward
+        if not lots["pageInfo"]["hasPreviousPage"]:
+            break
+        before = lots["pageInfo"]["startCursor"]
+    assert backward == visible
+    refused = await gql(client, LOTS, {"id": gid, "first": 101})
+    assert refused["errors"][0]["extensions"]["field"] == "first"
