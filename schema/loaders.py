@@ -4,7 +4,7 @@ not N."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -119,21 +119,21 @@ class Loaders:
     def child_pages(
         self,
         relation: str,
-        query: Callable[[], QuerySet[Any]],
+        query: QuerySet[Any],
         parent: str,
         order: Sequence[str],
         paging: tuple[int | None, str | None, int | None, str | None],
     ) -> DataLoader[int, Page[Any]]:
         """Pages of a child connection (`relation`, e.g. "Product.lots") with the same paging arguments
         (first, after, last, before) for every parent of the request: windowed in SQL, three statements
-        for all parents (schema.pagination.fetch_child_pages). `query` is the caller's visible children; the
-        caller is the same for the whole request."""
+        for all parents (schema.pagination.fetch_child_pages). `query` is the children the caller may see
+        (the first resolver's is kept: the caller is the same for the whole request)."""
         key = (relation, *paging)
         loader = self._child_pages.get(key)
         if loader is None:
 
             async def load(keys: Sequence[int]) -> list[Page[Any]]:
-                pages = await fetch_child_pages(query(), parent, keys, order, *paging)
+                pages = await fetch_child_pages(query, parent, keys, order, *paging)
                 return [pages[key] for key in keys]
 
             loader = self._child_pages[key] = DataLoader(load_fn=load)

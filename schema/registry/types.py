@@ -30,7 +30,7 @@ from schema.fast import direct
 from schema.jobs.types import Job
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
-from schema.pagination import After, Before, Connection, First, Last, deprecated_list, list_connection
+from schema.pagination import After, Before, Connection, First, Last, deprecated_list
 from services.policy import registry as policy
 from services.registry import programme
 from services.registry import stars as star_rules
@@ -261,7 +261,16 @@ class Producer(relay.Node):
     async def products_connection(
         self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
     ) -> Connection[Product]:
-        return list_connection(await self._products(info), Product.from_model, first, after, last, before)
+        from services.registry.search import ProductFilterData, product_query
+
+        visible = await product_query(
+            ProductFilterData(), visibility=policy.product_visibility(info.context.reach)
+        )
+        loader = info.context.loaders.child_pages(
+            "Producer.products", visible, "producer_id", ("name_folded", "id"), (first, after, last, before)
+        )
+        page = await loader.load(self.id)
+        return Connection.of(page, [Product.from_model(p) for p in page.rows])
 
     async def _products(self, info: Info) -> list[ProductModel]:
         loader = info.context.loaders.products_by_producer(policy.product_visibility(info.context.reach))

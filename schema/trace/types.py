@@ -700,7 +700,7 @@ async def lots_of_product(
     visibility = trace_policy.batch_visibility(info.context.reach)
     loader = info.context.loaders.child_pages(
         "Product.lots",
-        lambda: batches.batch_query(batches.BatchFilterData(), visibility=visibility),
+        batches.batch_query(batches.BatchFilterData(), visibility=visibility),
         "product_id",
         BATCH_ORDER,
         (first, after, last, before),
