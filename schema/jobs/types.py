@@ -73,9 +73,13 @@ class Job(relay.Node):
         description="Percent done, 0 to 100: input read, then pages laid out, pages drawn and parts joined; "
         "updated about every second while the job runs."
     )
-    error: str | None = strawberry.field(description="Why it failed (in English), or a note on a retry.")
+    error: str | None = strawberry.field(
+        description="Why it failed (in English), or a note on a retry. Null while the job runs and after it succeeded without a retry."
+    )
     created_at: dt.datetime = strawberry.field(description="When it was asked for.")
-    finished_at: dt.datetime | None = strawberry.field(description="When it succeeded or failed.")
+    finished_at: dt.datetime | None = strawberry.field(
+        description="When it succeeded or failed. Null until it succeeds or fails."
+    )
     model: strawberry.Private[JobModel]
 
     @classmethod

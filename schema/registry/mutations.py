@@ -111,7 +111,7 @@ class RegistryMutation:
 @strawberry.type(description="Where to upload a registry spreadsheet before importing it.")
 class SpreadsheetUploadUrlPayload:
     url: str | None = strawberry.field(
-        description="PUT (or POST) the file's raw bytes here within 15 minutes; the answer's `file` names it."
+        description="PUT (or POST) the file's raw bytes here within 15 minutes; the answer's `file` names it. Null when `errors` is not empty."
     )
     errors: list[RegistryError] = strawberry.field(description=ERRORS)
 
