@@ -80,8 +80,9 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         # The bus: on PostgreSQL a connection LISTENing for other processes' messages (cache invalidation,
         # job progress, new events, scans), reconnecting on its own; nothing to start on SQLite.
         await bus.start()
-        # A stalled event loop is visible: its lag sampled, shown at /metrics, logged above a threshold.
-        loop_lag = asyncio.create_task(app.state.loop_lag.run(), name="loop-lag")
+        # Metrics (/metrics, or OCOP_METRICS_PORT): the loop's lag sampled (logged above a threshold), the
+        # job queue read every few seconds (docs/monitoring.md).
+        monitoring = probes.Monitoring.start(app.state.loop_lag, settings, queue=connect)
         # Background jobs: a local worker task (embedded default), procrastinate's dispatcher
         # (OCOP_JOBS=procrastinate on PostgreSQL) or none (OCOP_JOBS=off: `server.py worker` runs them).
         job_backend = jobs.backend(settings.database_url) if connect else "off"
@@ -102,7 +103,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         try:
             yield
         finally:
-            loop_lag.cancel()
+            monitoring.stop()
             if dispatcher is not None:
                 dispatcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -148,6 +149,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     )
     app.state.loop_lag = probes.LoopLag(settings.loop_lag_interval_s, settings.loop_lag_warn_ms)
     app.state.public_base_url = settings.public_base_url
+    app.state.settings = settings
     app.state.region_header = settings.region_header
     app.state.capture_jobs = epcis_capture.CaptureJobs()
     # Outermost last: RequestLogMiddleware, then the front cache (its hits are logged, with a request id).
@@ -170,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     ocop_logging.configure(settings.log_level, json=settings.is_production)
     if args.command != "serve":
         return commands.run(args.command, args, settings)
+    if problem := settings_store.serving_problem(settings):
+        sys.stderr.write(f"{problem}\n")
+        return 2
     import uvicorn
 
     log.info("serving", url=f"http://{settings.host}:{settings.port}/graphql")
