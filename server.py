@@ -30,7 +30,7 @@ import structlog
 from starlette.applications import Starlette
 
 import schema as graphql_schema
-from services.common import bus, db, page_cache, signing
+from services.common import bus, db, page_cache, signing, tracing
 from services.common import logging as ocop_logging
 from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
@@ -50,7 +50,7 @@ from web import (
     resolver,
 )
 from web import jobs as job_files
-from web.middleware import FrontCacheMiddleware, RequestLogMiddleware
+from web.middleware import FrontCacheMiddleware, RequestLogMiddleware, add_tracing
 from web.responses import CachedResponse
 
 log = structlog.get_logger("ocop")
@@ -156,6 +156,8 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     app.state.front_cache = page_cache.FrontCache[CachedResponse]()
     app.add_middleware(FrontCacheMiddleware, cache=app.state.front_cache)
     app.add_middleware(RequestLogMiddleware)
+    tracing.configure(settings)  # OpenTelemetry: on with OTEL_EXPORTER_OTLP_ENDPOINT, else off and free
+    add_tracing(app)  # outermost: the request's span around everything
     return app
 
 

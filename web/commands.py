@@ -220,8 +220,10 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     local worker loop otherwise (on PostgreSQL several such processes share the queue too)."""
     import signal
 
+    from services.common import tracing
     from web import probes
 
+    tracing.configure(settings)  # its renders' spans, with OTEL_EXPORTER_OTLP_ENDPOINT
     await db.connect(settings.database_url)
     dispatcher = asyncio.create_task(subscription_dispatcher(settings), name="epcis-subscriptions")
     # Its own metrics (render durations, the queue, the loop's lag) on --metrics-port, else OCOP_METRICS_PORT,

@@ -33,7 +33,7 @@ from schema.context import Context, build_context, language_of
 from schema.limits import format_errors
 from services.api import trusted_documents
 from services.api.trusted_documents import Registered
-from services.common import metrics, paths, settings
+from services.common import metrics, paths, settings, tracing
 from services.common.settings import Settings, TrustedDocuments
 from services.common.settings import current as current_settings
 from web import subscriptions
@@ -341,12 +341,29 @@ async def answer(
     request: Request, config: GraphQLConfig, sent: Sent, *, queries_only: bool = False
 ) -> dict[str, Any] | Response:
     """`_answer`, counted and timed by operation name, type and outcome in `ocop_graphql_operations_total`
-    and `ocop_graphql_operation_duration_seconds` (services/common/metrics.py)."""
+    and `ocop_graphql_operation_duration_seconds` (services/common/metrics.py); in a span of its own when
+    tracing is on."""
     started = time.perf_counter()
     seen = _Seen(sent.operation_name)
-    payload = await _answer(request, config, sent, seen, queries_only=queries_only)
-    operation = metrics.operation_label(seen.name, registered=seen.registered)
-    metrics.observe_operation(operation, seen.type, _outcome(payload), time.perf_counter() - started)
+    if tracing.ENABLED:  # a span named by the operation (services/common/tracing.py)
+        with tracing.span("graphql") as span:
+            payload = await _answer(request, config, sent, seen, queries_only=queries_only)
+            operation, code = (
+                metrics.operation_label(seen.name, registered=seen.registered),
+                _outcome(payload),
+            )
+            span.update_name(f"graphql {operation}")
+            span.set_attributes(
+                {
+                    "graphql.operation.name": operation,
+                    "graphql.operation.type": seen.type,
+                    "ocop.graphql.code": code,
+                }
+            )
+    else:
+        payload = await _answer(request, config, sent, seen, queries_only=queries_only)
+        operation, code = metrics.operation_label(seen.name, registered=seen.registered), _outcome(payload)
+    metrics.observe_operation(operation, seen.type, code, time.perf_counter() - started)
     return payload
 
 

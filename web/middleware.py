@@ -9,11 +9,12 @@ import time
 import uuid
 
 import structlog
+from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common import metrics, page_cache
+from services.common import metrics, page_cache, tracing
 from web.responses import CachedResponse
 
 log = structlog.get_logger("ocop")
@@ -95,11 +96,18 @@ class RequestLogMiddleware:
         # Reachable as request.state.request_id (masked errors name it), and in every log line of the request.
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
+        span = tracing.current_span() if tracing.ENABLED else None  # the request's (add_tracing)
+        if span is not None:
+            span.set_attribute("ocop.request_id", request_id)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if span is not None:  # named by its route template, now that routing has found it
+                    route = route_template(scope)
+                    span.update_name(f"{scope['method']} {route}")
+                    span.set_attribute("http.route", route)
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
@@ -117,6 +125,22 @@ class RequestLogMiddleware:
                 request_id=request_id,
             )
             metrics.observe_request(scope["method"], route_template(scope), status, elapsed)
+
+
+def add_tracing(app: Starlette) -> None:
+    """The OpenTelemetry ASGI middleware, outermost (add it last), when tracing is on
+    (services/common/tracing.py); nothing at all when it is off. It opens the request's span, which
+    RequestLogMiddleware names by route template and gives the request id."""
+    if not tracing.ENABLED:
+        return
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    app.add_middleware(
+        OpenTelemetryMiddleware,
+        tracer_provider=tracing.tracer_provider(),
+        exclude_spans=["receive", "send"],
+        excluded_urls="/healthz,/readyz,/metrics",  # the orchestrator's and Prometheus' polls
+    )
 
 
 # The scope entry through which FrontCacheMiddleware hands a request it may keep to the handler:

@@ -133,15 +133,32 @@ def code_label(code: object) -> str:
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
+# The labelled children of each request's series, found once (`labels()` checks and locks at every call).
+_REQUEST_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+_OPERATION_SERIES: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    method = method if method in _METHODS else OTHER
-    HTTP_REQUESTS.labels(method, route, str(status)).inc()
-    HTTP_DURATION.labels(method, route).observe(seconds)
+    series = _REQUEST_SERIES.get((method, route, status))
+    if series is None:
+        label = method if method in _METHODS else OTHER
+        series = _REQUEST_SERIES[(method, route, status)] = (
+            HTTP_REQUESTS.labels(label, route, str(status)),
+            HTTP_DURATION.labels(label, route),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def observe_operation(operation: str, kind: str, code: str, seconds: float) -> None:
-    GRAPHQL_OPERATIONS.labels(operation, kind, code).inc()
-    GRAPHQL_DURATION.labels(operation, kind).observe(seconds)
+    series = _OPERATION_SERIES.get((operation, kind, code))
+    if series is None:
+        series = _OPERATION_SERIES[(operation, kind, code)] = (
+            GRAPHQL_OPERATIONS.labels(operation, kind, code),
+            GRAPHQL_DURATION.labels(operation, kind),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def render_label(fn: Any) -> str:

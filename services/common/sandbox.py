@@ -250,12 +250,13 @@ async def _timed(
     """`_run`, its duration in `ocop_render_duration_seconds` by render function and outcome (a cancelled
     render is not counted: nobody waited for its end). Metrics are imported here, not by the module: a child
     imports this module, and needs neither prometheus-client nor the page caches."""
-    from services.common import metrics
+    from services.common import metrics, tracing
 
     started = time.perf_counter()
     outcome = "failed"
     try:
-        output = await _run(fn, data, limits, out_dir, suffix, on_progress, name)
+        with tracing.span("render", **{"ocop.render": metrics.render_label(fn)}):
+            output = await _run(fn, data, limits, out_dir, suffix, on_progress, name)
         outcome = "ok"
         return output
     except asyncio.CancelledError:

@@ -156,6 +156,9 @@ class Settings:
     # serves /metrics only with the token). Production serves neither publicly: `serving_problem`.
     metrics_token: str | None = field(default=None, repr=False)
     metrics_port: int | None = None
+    # OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): traces are exported over OTLP there;
+    # unset, tracing is off and costs nothing (services/common/tracing.py, docs/monitoring.md).
+    otel_endpoint: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -282,6 +285,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         ),
         metrics_token=env.get("OCOP_METRICS_TOKEN", "").strip() or None,
         metrics_port=_port_or_none(env.get("OCOP_METRICS_PORT"), "OCOP_METRICS_PORT"),
+        otel_endpoint=(
+            env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+            or env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+            or None
+        ),
     )
 
 
