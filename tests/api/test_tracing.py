@@ -114,46 +114,50 @@ class _Collector(BaseHTTPRequestHandler):
 
 
 _PROCESS = """
-import asyncio, httpx, sys
+import asyncio, httpx, os, sys
 import server
 from services.common import tracing
 from services.common.settings import load_settings
 
 async def main():
-    app = server.create_app(load_settings(), connect=False)
-    print("on" if tracing.ENABLED else "off", "opentelemetry.sdk" in sys.modules,
-          [m.cls.__name__ for m in app.user_middleware])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ocop.test") as http:
-        await http.get("/no/such/page")
+    for endpoint in (None, sys.argv[1]):  # first without an endpoint, then with one
+        if endpoint is not None:
+            os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint
+        app = server.create_app(load_settings(), connect=False)
+        print("on" if tracing.ENABLED else "off", "opentelemetry.sdk" in sys.modules,
+              [m.cls.__name__ for m in app.user_middleware])
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ocop.test") as http:
+            await http.get("/no/such/page")
     tracing.disable()  # flushes the batch
 
 asyncio.run(main())
 """
 
 
-def run_app(env: dict[str, str]) -> str:
-    done = subprocess.run(
-        [sys.executable, "-c", _PROCESS], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.splitlines()[0]
-
-
 def test_spans_go_over_otlp_only_when_an_endpoint_is_set() -> None:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
-    base["LOG_LEVEL"] = "WARNING"
-    # Off: no SDK imported, no middleware, nothing sent.
-    assert run_app(base) == "off False ['RequestLogMiddleware', 'FrontCacheMiddleware']"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OTEL_")}
+    env |= {"LOG_LEVEL": "WARNING", "OTEL_SERVICE_NAME": "ocop-test"}
     collector = HTTPServer(("127.0.0.1", 0), _Collector)
     thread = threading.Thread(target=collector.serve_forever, daemon=True)
     thread.start()
     try:
         endpoint = f"http://127.0.0.1:{collector.server_port}"
-        shown = run_app({**base, "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "ocop-test"})
+        done = subprocess.run(
+            [sys.executable, "-c", _PROCESS, endpoint],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         collector.shutdown()
         collector.server_close()
-    assert shown.startswith("on True ['OpenTelemetryMiddleware', 'RequestLogMiddleware'")
+    assert done.returncode == 0, done.stderr
+    off, on = [line for line in done.stdout.splitlines() if line.startswith(("off ", "on "))]
+    # Off: no SDK imported, no middleware; on: the ASGI middleware outermost.
+    assert off == "off False ['RequestLogMiddleware', 'FrontCacheMiddleware']"
+    assert on.startswith("on True ['OpenTelemetryMiddleware', 'RequestLogMiddleware'")
     exported = [
         (resource.resource, span)
         for request in _Collector.received
@@ -161,8 +165,8 @@ def test_spans_go_over_otlp_only_when_an_endpoint_is_set() -> None:
         for scope in resource.scope_spans
         for span in scope.spans
     ]
-    names = {span.name for _, span in exported}
-    assert "GET <unmatched>" in names
-    (resource, _span) = next(item for item in exported if item[1].name == "GET <unmatched>")
+    # One request was made while tracing was on: one trace of one request span reached the receiver.
+    assert [span.name for _, span in exported] == ["GET <unmatched>"]
+    resource = exported[0][0]
     service = {a.key: a.value.string_value for a in resource.attributes}["service.name"]
     assert service == "ocop-test"
