@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -25,6 +26,7 @@ from services.common import metrics, sandbox
 from services.common.settings import Environment, load_settings, serving_problem
 from tests.conftest import Database, app_settings, make_app
 from tests.jobs import kinds
+from tests.labels.test_scan_poisoning import phone, serialised_lot
 from web import probes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,3 +229,28 @@ def test_production_refuses_to_serve_public_metrics_at_start_up() -> None:
     assert refused.returncode == 2
     assert "set OCOP_METRICS_TOKEN" in refused.stderr
     assert "OCOP_METRICS_PORT" in refused.stderr
+
+
+async def test_qr_scans_and_copy_warnings_are_counted(db: Database) -> None:
+    app = make_app()
+    lot, _ = await serialised_lot()
+    before = exported(metrics.exposition().decode())
+    location = ""
+    for n in range(5):  # five networks scan serial 4: a copied code (scan_flag_networks)
+        async with phone(app, f"203.0.{n}.7") as someone:
+            location = (await someone.get(f"{lot}/21/4")).headers["location"]
+    async with phone(app, "203.0.0.7") as again:
+        await again.get(f"{lot}/21/4")  # the same network within the hour: not counted again
+        await again.get(f"{lot}/21/99")  # never issued
+    async with phone(app, "203.0.9.7") as buyer:
+        page = await buyer.get(urlsplit(location).path + "?serial=4")
+    assert 'id="scan-warning"' in page.text
+    after = exported(metrics.exposition().decode())
+
+    def grew(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert grew("ocop_qr_scans_total", result="counted") == 5
+    assert grew("ocop_qr_scans_total", result="repeat") == 1
+    assert grew("ocop_qr_scans_total", result="not_issued") == 1
+    assert grew("ocop_scan_warnings_total", warning="copy") == 1
