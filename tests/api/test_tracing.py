@@ -87,6 +87,18 @@ async def test_a_request_is_traced_down_to_its_statements(db: Database, spans: I
     assert {span.context.trace_id for span in finished} == {server.context.trace_id}
 
 
+async def test_a_caller_s_traceparent_is_continued(db: Database, spans: InMemorySpanExporter) -> None:
+    app = make_app()
+    trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
+    traceparent = f"00-{trace_id}-00f067aa0ba902b7-01"
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://ocop.test") as http:
+        await http.post("/graphql", json={"query": COUNT}, headers={"traceparent": traceparent})
+    (server,) = [span for span in spans.get_finished_spans() if span.kind == SpanKind.SERVER]
+    assert f"{server.context.trace_id:032x}" == trace_id
+    assert server.parent is not None
+    assert f"{server.parent.span_id:016x}" == "00f067aa0ba902b7"
+
+
 async def test_a_render_has_its_span(spans: InMemorySpanExporter, tmp_path: Path) -> None:
     limits = sandbox.Limits(timeout_s=60, memory_bytes=512 * 1024 * 1024)
     await sandbox.run(kinds.render_echo, {"text": "x", "steps": 1, "pause": 0.0}, limits, tmp_path, ".txt")
