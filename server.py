@@ -8,7 +8,7 @@ python server.py export-schema [--output schema.graphql]
 python server.py labels --batch-id N --template L7651 --count 500 [--serialized] [--format pdf] [-o FILE]
 python server.py catalog --fair SLUG [--language vi|en|bilingual] [--paper A4|A5] [-o FILE]
 python server.py report --start 2019-01-01 --end 2025-12-31 [--scope country|region|province --code C] [--language vi|en|bilingual] [-o FILE]
-python server.py worker [--concurrency N] [--local]   run background jobs (catalog renders)
+python server.py worker [--concurrency N] [--local] [--metrics-port N]   run background jobs (catalog renders)
 python server.py reminders send    e-mail expiry reminders not sent this week (off without OCOP_SMTP_URL)
 python server.py create-admin --email E [--name N] [--reset-password]   the first administrator (password
     from a prompt or standard input, never an argument)
