@@ -27,6 +27,7 @@ from services.common.settings import Environment, load_settings, serving_problem
 from tests.conftest import Database, app_settings, make_app
 from tests.jobs import kinds
 from tests.labels.test_scan_poisoning import phone, serialised_lot
+from tests.trace.page_samples import candy_lot, page_of
 from web import probes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -254,3 +255,21 @@ async def test_qr_scans_and_copy_warnings_are_counted(db: Database) -> None:
     assert grew("ocop_qr_scans_total", result="repeat") == 1
     assert grew("ocop_qr_scans_total", result="not_issued") == 1
     assert grew("ocop_scan_warnings_total", warning="copy") == 1
+
+
+async def test_front_cache_hits_count_under_their_route_and_as_cache_hits(db: Database) -> None:
+    app = make_app()
+    product, _ = await candy_lot()
+    phone = {"accept": "text/html,*/*;q=0.8", "accept-language": "vi-VN,vi;q=0.9"}
+    before = exported(metrics.exposition().decode())
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://ocop.test") as http:
+        for _ in range(3):  # rendered once, then answered by the front cache before routing
+            assert (await http.get(page_of(product), headers=phone)).status_code == 200
+    after = exported(metrics.exposition().decode())
+
+    def grew(name: str, **labels: str) -> float:
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert grew("ocop_http_requests_total", method="GET", route="/t/{code}/{lot:path}", status="200") == 3
+    assert grew("ocop_page_cache_lookups_total", cache="front", result="hit") == 2
+    assert grew("ocop_page_cache_lookups_total", cache="pages", result="miss") == 1
