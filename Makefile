@@ -114,7 +114,7 @@ schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql
 
 bench: setup
-> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/loop_lag.py && $(VENV)/python benchmarks/labels_bench.py && $(VENV)/python benchmarks/catalog_bench.py && $(VENV)/python benchmarks/spreadsheet_bench.py && $(VENV)/python benchmarks/replicas.py
+> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/loop_lag.py && $(VENV)/python benchmarks/labels_bench.py && $(VENV)/python benchmarks/catalog_bench.py && $(VENV)/python benchmarks/spreadsheet_bench.py && $(VENV)/python benchmarks/replicas.py && $(VENV)/python benchmarks/observability_bench.py
 
 clean:
 > rm -rf .venv .tools var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache

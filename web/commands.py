@@ -220,8 +220,16 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     local worker loop otherwise (on PostgreSQL several such processes share the queue too)."""
     import signal
 
+    from services.common import tracing
+    from web import probes
+
+    tracing.configure(settings)  # its renders' spans, with OTEL_EXPORTER_OTLP_ENDPOINT
     await db.connect(settings.database_url)
     dispatcher = asyncio.create_task(subscription_dispatcher(settings), name="epcis-subscriptions")
+    # Its own metrics (render durations, the queue, the loop's lag) on --metrics-port, else OCOP_METRICS_PORT,
+    # else none: a worker serves no HTTP (docs/monitoring.md).
+    lag = probes.LoopLag(settings.loop_lag_interval_s, settings.loop_lag_warn_ms)
+    monitoring = probes.Monitoring.start(lag, settings, port=args.metrics_port)
     try:
         postgres = settings.database_url.startswith(("postgres://", "postgresql://"))
         if postgres and not args.local:
@@ -255,6 +263,7 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
         await asyncio.gather(*workers, return_exceptions=True)
         return 0
     finally:
+        monitoring.stop()
         dispatcher.cancel()
         await asyncio.gather(dispatcher, return_exceptions=True)
         await db.disconnect()
@@ -465,6 +474,11 @@ def parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (each in a child process)")
     worker.add_argument("--local", action="store_true", help="the local loop even on PostgreSQL")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this worker's /metrics on this port (default OCOP_METRICS_PORT)",
+    )
     reminders = commands.add_parser(
         "reminders", help="e-mail each province officer and producer its certificates expiring within 90 days"
     )

@@ -11,6 +11,7 @@ import base64
 import functools
 import hashlib
 import html
+import time
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -32,7 +33,7 @@ from schema.context import Context, build_context, language_of
 from schema.limits import format_errors
 from services.api import trusted_documents
 from services.api.trusted_documents import Registered
-from services.common import paths, settings
+from services.common import metrics, paths, settings, tracing
 from services.common.settings import Settings, TrustedDocuments
 from services.common.settings import current as current_settings
 from web import subscriptions
@@ -308,8 +309,66 @@ async def choose_document(
     return sent.query, None
 
 
+@dataclass(slots=True)
+class _Seen:
+    """What metrics say of one operation: its name (registered: a registered document's), its type."""
+
+    name: str | None
+    registered: bool = False
+    type: str = "unknown"
+
+    def take(self, operation: tuple[str | None, str] | None) -> None:
+        if operation is not None:
+            self.name = operation[0] or self.name
+            self.type = operation[1]
+
+
+def _outcome(payload: dict[str, Any] | Response) -> str:
+    """`OK`, or the code of the first error of the answer (a refusal's too)."""
+    if isinstance(payload, Response):
+        try:
+            errors = orjson.loads(bytes(payload.body)).get("errors") or []
+        except (orjson.JSONDecodeError, AttributeError):
+            return metrics.OTHER
+    else:
+        errors = payload.get("errors") or []
+    if not errors:
+        return "OK"
+    return metrics.code_label((errors[0].get("extensions") or {}).get("code"))
+
+
 async def answer(
     request: Request, config: GraphQLConfig, sent: Sent, *, queries_only: bool = False
+) -> dict[str, Any] | Response:
+    """`_answer`, counted and timed by operation name, type and outcome in `ocop_graphql_operations_total`
+    and `ocop_graphql_operation_duration_seconds` (services/common/metrics.py); in a span of its own when
+    tracing is on."""
+    started = time.perf_counter()
+    seen = _Seen(sent.operation_name)
+    if tracing.ENABLED:  # a span named by the operation (services/common/tracing.py)
+        with tracing.span("graphql") as span:
+            payload = await _answer(request, config, sent, seen, queries_only=queries_only)
+            operation, code = (
+                metrics.operation_label(seen.name, registered=seen.registered),
+                _outcome(payload),
+            )
+            span.update_name(f"graphql {operation}")
+            span.set_attributes(
+                {
+                    "graphql.operation.name": operation,
+                    "graphql.operation.type": seen.type,
+                    "ocop.graphql.code": code,
+                }
+            )
+    else:
+        payload = await _answer(request, config, sent, seen, queries_only=queries_only)
+        operation, code = metrics.operation_label(seen.name, registered=seen.registered), _outcome(payload)
+    metrics.observe_operation(operation, seen.type, code, time.perf_counter() - started)
+    return payload
+
+
+async def _answer(
+    request: Request, config: GraphQLConfig, sent: Sent, seen: _Seen, *, queries_only: bool = False
 ) -> dict[str, Any] | Response:
     """Authenticates, chooses the document (`choose_document`) and runs it with the request's variables and
     operation, all within `timeout_s`: the response's payload, or a refusal (a timeout, no query, an unknown operation
@@ -322,6 +381,9 @@ async def answer(
             if isinstance(chosen, Response):
                 return chosen
             query, registered = chosen
+            if registered is not None:
+                seen.name, seen.registered = registered.operation_name, True
+                seen.type = registered.operation_type
             if queries_only and (registered is None or registered.operation_type != "query"):
                 message = _said(
                     request,
@@ -336,6 +398,7 @@ async def answer(
                 operation_name=sent.operation_name,
                 allowed_operation_types=_OVER_POST,
             )
+            seen.take(context.operation)
     except TimeoutError:
         if not deadline.expired():
             raise
