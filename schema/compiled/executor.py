@@ -135,6 +135,30 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 if field.typename:
                     results[field.key] = parent_name
                     continue
+                if field.fast_leaf:
+                    # What _execute_field and _complete do for a plain attribute read of a leaf, inline;
+                    # the path is built only for an error.
+                    try:
+                        value = field.resolve(source, None)
+                        if not is_awaitable(value):
+                            if isinstance(value, Exception):
+                                raise value
+                            if value is None or value is Undefined:
+                                if field.non_null:
+                                    raise TypeError(field.null_message)
+                                results[field.key] = None
+                            else:
+                                results[field.key] = self.complete_leaf_value(cast(Any, field.leaf), value)
+                            continue
+                    except Exception as raw_error:
+                        field_path = Path(path, field.key, parent_name)
+                        self.handle_field_error(raw_error, field.return_type, field.details, field_path)
+                        results[field.key] = None
+                        continue
+                    result = self._complete_awaitable(field, None, Path(path, field.key, parent_name), value)
+                    results[field.key] = result
+                    awaitable_fields.append(field.key)
+                    continue
                 result = self._execute_field(field, source, Path(path, field.key, parent_name))
                 results[field.key] = result
                 if is_awaitable(result):

@@ -96,6 +96,10 @@ class FieldPlan:
     return_type: GraphQLOutputType
     completion: Completion
     null_message: str
+    # A plain attribute read of a leaf (possibly non-null): completed inline, without a path unless it fails.
+    fast_leaf: bool = False
+    non_null: bool = False
+    leaf: GraphQLLeafType | None = None
 
 
 @dataclass(slots=True)
@@ -187,6 +191,9 @@ class Compiler:
             except GraphQLError:
                 args = None  # raised again per request, located as graphql-core locates it
         return_type = definition.type
+        completion = self.completion(return_type, details)
+        leaf = completion.inner if completion.kind == NON_NULL else completion
+        default = bool(getattr(resolve, "_is_default", False))
         return FieldPlan(
             key=key,
             name=name,
@@ -195,12 +202,15 @@ class Compiler:
             details=details,
             nodes=[item.node for item in details],
             resolve=resolve,
-            default=bool(getattr(resolve, "_is_default", False)),
+            default=default,
             typename=definition is TypeNameMetaFieldDef,
             args=args,
             return_type=return_type,
-            completion=self.completion(return_type, details),
+            completion=completion,
             null_message=f"Cannot return null for non-nullable field {parent.name}.{name}.",
+            fast_leaf=default and leaf is not None and leaf.kind == LEAF,
+            non_null=completion.kind == NON_NULL,
+            leaf=leaf.leaf if leaf is not None else None,
         )
 
     def completion(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Completion:

@@ -33,7 +33,8 @@ class Execution:
     # Tests: compile whatever the mode (True) or never (False); None follows the settings.
     force: bool | None = None
     compiled: bool = False
-    fallback: str | None = None
+    # Until the executor runs: a document refused before execution (syntax, validation, cost) says so.
+    fallback: str | None = "not executed"
 
     def debug(self) -> dict[str, object]:
         return {"compiled": self.compiled, "fallback": self.fallback}
