@@ -76,7 +76,10 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         if reason is not None:
             return None, reason
         key = PLANS.key(digest, self.operation, self.fragment_definitions, self.variable_values.coerced)
+        key = (id(self.schema), *key)
         found = PLANS.get(key)
+        if isinstance(found, Plan) and found.schema is not self.schema:
+            found = None  # another schema reusing a collected one's id
         if found is None:
             compiler = self._compiler()
             try:

@@ -117,6 +117,8 @@ class ObjectPlan:
 class Plan:
     operation: OperationDefinitionNode
     root: ObjectPlan
+    # The schema the plan was compiled against (one process may serve several, e.g. tests).
+    schema: GraphQLSchema
 
 
 @dataclass(slots=True)
@@ -330,6 +332,6 @@ def compile_operation(compiler: Compiler) -> Plan:
     if root is None:
         raise Unsupported("no query type")
     try:
-        return Plan(operation, compiler.object_plan(root, None))
+        return Plan(operation, compiler.object_plan(root, None), compiler.schema)
     except RecursionError:
         raise Unsupported("selections nested too deeply") from None

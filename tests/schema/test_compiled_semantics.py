@@ -302,3 +302,21 @@ class Mutation:
     @strawberry.mutation
     def touch(self) -> bool:
         return True
+
+
+@strawberry.type
+class OtherQuery:
+    @strawberry.field
+    def numbers(self) -> list[str]:
+        return ["x"]
+
+
+OTHER_SCHEMA = strawberry.Schema(query=OtherQuery, execution_context_class=CompiledExecutor)
+
+
+async def test_a_plan_belongs_to_the_schema_it_was_compiled_for() -> None:
+    for served, expected in ((SCHEMA, [1, None, 3]), (OTHER_SCHEMA, ["x"]), (SCHEMA, [1, None, 3])):
+        execution = policy.begin(force=True)
+        result = await served.execute("{ numbers }")
+        assert execution.compiled
+        assert result.data == {"numbers": expected}
