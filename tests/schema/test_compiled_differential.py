@@ -38,7 +38,7 @@ from services.accounts.auth import Actor
 from services.demo import loader as demo
 from tests.api.test_documented_operations import FAIR, doc_documents, example_documents
 from tests.conftest import Database, _empty_mutable_tables
-from tests.schema.compiled_harness import actors, differential, run
+from tests.schema.compiled_harness import RACY, actors, differential, run
 
 # Generated queries per database (spread over the four roles).
 FUZZ_EXAMPLES = int(os.environ.get("COMPILED_FUZZ_EXAMPLES") or 120)
@@ -211,6 +211,7 @@ async def test_generated_queries_agree_for_every_role(world: dict[str, Actor]) -
         outcome = await differential(query, roles[index % len(roles)], must_compile=False)
         outcomes["compiled" if outcome.compiled else f"fell back: {outcome.fallback}"] += 1
         outcomes["with errors" if "errors" in outcome.body else "without errors"] += 1
+    outcomes["racy in graphql-core too"] = len(RACY)
     print(f"generated queries: {dict(outcomes)}")  # shown with -s (make test-compiled-fuzz)
     # Most generated documents pass validation and the cost budget and run compiled; the rest are refused
     # before execution by both alike.

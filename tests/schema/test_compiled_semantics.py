@@ -155,6 +155,12 @@ class Query:
         return f"{day.isoformat()} {amount} {colour.value}"
 
     @strawberry.field
+    async def fail_after(self, ticks: int) -> str:
+        for _ in range(ticks):
+            await asyncio.sleep(0)
+        raise Boom(f"failed after {ticks} ticks")
+
+    @strawberry.field
     def not_a_list(self) -> list[int] | None:
         return 5  # type: ignore[return-value]
 
@@ -220,6 +226,12 @@ async def test_async_errors_in_lists_keep_graphql_core_order() -> None:
     body = await both("{ asyncLeaves { later laterBroken } leaf { laterBroken } numbers }")
     assert body["data"] is None
     await both("{ a: asyncLeaves { later } b: leaves { broken later } c: maybeLeaves { laterBroken } }")
+
+
+async def test_of_two_failing_non_null_siblings_the_first_to_fail_is_reported() -> None:
+    body = await both("{ a: failAfter(ticks: 3) b: failAfter(ticks: 1) numbers }")
+    assert body["data"] is None
+    assert [e["path"] for e in body["errors"]] == [["b"]]
 
 
 async def test_errors_in_list_items() -> None:
