@@ -59,7 +59,15 @@ async def world(database: Database) -> AsyncIterator[dict[str, Actor]]:
     try:
         yield await actors()
     finally:
+        # What the `db` fixture does after a test, once for the module.
+        from services.api import trusted_documents
+        from services.common import instance
+        from services.labels import scans
+
         await _empty_mutable_tables(database.backend)
+        scans.forget_counted()
+        instance.forget()
+        trusted_documents.forget()
 
 
 def _kind(document: str, name: str) -> OperationType:
