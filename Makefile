@@ -20,7 +20,7 @@ export HOST PORT
 TEST_WORKERS ?= 2
 
 .PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog graphiql-assets \
-        frontend-tools schema-lint schema-check codegen test-slow
+        frontend-tools schema-lint schema-check codegen test-slow bench-compiled test-compiled-fuzz
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
@@ -31,6 +31,8 @@ help:
 > @echo "make schema-check - fail on a breaking change against the last released schema not listed in CHANGELOG.md"
 > @echo "make codegen - run docs/frontend.md's quick start: graphql-codegen + tsc on the documented operations"
 > @echo "make bench  - benchmarks: GraphQL products vs a plain floor, trace pages, loop lag under hostile requests, label printing (PDF/ZPL), a recall across two replicas"
+> @echo "make bench-compiled - compiled GraphQL execution vs graphql-core: CPU per request, HTTP share of the floor"
+> @echo "make test-compiled-fuzz - compiled execution's differential test on thousands of generated queries"
 > @echo "make demo   - load the demo data set (idempotent)"
 > @echo "make worker - run background jobs (catalog renders): procrastinate on PostgreSQL, a local loop otherwise"
 > @echo "make demo-catalog - the demo fair's catalog as var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf"
@@ -109,6 +111,14 @@ test: lint
 # Left out of `make test` (pyproject's addopts: -m 'not slow'); .ci/run runs it after `make test`.
 test-slow: setup
 > $(VENV)/pytest -n 0 -m slow
+
+# Compiled execution's differential tests with thousands of generated queries (make test runs 120 per database).
+test-compiled-fuzz: setup
+> COMPILED_FUZZ_EXAMPLES=$${COMPILED_FUZZ_EXAMPLES:-3000} $(VENV)/pytest -n 0 -s tests/schema/test_compiled_differential.py -k generated
+
+# Compiled execution against graphql-core: CPU per request in process, throughput through HTTP against the floor.
+bench-compiled: setup
+> $(VENV)/python benchmarks/compiled_bench.py
 
 schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql

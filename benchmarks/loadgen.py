@@ -224,6 +224,7 @@ async def run_load(
     warmup: float,
     method: str = "POST",
     follow: bool = False,
+    headers: tuple[str, ...] = (),
 ) -> LoadResult:
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname is None:
@@ -232,6 +233,9 @@ async def run_load(
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     check_loopback(host)
     request = build_request(host, port, path, body, method)
+    if headers:  # extra request headers (--header), e.g. Authorization
+        extra = "".join(f"{header}\r\n" for header in headers).encode("ascii")
+        request = request.replace(b"User-Agent: ocop-bench\r\n", b"User-Agent: ocop-bench\r\n" + extra, 1)
     state, client_cpu_s = await drive(
         lambda state: (_connection(host, port, request, state, follow) for _ in range(connections)),
         warmup=warmup,
@@ -317,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--follow", action="store_true", help="follow a 3xx to its Location; the pair counts as one"
     )
+    parser.add_argument("--header", action="append", default=[], help="an extra header, 'Name: value'")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
@@ -333,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
                 warmup=args.warmup,
                 method=args.method,
                 follow=args.follow,
+                headers=tuple(args.header),
             )
         )
     except FAILURES as exc:

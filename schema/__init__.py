@@ -27,6 +27,7 @@ from schema.accounts.mutations import AccountMutation
 from schema.accounts.queries import AccountQuery
 from schema.accounts.types import UserType
 from schema.auth import AnonymousMutations, RequireValidCredentials
+from schema.compiled.executor import CompiledExecutor
 from schema.errors import QueryRefusals
 from schema.fairs.mutations import FairMutation
 from schema.fairs.queries import FairQuery
@@ -175,6 +176,8 @@ schema = OcopSchema(
     config=StrawberryConfig(auto_camel_case=True),
     scalar_overrides=SCALAR_OVERRIDES,
     extensions=_extensions(False, LIMITS),
+    # graphql-core's executor, running a compiled plan when schema/compiled/policy.py says so.
+    execution_context_class=CompiledExecutor,
 )
 
 fast.install(schema)

@@ -29,6 +29,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from schema.compiled import policy as compiled
 from schema.context import Context, build_context, language_of
 from schema.limits import format_errors
 from services.api import trusted_documents
@@ -391,6 +392,8 @@ async def _answer(
                     "Only queries run over GET; send mutations with POST.",
                 )
                 return _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")
+            # A registered document may run on a compiled plan (OCOP_GRAPHQL_COMPILED, schema/compiled/).
+            execution = compiled.begin(registered=registered is not None)
             result = await config.schema.execute(
                 query,
                 variable_values=sent.variables,
@@ -415,7 +418,11 @@ async def _answer(
     except InvalidOperationTypeError:
         message = "Subscriptions are served over WebSocket /graphql (graphql-transport-ws), not POST"
         return _refusal(400, "BAD_REQUEST", message)
-    return response_body(result, request, production=config.production, sent=(query, sent.variables))
+    body = response_body(result, request, production=config.production, sent=(query, sent.variables))
+    if settings.current().graphql_debug:
+        # OCOP_GRAPHQL_DEBUG=1: whether the operation ran compiled and, if not, why.
+        body.setdefault("extensions", {})["execution"] = execution.debug()
+    return body
 
 
 async def graphql_post(request: Request) -> Response:

@@ -60,6 +60,41 @@ def trusted_documents_mode(value: str | None) -> TrustedDocuments:
         ) from None
 
 
+class GraphQLCompiled(StrEnum):
+    """OCOP_GRAPHQL_COMPILED: which GraphQL queries run on a compiled plan (schema/compiled/, docs/operators.md)."""
+
+    OFF = "off"  # graphql-core runs every operation
+    REGISTERED = "registered"  # trusted documents run by their hash
+    SEEN = "seen"  # those, and any document run OCOP_GRAPHQL_COMPILED_AFTER times in this process
+
+
+def graphql_compiled_mode(value: str | None) -> GraphQLCompiled:
+    """The mode written in OCOP_GRAPHQL_COMPILED (`registered` when unset); a ValueError naming the fix."""
+    text = (value or "").strip().lower() or GraphQLCompiled.REGISTERED
+    try:
+        return GraphQLCompiled(text)
+    except ValueError:
+        raise ValueError(
+            f"OCOP_GRAPHQL_COMPILED={value!r} is not a mode: set it to off, registered or seen"
+            " (docs/operators.md, 'Compiled execution')"
+        ) from None
+
+
+def graphql_compiled_after(value: str | None) -> int:
+    """OCOP_GRAPHQL_COMPILED_AFTER: a count of executions >= 1 (3 when unset)."""
+    text = (value or "").strip() or "3"
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(
+            f"OCOP_GRAPHQL_COMPILED_AFTER={value!r}: write how many executions of a document come before it is"
+            " compiled, a whole number >= 1 (docs/operators.md, 'Compiled execution')"
+        )
+    return count
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     PRODUCTION = "production"
@@ -159,6 +194,12 @@ class Settings:
     # OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): traces are exported over OTLP there;
     # unset, tracing is off and costs nothing (services/common/tracing.py, docs/monitoring.md).
     otel_endpoint: str | None = None
+    # Compiled execution of GraphQL queries (schema/compiled/): OCOP_GRAPHQL_COMPILED (off, registered,
+    # seen), OCOP_GRAPHQL_COMPILED_AFTER (executions before a document is compiled in `seen` mode), and
+    # OCOP_GRAPHQL_DEBUG=1: responses say under extensions.execution whether they ran compiled, and if not why.
+    graphql_compiled: GraphQLCompiled = GraphQLCompiled.REGISTERED
+    graphql_compiled_after: int = 3
+    graphql_debug: bool = False
 
     @property
     def is_production(self) -> bool:
@@ -290,6 +331,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             or env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
             or None
         ),
+        graphql_compiled=graphql_compiled_mode(env.get("OCOP_GRAPHQL_COMPILED")),
+        graphql_compiled_after=graphql_compiled_after(env.get("OCOP_GRAPHQL_COMPILED_AFTER")),
+        graphql_debug=_flag(env.get("OCOP_GRAPHQL_DEBUG"), "OCOP_GRAPHQL_DEBUG", default=False),
     )
 
 
