@@ -30,7 +30,7 @@ import structlog
 from starlette.applications import Starlette
 
 import schema as graphql_schema
-from services.common import bus, db, page_cache, signing
+from services.common import bus, db, page_cache, signing, storage
 from services.common import logging as ocop_logging
 from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
                     await job_worker
             if deferrer is not None:
                 await deferrer.close()
+            await storage.close_clients()
             if connect:
                 await db.disconnect()
 

@@ -3,6 +3,7 @@ dependency), started once per test process on a free port, and a fresh bucket pe
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import pytest
@@ -37,9 +38,7 @@ class S3Server:
         return f"s3://{bucket}/{prefix}?endpoint={self.endpoint}&region=us-east-1"
 
 
-@pytest.fixture(scope="session")
-def s3_server() -> Iterator[S3Server]:
-    """moto's server in a child process (its own interpreter, as a real store would be)."""
+def _start() -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -51,21 +50,33 @@ def s3_server() -> Iterator[S3Server]:
     while True:
         try:
             with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1):  # noqa: S310 - loopback
-                break
+                return process, endpoint
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError("moto's S3 server did not start") from None
             time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+async def s3_server() -> AsyncIterator[S3Server]:
+    """moto's server in a child process (its own interpreter, as a real store would be); the S3 clients the
+    session's event loop kept are closed at the end."""
+    process, endpoint = await asyncio.to_thread(_start)
     try:
         yield S3Server(endpoint, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        await storage.close_clients()
+        await asyncio.to_thread(_stop, process)
 
 
 async def make_bucket(server: S3Server, prefix: str = "") -> storage.S3Storage:
@@ -73,7 +84,7 @@ async def make_bucket(server: S3Server, prefix: str = "") -> storage.S3Storage:
     bucket = f"ocop-{uuid.uuid4().hex[:20]}"
     store = storage.open_storage(server.url(bucket, prefix))
     assert isinstance(store, storage.S3Storage)
-    async with store._client() as client:
+    async with store._connected() as client:
         await client.create_bucket(Bucket=bucket)
     return store
 

@@ -253,6 +253,7 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         dispatcher.cancel()
         await asyncio.gather(dispatcher, return_exceptions=True)
+        await storage.close_clients()
         await db.disconnect()
 
 
@@ -494,12 +495,15 @@ async def _storage_copy(args: argparse.Namespace) -> int:
     except ValueError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
-    report = await storage.copy_store(
-        source,
-        target,
-        prefix=args.prefix,
-        on_file=lambda key, outcome: sys.stdout.write(f"{outcome} {key}\n"),
-    )
+    try:
+        report = await storage.copy_store(
+            source,
+            target,
+            prefix=args.prefix,
+            on_file=lambda key, outcome: sys.stdout.write(f"{outcome} {key}\n"),
+        )
+    finally:
+        await storage.close_clients()
     sys.stdout.write(
         f"{report.copied} copied ({report.bytes:,} bytes), {report.present} already there, "
         f"{len(report.damaged)} damaged (not copied) from {source.url} to {target.url}\n"

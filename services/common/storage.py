@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import dataclasses
 import hashlib
 import os
@@ -32,6 +33,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -253,6 +255,7 @@ def _run_sync[T](work: Callable[[], Awaitable[T]]) -> T:
     calling thread may already run a loop)."""
 
     async def main() -> T:
+        _EPHEMERAL.set(True)  # this loop ends with the call: no client is kept for it
         return await work()
 
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="storage-sync") as pool:
@@ -368,6 +371,21 @@ class FileStorage(Storage):
 # -- s3:// ---------------------------------------------------------------------------------------------------
 
 _sessions: dict[int, Any] = {}
+_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[S3Location, tuple[contextlib.AsyncExitStack, Any]]
+] = weakref.WeakKeyDictionary()
+_client_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+_EPHEMERAL: contextvars.ContextVar[bool] = contextvars.ContextVar("storage_ephemeral", default=False)
+
+
+async def close_clients() -> None:
+    """Close the running loop's S3 clients (the application's shutdown; the end of a test session)."""
+    clients = _clients.pop(asyncio.get_running_loop(), {})
+    for stack, _ in clients.values():
+        with contextlib.suppress(Exception):
+            await stack.aclose()
 
 
 def _session() -> Any:
@@ -408,6 +426,27 @@ class S3Storage(Storage):
             "s3", endpoint_url=self.location.endpoint, region_name=self.location.region, config=config
         )
 
+    @contextlib.asynccontextmanager
+    async def _connected(self) -> AsyncIterator[Any]:
+        """A client: the event loop's shared one for this location (a client costs tens of milliseconds
+        to make and keeps its connections alive), or a fresh one closed after use where the loop is a
+        throwaway one (`read_sync`)."""
+        if _EPHEMERAL.get():
+            async with self._client() as client:
+                yield client
+            return
+        loop = asyncio.get_running_loop()
+        clients = _clients.setdefault(loop, {})
+        entry = clients.get(self.location)
+        if entry is None:
+            lock = _client_locks.setdefault(loop, asyncio.Lock())
+            async with lock:
+                entry = clients.get(self.location)
+                if entry is None:
+                    stack = contextlib.AsyncExitStack()
+                    entry = clients[self.location] = (stack, await stack.enter_async_context(self._client()))
+        yield entry[1]
+
     def _key(self, key: str) -> str:
         return self.prefix + check_key(key)
 
@@ -430,7 +469,7 @@ class S3Storage(Storage):
         buffer = bytearray()
         upload_id: str | None = None
         parts: list[dict[str, Any]] = []
-        async with self._client() as client:
+        async with self._connected() as client:
             try:
                 async for chunk in _chunks(data):
                     size += len(chunk)
@@ -489,7 +528,7 @@ class S3Storage(Storage):
     async def open(self, key: str, *, chunk_bytes: int = CHUNK_BYTES) -> AsyncIterator[bytes]:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        async with self._client() as client:
+        async with self._connected() as client:
             try:
                 answer = await client.get_object(Bucket=self.bucket, Key=self._key(key))
             except ClientError as error:
@@ -508,7 +547,7 @@ class S3Storage(Storage):
     async def size(self, key: str) -> int | None:
         from botocore.exceptions import BotoCoreError, ClientError
 
-        async with self._client() as client:
+        async with self._connected() as client:
             try:
                 head = await client.head_object(Bucket=self.bucket, Key=self._key(key))
             except ClientError as error:
@@ -520,11 +559,11 @@ class S3Storage(Storage):
         return int(head["ContentLength"])
 
     async def delete(self, key: str) -> None:
-        async with self._client() as client:
+        async with self._connected() as client:
             await client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     async def list_keys(self, prefix: str = "") -> AsyncIterator[str]:
-        async with self._client() as client:
+        async with self._connected() as client:
             pages = client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self.prefix + prefix
             )
@@ -545,7 +584,7 @@ class S3Storage(Storage):
         if content_type:
             params["ResponseContentType"] = content_type
         params["ResponseContentDisposition"] = content_disposition(disposition, filename)
-        async with self._client() as client:
+        async with self._connected() as client:
             return cast(
                 str, await client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_s)
             )
