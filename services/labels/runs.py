@@ -386,7 +386,9 @@ async def _render(run: LabelRun, fmt: str) -> tuple[str, str]:
     )
     sha = rendered.sha256
     if known and known != sha:
-        await asyncio.to_thread(rendered.path.unlink, missing_ok=True)
+        # On S3 the render is a work file; in a folder store it is the kept file, maybe another run's too.
+        if store.local_path(media_key(sha, fmt)) is None:
+            await asyncio.to_thread(rendered.path.unlink, missing_ok=True)
         raise OutputMismatch(f"label run {run.id} {fmt}: {sha} != {known}")
     key = media_key(sha, fmt)
     await store.put_file(key, rendered.path, move=True)
