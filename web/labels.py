@@ -136,7 +136,8 @@ async def design_qr_file(request: Request) -> Response:
     if source is None:
         return not_found(request, "Không tìm thấy mã QR này.", "No such QR code.")
     try:
-        body = await asyncio.to_thread(design_qr.render_source, source, fmt)
+        logo = await design_qr.uploaded_logo(source)
+        body = await asyncio.to_thread(design_qr.render_source, source, fmt, logo)
     except (design_qr.LogoUnusable, OSError) as failed:
         log.warning("design qr failed", batch_id=batch_id, fmt=fmt, error=str(failed))
         return render_failed(request, "Không đọc được logo.", "The logo could not be read.")

@@ -52,7 +52,7 @@ _KEY = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*
 _SHA = re.compile(r"[0-9a-f]{64}")
 
 
-class StorageError(RuntimeError):
+class StorageError(OSError):
     """The store refused or could not be reached (the message says which store and what)."""
 
 

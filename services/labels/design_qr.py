@@ -267,6 +267,14 @@ def file_name(source: DesignSource, fmt: str) -> str:
     return f"qr-{lot}{'-logo' if source.logo_key or source.producer_logo else ''}.{fmt}"
 
 
+async def uploaded_logo(source: DesignSource) -> bytes | None:
+    """The bytes of the upload chosen as the logo, read from the shared store (None without an upload);
+    FileNotFoundError when the store no longer has it."""
+    if source.logo_key is None:
+        return None
+    return await storage.current().read_bytes(source.logo_key, limit=uploads.max_bytes())
+
+
 def registry_logo(url: str) -> bytes | None:
     """The bytes of a producer's logo, read through the catalog's fetcher (our /media/ and /static/ files;
     anything else, an https:// address above all, is refused: None)."""
@@ -281,12 +289,16 @@ def registry_logo(url: str) -> bytes | None:
     return bytes(body) if body else None
 
 
-def render_source(source: DesignSource, fmt: str) -> bytes:
+def render_source(source: DesignSource, fmt: str, logo: bytes | None = None) -> bytes:
     """The file of a design code, its logo read from the store or, without an upload, the producer's logo
     from the registry (run in a thread). A producer's logo that cannot be read or is no image leaves a
     plain code (logged); an uploaded one that is no image raises LogoUnusable."""
     if source.logo_key is not None:
-        body = storage.current().read_sync(source.logo_key, limit=uploads.max_bytes())
+        body = (
+            logo
+            if logo is not None
+            else storage.current().read_sync(source.logo_key, limit=uploads.max_bytes())
+        )
         if body is None:
             raise FileNotFoundError(f"the logo's file {source.logo_key} is not in the store")
         return render(fmt, source.link, body)
