@@ -12,6 +12,8 @@ python server.py worker [--concurrency N] [--local]   run background jobs (catal
 python server.py reminders send    e-mail expiry reminders not sent this week (off without OCOP_SMTP_URL)
 python server.py create-admin --email E [--name N] [--reset-password]   the first administrator (password
     from a prompt or standard input, never an argument)
+python server.py export --producer ID [-o FILE.zip]   a producer's own data (products, lots, EPCIS events, labels)
+python server.py backup -o DIR [--files] | restore DIR [--database-url URL] [--force] | verify [--manifest DIR]
 
 The commands but `serve` are in web/commands.py.
 """

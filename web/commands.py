@@ -1,5 +1,5 @@
 """The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker,
-report, reminders, create-admin, trusted-documents (their usage is in server.py's docstring and `python server.py --help`)."""
+report, reminders, create-admin, trusted-documents, backup, restore, verify, export (their usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
@@ -373,6 +373,57 @@ async def _trusted_documents(settings: Settings, args: argparse.Namespace, manif
         await db.disconnect()
 
 
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    """A producer's own data as a zip (services/registry/portability/), as the system."""
+    from services.registry.portability import job as portability
+
+    await db.connect(settings.database_url)
+    try:
+        try:
+            job = await portability.start_export(
+                args.producer, SYSTEM, user_id=None, base_url=settings.public_base_url
+            )
+        except DomainError as exc:
+            return _refused(exc)
+        return await _job_to_file(job, f"export producer {args.producer}", args.output)
+    finally:
+        await db.disconnect()
+
+
+async def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    """`backup`, `restore` and `verify` (services/backup/, docs/operators.md "Backup and restore")."""
+    from services.backup import archive, verify
+    from services.backup.database import BackupError
+
+    try:
+        if args.command == "backup":
+            done = await archive.backup(settings.database_url, args.output, with_files=args.files)
+            listed = done["files"]["files"]
+            sys.stdout.write(
+                f"backup {args.output}: {done['database']['kind']} {done['database']['bytes']:,} bytes, "
+                f"{len(listed)} stored files listed{' and copied' if args.files else ''}\n"
+            )
+            return 0
+        if args.command == "restore":
+            target_url = args.database_url or settings.database_url
+            restored = await archive.restore(args.backup, target_url, force=args.force)
+            sys.stdout.write(
+                f"restored into {restored['database']}: {restored['files_restored']} files copied\n"
+            )
+            return 0
+        manifest = archive.read(args.manifest)["files"] if args.manifest else None
+    except BackupError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    await db.connect(settings.database_url)
+    try:
+        report = await verify.verify(settings.public_base_url, manifest)
+    finally:
+        await db.disconnect()
+    (sys.stdout if report.ok else sys.stderr).write("\n".join(report.lines()) + "\n")
+    return 0 if report.ok else 1
+
+
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="server.py", description="ocop-hub")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -444,6 +495,20 @@ def parser() -> argparse.ArgumentParser:
     copy.add_argument("--from", dest="source", required=True, help="e.g. file://var/media")
     copy.add_argument("--to", dest="target", required=True, help="e.g. s3://ocop-media?endpoint=https://…")
     copy.add_argument("--prefix", default="", help="only keys under this prefix (e.g. uploads/)")
+    backup = commands.add_parser("backup", help="dump the database and list the stored files (sha256)")
+    backup.add_argument("-o", "--output", type=Path, required=True, help="a new directory to write")
+    backup.add_argument("--files", action="store_true", help="copy the stored files too (not only list them)")
+    restore = commands.add_parser("restore", help="restore a backup into a fresh database")
+    restore.add_argument("backup", type=Path, help="the backup's directory")
+    restore.add_argument("--database-url", help="where to restore (default: DATABASE_URL)")
+    restore.add_argument("--force", action="store_true", help="replace what a non-empty target holds")
+    export_data = commands.add_parser("export", help="a producer's own data as a zip (products, lots, EPCIS)")
+    export_data.add_argument("--producer", type=int, required=True, help="the producer (database id)")
+    export_data.add_argument(
+        "-o", "--output", type=Path, help="file to write (default: a name from the producer)"
+    )
+    check = commands.add_parser("verify", help="check every lot's hash chain and every stored file's sha256")
+    check.add_argument("--manifest", type=Path, help="a backup's directory: its files must all be there")
     return parser
 
 
@@ -474,6 +539,10 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_reminders(settings, args))
     if command == "create-admin":
         return asyncio.run(_create_admin(settings, args))
+    if command == "export":
+        return asyncio.run(_export(settings, args))
+    if command in ("backup", "restore", "verify"):
+        return asyncio.run(_backup(settings, args))
     if command == "trusted-documents":
         manifest = None
         if args.action == "register":
