@@ -5,6 +5,7 @@ catalog's fetcher reads stored pictures from the bucket."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,22 @@ async def test_what_one_replica_keeps_the_other_serves(
             image = Image.open(io.BytesIO(png.content))
             assert reads(image) == [(found["link"], "H")]
             assert green_pixels(image) > 0  # the logo is there
+            # The uploader previews the artwork and its thumbnail on B.
+            bearer = {"Authorization": f"Bearer {token}"}
+            artwork = await b.get(f"/uploads/{logo}", headers=bearer)
+            assert artwork.status_code == 200
+            assert artwork.headers["content-type"] == "image/png"
+            assert artwork.headers["etag"] == f'"{hashlib.sha256(artwork.content).hexdigest()}"'
+            thumbnail = await b.get(f"/uploads/{logo}/thumbnail", headers=bearer)
+            assert thumbnail.status_code == 200
+            assert Image.open(io.BytesIO(thumbnail.content)).size[0] <= 512
+            assert (await b.get(f"/uploads/{logo}")).status_code == 403  # no token
+            other = await token_for(
+                Role.PRODUCER_MEMBER, producer_id=(await make_product(name="Trà")).producer_id
+            )
+            assert (
+                await b.get(f"/uploads/{logo}", headers={"Authorization": f"Bearer {other}"})
+            ).status_code == 404
         assert local_files(tmp_path / "b") == []
 
         with on("b", storage_downloads=Downloads.REDIRECT):
