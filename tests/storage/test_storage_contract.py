@@ -19,11 +19,10 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture(params=["file", "s3"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> storage.Storage:
+async def store(request: pytest.FixtureRequest, tmp_path: Path, s3_server: S3Server) -> storage.Storage:
     if request.param == "file":
         return storage.open_storage(f"file://{tmp_path / 'media'}")
-    server: S3Server = request.getfixturevalue("s3_server")
-    return await make_bucket(server, prefix="tenant/a")
+    return await make_bucket(s3_server, prefix="tenant/a")
 
 
 async def _stream(total: int, chunk: int = 64 * 1024, seed: bytes = b"ocop") -> AsyncIterator[bytes]:
