@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from httpx import ASGITransport, AsyncClient
 from PIL import Image
 
@@ -20,6 +21,9 @@ from tests.fairs.catalog_fair import build_catalog_fair
 from tests.fairs.catalog_pdf import CatalogPdf
 from tests.fairs.test_catalog_pdf import BASE, MAGENTA, entry_page, magenta_pixels
 from tests.s3 import S3Server, make_bucket
+
+# A catalog render / three runs of server.py in child processes: `make test-slow` (CI runs it after `make test`).
+pytestmark = pytest.mark.slow
 
 
 async def test_a_worker_renders_from_the_bucket_and_another_replica_serves_it(

@@ -10,8 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from services.common import paths, storage
 from tests.s3 import S3Server, make_bucket
+
+# A catalog render / three runs of server.py in child processes: `make test-slow` (CI runs it after `make test`).
+pytestmark = pytest.mark.slow
 
 
 async def _command(*args: str) -> subprocess.CompletedProcess[str]:
