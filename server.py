@@ -32,7 +32,7 @@ import structlog
 from starlette.applications import Starlette
 
 import schema as graphql_schema
-from services.common import bus, db, page_cache, signing, tracing
+from services.common import bus, db, page_cache, signing, storage, tracing
 from services.common import logging as ocop_logging
 from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
                     await job_worker
             if deferrer is not None:
                 await deferrer.close()
+            await storage.close_clients()
             if connect:
                 await db.disconnect()
 

@@ -16,7 +16,7 @@ import structlog
 
 import schema as graphql_schema
 from models import Job
-from services.common import db, instance
+from services.common import db, instance, storage
 from services.common.errors import DomainError
 from services.common.settings import Settings
 from services.fairs.catalog import job as catalog_job
@@ -132,7 +132,6 @@ async def _labels(settings: Settings, args: argparse.Namespace) -> int:
 async def _job_to_file(job: Job, label: str, output: Path | None) -> int:
     """Run a submitted job here (in a child process) unless it exists or another worker is making it, with
     a progress bar, and copy its file to `output` (default: the job's file name)."""
-    import shutil
 
     from tqdm import tqdm
 
@@ -152,13 +151,10 @@ async def _job_to_file(job: Job, label: str, output: Path | None) -> int:
     if job.status != "succeeded":
         sys.stderr.write(f"{job.kind} job {job.id} failed: {job.error}\n")
         return 1
-    source = cast(Path, jobs.result_path(job))
-    target = output or Path(job.result_name or source.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    sys.stdout.write(
-        f"{job.kind} job {job.id}: {source.stat().st_size:,} bytes, sha256 {job.result_sha256} -> {target}\n"
-    )
+    key = cast(str, jobs.result_key(job))
+    target = output or Path(job.result_name or key.rsplit("/", 1)[-1])
+    size = await storage.current().save_to(key, target)
+    sys.stdout.write(f"{job.kind} job {job.id}: {size:,} bytes, sha256 {job.result_sha256} -> {target}\n")
     return 0
 
 
@@ -266,6 +262,7 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
         monitoring.stop()
         dispatcher.cancel()
         await asyncio.gather(dispatcher, return_exceptions=True)
+        await storage.close_clients()
         await db.disconnect()
 
 
@@ -504,6 +501,14 @@ def parser() -> argparse.ArgumentParser:
     )
     register.add_argument("file", type=Path)
     actions.add_parser("list", help="print the registered documents, newest first")
+    files = commands.add_parser("storage", help="the shared file storage (docs/operators.md, 'File storage')")
+    storage_actions = files.add_subparsers(dest="action", required=True)
+    copy = storage_actions.add_parser(
+        "copy", help="copy every stored file to another store (idempotent, each file verified by sha256)"
+    )
+    copy.add_argument("--from", dest="source", required=True, help="e.g. file://var/media")
+    copy.add_argument("--to", dest="target", required=True, help="e.g. s3://ocop-media?endpoint=https://…")
+    copy.add_argument("--prefix", default="", help="only keys under this prefix (e.g. uploads/)")
     backup = commands.add_parser("backup", help="dump the database and list the stored files (sha256)")
     backup.add_argument("-o", "--output", type=Path, required=True, help="a new directory to write")
     backup.add_argument("--files", action="store_true", help="copy the stored files too (not only list them)")
@@ -561,4 +566,29 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
                 sys.stderr.write(f"{args.file}: {exc}\n")
                 return 2
         return asyncio.run(_trusted_documents(settings, args, manifest))
+    if command == "storage":
+        return asyncio.run(_storage_copy(args))
     raise ValueError(f"unknown command {command!r}")
+
+
+async def _storage_copy(args: argparse.Namespace) -> int:
+    """server.py storage copy --from URL --to URL: services/common/storage.copy_store."""
+    try:
+        source, target = storage.open_storage(args.source), storage.open_storage(args.target)
+    except ValueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    try:
+        report = await storage.copy_store(
+            source,
+            target,
+            prefix=args.prefix,
+            on_file=lambda key, outcome: sys.stdout.write(f"{outcome} {key}\n"),
+        )
+    finally:
+        await storage.close_clients()
+    sys.stdout.write(
+        f"{report.copied} copied ({report.bytes:,} bytes), {report.present} already there, "
+        f"{len(report.damaged)} damaged (not copied) from {source.url} to {target.url}\n"
+    )
+    return 1 if report.damaged else 0

@@ -60,9 +60,9 @@ async def design_preview(request: Request) -> Response:
     except packaging_preview.PreviewFailed as exc:
         log.warning("preview failed", version_id=version_id, fmt=fmt, error=str(exc))
         return render_failed(request, "Không tạo được bản xem trước.", "The preview could not be made.")
-    return file_answer(
+    return await file_answer(
         request,
-        output.path,
+        output.key,
         sha256=output.sha256,
         cache_control="private, max-age=3600",
         media_type=packaging_preview.CONTENT_TYPES[fmt],
@@ -100,7 +100,55 @@ async def upload_file(request: Request) -> Response:
     )
 
 
+def _no_file(request: Request) -> Response:
+    return not_found(request, "Không tìm thấy tệp.", "No such file.")
+
+
+async def stored_upload(request: Request) -> Response:
+    """GET /uploads/{fileId} and /uploads/{fileId}/thumbnail: an uploaded file (as stored: re-encoded
+    images, PDFs and SVGs as uploaded) or its PNG thumbnail, from the shared store, for the bearer token of
+    someone who sees it (its uploader, a reviewer of a design version it belongs to, central admins).
+    `fileId` is the relay ID the upload answered. The ETag is the sha256; an SVG is sent as an attachment."""
+    try:
+        type_name, raw_id = relay.from_base64(request.path_params["file_id"])
+        file_id = int(raw_id) if type_name == "StoredFile" and raw_id.isascii() and raw_id.isdigit() else None
+    except (ValueError, TypeError):
+        file_id = None
+    if file_id is None or file_id > 2**31 - 1:
+        return _no_file(request)
+    reach = await download_reach(request, lambda expires, sig: False)  # a bearer token only
+    if isinstance(reach, Response):
+        return reach
+    stored = (await design_reads.visible_files({file_id}, reach)).get(file_id)
+    if stored is None:
+        return _no_file(request)
+    if request.path_params.get("variant") == "thumbnail":
+        key, sha, media_type = packaging_uploads.thumbnail_key(stored), stored.thumbnail_sha256, "image/png"
+        name = f"thumbnail-{stored.id}.png"
+    else:
+        key, sha, media_type = packaging_uploads.key_of(stored), stored.sha256, stored.media_type
+        name = stored.original_name or key.rsplit("/", 1)[-1]
+    if key is None or sha is None:
+        return _no_file(request)
+    return await file_answer(
+        request,
+        key,
+        sha256=sha,
+        cache_control="private, max-age=86400, immutable",
+        media_type=media_type,
+        filename=name,
+        disposition="attachment" if media_type == "image/svg+xml" else "inline",
+    )
+
+
+async def stored_thumbnail(request: Request) -> Response:
+    request.path_params["variant"] = "thumbnail"
+    return await stored_upload(request)
+
+
 routes: list[BaseRoute] = [
     Route("/packaging/versions/{version_id}/preview.{fmt}", design_preview, methods=["GET"]),
     Route("/uploads", upload_file, methods=["PUT", "POST"]),
+    Route("/uploads/{file_id}", stored_upload, methods=["GET", "HEAD"]),
+    Route("/uploads/{file_id}/thumbnail", stored_thumbnail, methods=["GET", "HEAD"]),
 ]

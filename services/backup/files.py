@@ -5,36 +5,32 @@ Every stored file is content-addressed: `{area}/{sha[:2]}/{sha256}{suffix}`. A f
 must hash to it; any other file must hash to what the manifest recorded.
 
 Where the files are is this module's five small functions only (`stored_names`, `open_stored`, `local_copy`,
-`size_of`, `put_stored`): today the folder OCOP_MEDIA_DIR; each maps one to one onto the shared storage
-interface (services/common/storage.py: `keys`, `open`, `local_copy`, `size`, `put_file`) when OCOP_STORAGE_URL
-lands. Nothing else in services/backup or services/registry/portability touches the files."""
+`size_of`, `put_stored`), each one to one with the shared storage interface (services/common/storage.py:
+`list_keys`, `open`, `local_copy`, `size`, `put_file`), so a backup reads and a restore writes the store
+OCOP_STORAGE_URL names (the OCOP_MEDIA_DIR folder by default, or an S3 bucket). Nothing else in
+services/backup or services/registry/portability touches the files."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import re
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from services.common import settings
+from services.common import storage
 
 MANIFEST_VERSION = 1
 CHUNK = 1024 * 1024
 _SHA = re.compile(r"[0-9a-f]{64}")
 
 
-def media_root() -> Path:
-    return settings.current().media_dir
-
-
-def _path(name: str) -> Path:
+def _key(name: str) -> str:
     relative = PurePosixPath(name)
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise ValueError(f"{name!r} is not a stored file's name")
-    return media_root() / relative
+    return storage.check_key(name)
 
 
 # -- the five functions that know where files are ----------------------------------------------------------
@@ -42,59 +38,37 @@ def _path(name: str) -> Path:
 
 async def stored_names() -> AsyncIterator[str]:
     """Every stored file's name, in order; work files (any segment starting with ".") left out."""
-
-    def walk() -> list[str]:
-        root = media_root()
-        if not root.is_dir():
-            return []
-        return sorted(
-            path.relative_to(root).as_posix()
-            for path in root.rglob("*")
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
-        )
-
-    for name in await asyncio.to_thread(walk):
+    names = [
+        name
+        async for name in storage.current().list_keys()
+        if not any(part.startswith(".") for part in name.split("/"))
+    ]
+    for name in sorted(names):
         yield name
 
 
 async def open_stored(name: str) -> AsyncIterator[bytes]:
     """A stored file's bytes, in chunks. FileNotFoundError when it is not there."""
-    stream = await asyncio.to_thread(_path(name).open, "rb")
-    try:
-        while chunk := await asyncio.to_thread(stream.read, CHUNK):
-            yield chunk
-    finally:
-        await asyncio.to_thread(stream.close)
+    async for chunk in storage.current().open(_key(name), chunk_bytes=CHUNK):
+        yield chunk
 
 
 async def local_copy(name: str) -> Path:
     """A path on this machine holding the file (a child process reads it). FileNotFoundError if missing."""
-    path = _path(name)
-    if not await asyncio.to_thread(path.is_file):
-        raise FileNotFoundError(name)
-    return path
+    return await storage.current().local_copy(_key(name))
 
 
 async def size_of(name: str) -> int | None:
     """The file's size, None when it is not stored."""
-    path = _path(name)
     try:
-        return (await asyncio.to_thread(path.stat)).st_size if await asyncio.to_thread(path.is_file) else None
+        return await storage.current().size(_key(name))
     except OSError:
         return None
 
 
 async def put_stored(name: str, source: Path) -> None:
     """Store a copy of a local file under `name` (a restore)."""
-    target = _path(name)
-
-    def copy() -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.restoring")
-        shutil.copyfile(source, temporary)
-        temporary.replace(target)
-
-    await asyncio.to_thread(copy)
+    await storage.current().put_file(_key(name), source)
 
 
 # -- checks ------------------------------------------------------------------------------------------------

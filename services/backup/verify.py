@@ -53,7 +53,7 @@ class Report:
 
 def stored_file_name(row: StoredFile) -> str:
     """A `stored_file` row's name under the media directory."""
-    return uploads.path_of(row).relative_to(files.media_root()).as_posix()
+    return uploads.key_of(row)
 
 
 async def check_lots(report: Report, base_url: str) -> None:
@@ -79,9 +79,9 @@ async def check_stored_rows(report: Report) -> None:
     not the files shows here."""
     for row in await StoredFile.all().order_by("id"):
         names = [stored_file_name(row)]
-        thumbnail = uploads.thumbnail_path(row)
+        thumbnail = uploads.thumbnail_key(row)
         if thumbnail is not None:
-            names.append(thumbnail.relative_to(files.media_root()).as_posix())
+            names.append(thumbnail)
         for name in names:
             if not await files.is_stored(name):
                 report.file_problems.append(

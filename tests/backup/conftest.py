@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from models import Batch, LabelRun, Producer, StoredFile
-from services.common import settings
+from services.common import settings, storage
 from services.demo import loader as demo
 from services.labels import runs
 from services.labels.runs import LabelRunData
@@ -53,7 +53,9 @@ async def demo_data(db: Database, tmp_path: Path) -> AsyncIterator[Demo]:
             user_id=None,
             base_url=BASE,
         )
-        path, _ = await runs.output(run, "pdf")
+        key, _ = await runs.output(run, "pdf")
+        path = storage.current().local_path(key)
+        assert path is not None
         stored = await uploads.store_upload(png_bytes(), declared_name="nhãn.png", user_id=None)
         yield Demo(media, await LabelRun.get(id=run.id), path, stored)
 

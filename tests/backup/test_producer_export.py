@@ -13,7 +13,7 @@ from strawberry.relay import from_base64, to_base64
 
 from models import Batch, Job, Membership, Producer, Product, Role
 from services.accounts import auth as accounts
-from services.common import settings
+from services.common import settings, storage
 from services.jobs import queue as jobs
 from services.trace import epcis, epcis_validation
 from services.trace.identity import batch_link
@@ -43,9 +43,9 @@ async def run_job(job_id: int) -> bytes:
     assert claimed is not None
     done = await jobs.execute(claimed, worker)
     assert done.status == "succeeded", done.error
-    path = jobs.result_path(done)
-    assert path is not None
-    return path.read_bytes()
+    key = jobs.result_key(done)
+    assert key is not None
+    return await storage.current().read_bytes(key)
 
 
 async def test_a_producer_exports_its_own_data_and_nothing_of_another(

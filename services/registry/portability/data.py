@@ -4,7 +4,7 @@ Only the producer's own rows. Its lots' events may name another producer's lot (
 it, a transformation's input): that lot keeps its quantity but not its identity (`epcis.REDACTED_LOT`, as
 the public trace page and EPCIS queries redact what a reader may not see); the eventID stays the hash of
 the whole event, so a receiver can still check it against the original. Label runs come with the files
-rendered so far (`{OCOP_MEDIA_DIR}/labels`), found through services/backup/files.py (`local_copy`)."""
+rendered so far (the shared store's `labels/`), found through services/backup/files.py (`local_copy`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any, cast
 
 import orjson
@@ -100,17 +101,16 @@ async def read(producer_id: int, base_url: str) -> ExportData:
     locations = await Location.filter(producer_id=producer_id).order_by("id").values()
     runs = await LabelRun.filter(batch__product__producer_id=producer_id).order_by("id").values()
     events = await producer_events(producer_id, base_url)
-    root = stored_files.media_root()
     wanted = [
         (
-            f"label-runs/{run['id']}/labels-{fmt}{path.suffix}",
-            path.relative_to(root).as_posix(),
+            f"label-runs/{run['id']}/labels-{fmt}{PurePosixPath(key).suffix}",
+            key,
             run["id"],
             fmt,
         )
         for run in runs
         for fmt, sha in sorted(dict(run["checksums"] or {}).items())
-        for path in [label_runs.media_path(sha, fmt)]
+        for key in [label_runs.media_key(sha, fmt)]
     ]
 
     kept: list[tuple[str, str, str]] = []  # (name in the zip, stored name, a local path holding it)
