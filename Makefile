@@ -20,7 +20,7 @@ export HOST PORT
 TEST_WORKERS ?= 2
 
 .PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog graphiql-assets \
-        frontend-tools schema-lint schema-check codegen
+        frontend-tools schema-lint schema-check codegen cluster test-cluster
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
@@ -31,6 +31,8 @@ help:
 > @echo "make codegen - run docs/frontend.md's quick start: graphql-codegen + tsc on the documented operations"
 > @echo "make bench  - benchmarks: GraphQL products vs a plain floor, trace pages, loop lag under hostile requests, label printing (PDF/ZPL), a recall across two replicas"
 > @echo "make demo   - load the demo data set (idempotent)"
+> @echo "make cluster - nginx round-robin over two replicas, a worker, PgBouncer, PostgreSQL, S3 (moto) on this machine, until Ctrl-C (CLUSTER_PORT, default 8080)"
+> @echo "make test-cluster - the cluster's end-to-end stories (tests/test_cluster.py), through the balancer"
 > @echo "make worker - run background jobs (catalog renders): procrastinate on PostgreSQL, a local loop otherwise"
 > @echo "make demo-catalog - the demo fair's catalog as var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf"
 > @echo "make schema - re-export schema.graphql"
@@ -104,6 +106,15 @@ demo-catalog: runtime
 
 test: lint
 > $(VENV)/pytest -n $(TEST_WORKERS)
+
+# A cluster on this machine (deploy/cluster/cluster.py; needs nginx and pgbouncer: apt-get install -y -q
+# nginx-light pgbouncer) and its end-to-end stories, which `make test` leaves out (the `cluster` marker).
+CLUSTER_PORT ?= 8080
+cluster: setup
+> $(VENV)/python deploy/cluster/cluster.py --port $(CLUSTER_PORT)
+
+test-cluster: setup
+> $(VENV)/pytest -n 0 -m cluster tests/test_cluster.py
 
 schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql
