@@ -202,6 +202,7 @@ class Cluster:
     dsn: str = field(default_factory=lambda: os.environ.get("OCOP_CLUSTER_POSTGRES_DSN", DEFAULT_DSN))
     s3: bool | None = None  # None: when available
     log_level: str = "INFO"
+    worker_grace_s: float | None = None  # the worker's OCOP_SHUTDOWN_GRACE_S (None: the default, 25 s)
     schema: str = field(default_factory=lambda: f"ocop_cluster_{uuid.uuid4().hex[:8]}")
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ocop-cluster-")))
@@ -441,6 +442,7 @@ class Cluster:
         name = "worker" if self._worker_count == 1 else f"worker-{self._worker_count}"
         workdir = self._workdir(name)
         env = self.app_env(workdir)
+        grace_s = self.worker_grace_s if grace_s is None else grace_s
         if grace_s is not None:
             env["OCOP_SHUTDOWN_GRACE_S"] = str(grace_s)
         worker = Process(
