@@ -209,6 +209,8 @@ def test_an_organisers_catalog_is_rendered_by_the_worker_and_downloaded_through_
     data, _ = gql(balancer, GENERATE, {"fair": data["fair"]["id"], "language": "VI"}, token)
     assert data["generateCatalog"]["errors"] == []
     job = wait_job(balancer, token, data["generateCatalog"]["job"]["id"], {"SUCCEEDED"})
+    # Set once the replica answering finds the result (the worker wrote it to the shared store).
+    assert job["downloadUrl"], f"the job succeeded, but the answering replica has no file: {job}"
     worker_log = cluster.processes["worker"].log_path.read_text()
     assert "job succeeded" in worker_log  # the worker rendered it (the replicas run OCOP_JOBS=off)
     bodies = {}

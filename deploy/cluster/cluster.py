@@ -18,7 +18,7 @@ is removed on exit. tests/test_cluster.py (`make test-cluster`) starts the same 
                 (its own var/: nothing is shared through a local disk), each running `server.py migrate
                 --demo-if-empty` first on a direct connection (the advisory lock: both start at once, the
                 migrations and the demo data are applied once), then serving through PgBouncer, with the
-                bus LISTENing on PostgreSQL directly (OCOP_LISTEN_DATABASE_URL); OCOP_JOBS=off
+                bus LISTENing on PostgreSQL directly (OCOP_SESSION_DATABASE_URL); OCOP_JOBS=off
     worker      one `server.py worker --local` (the job table's queue, SKIP LOCKED, through PgBouncer)
     nginx       the Debian package (`apt-get install -y nginx-light`), round-robin over the two replicas,
                 WebSocket upgrades passed, each answer naming its replica in `X-Upstream`
@@ -275,7 +275,7 @@ class Cluster:
         env.update(
             {
                 "DATABASE_URL": self.pooled_url,
-                "OCOP_LISTEN_DATABASE_URL": self.direct_url,
+                "OCOP_SESSION_DATABASE_URL": self.direct_url,
                 "OCOP_ENV": "development",
                 "OCOP_SECRET_KEY": self.secret_key,
                 "OCOP_PUBLIC_BASE_URL": self.url,
