@@ -16,7 +16,7 @@ import structlog
 
 import schema as graphql_schema
 from models import Job
-from services.common import db, instance
+from services.common import db, instance, storage
 from services.common.errors import DomainError
 from services.common.settings import Settings
 from services.fairs.catalog import job as catalog_job
@@ -132,7 +132,6 @@ async def _labels(settings: Settings, args: argparse.Namespace) -> int:
 async def _job_to_file(job: Job, label: str, output: Path | None) -> int:
     """Run a submitted job here (in a child process) unless it exists or another worker is making it, with
     a progress bar, and copy its file to `output` (default: the job's file name)."""
-    import shutil
 
     from tqdm import tqdm
 
@@ -152,13 +151,10 @@ async def _job_to_file(job: Job, label: str, output: Path | None) -> int:
     if job.status != "succeeded":
         sys.stderr.write(f"{job.kind} job {job.id} failed: {job.error}\n")
         return 1
-    source = cast(Path, jobs.result_path(job))
-    target = output or Path(job.result_name or source.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    sys.stdout.write(
-        f"{job.kind} job {job.id}: {source.stat().st_size:,} bytes, sha256 {job.result_sha256} -> {target}\n"
-    )
+    key = cast(str, jobs.result_key(job))
+    target = output or Path(job.result_name or key.rsplit("/", 1)[-1])
+    size = await storage.current().save_to(key, target)
+    sys.stdout.write(f"{job.kind} job {job.id}: {size:,} bytes, sha256 {job.result_sha256} -> {target}\n")
     return 0
 
 

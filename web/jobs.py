@@ -3,7 +3,6 @@ public catalog of a published fair."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import cast
 
 from starlette.requests import Request
@@ -19,13 +18,13 @@ from web.refusals import not_found, path_int, refuse, refuse_problems, render_fa
 from web.responses import ORJSONResponse, file_answer
 
 
-def _job_file(request: Request, job: Job, *, public: bool) -> Response:
+async def _job_file(request: Request, job: Job, *, public: bool) -> Response:
     """A succeeded job's file; its ETag is the file's sha256 (a public catalog's URL stays while its data
     changes, hence a short max-age there)."""
     media_type = jobs.content_type(job)
-    return file_answer(
+    return await file_answer(
         request,
-        cast(Path, jobs.result_path(job)),
+        cast(str, jobs.result_key(job)),
         sha256=cast(str, job.result_sha256),
         cache_control="public, max-age=300" if public else "private, max-age=86400, immutable",
         media_type=media_type,
@@ -58,7 +57,7 @@ async def job_result(request: Request) -> Response:
             f"Công việc đang ở trạng thái {job.status} ({job.progress}%): chưa có kết quả.",
             f"The job is {job.status} ({job.progress}%): no result yet.",
         )
-    if not jobs.has_result(job):
+    if not await jobs.result_kept(job):
         return refuse(
             request,
             410,
@@ -66,7 +65,7 @@ async def job_result(request: Request) -> Response:
             "Tệp không còn được lưu: hãy tạo lại.",
             "The file is no longer kept: generate it again.",
         )
-    return _job_file(request, job, public=False)
+    return await _job_file(request, job, public=False)
 
 
 async def fair_catalog_pdf(request: Request) -> Response:
@@ -88,7 +87,7 @@ async def fair_catalog_pdf(request: Request) -> Response:
             request, "Hội chợ này chưa có catalogue được công bố.", "No published catalog for this fair."
         )
     if job.status == "succeeded":
-        return _job_file(request, job, public=True)
+        return await _job_file(request, job, public=True)
     if job.status == "failed":
         return render_failed(
             request,

@@ -56,7 +56,7 @@ async def label_run_output(request: Request) -> Response:
             field="format",
         )
     try:
-        path, sha = await label_runs.output(run, fmt)
+        key, sha = await label_runs.output(run, fmt)
     except sandbox.ChildFailed as failed:
         log.warning("label render failed", run_id=run_id, fmt=fmt, error=str(failed))
         return render_failed(
@@ -73,9 +73,9 @@ async def label_run_output(request: Request) -> Response:
             "A new render of these labels differs from the file first delivered: it is not sent; "
             "tell an administrator.",
         )
-    return file_answer(
+    return await file_answer(
         request,
-        path,
+        key,
         sha256=sha,
         cache_control="private, max-age=86400, immutable",
         media_type=label_runs.content_type(fmt),

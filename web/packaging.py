@@ -60,9 +60,9 @@ async def design_preview(request: Request) -> Response:
     except packaging_preview.PreviewFailed as exc:
         log.warning("preview failed", version_id=version_id, fmt=fmt, error=str(exc))
         return render_failed(request, "Không tạo được bản xem trước.", "The preview could not be made.")
-    return file_answer(
+    return await file_answer(
         request,
-        output.path,
+        output.key,
         sha256=output.sha256,
         cache_control="private, max-age=3600",
         media_type=packaging_preview.CONTENT_TYPES[fmt],

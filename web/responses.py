@@ -7,12 +7,14 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+
+from services.common import storage
+from services.common.storage_location import Downloads
 
 
 class ORJSONResponse(Response):
@@ -46,9 +48,9 @@ def html_security_headers(body: bytes) -> dict[str, str]:
     }
 
 
-def file_answer(
+async def file_answer(
     request: Request,
-    path: Path,
+    key: str,
     *,
     sha256: str,
     cache_control: str,
@@ -56,15 +58,43 @@ def file_answer(
     filename: str | None,
     disposition: Literal["inline", "attachment"],
 ) -> Response:
-    """A stored file whose ETag is its sha256: 304 when the client already has these bytes (the same
-    ETag and Cache-Control, no body), the file otherwise."""
+    """A file of the shared store (services/common/storage.py) whose ETag is its sha256: 304 when the client
+    already has these bytes (the same ETag and Cache-Control, no body); with OCOP_STORAGE_DOWNLOADS=redirect
+    a 302 to a presigned URL of the store valid for a few minutes (not cached longer than that); else the
+    file, streamed (from the local disk with ranges, or chunk by chunk from S3)."""
     etag = f'"{sha256}"'
     headers = {"ETag": etag, "Cache-Control": cache_control}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    return FileResponse(
-        path, media_type=media_type, filename=filename, headers=headers, content_disposition_type=disposition
-    )
+    store = storage.current()
+    if storage.downloads() is Downloads.REDIRECT:
+        url = await store.presigned_url(
+            key,
+            content_type=media_type,
+            filename=filename,
+            disposition=disposition,
+            expires_s=storage.PRESIGNED_S,
+        )
+        if url is not None:
+            private = "private" if "private" in cache_control else "public"
+            return RedirectResponse(url, 302, headers={"Cache-Control": f"{private}, max-age=60"})
+    path = store.local_path(key)
+    if path is not None:
+        return FileResponse(
+            path,
+            media_type=media_type,
+            filename=filename,
+            headers=headers,
+            content_disposition_type=disposition,
+        )
+    size = await store.size(key)
+    if size is None:
+        raise FileNotFoundError(key)
+    headers["Content-Length"] = str(size)
+    headers["Content-Disposition"] = storage.content_disposition(disposition, filename)
+    if request.method == "HEAD":
+        return Response(status_code=200, headers=headers, media_type=media_type)
+    return StreamingResponse(store.open(key), media_type=media_type, headers=headers)
 
 
 type RawHeaders = tuple[tuple[bytes, bytes], ...]  # ASGI's form: lower-case names, latin-1 bytes

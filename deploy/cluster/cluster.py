@@ -185,12 +185,9 @@ class Process:
 
 
 def s3_available() -> bool:
-    """An S3-compatible store can be started (moto's server) and the app stores files by OCOP_STORAGE_URL."""
-    if importlib.util.find_spec("moto") is None:
-        return False
-    from services.common import settings
-
-    return "storage_url" in {f.name for f in __import__("dataclasses").fields(settings.Settings)}
+    """An S3-compatible store can be started (moto's server, a dev dependency) and the app stores its files
+    by OCOP_STORAGE_URL (services/common/storage.py)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("moto", "services.common.storage"))
 
 
 @dataclass

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from models.db import DEFAULT_DATABASE_URL
+from services.common import storage_location
 
 # Printed in QR codes. Without OCOP_PUBLIC_BASE_URL it follows HOST and PORT (127.0.0.1 for a wildcard host),
 # so that `PORT=8101 make run` prints links that open. Changing it later is safe: hashed identifiers keep the
@@ -156,6 +157,10 @@ class Settings:
     # DATABASE_URL is a transaction pool (PgBouncer): PostgreSQL itself or a session-mode pool. None:
     # DATABASE_URL's server. The bus's channel still follows DATABASE_URL's ?schema=.
     session_database_url: str | None = None
+    # Shared file storage (services/common/storage.py, docs/operators.md "File storage"): OCOP_STORAGE_URL,
+    # None meaning the OCOP_MEDIA_DIR folder (file://var/media); OCOP_STORAGE_DOWNLOADS: stream or redirect.
+    storage: storage_location.Location | None = None
+    storage_downloads: storage_location.Downloads = storage_location.Downloads.STREAM
 
     @property
     def is_production(self) -> bool:
@@ -234,6 +239,8 @@ def _flag(value: str | None, name: str, *, default: bool) -> bool:
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from `environ` (the process environment by default): the one place it is read."""
     env = os.environ if environ is None else environ
+    media_dir = Path(env.get("OCOP_MEDIA_DIR", str(DEFAULT_MEDIA_DIR)))
+    storage = storage_location.parse(env["OCOP_STORAGE_URL"]) if env.get("OCOP_STORAGE_URL") else None
     host, port = env.get("HOST", "127.0.0.1"), int(env.get("PORT", "8000"))
     return Settings(
         database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
@@ -244,7 +251,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         max_query_cost=int(env.get("OCOP_MAX_QUERY_COST", "10000")),
         request_timeout_s=float(env.get("OCOP_REQUEST_TIMEOUT_S", "10")),
-        media_dir=Path(env.get("OCOP_MEDIA_DIR", str(DEFAULT_MEDIA_DIR))),
+        media_dir=media_dir,
         upload_max_mb=_lenient_float(env.get("OCOP_UPLOAD_MAX_MB"), DEFAULT_UPLOAD_MAX_MB),
         jobs=env.get("OCOP_JOBS", "local").strip().lower() or "local",
         job_timeout_s=_float_or_none(env.get("OCOP_JOB_TIMEOUT_S")),
@@ -280,6 +287,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             env.get("OCOP_WEBHOOK_ALLOW_PRIVATE"),
             "OCOP_WEBHOOK_ALLOW_PRIVATE",
             default=env.get("OCOP_ENV", Environment.DEVELOPMENT) != Environment.PRODUCTION,
+        ),
+        storage=storage,
+        storage_downloads=storage_location.downloads_mode(
+            env.get("OCOP_STORAGE_DOWNLOADS"), storage or storage_location.FileLocation(media_dir)
         ),
     )
 

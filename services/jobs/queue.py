@@ -48,7 +48,7 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models import Job, JobStatus
-from services.common import bus, clock, paths, sandbox, settings, signing
+from services.common import bus, clock, paths, sandbox, settings, signing, storage
 from services.common.errors import DomainError, FieldProblem
 from services.jobs.errors import JobErrorCode
 from services.policy import Reach
@@ -69,8 +69,7 @@ def stale_after_s() -> float:
     return settings.current().job_stale_s
 
 
-def media_dir() -> Path:
-    return settings.current().media_dir / "jobs"
+AREA = "jobs"  # results are kept in the shared store under jobs/{sha[:2]}/{sha}{suffix}
 
 
 def backend(database_url: str) -> str:
@@ -184,16 +183,23 @@ def input_hash(kind: JobKind, data: Any) -> str:
 # -- results -------------------------------------------------------------------------------------------------
 
 
-def result_path(job: Job) -> Path | None:
-    """Where a succeeded job's file is (it may be shared with other jobs of the same input)."""
+def result_key(job: Job) -> str | None:
+    """The storage key of a job's file (services/common/storage.py; it may be shared with other jobs of the
+    same input)."""
     if not job.result_sha256:
         return None
-    return sandbox.output_path(media_dir(), job.result_sha256, PurePath(job.result_name or "").suffix)
+    return storage.content_key(AREA, job.result_sha256, PurePath(job.result_name or "").suffix)
 
 
 def has_result(job: Job) -> bool:
-    path = result_path(job)
-    return job.status == JobStatus.SUCCEEDED and path is not None and path.is_file()
+    """Whether the job succeeded with a file (as its row says: `result_kept` asks the store)."""
+    return job.status == JobStatus.SUCCEEDED and result_key(job) is not None
+
+
+async def result_kept(job: Job) -> bool:
+    """Whether a succeeded job's file is in the store (an operator may have removed old files)."""
+    key = result_key(job)
+    return has_result(job) and key is not None and await storage.current().exists(key)
 
 
 def content_type(job: Job) -> str:
@@ -427,12 +433,13 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
             )  # fmt: skip
         reporter = _Reporter(job, worker, on_progress)
         await reporter.progress(DATA_READ)
+        store = storage.current()
         render = asyncio.create_task(
             sandbox.run(
                 kind.render,
                 data,
                 kind.limits(),
-                media_dir(),
+                store.work_dir(AREA),
                 PurePath(name).suffix,
                 reporter.progress,
                 name=f"job-{job.id}",
@@ -446,6 +453,9 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
             output = await render
             if kind.finish is not None:  # the heartbeat goes on while it runs
                 output = await _finished(kind, job, data, output, PurePath(name).suffix)
+            else:  # kept in the shared store, where any replica serves it
+                key = storage.content_key(AREA, output.sha256, PurePath(name).suffix)
+                await store.put_file(key, output.path, move=True)
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if beat.done() and not beat.cancelled() and (current is None or not current.cancelling()):
@@ -485,20 +495,18 @@ async def execute(job: Job, worker: str, *, on_progress: Callable[[int], None] |
 async def _finished(
     kind: JobKind, job: Job, data: Any, output: sandbox.Output, suffix: str
 ) -> sandbox.Output:
-    """The kind's `finish` step on the render's output; its bytes are kept by sha256 like a render's."""
+    """The kind's `finish` step on the render's (local) output; its bytes are kept in the store by sha256 like
+    a render's. The render's own output is an intermediate: it stays only where the store is this folder."""
     assert kind.finish is not None
     body = await kind.finish(job, data, output.path)
     sha = hashlib.sha256(body).hexdigest()
-    path = sandbox.output_path(media_dir(), sha, suffix)
-
-    def write() -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        temporary.write_bytes(body)
-        temporary.replace(path)
-
-    await asyncio.to_thread(write)
-    return sandbox.Output(sha256=sha, size=len(body), path=path, pid=output.pid)
+    store = storage.current()
+    key = storage.content_key(AREA, sha, suffix)
+    if not await store.exists(key):
+        await store.put_bytes(key, body)
+    if store.local_path(key) is None:
+        await asyncio.to_thread(output.path.unlink, missing_ok=True)
+    return sandbox.Output(sha256=sha, size=len(body), path=store.local_path(key) or Path(key), pid=output.pid)
 
 
 def eta_seconds(job: Job, now: dt.datetime | None = None) -> int | None:

@@ -26,7 +26,6 @@ import io
 import logging
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 import qrcode
 import qrcode.constants
@@ -34,7 +33,7 @@ import qrcode.image.svg
 from PIL import Image
 
 from models import StoredFile
-from services.common import signing
+from services.common import signing, storage
 from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource, local_uri
 from services.labels import runs
 from services.packaging import uploads
@@ -184,7 +183,7 @@ class DesignSource:
     lot_code: str
     link: str  # the lot's Digital Link, as its labels print it
     logo_file_id: int | None
-    logo_path: Path | None
+    logo_key: str | None  # the upload's storage key (services/common/storage.py)
     producer_logo: str | None = None  # the producer's logo (a URL the catalog's fetcher may serve)
     plain: bool = False  # asked without any logo
 
@@ -209,7 +208,7 @@ async def design_source(
     batch = await runs.managed_batch(batch_id, reach)
     if batch is None:
         return None
-    logo_path = None
+    logo_key = None
     if logo_file_id is not None:
         stored = await StoredFile.get_or_none(id=logo_file_id)
         user_id = reach.actor.user_id
@@ -219,7 +218,7 @@ async def design_source(
             or not (reach.everything or (user_id is not None and stored.uploaded_by_id == user_id))
         ):
             return None
-        logo_path = uploads.path_of(stored)
+        logo_key = uploads.key_of(stored)
     product = batch.product
     registry_logo = product.producer.logo_url if logo_file_id is None and producer_logo else None
     link = batch_link(base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code)
@@ -228,7 +227,7 @@ async def design_source(
         batch.lot_code,
         link,
         logo_file_id,
-        logo_path,
+        logo_key,
         producer_logo=registry_logo or None,
         plain=logo_file_id is None and not producer_logo,
     )
@@ -265,7 +264,7 @@ def verify_download(
 
 def file_name(source: DesignSource, fmt: str) -> str:
     lot = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in source.lot_code)
-    return f"qr-{lot}{'-logo' if source.logo_path or source.producer_logo else ''}.{fmt}"
+    return f"qr-{lot}{'-logo' if source.logo_key or source.producer_logo else ''}.{fmt}"
 
 
 def registry_logo(url: str) -> bytes | None:
@@ -286,8 +285,11 @@ def render_source(source: DesignSource, fmt: str) -> bytes:
     """The file of a design code, its logo read from the store or, without an upload, the producer's logo
     from the registry (run in a thread). A producer's logo that cannot be read or is no image leaves a
     plain code (logged); an uploaded one that is no image raises LogoUnusable."""
-    if source.logo_path is not None:
-        return render(fmt, source.link, source.logo_path.read_bytes())
+    if source.logo_key is not None:
+        body = storage.current().read_sync(source.logo_key, limit=uploads.max_bytes())
+        if body is None:
+            raise FileNotFoundError(f"the logo's file {source.logo_key} is not in the store")
+        return render(fmt, source.link, body)
     logo = registry_logo(source.producer_logo) if source.producer_logo else None
     if logo is not None:
         try:

@@ -12,12 +12,12 @@ outputs (PDF, ZPL, TSPL, single QR as SVG/PNG) rendered out of the request path 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 from typing import BinaryIO
 
 from tortoise.expressions import F
@@ -25,7 +25,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models import Batch, BatchStatus, LabelRun, LabelTemplate, Producer, Product, SerialCounter, TemplateKind
-from services.common import clock, sandbox, settings, signing
+from services.common import clock, sandbox, settings, signing, storage
 from services.common.errors import DomainError, FieldProblem, Problems
 from services.common.text import nfc
 from services.labels import layout as lay
@@ -40,9 +40,7 @@ from services.trace.identity import batch_link
 MAX_COUNT = 50_000
 
 
-def labels_dir() -> Path:
-    """Where label files are kept: `{OCOP_MEDIA_DIR}/labels`."""
-    return settings.current().media_dir / "labels"
+AREA = "labels"  # label files are kept in the shared store under labels/{sha[:2]}/{sha}.{ext}
 
 
 class OutputFormat(StrEnum):
@@ -341,56 +339,62 @@ def _extension(fmt: str) -> str:
     return EXTENSIONS[fmt.split("-")[0] if fmt.startswith(("zpl", "tspl")) else fmt]
 
 
-def media_path(sha: str, fmt: str) -> Path:
-    return sandbox.output_path(labels_dir(), sha, f".{_extension(fmt)}")
+def media_key(sha: str, fmt: str) -> str:
+    """The storage key of a label file (services/common/storage.py)."""
+    return storage.content_key(AREA, sha, f".{_extension(fmt)}")
 
 
 class OutputMismatch(RuntimeError):
     """A re-render differs from the bytes first delivered: refuse rather than hand out different labels."""
 
 
-async def output(run: LabelRun, fmt: str) -> tuple[Path, str]:
-    """The file of one output of a run and its sha256, rendered on first request in a child process with
-    time and memory limits (services/common/sandbox.py, as for catalog jobs). Concurrent first requests for
-    one (run, format) share one render, and renders wait for one of the process's render slots."""
+async def output(run: LabelRun, fmt: str) -> tuple[str, str]:
+    """The storage key of one output of a run and its sha256, rendered on first request in a child process
+    with time and memory limits (services/common/sandbox.py, as for catalog jobs), then kept in the shared
+    store (another replica serves it from there). Concurrent first requests for one (run, format) in a
+    process share one render, and renders wait for one of the process's render slots."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     known = run.checksums.get(fmt)
     if known:
-        path = media_path(known, fmt)
-        if path.exists():
-            return path, known
-    path, sha = await sandbox.single_flight(("labels", run.id, fmt), lambda: _render(run, fmt))
+        key = media_key(known, fmt)
+        if await storage.current().exists(key):
+            return key, known
+    key, sha = await sandbox.single_flight(("labels", run.id, fmt), lambda: _render(run, fmt))
     run.checksums = {**run.checksums, fmt: sha}
-    return path, sha
+    return key, sha
 
 
-async def _render(run: LabelRun, fmt: str) -> tuple[Path, str]:
+async def _render(run: LabelRun, fmt: str) -> tuple[str, str]:
     # The checksum is read again: a render that finished just before this one started has recorded it.
     fresh = await LabelRun.get(id=run.id)
     known = fresh.checksums.get(fmt)
+    store = storage.current()
     if known:
-        path = media_path(known, fmt)
-        if path.exists():
-            return path, known
+        key = media_key(known, fmt)
+        if await store.exists(key):
+            return key, known
     job = await job_of(fresh)
     rendered = await sandbox.run(
         _render_in_child,
         (job, fmt),
         sandbox.Limits(timeout_s=RENDER_TIMEOUT_S, memory_bytes=RENDER_MEMORY_BYTES),
-        labels_dir(),
+        store.work_dir(AREA),
         f".{_extension(fmt)}",
         name=f"labels-{run.id}-{fmt}",
         capped=True,
     )
-    sha, path = rendered.sha256, rendered.path
+    sha = rendered.sha256
     if known and known != sha:
+        await asyncio.to_thread(rendered.path.unlink, missing_ok=True)
         raise OutputMismatch(f"label run {run.id} {fmt}: {sha} != {known}")
+    key = media_key(sha, fmt)
+    await store.put_file(key, rendered.path, move=True)
     if not known:
         # Read again: another format of the run may have recorded its checksum during this render.
         latest = await LabelRun.get(id=run.id)
         await LabelRun.filter(id=run.id).update(checksums={**latest.checksums, fmt: sha})
-    return path, sha
+    return key, sha
 
 
 async def record_checksum(run: LabelRun, fmt: str, data: bytes) -> str:
@@ -399,10 +403,10 @@ async def record_checksum(run: LabelRun, fmt: str, data: bytes) -> str:
     known = run.checksums.get(fmt)
     if known and known != sha:
         raise OutputMismatch(f"label run {run.id} {fmt}: {sha} != {known}")
-    path = media_path(sha, fmt)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    store = storage.current()
+    key = media_key(sha, fmt)
+    if not await store.exists(key):
+        await store.put_bytes(key, data)
     if not known:
         run.checksums = {**run.checksums, fmt: sha}
         await LabelRun.filter(id=run.id).update(checksums=run.checksums)

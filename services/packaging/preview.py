@@ -25,13 +25,12 @@ import hashlib
 import io
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.pdfgen.canvas import Canvas
 
-from services.common import sandbox, settings, signing
+from services.common import sandbox, signing, storage
 from services.common.text import fold
 from services.labels import layout as lay
 from services.labels import qr
@@ -377,36 +376,54 @@ def render_bytes(data: tuple[Panel, str], progress: sandbox.Progress | None = No
 # -- rendering out of the request's process, kept by content -----------------------------------------------------
 
 
-def preview_dir() -> Path:
-    return settings.current().media_dir / "packaging" / "previews"
+AREA = "packaging/previews"  # kept in the shared store under packaging/previews/{sha[:2]}/{sha}.{fmt}
 
 
-_done: OrderedDict[str, sandbox.Output] = OrderedDict()
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A rendered preview in the store: its key, sha256 and size, and the pid of the child that drew it."""
+
+    key: str
+    sha256: str
+    size: int
+    pid: int
+
+
+_done: OrderedDict[str, Kept] = OrderedDict()  # panel -> its kept file (this process's memo)
 _KEEP = 512
 
 
-async def render(panel: Panel, fmt: str) -> sandbox.Output:
-    """The preview's file, rendered in a child process on first request. Concurrent requests for the same
-    preview share one render (sandbox.single_flight), which waits for one of the process's render slots.
-    Raises sandbox.ChildFailed."""
+async def render(panel: Panel, fmt: str) -> Kept:
+    """The preview's file in the shared store, rendered in a child process on first request. Concurrent
+    requests for the same preview share one render (sandbox.single_flight), which waits for one of the
+    process's render slots. Raises sandbox.ChildFailed."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
     key = panel.key(fmt)
     done = _done.get(key)
-    if done is not None and done.path.exists():
+    if done is not None and await storage.current().exists(done.key):
         _done.move_to_end(key)
         return done
     return await sandbox.single_flight(("preview", key), lambda: _render(panel, fmt, key))
 
 
-async def _render(panel: Panel, fmt: str, key: str) -> sandbox.Output:
+async def _render(panel: Panel, fmt: str, key: str) -> Kept:
+    store = storage.current()
     output = await sandbox.run(
-        render_bytes, (panel, fmt), LIMITS, preview_dir(), f".{fmt}", name=f"preview-{fmt}", capped=True
+        render_bytes,
+        (panel, fmt),
+        LIMITS,
+        store.work_dir(AREA),
+        f".{fmt}",
+        name=f"preview-{fmt}",
+        capped=True,
     )
-    _done[key] = output
+    kept = Kept(storage.content_key(AREA, output.sha256, f".{fmt}"), output.sha256, output.size, output.pid)
+    await store.put_file(kept.key, output.path, move=True)
+    _done[key] = kept
     while len(_done) > _KEEP:
         _done.popitem(last=False)
-    return output
+    return kept
 
 
 async def version_panel(version_id: int) -> Panel | None:

@@ -23,9 +23,11 @@ returns the `StoredFile`, or raises `UploadRefused` (a DomainError on field "fil
     external (services/packaging/files.py says exactly what); kept byte for byte when accepted.
   Every refusal is a DomainError: INVALID (type, damaged), OUT_OF_RANGE (too large, too many pages or
   pixels, more memory or time than allowed), NOT_ALLOWED (script, external reference).
-- **Stored by content**: `{OCOP_MEDIA_DIR}/uploads/{sha[:2]}/{sha}.{ext}`, the sha256 of the stored bytes;
-  thumbnails (PNG, at most THUMBNAIL_PX a side) the same way, named by `thumbnail_sha256`. The same bytes
-  uploaded again give the existing row. Nothing is written to the store before a file is accepted.
+- **Stored by content** in the shared store (services/common/storage.py, OCOP_STORAGE_URL): key
+  `uploads/{sha[:2]}/{sha}.{ext}`, the sha256 of the stored bytes (under var/media by default); thumbnails
+  (PNG, at most THUMBNAIL_PX a side) the same way, named by `thumbnail_sha256`. The same bytes uploaded again
+  give the existing row. Nothing is written to the store before a file is accepted. The upload is spooled
+  and checked in the store's local work folder, never in memory.
 
 Transport: `upload_url(base_url, user_id)` signs a short-lived URL (HMAC of the secret key over the user
 and the expiry) to which the client PUTs (or POSTs) the raw bytes; web/packaging.py streams the body here. No
@@ -41,7 +43,6 @@ import datetime as dt
 import hashlib
 import importlib.util
 import re
-import secrets
 import shutil
 import tempfile
 import unicodedata
@@ -54,7 +55,7 @@ import structlog
 from tortoise.exceptions import IntegrityError
 
 from models import StoredFile, User
-from services.common import sandbox, settings, signing
+from services.common import sandbox, settings, signing, storage
 from services.common.errors import DomainError, FieldProblem
 from services.packaging import files
 from services.packaging.errors import PackagingErrorCode
@@ -104,25 +105,24 @@ def max_bytes() -> int:
     return int(settings.current().upload_max_mb * MIB)
 
 
-def uploads_dir() -> Path:
-    """`{OCOP_MEDIA_DIR}/uploads` (default var/media/uploads)."""
-    return settings.current().media_dir / "uploads"
+AREA = "uploads"
 
 
-def file_path(sha256: str, extension: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{64}", sha256) or not extension.isalnum():
-        raise ValueError("not a sha256 and an extension")
-    return uploads_dir() / sha256[:2] / f"{sha256}.{extension}"
+def file_key(sha256: str, extension: str) -> str:
+    """The storage key of uploaded bytes: `uploads/{sha[:2]}/{sha}.{ext}`."""
+    if not extension.isalnum():
+        raise ValueError("not an extension")
+    return storage.content_key(AREA, sha256, f".{extension}")
 
 
-def path_of(stored: StoredFile) -> Path:
-    """Where a stored file's bytes are (served with its `media_type`)."""
-    return file_path(stored.sha256, files.BY_MEDIA_TYPE[stored.media_type].extension)
+def key_of(stored: StoredFile) -> str:
+    """Where a stored file's bytes are in the store (served with its `media_type`)."""
+    return file_key(stored.sha256, files.BY_MEDIA_TYPE[stored.media_type].extension)
 
 
-def thumbnail_path(stored: StoredFile) -> Path | None:
+def thumbnail_key(stored: StoredFile) -> str | None:
     """Its PNG thumbnail, if it has one (PDF, PNG, JPEG; an SVG is its own preview)."""
-    return file_path(stored.thumbnail_sha256, "png") if stored.thumbnail_sha256 else None
+    return file_key(stored.thumbnail_sha256, "png") if stored.thumbnail_sha256 else None
 
 
 def display_name(declared: str | None) -> str | None:
@@ -258,22 +258,14 @@ async def _inspect(source: Path, kind: Kind, work: Path) -> Inspection:
 # -- storing -------------------------------------------------------------------------------------------------
 
 
-def _put(path: Path, body: bytes | Path) -> None:
-    """Write (or move) bytes to their content-addressed place; the same bytes may already be there."""
-    if path.exists():
+async def _put(store: storage.Storage, key: str, body: bytes | Path) -> None:
+    """Keep bytes (or move a spooled file) under their content-addressed key; they may be there already."""
+    if await store.exists(key):
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(body, Path):
-        body.replace(path)
-        return
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")  # created with the umask's mode
-    try:
-        with tmp.open("xb") as out:
-            out.write(body)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        await store.put_file(key, body, move=True)
+    else:
+        await store.put_bytes(key, body)
 
 
 async def store_upload(
@@ -281,7 +273,8 @@ async def store_upload(
 ) -> StoredFile:
     """Check an uploaded artwork file and keep it (see the module's docstring); the existing row when the
     same bytes are stored already. Raises UploadRefused; nothing is stored then."""
-    base = uploads_dir()
+    store = storage.current()
+    base = store.work_dir(AREA)
     await asyncio.to_thread(base.mkdir, parents=True, exist_ok=True)
     work = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix=".upload-", dir=base))
     try:
@@ -308,8 +301,8 @@ async def store_upload(
         thumbnail_sha = None
         if inspection.thumbnail is not None:
             thumbnail_sha = hashlib.sha256(inspection.thumbnail).hexdigest()
-            await asyncio.to_thread(_put, file_path(thumbnail_sha, "png"), inspection.thumbnail)
-        await asyncio.to_thread(_put, file_path(sha, kind.extension), body)
+            await _put(store, file_key(thumbnail_sha, "png"), inspection.thumbnail)
+        await _put(store, file_key(sha, kind.extension), body)
         try:
             stored = await StoredFile.create(
                 sha256=sha,

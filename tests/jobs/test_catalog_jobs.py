@@ -14,6 +14,7 @@ from httpx import AsyncClient
 from strawberry.relay import to_base64
 
 from models import AuditEntry, Fair, FairStatus, Job, JobStatus, Role
+from services.common import storage
 from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
 from tests.conftest import Database, gql
@@ -274,9 +275,9 @@ async def test_a_real_catalog_end_to_end(client: AsyncClient, db: Database) -> N
     assert await run_all() == 1
     done = await Job.get()
     assert done.status == JobStatus.SUCCEEDED, done.error
-    path = jobs.result_path(done)
-    assert path is not None
-    assert path.read_bytes().startswith(b"%PDF-")
+    key = jobs.result_key(done)
+    assert key is not None
+    assert (await storage.current().read_bytes(key)).startswith(b"%PDF-")
 
 
 ETA = """

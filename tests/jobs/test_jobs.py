@@ -17,7 +17,7 @@ from httpx import AsyncClient
 
 from models import Job, JobStatus
 from services.accounts import auth as accounts
-from services.common import settings
+from services.common import settings, storage
 from services.jobs import queue as jobs
 from tests.conftest import Database
 from tests.factories import make_user
@@ -84,9 +84,9 @@ async def test_a_job_runs_in_a_child_process_and_reports_progress(
     assert done.progress == 100
     assert seen_by_callback == [jobs.DATA_READ, 20, 40, 60, 80]  # input read, then the render's
     assert any(0 < p < 100 for p in seen_in_row), seen_in_row  # written to the row while it ran
-    path = jobs.result_path(done)
-    assert path is not None
-    pid, _, text = path.read_bytes().decode().partition(":")
+    key = jobs.result_key(done)
+    assert key is not None
+    pid, _, text = (await storage.current().read_bytes(key)).decode().partition(":")
     assert int(pid) != os.getpid()
     assert text == "kẹo dừa"
     assert done.result_name == f"{echo.name}-kẹo dừa.txt"

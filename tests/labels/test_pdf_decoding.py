@@ -22,6 +22,7 @@ from httpx import AsyncClient
 from pdfminer.high_level import extract_text
 from pdfminer.layout import LAParams
 
+from services.common import storage
 from services.labels import pdf, runs
 from services.labels.runs import LabelRunData
 from services.trace.identity import product_code
@@ -93,8 +94,8 @@ async def test_a_serialised_runs_codes_lead_through_the_resolver(
     product = await make_product(producer, name=PRODUCT)
     batch = await make_batch(product, "BP-2026-11")
     run = await system_run(LabelRunData(batch_id=batch.id, template="L7160", count=4, serialized=True))
-    path, _ = await runs.output(run, "pdf")
-    (reads,) = scan_pages(path.read_bytes(), 300)
+    key, _ = await runs.output(run, "pdf")
+    (reads,) = scan_pages(await storage.current().read_bytes(key), 300)
     links = sorted(r.text for r in reads)
     assert len(links) == 4
     assert len(set(links)) == 4

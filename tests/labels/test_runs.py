@@ -11,6 +11,7 @@ import pytest
 
 from models import BatchStatus, LabelRun, Role, TemplateKind
 from services.accounts.auth import Actor, Grant
+from services.common import storage
 from services.common.errors import DomainError
 from services.labels import runs
 from services.labels.errors import LabelErrorCode
@@ -136,12 +137,16 @@ async def test_a_producer_member_prints_only_its_own_lots(db: object) -> None:
 async def test_outputs_are_kept_by_checksum_and_reproducible(db: object, media: Path) -> None:
     batch = await make_batch(await make_product(), "OUT-1")
     run = await system_run(LabelRunData(batch_id=batch.id, template="L7651", count=70, serialized=True))
-    path, sha = await runs.output(run, "pdf")
-    first = path.read_bytes()
+    key, sha = await runs.output(run, "pdf")
+    store = storage.current()
+    first = await store.read_bytes(key)
     assert first.startswith(b"%PDF")
+    assert (
+        store.local_path(key) == media / "labels" / sha[:2] / f"{sha}.pdf"
+    )  # the layout var/media always had
     stored = await LabelRun.get(id=run.id)
     assert stored.checksums == {"pdf": sha}
-    path.unlink()  # the file is lost: a re-render gives the same bytes
-    path2, sha2 = await runs.output(stored, "pdf")
+    await store.delete(key)  # the file is lost: a re-render gives the same bytes
+    key2, sha2 = await runs.output(stored, "pdf")
     assert sha2 == sha
-    assert path2.read_bytes() == first
+    assert await store.read_bytes(key2) == first

@@ -30,6 +30,7 @@ from tests.packaging.upload_samples import (
     reportlab_pdf,
     rgb,
     stored_files,
+    stored_path,
 )
 
 # Each test stores its uploads in its own media directory (tests/packaging/conftest.py).
@@ -78,7 +79,7 @@ async def test_png_is_reencoded_and_stored_by_its_hash(db: Database, media: Path
     assert (stored.width_px, stored.height_px, stored.pages) == (64, 48, None)
     assert stored.original_name == "logo.png"
     assert stored.uploaded_by_id == user.id
-    path = uploads.path_of(stored)
+    path = stored_path(uploads.key_of(stored))
     assert path == media / "uploads" / stored.sha256[:2] / f"{stored.sha256}.png"
     body = path.read_bytes()
     assert len(body) == stored.size_bytes
@@ -91,7 +92,7 @@ async def test_png_is_reencoded_and_stored_by_its_hash(db: Database, media: Path
     assert reread.format == "PNG"
     assert reread.size == (64, 48)
     assert reread.getpixel((5, 5)) == (200, 30, 30)
-    thumbnail = uploads.thumbnail_path(stored)
+    thumbnail = stored_path(uploads.thumbnail_key(stored))
     assert thumbnail is not None
     assert thumbnail.name == f"{stored.thumbnail_sha256}.png"
     assert image_at(thumbnail).size == (64, 48)  # small images are not enlarged
@@ -103,7 +104,7 @@ async def test_png_is_reencoded_and_stored_by_its_hash(db: Database, media: Path
 async def test_jpeg_loses_exif_gps_and_comment(db: Database) -> None:
     stored = await uploads.store_upload(jpeg_with_gps(), declared_name="photo.jpg", user_id=None)
     assert stored.media_type == "image/jpeg"
-    body = uploads.path_of(stored).read_bytes()
+    body = stored_path(uploads.key_of(stored)).read_bytes()
     assert b"SecretCam" not in body
     assert b"shot at home" not in body
     assert b"Exif" not in body
@@ -121,7 +122,7 @@ async def test_jpeg_loses_exif_gps_and_comment(db: Database) -> None:
 
 async def test_jpeg_orientation_is_applied_before_exif_is_dropped(db: Database) -> None:
     stored = await uploads.store_upload(jpeg_with_gps(orientation=6), declared_name=None, user_id=None)
-    reread = image_at(uploads.path_of(stored))
+    reread = image_at(stored_path(uploads.key_of(stored)))
     assert reread.size == (60, 80)  # rotated 90 degrees, as a viewer showed it
     assert (stored.width_px, stored.height_px) == (60, 80)
     r, g, b = rgb(reread, (55, 5))  # the yellow corner is now top right
@@ -132,7 +133,7 @@ async def test_jpeg_orientation_is_applied_before_exif_is_dropped(db: Database) 
 
 async def test_large_image_gets_a_thumbnail_of_at_most_512(db: Database) -> None:
     stored = await uploads.store_upload(png_bytes((2000, 1000)), declared_name=None, user_id=None)
-    thumbnail = uploads.thumbnail_path(stored)
+    thumbnail = stored_path(uploads.thumbnail_key(stored))
     assert thumbnail is not None
     assert image_at(thumbnail).size == (512, 256)
 
@@ -196,7 +197,7 @@ def test_svg_checker_limits_depth_and_needs_well_formed_xml() -> None:
 async def test_svg_is_kept_byte_for_byte(db: Database, media: Path) -> None:
     stored = await uploads.store_upload(CLEAN_SVG, declared_name="mark.svg", user_id=None)
     assert stored.media_type == "image/svg+xml"
-    assert uploads.path_of(stored).read_bytes() == CLEAN_SVG
+    assert stored_path(uploads.key_of(stored)).read_bytes() == CLEAN_SVG
     assert stored.thumbnail_sha256 is None  # a checked SVG is its own preview
     assert (stored.width_px, stored.height_px) == (300, 200)
 
@@ -224,9 +225,9 @@ async def test_pdf_is_kept_with_pages_and_a_thumbnail(db: Database, media: Path)
     original = reportlab_pdf(pages=2)
     stored = await uploads.store_upload(original, declared_name="hộp.pdf", user_id=None)
     assert (stored.media_type, stored.pages, stored.size_bytes) == ("application/pdf", 2, len(original))
-    assert uploads.path_of(stored).read_bytes() == original
-    assert uploads.path_of(stored).name == f"{stored.sha256}.pdf"
-    thumbnail = uploads.thumbnail_path(stored)
+    assert stored_path(uploads.key_of(stored)).read_bytes() == original
+    assert stored_path(uploads.key_of(stored)).name == f"{stored.sha256}.pdf"
+    thumbnail = stored_path(uploads.thumbnail_key(stored))
     assert thumbnail is not None
     assert thumbnail.is_file()
     preview = image_at(thumbnail)

@@ -20,7 +20,7 @@ from pdfminer.layout import LTChar, LTContainer, LTImage, LTItem
 from PIL import Image, ImageFont
 
 from services.accounts import auth as accounts
-from services.common import settings
+from services.common import settings, storage
 from services.labels import layout as lay
 from services.labels import qr
 from services.packaging import preview
@@ -140,8 +140,10 @@ async def test_rendered_in_a_child_process_and_reused(tmp_path: Path) -> None:
     with settings.overridden(media_dir=tmp_path):
         first = await preview.render(made, "pdf")
         assert first.pid != os.getpid()
-        assert first.path.is_relative_to(tmp_path)
-        assert first.path.read_bytes() == preview.render_bytes((made, "pdf"))
+        path = storage.current().local_path(first.key)
+        assert path is not None
+        assert path.is_relative_to(tmp_path)
+        assert path.read_bytes() == preview.render_bytes((made, "pdf"))
         again = await preview.render(made, "pdf")
     assert again == first  # served from the file, no second render
 

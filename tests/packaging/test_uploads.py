@@ -30,6 +30,7 @@ from tests.packaging.upload_samples import (
     png_bytes,
     reportlab_pdf,
     stored_files,
+    stored_path,
 )
 
 # Each test stores its uploads in its own media directory (tests/packaging/conftest.py).
@@ -126,7 +127,9 @@ async def test_identical_bytes_give_one_row(db: Database, media: Path) -> None:
     # A stored PNG uploaded again (downloaded and put back) is the same file too: re-encoding is stable.
     png = await StoredFile.get(media_type="image/png")
     assert (
-        await uploads.store_upload(uploads.path_of(png).read_bytes(), declared_name=None, user_id=None)
+        await uploads.store_upload(
+            stored_path(uploads.key_of(png)).read_bytes(), declared_name=None, user_id=None
+        )
     ).id == (png.id)
     assert await StoredFile.all().count() == 4
 
@@ -177,7 +180,7 @@ async def test_route_stores_and_answers_the_relay_id(client: AsyncClient, media:
     )
     assert stored.uploaded_by_id == user.id
     assert stored.original_name == "mặt trước.png"
-    assert uploads.path_of(stored).is_file()
+    assert stored_path(uploads.key_of(stored)).is_file()
     # POST with the raw body works the same; the same bytes give the same file.
     again = await client.post(upload_path(user.id), content=data)
     assert again.status_code == 200

@@ -15,6 +15,16 @@ from reportlab.pdfgen import canvas
 MIB = 1024 * 1024
 
 
+def stored_path(key: str | None) -> Path:
+    """The file a storage key names in the tests' folder store."""
+    from services.common import storage
+
+    assert key is not None, "no file"
+    path = storage.current().local_path(key)
+    assert path is not None, "not a folder store"
+    return path
+
+
 def image_at(path: Path) -> Image.Image:
     return Image.open(io.BytesIO(path.read_bytes()))
 

@@ -1,5 +1,7 @@
-"""The only way a catalog render reaches a resource: our fonts, the catalog's own static files, the media
-folder, the static folder served under /static/ (the demo's pictures), and `data:` URIs. Everything else (other files, http and https, above all loopback, private and
+"""The only way a catalog render reaches a resource: our fonts, the catalog's own static files, the shared
+file store (services/common/storage.py, read through its interface so that a render on another machine reads
+the same pictures: `media:KEY`), the static folder served under /static/ (the demo's pictures), and `data:`
+URIs. Everything else (other files, http and https, above all loopback, private and
 link-local addresses that a planted image URL would aim at) is refused before any connection is made:
 the resource is simply left out of the PDF and the refusal is logged.
 
@@ -18,46 +20,46 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 import fontpkg_be_vietnam_pro
 import fontpkg_noto_sans
 
-from services.common import paths, settings
+from services.common import paths, storage
 from services.fairs.catalog.weasy import URLFetcher, URLFetcherResponse
 
-__all__ = ["STATIC_DIR", "CatalogFetcher", "RefusedResource", "allowed_roots", "local_uri", "media_dir"]
+__all__ = ["MEDIA_SCHEME", "STATIC_DIR", "CatalogFetcher", "RefusedResource", "allowed_roots", "local_uri"]
 
 log = logging.getLogger(__name__)
 
 STATIC_DIR = paths.TEMPLATES / "catalog"
 MAX_BYTES = 20 * 1024 * 1024  # one image or font; a larger one is refused, not read
+MEDIA_SCHEME = "media"  # media:KEY, a file of the shared store
 
 
 class RefusedResource(ValueError):
     """A URL the catalog does not load."""
 
 
-def media_dir() -> Path:
-    """Where media files live (`OCOP_MEDIA_DIR`, default var/media, as for label files)."""
-    return settings.current().media_dir.resolve()
-
-
 def allowed_roots() -> tuple[Path, ...]:
+    """Local folders whose files may be read by file:// URL (the store's folder too, where it is one)."""
+    local_store = storage.current().local_path("x")
     return (
         (fontpkg_be_vietnam_pro.ROOT / "files").resolve(),
         (Path(fontpkg_noto_sans.ROOT) / "files").resolve(),
         STATIC_DIR.resolve(),
-        media_dir(),
+        *((local_store.parent.resolve(),) if local_store is not None else ()),
         paths.STATIC.resolve(),
     )
 
 
 def local_uri(url: str | None) -> str:
-    """Where a stored image URL is read from: `/media/...` (an upload) becomes the file in the media folder,
-    `/static/...` the file in the static folder (what web/public.py serves there); any other URL is left as
-    it is, and the fetcher refuses it unless it is ours."""
+    """Where a stored image URL is read from: `/media/...` (an upload) becomes `media:KEY`, read from the
+    shared store, `/static/...` the file in the static folder (what web/public.py serves there); any other
+    URL is left as it is, and the fetcher refuses it unless it is ours."""
     if not url:
         return ""
-    for prefix, folder in (("/media/", media_dir()), ("/static/", paths.STATIC.resolve())):
-        if url.startswith(prefix):
-            relative = unquote(url.removeprefix(prefix).split("?", 1)[0]).lstrip("/")
-            return (folder / relative).as_uri() if relative else ""
+    if url.startswith("/media/"):
+        relative = unquote(url.removeprefix("/media/").split("?", 1)[0]).lstrip("/")
+        return f"{MEDIA_SCHEME}:{relative}" if relative else ""
+    if url.startswith("/static/"):
+        relative = unquote(url.removeprefix("/static/").split("?", 1)[0]).lstrip("/")
+        return (paths.STATIC.resolve() / relative).as_uri() if relative else ""
     return url
 
 
@@ -71,14 +73,19 @@ class CatalogFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no t
     `refused` lists what it refused (for tests and for the job's log)."""
 
     def __init__(self, roots: Iterable[Path] | None = None) -> None:
-        super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False, fail_on_errors=False)
+        super().__init__(
+            allowed_protocols={"file", "data", MEDIA_SCHEME}, allow_redirects=False, fail_on_errors=False
+        )
         self.roots = tuple(Path(r).resolve() for r in (roots if roots is not None else allowed_roots()))
+        self.media = roots is None  # a fetcher given its own roots reads nothing from the store
         self.refused: list[str] = []
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
             return self._data(url)
+        if scheme == MEDIA_SCHEME and self.media:
+            return self._media(url)
         if scheme == "file":
             path = self._allowed_file(url)
             if path is not None:
@@ -92,6 +99,20 @@ class CatalogFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no t
         self.refused.append(url)
         log.warning("catalog: refused to load %s", _redact(url))
         raise RefusedResource(f"not loaded: {_redact(url)}")
+
+    def _media(self, url: str) -> URLFetcherResponse:
+        """A file of the shared store, by key; refused when the key is not one (no "..", no absolute path),
+        the file is missing or larger than MAX_BYTES."""
+        key = url.split(":", 1)[1]
+        try:
+            storage.check_key(key)
+        except ValueError:
+            return self._refuse(url)
+        body = storage.current().read_sync(key, limit=MAX_BYTES)
+        if body is None:
+            return self._refuse(url)
+        content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
     def _allowed_file(self, url: str) -> Path | None:
         parts = urlsplit(url)

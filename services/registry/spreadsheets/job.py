@@ -29,6 +29,7 @@ from tortoise.exceptions import IntegrityError
 
 from models import Job, JobStatus
 from services.accounts import audit
+from services.common import storage
 from services.common.errors import DomainError, FieldProblem
 from services.jobs import queue as jobs
 from services.policy import Reach
@@ -88,7 +89,7 @@ class ImportInput:
 
 
 async def _prepare_import(params: Mapping[str, Any]) -> ImportInput:
-    path = uploads.path_of(str(params["file"]))
+    path = await uploads.path_of(str(params["file"]))
     if path is None:
         raise LookupError("the uploaded spreadsheet is no longer kept")
     return ImportInput(parse.Source(str(path), uploads.kind_of(str(params["file"]))), str(params["nonce"]))
@@ -174,7 +175,7 @@ async def start_import(file: str, reach: Reach, *, dry_run: bool, user_id: int |
     """Queue an import of an uploaded spreadsheet: a dry run (the report only) or, at once, for real."""
     if not may_import_spreadsheets(reach):
         raise deny(reach, "file")
-    if uploads.path_of(file) is None:
+    if not await uploads.is_kept(file):
         raise _not_found("file")
     params = {
         "file": file,
@@ -219,11 +220,11 @@ async def confirm_import(job_id: int, reach: Reach, *, user_id: int | None) -> J
 
 async def import_report(job: Job) -> dict[str, Any] | None:
     """A finished import job's report; None while it runs, or for another kind."""
-    if job.kind != IMPORT or job.status != JobStatus.SUCCEEDED or not jobs.has_result(job):
+    if job.kind != IMPORT or job.status != JobStatus.SUCCEEDED or not await jobs.result_kept(job):
         return None
-    path = jobs.result_path(job)
-    assert path is not None
-    report: dict[str, Any] = orjson.loads(await asyncio.to_thread(path.read_bytes))
+    key = jobs.result_key(job)
+    assert key is not None
+    report: dict[str, Any] = orjson.loads(await storage.current().read_bytes(key))
     return report
 
 

@@ -1,8 +1,9 @@
 """Uploaded registry spreadsheets: received as a stream to a signed URL (as packaging artwork is,
 services/packaging/uploads.py), size-checked while they arrive (OCOP_UPLOAD_MAX_MB), typed from their first
 bytes (an .xlsx is a ZIP; a CSV is UTF-8 text; the old binary .xls is refused with a hint), and kept by
-content hash under `{OCOP_MEDIA_DIR}/imports/`. An import job reads the file from there; the same file
-uploaded twice is one file."""
+content hash in the shared store (services/common/storage.py) under `imports/{sha[:2]}/{sha}.{xlsx|csv}`. An
+import job reads the file from there (a local copy where the store is S3); the same file uploaded twice is one
+file."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models import User
-from services.common import settings, signing
+from services.common import settings, signing, storage
 from services.common.errors import DomainError, FieldProblem
 from services.registry.errors import RegistryErrorCode
 
@@ -42,22 +43,34 @@ class UploadedSheet:
     size: int
 
 
-def imports_dir() -> Path:
-    return settings.current().media_dir / "imports"
+AREA = "imports"
 
 
 def max_bytes() -> int:
     return int(settings.current().upload_max_mb * MIB)
 
 
-def path_of(file: str) -> Path | None:
-    """Where an uploaded spreadsheet named by `file` is, or None if the name is not one of ours or the file
-    is not there."""
+def key_of(file: str) -> str | None:
+    """The storage key of an uploaded spreadsheet named by `file`, or None if the name is not one of ours."""
     match = _NAME.match(file)
-    if match is None:
+    return storage.content_key(AREA, match[1], f".{match[2]}") if match else None
+
+
+async def is_kept(file: str) -> bool:
+    key = key_of(file)
+    return key is not None and await storage.current().exists(key)
+
+
+async def path_of(file: str) -> Path | None:
+    """A local path holding the uploaded spreadsheet named by `file` (the file itself in a folder store, a
+    cached copy of it otherwise), or None if the name is not one of ours or the file is not kept."""
+    key = key_of(file)
+    if key is None:
         return None
-    path = imports_dir() / match[1][:2] / file
-    return path if path.is_file() else None
+    try:
+        return await storage.current().local_copy(key)
+    except FileNotFoundError:
+        return None
 
 
 def kind_of(file: str) -> str:
@@ -110,7 +123,8 @@ async def store_spreadsheet(data: bytes | AsyncIterable[bytes]) -> UploadedSheet
     """Spool an upload to disk (never whole in memory), refusing it at the first chunk past the size limit
     or when its first bytes are no .xlsx or CSV; keep it by sha256."""
     limit = max_bytes()
-    base = imports_dir()
+    store = storage.current()
+    base = store.work_dir(AREA)
     await asyncio.to_thread(base.mkdir, parents=True, exist_ok=True)
     handle, name = await asyncio.to_thread(tempfile.mkstemp, prefix=".upload-", dir=base)
     temp = Path(name)
@@ -128,10 +142,10 @@ async def store_spreadsheet(data: bytes | AsyncIterable[bytes]) -> UploadedSheet
                 await asyncio.to_thread(out.write, chunk)
         kind = _kind(head)
         sha = hasher.hexdigest()
-        target = base / sha[:2] / f"{sha}.{kind}"
-        await asyncio.to_thread(target.parent.mkdir, exist_ok=True)
-        await asyncio.to_thread(temp.replace, target)
-        return UploadedSheet(file=target.name, kind=kind, size=size)
+        key = storage.content_key(AREA, sha, f".{kind}")
+        if not await store.exists(key):
+            await store.put_file(key, temp, move=True)
+        return UploadedSheet(file=f"{sha}.{kind}", kind=kind, size=size)
     finally:
         await asyncio.to_thread(temp.unlink, missing_ok=True)
 
