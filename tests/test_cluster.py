@@ -27,7 +27,7 @@ import zxingcpp
 from PIL import Image
 from strawberry.relay import from_base64
 
-from deploy.cluster.cluster import Cluster, ClusterError, s3_available
+from deploy.cluster.cluster import Cluster, ClusterError
 from tests.conftest import POSTGRES_DSN
 from tests.labels.test_design_qr import GREEN, green_pixels, logo_png
 
@@ -57,20 +57,13 @@ RECALL = "mutation($input: RecallInput!) { recordRecall(input: $input) { errors 
 RECALL_BANNER = 'id="recall" role="alert"'  # templates/parts.html: the trace page's recall alert
 RECALLS = 20
 
-# Files written by one process and read by another (artwork uploads, job results) need the shared store
-# (OCOP_STORAGE_URL=s3://...). Without it each process has its own disk and these stories fail, as they
-# would in such a deployment: expected (strict) until the app stores files by OCOP_STORAGE_URL.
-needs_shared_files = pytest.mark.xfail(
-    not s3_available(), reason="no shared file storage (OCOP_STORAGE_URL) in this app yet", strict=True
-)
-
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     if POSTGRES_DSN is None:
         pytest.fail("the cluster runs on PostgreSQL: set OCOP_TEST_POSTGRES_DSN")
     # A short grace period for the worker: the SIGTERM story stops it mid-render and its job must go back.
-    made = Cluster(dsn=POSTGRES_DSN, worker_grace_s=0.5)
+    made = Cluster(dsn=POSTGRES_DSN, s3=True, worker_grace_s=0.5)
     try:
         made.start()
     except ClusterError as error:
@@ -200,7 +193,6 @@ def test_a_producer_prints_labels_and_gets_the_pdf_from_the_other_replica(
     assert (again.headers["etag"], again.content) == (pdf.headers["etag"], pdf.content)
 
 
-@needs_shared_files
 def test_an_organisers_catalog_is_rendered_by_the_worker_and_downloaded_through_either_replica(
     cluster: Cluster, balancer: httpx.Client
 ) -> None:
@@ -224,7 +216,6 @@ def test_an_organisers_catalog_is_rendered_by_the_worker_and_downloaded_through_
     assert len(bodies["a"]) > 10_000
 
 
-@needs_shared_files
 def test_an_artwork_uploaded_on_one_replica_is_previewed_on_the_other(
     cluster: Cluster, balancer: httpx.Client
 ) -> None:

@@ -11,9 +11,8 @@ is removed on exit. tests/test_cluster.py (`make test-cluster`) starts the same 
     PgBouncer   deploy/pgbouncer/run-local.sh, transaction pooling, the schema set server-side
     S3          moto's standalone server (a dev dependency) on loopback, one bucket; replicas and worker get
                 OCOP_STORAGE_URL=s3://BUCKET?endpoint=URL and AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
-                Without an app that knows OCOP_STORAGE_URL (or without moto) each process keeps its files
-                in its own working directory: the stories that need shared files then fail, as they
-                should on such a deployment.
+                With --no-s3 (or without moto: `make setup` installs it) each process keeps its files in
+                its own working directory: what one process wrote is then missing on the others.
     replicas    two `server.py serve` processes, each started in its own temporary working directory
                 (its own var/: nothing is shared through a local disk), each running `server.py migrate
                 --demo-if-empty` first on a direct connection (the advisory lock: both start at once, the
@@ -309,6 +308,8 @@ class Cluster:
                 raise ClusterError(f"{tool} is not installed: apt-get install -y -q {package}")
         if self.s3 is None:
             self.s3 = s3_available()
+        elif self.s3 and not s3_available():
+            raise ClusterError("S3 needs moto (make setup: a dev dependency) and services/common/storage.py")
         self.root.chmod(0o755)
         self.ports = {
             "nginx": self.port or free_port(),
