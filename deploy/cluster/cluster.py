@@ -463,6 +463,11 @@ class Cluster:
                 raise ClusterError(f"{process.name} did not listen on {port} in {timeout:.0f} s")
             time.sleep(0.1)
 
+    def log_tails(self, lines: int = 30) -> str:
+        """The last lines of every process's log (a failed test's report)."""
+        parts = [f"--- {p.name} ({p.log_path}) ---\n{p.log_tail(lines)}\n" for p in self.processes.values()]
+        return "".join(parts)
+
     # -- stop ----------------------------------------------------------------------------------------------
 
     def stop(self) -> None:
