@@ -28,7 +28,7 @@ from models.fairs import (
     Zone,
 )
 from models.jobs import Job, JobStatus
-from models.labels import LabelRun, LabelTemplate, SerialCounter, SerialScan, TemplateKind
+from models.labels import LabelRun, LabelTemplate, ScanQuota, SerialCounter, SerialScan, TemplateKind
 from models.packaging import (
     CommentKind,
     DesignStatus,
@@ -141,6 +141,7 @@ __all__ = [
     "ReminderDigest",
     "ReviewComment",
     "Role",
+    "ScanQuota",
     "SerialCounter",
     "SerialScan",
     "SessionKind",

@@ -121,3 +121,18 @@ class SerialScan(Model):
     class Meta:
         table = "serial_scan"
         indexes = (("batch_id", "serial", "scanned_at"),)
+
+
+class ScanQuota(Model):
+    """Counted scans of one network (the keyed hash SerialScan keeps) in one clock hour, shared by every
+    replica on PostgreSQL: services/labels/scans.py increments it atomically (one upsert) up to
+    OCOP_SCAN_NETWORK_MAX_PER_HOUR. Rows of past hours are deleted as the hours go by."""
+
+    id = fields.BigIntField(primary_key=True)
+    network = fields.CharField(max_length=16)
+    hour = fields.BigIntField()  # Unix time // 3600
+    used = fields.IntField(default=0)
+
+    class Meta:
+        table = "scan_quota"
+        unique_together = (("network", "hour"),)

@@ -60,6 +60,7 @@ MUTABLE_TABLES = (
     "fair_tourism_offering",
     "fair_sponsor",
     "fair",
+    "scan_quota",
     "serial_scan",
     "label_run",
     "serial_counter",

@@ -435,6 +435,14 @@ def parser() -> argparse.ArgumentParser:
     )
     register.add_argument("file", type=Path)
     actions.add_parser("list", help="print the registered documents, newest first")
+    files = commands.add_parser("storage", help="the shared file storage (docs/operators.md, 'File storage')")
+    storage_actions = files.add_subparsers(dest="action", required=True)
+    copy = storage_actions.add_parser(
+        "copy", help="copy every stored file to another store (idempotent, each file verified by sha256)"
+    )
+    copy.add_argument("--from", dest="source", required=True, help="e.g. file://var/media")
+    copy.add_argument("--to", dest="target", required=True, help="e.g. s3://ocop-media?endpoint=https://…")
+    copy.add_argument("--prefix", default="", help="only keys under this prefix (e.g. uploads/)")
     return parser
 
 
@@ -474,4 +482,26 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
                 sys.stderr.write(f"{args.file}: {exc}\n")
                 return 2
         return asyncio.run(_trusted_documents(settings, args, manifest))
+    if command == "storage":
+        return asyncio.run(_storage_copy(args))
     raise ValueError(f"unknown command {command!r}")
+
+
+async def _storage_copy(args: argparse.Namespace) -> int:
+    """server.py storage copy --from URL --to URL: services/common/storage.copy_store."""
+    try:
+        source, target = storage.open_storage(args.source), storage.open_storage(args.target)
+    except ValueError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    report = await storage.copy_store(
+        source,
+        target,
+        prefix=args.prefix,
+        on_file=lambda key, outcome: sys.stdout.write(f"{outcome} {key}\n"),
+    )
+    sys.stdout.write(
+        f"{report.copied} copied ({report.bytes:,} bytes), {report.present} already there, "
+        f"{len(report.damaged)} damaged (not copied) from {source.url} to {target.url}\n"
+    )
+    return 1 if report.damaged else 0

@@ -111,7 +111,7 @@ class Settings:
     # (OCOP_SCAN_WINDOW_H), the distinct networks (OCOP_SCAN_FLAG_NETWORKS) or regions
     # (OCOP_SCAN_FLAG_REGIONS, with at least two networks) that flag a serial, one counted scan per serial
     # and network per OCOP_SCAN_NETWORK_INTERVAL_S, and at most OCOP_SCAN_NETWORK_MAX_PER_HOUR counted scans
-    # of one network per hour and process, all serials together.
+    # of one network per clock hour, all serials and (on PostgreSQL) all replicas together.
     scan_window_h: float = 24.0
     scan_flag_networks: int = 5
     scan_flag_regions: int = 3

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import dataclasses
 import hashlib
 import os
 import re
@@ -176,7 +177,7 @@ class Storage(ABC):
         """Remove the file (nothing when it is not there)."""
 
     @abstractmethod
-    def keys(self, prefix: str = "") -> AsyncIterator[str]:
+    def list_keys(self, prefix: str = "") -> AsyncIterator[str]:
         """Every key under `prefix` (the copy command's listing), work files left out."""
 
     async def presigned_url(
@@ -337,7 +338,7 @@ class FileStorage(Storage):
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.local_path(key).unlink, missing_ok=True)
 
-    async def keys(self, prefix: str = "") -> AsyncIterator[str]:
+    async def list_keys(self, prefix: str = "") -> AsyncIterator[str]:
         base = self.root / check_key(prefix.rstrip("/")) if prefix.strip("/") else self.root
 
         def walk() -> list[str]:
@@ -522,7 +523,7 @@ class S3Storage(Storage):
         async with self._client() as client:
             await client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
-    async def keys(self, prefix: str = "") -> AsyncIterator[str]:
+    async def list_keys(self, prefix: str = "") -> AsyncIterator[str]:
         async with self._client() as client:
             pages = client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=self.prefix + prefix
@@ -548,6 +549,79 @@ class S3Storage(Storage):
             return cast(
                 str, await client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_s)
             )
+
+
+# -- copying between stores ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CopyReport:
+    """What `copy_store` did: files copied, files the target already had (checked), bytes sent, and files
+    whose bytes do not hash to the sha256 in their name (left out: a damaged source file)."""
+
+    copied: int = 0
+    present: int = 0
+    bytes: int = 0
+    damaged: list[str] = dataclasses.field(default_factory=list)
+
+
+def _named_sha(key: str) -> str | None:
+    """The sha256 a content-addressed key is named by (`…/{sha}.{ext}`), or None."""
+    stem = key.rsplit("/", 1)[-1].split(".", 1)[0]
+    return stem if _SHA.fullmatch(stem) else None
+
+
+async def _sha_of(store: Storage, key: str) -> str:
+    hasher = hashlib.sha256()
+    async for chunk in store.open(key):
+        hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+async def copy_store(
+    source: Storage, target: Storage, *, prefix: str = "", on_file: Callable[[str, str], object] | None = None
+) -> CopyReport:
+    """Copy every file of `source` (under `prefix`) to `target` under the same key, streaming (an S3 target
+    gets multipart uploads). Idempotent: a file the target already has with the right bytes is left alone,
+    so the command can be run again after an interruption, or once more just before switching. Every file
+    is verified by sha256: a content-addressed file (all of ours) must hash to the sha256 in its name, both
+    as read from the source and as read back from the target; another file must read back with the source's
+    hash. `on_file(key, outcome)` hears of each file ("copied", "present", "damaged")."""
+    report = CopyReport()
+    async for key in source.list_keys(prefix):
+        named = _named_sha(key)
+        size = await source.size(key)
+        if size is None:
+            continue  # removed since it was listed
+        if await target.size(key) == size and await _sha_of(target, key) == (
+            named or await _sha_of(source, key)
+        ):
+            report.present += 1
+            if on_file:
+                on_file(key, "present")
+            continue
+        hasher = hashlib.sha256()
+
+        async def hashed(key: str = key, hasher: Any = hasher) -> AsyncIterator[bytes]:
+            async for chunk in source.open(key):
+                hasher.update(chunk)
+                yield chunk
+
+        sent = await target.put_stream(key, hashed())
+        sha = hasher.hexdigest()
+        if named is not None and sha != named:
+            await target.delete(key)
+            report.damaged.append(key)
+            if on_file:
+                on_file(key, "damaged")
+            continue
+        if await _sha_of(target, key) != sha:
+            raise StorageError(f"{key}: the copy in {target.url} does not read back with sha256 {sha}")
+        report.copied += 1
+        report.bytes += sent
+        if on_file:
+            on_file(key, "copied")
+    return report
 
 
 # -- the process's store -------------------------------------------------------------------------------------

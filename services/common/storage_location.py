@@ -88,7 +88,7 @@ def parse(url: str) -> Location:
             url, f"{bucket!r} is not a bucket name (3-63 lower-case letters, digits, dots, hyphens)"
         )
     prefix = parts.path.strip("/")
-    if prefix and not _PREFIX.fullmatch(prefix):
+    if prefix and (not _PREFIX.fullmatch(prefix) or {".", ".."} & set(prefix.split("/"))):
         raise _refuse(url, f"the prefix {prefix!r} may hold letters, digits, '.', '_', '-' and '/' only")
     if parts.fragment:
         raise _refuse(url, "no #fragment")

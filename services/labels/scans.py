@@ -10,7 +10,9 @@ scanned by a handful of people, in one market. Only **distinct networks** make t
 scans, so one source cannot poison a genuine serial: a serial is flagged when, in the last
 `scan_window_h`, it was scanned from at least `scan_flag_networks` networks, or from `scan_flag_regions`
 regions and at least two networks. One source writes little: one scan per serial and network is counted per
-`scan_network_interval_s`, at most `scan_network_max_per_hour` per network per hour and process, and only
+`scan_network_interval_s`, at most `scan_network_max_per_hour` per network and clock hour (all replicas
+together on PostgreSQL: the `scan_quota` table, one atomic upsert per counted scan; in the process on
+SQLite, which is one process), and only
 scans of **issued** serials (within a serialised label run of the lot) are stored. A serial never issued is
 not stored at all: the trace page it leads to says the code may be counterfeit (`serial_warning`). The
 thresholds are settings (services/common/settings.py, docs/labels.md).
@@ -26,6 +28,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from tortoise import connections
 from tortoise.functions import Count, Max, Min
 
 from models import Batch, LabelRun, Producer, SerialScan
@@ -64,7 +67,8 @@ _ISSUED: dict[tuple[int, str], tuple[float, bool]] = {}
 ISSUED_CACHE_S = 60.0  # a yes is kept this long per process; a no only NOT_ISSUED_CACHE_S (a fresh run)
 NOT_ISSUED_CACHE_S = 5.0
 _COUNTED: dict[tuple[int, str, str], float] = {}  # (lot, serial, network) -> monotonic time counted
-_PER_NETWORK: dict[str, tuple[float, int]] = {}  # network -> (hour started, scans counted)
+_PER_NETWORK: dict[str, tuple[int, int]] = {}  # network -> (hour, scans counted): SQLite's one process
+_SWEPT_HOUR: list[int] = [0]  # the last hour this process deleted older scan_quota rows for
 _MEMO_MAX = 50_000
 
 
@@ -89,17 +93,38 @@ async def serial_issued(batch_id: int, serial: str) -> bool:
     return issued
 
 
-def _take_network_quota(network: str, now: float) -> bool:
-    """One more counted scan for `network` this hour, unless it has had its `scan_network_max_per_hour`."""
+_TAKE_QUOTA = (
+    "INSERT INTO scan_quota (network, hour, used) VALUES ($1, $2, 1) "
+    "ON CONFLICT (network, hour) DO UPDATE SET used = scan_quota.used + 1 WHERE scan_quota.used < $3 "
+    "RETURNING used"
+)
+
+
+async def _take_network_quota(network: str, moment: dt.datetime) -> bool:
+    """One more counted scan for `network` in this clock hour, unless it has had its
+    `scan_network_max_per_hour`. On PostgreSQL the count is shared by every replica: one upsert increments
+    the (network, hour) row only while it is under the limit, and returns no row once it is full, so two
+    replicas racing for the last scan cannot both take it. On SQLite (one process) it is counted here."""
     limit = settings.current().scan_network_max_per_hour
-    started, used = _PER_NETWORK.get(network, (now, 0))
-    if now - started >= 3600:
-        started, used = now, 0
+    if limit <= 0:
+        return False
+    hour = int(moment.timestamp() // 3600)
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        if _SWEPT_HOUR[0] != hour:  # once an hour per process: past hours' rows are of no use
+            _SWEPT_HOUR[0] = hour
+            await conn.execute_query("DELETE FROM scan_quota WHERE hour < $1", [hour - 1])
+        rows = await conn.execute_query_dict(_TAKE_QUOTA, [network, hour, limit])  # a fetch: RETURNING's rows
+        return bool(rows)
+    counted_hour, used = _PER_NETWORK.get(network, (hour, 0))
+    if counted_hour != hour:
+        used = 0
     if used >= limit:
         return False
     if len(_PER_NETWORK) > _MEMO_MAX:
         _PER_NETWORK.clear()
-    _PER_NETWORK[network] = (started, used + 1)
+    _SWEPT_HOUR[0] = 0
+    _PER_NETWORK[network] = (hour, used + 1)
     return True
 
 
@@ -135,7 +160,7 @@ async def record_scan(
     ):
         _COUNTED[key] = now
         return False
-    if not _take_network_quota(network, now):
+    if not await _take_network_quota(network, moment):
         return False
     if len(_COUNTED) > _MEMO_MAX:
         _COUNTED.clear()
@@ -179,6 +204,7 @@ def forget_counted() -> None:
     _ISSUED.clear()
     _COUNTED.clear()
     _PER_NETWORK.clear()
+    _SWEPT_HOUR[0] = 0
     _FLAGS.clear()
     _PRODUCER_OF.clear()
 

@@ -13,8 +13,9 @@ What it draws, from the declared content (services/packaging/declared.py), never
 Text that does not fit the panel is not shrunk (sizes are what will be printed): what is left is counted in
 a red note at the bottom of the text area, the overflow a reviewer should see.
 
-The render runs in a child process (services/common/sandbox.py): the bytes land in OCOP_MEDIA_DIR/packaging/
-previews under their sha256 and are reused while the version's content is the same. The child gets plain
+The render runs in a child process (services/common/sandbox.py): the bytes land in the store's work folder,
+then in the shared store (services/common/storage.py) under packaging/previews by their sha256, and are
+reused while the version's content is the same. The child gets plain
 values (`Panel`) and opens no database connection.
 """
 

@@ -87,7 +87,7 @@ async def test_content_is_kept_by_its_sha256_once(store: storage.Storage) -> Non
     streamed = await store.put_content("uploads", _chunks_of(body), ".png")
     assert streamed == first
     assert await store.read_bytes(first.key) == body
-    assert [k async for k in store.keys("uploads/")] == [first.key]
+    assert [k async for k in store.list_keys("uploads/")] == [first.key]
 
 
 async def _chunks_of(body: bytes, size: int = 7_000) -> AsyncIterator[bytes]:
