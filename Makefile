@@ -20,7 +20,7 @@ export HOST PORT
 TEST_WORKERS ?= 2
 
 .PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog graphiql-assets \
-        frontend-tools schema-lint schema-check codegen test-slow bench-compiled test-compiled-fuzz
+        frontend-tools schema-lint schema-check codegen test-slow bench-compiled test-compiled-fuzz cluster test-cluster
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
@@ -34,6 +34,8 @@ help:
 > @echo "make bench-compiled - compiled GraphQL execution vs graphql-core: CPU per request, HTTP share of the floor"
 > @echo "make test-compiled-fuzz - compiled execution's differential test on thousands of generated queries"
 > @echo "make demo   - load the demo data set (idempotent)"
+> @echo "make cluster - nginx round-robin over two replicas, a worker, PgBouncer, PostgreSQL, S3 (moto) on this machine, until Ctrl-C (CLUSTER_PORT, default 8080)"
+> @echo "make test-cluster - the cluster's end-to-end stories (tests/test_cluster.py), through the balancer"
 > @echo "make worker - run background jobs (catalog renders): procrastinate on PostgreSQL, a local loop otherwise"
 > @echo "make demo-catalog - the demo fair's catalog as var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf"
 > @echo "make schema - re-export schema.graphql"
@@ -119,6 +121,15 @@ test-compiled-fuzz: setup
 # Compiled execution against graphql-core: CPU per request in process, throughput through HTTP against the floor.
 bench-compiled: setup
 > $(VENV)/python benchmarks/compiled_bench.py
+
+# A cluster on this machine (deploy/cluster/cluster.py; needs nginx and pgbouncer: apt-get install -y -q
+# nginx-light pgbouncer) and its end-to-end stories, which `make test` leaves out (the `cluster` marker).
+CLUSTER_PORT ?= 8080
+cluster: setup
+> $(VENV)/python deploy/cluster/cluster.py --port $(CLUSTER_PORT)
+
+test-cluster: setup
+> $(VENV)/pytest -n 0 -m cluster tests/test_cluster.py
 
 schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql

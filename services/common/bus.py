@@ -20,7 +20,8 @@ query every `CHECK_S` seconds.
 
 The channel is `ocop_events`, or `ocop_events.<schema>` when the database URL names a schema (several
 installations, or test runs, sharing one database hear only their own messages). LISTEN needs a
-session: behind PgBouncer the listener must use a session-mode pool (docs/operators.md).
+session: behind PgBouncer in transaction mode the listener connects to PostgreSQL itself (or a session-mode
+pool), named by OCOP_SESSION_DATABASE_URL (docs/operators.md).
 
 On SQLite (one process) `publish` delivers in-process at once; a subscriber re-reads the rows it is told
 about, so a message of a write that was then rolled back only costs a read."""
@@ -146,6 +147,13 @@ class Bus:
         credentials = dict(expand_db_url(database_url)["credentials"])
         schema = pg_schema or credentials.get("schema")
         self.channel = f"{CHANNEL}.{schema}" if schema else CHANNEL
+        # Behind a transaction pool, session connections (this LISTEN, the seats' locks) go to PostgreSQL
+        # itself (OCOP_SESSION_DATABASE_URL).
+        from services.common import settings
+
+        session_url = settings.current().session_database_url
+        if session_url:
+            credentials = dict(expand_db_url(session_url)["credentials"])
         self.dsn = {
             key: credentials[key]
             for key in ("host", "port", "user", "password", "database")

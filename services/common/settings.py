@@ -201,6 +201,11 @@ class Settings:
     graphql_compiled: GraphQLCompiled = GraphQLCompiled.REGISTERED
     graphql_compiled_after: int = 3
     graphql_debug: bool = False
+    # OCOP_SESSION_DATABASE_URL: where the connections that need a session go (the bus's LISTEN,
+    # services/common/bus.py; the WebSocket seats' advisory locks, services/accounts/seats.py) when
+    # DATABASE_URL is a transaction pool (PgBouncer): PostgreSQL itself or a session-mode pool. None:
+    # DATABASE_URL's server. The bus's channel still follows DATABASE_URL's ?schema=.
+    session_database_url: str | None = None
     # Shared file storage (services/common/storage.py, docs/operators.md "File storage"): OCOP_STORAGE_URL,
     # None meaning the OCOP_MEDIA_DIR folder (file://var/media); OCOP_STORAGE_DOWNLOADS: stream or redirect.
     storage: storage_location.Location | None = None
@@ -322,6 +327,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp=parse_smtp_url(env.get("OCOP_SMTP_URL"), env.get("OCOP_SMTP_FROM")),
         trusted_documents=trusted_documents_mode(env.get("OCOP_TRUSTED_DOCUMENTS")),
         trusted_documents_max_age_s=max(0, int(env.get("OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S") or 60)),
+        session_database_url=env.get("OCOP_SESSION_DATABASE_URL") or None,
         ws_max_subscriptions=max(1, int(env.get("OCOP_WS_MAX_SUBSCRIPTIONS") or 20)),
         ws_max_connections=max(1, int(env.get("OCOP_WS_MAX_CONNECTIONS") or 5)),
         ws_heartbeat_s=max(0.05, float(env.get("OCOP_WS_HEARTBEAT_S") or 30.0)),

@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 from tortoise.transactions import in_transaction
 
-from services.common import bus, page_cache
+from services.common import bus, page_cache, settings
 from tests.conftest import Database
 
 
@@ -121,3 +121,27 @@ async def test_a_lost_listening_connection_reconnects_and_flushes(listening: bus
             assert (await next_message(subscription)).topic == "job:3"
     finally:
         await admin.close()
+
+
+def test_behind_a_transaction_pool_the_listener_goes_to_postgresql_itself() -> None:
+    """DATABASE_URL names PgBouncer (transaction pooling, which cannot hold a LISTEN); OCOP_SESSION_DATABASE_URL
+    names PostgreSQL: the listening connection goes there, the channel still follows DATABASE_URL's schema.
+    The whole path is run by tests/test_cluster.py (a recall through PgBouncer reaching the other replica)."""
+    pooled = "postgres://ocop@127.0.0.1:6432/ocop?schema=prov83&statement_cache_size=0"
+    probe = bus.Bus()
+    with settings.overridden(session_database_url="postgres://ocop:pw@db.internal:5432/ocop?schema=prov83"):
+        probe.configure(pooled)
+    assert probe.dsn == {
+        "host": "db.internal",
+        "port": 5432,
+        "user": "ocop",
+        "password": "pw",
+        "database": "ocop",
+    }
+    assert probe.channel == "ocop_events.prov83"
+    with settings.overridden(session_database_url=None):
+        probe.configure(pooled)
+    assert (probe.dsn["host"], probe.dsn["port"]) == ("127.0.0.1", 6432)
+    assert settings.load_settings({"OCOP_SESSION_DATABASE_URL": "postgres://x@y/z"}).session_database_url == (
+        "postgres://x@y/z"
+    )
