@@ -33,7 +33,11 @@ async def facts(dsn: str, schema: str) -> dict[str, list[str]]:
         province_ids = await Product.filter(is_published=True).values_list("producer__province_id", flat=True)
         provinces = await AdminUnit.filter(id__in=set(province_ids)).values_list("code", flat=True)
     words = sorted({w.strip("(),.-").lower() for n in names for w in str(n).split() if len(w) > 2})
-    return {"words": words, "groups": sorted(set(groups)), "provinces": sorted(set(provinces))}
+    return {
+        "words": words,
+        "groups": sorted({str(g) for g in groups}),
+        "provinces": sorted({str(p) for p in provinces}),
+    }
 
 
 def cursors(port: int) -> list[str]:

@@ -49,6 +49,8 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
         environment=Environment.PRODUCTION,
         public_base_url="https://ocop.bench.invalid",
         secret_key=os.environ["OCOP_SECRET_KEY"],
+        host="127.0.0.1",
+        port=0,
         log_level="WARNING",
     )
     async with connected(args.dsn, session.schema):

@@ -266,7 +266,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=2000, help="products to seed (2000)")
     parser.add_argument("--producers", type=int, default=300, help="producers to seed (300)")
     parser.add_argument("--distinct", type=int, default=20000, help="distinct anonymous queries (20000)")
-    parser.add_argument("--lots", type=int, default=20000, help="lots seeded for the cold scans (20000)")
+    parser.add_argument("--lots", type=int, default=5000, help="lots seeded for the cold scans (5000)")
     parser.add_argument(
         "--dsn",
         default=os.environ.get("OCOP_BENCH_POSTGRES_DSN", DEFAULT_DSN),
