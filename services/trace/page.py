@@ -19,8 +19,9 @@ from models import Batch, BatchStatus, Certification, Producer, Product, Product
 from services.common import clock, paths
 from services.registry import admin_units, stars
 from services.trace import events as trace
+from services.trace import snapshot
 from services.trace.identity import batch_link, product_code, product_id_of
-from services.trace.integrity import Integrity, integrity_cached
+from services.trace.integrity import Integrity, IntegrityStatus, integrity_cached
 from services.trace.lineage import lineage
 from services.trace.locations import given_names, place_label
 from services.trace.resolver import ProductPage
@@ -283,6 +284,20 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
     )
 
 
+async def view(batch: Batch, product: Product, lang: str, base_url: str, today: dt.date) -> Page:
+    """The page as a scan gets it: the lot's snapshot (services/trace/snapshot.py; built the slow way and
+    kept when missing), then the lot's integrity check. Equal to `build`'s."""
+    integrity = await integrity_cached(batch.id, base_url)
+    if (
+        integrity.status == IntegrityStatus.BROKEN
+    ):  # rows changed behind the services' back: show them as they are
+        return assemble(await collect(batch, product), lang, base_url, today, integrity)
+    kept = await snapshot.facts(batch, product)
+    # The lot's and the product's own fields from their rows, read anyway to find the lot: always current.
+    facts = {**kept, "lot": await _lot_facts(batch), "product": _product_facts(product)}
+    return assemble(facts, lang, base_url, today, integrity)
+
+
 async def collect(batch: Batch, product: Product) -> dict[str, Any]:
     """Everything the page shows of a lot but its integrity check, in both languages, as JSON: what the
     per-lot snapshot keeps (services/trace/snapshot.py). Independent of the day, the language and the
@@ -295,7 +310,6 @@ async def collect(batch: Batch, product: Product) -> dict[str, Any]:
 
         certificate = await Evaluation.get_or_none(id=product.latest_certificate_id)
     image = await ProductImage.filter(product_id=product.id).order_by("position", "id").first()
-    origin_parts = [batch.origin_place, await place_name(batch.origin_commune_id)]
     events = await trace.events_of(batch.id)
     corrected = {e.corrects_id for e in events if e.corrects_id}
     locations = await trace.locations_of(events)
@@ -351,14 +365,7 @@ async def collect(batch: Batch, product: Product) -> dict[str, Any]:
             }
         )
     return {
-        "product": {
-            "id": product.id,
-            "name": product.name,
-            "name_en": product.name_en,
-            "gtin": product.gtin,
-            "shelf_life_days": product.shelf_life_days,
-            "standards": list(product.standards or []),
-        },
+        "product": _product_facts(product),
         "producer": {"name": producer.name, "name_en": producer.name_en, "address": address},
         "certificate": None
         if certificate is None
@@ -373,14 +380,7 @@ async def collect(batch: Batch, product: Product) -> dict[str, Any]:
             "decision_number": certificate.decision_number,
         },
         "image": image.url if image else None,
-        "lot": {
-            "code": batch.lot_code,
-            "status": str(batch.status.value if hasattr(batch.status, "value") else batch.status),
-            "production_date": _iso(batch.production_date),
-            "harvest_date": _iso(batch.harvest_date),
-            "expiry_date": _iso(batch.expiry_date),
-            "origin": ", ".join(p for p in origin_parts if p) or None,
-        },
+        "lot": await _lot_facts(batch),
         "stages": stages,
         "omitted": omitted,
         "inputs": inputs,
@@ -388,6 +388,33 @@ async def collect(batch: Batch, product: Product) -> dict[str, Any]:
         "certifications": [
             c.scheme for c in await Certification.filter(product_id=product.id).order_by("id")
         ],
+        "head": await snapshot.head_of(
+            batch.id
+        ),  # the chain head it was read at: a snapshot of another is stale
+    }
+
+
+def _product_facts(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "name": product.name,
+        "name_en": product.name_en,
+        "gtin": product.gtin,
+        "shelf_life_days": product.shelf_life_days,
+        "standards": list(product.standards or []),
+        "latest_certificate_id": product.latest_certificate_id,
+    }
+
+
+async def _lot_facts(batch: Batch) -> dict[str, Any]:
+    origin_parts = [batch.origin_place, await place_name(batch.origin_commune_id)]
+    return {
+        "code": batch.lot_code,
+        "status": str(batch.status.value if hasattr(batch.status, "value") else batch.status),
+        "production_date": _iso(batch.production_date),
+        "harvest_date": _iso(batch.harvest_date),
+        "expiry_date": _iso(batch.expiry_date),
+        "origin": ", ".join(p for p in origin_parts if p) or None,
     }
 
 
