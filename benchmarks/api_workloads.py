@@ -111,7 +111,7 @@ async def officer_token(dsn: str, schema: str, secret_key: str) -> str:
                 os.environ["OCOP_SECRET_KEY"] = previous
 
 
-async def seed_lots(dsn: str, schema: str, lots: int) -> list[str]:
+async def seed_lots(dsn: str, schema: str, lots: int, *, snapshots: bool = True) -> list[str]:
     """A probe lot recorded through services.trace and `lots` bulk lots (benchmarks/trace_data.py); the
     Digital Link paths of every published lot, shuffled (the cold scans' targets)."""
     from benchmarks.scan_load import scan_targets
@@ -129,5 +129,9 @@ async def seed_lots(dsn: str, schema: str, lots: int) -> list[str]:
             locations.append(location.id)
         probe = await record_probe(products, bare.id, locations)
         await bulk_fill(lots, probe, 0)
+        if snapshots:  # as `server.py trace-snapshots` does after an upgrade (bulk lots bypass the services)
+            from services.trace import snapshot
+
+            await snapshot.build_missing()
     targets = await scan_targets(dsn, schema, probe)
     return targets.hot + targets.cold

@@ -69,6 +69,30 @@ async def facts(batch: Batch, product: Product) -> dict[str, Any]:
     return collected
 
 
+async def build_missing(limit: int | None = None, chunk: int = 200) -> int:
+    """Build the snapshots of published lots that have none or an emptied one (after the upgrade that adds
+    them, or lots inserted behind the services' back), oldest first, `chunk` lots a transaction-free round;
+    returns how many were built. Safe while serving: each is stored only if its version did not move."""
+    built = 0
+    last_id = 0
+    while limit is None or built < limit:
+        ready = TraceSnapshot.filter(data__not_isnull=True).values_list("batch_id", flat=True)
+        ids = await (
+            Batch.filter(id__gt=last_id, is_published=True)
+            .exclude(id__in=await ready)
+            .order_by("id")
+            .limit(chunk)
+            .values_list("id", flat=True)
+        )
+        if not ids:
+            return built
+        for batch in await Batch.filter(id__in=ids).select_related("product").order_by("id"):
+            await facts(batch, batch.product)
+            built += 1
+        last_id = max(ids)
+    return built
+
+
 async def head_of(batch_id: int) -> list[Any] | None:
     """The lot's chain head as [chain hash, event count] (JSON-shaped), None without one."""
     heads = await LotHead.filter(batch_id=batch_id).values_list("chain_hash", "event_count")

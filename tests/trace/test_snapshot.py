@@ -15,6 +15,7 @@ from services.common import page_cache
 from services.policy import SYSTEM
 from services.trace import events as trace
 from services.trace import page as trace_pages
+from services.trace import snapshot
 from services.trace.events import EventInput, QuantityData
 from services.trace.identity import product_code
 from services.trace.integrity import _integrity_cache
@@ -155,3 +156,14 @@ async def test_a_cold_scan_costs_a_few_sql_statements(
     # check, which reads the events every time so that tampering shows (the rest: 8 on this lot).
     assert from_snapshot <= 11, from_snapshot
     assert slow - from_snapshot >= 7, (slow, from_snapshot)  # producer, image, events, places, lineage...
+
+
+async def test_lots_without_a_snapshot_get_one_from_the_upgrade_command(db: Database) -> None:
+    _, source, child = await lots()
+    await TraceSnapshot.filter(batch_id=source.id).delete()  # as after migration 0018: no row
+    await TraceSnapshot.filter(batch_id=child.id).update(data=None)
+    assert await snapshot.build_missing() == 2
+    for lot_id in (source.id, child.id):
+        lot = await Batch.get(id=lot_id).select_related("product")
+        assert (await TraceSnapshot.get(batch_id=lot_id)).data == await trace_pages.collect(lot, lot.product)
+    assert await snapshot.build_missing() == 0
