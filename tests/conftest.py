@@ -65,6 +65,7 @@ MUTABLE_TABLES = (
     "serial_counter",
     "label_template",
     "external_location_name",
+    "trace_snapshot",
     "lot_head",
     "instance",
     "trace_event_field",

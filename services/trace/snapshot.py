@@ -170,7 +170,13 @@ async def stale_for_location(location_id: int, using_db: Any = None) -> None:
 
 
 async def _product_saved(_sender: type[Product], instance: Product, *args: Any) -> None:
-    await stale_for_products([instance.id], _using(args))
+    if not _created(args):  # a new product has no lot yet
+        await stale_for_products([instance.id], _using(args))
+
+
+async def _evaluation_saved(_sender: type[Evaluation], instance: Evaluation, *args: Any) -> None:
+    if not _created(args):  # a new one shows once the product points at it (refresh_latest_certificate)
+        await stale_for_products([instance.product_id], _using(args))
 
 
 async def _child_saved(_sender: type[Any], instance: Any, *args: Any) -> None:
@@ -178,7 +184,8 @@ async def _child_saved(_sender: type[Any], instance: Any, *args: Any) -> None:
 
 
 async def _producer_saved(_sender: type[Producer], instance: Producer, *args: Any) -> None:
-    await stale_for_producer(instance.id, _using(args))
+    if not _created(args):  # a new producer has no lot yet
+        await stale_for_producer(instance.id, _using(args))
 
 
 async def _lot_saved(_sender: type[Batch], instance: Batch, *args: Any) -> None:
@@ -213,7 +220,8 @@ def _using(args: tuple[Any, ...]) -> Any:
 
 for _signal in (Signals.post_save, Signals.post_delete):
     Product.register_listener(_signal, _product_saved)
-    for _child in (Evaluation, Certification, ProductImage):
+    Evaluation.register_listener(_signal, _evaluation_saved)
+    for _child in (Certification, ProductImage):
         _child.register_listener(_signal, _child_saved)
     Producer.register_listener(_signal, _producer_saved)
     Batch.register_listener(_signal, _lot_saved)
