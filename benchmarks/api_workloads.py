@@ -4,6 +4,7 @@ the lots of the cold-scan phase (each scanned once)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 from pathlib import Path
@@ -109,6 +110,62 @@ async def officer_token(dsn: str, schema: str, secret_key: str) -> str:
                 del os.environ["OCOP_SECRET_KEY"]
             else:
                 os.environ["OCOP_SECRET_KEY"] = previous
+
+
+async def seed_real_lots(dsn: str, schema: str, count: int) -> list[str]:
+    """`count` lots recorded through services.trace as a producer records them (the lot, a commissioning and
+    a packing event with real CBV hashes and chain, so each page's integrity check passes and each lot has
+    its snapshot from its writes); their Digital Link paths, shuffled (the cold scans' targets)."""
+    from decimal import Decimal
+
+    from benchmarks.trace_data import BASE_URL
+    from models import EventAction, EventType, Location, LocationKind, Product
+    from services.common import clock
+    from services.policy import SYSTEM
+    from services.trace import events as trace
+    from services.trace.batches import BatchData, create_batch
+    from services.trace.identity import batch_link
+
+    links = []
+    async with connected(dsn, schema):
+        products = await Product.filter(is_published=True).order_by("id").values_list("id", "gtin")
+        farm = await Location.create(name="Vườn Giồng Trôm", kind=LocationKind.FARM, address_line="Bến Tre")
+        plant = await Location.create(
+            name="Xưởng đóng gói", kind=LocationKind.FACILITY, address_line="Bến Tre"
+        )
+        start = clock.vietnam_now().replace(microsecond=0) - dt.timedelta(days=20)
+        made = start.date()
+        for n in range(count):
+            product_id, gtin = products[n % len(products)]
+            data = BatchData(
+                product_id=product_id,
+                lot_code=f"C{n:06d}",
+                production_date=made,
+                quantity=Decimal(100),
+                unit="KGM",
+                origin_place="Giồng Trôm, Bến Tre",
+            )
+            lot = await create_batch(data, SYSTEM)
+            for hours, (step, place, note) in enumerate(
+                (("commissioning", farm.id, "Thu hoạch"), ("packing", plant.id, "Đóng gói 10 kg"))
+            ):
+                await trace.record_event(
+                    trace.EventInput(
+                        event_type=EventType.OBJECT,
+                        event_time=start + dt.timedelta(hours=hours),
+                        subjects=[trace.QuantityData(lot.id, Decimal(100), "KGM")],
+                        action=EventAction.ADD if hours == 0 else EventAction.OBSERVE,
+                        biz_step=step,
+                        read_point_id=place,
+                        note=note,
+                    ),
+                    SYSTEM,
+                    BASE_URL,
+                )
+            link = batch_link(BASE_URL, product_id=product_id, gtin=gtin, lot_code=lot.lot_code)
+            links.append(link.removeprefix(BASE_URL))
+    random.Random(SEED).shuffle(links)
+    return links
 
 
 async def seed_lots(dsn: str, schema: str, lots: int, *, snapshots: bool = True) -> list[str]:

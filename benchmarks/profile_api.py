@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import cProfile
 import io
+import logging
 import os
 import pstats
 import secrets
@@ -43,7 +44,7 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
     known = await api_workloads.facts(args.dsn, session.schema)
     bodies = api_workloads.distinct_bodies(known, [], args.requests)
     token = await api_workloads.officer_token(args.dsn, session.schema, os.environ["OCOP_SECRET_KEY"])
-    lots = await api_workloads.seed_lots(args.dsn, session.schema, args.requests + 10)
+    lots = await api_workloads.seed_real_lots(args.dsn, session.schema, args.requests + 10)
     settings = Settings(
         database_url="sqlite://:memory:",
         environment=Environment.PRODUCTION,
@@ -53,6 +54,7 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
         port=0,
         log_level="WARNING",
     )
+    logging.getLogger().setLevel(logging.WARNING)  # the request log is not what is profiled
     async with connected(args.dsn, session.schema):
         app = create_app(settings, connect=False)
         transport = httpx.ASGITransport(app=app)
@@ -70,7 +72,8 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
                 await client.get(scan.headers["location"])
 
             for name, work in (("distinct", distinct), ("officer", listing), ("cold scan", cold)):
-                await run(name, work, args)
+                if args.only in (None, name):
+                    await run(name, work, args)
 
 
 async def run(name: str, work: Callable[[int], Awaitable[None]], args: argparse.Namespace) -> None:
@@ -84,7 +87,7 @@ async def run(name: str, work: Callable[[int], Awaitable[None]], args: argparse.
     profiler.disable()
     per_request = 1000 * (time.perf_counter() - started) / (args.requests - 5)
     out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).sort_stats("tottime")
+    stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
     stats.print_stats(args.top)
     print(f"\n=== {name}: {per_request:.2f} ms a request in process (profiler on) ===")
     print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-4000:])
@@ -94,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="benchmarks/profile_api.py", description=__doc__)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--sort", default="tottime", help="pstats order: tottime (default), cumulative")
+    parser.add_argument("--only", help="one workload: distinct, officer or cold scan")
     parser.add_argument("--dsn", default=os.environ.get("OCOP_BENCH_POSTGRES_DSN", DEFAULT_DSN))
     args = parser.parse_args(argv)
     return run_session(args.dsn, "ocop_prof", "ocop-prof-", lambda s: asyncio.run(profile(s, args)))

@@ -266,7 +266,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=2000, help="products to seed (2000)")
     parser.add_argument("--producers", type=int, default=300, help="producers to seed (300)")
     parser.add_argument("--distinct", type=int, default=20000, help="distinct anonymous queries (20000)")
-    parser.add_argument("--lots", type=int, default=5000, help="lots seeded for the cold scans (5000)")
+    parser.add_argument(
+        "--lots", type=int, default=1500, help="lots recorded through the services for the cold scans (1500)"
+    )
     parser.add_argument(
         "--dsn",
         default=os.environ.get("OCOP_BENCH_POSTGRES_DSN", DEFAULT_DSN),
@@ -328,7 +330,7 @@ def benchmark(session: Session, args: argparse.Namespace) -> None:
     distinct = api_workloads.write_bodies(session.logs / "distinct.json", bodies)
     officer = asyncio.run(api_workloads.officer_token(args.dsn, session.schema, app.env["OCOP_SECRET_KEY"]))
     started = time.perf_counter()
-    lots = asyncio.run(api_workloads.seed_lots(args.dsn, session.schema, args.lots))
+    lots = asyncio.run(api_workloads.seed_real_lots(args.dsn, session.schema, args.lots))
     print(
         f"prepared: {len(bodies)} distinct queries ({len(set(map(orjson.dumps, bodies)))} different) over "
         f"{len(known['words'])} words, {len(known['groups'])} groups, {len(known['provinces'])} provinces; "
