@@ -89,7 +89,7 @@ async def build_missing(limit: int | None = None, chunk: int = 200) -> int:
         for batch in await Batch.filter(id__in=ids).select_related("product").order_by("id"):
             await facts(batch, batch.product)
             built += 1
-        last_id = max(ids)
+        last_id = max(int(i) for i in ids)  # type: ignore[call-overload]  # flat values_list
     return built
 
 
