@@ -20,11 +20,12 @@ export HOST PORT
 TEST_WORKERS ?= 2
 
 .PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog graphiql-assets \
-        frontend-tools schema-lint schema-check codegen
+        frontend-tools schema-lint schema-check codegen test-slow
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
 > @echo "make test   - set up, lint, run the whole suite (SQLite, and PostgreSQL when OCOP_TEST_POSTGRES_DSN is set)"
+> @echo "make test-slow - the slow tests (pytest -m slow): deploy/install.sh in a clean directory, then migrate + serve"
 > @echo "make lint   - ruff + mypy + the GraphQL schema linter and breaking-change check (schema-lint, schema-check)"
 > @echo "make schema-lint  - graphql-eslint on schema.graphql and examples/operations (rules: docs/frontend.md)"
 > @echo "make schema-check - fail on a breaking change against the last released schema not listed in CHANGELOG.md"
@@ -105,11 +106,15 @@ demo-catalog: runtime
 test: lint
 > $(VENV)/pytest -n $(TEST_WORKERS)
 
+# Left out of `make test` (pyproject's addopts: -m 'not slow'); .ci/run runs it after `make test`.
+test-slow: setup
+> $(VENV)/pytest -n 0 -m slow
+
 schema: setup
 > $(VENV)/python server.py export-schema --output schema.graphql
 
 bench: setup
-> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/loop_lag.py && $(VENV)/python benchmarks/labels_bench.py && $(VENV)/python benchmarks/catalog_bench.py && $(VENV)/python benchmarks/spreadsheet_bench.py && $(VENV)/python benchmarks/replicas.py
+> $(VENV)/python benchmarks/run.py && $(VENV)/python benchmarks/trace_bench.py && $(VENV)/python benchmarks/loop_lag.py && $(VENV)/python benchmarks/labels_bench.py && $(VENV)/python benchmarks/catalog_bench.py && $(VENV)/python benchmarks/spreadsheet_bench.py && $(VENV)/python benchmarks/replicas.py && $(VENV)/python benchmarks/observability_bench.py
 
 clean:
 > rm -rf .venv .tools var/*.sqlite3* .pytest_cache .mypy_cache .ruff_cache

@@ -8,10 +8,12 @@ python server.py export-schema [--output schema.graphql]
 python server.py labels --batch-id N --template L7651 --count 500 [--serialized] [--format pdf] [-o FILE]
 python server.py catalog --fair SLUG [--language vi|en|bilingual] [--paper A4|A5] [-o FILE]
 python server.py report --start 2019-01-01 --end 2025-12-31 [--scope country|region|province --code C] [--language vi|en|bilingual] [-o FILE]
-python server.py worker [--concurrency N] [--local]   run background jobs (catalog renders)
+python server.py worker [--concurrency N] [--local] [--metrics-port N]   run background jobs (catalog renders)
 python server.py reminders send    e-mail expiry reminders not sent this week (off without OCOP_SMTP_URL)
 python server.py create-admin --email E [--name N] [--reset-password]   the first administrator (password
     from a prompt or standard input, never an argument)
+python server.py export --producer ID [-o FILE.zip]   a producer's own data (products, lots, EPCIS events, labels)
+python server.py backup -o DIR [--files] | restore DIR [--database-url URL] [--force] | verify [--manifest DIR]
 
 The commands but `serve` are in web/commands.py.
 """
@@ -30,7 +32,7 @@ import structlog
 from starlette.applications import Starlette
 
 import schema as graphql_schema
-from services.common import bus, db, page_cache, signing
+from services.common import bus, db, page_cache, signing, tracing
 from services.common import logging as ocop_logging
 from services.common import settings as settings_store
 from services.common.settings import Settings, load_settings
@@ -50,7 +52,7 @@ from web import (
     resolver,
 )
 from web import jobs as job_files
-from web.middleware import FrontCacheMiddleware, RequestLogMiddleware
+from web.middleware import FrontCacheMiddleware, RequestLogMiddleware, add_tracing
 from web.responses import CachedResponse
 
 log = structlog.get_logger("ocop")
@@ -80,8 +82,9 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         # The bus: on PostgreSQL a connection LISTENing for other processes' messages (cache invalidation,
         # job progress, new events, scans), reconnecting on its own; nothing to start on SQLite.
         await bus.start()
-        # A stalled event loop is visible: its lag sampled, shown at /metrics, logged above a threshold.
-        loop_lag = asyncio.create_task(app.state.loop_lag.run(), name="loop-lag")
+        # Metrics (/metrics, or OCOP_METRICS_PORT): the loop's lag sampled (logged above a threshold), the
+        # job queue read every few seconds (docs/monitoring.md).
+        monitoring = probes.Monitoring.start(app.state.loop_lag, settings, queue=connect)
         # Background jobs: a local worker task (embedded default), procrastinate's dispatcher
         # (OCOP_JOBS=procrastinate on PostgreSQL) or none (OCOP_JOBS=off: `server.py worker` runs them).
         job_backend = jobs.backend(settings.database_url) if connect else "off"
@@ -102,7 +105,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         try:
             yield
         finally:
-            loop_lag.cancel()
+            monitoring.stop()
             if dispatcher is not None:
                 dispatcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -148,12 +151,15 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
     )
     app.state.loop_lag = probes.LoopLag(settings.loop_lag_interval_s, settings.loop_lag_warn_ms)
     app.state.public_base_url = settings.public_base_url
+    app.state.settings = settings
     app.state.region_header = settings.region_header
     app.state.capture_jobs = epcis_capture.CaptureJobs()
     # Outermost last: RequestLogMiddleware, then the front cache (its hits are logged, with a request id).
     app.state.front_cache = page_cache.FrontCache[CachedResponse]()
     app.add_middleware(FrontCacheMiddleware, cache=app.state.front_cache)
     app.add_middleware(RequestLogMiddleware)
+    tracing.configure(settings)  # OpenTelemetry: on with OTEL_EXPORTER_OTLP_ENDPOINT, else off and free
+    add_tracing(app)  # outermost: the request's span around everything
     return app
 
 
@@ -170,6 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     ocop_logging.configure(settings.log_level, json=settings.is_production)
     if args.command != "serve":
         return commands.run(args.command, args, settings)
+    if problem := settings_store.serving_problem(settings):
+        sys.stderr.write(f"{problem}\n")
+        return 2
     import uvicorn
 
     log.info("serving", url=f"http://{settings.host}:{settings.port}/graphql")

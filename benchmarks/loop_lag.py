@@ -311,17 +311,19 @@ def attacks(port: int, data: Seeded) -> list[Attack]:
 # -- the prober (its own process) -------------------------------------------------------------------------
 
 
-def probe(port: int, seconds: float) -> dict[str, Any]:
+def probe(port: int, seconds: float, token: str = "") -> dict[str, Any]:
     """GET /healthz, then GET /metrics, 20 ms apart, each on one keep-alive connection: /healthz latencies
     and the largest `last` lag /metrics showed."""
     import http.client
 
-    def get(conn: http.client.HTTPConnection, path: str) -> tuple[int, bytes]:
+    def get(
+        conn: http.client.HTTPConnection, path: str, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes]:
         # A connection the server closed meanwhile (its keep-alive timer runs out during a long stall) is
         # opened again: the time counts from the first attempt.
         for attempt in range(3):
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers or {})
                 response = conn.getresponse()
                 return response.status, response.read()
             except (ConnectionError, http.client.HTTPException):
@@ -341,7 +343,7 @@ def probe(port: int, seconds: float) -> dict[str, Any]:
         latencies.append((time.perf_counter() - start) * 1000)
         if status != 200:
             raise RuntimeError(f"/healthz answered {status}")
-        text = get(metrics, "/metrics")[1].decode()
+        text = get(metrics, "/metrics", {"authorization": f"Bearer {token}"})[1].decode()
         for line in text.splitlines():
             if line.startswith('ocop_event_loop_lag_seconds{sample="last"}'):
                 lags.append(float(line.rsplit(" ", 1)[1]) * 1000)
@@ -394,7 +396,15 @@ class Phase:
 def run_phase(phase: Phase, app: Server, seconds: float) -> None:
     log_start = app.log_path.stat().st_size
     prober = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.loop_lag", "--probe", str(app.port), str(seconds)],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.loop_lag",
+            "--probe",
+            str(app.port),
+            str(seconds),
+            app.env["OCOP_METRICS_TOKEN"],
+        ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
     )
@@ -474,15 +484,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--dsn", default=os.environ.get("OCOP_BENCH_POSTGRES_DSN", DEFAULT_DSN))
     parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--probe", nargs=2, metavar=("PORT", "SECONDS"), help=argparse.SUPPRESS)
+    parser.add_argument("--probe", nargs=3, metavar=("PORT", "SECONDS", "TOKEN"), help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.probe:
-        port, seconds = args.probe
-        sys.stdout.write(json.dumps(probe(int(port), float(seconds))))
+        port, seconds, token = args.probe
+        sys.stdout.write(json.dumps(probe(int(port), float(seconds), token)))
         return 0
     return run_session(args.dsn, "ocop_lag", "ocop-lag-", lambda session: benchmark(session, args))
 

@@ -57,6 +57,7 @@ def replica(name: str, database_url: str, port: int, logs: Path, secret_key: str
             "OCOP_ENV": "production",
             "OCOP_SECRET_KEY": secret_key,
             "OCOP_JOBS": "off",
+            "OCOP_METRICS_TOKEN": f"metrics-{secret_key}",  # /metrics is not public in production
             "LOG_LEVEL": "WARNING",
             "HOST": "127.0.0.1",
             "PORT": str(port),

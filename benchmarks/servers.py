@@ -102,6 +102,7 @@ def app_server(dsn: str, schema: str, port: int, logs: Path) -> Server:
             "DATABASE_URL": tortoise_url(dsn, schema),
             "OCOP_ENV": "production",
             "OCOP_SECRET_KEY": secrets.token_urlsafe(32),
+            "OCOP_METRICS_TOKEN": secrets.token_urlsafe(32),
             "LOG_LEVEL": "WARNING",
             "HOST": "127.0.0.1",
             "PORT": str(port),

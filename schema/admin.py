@@ -32,7 +32,9 @@ class AdministrativeUnit:
     division_type: str = strawberry.field(
         description="Its type in Vietnamese: tỉnh, thành phố, huyện, quận, xã, phường, thị trấn..."
     )
-    valid_from: dt.date | None = strawberry.field(description="First day the unit existed, when known.")
+    valid_from: dt.date | None = strawberry.field(
+        description="First day the unit existed, when known. Null when the founding date is not known."
+    )
     valid_until: dt.date | None = strawberry.field(
         description="Last day the unit existed (2025-06-30 for legacy units); null while it exists."
     )
@@ -43,7 +45,9 @@ class AdministrativeUnit:
     def from_model(cls, unit: AdminUnit) -> Self:
         return from_row(cls, unit, unit_id=unit.id)
 
-    @strawberry.field(description="The district (legacy) or province that contains this unit.")
+    @strawberry.field(
+        description="The district (legacy) or province that contains this unit. Null for a province (the top level)."
+    )
     @direct
     def parent(self, info: Info) -> AdministrativeUnit | None:
         if self.parent_id is None:

@@ -30,6 +30,9 @@ class Context:
     base_url: str = "http://127.0.0.1:8000"
     # Set when the request carried credentials that are not valid: the operation is refused as a whole.
     auth_error: DomainError | None = None
+    # The operation run, (name or None, "query" | "mutation" | "subscription"), once the document is parsed
+    # and valid (schema/limits.py QueryCost): metrics and traces name it (web/graphql.py).
+    operation: tuple[str | None, str] | None = None
 
     @property
     def client_address(self) -> str:

@@ -492,6 +492,16 @@ class QueryCost(SchemaExtension):
         self.cost: int | None = None
 
     def on_validate(self) -> Iterator[None]:
+        # The operation about to be validated, named for metrics and traces (web/graphql.py), refused or not.
+        context = self.execution_context
+        operation = (
+            _operation(context.graphql_document, context.operation_name) if context.graphql_document else None
+        )
+        if operation is not None and hasattr(context.context, "operation"):
+            context.context.operation = (
+                operation.name.value if operation.name else None,
+                operation.operation.value,
+            )
         errors = self.execution_context.pre_execution_errors
         if errors and any(is_limit_error(e) for e in errors):
             self.execution_context.pre_execution_errors = [e for e in errors if is_limit_error(e)]

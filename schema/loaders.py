@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from models import (
     AdminUnit,
@@ -22,7 +24,9 @@ from models import (
     ProductImage,
     TraceEvent,
 )
+from schema.pagination import Page, fetch_child_pages
 from services.registry import admin_units
+from services.registry.search import ProductFilterData, product_query
 from services.trace import events as trace
 
 
@@ -72,6 +76,19 @@ def _links(fk: str, other: str) -> DataLoader[int, list[AdminUnit]]:
     return DataLoader(load_fn=load)
 
 
+def _visible_products_by_producer(visibility: Q | None) -> DataLoader[int, list[Product]]:
+    """Each producer's products the caller may see, by name: one query for all producers of the request."""
+
+    async def load(keys: Sequence[int]) -> list[list[Product]]:
+        query = await product_query(ProductFilterData(), visibility=visibility)
+        grouped: dict[int, list[Product]] = defaultdict(list)
+        for row in await query.filter(producer_id__in=list(keys)).order_by("name_folded", "id"):
+            grouped[row.producer_id].append(row)
+        return [grouped.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 class Loaders:
     """All loaders of one request."""
 
@@ -89,6 +106,38 @@ class Loaders:
         self.predecessors_by_unit = _links("successor_id", "predecessor_id")
         self.events_by_batch = _events_by_batch()
         self.location = _by_id(Location)
+        self._products_by_producer: DataLoader[int, list[Product]] | None = None
+        self._child_pages: dict[tuple[Any, ...], DataLoader[int, Page[Any]]] = {}
+
+    def products_by_producer(self, visibility: Q | None) -> DataLoader[int, list[Product]]:
+        """Products by producer as the request's caller may see them (its visibility is the same for the
+        whole request)."""
+        if self._products_by_producer is None:
+            self._products_by_producer = _visible_products_by_producer(visibility)
+        return self._products_by_producer
+
+    def child_pages(
+        self,
+        relation: str,
+        query: QuerySet[Any],
+        parent: str,
+        order: Sequence[str],
+        paging: tuple[int | None, str | None, int | None, str | None],
+    ) -> DataLoader[int, Page[Any]]:
+        """Pages of a child connection (`relation`, e.g. "Product.lots") with the same paging arguments
+        (first, after, last, before) for every parent of the request: windowed in SQL, three statements
+        for all parents (schema.pagination.fetch_child_pages). `query` is the children the caller may see
+        (the first resolver's is kept: the caller is the same for the whole request)."""
+        key = (relation, *paging)
+        loader = self._child_pages.get(key)
+        if loader is None:
+
+            async def load(keys: Sequence[int]) -> list[Page[Any]]:
+                pages = await fetch_child_pages(query, parent, keys, order, *paging)
+                return [pages[key] for key in keys]
+
+            loader = self._child_pages[key] = DataLoader(load_fn=load)
+        return loader
 
     def prime(self, loader: DataLoader[int, Any], rows: Sequence[Model]) -> None:
         loader.prime_many({row.pk: row for row in rows})

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar, cast
 
 import strawberry
+from pypika_tortoise.analytics import RowNumber
+from pypika_tortoise.enums import Order
+from tortoise.functions import Count
+from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from schema.ids import Window, encode_cursor, page_window
@@ -56,6 +60,74 @@ async def fetch_page[M](
         has_previous_page=window.offset > 0,
         total=total,
     )
+
+
+async def fetch_child_pages[M: Model](
+    query: QuerySet[M],
+    parent: str,
+    parents: Sequence[int],
+    order: Sequence[str],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> dict[int, Page[M]]:
+    """The same page of one child list (`parent` is its foreign key column, e.g. `product_id`) for many
+    parents, in three statements whatever their number, reading only the page's rows: the children counted
+    per parent, the ids of each page by `ROW_NUMBER() OVER (PARTITION BY parent ORDER BY order)`, then the
+    page's rows. For a DataLoader of connections on a page of parents (`Product.lots`)."""
+    page_window(first, after, last, before, 0)  # a bad argument is refused before any query
+    keys = list(dict.fromkeys(parents))
+    scoped = query.filter(**{f"{parent}__in": keys})
+    counted = await scoped.annotate(children=Count("id")).group_by(parent).values(parent, "children")
+    totals: dict[int, int] = {row[parent]: row["children"] for row in counted}
+    windows = {key: page_window(first, after, last, before, totals.get(key, 0)) for key in keys}
+    model = query.model
+    table = model._meta.basetable
+    columns = model._meta.fields_db_projection
+    number = RowNumber().over(table[columns[parent]])
+    for name in order:
+        column = columns[name.lstrip("-")]
+        number = number.orderby(table[column], order=Order.desc if name.startswith("-") else Order.asc)
+    numbered = scoped.annotate(page_row=number).values("id", parent, "page_row")
+    # One range of row numbers per distinct window (forward paging: one for all); one row more than the
+    # page tells whether another follows. The values inlined are integers computed here.
+    ranges: dict[tuple[int, int], list[int]] = {}
+    for key, window in windows.items():
+        ranges.setdefault((window.offset, window.offset + window.limit + 1), []).append(key)
+    wanted = " OR ".join(
+        f"(w.{parent} IN ({', '.join(str(int(k)) for k in ids)}) AND w.page_row > {int(low)} "
+        f"AND w.page_row <= {int(high)})"
+        for (low, high), ids in ranges.items()
+    )
+    numbered._choose_db_if_not_chosen()
+    numbered._make_query()
+    sql, params = numbered.query.get_parameterized_sql()
+    found = await numbered._db.execute_query_dict(
+        f"SELECT w.id, w.{parent}, w.page_row FROM ({sql}) w WHERE {wanted} ORDER BY w.page_row",  # noqa: S608
+        params,
+    )
+    # Read even when no row is wanted, so that a request costs the same statements whatever the data.
+    rows = {row.pk: row for row in await query.filter(id__in=[f["id"] for f in found])}
+    grouped: dict[int, list[M]] = {key: [] for key in keys}
+    for f in found:
+        if f["id"] in rows:
+            grouped[f[parent]].append(rows[f["id"]])
+    pages: dict[int, Page[M]] = {}
+    for key in keys:
+        window, children, total = windows[key], grouped[key], totals.get(key, 0)
+        has_more = len(children) > window.limit
+        children = children[: window.limit]
+        if window.backwards:
+            has_more = window.offset + len(children) < total
+        pages[key] = Page(
+            rows=children,
+            cursors=[encode_cursor(window.offset + i) for i in range(len(children))],
+            has_next_page=has_more,
+            has_previous_page=window.offset > 0,
+            total=total,
+        )
+    return pages
 
 
 def page_of_list[M](
@@ -142,3 +214,24 @@ class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar g
             query=query,
             known_total=page.total,
         )
+
+
+def deprecated_list(connection: str) -> str:
+    """The deprecation reason of a plain list that a connection field replaces (docs/frontend.md, "Lists and
+    connections")."""
+    return f"Use `{connection}` (a Relay connection: paged, with totalCount); removed after 2027-06-30."
+
+
+def list_connection[M, N](
+    items: Sequence[M],
+    convert: Callable[[M], N],
+    first: int | None,
+    after: str | None,
+    last: int | None,
+    before: str | None,
+) -> Connection[N]:
+    """A child connection over a list its DataLoader read for every parent of the request in one query
+    (a lot's events, a fair's booths...): the page of that list, with the same window and cursors as
+    `fetch_page`, the total known, and only the page's items converted."""
+    page = page_of_list(items, first, after, last, before)
+    return Connection.of(page, [convert(row) for row in page.rows])

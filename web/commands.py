@@ -1,5 +1,5 @@
 """The command line of `server.py` but `serve`: migrate, demo, export-schema, labels, catalog, worker,
-report, reminders, create-admin, trusted-documents (their usage is in server.py's docstring and `python server.py --help`)."""
+report, reminders, create-admin, trusted-documents, backup, restore, verify, export (their usage is in server.py's docstring and `python server.py --help`)."""
 
 from __future__ import annotations
 
@@ -220,8 +220,16 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     local worker loop otherwise (on PostgreSQL several such processes share the queue too)."""
     import signal
 
+    from services.common import tracing
+    from web import probes
+
+    tracing.configure(settings)  # its renders' spans, with OTEL_EXPORTER_OTLP_ENDPOINT
     await db.connect(settings.database_url)
     dispatcher = asyncio.create_task(subscription_dispatcher(settings), name="epcis-subscriptions")
+    # Its own metrics (render durations, the queue, the loop's lag) on --metrics-port, else OCOP_METRICS_PORT,
+    # else none: a worker serves no HTTP (docs/monitoring.md).
+    lag = probes.LoopLag(settings.loop_lag_interval_s, settings.loop_lag_warn_ms)
+    monitoring = probes.Monitoring.start(lag, settings, port=args.metrics_port)
     try:
         postgres = settings.database_url.startswith(("postgres://", "postgresql://"))
         if postgres and not args.local:
@@ -255,6 +263,7 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
         await asyncio.gather(*workers, return_exceptions=True)
         return 0
     finally:
+        monitoring.stop()
         dispatcher.cancel()
         await asyncio.gather(dispatcher, return_exceptions=True)
         await db.disconnect()
@@ -389,6 +398,57 @@ async def _trusted_documents(settings: Settings, args: argparse.Namespace, manif
         await db.disconnect()
 
 
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    """A producer's own data as a zip (services/registry/portability/), as the system."""
+    from services.registry.portability import job as portability
+
+    await db.connect(settings.database_url)
+    try:
+        try:
+            job = await portability.start_export(
+                args.producer, SYSTEM, user_id=None, base_url=settings.public_base_url
+            )
+        except DomainError as exc:
+            return _refused(exc)
+        return await _job_to_file(job, f"export producer {args.producer}", args.output)
+    finally:
+        await db.disconnect()
+
+
+async def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    """`backup`, `restore` and `verify` (services/backup/, docs/operators.md "Backup and restore")."""
+    from services.backup import archive, verify
+    from services.backup.database import BackupError
+
+    try:
+        if args.command == "backup":
+            done = await archive.backup(settings.database_url, args.output, with_files=args.files)
+            listed = done["files"]["files"]
+            sys.stdout.write(
+                f"backup {args.output}: {done['database']['kind']} {done['database']['bytes']:,} bytes, "
+                f"{len(listed)} stored files listed{' and copied' if args.files else ''}\n"
+            )
+            return 0
+        if args.command == "restore":
+            target_url = args.database_url or settings.database_url
+            restored = await archive.restore(args.backup, target_url, force=args.force)
+            sys.stdout.write(
+                f"restored into {restored['database']}: {restored['files_restored']} files copied\n"
+            )
+            return 0
+        manifest = archive.read(args.manifest)["files"] if args.manifest else None
+    except BackupError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    await db.connect(settings.database_url)
+    try:
+        report = await verify.verify(settings.public_base_url, manifest)
+    finally:
+        await db.disconnect()
+    (sys.stdout if report.ok else sys.stderr).write("\n".join(report.lines()) + "\n")
+    return 0 if report.ok else 1
+
+
 def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="server.py", description="ocop-hub")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -427,6 +487,11 @@ def parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--concurrency", type=int, default=1, help="jobs at once (each in a child process)")
     worker.add_argument("--local", action="store_true", help="the local loop even on PostgreSQL")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        help="serve this worker's /metrics on this port (default OCOP_METRICS_PORT)",
+    )
     reminders = commands.add_parser(
         "reminders", help="e-mail each province officer and producer its certificates expiring within 90 days"
     )
@@ -452,6 +517,20 @@ def parser() -> argparse.ArgumentParser:
     )
     register.add_argument("file", type=Path)
     actions.add_parser("list", help="print the registered documents, newest first")
+    backup = commands.add_parser("backup", help="dump the database and list the stored files (sha256)")
+    backup.add_argument("-o", "--output", type=Path, required=True, help="a new directory to write")
+    backup.add_argument("--files", action="store_true", help="copy the stored files too (not only list them)")
+    restore = commands.add_parser("restore", help="restore a backup into a fresh database")
+    restore.add_argument("backup", type=Path, help="the backup's directory")
+    restore.add_argument("--database-url", help="where to restore (default: DATABASE_URL)")
+    restore.add_argument("--force", action="store_true", help="replace what a non-empty target holds")
+    export_data = commands.add_parser("export", help="a producer's own data as a zip (products, lots, EPCIS)")
+    export_data.add_argument("--producer", type=int, required=True, help="the producer (database id)")
+    export_data.add_argument(
+        "-o", "--output", type=Path, help="file to write (default: a name from the producer)"
+    )
+    check = commands.add_parser("verify", help="check every lot's hash chain and every stored file's sha256")
+    check.add_argument("--manifest", type=Path, help="a backup's directory: its files must all be there")
     commands.add_parser(
         "trace-snapshots", help="build the trace page snapshots lots lack (once, after upgrading)"
     )
@@ -487,6 +566,10 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_trace_snapshots(settings))
     if command == "create-admin":
         return asyncio.run(_create_admin(settings, args))
+    if command == "export":
+        return asyncio.run(_export(settings, args))
+    if command in ("backup", "restore", "verify"):
+        return asyncio.run(_backup(settings, args))
     if command == "trusted-documents":
         manifest = None
         if args.action == "register":

@@ -11,6 +11,7 @@ import base64
 import functools
 import hashlib
 import html
+import time
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -33,7 +34,7 @@ from schema.limits import format_errors
 from schema.response_cache import cacheability
 from services.api import response_cache, trusted_documents
 from services.api.trusted_documents import Registered
-from services.common import paths, settings
+from services.common import metrics, paths, settings, tracing
 from services.common.settings import Settings, TrustedDocuments
 from services.common.settings import current as current_settings
 from web import subscriptions
@@ -315,8 +316,65 @@ async def choose_document(
     return sent.query, None
 
 
+@dataclass(slots=True)
+class _Seen:
+    """What metrics say of one operation: its name (registered: a registered document's), its type."""
+
+    name: str | None
+    registered: bool = False
+    type: str = "unknown"
+
+    def take(self, operation: tuple[str | None, str] | None) -> None:
+        if operation is not None:
+            self.name = operation[0] or self.name
+            self.type = operation[1]
+
+
+def _outcome(payload: response_cache.Answer | Response) -> str:
+    """`OK`, or the code of the first error of the answer (a refusal's too)."""
+    if isinstance(payload, response_cache.Answer) and payload.keep:
+        return "OK"  # no error (a kept answer has none)
+    try:
+        errors = orjson.loads(bytes(payload.body)).get("errors") or []
+    except (orjson.JSONDecodeError, AttributeError):
+        return metrics.OTHER
+    if not errors:
+        return "OK"
+    return metrics.code_label((errors[0].get("extensions") or {}).get("code"))
+
+
 async def answer(
     request: Request, config: GraphQLConfig, sent: Sent, *, queries_only: bool = False
+) -> response_cache.Answer | Response:
+    """`_answer`, counted and timed by operation name, type and outcome in `ocop_graphql_operations_total`
+    and `ocop_graphql_operation_duration_seconds` (services/common/metrics.py); in a span of its own when
+    tracing is on."""
+    started = time.perf_counter()
+    seen = _Seen(sent.operation_name)
+    if tracing.ENABLED:  # a span named by the operation (services/common/tracing.py)
+        with tracing.span("graphql") as span:
+            payload = await _answer(request, config, sent, seen, queries_only=queries_only)
+            operation, code = (
+                metrics.operation_label(seen.name, registered=seen.registered),
+                _outcome(payload),
+            )
+            span.update_name(f"graphql {operation}")
+            span.set_attributes(
+                {
+                    "graphql.operation.name": operation,
+                    "graphql.operation.type": seen.type,
+                    "ocop.graphql.code": code,
+                }
+            )
+    else:
+        payload = await _answer(request, config, sent, seen, queries_only=queries_only)
+        operation, code = metrics.operation_label(seen.name, registered=seen.registered), _outcome(payload)
+    metrics.observe_operation(operation, seen.type, code, time.perf_counter() - started)
+    return payload
+
+
+async def _answer(
+    request: Request, config: GraphQLConfig, sent: Sent, seen: _Seen, *, queries_only: bool = False
 ) -> response_cache.Answer | Response:
     """Authenticates, chooses the document (`choose_document`) and runs it with the request's variables and
     operation, all within `timeout_s`: the encoded response, or a refusal (a timeout, no query, an unknown
@@ -330,6 +388,9 @@ async def answer(
             if isinstance(chosen, Response):
                 return chosen
             query, registered = chosen
+            if registered is not None:
+                seen.name, seen.registered = registered.operation_name, True
+                seen.type = registered.operation_type
             if queries_only and (registered is None or registered.operation_type != "query"):
                 message = _said(
                     request,
@@ -337,7 +398,9 @@ async def answer(
                     "Only queries run over GET; send mutations with POST.",
                 )
                 return _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")
-            return await cached_answer(request, config, sent, query, registered, context)
+            answered = await cached_answer(request, config, sent, query, registered, context)
+            seen.take(answered.operation)
+            return answered
     except TimeoutError:
         if not deadline.expired():
             raise
@@ -378,7 +441,7 @@ async def cached_answer(
             allowed_operation_types=_OVER_POST,
         )
         payload = response_body(result, request, production=config.production, sent=(query, sent.variables))
-        return response_cache.Answer(orjson.dumps(payload), keep="errors" not in payload)
+        return response_cache.Answer(orjson.dumps(payload), "errors" not in payload, None, context.operation)
 
     cache = config.responses
     if cache is None or context.actor.is_authenticated or "authorization" in request.headers:

@@ -9,10 +9,12 @@ import time
 import uuid
 
 import structlog
+from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.common import page_cache
+from services.common import metrics, page_cache, tracing
 from web.responses import CachedResponse
 
 log = structlog.get_logger("ocop")
@@ -43,8 +45,44 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def route_template(scope: Scope) -> str:
+    """The route a request went to, as its template (`/t/{code}/{lot}`: a metric's label, never the raw
+    path); for a request routing never saw (a front cache hit), the route that would have answered it;
+    `metrics.UNMATCHED` for a path no route answers."""
+    route = scope.get("route")
+    if route is not None:
+        return str(getattr(route, "path", metrics.UNMATCHED))
+    app = scope.get("app")
+    router = getattr(app, "router", None)
+    if router is None:
+        return metrics.UNMATCHED
+    # Kept on the router (it is not hashable), at most _TEMPLATES_KEPT paths: a front cache hit's path is
+    # matched once, not at every hit.
+    kept: dict[tuple[str, str], str] = router.__dict__.setdefault("_ocop_templates", {})
+    key = (scope["method"], scope["path"])
+    template = kept.get(key)
+    if template is None:
+        if len(kept) >= _TEMPLATES_KEPT:
+            kept.clear()
+        template = kept[key] = _template_of(router, *key)
+    return template
+
+
+_TEMPLATES_KEPT = 4096
+
+
+def _template_of(router: Router, method: str, path: str) -> str:
+    probe: Scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+    for route in router.routes:
+        match, _ = route.matches(probe)
+        if match != Match.NONE:
+            return str(getattr(route, "path", metrics.UNMATCHED))
+    return metrics.UNMATCHED
+
+
 class RequestLogMiddleware:
-    """One structured log line per request, with a request id echoed in `X-Request-ID`."""
+    """One structured log line per request, with a request id echoed in `X-Request-ID`; and the request's
+    figures in `ocop_http_requests_total` and `ocop_http_request_duration_seconds` (services/common/metrics)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -58,11 +96,18 @@ class RequestLogMiddleware:
         # Reachable as request.state.request_id (masked errors name it), and in every log line of the request.
         scope.setdefault("state", {})["request_id"] = request_id
         status = 500
+        span = tracing.current_span() if tracing.ENABLED else None  # the request's (add_tracing)
+        if span is not None:
+            span.set_attribute("ocop.request_id", request_id)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                if span is not None:  # named by its route template, now that routing has found it
+                    route = route_template(scope)
+                    span.update_name(f"{scope['method']} {route}")
+                    span.set_attribute("http.route", route)
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
@@ -70,14 +115,32 @@ class RequestLogMiddleware:
             with structlog.contextvars.bound_contextvars(request_id=request_id):
                 await self.app(scope, receive, send_with_id)
         finally:
+            elapsed = time.perf_counter() - started
             log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                ms=round((time.perf_counter() - started) * 1000, 2),
+                ms=round(elapsed * 1000, 2),
                 request_id=request_id,
             )
+            metrics.observe_request(scope["method"], route_template(scope), status, elapsed)
+
+
+def add_tracing(app: Starlette) -> None:
+    """The OpenTelemetry ASGI middleware, outermost (add it last), when tracing is on
+    (services/common/tracing.py); nothing at all when it is off. It opens the request's span, which
+    RequestLogMiddleware names by route template and gives the request id."""
+    if not tracing.ENABLED:
+        return
+    from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+
+    app.add_middleware(
+        OpenTelemetryMiddleware,
+        tracer_provider=tracing.tracer_provider(),
+        exclude_spans=["receive", "send"],
+        excluded_urls="/healthz,/readyz,/metrics",  # the orchestrator's and Prometheus' polls
+    )
 
 
 # The scope entry through which FrontCacheMiddleware hands a request it may keep to the handler:

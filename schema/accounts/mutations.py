@@ -20,9 +20,15 @@ from services.policy import registry as policy
 
 @strawberry.type(description="The result of signing in.")
 class LoginPayload:
-    token: str | None = strawberry.field(description="Send as `Authorization: Bearer <token>`.")
-    expires_at: dt.datetime | None = strawberry.field(description="When the token stops working.")
-    user: UserType | None = strawberry.field(description="The signed-in user.")
+    token: str | None = strawberry.field(
+        description="Send as `Authorization: Bearer <token>`. Null when `errors` is not empty."
+    )
+    expires_at: dt.datetime | None = strawberry.field(
+        description="When the token stops working. Null when `errors` is not empty."
+    )
+    user: UserType | None = strawberry.field(
+        description="The signed-in user. Null when `errors` is not empty."
+    )
     errors: list[AccountError] = strawberry.field(description=ERRORS)
     audit_user_id: strawberry.Private[int | None] = None
 
@@ -35,14 +41,20 @@ class LogoutPayload:
 
 @strawberry.type(description="The new API token.")
 class ApiTokenCreatePayload:
-    token: str | None = strawberry.field(description="The secret: shown only in this response.")
-    api_token: ApiTokenType | None = strawberry.field(description="The token's record (without its secret).")
+    token: str | None = strawberry.field(
+        description="The secret: shown only in this response. Null when `errors` is not empty."
+    )
+    api_token: ApiTokenType | None = strawberry.field(
+        description="The token's record (without its secret). Null when `errors` is not empty."
+    )
     errors: list[AccountError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The revoked token.")
 class ApiTokenRevokePayload:
-    api_token: ApiTokenType | None = strawberry.field(description="The token, now revoked.")
+    api_token: ApiTokenType | None = strawberry.field(
+        description="The token, now revoked. Null when `errors` is not empty."
+    )
     errors: list[AccountError] = strawberry.field(description=ERRORS)
 
 

@@ -41,9 +41,11 @@ describe_enum(
 class MembershipType:
     role: Role = strawberry.field(description="The role.")
     producer_id: relay.GlobalID | None = strawberry.field(
-        description="The producer a producer member acts for."
+        description="The producer a producer member acts for. Null for roles other than PRODUCER_MEMBER."
     )
-    fair_scope: str | None = strawberry.field(description="Slug of the fair a fair organiser organises.")
+    fair_scope: str | None = strawberry.field(
+        description="Slug of the fair a fair organiser organises. Null for roles other than FAIR_ORGANISER."
+    )
     province_unit_id: strawberry.Private[int | None]
 
     @classmethod
@@ -56,7 +58,9 @@ class MembershipType:
             province_unit_id=m.province_id,
         )
 
-    @strawberry.field(description="The province a province officer works for.")
+    @strawberry.field(
+        description="The province a province officer works for. Null for roles other than PROVINCE_OFFICER."
+    )
     async def province(self, info: Info) -> AdministrativeUnit | None:
         if self.province_unit_id is None:
             return None
@@ -72,7 +76,9 @@ class UserType(relay.Node):
     is_active: bool = strawberry.field(
         description="False once the account is disabled: it can no longer sign in."
     )
-    last_login_at: dt.datetime | None = strawberry.field(description="When the user last signed in.")
+    last_login_at: dt.datetime | None = strawberry.field(
+        description="When the user last signed in. Null until the user first signs in."
+    )
 
     @classmethod
     def from_model(cls, user: User) -> Self:
@@ -98,11 +104,15 @@ class UserType(relay.Node):
 class ApiTokenType:
     id: relay.GlobalID = strawberry.field(description="The token's global ID (to revoke it).")
     kind: TokenKind = strawberry.field(description="A session (from login) or an API token (for scripts).")
-    name: str | None = strawberry.field(description="What it is for, as named when created.")
+    name: str | None = strawberry.field(
+        description="What it is for, as named when created. Null when it was created without a name."
+    )
     prefix: str = strawberry.field(description="The first characters, to tell tokens apart.")
     created_at: dt.datetime = strawberry.field(description="When it was created.")
     expires_at: dt.datetime = strawberry.field(description="When it stops working.")
-    last_used_at: dt.datetime | None = strawberry.field(description="When a request last used it.")
+    last_used_at: dt.datetime | None = strawberry.field(
+        description="When a request last used it. Null until a request uses it."
+    )
     revoked_at: dt.datetime | None = strawberry.field(
         description="When it was revoked (logout or revokeApiToken); null while valid."
     )
@@ -116,14 +126,20 @@ class ApiTokenType:
 class AuditEntryType:
     at: dt.datetime = strawberry.field(description="When the mutation ran.")
     action: str = strawberry.field(description="The mutation's name, e.g. createProduct.")
-    object_type: str | None = strawberry.field(description="Type of the object it changed, e.g. Product.")
-    object_id: relay.GlobalID | None = strawberry.field(description="Global ID of the object it changed.")
+    object_type: str | None = strawberry.field(
+        description="Type of the object it changed, e.g. Product. Null when the action changed no single object (a sign-in, a refused request)."
+    )
+    object_id: relay.GlobalID | None = strawberry.field(
+        description="Global ID of the object it changed. Null when the action changed no single object (a sign-in, a refused request)."
+    )
     succeeded: bool = strawberry.field(description="False when the mutation was refused.")
     error_codes: list[str] = strawberry.field(description="The codes it was refused with.")
     request_id: str | None = strawberry.field(
-        description="The request's ID (X-Request-ID), to find it in the logs."
+        description="The request's ID (X-Request-ID), to find it in the logs. Null for actions outside an HTTP request (a command, a background job)."
     )
-    user_email: str | None = strawberry.field(description="Who ran it.")
+    user_email: str | None = strawberry.field(
+        description="Who ran it. Null when no signed-in user ran it (an anonymous request, the system, a deleted user)."
+    )
 
     @classmethod
     def from_model(cls, entry: AuditEntry, email: str | None) -> Self:

@@ -52,13 +52,17 @@ from services.policy import fairs as fair_policy
 
 @strawberry.type(description="The result of a fair mutation.")
 class FairPayload:
-    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    fair: Fair | None = strawberry.field(
+        description="The fair, as it is after the change. Null when `errors` is not empty."
+    )
     errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The result of importing a floor plan.")
 class LayoutImportPayload:
-    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    fair: Fair | None = strawberry.field(
+        description="The fair, as it is after the change. Null when `errors` is not empty."
+    )
     zones_created: int = strawberry.field(default=0, description="Zones created.")
     zones_updated: int = strawberry.field(default=0, description="Zones changed.")
     booths_created: int = strawberry.field(default=0, description="Booths created.")
@@ -82,7 +86,9 @@ class BoothPayload:
 
 @strawberry.type(description="The result of automatic booth assignment.")
 class AutoAssignPayload:
-    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    fair: Fair | None = strawberry.field(
+        description="The fair, as it is after the change. Null when `errors` is not empty."
+    )
     report: AutoAssignReport | None = strawberry.field(
         description="What it did and could not do; null when refused."
     )
@@ -91,14 +97,18 @@ class AutoAssignPayload:
 
 @strawberry.type(description="The result of adding a programme session.")
 class ProgrammeSessionPayload:
-    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    fair: Fair | None = strawberry.field(
+        description="The fair, as it is after the change. Null when `errors` is not empty."
+    )
     session: ProgrammeSession | None = strawberry.field(description="The new session; null when refused.")
     errors: list[FairError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The result of adding a tourism offering.")
 class TourismOfferingPayload:
-    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    fair: Fair | None = strawberry.field(
+        description="The fair, as it is after the change. Null when `errors` is not empty."
+    )
     tourism_offering: TourismOffering | None = strawberry.field(
         description="The new offering; null when refused."
     )
@@ -107,7 +117,9 @@ class TourismOfferingPayload:
 
 @strawberry.type(description="The result of adding a sponsor.")
 class SponsorPayload:
-    fair: Fair | None = strawberry.field(description="The fair, as it is after the change.")
+    fair: Fair | None = strawberry.field(
+        description="The fair, as it is after the change. Null when `errors` is not empty."
+    )
     sponsor: Sponsor | None = strawberry.field(description="The new sponsor; null when refused.")
     errors: list[FairError] = strawberry.field(description=ERRORS)
 

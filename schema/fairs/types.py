@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Annotated, Self, cast
 
 import strawberry
@@ -25,6 +26,7 @@ from schema.context import Info
 from schema.enums import describe_enum
 from schema.fairs.loaders import fair_loaders
 from schema.mapping import from_row
+from schema.pagination import After, Before, Connection, First, Last, deprecated_list, list_connection
 from schema.registry.types import Producer, Product, visible_product
 from schema.response_cache import per_caller
 from services.fairs import floorplan
@@ -135,8 +137,10 @@ async def _admin_unit(info: Info, unit_id: int | None) -> AdministrativeUnit | N
 @strawberry.type(description="An organising body of a fair.")
 class FairOrganiser:
     name: str = strawberry.field(description="Name of the body.")
-    role: str | None = strawberry.field(description="e.g. Đơn vị chủ trì, Đơn vị thực hiện.")
-    website: str | None = strawberry.field(description="Its website.")
+    role: str | None = strawberry.field(
+        description="e.g. Đơn vị chủ trì, Đơn vị thực hiện. Null when not given."
+    )
+    website: str | None = strawberry.field(description="Its website. Null when not given.")
 
 
 @strawberry.type(description="A trade fair, e.g. the 2019 OCOP-Tourism fair in Bến Tre.")
@@ -145,26 +149,36 @@ class Fair(relay.Node):
     slug: str = strawberry.field(description="Stable address of the fair, e.g. hoi-cho-ocop-du-lich-2019.")
     name: str = strawberry.field(description="Its name in Vietnamese.")
     name_en: str | None = strawberry.field(
-        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+        description="Its name in English, when one was given (`name` is the Vietnamese one). Null when no English one was given."
     )
-    theme: str | None = strawberry.field(description="Its theme or motto, in Vietnamese.")
-    theme_en: str | None = strawberry.field(description="The theme in English.")
+    theme: str | None = strawberry.field(
+        description="Its theme or motto, in Vietnamese. Null when not given."
+    )
+    theme_en: str | None = strawberry.field(
+        description="The theme in English. Null when no English one was given."
+    )
     kind: FairKind = strawberry.field(description="What kind of fair it is.")
     regions: list[str] = strawberry.field(description="Regions it serves, e.g. Tây Nam Bộ, Đông Nam Bộ.")
     venue: str = strawberry.field(description="Where it is held (e.g. Quảng trường Đồng Khởi).")
-    address: str | None = strawberry.field(description="Postal address of the venue.")
+    address: str | None = strawberry.field(description="Postal address of the venue. Null when not given.")
     starts_on: dt.date = strawberry.field(description="First day.")
     ends_on: dt.date = strawberry.field(description="Last day.")
-    opening_hours: str | None = strawberry.field(description="Opening hours, as words (e.g. 8:00 – 22:00).")
+    opening_hours: str | None = strawberry.field(
+        description="Opening hours, as words (e.g. 8:00 – 22:00). Null when not given."
+    )
     organisers: list[FairOrganiser] = strawberry.field(description="The bodies that organise it.")
     foreword: str | None = strawberry.field(
-        description="The organisers' foreword for the catalog, in Vietnamese."
+        description="The organisers' foreword for the catalog, in Vietnamese. Null when not given."
     )
-    foreword_en: str | None = strawberry.field(description="The foreword in English.")
+    foreword_en: str | None = strawberry.field(
+        description="The foreword in English. Null when no English one was given."
+    )
     practical_info: str | None = strawberry.field(
-        description="Practical information for visitors (transport, parking...), in Vietnamese."
+        description="Practical information for visitors (transport, parking...), in Vietnamese. Null when not given."
     )
-    practical_info_en: str | None = strawberry.field(description="The practical information in English.")
+    practical_info_en: str | None = strawberry.field(
+        description="The practical information in English. Null when no English one was given."
+    )
     floor_width_m: float = strawberry.field(description="Width of the floor plan, in metres.")
     floor_depth_m: float = strawberry.field(description="Depth of the floor plan, in metres.")
     status: FairStatus = strawberry.field(
@@ -203,7 +217,9 @@ class Fair(relay.Node):
     def viewer_can_manage(self) -> bool:
         return self.manages
 
-    @strawberry.field(description="Province where it is held.")
+    @strawberry.field(
+        description="Province where it is held. Null when the fair is not tied to one province (a national or online fair)."
+    )
     async def province(self, info: Info) -> AdministrativeUnit | None:
         return await _admin_unit(info, self.province_id)
 
@@ -212,7 +228,10 @@ class Fair(relay.Node):
         rows = await fair_loaders(info).zones_by_fair.load(self.id)
         return [Zone.from_model(z, self.shows_exhibitors) for z in rows]
 
-    @strawberry.field(description="Booths of the floor plan, by code; their exhibitors once published.")
+    @strawberry.field(
+        description="Booths of the floor plan, by code; their exhibitors once published. All of them, unpaged.",
+        deprecation_reason=deprecated_list("boothsConnection"),
+    )
     async def booths(
         self,
         info: Info,
@@ -220,25 +239,66 @@ class Fair(relay.Node):
             str | None, strawberry.argument(description="Only the booths of this zone.")
         ] = None,
     ) -> list[Booth]:
+        return [Booth.from_model(b, self.shows_exhibitors) for b in await self._booths(info, zone_code)]
+
+    @strawberry.field(
+        description="Booths of the floor plan, by code, a page at a time; their exhibitors once published."
+    )
+    async def booths_connection(
+        self,
+        info: Info,
+        zone_code: Annotated[
+            str | None, strawberry.argument(description="Only the booths of this zone.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Booth]:
+        rows = await self._booths(info, zone_code)
+        return list_connection(rows, self._booth, first, after, last, before)
+
+    def _booth(self, row: BoothModel) -> Booth:
+        return Booth.from_model(row, self.shows_exhibitors)
+
+    def _application(self, row: ApplicationModel) -> ExhibitorApplication:
+        return ExhibitorApplication.from_model(row, self.shows_exhibitors)
+
+    async def _booths(self, info: Info, zone_code: str | None) -> list[BoothModel]:
         rows = await fair_loaders(info).booths_by_fair.load(self.id)
         if zone_code is not None:
             zones = await fair_loaders(info).zones_by_fair.load(self.id)
             wanted = {z.id for z in zones if z.code == zone_code.strip().upper()}
             rows = [b for b in rows if b.zone_id in wanted]
-        return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
+        return rows
 
     @strawberry.field(
-        description="Approved exhibitors with their products: public once the fair is published."
+        description="Approved exhibitors with their products: public once the fair is published. All of "
+        "them, unpaged.",
+        deprecation_reason=deprecated_list("exhibitorsConnection"),
     )
     async def exhibitors(self, info: Info) -> list[ExhibitorApplication]:
+        return [self._application(a) for a in await self._exhibitors(info)]
+
+    @strawberry.field(
+        description="Approved exhibitors (producers whose application was approved) with their products, "
+        "a page at a time: public once the fair is published, empty before for those who do not organise it."
+    )
+    async def exhibitors_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[ExhibitorApplication]:
+        rows = await self._exhibitors(info)
+        return list_connection(rows, self._application, first, after, last, before)
+
+    async def _exhibitors(self, info: Info) -> list[ApplicationModel]:
         if not self.shows_exhibitors:
             return []
-        rows = await fair_loaders(info).exhibitors_by_fair.load(self.id)
-        return [ExhibitorApplication.from_model(a, self.shows_exhibitors) for a in rows]
+        return await fair_loaders(info).exhibitors_by_fair.load(self.id)
 
     @strawberry.field(
         description="Applications: all of them for the fair's organisers, a producer's own for those who "
-        "manage it, none for others."
+        "manage it, none for others. All of them, unpaged.",
+        deprecation_reason=deprecated_list("applicationsConnection"),
     )
     async def applications(
         self,
@@ -247,6 +307,27 @@ class Fair(relay.Node):
             ApplicationStatus | None, strawberry.argument(description="Only applications in this status.")
         ] = None,
     ) -> list[ExhibitorApplication]:
+        return [self._application(a) for a in await self._applications(info, status)]
+
+    @strawberry.field(
+        description="Applications to exhibit, oldest submission first, a page at a time: all of them for the "
+        "fair's organisers, a producer's own for those who manage it, none for others."
+    )
+    async def applications_connection(
+        self,
+        info: Info,
+        status: Annotated[
+            ApplicationStatus | None, strawberry.argument(description="Only applications in this status.")
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[ExhibitorApplication]:
+        rows = await self._applications(info, status)
+        return list_connection(rows, self._application, first, after, last, before)
+
+    async def _applications(self, info: Info, status: ApplicationStatus | None) -> list[ApplicationModel]:
         rows = await fair_loaders(info).applications_by_fair.load(self.id)
         if status is not None:
             rows = [a for a in rows if a.status == status]
@@ -258,7 +339,7 @@ class Fair(relay.Node):
                 for a, p in zip(rows, producers, strict=True)
                 if p is not None and registry_policy.may_manage_producer(reach, p)
             ]
-        return [ExhibitorApplication.from_model(a, self.shows_exhibitors) for a in rows]
+        return rows
 
     @strawberry.field(description="Programme sessions, in time order.")
     async def programme(self, info: Info) -> list[ProgrammeSession]:
@@ -319,7 +400,7 @@ class Zone(relay.Node):
     code: str = strawberry.field(description="Short code, e.g. A; its booths' codes start with it.")
     name: str = strawberry.field(description='Name in Vietnamese (e.g. "Khu sản phẩm thực phẩm").')
     name_en: str | None = strawberry.field(
-        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+        description="Its name in English, when one was given (`name` is the Vietnamese one). Null when no English one was given."
     )
     product_groups: list[str] = strawberry.field(
         description="OCOP product groups (QĐ 148 codes '1'..'6') it hosts; empty: any group."
@@ -342,10 +423,21 @@ class Zone(relay.Node):
     def display_name(self, info: Info) -> str:
         return _pick(info, self.name, self.name_en)
 
-    @strawberry.field(description="Its booths, by code.")
+    @strawberry.field(
+        description="Its booths, by code; all of them, unpaged.",
+        deprecation_reason=deprecated_list("boothsConnection"),
+    )
     async def booths(self, info: Info) -> list[Booth]:
         rows = await fair_loaders(info).booths_by_zone.load(self.id)
         return [Booth.from_model(b, self.shows_exhibitors) for b in rows]
+
+    @strawberry.field(description="Its booths, by code, a page at a time.")
+    async def booths_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Booth]:
+        rows = await fair_loaders(info).booths_by_zone.load(self.id)
+        convert = partial(Booth.from_model, shows_exhibitors=self.shows_exhibitors)
+        return list_connection(rows, convert, first, after, last, before)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -392,7 +484,9 @@ class Booth(relay.Node):
     depth_m: float = strawberry.field(description="Depth, in metres.")
     x_m: float = strawberry.field(description="Left edge, in metres from the floor's left edge.")
     y_m: float = strawberry.field(description="Front edge, in metres from the floor's top edge.")
-    price_vnd: int | None = strawberry.field(description="Rental price in Vietnamese đồng, when set.")
+    price_vnd: int | None = strawberry.field(
+        description="Rental price in Vietnamese đồng, when set. Null when no price was set."
+    )
     zone_id: strawberry.Private[int]
     fair_id: strawberry.Private[int]
     shows_exhibitors: strawberry.Private[bool]
@@ -414,7 +508,9 @@ class Booth(relay.Node):
         row = await fair_loaders(info).assignment_by_booth.load(self.id)
         return BoothAssignmentType.from_model(row, True) if row else None
 
-    @strawberry.field(description="The exhibitor on the booth (see assignment).")
+    @strawberry.field(
+        description="The exhibitor on the booth (see assignment). Null when the booth is free, or for callers who may not yet see exhibitors (before the fair is published)."
+    )
     async def exhibitor(self, info: Info) -> ExhibitorApplication | None:
         assignment = await self.assignment(info)
         return await assignment.exhibitor(info) if assignment else None
@@ -435,10 +531,14 @@ class ExhibitorApplication(relay.Node):
     status: ApplicationStatus = strawberry.field(description="Where the application stands.")
     wanted_booth_type: BoothType = strawberry.field(description="The type of booth asked for.")
     booths_wanted: int = strawberry.field(description="How many booths asked for.")
-    description: str | None = strawberry.field(description="Short text for the catalog.")
-    description_en: str | None = strawberry.field(description="The catalog text in English.")
+    description: str | None = strawberry.field(description="Short text for the catalog. Null when not given.")
+    description_en: str | None = strawberry.field(
+        description="The catalog text in English. Null when no English one was given."
+    )
     submitted_at: dt.datetime = strawberry.field(description="When it was sent.")
-    decided_at: dt.datetime | None = strawberry.field(description="When the organisers decided.")
+    decided_at: dt.datetime | None = strawberry.field(
+        description="When the organisers decided. Null while it is still submitted (not yet decided)."
+    )
     fair_id: strawberry.Private[int]
     producer_id: strawberry.Private[int]
     wanted_zone_id: strawberry.Private[int | None]
@@ -448,7 +548,9 @@ class ExhibitorApplication(relay.Node):
     def from_model(cls, a: ApplicationModel, shows_exhibitors: bool) -> Self:
         return from_row(cls, a, shows_exhibitors=shows_exhibitors)
 
-    @strawberry.field(description="The catalog text in the request's language.")
+    @strawberry.field(
+        description="The catalog text in the request's language. Null when no text was given in either language."
+    )
     def display_description(self, info: Info) -> str | None:
         return _pick(info, self.description, self.description_en) if self.description else self.description_en
 
@@ -468,7 +570,7 @@ class ExhibitorApplication(relay.Node):
         reach = info.context.reach
         return [Product.from_model(p) for p in rows if registry_policy.sees_product(reach, p, producer)]
 
-    @strawberry.field(description="The zone asked for, if any.")
+    @strawberry.field(description="The zone asked for, if any. Null when it asked for no zone.")
     async def wanted_zone(self, info: Info) -> Zone | None:
         if self.wanted_zone_id is None:
             return None
@@ -518,14 +620,18 @@ class ProgrammeSession:
     id: strawberry.ID = strawberry.field(description="The session's global ID.")
     kind: SessionKind = strawberry.field(description="What kind of session.")
     title: str = strawberry.field(description="Its title, in Vietnamese.")
-    title_en: str | None = strawberry.field(description="The title in English, when one was given.")
+    title_en: str | None = strawberry.field(
+        description="The title in English, when one was given. Null when no English one was given."
+    )
     starts_at: dt.datetime = strawberry.field(description="When it starts.")
     ends_at: dt.datetime = strawberry.field(description="When it ends.")
-    place: str | None = strawberry.field(description="Where at the fair.")
+    place: str | None = strawberry.field(description="Where at the fair. Null when not given.")
     speakers: list[str] = strawberry.field(description="Who speaks or leads it.")
-    description: str | None = strawberry.field(description="What it is about, in Vietnamese.")
+    description: str | None = strawberry.field(
+        description="What it is about, in Vietnamese. Null when not given."
+    )
     description_en: str | None = strawberry.field(
-        description="The description in English, when one was given."
+        description="The description in English, when one was given. Null when no English one was given."
     )
 
     @classmethod
@@ -543,15 +649,17 @@ class TourismOffering:
     kind: OfferingKind = strawberry.field(description="What kind of offering.")
     name: str = strawberry.field(description="Its name in Vietnamese.")
     name_en: str | None = strawberry.field(
-        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+        description="Its name in English, when one was given (`name` is the Vietnamese one). Null when no English one was given."
     )
-    address: str | None = strawberry.field(description="Where it is.")
-    description: str | None = strawberry.field(description="What visitors find there, in Vietnamese.")
+    address: str | None = strawberry.field(description="Where it is. Null when not given.")
+    description: str | None = strawberry.field(
+        description="What visitors find there, in Vietnamese. Null when not given."
+    )
     description_en: str | None = strawberry.field(
-        description="The description in English, when one was given."
+        description="The description in English, when one was given. Null when no English one was given."
     )
-    contact: str | None = strawberry.field(description="How to book or reach it.")
-    image_url: str | None = strawberry.field(description="A photo.")
+    contact: str | None = strawberry.field(description="How to book or reach it. Null when not given.")
+    image_url: str | None = strawberry.field(description="A photo. Null when not given.")
     commune_id: strawberry.Private[int | None]
     product_id: strawberry.Private[int | None]
 
@@ -559,11 +667,13 @@ class TourismOffering:
     def from_model(cls, o: OfferingModel) -> Self:
         return from_row(cls, o, id=strawberry.ID(str(o.id)))
 
-    @strawberry.field(description="The commune where it is.")
+    @strawberry.field(description="The commune where it is. Null when not given.")
     async def commune(self, info: Info) -> AdministrativeUnit | None:
         return await _admin_unit(info, self.commune_id)
 
-    @strawberry.field(description="Its OCOP group 6 product, where there is one.")
+    @strawberry.field(
+        description="Its OCOP group 6 product, where there is one. Null when it is tied to no OCOP product, or the caller may not see that product."
+    )
     async def product(self, info: Info) -> Product | None:
         return await visible_product(info, self.product_id) if self.product_id else None
 
@@ -572,8 +682,8 @@ class TourismOffering:
 class Sponsor:
     name: str = strawberry.field(description="The sponsor's name.")
     level: str = strawberry.field(description="diamond, gold, silver or partner.")
-    logo_url: str | None = strawberry.field(description="Its logo.")
-    website: str | None = strawberry.field(description="Its website.")
+    logo_url: str | None = strawberry.field(description="Its logo. Null when not given.")
+    website: str | None = strawberry.field(description="Its website. Null when not given.")
 
     @classmethod
     def from_model(cls, s: SponsorModel) -> Self:
@@ -591,14 +701,18 @@ class AssignmentConflict:
     def from_conflict(cls, c: Conflict, language: str) -> Self:
         return from_row(cls, c, message=c.message_en if language == "en" else c.message)
 
-    @strawberry.field(description="The exhibitor concerned, if one is.")
+    @strawberry.field(
+        description="The exhibitor concerned, if one is. Null for PROVINCE_APART, which concerns a province's exhibitors together."
+    )
     async def exhibitor(self, info: Info) -> ExhibitorApplication | None:
         if self.application_id is None:
             return None
         row = await fair_loaders(info).application.load(self.application_id)
         return ExhibitorApplication.from_model(row, True) if row else None
 
-    @strawberry.field(description="The province concerned (PROVINCE_APART).")
+    @strawberry.field(
+        description="The province concerned (PROVINCE_APART). Null for every code but PROVINCE_APART."
+    )
     async def province(self, info: Info) -> AdministrativeUnit | None:
         return await _admin_unit(info, self.province_id)
 

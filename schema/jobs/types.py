@@ -18,6 +18,7 @@ from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from services.fairs.catalog import job as catalog_job
 from services.jobs import queue as jobs
+from services.registry.portability import job as portability_job
 from services.registry.report import job as report_job
 from services.registry.spreadsheets import job as spreadsheet_jobs
 
@@ -43,17 +44,19 @@ class JobKind(Enum):
     PROGRAMME_REPORT = report_job.PROGRAMME_REPORT
     REGISTRY_IMPORT = spreadsheet_jobs.IMPORT
     REGISTRY_EXPORT = spreadsheet_jobs.EXPORT
+    PRODUCER_EXPORT = portability_job.EXPORT
 
 
 describe_enum(
     JobKind,
-    description="What a job makes: a fair's printed catalog, a programme report, or a registry spreadsheet "
-    "import or export.",
+    description="What a job makes: a fair's printed catalog, a programme report, a registry spreadsheet "
+    "import or export, or a producer's data export.",
     values={
         "CATALOG": "A fair's printable catalog (PDF).",
         "PROGRAMME_REPORT": "A printed OCOP programme report (PDF) for a scope and a period.",
         "REGISTRY_IMPORT": "A registry spreadsheet import: a dry run's report, or the rows written.",
         "REGISTRY_EXPORT": "A registry spreadsheet export (.xlsx or CSV) of the products the caller sees.",
+        "PRODUCER_EXPORT": "A producer's own data as a zip (exportMyData): products, lots, labels, EPCIS events.",
     },
 )
 
@@ -70,9 +73,13 @@ class Job(relay.Node):
         description="Percent done, 0 to 100: input read, then pages laid out, pages drawn and parts joined; "
         "updated about every second while the job runs."
     )
-    error: str | None = strawberry.field(description="Why it failed (in English), or a note on a retry.")
+    error: str | None = strawberry.field(
+        description="Why it failed (in English), or a note on a retry. Null while the job runs and after it succeeded without a retry."
+    )
     created_at: dt.datetime = strawberry.field(description="When it was asked for.")
-    finished_at: dt.datetime | None = strawberry.field(description="When it succeeded or failed.")
+    finished_at: dt.datetime | None = strawberry.field(
+        description="When it succeeded or failed. Null until it succeeds or fails."
+    )
     model: strawberry.Private[JobModel]
 
     @classmethod

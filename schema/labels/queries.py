@@ -10,7 +10,18 @@ from strawberry import relay
 from schema.context import Info
 from schema.ids import decode_id
 from schema.labels.types import DesignQr, LabelRun, LabelTemplate, SerialScanStats
-from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page, page_of_list
+from schema.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Page,
+    deprecated_list,
+    fetch_page,
+    list_connection,
+    page_of_list,
+)
 from services.labels import design_qr, runs, scans
 from services.labels.templates import all_templates
 
@@ -18,10 +29,21 @@ from services.labels.templates import all_templates
 @strawberry.type
 class LabelQuery:
     @strawberry.field(
-        description="Label templates: the built-in sheets and rolls, then those organisations added."
+        description="Label templates: the built-in sheets and rolls, then those organisations added; all of "
+        "them, unpaged.",
+        deprecation_reason=deprecated_list("labelTemplatesConnection"),
     )
     async def label_templates(self) -> list[LabelTemplate]:
         return [LabelTemplate.of(t) for t in await all_templates()]
+
+    @strawberry.field(
+        description="Label templates (the sheet or roll sizes labels are printed on): the built-in ones, then "
+        "those organisations added, a page at a time."
+    )
+    async def label_templates_connection(
+        self, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[LabelTemplate]:
+        return list_connection(await all_templates(), LabelTemplate.of, first, after, last, before)
 
     @strawberry.field(description="Label runs of a lot you manage, newest first; empty for anyone else.")
     async def label_runs(

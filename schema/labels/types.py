@@ -131,8 +131,12 @@ class LabelRun(relay.Node):
     template_code: str = strawberry.field(description="Code of the label template it was printed on.")
     count: int = strawberry.field(description="Number of labels.")
     serialized: bool = strawberry.field(description="Whether each label has its own serial (GS1 AI 21).")
-    first_serial: str | None = strawberry.field(description="GS1 AI 21 of the first label (serialised runs).")
-    last_serial: str | None = strawberry.field(description="GS1 AI 21 of the last label (serialised runs).")
+    first_serial: str | None = strawberry.field(
+        description="GS1 AI 21 of the first label (serialised runs). Null for a run without serial numbers."
+    )
+    last_serial: str | None = strawberry.field(
+        description="GS1 AI 21 of the last label (serialised runs). Null for a run without serial numbers."
+    )
     start_slot: int = strawberry.field(description="First slot used on a part-used sheet (1-based).")
     language: Language = strawberry.field(description="The language printed on the labels.")
     print_date: dt.date = strawberry.field(description="The day it was printed.")
@@ -196,7 +200,9 @@ class LabelRun(relay.Node):
     ) -> str | None:
         return await self._thermal_url(info, "zpl", dpi)
 
-    @strawberry.field(description="TSPL for TSC/Xprinter thermal printers at 203 or 300 dpi; null as zplUrl.")
+    @strawberry.field(
+        description="TSPL for TSC/Xprinter thermal printers at 203 or 300 dpi; null when zplUrl is."
+    )
     async def tspl_url(
         self, info: Info, dpi: Annotated[int, strawberry.argument(description=DPI)] = 203
     ) -> str | None:
@@ -233,7 +239,9 @@ class SerialScanStats:
     flagged: bool = strawberry.field(
         description="Scanned from too many places in a short time: maybe copied."
     )
-    reason: str | None = strawberry.field(description="Why it is flagged, in words.")
+    reason: str | None = strawberry.field(
+        description="Why it is flagged, in words. Null when the serial is not flagged."
+    )
 
     @classmethod
     def of(cls, s: SerialStats) -> Self:

@@ -43,7 +43,9 @@ class DesignVersionPayload:
 
 @strawberry.type(description="The result of a review comment.")
 class ReviewCommentPayload:
-    version: DesignVersion | None = strawberry.field(description="The version as it is now.")
+    version: DesignVersion | None = strawberry.field(
+        description="The version as it is now. Null when `errors` is not empty."
+    )
     comment: ReviewComment | None = strawberry.field(description="The comment written; null when refused.")
     errors: list[PackagingError] = strawberry.field(description=ERRORS)
 
@@ -52,9 +54,11 @@ class ReviewCommentPayload:
 class UploadUrlPayload:
     url: str | None = strawberry.field(
         description="PUT the file's raw bytes here within 15 minutes (add `&name=` for its display name); "
-        "the answer's `fileId` goes into addDesignVersion's files."
+        "the answer's `fileId` goes into addDesignVersion's files. Null when `errors` is not empty."
     )
-    max_bytes: int | None = strawberry.field(description="Largest file accepted, in bytes.")
+    max_bytes: int | None = strawberry.field(
+        description="Largest file accepted, in bytes. Null when `errors` is not empty."
+    )
     errors: list[PackagingError] = strawberry.field(description=ERRORS)
 
 

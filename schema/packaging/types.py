@@ -25,6 +25,7 @@ from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
 from schema.packaging.loaders import packaging_loaders
+from schema.pagination import After, Before, Connection, First, Last, deprecated_list, list_connection
 from schema.registry.types import Product, visible_product
 from services.packaging import compliance, design_reads, designs, preview
 from services.packaging import declared as dc
@@ -157,21 +158,29 @@ describe_enum(
 @strawberry.type(description="The product name as declared, with its type size (cap height, mm).")
 class DeclaredProductName:
     text: str = strawberry.field(description="The name as printed.")
-    type_size_mm: float | None = strawberry.field(description="Its cap height, in millimetres.")
+    type_size_mm: float | None = strawberry.field(
+        description="Its cap height, in millimetres. Null when the design does not say."
+    )
 
 
 @strawberry.type(description="Name and address of the organisation responsible for the goods.")
 class DeclaredResponsibleParty:
-    name: str | None = strawberry.field(description="The organisation's name.")
-    address: str | None = strawberry.field(description="Its address.")
+    name: str | None = strawberry.field(
+        description="The organisation's name. Null when the design does not say."
+    )
+    address: str | None = strawberry.field(description="Its address. Null when the design does not say.")
 
 
 @strawberry.type(description="A text of the label in another language.")
 class DeclaredOtherLanguage:
     language: str = strawberry.field(description="BCP 47 tag (en, zh) or the language's name.")
     text: str = strawberry.field(description="The text.")
-    type_size_mm: float | None = strawberry.field(description="Its cap height, in millimetres.")
-    item: LabelItem | None = strawberry.field(description="The mandatory item it translates, if said.")
+    type_size_mm: float | None = strawberry.field(
+        description="Its cap height, in millimetres. Null when the design does not say."
+    )
+    item: LabelItem | None = strawberry.field(
+        description="The mandatory item it translates, if said. Null when the design does not say."
+    )
 
 
 @strawberry.type(description="The declared type size (cap height, mm) of a mandatory item's text.")
@@ -184,15 +193,17 @@ class DeclaredTextSize:
 class DeclaredOcopMark:
     present: bool = strawberry.field(description="Whether the label carries the OCOP mark.")
     stars: int | None = strawberry.field(
-        description="Stars the mark shows; must be those of the product's valid certificate."
+        description="Stars the mark shows; must be those of the product's valid certificate. Null when the design does not say."
     )
 
 
 @strawberry.type(description="The QR code printed on the label.")
 class DeclaredQr:
-    link: str | None = strawberry.field(description="The address the code carries (a lot's Digital Link).")
+    link: str | None = strawberry.field(
+        description="The address the code carries (a lot's Digital Link). Null when the design does not say."
+    )
     printed_size_mm: float | None = strawberry.field(
-        description="Side of the printed symbol, quiet zone included."
+        description="Side of the printed symbol, quiet zone included. Null when the design does not say."
     )
     error_correction: dc.ErrorCorrection = strawberry.field(
         description="Error-correction level: L, M, Q or H."
@@ -204,27 +215,41 @@ class DeclaredQr:
 )
 class DeclaredContent:
     product_name: DeclaredProductName | None = strawberry.field(
-        description="The product name as printed, with its type size."
+        description="The product name as printed, with its type size. Null when the design does not declare it."
     )
     responsible_party: DeclaredResponsibleParty | None = strawberry.field(
-        description="Who is responsible for the goods: name and address."
+        description="Who is responsible for the goods: name and address. Null when the design does not declare it."
     )
     origin_wording: str | None = strawberry.field(
-        description='The origin as printed, e.g. "Sản xuất tại Việt Nam".'
+        description='The origin as printed, e.g. "Sản xuất tại Việt Nam". Null when the design does not declare it.'
     )
-    net_quantity: str | None = strawberry.field(description='Net quantity as printed, e.g. "400 g".')
+    net_quantity: str | None = strawberry.field(
+        description='Net quantity as printed, e.g. "400 g". Null when the design does not declare it.'
+    )
     manufacture_date_format: str | None = strawberry.field(
-        description='How the production date is printed, e.g. "dd/mm/yyyy".'
+        description='How the production date is printed, e.g. "dd/mm/yyyy". Null when the design does not declare it.'
     )
-    expiry: str | None = strawberry.field(description="The expiry date or shelf life as printed.")
-    ingredients: str | None = strawberry.field(description="Ingredients as printed.")
-    instructions_use: str | None = strawberry.field(description="Instructions for use.")
-    instructions_storage: str | None = strawberry.field(description="Storage instructions.")
-    warnings: str | None = strawberry.field(description="Warnings and safety information.")
+    expiry: str | None = strawberry.field(
+        description="The expiry date or shelf life as printed. Null when the design does not declare it."
+    )
+    ingredients: str | None = strawberry.field(
+        description="Ingredients as printed. Null when the design does not declare it."
+    )
+    instructions_use: str | None = strawberry.field(
+        description="Instructions for use. Null when the design does not declare it."
+    )
+    instructions_storage: str | None = strawberry.field(
+        description="Storage instructions. Null when the design does not declare it."
+    )
+    warnings: str | None = strawberry.field(
+        description="Warnings and safety information. Null when the design does not declare it."
+    )
     ethanol_content: str | None = strawberry.field(
-        description='Ethanol content of spirits, e.g. "29,5% vol".'
+        description='Ethanol content of spirits, e.g. "29,5% vol". Null when the design does not declare it (only spirits must).'
     )
-    lot_code_position: str | None = strawberry.field(description="Where on the pack the lot code is printed.")
+    lot_code_position: str | None = strawberry.field(
+        description="Where on the pack the lot code is printed. Null when the design does not declare it."
+    )
     health_supplement_statements: list[str] = strawberry.field(
         description="The mandatory statements of a health supplement."
     )
@@ -232,8 +257,12 @@ class DeclaredContent:
     mandatory_text_sizes: list[DeclaredTextSize] = strawberry.field(
         description="Type sizes of the mandatory items' texts."
     )
-    ocop_mark: DeclaredOcopMark | None = strawberry.field(description="The OCOP mark printed, if any.")
-    qr: DeclaredQr | None = strawberry.field(description="The QR code printed, if any.")
+    ocop_mark: DeclaredOcopMark | None = strawberry.field(
+        description="The OCOP mark printed, if any. Null when the design prints no OCOP mark."
+    )
+    qr: DeclaredQr | None = strawberry.field(
+        description="The QR code printed, if any. Null when the design prints no QR code."
+    )
 
     @classmethod
     def of(cls, d: dc.DeclaredContent) -> Self:
@@ -288,10 +317,16 @@ class StoredFile(relay.Node):
     sha256: str = strawberry.field(description="SHA-256 of the content, hex: the file's identity.")
     media_type: str = strawberry.field(description="Detected from the content: application/pdf, image/png...")
     size_bytes: int = strawberry.field(description="Size, in bytes.")
-    width_px: int | None = strawberry.field(description="Width in pixels (images).")
-    height_px: int | None = strawberry.field(description="Height in pixels (images).")
-    pages: int | None = strawberry.field(description="Pages (PDF).")
-    original_name: str | None = strawberry.field(description="The name it was uploaded with (display only).")
+    width_px: int | None = strawberry.field(
+        description="Width in pixels (images). Null for files other than images."
+    )
+    height_px: int | None = strawberry.field(
+        description="Height in pixels (images). Null for files other than images."
+    )
+    pages: int | None = strawberry.field(description="Pages (PDF). Null for files other than PDFs.")
+    original_name: str | None = strawberry.field(
+        description="The name it was uploaded with (display only). Null when it was uploaded without a name."
+    )
     thumbnail_sha256: str | None = strawberry.field(
         description="sha256 of its PNG thumbnail (PDF, PNG, JPEG; null for SVG, its own preview)."
     )
@@ -364,8 +399,12 @@ class FieldChange:
     field: str = strawberry.field(
         description="camelCase path, e.g. `netQuantity`, `qr.printedSizeMm`, `widthMm`."
     )
-    old: JSON | None = strawberry.field(description="The value in the version compared from.")
-    new: JSON | None = strawberry.field(description="The value in the version compared to.")
+    old: JSON | None = strawberry.field(
+        description="The value in the version compared from. Null when the field was empty in the version compared from."
+    )
+    new: JSON | None = strawberry.field(
+        description="The value in the version compared to. Null when the field is empty in the version compared to."
+    )
 
 
 @strawberry.type(description="What changed from one version (`fromVersion`) to another (`toVersion`).")
@@ -407,13 +446,27 @@ class DesignVersion(relay.Node):
     name: str = strawberry.field(description='Its name (by default "{design name} v{number}").')
     status: DesignStatus = strawberry.field(description="Where it stands in review.")
     package_type: PackageType = strawberry.field(description="The kind of package.")
-    width_mm: float | None = strawberry.field(description="Width of the label panel, in millimetres.")
-    height_mm: float | None = strawberry.field(description="Height of the label panel, in millimetres.")
-    depth_mm: float | None = strawberry.field(description="Depth of the package, in millimetres.")
-    material: str | None = strawberry.field(description="Packaging material (e.g. kraft paper, PET).")
-    print_method: str | None = strawberry.field(description="Printing method (e.g. offset, flexo, digital).")
-    submitted_at: dt.datetime | None = strawberry.field(description="When it was submitted for review.")
-    approved_at: dt.datetime | None = strawberry.field(description="When it was approved.")
+    width_mm: float | None = strawberry.field(
+        description="Width of the label panel, in millimetres. Null when the version does not give its size."
+    )
+    height_mm: float | None = strawberry.field(
+        description="Height of the label panel, in millimetres. Null when the version does not give its size."
+    )
+    depth_mm: float | None = strawberry.field(
+        description="Depth of the package, in millimetres. Null for a flat label, or when not given."
+    )
+    material: str | None = strawberry.field(
+        description="Packaging material (e.g. kraft paper, PET). Null when not given."
+    )
+    print_method: str | None = strawberry.field(
+        description="Printing method (e.g. offset, flexo, digital). Null when not given."
+    )
+    submitted_at: dt.datetime | None = strawberry.field(
+        description="When it was submitted for review. Null until it is submitted."
+    )
+    approved_at: dt.datetime | None = strawberry.field(
+        description="When it was approved. Null until it is approved."
+    )
     override_reason: str | None = strawberry.field(
         description="Why it was approved despite error findings (null for a plain approval)."
     )
@@ -445,12 +498,27 @@ class DesignVersion(relay.Node):
             for link in links
         ]
 
-    @strawberry.field(description="The review thread, oldest first.")
+    @strawberry.field(
+        description="The review thread, oldest first; all of it, unpaged.",
+        deprecation_reason=deprecated_list("commentsConnection"),
+    )
     async def comments(self, info: Info) -> list[ReviewComment]:
         rows = await packaging_loaders(info).comments_by_version.load(self.id)
         return [ReviewComment.from_model(c) for c in rows]
 
-    @strawberry.field(description="Who approved it (display name), when approved.")
+    @strawberry.field(
+        description="The review thread (comments of the producer, consultants and officers on this version), "
+        "oldest first, a page at a time."
+    )
+    async def comments_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[ReviewComment]:
+        rows = await packaging_loaders(info).comments_by_version.load(self.id)
+        return list_connection(rows, ReviewComment.from_model, first, after, last, before)
+
+    @strawberry.field(
+        description="Who approved it (display name), when approved. Null until it is approved, or when the approver's account is gone."
+    )
     async def approved_by(self, info: Info) -> str | None:
         if self.approved_by_id is None:
             return None
@@ -472,7 +540,7 @@ class DesignVersion(relay.Node):
     def preview_pdf_url(self, info: Info) -> str | None:
         return self._preview(info, "pdf")
 
-    @strawberry.field(description="The same panel as a PNG at 300 dpi; null as previewPdfUrl.")
+    @strawberry.field(description="The same panel as a PNG at 300 dpi; null when previewPdfUrl is.")
     def preview_png_url(self, info: Info) -> str | None:
         return self._preview(info, "png")
 
@@ -533,12 +601,25 @@ class PackagingDesign(relay.Node):
     async def product(self, info: Info) -> Product | None:
         return await visible_product(info, self.product_id)
 
-    @strawberry.field(description="Its versions, oldest (number 1) first.")
+    @strawberry.field(
+        description="Its versions, oldest (number 1) first; all of them, unpaged.",
+        deprecation_reason=deprecated_list("versionsConnection"),
+    )
     async def versions(self, info: Info) -> list[DesignVersion]:
         rows = await packaging_loaders(info).versions_by_design.load(self.id)
         return [DesignVersion.from_model(v) for v in rows]
 
-    @strawberry.field(description="The version with the highest number.")
+    @strawberry.field(
+        description="Its versions (each upload of revised artwork is a new version), oldest (number 1) first, "
+        "a page at a time: `last: 1` is the newest."
+    )
+    async def versions_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[DesignVersion]:
+        rows = await packaging_loaders(info).versions_by_design.load(self.id)
+        return list_connection(rows, DesignVersion.from_model, first, after, last, before)
+
+    @strawberry.field(description="The version with the highest number. Null until a first version is added.")
     async def latest_version(self, info: Info) -> DesignVersion | None:
         rows = await packaging_loaders(info).versions_by_design.load(self.id)
         return DesignVersion.from_model(rows[-1]) if rows else None

@@ -325,6 +325,14 @@ class StartRegistryExportInput:
     )
 
 
+@strawberry.input(description="Whose data to export.")
+class ExportMyDataInput:
+    producer_id: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The producer; may be left out by the member of a single producer (that producer).",
+    )
+
+
 @strawberry.input(
     description="What a programme report covers: the country, a region (code: TDMNPB, DBSH, "
     "BTBDHMT, TN, DNB or DBSCL) or a province (its two-digit GSO code)."

@@ -20,6 +20,7 @@ from schema.registry.inputs import (
     PRODUCT_UPDATE,
     ConfirmRegistryImportInput,
     EvaluationInput,
+    ExportMyDataInput,
     ProducerCreateInput,
     ProducerUpdateInput,
     ProductCreateInput,
@@ -30,6 +31,7 @@ from schema.registry.inputs import (
 from schema.registry.types import Evaluation, Producer, Product
 from services.registry import evaluations, search
 from services.registry import manage as registry
+from services.registry.portability import job as portability
 from services.registry.spreadsheets import job as spreadsheet_jobs
 
 
@@ -109,12 +111,12 @@ class RegistryMutation:
 @strawberry.type(description="Where to upload a registry spreadsheet before importing it.")
 class SpreadsheetUploadUrlPayload:
     url: str | None = strawberry.field(
-        description="PUT (or POST) the file's raw bytes here within 15 minutes; the answer's `file` names it."
+        description="PUT (or POST) the file's raw bytes here within 15 minutes; the answer's `file` names it. Null when `errors` is not empty."
     )
     errors: list[RegistryError] = strawberry.field(description=ERRORS)
 
 
-@strawberry.type(description="The background job of a spreadsheet import or export.")
+@strawberry.type(description="The background job of a spreadsheet import or export, or of a data export.")
 class RegistryJobPayload:
     job: Job | None = strawberry.field(
         description="The background job; follow it until SUCCEEDED. Null when refused."
@@ -181,5 +183,22 @@ class RegistrySpreadsheetMutation:
         )
         job = await spreadsheet_jobs.start_export(
             filters, input.format.value, ctx.reach, user_id=ctx.actor.user_id
+        )
+        return RegistryJobPayload(job=Job.from_model(job), errors=[])
+
+    @strawberry.mutation(
+        description="Export a producer's own data as a zip, for portability: its products, lots, locations "
+        "and label runs (JSON, with the label files rendered so far) and its lots' events as an EPCIS 2.0 "
+        "document (another producer's lot an event names is redacted). A background job; its "
+        "`downloadUrl` is the zip once it has succeeded. For the producer's members and central admins.",
+        extensions=[Refusals(), Audit()],
+    )
+    async def export_my_data(
+        self, info: Info, input: Annotated[ExportMyDataInput, strawberry.argument(description=INPUT)]
+    ) -> RegistryJobPayload:
+        ctx = info.context
+        producer_id = decode_optional_id(input.producer_id, "Producer", "producerId")
+        job = await portability.start_export(
+            producer_id, ctx.reach, user_id=ctx.actor.user_id, base_url=ctx.base_url
         )
         return RegistryJobPayload(job=Job.from_model(job), errors=[])

@@ -102,7 +102,9 @@ class RegistryQuery:
         page = await _product_page(info, query, order, (first, after, last, before))
         return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], query)
 
-    @strawberry.field(description="One product by its global ID.")
+    @strawberry.field(
+        description="One product by its global ID. Null when no product has this ID or the caller may not see it (unpublished)."
+    )
     async def product(
         self,
         info: Info,
@@ -125,7 +127,9 @@ class RegistryQuery:
         info.context.loaders.prime(info.context.loaders.producer, page.rows)
         return Connection[Producer].of(page, [Producer.from_model(r) for r in page.rows], query)
 
-    @strawberry.field(description="One producer by its global ID.")
+    @strawberry.field(
+        description="One producer by its global ID. Null when no producer has this ID or the caller may not see it."
+    )
     async def producer(
         self,
         info: Info,
@@ -169,7 +173,9 @@ class RegistryQuery:
     ) -> list[AdministrativeUnit]:
         return [AdministrativeUnit.from_model(u) for u in await search.provinces(era)]
 
-    @strawberry.field(description="One administrative unit by level, GSO code and era.")
+    @strawberry.field(
+        description="One administrative unit by level, GSO code and era. Null when no unit has this level, code and era."
+    )
     async def administrative_unit(
         self,
         level: Annotated[UnitLevel, strawberry.argument(description="Province, district or commune.")],

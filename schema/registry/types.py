@@ -30,7 +30,7 @@ from schema.fast import direct
 from schema.jobs.types import Job
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
-from schema.pagination import After, Before, First, Last
+from schema.pagination import After, Before, Connection, First, Last, deprecated_list
 from services.policy import registry as policy
 from services.registry import programme
 from services.registry import stars as star_rules
@@ -69,9 +69,11 @@ class Certification:
     scheme: str = strawberry.field(
         description="The certification scheme: VietGAP, HACCP, ISO 22000, organic..."
     )
-    number: str | None = strawberry.field(description="Certificate number, when known.")
-    issuer: str | None = strawberry.field(description="Body that issued it.")
-    valid_until: dt.date | None = strawberry.field(description="Last day the certificate is valid.")
+    number: str | None = strawberry.field(description="Certificate number, when known. Null when not known.")
+    issuer: str | None = strawberry.field(description="Body that issued it. Null when not given.")
+    valid_until: dt.date | None = strawberry.field(
+        description="Last day the certificate is valid. Null when it has no end date or it is not known."
+    )
 
 
 @strawberry.type(description="A photo of a product.")
@@ -79,7 +81,7 @@ class ProductImage:
     url: str = strawberry.field(
         description="Address of the image (https, or one of this server's /media/ files)."
     )
-    caption: str | None = strawberry.field(description="What the photo shows.")
+    caption: str | None = strawberry.field(description="What the photo shows. Null when not given.")
 
 
 @strawberry.type(description="An OCOP evaluation: part scores, stars and the recognising decision.")
@@ -101,14 +103,18 @@ class Evaluation(relay.Node):
         description="Where the evaluation stands: draft, potential 5 stars, certified, expired or revoked."
     )
     decision_number: str | None = strawberry.field(
-        description="Number of the recognising decision (the OCOP certificate number)."
+        description="Number of the recognising decision (the OCOP certificate number). Null until a decision recognises it (an evaluation in progress, a failed or potential 5-star one)."
     )
-    decision_date: dt.date | None = strawberry.field(description="Date of the recognising decision.")
-    valid_from: dt.date | None = strawberry.field(description="First day the certificate is valid.")
+    decision_date: dt.date | None = strawberry.field(
+        description="Date of the recognising decision. Null until a decision recognises it."
+    )
+    valid_from: dt.date | None = strawberry.field(
+        description="First day the certificate is valid. Null until a decision recognises it."
+    )
     valid_until: dt.date | None = strawberry.field(
-        description="Last day the certificate is valid (36 months after the decision by default)."
+        description="Last day the certificate is valid (36 months after the decision by default). Null until a decision recognises it."
     )
-    note: str | None = strawberry.field(description="A free remark of the council.")
+    note: str | None = strawberry.field(description="A free remark of the council. Null when not given.")
     product_id: strawberry.Private[int]
 
     @classmethod
@@ -121,7 +127,9 @@ class Evaluation(relay.Node):
             self.valid_until and self.valid_until >= info.context.today
         )
 
-    @strawberry.field(description="Alias of decisionNumber: the number on the OCOP certificate.")
+    @strawberry.field(
+        description="Alias of decisionNumber: the number on the OCOP certificate. Null until a decision recognises it."
+    )
     def number(self) -> str | None:
         return self.decision_number
 
@@ -149,37 +157,39 @@ class Producer(relay.Node):
         description='Registered name of the producer (e.g. "HTX Dừa Xanh Giồng Trôm").'
     )
     name_en: str | None = strawberry.field(
-        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+        description="Its name in English, when one was given (`name` is the Vietnamese one). Null when no English one was given."
     )
     kind: ProducerKind = strawberry.field(
         description="Its legal form: enterprise, cooperative, cooperative group or household business."
     )
     tax_code: str | None = strawberry.field(
-        description="Mã số thuế (Vietnamese tax code): 10 digits, or 13 for a branch."
+        description="Mã số thuế (Vietnamese tax code): 10 digits, or 13 for a branch. Null when not given (a household business may have none)."
     )
     gln: str | None = strawberry.field(
-        description="GS1 Global Location Number of the producer (13 digits), when it has one."
+        description="GS1 Global Location Number of the producer (13 digits), when it has one. Null when it has none."
     )
     address_line: str = strawberry.field(
         description="Street address (house, street, hamlet), without commune and province."
     )
-    website: str | None = strawberry.field(description="Its website.")
+    website: str | None = strawberry.field(description="Its website. Null when not given.")
     logo_url: str | None = strawberry.field(
-        description="The producer's logo (an https:// address or one of our /media/, /static/ files), or "
-        "null: the fair catalog then prints an initials tile."
+        description="The producer's logo (an https:// address or one of our /media/, /static/ files); null "
+        "when it has none (the fair catalog then prints an initials tile)."
     )
     representative_value: strawberry.Private[str | None]
     phone_value: strawberry.Private[str | None]
     email_value: strawberry.Private[str | None]
-    description: str | None = strawberry.field(description="Who the producer is, in Vietnamese.")
+    description: str | None = strawberry.field(
+        description="Who the producer is, in Vietnamese. Null when not given."
+    )
     description_en: str | None = strawberry.field(
-        description="The description in English, when one was given."
+        description="The description in English, when one was given. Null when no English one was given."
     )
     ocop_training_completed_on: dt.date | None = strawberry.field(
-        description="When the producer completed OCOP training (counted by the training target of programme progress)."
+        description="When the producer completed OCOP training (counted by the training target of programme progress). Null until it completes the training (or when not recorded)."
     )
     model_example_recognised_on: dt.date | None = strawberry.field(
-        description="When it was recognised as a model example (điển hình) of the programme."
+        description="When it was recognised as a model example (điển hình) of the programme. Null unless it was recognised."
     )
     created_at: dt.datetime = strawberry.field(description="When it was created (Viet Nam time).")
     updated_at: dt.datetime = strawberry.field(description="When it was last changed.")
@@ -236,14 +246,35 @@ class Producer(relay.Node):
             unit = await info.context.loaders.admin_unit.load(parent_id) if parent_id else None
         return ", ".join(parts)
 
-    @strawberry.field(description="Products of this producer (published ones), by name.")
+    @strawberry.field(
+        description="Products of this producer the caller may see (published ones for the public), by name; "
+        "all of them, unpaged.",
+        deprecation_reason=deprecated_list("productsConnection"),
+    )
     async def products(self, info: Info) -> list[Product]:
+        return [Product.from_model(p) for p in await self._products(info)]
+
+    @strawberry.field(
+        description="Products of this producer the caller may see (published ones for the public; all for "
+        "those who manage it), by name, a page at a time."
+    )
+    async def products_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[Product]:
         from services.registry.search import ProductFilterData, product_query
 
-        query = await product_query(
-            ProductFilterData(producer_id=self.id), visibility=policy.product_visibility(info.context.reach)
+        visible = await product_query(
+            ProductFilterData(), visibility=policy.product_visibility(info.context.reach)
         )
-        return [Product.from_model(p) for p in await query.order_by("name_folded", "id")]
+        loader = info.context.loaders.child_pages(
+            "Producer.products", visible, "producer_id", ("name_folded", "id"), (first, after, last, before)
+        )
+        page = await loader.load(self.id)
+        return Connection.of(page, [Product.from_model(p) for p in page.rows])
+
+    async def _products(self, info: Info) -> list[ProductModel]:
+        loader = info.context.loaders.products_by_producer(policy.product_visibility(info.context.reach))
+        return await loader.load(self.id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -264,30 +295,36 @@ class Product(relay.Node):
         description='The product\'s name in Vietnamese, as registered (e.g. "Kẹo dừa sầu riêng lá dứa").'
     )
     name_en: str | None = strawberry.field(
-        description="Its name in English, when one was given (`name` is the Vietnamese one)."
+        description="Its name in English, when one was given (`name` is the Vietnamese one). Null when no English one was given."
     )
-    description: str | None = strawberry.field(description="What the product is, in Vietnamese.")
+    description: str | None = strawberry.field(
+        description="What the product is, in Vietnamese. Null when not given."
+    )
     description_en: str | None = strawberry.field(
-        description="The description in English, when one was given."
+        description="The description in English, when one was given. Null when no English one was given."
     )
     criteria_set: CriteriaSet = strawberry.field(
         description="The OCOP criteria set the product is evaluated against (QĐ 1048 of 2019 or QĐ 148 of 2023); its group codes belong to that set."
     )
     gtin: str | None = strawberry.field(
         description="The product's GS1 Global Trade Item Number (the barcode number), as GTIN-14 "
-        "(GTIN-8/12/13 are stored left-padded with zeros)."
+        "(GTIN-8/12/13 are stored left-padded with zeros). Null for a product without a barcode number (its links then use its public code)."
     )
     net_quantity: Decimal | None = strawberry.field(
-        description='Net quantity of one pack, in `netUnit` (e.g. "400" g).'
+        description='Net quantity of one pack, in `netUnit` (e.g. "400" g). Null when not given.'
     )
-    net_unit: str | None = strawberry.field(description="Unit of `netQuantity`: g, kg, ml, l or piece.")
+    net_unit: str | None = strawberry.field(
+        description="Unit of `netQuantity`: g, kg, ml, l or piece. Null when the net quantity was not given."
+    )
     shelf_life_days: int | None = strawberry.field(
-        description="Days from production to expiry; a new lot's expiry date defaults to its production date plus this."
+        description="Days from production to expiry; a new lot's expiry date defaults to its production date plus this. Null when not given (new lots then get no default expiry date)."
     )
     ingredients: str | None = strawberry.field(
-        description="Ingredients as printed on the label, in Vietnamese."
+        description="Ingredients as printed on the label, in Vietnamese. Null when not given."
     )
-    ingredients_en: str | None = strawberry.field(description="Ingredients in English, when given.")
+    ingredients_en: str | None = strawberry.field(
+        description="Ingredients in English, when given. Null when no English one was given."
+    )
     standards: list[str] = strawberry.field(
         description="Standards the product is made to, e.g. a TCVN or a company standard (TCCS) number."
     )
@@ -324,7 +361,9 @@ class Product(relay.Node):
     def group(self, info: Info) -> ProductGroup:
         return now_or_later(info.context.loaders.product_group.load(self.group_id), _group)
 
-    @strawberry.field(description='Its OCOP product sub-group (e.g. "1.2" processed food), when set.')
+    @strawberry.field(
+        description='Its OCOP product sub-group (e.g. "1.2" processed food), when set. Null when no sub-group was set.'
+    )
     @direct
     def subgroup(self, info: Info) -> ProductGroup | None:
         if self.subgroup_id is None:
@@ -333,7 +372,7 @@ class Product(relay.Node):
 
     @strawberry.field(
         description="Current OCOP stars (1-5, the rating of the product's evaluation; 3 or more is certified): "
-        "those of the latest certificate while valid, else null."
+        "those of the latest certificate while valid; null when it has no valid certificate."
     )
     @direct
     def stars(self, info: Info) -> int | None:
@@ -346,7 +385,7 @@ class Product(relay.Node):
         )
 
     @strawberry.field(
-        description="Latest OCOP certificate (certified evaluation), also when expired: see isValid and status."
+        description="Latest OCOP certificate (certified evaluation), also when expired: see isValid and status. Null when the product was never certified."
     )
     @direct
     def certificate(self, info: Info) -> Evaluation | None:
@@ -473,7 +512,9 @@ class ProgrammeTarget:
     programme: str = strawberry.field(
         description="Name of the programme or plan that set it (e.g. the national OCOP programme 2021-2025)."
     )
-    source: str | None = strawberry.field(description="The decision or document it comes from.")
+    source: str | None = strawberry.field(
+        description="The decision or document it comes from. Null when not given."
+    )
     metric: ProgrammeMetric = strawberry.field(description="What it measures.")
     target_value: Decimal = strawberry.field(
         description="The figure to reach: a count, or a percent for share metrics."
@@ -489,8 +530,12 @@ class ProgrammeProgress:
     target: ProgrammeTarget = strawberry.field(description="The target measured.")
     actual: Decimal = strawberry.field(description="Count, or percent for share metrics.")
     numerator: int = strawberry.field(description="What was counted (products, producers, provinces).")
-    denominator: int | None = strawberry.field(description="For share metrics: how many were counted.")
-    ratio: Decimal | None = strawberry.field(description="actual / target (1 means reached).")
+    denominator: int | None = strawberry.field(
+        description="For share metrics: how many were counted. Null for count metrics (only share metrics have one)."
+    )
+    ratio: Decimal | None = strawberry.field(
+        description="actual / target (1 means reached). Null when the target is zero."
+    )
     reached: bool = strawberry.field(description="Whether the actual figure reached the target value.")
     target_row: strawberry.Private[Any]
 

@@ -47,8 +47,12 @@ class LocationPayload:
 
 @strawberry.type(description="The result of naming a partner's location.")
 class ExternalLocationNamePayload:
-    location: Location | None = strawberry.field(description="The partner's location.")
-    name: str | None = strawberry.field(description="The name given, or null: shown by its GLN.")
+    location: Location | None = strawberry.field(
+        description="The partner's location. Null when `errors` is not empty."
+    )
+    name: str | None = strawberry.field(
+        description="The name given; null when the name was cleared (the location is then shown by its GLN), or when `errors` is not empty."
+    )
     errors: list[TraceError] = strawberry.field(description=ERRORS)
 
 
@@ -61,17 +65,17 @@ class EventPayload:
 @strawberry.type(description="The result of declaring an event wrong.")
 class EventErrorPayload:
     declaration: TraceEventType | None = strawberry.field(
-        description="The error declaration recorded (it repeats the wrong event)."
+        description="The error declaration recorded (it repeats the wrong event). Null when `errors` is not empty."
     )
     corrective: TraceEventType | None = strawberry.field(
-        description="The corrective event, when one was given."
+        description="The corrective event, when one was given. Null when no corrective event was given, or when `errors` is not empty."
     )
     errors: list[TraceError] = strawberry.field(description=ERRORS)
 
 
 @strawberry.type(description="The result of a recall.")
 class RecallPayload:
-    batch: Batch | None = strawberry.field(description="The recalled lot.")
+    batch: Batch | None = strawberry.field(description="The recalled lot. Null when `errors` is not empty.")
     affected: list[Batch] = strawberry.field(
         description="The lot and every lot made from it, now recalled.", default_factory=list
     )

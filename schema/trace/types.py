@@ -22,7 +22,16 @@ from schema.context import Info
 from schema.enums import describe_enum
 from schema.ids import nodes_by_ids
 from schema.mapping import from_row
-from schema.pagination import Connection, Page, fetch_page
+from schema.pagination import (
+    After,
+    Before,
+    Connection,
+    First,
+    Last,
+    Page,
+    deprecated_list,
+    list_connection,
+)
 from schema.registry.types import Product, visible_product
 from services.policy import trace as trace_policy
 from services.trace import batches, locations
@@ -97,12 +106,18 @@ class Location(relay.Node):
         description='Its name as the producer calls it (e.g. "Vườn dừa HTX Dừa Xanh Giồng Trôm").'
     )
     kind: LocationKind = strawberry.field(description="What kind of place it is.")
-    gln: str | None = strawberry.field(description="GS1 Global Location Number (13 digits), if it has one.")
-    address_line: str | None = strawberry.field(description="Street address.")
-    latitude: float | None = strawberry.field(description="Latitude (WGS 84).")
-    longitude: float | None = strawberry.field(description="Longitude (WGS 84).")
+    gln: str | None = strawberry.field(
+        description="GS1 Global Location Number (13 digits), if it has one. Null when it has none."
+    )
+    address_line: str | None = strawberry.field(description="Street address. Null when not given.")
+    latitude: float | None = strawberry.field(
+        description="Latitude (WGS 84). Null when the place has no coordinates."
+    )
+    longitude: float | None = strawberry.field(
+        description="Longitude (WGS 84). Null when the place has no coordinates."
+    )
     identifier: str | None = strawberry.field(
-        description="A partner's location (kind EXTERNAL): its SGLN or GLN Digital Link, as events name it."
+        description="A partner's location (kind EXTERNAL): its SGLN or GLN Digital Link, as events name it. Null for our own locations (kinds other than EXTERNAL)."
     )
     commune_id: strawberry.Private[int | None]
 
@@ -110,7 +125,9 @@ class Location(relay.Node):
     def from_model(cls, loc: LocationModel) -> Self:
         return from_row(cls, loc)
 
-    @strawberry.field(description="The commune where it is.")
+    @strawberry.field(
+        description="The commune where it is. Null when no commune was given (a partner's location abroad, for one)."
+    )
     async def commune(self, info: Info) -> AdministrativeUnit | None:
         if self.commune_id is None:
             return None
@@ -143,7 +160,7 @@ class Location(relay.Node):
 class EventDocument:
     type: str = strawberry.field(description="certificate, testResult, photo, invoice or other.")
     url: str = strawberry.field(description="Where the document is.")
-    title: str | None = strawberry.field(description="Its title.")
+    title: str | None = strawberry.field(description="Its title. Null when not given.")
 
 
 # -- EPCIS 2.0 entries of an event, typed per GS1's EPCIS JSON Schema ----------------------------------------
@@ -152,7 +169,7 @@ class EventDocument:
 @strawberry.type(description="An EPCIS business transaction (bizTransactionList entry): an order, invoice...")
 class BizTransaction:
     type: str | None = strawberry.field(
-        description="A CBV 2.0 word (`po`, `inv`, `desadv`, `testres`...) or a URI; optional in EPCIS."
+        description="A CBV 2.0 word (`po`, `inv`, `desadv`, `testres`...) or a URI; optional in EPCIS. Null when the event does not type it."
     )
     id: str = strawberry.field(description="The transaction's identifier, a URI (EPCIS `bizTransaction`).")
 
@@ -168,17 +185,30 @@ class SourceDest:
 
 @strawberry.type(description="EPCIS sensorMetadata: what applies to every report of a sensor element.")
 class SensorMetadata:
-    time: dt.datetime | None = strawberry.field(description="When the readings were taken, for all of them.")
-    start_time: dt.datetime | None = strawberry.field(description="Start of the interval the readings cover.")
-    end_time: dt.datetime | None = strawberry.field(description="End of the interval the readings cover.")
-    device_id: str | None = strawberry.field(name="deviceID", description="The sensor device, as a URI.")
-    device_metadata: str | None = strawberry.field(description="A URI with more about the device.")
-    raw_data: str | None = strawberry.field(description="A URI of the raw data the readings come from.")
+    time: dt.datetime | None = strawberry.field(
+        description="When the readings were taken, for all of them. Null when the sensor element's metadata does not give it (optional in EPCIS)."
+    )
+    start_time: dt.datetime | None = strawberry.field(
+        description="Start of the interval the readings cover. Null when the sensor element's metadata does not give it (optional in EPCIS)."
+    )
+    end_time: dt.datetime | None = strawberry.field(
+        description="End of the interval the readings cover. Null when the sensor element's metadata does not give it (optional in EPCIS)."
+    )
+    device_id: str | None = strawberry.field(
+        name="deviceID",
+        description="The sensor device, as a URI. Null when the sensor element's metadata does not give it (optional in EPCIS).",
+    )
+    device_metadata: str | None = strawberry.field(
+        description="A URI with more about the device. Null when the sensor element's metadata does not give it (optional in EPCIS)."
+    )
+    raw_data: str | None = strawberry.field(
+        description="A URI of the raw data the readings come from. Null when the sensor element's metadata does not give it (optional in EPCIS)."
+    )
     data_processing_method: str | None = strawberry.field(
-        description="A URI naming how the raw data were processed."
+        description="A URI naming how the raw data were processed. Null when the sensor element's metadata does not give it (optional in EPCIS)."
     )
     biz_rules: str | None = strawberry.field(
-        description="A URI naming the business rules the readings are checked against."
+        description="A URI naming the business rules the readings are checked against. Null when the sensor element's metadata does not give it (optional in EPCIS)."
     )
 
 
@@ -190,51 +220,83 @@ class SensorReport:
     type: str = strawberry.field(
         description="A gs1:MeasurementType word (Temperature, RelativeHumidity...) or URI."
     )
-    exception: str | None = strawberry.field(description="ALARM_CONDITION, ERROR_CONDITION or a URI.")
+    exception: str | None = strawberry.field(
+        description="ALARM_CONDITION, ERROR_CONDITION or a URI. Null when the reading reports no exception."
+    )
     device_id: str | None = strawberry.field(
-        name="deviceID", description="The device of this reading, when not that of the metadata."
+        name="deviceID",
+        description="The device of this reading, when not that of the metadata. Null when the reading does not give it (optional in EPCIS).",
     )
-    device_metadata: str | None = strawberry.field(description="A URI with more about the device.")
-    raw_data: str | None = strawberry.field(description="A URI of the raw data of this reading.")
-    data_processing_method: str | None = strawberry.field(description="A URI naming how it was processed.")
+    device_metadata: str | None = strawberry.field(
+        description="A URI with more about the device. Null when the reading does not give it (optional in EPCIS)."
+    )
+    raw_data: str | None = strawberry.field(
+        description="A URI of the raw data of this reading. Null when the reading does not give it (optional in EPCIS)."
+    )
+    data_processing_method: str | None = strawberry.field(
+        description="A URI naming how it was processed. Null when the reading does not give it (optional in EPCIS)."
+    )
     biz_rules: str | None = strawberry.field(
-        description="A URI naming the business rules it is checked against."
+        description="A URI naming the business rules it is checked against. Null when the reading does not give it (optional in EPCIS)."
     )
-    time: dt.datetime | None = strawberry.field(description="When this reading was taken.")
+    time: dt.datetime | None = strawberry.field(
+        description="When this reading was taken. Null when the reading does not give it (then the metadata's time applies)."
+    )
     microorganism: str | None = strawberry.field(
-        description="The microorganism measured, as a URI (e.g. a species in a taxonomy)."
+        description="The microorganism measured, as a URI (e.g. a species in a taxonomy). Null when the reading does not give it (optional in EPCIS)."
     )
     chemical_substance: str | None = strawberry.field(
-        description="The chemical substance measured, as a URI (e.g. an InChI key)."
+        description="The chemical substance measured, as a URI (e.g. an InChI key). Null when the reading does not give it (optional in EPCIS)."
     )
     coordinate_reference_system: str | None = strawberry.field(
-        description="The coordinate reference system of a location reading."
+        description="The coordinate reference system of a location reading. Null when the reading does not give it (optional in EPCIS)."
     )
-    value: float | None = strawberry.field(description="The measured value, in `uom`.")
+    value: float | None = strawberry.field(
+        description="The measured value, in `uom`. Null when the reading does not give it (optional in EPCIS)."
+    )
     component: str | None = strawberry.field(
-        description="The component of a multi-dimensional value (x, y, z, latitude...)."
+        description="The component of a multi-dimensional value (x, y, z, latitude...). Null when the reading does not give it (optional in EPCIS)."
     )
-    string_value: str | None = strawberry.field(description="A text value.")
-    boolean_value: bool | None = strawberry.field(description="A true/false value.")
-    hex_binary_value: str | None = strawberry.field(description="A binary value, as hexadecimal.")
-    uri_value: str | None = strawberry.field(description="A URI value.")
-    min_value: float | None = strawberry.field(description="The smallest value over the interval.")
-    max_value: float | None = strawberry.field(description="The largest value over the interval.")
-    mean_value: float | None = strawberry.field(description="The mean value over the interval.")
+    string_value: str | None = strawberry.field(
+        description="A text value. Null when the reading does not give it (optional in EPCIS)."
+    )
+    boolean_value: bool | None = strawberry.field(
+        description="A true/false value. Null when the reading does not give it (optional in EPCIS)."
+    )
+    hex_binary_value: str | None = strawberry.field(
+        description="A binary value, as hexadecimal. Null when the reading does not give it (optional in EPCIS)."
+    )
+    uri_value: str | None = strawberry.field(
+        description="A URI value. Null when the reading does not give it (optional in EPCIS)."
+    )
+    min_value: float | None = strawberry.field(
+        description="The smallest value over the interval. Null when the reading does not give it (optional in EPCIS)."
+    )
+    max_value: float | None = strawberry.field(
+        description="The largest value over the interval. Null when the reading does not give it (optional in EPCIS)."
+    )
+    mean_value: float | None = strawberry.field(
+        description="The mean value over the interval. Null when the reading does not give it (optional in EPCIS)."
+    )
     s_dev: float | None = strawberry.field(
-        name="sDev", description="The standard deviation over the interval."
+        name="sDev",
+        description="The standard deviation over the interval. Null when the reading does not give it (optional in EPCIS).",
     )
-    perc_rank: float | None = strawberry.field(description="The percentile rank of `percValue`.")
-    perc_value: float | None = strawberry.field(description="The value at `percRank`.")
+    perc_rank: float | None = strawberry.field(
+        description="The percentile rank of `percValue`. Null when the reading does not give it (optional in EPCIS)."
+    )
+    perc_value: float | None = strawberry.field(
+        description="The value at `percRank`. Null when the reading does not give it (optional in EPCIS)."
+    )
     uom: str | None = strawberry.field(
-        description="Unit of measure, a UN/ECE Rec 20 code (CEL degrees Celsius, P1 percent...)."
+        description="Unit of measure, a UN/ECE Rec 20 code (CEL degrees Celsius, P1 percent...). Null when the reading does not give it (optional in EPCIS)."
     )
 
 
 @strawberry.type(description="An EPCIS sensorElement: a sensor's reports, with their shared metadata.")
 class SensorElement:
     sensor_metadata: SensorMetadata | None = strawberry.field(
-        description="About the readings: when and by which device they were taken."
+        description="About the readings: when and by which device they were taken. Null when the event does not give it (optional in EPCIS)."
     )
     sensor_report: list[SensorReport] = strawberry.field(
         description="The readings, one per measured quantity or event."
@@ -332,10 +394,10 @@ class TraceEventType(relay.Node):
         description="ADD, OBSERVE or DELETE (null for transformation events, which have none)."
     )
     biz_step: str | None = strawberry.field(
-        description="The business step, a CBV 2.0 word (commissioning, shipping, receiving...) or a URI."
+        description="The business step, a CBV 2.0 word (commissioning, shipping, receiving...) or a URI. Null when the event does not give it (optional in EPCIS)."
     )
     disposition: str | None = strawberry.field(
-        description="The state of the lots afterwards, a CBV 2.0 word (active, in_transit, recalled...) or a URI."
+        description="The state of the lots afterwards, a CBV 2.0 word (active, in_transit, recalled...) or a URI. Null when the event does not give it (optional in EPCIS)."
     )
     event_time: dt.datetime = strawberry.field(description="When it happened.")
     time_zone_offset: str = strawberry.field(
@@ -347,13 +409,17 @@ class TraceEventType(relay.Node):
     sources: list[SourceDest] = strawberry.field(description="EPCIS sourceList.")
     biz_transactions: list[BizTransaction] = strawberry.field(description="EPCIS bizTransactionList.")
     sensor_elements: list[SensorElement] = strawberry.field(description="EPCIS sensorElementList.")
-    note: str | None = strawberry.field(description="A note shown on the trace page, in Vietnamese.")
-    note_en: str | None = strawberry.field(description="The note in English.")
+    note: str | None = strawberry.field(
+        description="A note shown on the trace page, in Vietnamese. Null when not given."
+    )
+    note_en: str | None = strawberry.field(
+        description="The note in English. Null when no English one was given."
+    )
     correction_reason: str | None = strawberry.field(
-        description="Set on an error declaration: why the event it repeats was wrong."
+        description="Set on an error declaration: why the event it repeats was wrong. Null for events other than error declarations."
     )
     corrects: relay.GlobalID | None = strawberry.field(
-        description="The event this declaration declares wrong."
+        description="The event this declaration declares wrong. Null for events other than error declarations."
     )
     documents: list[EventDocument] = strawberry.field(
         description="Attached certificates, test results, photos, invoices (in EPCIS: `ocop:documents`)."
@@ -361,11 +427,15 @@ class TraceEventType(relay.Node):
     read_point_id: strawberry.Private[int | None]
     biz_location_id: strawberry.Private[int | None]
 
-    @strawberry.field(description="Where the event was observed (EPCIS readPoint).")
+    @strawberry.field(
+        description="Where the event was observed (EPCIS readPoint). Null when the event does not give it (optional in EPCIS)."
+    )
     async def read_point(self, info: Info) -> Location | None:
         return await _place(info, self.read_point_id)
 
-    @strawberry.field(description="Where the lots are after the event (EPCIS bizLocation).")
+    @strawberry.field(
+        description="Where the lots are after the event (EPCIS bizLocation). Null when the event does not give it (optional in EPCIS)."
+    )
     async def biz_location(self, info: Info) -> Location | None:
         return await _place(info, self.biz_location_id)
 
@@ -430,8 +500,12 @@ describe_enum(
 class Integrity:
     valid: bool = strawberry.field(description="True only when `status` is VALID.")
     status: trace_integrity.IntegrityStatus = strawberry.field(description="What the check concluded.")
-    reason: trace_integrity.Broken | None = strawberry.field(description="Why, when `status` is BROKEN.")
-    broken_at: relay.GlobalID | None = strawberry.field(description="The first event that no longer matches.")
+    reason: trace_integrity.Broken | None = strawberry.field(
+        description="Why, when `status` is BROKEN. Null unless `status` is BROKEN."
+    )
+    broken_at: relay.GlobalID | None = strawberry.field(
+        description="The first event that no longer matches. Null unless `status` is BROKEN."
+    )
     events_checked: int = strawberry.field(description="How many events were hashed again.")
     legacy_events: int = strawberry.field(
         description="Events recorded before the chain covered their notes and places (hash scheme 1): those "
@@ -444,11 +518,20 @@ class LineageLevel:
     depth: int = strawberry.field(
         description="How many transformations away from the lot asked about (1: made directly from it or into it)."
     )
-    batches: list[Batch] = strawberry.field(description="The lots of this level the caller may see.")
+    batches: list[Batch] = strawberry.field(
+        description="The lots of this level the caller may see (all of them, unpaged).",
+        deprecation_reason=deprecated_list("batchesConnection"),
+    )
     withheld: int = strawberry.field(
         description="Lots of this level the caller may not see (unpublished): counted, their identity "
         "withheld, as the trace page and the EPCIS events do."
     )
+
+    @strawberry.field(description="The lots of this level the caller may see, a page at a time.")
+    def batches_connection(
+        self, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> BatchConnection:
+        return cast(BatchConnection, list_connection(self.batches, lambda b: b, first, after, last, before))
 
 
 @strawberry.type(
@@ -461,20 +544,30 @@ class Batch(relay.Node):
     lot_code: str = strawberry.field(
         description="The lot (batch) number printed on the pack, GS1 AI 10: up to 20 characters, unique per product."
     )
-    production_date: dt.date | None = strawberry.field(description="When the lot was made.")
-    harvest_date: dt.date | None = strawberry.field(description="When the lot was harvested (fresh produce).")
-    expiry_date: dt.date | None = strawberry.field(
-        description='Last day the lot may be sold or eaten ("hạn sử dụng").'
+    production_date: dt.date | None = strawberry.field(
+        description="When the lot was made. Null when not given (fresh produce has a harvest date instead)."
     )
-    quantity: Decimal | None = strawberry.field(description="How much the lot holds, in `unit`.")
+    harvest_date: dt.date | None = strawberry.field(
+        description="When the lot was harvested (fresh produce). Null when not given (processed goods have a production date instead)."
+    )
+    expiry_date: dt.date | None = strawberry.field(
+        description='Last day the lot may be sold or eaten ("hạn sử dụng"). Null when the lot has no expiry date.'
+    )
+    quantity: Decimal | None = strawberry.field(
+        description="How much the lot holds, in `unit`. Null when the quantity was not given."
+    )
     unit: str | None = strawberry.field(
-        description="Unit of `quantity`, a UN/ECE Rec 20 code: KGM kilogram, GRM gram, LTR litre, MLT millilitre, H87 piece."
+        description="Unit of `quantity`, a UN/ECE Rec 20 code: KGM kilogram, GRM gram, LTR litre, MLT millilitre, H87 piece. Null when the quantity or its unit was not given."
     )
     origin_place: str | None = strawberry.field(
-        description="Where it comes from, as words (an orchard, a hamlet)."
+        description="Where it comes from, as words (an orchard, a hamlet). Null when not given."
     )
-    latitude: float | None = strawberry.field(description="Latitude of its origin (WGS 84).")
-    longitude: float | None = strawberry.field(description="Longitude of its origin (WGS 84).")
+    latitude: float | None = strawberry.field(
+        description="Latitude of its origin (WGS 84). Null when the origin has no coordinates."
+    )
+    longitude: float | None = strawberry.field(
+        description="Longitude of its origin (WGS 84). Null when the origin has no coordinates."
+    )
     status: BatchStatus = strawberry.field(description="Whether it is on sale, on hold, recalled or expired.")
     is_published: bool = strawberry.field(
         description="Whether consumers see its trace (the page its QR code opens)."
@@ -493,7 +586,7 @@ class Batch(relay.Node):
         assert product is not None  # services.policy.trace.sees_batch implies sees_product
         return product
 
-    @strawberry.field(description="The commune it comes from.")
+    @strawberry.field(description="The commune it comes from. Null when the origin commune was not given.")
     async def origin_commune(self, info: Info) -> AdministrativeUnit | None:
         if self.origin_commune_id is None:
             return None
@@ -519,11 +612,24 @@ class Batch(relay.Node):
     async def trace_url(self, info: Info) -> str:
         return trace_page_url(info.context.base_url, self.product_id, self.lot_code)
 
-    @strawberry.field(description="The lot's events, oldest first.")
+    @strawberry.field(
+        description="The lot's events, oldest first (all of them, unpaged).",
+        deprecation_reason=deprecated_list("eventsConnection"),
+    )
     async def events(self, info: Info) -> list[TraceEventType]:
         return [
             TraceEventType.from_model(e) for e in await info.context.loaders.events_by_batch.load(self.id)
         ]
+
+    @strawberry.field(
+        description="The lot's events (EPCIS events that made, moved, transformed or inspected it), oldest "
+        "first, a page at a time."
+    )
+    async def events_connection(
+        self, info: Info, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[TraceEventType]:
+        rows = await info.context.loaders.events_by_batch.load(self.id)
+        return list_connection(rows, TraceEventType.from_model, first, after, last, before)
 
     @strawberry.field(
         description="Lots this one was made from (BACKWARD) or that were made from it (FORWARD)."
@@ -589,13 +695,18 @@ class BatchConnection(Connection[Batch]):
 async def lots_of_product(
     info: Info, product_id: int, first: int | None, after: str | None, last: int | None, before: str | None
 ) -> BatchConnection:
-    """A product's lots the caller may list, newest first (the public: published lots only)."""
-    query = batches.batch_query(
-        batches.BatchFilterData(product_id=product_id),
-        visibility=trace_policy.batch_visibility(info.context.reach),
+    """A product's lots the caller may list, newest first (the public: published lots only): one page per
+    product, read for every product of the request together."""
+    visibility = trace_policy.batch_visibility(info.context.reach)
+    loader = info.context.loaders.child_pages(
+        "Product.lots",
+        batches.batch_query(batches.BatchFilterData(), visibility=visibility),
+        "product_id",
+        BATCH_ORDER,
+        (first, after, last, before),
     )
-    page: Page[Any] = await fetch_page(query, BATCH_ORDER, first, after, last, before)
-    return cast(BatchConnection, BatchConnection.of(page, [Batch.from_model(b) for b in page.rows], query))
+    page: Page[Any] = await loader.load(product_id)
+    return cast(BatchConnection, BatchConnection.of(page, [Batch.from_model(b) for b in page.rows]))
 
 
 async def visible_batch(info: Info, batch_id: int) -> Batch | None:

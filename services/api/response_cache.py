@@ -166,6 +166,7 @@ class Answer:
     body: bytes
     keep: bool
     etag: str | None = None  # the caller's validator of `body` (a strong ETag), when it computed one
+    operation: tuple[str | None, str] | None = None  # (name, type) the caller's metrics name it by
 
 
 @dataclass(slots=True)

@@ -56,6 +56,8 @@ MAX_ENTRIES = 2_000  # per cache: ~5 KB a trace page, so ~10 MB of pages at most
 _clock = time.monotonic  # seconds; replaced in tests to age entries
 
 _generation = 0
+# Times the caches of this process became stale, by source (`invalidations()`, shown at /metrics).
+_invalidations = {"write": 0, "bus": 0, "flush": 0}
 # Transactions that wrote (and invalidated) and are not over yet: client -> deadline (monotonic). A
 # transaction that never finishes (it should not happen) stops holding the caches off after a TTL.
 _open_writes: dict[TransactionalDBClient, float] = {}
@@ -70,6 +72,7 @@ def invalidate() -> None:
     page or a resolver answer may show. Inside a transaction, the caches stay off until it ends."""
     global _generation
     _generation += 1
+    _invalidations["write"] += 1
     transaction = _current_transaction()
     if transaction is not None:
         _open_writes[transaction] = _clock() + TRACE_PAGE_MAX_AGE
@@ -90,12 +93,14 @@ def _bump(message: bus.Message) -> None:
     global _generation
     if not message.local:
         _generation += 1
+        _invalidations["bus"] += 1
 
 
 def _flush() -> None:
     """The bus reconnected (messages may have been missed): nothing kept here is trusted."""
     global _generation
     _generation += 1
+    _invalidations["flush"] += 1
     clear()
 
 
@@ -328,6 +333,36 @@ def clear() -> None:
         cache.clear()
     for front in list(_front_caches):
         front.clear()
+
+
+def invalidations() -> dict[str, int]:
+    """Times this process's caches became stale since it started: by a write here (`write`), another
+    process's (`bus`), a reconnection of the bus (`flush`)."""
+    return dict(_invalidations)
+
+
+def figures() -> dict[str, dict[str, int]]:
+    """The caches' counters by cache name (instances of one name summed; the front caches as `front`):
+    hit, miss, joined, bypassed (the front cache: hit and miss), evicted, entries."""
+    out: dict[str, dict[str, int]] = {}
+    for cache in list(_caches):
+        mine = out.setdefault(
+            cache.name, dict.fromkeys(("hit", "miss", "joined", "bypassed", "evicted", "entries"), 0)
+        )
+        stats = cache.stats
+        for key, value in (
+            ("hit", stats.hits), ("miss", stats.misses), ("joined", stats.joined), ("bypassed", stats.bypassed),
+            ("evicted", stats.evicted), ("entries", len(cache)),
+        ):  # fmt: skip
+            mine[key] += value
+    for front in list(_front_caches):
+        mine = out.setdefault("front", dict.fromkeys(("hit", "miss", "evicted", "entries"), 0))
+        for key, value in (
+            ("hit", front.stats.hits), ("miss", front.stats.misses), ("evicted", front.stats.evicted),
+            ("entries", len(front)),
+        ):  # fmt: skip
+            mine[key] += value
+    return out
 
 
 async def _on_write(*_args: object) -> None:

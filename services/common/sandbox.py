@@ -27,6 +27,7 @@ import os
 import resource
 import signal
 import sys
+import time
 import traceback
 import types
 import weakref
@@ -233,8 +234,39 @@ async def run(
     wait for one of the process's `render_concurrency` slots first (the time limit starts once it is got)."""
     if capped:
         async with _slot():
-            return await _run(fn, data, limits, out_dir, suffix, on_progress, name)
-    return await _run(fn, data, limits, out_dir, suffix, on_progress, name)
+            return await _timed(fn, data, limits, out_dir, suffix, on_progress, name)
+    return await _timed(fn, data, limits, out_dir, suffix, on_progress, name)
+
+
+async def _timed(
+    fn: Render,
+    data: Any,
+    limits: Limits,
+    out_dir: Path,
+    suffix: str,
+    on_progress: Callable[[int], Awaitable[None]] | None,
+    name: str,
+) -> Output:
+    """`_run`, its duration in `ocop_render_duration_seconds` by render function and outcome (a cancelled
+    render is not counted: nobody waited for its end). Metrics are imported here, not by the module: a child
+    imports this module, and needs neither prometheus-client nor the page caches."""
+    from services.common import metrics, tracing
+
+    started = time.perf_counter()
+    outcome = "failed"
+    try:
+        with tracing.span("render", **{"ocop.render": metrics.render_label(fn)}):
+            output = await _run(fn, data, limits, out_dir, suffix, on_progress, name)
+        outcome = "ok"
+        return output
+    except asyncio.CancelledError:
+        outcome = ""
+        raise
+    finally:
+        if outcome:
+            metrics.RENDER_DURATION.labels(metrics.render_label(fn), outcome).observe(
+                time.perf_counter() - started
+            )
 
 
 async def _run(

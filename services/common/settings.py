@@ -156,6 +156,14 @@ class Settings:
     # addresses (services/trace/epcis_subscriptions.py). Off in production unless set: a webhook must not
     # reach into the operator's own network; on by default elsewhere (a developer's local receiver).
     webhook_allow_private: bool = True
+    # /metrics (docs/monitoring.md): OCOP_METRICS_TOKEN, a bearer token Prometheus sends (then /metrics on the
+    # app's port answers it only), and/or OCOP_METRICS_PORT, a listener of its own (then the app's port
+    # serves /metrics only with the token). Production serves neither publicly: `serving_problem`.
+    metrics_token: str | None = field(default=None, repr=False)
+    metrics_port: int | None = None
+    # OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT): traces are exported over OTLP there;
+    # unset, tracing is off and costs nothing (services/common/tracing.py, docs/monitoring.md).
+    otel_endpoint: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -300,7 +308,34 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             "OCOP_WEBHOOK_ALLOW_PRIVATE",
             default=env.get("OCOP_ENV", Environment.DEVELOPMENT) != Environment.PRODUCTION,
         ),
+        metrics_token=env.get("OCOP_METRICS_TOKEN", "").strip() or None,
+        metrics_port=_port_or_none(env.get("OCOP_METRICS_PORT"), "OCOP_METRICS_PORT"),
+        otel_endpoint=(
+            env.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip()
+            or env.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip()
+            or None
+        ),
     )
+
+
+def _port_or_none(value: str | None, name: str) -> int | None:
+    if value is None or not value.strip():
+        return None
+    if not value.strip().isdigit() or not 0 < int(value) < 65536:
+        raise ValueError(f"{name}={value!r}: write a port number (1-65535), or leave it unset")
+    return int(value)
+
+
+def serving_problem(settings: Settings) -> str | None:
+    """Why `server.py serve` must not start with these settings (the message names the fix), or None:
+    in production /metrics is not for the public (it names routes, operations and volumes)."""
+    if settings.is_production and settings.metrics_token is None and settings.metrics_port is None:
+        return (
+            "OCOP_ENV=production does not serve /metrics to the public: set OCOP_METRICS_TOKEN to a long random"
+            " value (Prometheus sends it as a bearer token) or OCOP_METRICS_PORT to a port of its own that"
+            " only Prometheus reaches, e.g. 9464 (docs/monitoring.md)"
+        )
+    return None
 
 
 _configured: Settings | None = None

@@ -29,7 +29,7 @@ from enum import StrEnum
 from tortoise.functions import Count, Max, Min
 
 from models import Batch, LabelRun, Producer, SerialScan
-from services.common import bus, clock, settings, signing
+from services.common import bus, clock, metrics, settings, signing
 from services.common.errors import DomainError, FieldProblem
 from services.labels.errors import LabelErrorCode
 from services.policy import Reach
@@ -117,6 +117,7 @@ async def record_scan(
     table, for other processes), and the network is within its hourly quota. Returns whether a row was
     written."""
     if not await serial_issued(batch_id, serial):
+        metrics.QR_SCANS.labels("not_issued").inc()
         return False  # never issued: the page warns, nothing is stored (an anonymous request writes nothing)
     network = network_of(address)
     interval = settings.current().scan_network_interval_s
@@ -124,6 +125,7 @@ async def record_scan(
     key = (batch_id, serial, network)
     counted = _COUNTED.get(key)
     if counted is not None and now - counted < interval:
+        metrics.QR_SCANS.labels("repeat").inc()
         return False
     moment = at or clock.now()
     if await SerialScan.exists(
@@ -134,8 +136,10 @@ async def record_scan(
         scanned_at__lte=moment,
     ):
         _COUNTED[key] = now
+        metrics.QR_SCANS.labels("repeat").inc()
         return False
     if not _take_network_quota(network, now):
+        metrics.QR_SCANS.labels("over_quota").inc()
         return False
     if len(_COUNTED) > _MEMO_MAX:
         _COUNTED.clear()
@@ -148,6 +152,7 @@ async def record_scan(
         region=(region or None) and region[:32],
         network=network,
     )
+    metrics.QR_SCANS.labels("counted").inc()
     producer_id = await _producer_of(batch_id)
     if producer_id is not None:  # `producerScans` subscribers re-read the serial's figures
         await bus.publish(producer_scans_topic(producer_id), {"lot": batch_id, "serial": serial})
@@ -273,6 +278,7 @@ async def serial_warning(product_code: str, lot_code: str, serial: str) -> ScanW
     now = time.monotonic()
     hit = _FLAGS.get(key)
     if hit is not None and hit[0] > now:
+        _count_warning(hit[1])
         return hit[1]
     product_id = product_id_of(product_code)
     batch = None
@@ -288,7 +294,13 @@ async def serial_warning(product_code: str, lot_code: str, serial: str) -> ScanW
     if len(_FLAGS) > 10_000:
         _FLAGS.clear()
     _FLAGS[key] = (now + keep, warning)
+    _count_warning(warning)
     return warning
+
+
+def _count_warning(warning: ScanWarning | None) -> None:
+    if warning is not None:
+        metrics.COPY_FLAGS.labels(warning.value).inc()
 
 
 @dataclass(frozen=True, slots=True)

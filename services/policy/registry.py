@@ -83,6 +83,13 @@ def may_read_audit(reach: Reach) -> bool:
     return reach.everything and reach.actor.is_authenticated
 
 
+def may_export_producer(reach: Reach, producer: Producer) -> bool:
+    """A producer's own data as a zip (exportMyData): its members, and central admins (support, or a
+    producer without an account) and the command line; not province officers, who manage the producer
+    but are not it."""
+    return reach.everything or producer.id in reach.actor.producer_ids()
+
+
 def may_import_spreadsheets(reach: Reach) -> bool:
     """Registry spreadsheets are imported by central admins and province officers (each row then within
     their province); producers' members and the public may not import."""

@@ -263,6 +263,14 @@ MUTATIONS: dict[str, Case] = {
         lambda w: {"b": gid("Batch", w.lot.id)},
         lambda w: Batch.filter(status="recalled").exists(),
     ),
+    # A producer's own data as a zip (services/policy/registry.py may_export_producer): its members and
+    # central admins; not province officers, who manage the producer but are not it.
+    "exportMyData": Case(
+        {"central_admin", "member_p1"},
+        "mutation($p: ID!) { exportMyData(input: {producerId: $p}) { job { id } errors { code } } }",
+        lambda w: {"p": gid("Producer", w.p1.id)},
+        lambda w: Job.filter(kind="producer_export").exists(),
+    ),
     "createProducer": Case(
         ADMINISTER_BENTRE,
         'mutation { createProducer(input: {name: "HTX Mới (demo)", kind: COOPERATIVE, addressLine: "Ấp 2", '

@@ -124,20 +124,25 @@ def check_lot_trace(data: Data) -> None:
     (lot,) = nodes(data["batches"])
     assert lot["lotCode"] == "KDSR-190520"
     assert lot["product"]["name"]
-    assert len(lot["events"]) >= 2
-    assert lot["integrity"]["eventsChecked"] == len(lot["events"])
+    events = nodes(lot["eventsConnection"])
+    assert len(events) >= 2
+    assert lot["eventsConnection"]["totalCount"] == len(events)
+    assert lot["integrity"]["eventsChecked"] == len(events)
     assert lot["digitalLink"].endswith("/10/KDSR-190520")
 
 
 def check_fair(data: Data) -> None:
     fair = data["fair"]
     assert fair["displayName"].startswith("Hội chợ OCOP")
-    booths = [booth for zone in fair["zones"] for booth in zone["booths"]]
+    booths = [booth for zone in fair["zones"] for booth in nodes(zone["boothsConnection"])]
     assert len(fair["zones"]) == 7
-    assert len(booths) == 87
+    assert len(booths) == 87 == sum(zone["boothsConnection"]["totalCount"] for zone in fair["zones"])
     assert any(booth["exhibitor"] for booth in booths)
-    assert len(fair["exhibitors"]) == 67
-    assert any(exhibitor["products"] for exhibitor in fair["exhibitors"])
+    exhibitors = fair["exhibitorsConnection"]
+    assert exhibitors["totalCount"] == 67
+    assert len(nodes(exhibitors)) == 50
+    assert exhibitors["pageInfo"]["hasNextPage"]
+    assert any(exhibitor["products"] for exhibitor in nodes(exhibitors))
 
 
 def check_login(data: Data) -> None:

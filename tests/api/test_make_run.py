@@ -115,6 +115,7 @@ def test_a_production_server_hides_its_schema_masks_errors_and_needs_a_secret(
         "HOST": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
         "OCOP_ENV": "production",
+        "OCOP_METRICS_TOKEN": "a-test-metrics-token-of-enough-length",
         "DATABASE_URL": f"sqlite://{tmp_path_factory.mktemp('prod') / 'ocop.sqlite3'}",
     }
     env.pop("OCOP_SECRET_KEY", None)

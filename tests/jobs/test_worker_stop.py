@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
 from services.common import db
@@ -109,15 +111,22 @@ def _submit(env: Env) -> int:
     return int(result.stdout.strip().splitlines()[-1])
 
 
-def _worker(env: Env, grace_s: float) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "server.py", "worker", "--local"],
+def _worker(env: Env, grace_s: float, metrics_port: int | None = None) -> subprocess.Popen[str]:
+    metrics = ["--metrics-port", str(metrics_port)] if metrics_port is not None else []
+    return subprocess.Popen(  # noqa: S603 - our own interpreter, server.py and a port number
+        [sys.executable, "server.py", "worker", "--local", *metrics],
         cwd=ROOT,
         env={**env.env, "OCOP_SHUTDOWN_GRACE_S": str(grace_s)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _children(pid: int) -> set[int]:
@@ -167,8 +176,14 @@ def test_a_worker_stopped_mid_render_hands_its_job_to_another_that_finishes_it(e
     _wait(lambda: not any(_alive(pid) for pid in render_children), 10, "the render child to die with A")
 
     # Worker B takes it; SIGTERM mid-render again, now with time to finish: it completes the job, then stops.
-    second = _worker(env, grace_s=120)
+    port = _free_port()
+    second = _worker(env, grace_s=120, metrics_port=port)
     _wait(lambda: env.job(job_id)["status"] == "running", 120, "B to claim")
+    # B shows its own metrics on --metrics-port (docs/monitoring.md): readiness, the queue it reads.
+    scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+    assert "ocop_ready 1.0" in scraped
+    assert "ocop_jobs_sampled_timestamp_seconds" in scraped
+    assert "# TYPE ocop_render_duration_seconds histogram" in scraped
     second.send_signal(signal.SIGTERM)
     output = second.communicate(timeout=180)[0]
     assert second.returncode == 0, output[-3000:]
