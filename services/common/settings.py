@@ -239,9 +239,9 @@ def _flag(value: str | None, name: str, *, default: bool) -> bool:
     raise ValueError(f"{name}={value!r}: write 1/true/yes/on or 0/false/no/off")
 
 
-def _bounded(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    """A number between `low` and `high` (`default` when unset); anything else is refused at start-up."""
-    value = env.get(name)
+def _bounded(value: str | None, name: str, default: float, low: float, high: float) -> float:
+    """The variable `name`'s `value`, a number between `low` and `high` (`default` when unset); anything else
+    is refused at start-up."""
     if value is None or not value.strip():
         return default
     try:
@@ -295,9 +295,17 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         smtp=parse_smtp_url(env.get("OCOP_SMTP_URL"), env.get("OCOP_SMTP_FROM")),
         trusted_documents=trusted_documents_mode(env.get("OCOP_TRUSTED_DOCUMENTS")),
         trusted_documents_max_age_s=max(0, int(env.get("OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S") or 60)),
-        response_cache_ttl_s=_bounded(env, "OCOP_RESPONSE_CACHE_TTL_S", 30.0, 0.0, 3600.0),
+        response_cache_ttl_s=_bounded(
+            env.get("OCOP_RESPONSE_CACHE_TTL_S"), "OCOP_RESPONSE_CACHE_TTL_S", 30.0, 0.0, 3600.0
+        ),
         response_cache_max_bytes=int(
-            _bounded(env, "OCOP_RESPONSE_CACHE_MAX_BYTES", 32 * 1024 * 1024, 0, 2**34)
+            _bounded(
+                env.get("OCOP_RESPONSE_CACHE_MAX_BYTES"),
+                "OCOP_RESPONSE_CACHE_MAX_BYTES",
+                32 * 1024 * 1024,
+                0,
+                2**34,
+            )
         ),
         ws_max_subscriptions=max(1, int(env.get("OCOP_WS_MAX_SUBSCRIPTIONS") or 20)),
         ws_max_connections=max(1, int(env.get("OCOP_WS_MAX_CONNECTIONS") or 5)),
