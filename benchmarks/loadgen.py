@@ -76,10 +76,13 @@ def percentile(sorted_values: array[float], p: float) -> float:
     return sorted_values[rank - 1]
 
 
-def build_request(host: str, port: int, path: str, body: bytes, method: str = "POST") -> bytes:
+def build_request(
+    host: str, port: int, path: str, body: bytes, method: str = "POST", headers: tuple[str, ...] = ()
+) -> bytes:
+    extra = "".join(f"{header}\r\n" for header in headers)
     if method == "GET":
         return (
-            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: ocop-bench\r\nAccept: */*\r\n\r\n"
+            f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: ocop-bench\r\nAccept: */*\r\n{extra}\r\n"
         ).encode("ascii")
     head = (
         f"POST {path} HTTP/1.1\r\n"
@@ -88,6 +91,7 @@ def build_request(host: str, port: int, path: str, body: bytes, method: str = "P
         "Accept: application/json\r\n"
         "Content-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n"
+        f"{extra}"
         "\r\n"
     )
     return head.encode("ascii") + body
@@ -176,8 +180,12 @@ class State:
             self.first_error = f"HTTP {status}: {body[:300].decode('utf-8', 'replace')}"
 
 
-async def _connection(host: str, port: int, request: bytes, state: State, follow: bool = False) -> None:
+async def _connection(
+    host: str, port: int, requests: list[bytes], state: State, follow: bool = False, start: int = 0
+) -> None:
+    """One closed-loop connection sending `requests` in turn, from `start` (one request: the same each time)."""
     reader, writer = await asyncio.open_connection(host, port)
+    turn = start
     clock = time.perf_counter
     followed: dict[str, bytes] = {}  # Location -> GET request for it
     try:
@@ -185,7 +193,8 @@ async def _connection(host: str, port: int, request: bytes, state: State, follow
             started = clock()
             if started >= state.end:
                 return
-            writer.write(request)
+            writer.write(requests[turn % len(requests)])
+            turn += 1
             head = await reader.readuntil(b"\r\n\r\n")
             status, length, close = parse_head(head)
             body = await reader.readexactly(length)
@@ -224,6 +233,7 @@ async def run_load(
     warmup: float,
     method: str = "POST",
     follow: bool = False,
+    bodies: list[bytes] | None = None,
     headers: tuple[str, ...] = (),
 ) -> LoadResult:
     parts = urlsplit(url)
@@ -232,12 +242,12 @@ async def run_load(
     host, port = parts.hostname, parts.port or 80
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     check_loopback(host)
-    request = build_request(host, port, path, body, method)
-    if headers:  # extra request headers (--header), e.g. Authorization
-        extra = "".join(f"{header}\r\n" for header in headers).encode("ascii")
-        request = request.replace(b"User-Agent: ocop-bench\r\n", b"User-Agent: ocop-bench\r\n" + extra, 1)
+    requests = [build_request(host, port, path, each, method, headers) for each in (bodies or [body])]
+    spread = max(1, len(requests) // connections)  # each connection starts elsewhere in the list
     state, client_cpu_s = await drive(
-        lambda state: (_connection(host, port, request, state, follow) for _ in range(connections)),
+        lambda state: (
+            _connection(host, port, requests, state, follow, n * spread) for n in range(connections)
+        ),
         warmup=warmup,
         duration=duration,
     )
@@ -321,13 +331,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--follow", action="store_true", help="follow a 3xx to its Location; the pair counts as one"
     )
-    parser.add_argument("--header", action="append", default=[], help="an extra header, 'Name: value'")
+    parser.add_argument(
+        "--bodies", help="a JSON file holding a list of request bodies, sent in turn (instead of --body)"
+    )
+    parser.add_argument(
+        "--header", action="append", default=[], help="an extra request header, 'Name: value' (repeatable)"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     args = parser.parse_args(argv)
-    if args.method == "POST" and not args.body:
-        parser.error("--body is required with POST")
+    bodies = None
+    if args.bodies:
+        with open(args.bodies, "rb") as file:
+            bodies = [
+                orjson.dumps(each) if not isinstance(each, str) else each.encode()
+                for each in orjson.loads(file.read())
+            ]
+    if args.method == "POST" and not args.body and not bodies:
+        parser.error("--body or --bodies is required with POST")
     try:
         result = uvloop.run(
             run_load(
@@ -338,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
                 warmup=args.warmup,
                 method=args.method,
                 follow=args.follow,
+                bodies=bodies,
                 headers=tuple(args.header),
             )
         )

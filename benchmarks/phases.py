@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -58,12 +59,24 @@ class Phase:
 
 
 def loadgen_command(
-    url: str, args: argparse.Namespace, *, body: str | None = None, follow: bool = False
+    url: str,
+    args: argparse.Namespace,
+    *,
+    body: str | None = None,
+    follow: bool = False,
+    bodies: Path | None = None,
+    headers: tuple[str, ...] = (),
 ) -> list[str]:
-    """`benchmarks/loadgen.py` on `url` with the run's connections, duration and warm-up: a POST of `body`,
-    or a GET without one."""
+    """`benchmarks/loadgen.py` on `url` with the run's connections, duration and warm-up: a POST of `body`
+    (or of the bodies listed in the JSON file `bodies`, in turn), or a GET without one; `headers` are added
+    to every request ("Name: value")."""
     command = [sys.executable, "-m", "benchmarks.loadgen", "--url", url]
-    command += ["--body", body] if body is not None else ["--method", "GET"]
+    if bodies is not None:
+        command += ["--bodies", str(bodies)]
+    else:
+        command += ["--body", body] if body is not None else ["--method", "GET"]
+    for header in headers:
+        command += ["--header", header]
     command += [
         "--connections",
         str(args.connections),

@@ -1,4 +1,4 @@
-"""Load benchmark of `products(first: 50)` against a plain Starlette + asyncpg floor, on PostgreSQL.
+"""Load benchmark of the GraphQL API against a plain Starlette + asyncpg floor, on PostgreSQL.
 
     .venv/bin/python benchmarks/run.py [--duration 10] [--warmup 2] [--connections 16] [--products 2000]
 
@@ -7,9 +7,18 @@
 2. starts the app (`python server.py serve`) and the floor (`benchmarks/floor_app.py`) as single-worker
    uvicorn subprocesses on free loopback ports, and checks that both answer the query with the same JSON
    (and that the app agrees with the floor's SQL over every published product);
-3. loads the floor, the app, then the floor again with `benchmarks/loadgen.py` in its own process;
-4. prints the table and the headline (app throughput as a share of the floor, app p99/p50), writes
+3. runs the phases in order (`PHASES`, one function each, `phase_<name>`), each a load generator in its own
+   process (`benchmarks/loadgen.py`, `benchmarks/scan_load.py`): the floor, `products(first: 50)`
+   repeated by anonymous callers (the response cache answers), distinct anonymous queries (random search
+   words, filters and cursors: mostly cache misses), the same listing by a signed-in province officer (never
+   cached), /healthz, cold QR scans (a lot not scanned before on every scan: every answer a cache miss),
+   and the floor again; the app's resident memory is read after each phase;
+4. prints the table and each phase's ratio to its baseline (the mean of the two floor runs, /healthz for
+   the cold scans) against the issue's targets, p99/p50 per phase, the floor's drift, writes
    benchmarks/results/latest.json, stops the servers and drops the schema (also on failure or Ctrl-C).
+
+A new phase is a function `phase_<name>(run: Run) -> Phase` added to `PHASES` (and to `TARGETS` when it
+has one).
 
 Exits 0 when the benchmark ran (whether or not the targets are met), 1 on an error, 130 on interruption.
 """
@@ -22,6 +31,8 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +42,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: make `benchmarks`, `services`, `models` importable
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import api_workloads  # noqa: E402
+from benchmarks.api_workloads import OFFICER  # noqa: E402
 from benchmarks.ceiling import graphql_core_ms  # noqa: E402
 from benchmarks.phases import Phase, loadgen_command, run_load, table, verdict  # noqa: E402
+from benchmarks.scan_load import scan_load  # noqa: E402
 from benchmarks.servers import Server, app_server, free_port, graphql  # noqa: E402
 from benchmarks.session import DEFAULT_DSN, Session, connected, environment, run_session  # noqa: E402
 from benchmarks.verify import QUERY, verify  # noqa: E402
 
-TARGET_SHARE_OF_FLOOR = 10.0  # percent, at least
 TARGET_P99_OVER_P50 = 3.0  # at most
 FLOOR_DRIFT_WARNING = 10.0  # percent between the two floor runs
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
@@ -53,41 +66,151 @@ async def prepare_database(dsn: str, schema: str, producers: int, products: int)
     return counts.as_dict()
 
 
-def run_phase(phase: Phase, args: argparse.Namespace) -> None:
+@dataclass
+class Run:
+    """What the phases share: the servers, the run's arguments, what was prepared for them, and results."""
+
+    args: argparse.Namespace
+    session: Session
+    app: Server
+    floor: Server
+    distinct: Path
+    officer: str
+    lots: list[str]
+    rss_mb: dict[str, float | None] = field(default_factory=dict)
+
+
+def _announce(name: str, args: argparse.Namespace, what: str = "") -> None:
     print(
-        f"  {phase.name}: {args.connections} connections, "
-        f"{args.warmup:g} s warm-up + {args.duration:g} s ...",
+        f"  {name}: {what}{args.connections} connections, {args.warmup:g} s warm-up + {args.duration:g} s ...",
         flush=True,
     )
-    run_load(phase, loadgen_command(phase.server.url, args, body=orjson.dumps({"query": QUERY}).decode()))
+
+
+def _post(run: Run, phase: Phase, **options: Any) -> Phase:
+    _announce(phase.name, run.args)
+    body = orjson.dumps({"query": QUERY}).decode()
+    run_load(phase, loadgen_command(phase.server.url, run.args, body=body, **options))
+    return phase
+
+
+def phase_floor_1(run: Run) -> Phase:
+    return _post(run, Phase("floor #1", run.floor))
+
+
+def phase_floor_2(run: Run) -> Phase:
+    return _post(run, Phase("floor #2", run.floor))
+
+
+def phase_repeated(run: Run) -> Phase:
+    """The benchmarked listing by anonymous callers, over and over: the response cache's case."""
+    return _post(run, Phase("repeated", run.app))
+
+
+def phase_distinct(run: Run) -> Phase:
+    """Anonymous listings with random search words, filters and cursors (benchmarks/api_workloads.py)."""
+    phase = Phase("distinct", run.app)
+    _announce(phase.name, run.args, "random queries, ")
+    run_load(phase, loadgen_command(run.app.url, run.args, bodies=run.distinct))
+    return phase
+
+
+def phase_officer(run: Run) -> Phase:
+    """A province officer's listing: signed in, so never from the response cache."""
+    phase = Phase("officer", run.app)
+    _announce(phase.name, run.args)
+    body = orjson.dumps({"query": OFFICER}).decode()
+    headers = (f"Authorization: Bearer {run.officer}",)
+    run_load(phase, loadgen_command(run.app.url, run.args, body=body, headers=headers))
+    return phase
+
+
+def phase_healthz(run: Run) -> Phase:
+    phase = Phase("healthz", run.app)
+    _announce(phase.name, run.args)
+    run_load(phase, loadgen_command(run.app.url.removesuffix("/graphql") + "/healthz", run.args))
+    return phase
+
+
+def phase_cold_scan(run: Run) -> Phase:
+    """QR scans of lots never scanned before (resolver 307 + trace page, one pair = one request)."""
+    phase = Phase("cold scan", run.app)
+    scan_load(phase, run.app.port, "cold", run.lots, run.args, run.session.logs)
+    return phase
+
+
+PHASES: list[Callable[[Run], Phase]] = [
+    phase_floor_1,
+    phase_repeated,
+    phase_distinct,
+    phase_officer,
+    phase_healthz,
+    phase_cold_scan,
+    phase_floor_2,
+]
+# phase name -> (baseline: "floor" or a phase name, target share of it in percent)
+TARGETS: dict[str, tuple[str, float]] = {
+    "repeated": ("floor", 60.0),
+    "distinct": ("floor", 20.0),
+    "officer": ("floor", 15.0),
+    "cold scan": ("healthz", 10.0),
+}
+
+
+def rss_mb(pid: int | None) -> float | None:
+    """The resident memory of a process (Linux /proc), in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (OSError, TypeError):
+        return None
+    line = next((line for line in status.splitlines() if line.startswith("VmRSS:")), None)
+    return int(line.split()[1]) / 1024 if line else None
 
 
 # -- report ---------------------------------------------------------------------------------------------
 
 
-def headline(floor_1: Phase, app: Phase, floor_2: Phase) -> dict[str, Any]:
-    floor_rps = (floor_1.rps + floor_2.rps) / 2
-    share = 100 * app.rps / floor_rps
-    ratio = app.latency("p99") / app.latency("p50")
-    drift = 100 * abs(floor_2.rps - floor_1.rps) / floor_rps
+def headline(phases: list[Phase], rss: dict[str, float | None]) -> dict[str, Any]:
+    floors = [p for p in phases if p.name.startswith("floor")]
+    floor_rps = sum(p.rps for p in floors) / len(floors)
+    drift = 100 * abs(floors[-1].rps - floors[0].rps) / floor_rps
+    by_name = {p.name: p for p in phases}
+    shares: dict[str, Any] = {}
+    for phase in phases:
+        ratio = phase.latency("p99") / phase.latency("p50")
+        row: dict[str, Any] = {
+            "rps": phase.rps,
+            "p50_ms": phase.latency("p50"),
+            "p99_ms": phase.latency("p99"),
+            "p99_over_p50": ratio,
+            "p99_over_p50_pass": ratio <= TARGET_P99_OVER_P50,
+            "app_rss_mb_after": rss.get(phase.name),
+        }
+        if phase.name in TARGETS:
+            base_name, target = TARGETS[phase.name]
+            base = floor_rps if base_name == "floor" else by_name[base_name].rps
+            row |= {
+                "baseline": base_name,
+                "baseline_rps": base,
+                "share_pct": 100 * phase.rps / base,
+                "target_pct": target,
+                "pass": 100 * phase.rps / base >= target,
+            }
+        shares[phase.name] = row
     return {
         "floor_rps_mean": floor_rps,
-        "app_rps": app.rps,
-        "app_share_of_floor_pct": share,
-        "app_share_target_pct": TARGET_SHARE_OF_FLOOR,
-        "app_share_pass": share >= TARGET_SHARE_OF_FLOOR,
-        "app_p99_over_p50": ratio,
-        "app_p99_over_p50_target": TARGET_P99_OVER_P50,
-        "app_p99_over_p50_pass": ratio <= TARGET_P99_OVER_P50,
         "floor_drift_pct": drift,
         "floor_stable": drift <= FLOOR_DRIFT_WARNING,
+        "phases": shares,
     }
 
 
-def ceiling(floor_1: Phase, floor_2: Phase, graphql_ms: float) -> dict[str, Any]:
+def ceiling(phases: list[Phase], graphql_ms: float) -> dict[str, Any]:
     """The most the app could reach if everything but graphql-core's own execution cost nothing."""
     per_request = [
-        ms for p in (floor_1, floor_2) if p.server_cpu_s and (ms := p.cpu_ms_per_request) is not None
+        ms
+        for p in phases
+        if p.name.startswith("floor") and p.server_cpu_s and (ms := p.cpu_ms_per_request) is not None
     ]
     floor_ms = sum(per_request) / len(per_request) if per_request else None
     return {
@@ -106,24 +229,27 @@ def print_report(phases: list[Phase], summary: dict[str, Any]) -> None:
         "100% = one core; CPU ms/req: server process only, warm-up included)"
     )
     print()
-    print(
-        f"app throughput: {summary['app_rps']:.0f} req/s = {summary['app_share_of_floor_pct']:.1f}% of the "
-        f"floor ({summary['floor_rps_mean']:.0f} req/s)   target >= {TARGET_SHARE_OF_FLOOR:g}%   "
-        f"{verdict(summary['app_share_pass'])}"
-    )
-    print(
-        f"app p99/p50:    {summary['app_p99_over_p50']:.2f}   target <= {TARGET_P99_OVER_P50:g}   "
-        f"{verdict(summary['app_p99_over_p50_pass'])}"
-    )
+    print(f"floor: {summary['floor_rps_mean']:.0f} req/s (mean of its two runs)")
+    for name, row in summary["phases"].items():
+        rss = row["app_rss_mb_after"]
+        memory = f"   app RSS after: {rss:.0f} MB" if rss is not None else ""
+        p99 = f"p99/p50 {row['p99_over_p50']:.2f} {verdict(row['p99_over_p50_pass'])}"
+        if "share_pct" in row:
+            print(
+                f"{name:<10} {row['rps']:>7.0f} req/s = {row['share_pct']:5.1f}% of {row['baseline']} "
+                f"(target >= {row['target_pct']:g}% {verdict(row['pass'])})   {p99}{memory}"
+            )
+        else:
+            print(f"{name:<10} {row['rps']:>7.0f} req/s{'':37}{p99}{memory}")
     if summary.get("ceiling_share_of_floor_pct"):
         print(
-            f"ceiling:        graphql-core alone executes this query over in-memory dicts in "
+            f"ceiling:   graphql-core alone executes the listing over in-memory dicts in "
             f"{summary['graphql_core_ms_per_request']:.2f} ms of CPU; the floor serves a whole request in "
-            f"{summary['floor_cpu_ms_per_request']:.2f} ms: no app executing with graphql-core can pass "
-            f"{summary['ceiling_share_of_floor_pct']:.1f}% of the floor"
+            f"{summary['floor_cpu_ms_per_request']:.2f} ms: no execution with graphql-core can pass "
+            f"{summary['ceiling_share_of_floor_pct']:.1f}% of the floor (a response-cache hit does not execute)"
         )
     stability = "stable" if summary["floor_stable"] else f"UNSTABLE (> {FLOOR_DRIFT_WARNING:g}%): rerun"
-    print(f"floor drift:    {summary['floor_drift_pct']:.1f}% between its two runs, {stability}")
+    print(f"floor drift: {summary['floor_drift_pct']:.1f}% between its two runs, {stability}")
 
 
 # -- main -----------------------------------------------------------------------------------------------
@@ -139,6 +265,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16, help="concurrent keep-alive connections (16)")
     parser.add_argument("--products", type=int, default=2000, help="products to seed (2000)")
     parser.add_argument("--producers", type=int, default=300, help="producers to seed (300)")
+    parser.add_argument("--distinct", type=int, default=20000, help="distinct anonymous queries (20000)")
+    parser.add_argument(
+        "--lots", type=int, default=1500, help="lots recorded through the services for the cold scans (1500)"
+    )
     parser.add_argument(
         "--dsn",
         default=os.environ.get("OCOP_BENCH_POSTGRES_DSN", DEFAULT_DSN),
@@ -195,12 +325,27 @@ def benchmark(session: Session, args: argparse.Namespace) -> None:
         flush=True,
     )
 
-    phases = [Phase("floor #1", floor), Phase("app", app), Phase("floor #2", floor)]
-    for phase in phases:
-        run_phase(phase, args)
-    summary = headline(*phases)
+    known = asyncio.run(api_workloads.facts(args.dsn, session.schema))
+    bodies = api_workloads.distinct_bodies(known, api_workloads.cursors(app_port), args.distinct)
+    distinct = api_workloads.write_bodies(session.logs / "distinct.json", bodies)
+    officer = asyncio.run(api_workloads.officer_token(args.dsn, session.schema, app.env["OCOP_SECRET_KEY"]))
+    started = time.perf_counter()
+    lots = asyncio.run(api_workloads.seed_real_lots(args.dsn, session.schema, args.lots))
+    print(
+        f"prepared: {len(bodies)} distinct queries ({len(set(map(orjson.dumps, bodies)))} different) over "
+        f"{len(known['words'])} words, {len(known['groups'])} groups, {len(known['provinces'])} provinces; "
+        f"an officer's token; {len(lots)} lots to scan cold (in {time.perf_counter() - started:.1f} s)",
+        flush=True,
+    )
+    run = Run(args, session, app, floor, distinct, officer, lots)
+    phases = []
+    for measure in PHASES:
+        phase = measure(run)
+        phases.append(phase)
+        run.rss_mb[phase.name] = rss_mb(app.process.pid if app.process else None)
+    summary = headline(phases, run.rss_mb)
     _, document_for_ceiling = graphql(floor.port, QUERY)
-    summary.update(ceiling(phases[0], phases[2], graphql_core_ms(QUERY, document_for_ceiling)))
+    summary.update(ceiling(phases, graphql_core_ms(QUERY, document_for_ceiling)))
     print_report(phases, summary)
     document = {
         "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -211,6 +356,8 @@ def benchmark(session: Session, args: argparse.Namespace) -> None:
             "connections": args.connections,
             "products": args.products,
             "producers": args.producers,
+            "distinct_queries": args.distinct,
+            "lots": args.lots,
             "schema": session.schema,
         },
         "environment": environment(session.postgres),

@@ -75,6 +75,7 @@ from models.trace import (
     NamedQuery,
     QuantityRole,
     TraceEvent,
+    TraceSnapshot,
 )
 
 __all__ = [
@@ -153,6 +154,7 @@ __all__ = [
     "TokenKind",
     "TourismOffering",
     "TraceEvent",
+    "TraceSnapshot",
     "TrustedDocument",
     "UnitEra",
     "UnitLevel",

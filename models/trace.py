@@ -339,6 +339,26 @@ class NamedQuery(Model):
         unique_together = (("owner", "name"),)
 
 
+class TraceSnapshot(Model):
+    """What the public trace page shows of a lot, both languages, as JSON (services/trace/snapshot.py): a
+    first scan reads this row instead of ~10 queries. Rebuilt in the transaction of each trace write of the
+    lot; emptied (`data` NULL, `version` + 1) by one query when a row it shows elsewhere changes (product,
+    producer, certificate, image, location), then rebuilt by the next scan, stored only if `version` has not
+    moved meanwhile. The integrity check is not part of it: it reads the events every time."""
+
+    id = fields.IntField(primary_key=True)
+    batch: fields.OneToOneRelation[Batch] = fields.OneToOneField(
+        "models.Batch", related_name=False, on_delete=fields.CASCADE
+    )
+    batch_id: int
+    version = fields.IntField(default=0)
+    data: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    has_inputs = fields.BooleanField(default=False)  # shows other lots (made from them): emptied more often
+
+    class Meta:
+        table = "trace_snapshot"
+
+
 class LotHead(Model):
     """The head of a lot's chain, kept apart from its events: the chain hash of its last appended event and how
     many events it has, and a digest of the lot's shown fields. Created with the lot, updated in the transaction

@@ -66,6 +66,7 @@ MUTABLE_TABLES = (
     "serial_counter",
     "label_template",
     "external_location_name",
+    "trace_snapshot",
     "lot_head",
     "instance",
     "trace_event_field",
@@ -199,6 +200,8 @@ def app_settings(**overrides: Any) -> Settings:
         "host": "127.0.0.1",
         "port": 0,
         "log_level": "WARNING",
+        # Off unless a test turns it on (tests/api/test_response_cache.py): most tests read what they wrote.
+        "response_cache_ttl_s": 0.0,
     }
     return Settings(**(values | overrides))
 

@@ -285,6 +285,19 @@ async def _reminders(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if result.failed else 0
 
 
+async def _trace_snapshots(settings: Settings) -> int:
+    """Build the trace page snapshots lots do not have yet (after upgrading to migration 0018)."""
+    from services.trace import snapshot
+
+    await db.connect(settings.database_url)
+    try:
+        built = await snapshot.build_missing()
+    finally:
+        await db.disconnect()
+    sys.stdout.write(f"trace snapshots: {built} built\n")
+    return 0
+
+
 def read_password(stdin: TextIO, prompt: Callable[[str], str]) -> str:
     """The new password: asked twice at a terminal (not echoed), else the first line of standard input
     (`printf '%s\\n' "$PASSWORD" | server.py create-admin ...`, a secret file, a pipe). Never an argument:
@@ -523,6 +536,9 @@ def parser() -> argparse.ArgumentParser:
     )
     check = commands.add_parser("verify", help="check every lot's hash chain and every stored file's sha256")
     check.add_argument("--manifest", type=Path, help="a backup's directory: its files must all be there")
+    commands.add_parser(
+        "trace-snapshots", help="build the trace page snapshots lots lack (once, after upgrading)"
+    )
     return parser
 
 
@@ -551,6 +567,8 @@ def run(command: str, args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_report(settings, args))
     if command == "reminders":
         return asyncio.run(_reminders(settings, args))
+    if command == "trace-snapshots":
+        return asyncio.run(_trace_snapshots(settings))
     if command == "create-admin":
         return asyncio.run(_create_admin(settings, args))
     if command == "export":

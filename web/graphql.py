@@ -32,7 +32,8 @@ from strawberry.types.graphql import OperationType
 from schema.compiled import policy as compiled
 from schema.context import Context, build_context, language_of
 from schema.limits import format_errors
-from services.api import trusted_documents
+from schema.response_cache import cacheability
+from services.api import response_cache, trusted_documents
 from services.api.trusted_documents import Registered
 from services.common import metrics, paths, settings, tracing
 from services.common.settings import Settings, TrustedDocuments
@@ -149,6 +150,8 @@ class GraphQLConfig:
     max_age_s: int = 60
     # WebSocket /graphql: subscriptions over graphql-transport-ws (web/subscriptions.py), in every environment.
     live: ASGIApp | None = None
+    # Anonymous reads' answers, kept per process (OCOP_RESPONSE_CACHE_TTL_S, _MAX_BYTES; `cached_answer`).
+    responses: response_cache.ResponseCache | None = None
 
     @classmethod
     def of(
@@ -171,7 +174,11 @@ class GraphQLConfig:
             heartbeat_s=config.ws_heartbeat_s,
             init_timeout_s=config.ws_init_timeout_s,
         )
-        return cls(schema, production, timeout_s, view, trusted_documents, max_age_s, live)
+        responses = response_cache.ResponseCache(config.response_cache_ttl_s, config.response_cache_max_bytes)
+        return cls(
+            schema, production, timeout_s, view, trusted_documents, max_age_s, live,
+            responses if responses.enabled else None,
+        )  # fmt: skip
 
 
 def _refusal(status: int, code: str, message: str, **headers: str) -> Response:
@@ -324,15 +331,14 @@ class _Seen:
             self.type = operation[1]
 
 
-def _outcome(payload: dict[str, Any] | Response) -> str:
+def _outcome(payload: response_cache.Answer | Response) -> str:
     """`OK`, or the code of the first error of the answer (a refusal's too)."""
-    if isinstance(payload, Response):
-        try:
-            errors = orjson.loads(bytes(payload.body)).get("errors") or []
-        except (orjson.JSONDecodeError, AttributeError):
-            return metrics.OTHER
-    else:
-        errors = payload.get("errors") or []
+    if isinstance(payload, response_cache.Answer) and payload.keep:
+        return "OK"  # no error (a kept answer has none)
+    try:
+        errors = orjson.loads(bytes(payload.body)).get("errors") or []
+    except (orjson.JSONDecodeError, AttributeError):
+        return metrics.OTHER
     if not errors:
         return "OK"
     return metrics.code_label((errors[0].get("extensions") or {}).get("code"))
@@ -340,7 +346,7 @@ def _outcome(payload: dict[str, Any] | Response) -> str:
 
 async def answer(
     request: Request, config: GraphQLConfig, sent: Sent, *, queries_only: bool = False
-) -> dict[str, Any] | Response:
+) -> response_cache.Answer | Response:
     """`_answer`, counted and timed by operation name, type and outcome in `ocop_graphql_operations_total`
     and `ocop_graphql_operation_duration_seconds` (services/common/metrics.py); in a span of its own when
     tracing is on."""
@@ -370,10 +376,11 @@ async def answer(
 
 async def _answer(
     request: Request, config: GraphQLConfig, sent: Sent, seen: _Seen, *, queries_only: bool = False
-) -> dict[str, Any] | Response:
+) -> response_cache.Answer | Response:
     """Authenticates, chooses the document (`choose_document`) and runs it with the request's variables and
-    operation, all within `timeout_s`: the response's payload, or a refusal (a timeout, no query, an unknown operation
-    name; with `queries_only`, a document that is not a registered query: 405)."""
+    operation, all within `timeout_s`: the encoded response, or a refusal (a timeout, no query, an unknown
+    operation name; with `queries_only`, a document that is not a registered query: 405). An anonymous
+    read is answered from the response cache when it may be (`cached_answer`)."""
     deadline = asyncio.timeout(config.timeout_s)
     try:
         async with deadline:
@@ -392,16 +399,9 @@ async def _answer(
                     "Only queries run over GET; send mutations with POST.",
                 )
                 return _refusal(405, "METHOD_NOT_ALLOWED", message, allow="POST")
-            # A registered document may run on a compiled plan (OCOP_GRAPHQL_COMPILED, schema/compiled/).
-            execution = compiled.begin(registered=registered is not None)
-            result = await config.schema.execute(
-                query,
-                variable_values=sent.variables,
-                context_value=context,
-                operation_name=sent.operation_name,
-                allowed_operation_types=_OVER_POST,
-            )
-            seen.take(context.operation)
+            answered = await cached_answer(request, config, sent, query, registered, context)
+            seen.take(answered.operation)
+            return answered
     except TimeoutError:
         if not deadline.expired():
             raise
@@ -418,11 +418,47 @@ async def _answer(
     except InvalidOperationTypeError:
         message = "Subscriptions are served over WebSocket /graphql (graphql-transport-ws), not POST"
         return _refusal(400, "BAD_REQUEST", message)
-    body = response_body(result, request, production=config.production, sent=(query, sent.variables))
-    if settings.current().graphql_debug:
-        # OCOP_GRAPHQL_DEBUG=1: whether the operation ran compiled and, if not, why.
-        body.setdefault("extensions", {})["execution"] = execution.debug()
-    return body
+
+
+async def cached_answer(
+    request: Request,
+    config: GraphQLConfig,
+    sent: Sent,
+    query: str,
+    registered: Registered | None,
+    context: Context,
+) -> response_cache.Answer:
+    """The executed answer, through the response cache when the caller is anonymous (no credentials at
+    all) and the document may be kept (a query selecting no per-caller field, schema/response_cache.py).
+    The key holds everything else the answer depends on: the document, variables, operation name,
+    language and today's date (the public base URL is the app's, and so is the cache)."""
+
+    async def render() -> response_cache.Answer:
+        # A registered document may run on a compiled plan (OCOP_GRAPHQL_COMPILED, schema/compiled/).
+        execution = compiled.begin(registered=registered is not None)
+        result = await config.schema.execute(
+            query,
+            variable_values=sent.variables,
+            context_value=context,
+            operation_name=sent.operation_name,
+            allowed_operation_types=_OVER_POST,
+        )
+        payload = response_body(result, request, production=config.production, sent=(query, sent.variables))
+        if settings.current().graphql_debug:
+            # OCOP_GRAPHQL_DEBUG=1: whether the operation ran compiled and, if not, why.
+            payload.setdefault("extensions", {})["execution"] = execution.debug()
+        return response_cache.Answer(orjson.dumps(payload), "errors" not in payload, None, context.operation)
+
+    cache = config.responses
+    if cache is None or context.actor.is_authenticated or "authorization" in request.headers:
+        return await render()
+    verdict = cacheability(config.schema, query, sent.operation_name)
+    if not verdict.cacheable:
+        return await render()
+    document = registered.sha256 if registered is not None else trusted_documents.sha256_of(query)
+    variables = orjson.dumps(sent.variables, option=orjson.OPT_SORT_KEYS) if sent.variables else b""
+    key = (document, variables, sent.operation_name, context.language, context.today)
+    return await cache.fetch(key, verdict.groups, render)
 
 
 async def graphql_post(request: Request) -> Response:
@@ -451,8 +487,10 @@ async def graphql_post(request: Request) -> Response:
     sent = read_sent(body if isinstance(body, dict) else {}, request)
     if isinstance(sent, Response):
         return sent
-    payload = await answer(request, config, sent)
-    return payload if isinstance(payload, Response) else ORJSONResponse(payload)
+    answered = await answer(request, config, sent)
+    if isinstance(answered, Response):
+        return answered
+    return Response(answered.body, media_type="application/json")
 
 
 _VARY = "Accept-Language, Authorization"
@@ -472,13 +510,15 @@ async def graphql_get_trusted(request: Request) -> Response:
     if sent.document_hash is None:
         return _refusal(400, "BAD_REQUEST", _BAD_BODY)
     sent = Sent(None, sent.document_hash, sent.variables, sent.operation_name)  # the URL's query is not run
-    payload = await answer(request, config, sent, queries_only=True)
-    if isinstance(payload, Response):
-        return payload
-    body = orjson.dumps(payload)
-    public = "errors" not in payload and "authorization" not in request.headers
+    answered = await answer(request, config, sent, queries_only=True)
+    if isinstance(answered, Response):
+        return answered
+    body = answered.body
+    public = answered.keep and "authorization" not in request.headers
+    if answered.etag is None:  # computed once per kept answer: a cache hit reuses it
+        answered.etag = f'"{hashlib.sha256(body).hexdigest()}"'
     headers = {
-        "etag": f'"{hashlib.sha256(body).hexdigest()}"',
+        "etag": answered.etag,
         "cache-control": f"public, max-age={config.max_age_s}" if public else "private, no-store",
         "vary": _VARY,
     }

@@ -128,7 +128,7 @@ async def trace_page(request: Request) -> Response:
         if found is None:
             page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
         else:
-            built = await trace_pages.build(*found, lang, base_url, today)
+            built = await trace_pages.view(*found, lang, base_url, today)
             built.scan_warning = warn
             built.serial = shown_serial
             # Not verified yet (the check ran out of time): kept briefly, so the next views ask again.

@@ -10,13 +10,14 @@ from schema.accounts.filters import AUDIT_FILTER, AuditLogFilter
 from schema.accounts.types import ApiTokenType, AuditEntryType, AuditLogConnection, UserType
 from schema.context import Info
 from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
+from schema.response_cache import per_caller
 from services.accounts import audit
 from services.policy import registry as policy
 
 
 @strawberry.type
 class AccountQuery:
-    @strawberry.field(description="The signed-in user, or null for the public.")
+    @strawberry.field(description="The signed-in user, or null for the public.", metadata=per_caller)
     async def me(self, info: Info) -> UserType | None:
         if info.context.actor.user_id is None:
             return None
@@ -24,7 +25,8 @@ class AccountQuery:
         return UserType.from_model(user) if user else None
 
     @strawberry.field(
-        description="Your own tokens (sessions and API tokens), newest first; empty for the public."
+        description="Your own tokens (sessions and API tokens), newest first; empty for the public.",
+        metadata=per_caller,
     )
     async def api_tokens(
         self,

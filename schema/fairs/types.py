@@ -28,6 +28,7 @@ from schema.fairs.loaders import fair_loaders
 from schema.mapping import from_row
 from schema.pagination import After, Before, Connection, First, Last, deprecated_list, list_connection
 from schema.registry.types import Producer, Product, visible_product
+from schema.response_cache import per_caller
 from services.fairs import floorplan
 from services.fairs.applications import Decision
 from services.fairs.planner import Conflict, ConflictKind
@@ -210,7 +211,9 @@ class Fair(relay.Node):
     def display_name(self, info: Info) -> str:
         return _pick(info, self.name, self.name_en)
 
-    @strawberry.field(description="Whether the caller organises this fair (or is a central admin).")
+    @strawberry.field(
+        description="Whether the caller organises this fair (or is a central admin).", metadata=per_caller
+    )
     def viewer_can_manage(self) -> bool:
         return self.manages
 

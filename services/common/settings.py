@@ -174,6 +174,11 @@ class Settings:
     # registered query sent by GET (OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S; web/graphql.py).
     trusted_documents: TrustedDocuments = TrustedDocuments.ALLOW
     trusted_documents_max_age_s: int = 60
+    # The response cache of anonymous GraphQL reads (services/api/response_cache.py, docs/operators.md):
+    # how long an answer is kept (OCOP_RESPONSE_CACHE_TTL_S, 0 turns it off) and how many bytes of answers
+    # each process keeps at most (OCOP_RESPONSE_CACHE_MAX_BYTES).
+    response_cache_ttl_s: float = 30.0
+    response_cache_max_bytes: int = 32 * 1024 * 1024
     # GraphQL subscriptions over graphql-transport-ws (web/subscriptions.py, docs/frontend.md): at most
     # OCOP_WS_MAX_SUBSCRIPTIONS operations per connection, OCOP_WS_MAX_CONNECTIONS open connections per
     # account (all processes together, services/accounts/seats.py), a ping every OCOP_WS_HEARTBEAT_S
@@ -285,6 +290,22 @@ def _flag(value: str | None, name: str, *, default: bool) -> bool:
     raise ValueError(f"{name}={value!r}: write 1/true/yes/on or 0/false/no/off")
 
 
+def _bounded(value: str | None, name: str, default: float, low: float, high: float) -> float:
+    """The variable `name`'s `value`, a number between `low` and `high` (`default` when unset); anything else
+    is refused at start-up."""
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(
+            f"{name}={value!r} is not a number: write one between {low:g} and {high:g}"
+        ) from None
+    if not low <= number <= high:
+        raise ValueError(f"{name}={value!r} is out of range: write a number between {low:g} and {high:g}")
+    return number
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from `environ` (the process environment by default): the one place it is read."""
     env = os.environ if environ is None else environ
@@ -328,6 +349,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_documents=trusted_documents_mode(env.get("OCOP_TRUSTED_DOCUMENTS")),
         trusted_documents_max_age_s=max(0, int(env.get("OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S") or 60)),
         session_database_url=env.get("OCOP_SESSION_DATABASE_URL") or None,
+        response_cache_ttl_s=_bounded(
+            env.get("OCOP_RESPONSE_CACHE_TTL_S"), "OCOP_RESPONSE_CACHE_TTL_S", 30.0, 0.0, 3600.0
+        ),
+        response_cache_max_bytes=int(
+            _bounded(
+                env.get("OCOP_RESPONSE_CACHE_MAX_BYTES"),
+                "OCOP_RESPONSE_CACHE_MAX_BYTES",
+                32 * 1024 * 1024,
+                0,
+                2**34,
+            )
+        ),
         ws_max_subscriptions=max(1, int(env.get("OCOP_WS_MAX_SUBSCRIPTIONS") or 20)),
         ws_max_connections=max(1, int(env.get("OCOP_WS_MAX_CONNECTIONS") or 5)),
         ws_heartbeat_s=max(0.05, float(env.get("OCOP_WS_HEARTBEAT_S") or 30.0)),

@@ -18,6 +18,7 @@ from services.registry.data import CertificationData as CertificationData
 from services.registry.data import EvaluationData as EvaluationData
 from services.registry.errors import RegistryErrorCode
 from services.registry.manage import not_found
+from services.trace import snapshot
 
 
 def check_evaluation(data: EvaluationData) -> Problems:
@@ -151,4 +152,5 @@ async def refresh_latest_certificate(product: Product) -> None:
     latest_id = latest.id if latest else None
     if product.latest_certificate_id != latest_id:
         await Product.filter(id=product.id).update(latest_certificate_id=latest_id)
+        await snapshot.stale_for_products([product.id])  # no signal for a QuerySet update
         product.latest_certificate_id = latest_id

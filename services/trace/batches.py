@@ -23,6 +23,7 @@ from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.registry.manage import find_commune
+from services.trace import snapshot
 from services.trace.errors import TraceErrorCode
 from services.trace.identity import is_lot_code
 
@@ -147,6 +148,7 @@ async def create_batch(data: BatchData, reach: Reach) -> Batch:
         await LotHead.create(
             batch_id=batch.id, event_count=0, chain_hash="", lot_digest=lot_digest(batch), using_db=conn
         )
+        await snapshot.rebuild([batch.id])  # its trace page's snapshot, from the start
     await page_cache.invalidate_everywhere()
     return batch
 

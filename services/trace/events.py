@@ -45,7 +45,7 @@ from services.common.text import nfc, nfc_or_none
 from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
-from services.trace import epcis, epcis_hash, epcis_stream, epcis_validation
+from services.trace import epcis, epcis_hash, epcis_stream, epcis_validation, snapshot
 from services.trace.batches import QUANTITY_MESSAGES, UNITS, lot_digest, quantity_fits
 from services.trace.epcis_identifiers import canonical_identifier, indexed_values
 from services.trace.errors import TraceErrorCode
@@ -225,6 +225,7 @@ async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any) -> None
             )
         # Subscribers of the lot (`lotEvents`) hear of it when the transaction commits.
         await bus.publish(lot_topic(batch_id), {"event": event.id})
+    await snapshot.rebuild(batch_ids)  # the lots' trace page snapshots, in the append's transaction
 
 
 def lot_topic(batch_id: int) -> str:
@@ -800,6 +801,7 @@ async def record_recall(
             await Batch.filter(id=affected.id).update(status=BatchStatus.RECALLED)
             recalled = await Batch.get(id=affected.id)
             await LotHead.filter(batch_id=affected.id).update(lot_digest=lot_digest(recalled))
+            await snapshot.rebuild([affected.id])
     await page_cache.invalidate_everywhere()  # the banner shows on every process's next page view
     return await recall_impact(batch_id)
 

@@ -41,7 +41,7 @@ from services.policy import Reach
 from services.policy import registry as policy
 from services.policy import trace as trace_policy
 from services.registry.manage import clean_gln, find_commune
-from services.trace import epcis, location_ids
+from services.trace import epcis, location_ids, snapshot
 from services.trace.errors import TraceErrorCode
 
 DOCUMENT_TYPES = ("certificate", "testResult", "photo", "invoice", "other")
@@ -444,5 +444,8 @@ async def name_external_location(
                     digest=name_digest(producer.id, place, text),
                 )
             )
+    await snapshot.stale_for_producer(
+        producer.id
+    )  # its lots show the name (a QuerySet update sends no signal)
     await page_cache.invalidate_everywhere()
     return location, text

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -18,8 +19,9 @@ from models import Batch, BatchStatus, Certification, Producer, Product, Product
 from services.common import clock, paths
 from services.registry import admin_units, stars
 from services.trace import events as trace
+from services.trace import snapshot
 from services.trace.identity import batch_link, product_code, product_id_of
-from services.trace.integrity import integrity_cached
+from services.trace.integrity import Integrity, IntegrityStatus, integrity_cached
 from services.trace.lineage import lineage
 from services.trace.locations import given_names, place_label
 from services.trace.resolver import ProductPage
@@ -276,8 +278,30 @@ async def find_batch(code: str, lot_code: str) -> tuple[Batch, Product] | None:
 
 
 async def build(batch: Batch, product: Product, lang: str, base_url: str, today: dt.date) -> Page:
-    en = lang == "en"
-    labels = LABELS[lang]
+    """The page, read the slow way: every row it shows (`collect`), then the lot's integrity check."""
+    return assemble(
+        await collect(batch, product), lang, base_url, today, await integrity_cached(batch.id, base_url)
+    )
+
+
+async def view(batch: Batch, product: Product, lang: str, base_url: str, today: dt.date) -> Page:
+    """The page as a scan gets it: the lot's snapshot (services/trace/snapshot.py; built the slow way and
+    kept when missing), then the lot's integrity check. Equal to `build`'s."""
+    integrity = await integrity_cached(batch.id, base_url)
+    if (
+        integrity.status == IntegrityStatus.BROKEN
+    ):  # rows changed behind the services' back: show them as they are
+        return assemble(await collect(batch, product), lang, base_url, today, integrity)
+    kept = await snapshot.facts(batch, product)
+    # The lot's and the product's own fields from their rows, read anyway to find the lot: always current.
+    facts = {**kept, "lot": await _lot_facts(batch), "product": _product_facts(product)}
+    return assemble(facts, lang, base_url, today, integrity)
+
+
+async def collect(batch: Batch, product: Product) -> dict[str, Any]:
+    """Everything the page shows of a lot but its integrity check, in both languages, as JSON: what the
+    per-lot snapshot keeps (services/trace/snapshot.py). Independent of the day, the language and the
+    public base URL (`assemble` applies them)."""
     producer = await Producer.get(id=product.producer_id)
     address = ", ".join(p for p in (producer.address_line, await place_name(producer.commune_id)) if p)
     certificate = None
@@ -285,44 +309,41 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
         from models import Evaluation
 
         certificate = await Evaluation.get_or_none(id=product.latest_certificate_id)
-    current = stars.current_stars(certificate, today)
     image = await ProductImage.filter(product_id=product.id).order_by("position", "id").first()
-    origin_parts = [batch.origin_place, await place_name(batch.origin_commune_id)]
-    stages = []
     events = await trace.events_of(batch.id)
     corrected = {e.corrects_id for e in events if e.corrects_id}
     locations = await trace.locations_of(events)
     names = await given_names(product.producer_id, locations.values())  # of partners' places
-    labels_of = {i: place_label(loc, lang, names.get(i)) for i, loc in locations.items()}
+    labels_of = {
+        i: {language: place_label(loc, language, names.get(i)) for language in ("vi", "en")}
+        for i, loc in locations.items()
+    }
     shown = [e for e in events if not e.corrects_id]
     omitted = max(0, len(shown) - FIRST_STAGES - LAST_STAGES)
     if omitted:
         shown = shown[:FIRST_STAGES] + shown[-LAST_STAGES:]
+    stages = []
     for event in shown:
-        vi_name, en_name = STEP_NAMES.get(event.biz_step or "", (event.biz_step or "", event.biz_step or ""))
-        if event.disposition == "recalled":
-            vi_name, en_name = RECALL_STEP
-        place = labels_of.get(event.read_point_id) if event.read_point_id else None
-        destination = labels_of.get(event.biz_location_id) if event.biz_location_id else None
         location = locations.get(event.read_point_id) if event.read_point_id else None
-        local = event.event_time.astimezone(clock.VIETNAM)
         stages.append(
-            Stage(
-                name=en_name if en else vi_name,
-                time=local.strftime("%H:%M %d/%m/%Y"),
-                place=place,
-                code=event.event_hash.removeprefix("ni:///sha-256;")[:12],
-                note=(event.note_en or event.note) if en else event.note,
-                place_code=(location.gln or trace.location_uri(base_url, location)) if location else None,
-                documents=[
-                    (d.get("title") or labels.get(f"doc_{d['type']}", labels["doc_other"]), d["url"])
+            {
+                "step": event.biz_step or "",
+                "recalled": event.disposition == "recalled",
+                "time": event.event_time.astimezone(clock.VIETNAM).strftime("%H:%M %d/%m/%Y"),
+                "place": labels_of.get(event.read_point_id) if event.read_point_id else None,
+                "destination": labels_of.get(event.biz_location_id) if event.biz_location_id else None,
+                "code": event.event_hash.removeprefix("ni:///sha-256;")[:12],
+                "note": event.note,
+                "note_en": event.note_en,
+                # "/locations/{id}" for one of ours without a GLN: the public base URL is put in front later
+                "place_code": (location.gln or trace.location_uri("", location)) if location else None,
+                "documents": [
+                    {"type": d["type"], "title": d.get("title"), "url": d["url"]}
                     for d in event.documents or []
                 ],
-                recalled=event.disposition == "recalled",
-                corrected=event.id in corrected,
-                covered=event.hash_version >= 2,
-                destination=destination if destination != place else None,
-            )
+                "corrected": event.id in corrected,
+                "covered": event.hash_version >= 2,
+            }
         )
     inputs = []
     withheld = 0
@@ -334,46 +355,160 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
             # its identity withheld.
             withheld += 1
             continue
-        name = (source_product.name_en or source_product.name) if en else source_product.name
         origin = source.origin_place or await place_name(source.origin_commune_id)
-        inputs.append((name, source.lot_code, origin))
-    integrity = await integrity_cached(batch.id, base_url)
-    link = batch_link(base_url, product_id=product.id, gtin=product.gtin, lot_code=batch.lot_code)
+        inputs.append(
+            {
+                "name": source_product.name,
+                "name_en": source_product.name_en,
+                "lot": source.lot_code,
+                "origin": origin,
+            }
+        )
+    return {
+        "product": _product_facts(product),
+        "producer": {"name": producer.name, "name_en": producer.name_en, "address": address},
+        "certificate": None
+        if certificate is None
+        else {
+            "stars": int(certificate.stars) if certificate.stars is not None else None,
+            "status": str(
+                certificate.status.value if hasattr(certificate.status, "value") else certificate.status
+            ),
+            "valid_from": _iso(certificate.valid_from),
+            "decision_date": _iso(certificate.decision_date),
+            "valid_until": _iso(certificate.valid_until),
+            "decision_number": certificate.decision_number,
+        },
+        "image": image.url if image else None,
+        "lot": await _lot_facts(batch),
+        "stages": stages,
+        "omitted": omitted,
+        "inputs": inputs,
+        "withheld": withheld,
+        "certifications": [
+            c.scheme for c in await Certification.filter(product_id=product.id).order_by("id")
+        ],
+        "head": await snapshot.head_of(
+            batch.id
+        ),  # the chain head it was read at: a snapshot of another is stale
+    }
+
+
+def _product_facts(product: Product) -> dict[str, Any]:
+    return {
+        "id": product.id,
+        "name": product.name,
+        "name_en": product.name_en,
+        "gtin": product.gtin,
+        "shelf_life_days": product.shelf_life_days,
+        "standards": list(product.standards or []),
+        "latest_certificate_id": product.latest_certificate_id,
+    }
+
+
+async def _lot_facts(batch: Batch) -> dict[str, Any]:
+    origin_parts = [batch.origin_place, await place_name(batch.origin_commune_id)]
+    return {
+        "code": batch.lot_code,
+        "status": str(batch.status.value if hasattr(batch.status, "value") else batch.status),
+        "production_date": _iso(batch.production_date),
+        "harvest_date": _iso(batch.harvest_date),
+        "expiry_date": _iso(batch.expiry_date),
+        "origin": ", ".join(p for p in origin_parts if p) or None,
+    }
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def assemble(facts: dict[str, Any], lang: str, base_url: str, today: dt.date, integrity: Integrity) -> Page:
+    """The page of `collect`'s facts (or a snapshot of them) in `lang`, on `today`, for `base_url`."""
+    en = lang == "en"
+    labels = LABELS[lang]
+    product, producer, lot = facts["product"], facts["producer"], facts["lot"]
+    certificate = None
+    if facts["certificate"] is not None:
+        from models import Evaluation
+
+        kept = facts["certificate"]
+        certificate = Evaluation(
+            stars=kept["stars"],
+            status=kept["status"],
+            valid_from=_date(kept["valid_from"]),
+            decision_date=_date(kept["decision_date"]),
+            valid_until=_date(kept["valid_until"]),
+            decision_number=kept["decision_number"],
+        )
+    current = stars.current_stars(certificate, today)
+    base = base_url.rstrip("/")
+    stages = []
+    for stage in facts["stages"]:
+        step = stage["step"]
+        vi_name, en_name = RECALL_STEP if stage["recalled"] else STEP_NAMES.get(step, (step, step))
+        place = stage["place"][lang] if stage["place"] else None
+        destination = stage["destination"][lang] if stage["destination"] else None
+        code = stage["place_code"]
+        stages.append(
+            Stage(
+                name=en_name if en else vi_name,
+                time=stage["time"],
+                place=place,
+                code=stage["code"],
+                note=(stage["note_en"] or stage["note"]) if en else stage["note"],
+                place_code=base + code if code and code.startswith("/locations/") else code,
+                documents=[
+                    (d["title"] or labels.get(f"doc_{d['type']}", labels["doc_other"]), d["url"])
+                    for d in stage["documents"]
+                ],
+                recalled=stage["recalled"],
+                corrected=stage["corrected"],
+                covered=stage["covered"],
+                destination=destination if destination != place else None,
+            )
+        )
+    status = BatchStatus(lot["status"])
+    expiry = _date(lot["expiry_date"])
+    gtin = product["gtin"]
     return Page(
         lang=lang,
         labels=labels,
-        product_name=(product.name_en or product.name) if en else product.name,
-        image=image.url if image else None,
-        producer_name=(producer.name_en or producer.name) if en else producer.name,
-        producer_address=address,
-        lot_code=batch.lot_code,
-        link=link,
-        origin=", ".join(p for p in origin_parts if p) or None,
-        made=_day(batch.production_date),
-        harvested=_day(batch.harvest_date),
-        expiry=_day(batch.expiry_date),
-        shelf_life_days=product.shelf_life_days,
+        product_name=(product["name_en"] or product["name"]) if en else product["name"],
+        image=facts["image"],
+        producer_name=(producer["name_en"] or producer["name"]) if en else producer["name"],
+        producer_address=producer["address"],
+        lot_code=lot["code"],
+        link=batch_link(base_url, product_id=product["id"], gtin=gtin, lot_code=lot["code"]),
+        origin=lot["origin"],
+        made=_day(_date(lot["production_date"])),
+        harvested=_day(_date(lot["harvest_date"])),
+        expiry=_day(expiry),
+        shelf_life_days=product["shelf_life_days"],
         stars=current,
         certificate=certificate.decision_number if current and certificate else None,
         certificate_until=_day(certificate.valid_until) if current and certificate else None,
-        recalled=batch.status == BatchStatus.RECALLED,
+        recalled=status == BatchStatus.RECALLED,
         stages=stages,
-        stages_omitted=omitted,
-        inputs=inputs,
-        standards=list(product.standards or []),
-        certifications=[c.scheme for c in await Certification.filter(product_id=product.id).order_by("id")],
+        stages_omitted=facts["omitted"],
+        inputs=[
+            ((i["name_en"] or i["name"]) if en else i["name"], i["lot"], i["origin"]) for i in facts["inputs"]
+        ],
+        standards=list(product["standards"]),
+        certifications=list(facts["certifications"]),
         integrity_valid=integrity.valid,
         integrity_status=integrity.status.value,
         events_checked=integrity.events_checked,
         integrity_reason=integrity.reason.value if integrity.reason else None,
         legacy_events=integrity.legacy_events,
         other_language_href="?lang=vi" if en else "?lang=en",
-        gtin=(product.gtin[1:] if product.gtin.startswith("0") else product.gtin) if product.gtin else None,
-        expired=batch.status == BatchStatus.EXPIRED
-        or (batch.expiry_date is not None and batch.expiry_date < today),
-        product_href=f"{base_url.rstrip('/')}/products/{product_code(product.id)}"
-        + ("?lang=en" if en else ""),
-        withheld_inputs=withheld,
+        gtin=(gtin[1:] if gtin.startswith("0") else gtin) if gtin else None,
+        expired=status == BatchStatus.EXPIRED or (expiry is not None and expiry < today),
+        product_href=f"{base}/products/{product_code(product['id'])}" + ("?lang=en" if en else ""),
+        withheld_inputs=facts["withheld"],
     )
 
 

@@ -14,6 +14,7 @@ from services.common.text import fold
 from services.registry import stars
 from services.registry.evaluations import refresh_latest_certificate
 from services.registry.spreadsheets.validate import CREATE, UPDATE, Plan
+from services.trace import snapshot
 
 
 def _evaluation_columns(values: dict[str, Any]) -> dict[str, Any]:
@@ -45,6 +46,7 @@ async def apply_plan(plan: Plan) -> None:
                 producer_ids[key] = producer_id
                 if action == UPDATE:
                     await Producer.filter(id=producer_id).update(**columns)
+                    await snapshot.stale_for_producer(producer_id)  # no signal for a QuerySet update
         product_ids: dict[str, int] = {}
         for key, (action, product_id, producer_key, values) in plan.products.items():
             columns = {**values, "name_folded": fold(values["name"])}
@@ -57,12 +59,14 @@ async def apply_plan(plan: Plan) -> None:
                 product_ids[key] = product_id
                 if action == UPDATE:
                     await Product.filter(id=product_id).update(**columns)
+                    await snapshot.stale_for_products([product_id])
         touched: set[int] = set()
         for action, evaluation_id, product_key, values in plan.evaluations:
             if action == CREATE:
                 await Evaluation.create(product_id=product_ids[product_key], **_evaluation_columns(values))
             elif action == UPDATE:
                 await Evaluation.filter(id=evaluation_id).update(**_evaluation_columns(values))
+                await snapshot.stale_for_products([product_ids[product_key]])
             else:
                 continue
             touched.add(product_ids[product_key])
