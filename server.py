@@ -1,5 +1,5 @@
 """ocop-hub: the door. `create_app()` composes the Starlette application from the surfaces of web/ (and
-/graphql from schema/); `main()` is the command line.
+/graphql from schema/); `main()` is the command line (every command but `serve` is in web/commands.py).
 
 python server.py serve                  serve the API (HOST, PORT)
 python server.py migrate [--demo-if-empty]
@@ -10,12 +10,10 @@ python server.py catalog --fair SLUG [--language vi|en|bilingual] [--paper A4|A5
 python server.py report --start 2019-01-01 --end 2025-12-31 [--scope country|region|province --code C] [--language vi|en|bilingual] [-o FILE]
 python server.py worker [--concurrency N] [--local] [--metrics-port N]   run background jobs (catalog renders)
 python server.py reminders send    e-mail expiry reminders not sent this week (off without OCOP_SMTP_URL)
-python server.py create-admin --email E [--name N] [--reset-password]   the first administrator (password
-    from a prompt or standard input, never an argument)
+python server.py create-admin --email E [--name N] [--reset-password]   the first administrator (password: stdin)
 python server.py export --producer ID [-o FILE.zip]   a producer's own data (products, lots, EPCIS events, labels)
 python server.py backup -o DIR [--files] | restore DIR [--database-url URL] [--force] | verify [--manifest DIR]
-
-The commands but `serve` are in web/commands.py.
+python server.py storage copy --from URL --to URL (stored files, sha256-checked) | trace-snapshots (after upgrades)
 """
 
 from __future__ import annotations
