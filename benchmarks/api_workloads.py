@@ -5,6 +5,7 @@ the lots of the cold-scan phase (each scanned once)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import random
 from pathlib import Path
@@ -110,6 +111,23 @@ async def officer_token(dsn: str, schema: str, secret_key: str) -> str:
                 del os.environ["OCOP_SECRET_KEY"]
             else:
                 os.environ["OCOP_SECRET_KEY"] = previous
+
+
+async def register_officer_document(dsn: str, schema: str) -> str:
+    """Register the officer's listing as a trusted document (as a frontend's deployment would), so that the
+    app runs it on a compiled plan (OCOP_GRAPHQL_COMPILED=registered, the default); its documentId."""
+    from schema import LIMITS
+    from schema import schema as graphql_schema
+    from schema.trusted import validator
+    from services.api import trusted_documents
+    from services.policy import SYSTEM
+
+    sha = hashlib.sha256(OFFICER.encode()).hexdigest()
+    async with connected(dsn, schema):
+        entries = trusted_documents.read_manifest({sha: OFFICER})
+        validate = validator(graphql_schema, LIMITS)
+        await trusted_documents.register(entries, validate=validate, reach=SYSTEM, registered_by="bench")
+    return f"sha256:{sha}"
 
 
 async def seed_real_lots(dsn: str, schema: str, count: int) -> list[str]:
