@@ -104,6 +104,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
         "PYTHONDONTWRITEBYTECODE": "1",
         "OCOP_ENV": "production",
         "HOST": "127.0.0.1",
+        # (OCOP_METRICS_PORT: 9100 in the image, a free port per deployment here, see `deployment`)
         "HOME": str(tmp),
         "XDG_CACHE_HOME": str(tmp / ".cache"),
         "MPLCONFIGDIR": str(tmp / "matplotlib"),
@@ -139,7 +140,12 @@ def deployment(
     PostgreSQL schema), its media directory and port; on PostgreSQL the API hands jobs to procrastinate as in
     deploy/compose.yaml, on SQLite the worker's local loop takes them (OCOP_JOBS=off)."""
     source, env = installed
-    env = {**env, "PORT": str(_free_port()), "OCOP_MEDIA_DIR": str(tmp_path / "media")}
+    env = {
+        **env,
+        "PORT": str(_free_port()),
+        "OCOP_METRICS_PORT": str(_free_port()),
+        "OCOP_MEDIA_DIR": str(tmp_path / "media"),
+    }
     if request.param == "sqlite":
         yield source, {**env, "DATABASE_URL": f"sqlite://{tmp_path / 'ocop.sqlite3'}", "OCOP_JOBS": "off"}
         return
@@ -185,7 +191,9 @@ def test_the_installed_image_migrates_serves_and_its_worker_renders_a_pdf(
     base = f"http://127.0.0.1:{env['PORT']}"
     check = [str(Path(env["PATH"].split(os.pathsep)[0]) / "python"), "deploy/healthcheck.py"]
     server = subprocess.Popen(["sh", "deploy/entrypoint.sh", "serve"], cwd=source, env=env)
-    worker = subprocess.Popen(["sh", "deploy/entrypoint.sh", "worker"], cwd=source, env=env)
+    # The worker's own metrics listener (a container of its own in production, another port here).
+    worker_env = {**env, "OCOP_METRICS_PORT": str(_free_port())}
+    worker = subprocess.Popen(["sh", "deploy/entrypoint.sh", "worker"], cwd=source, env=worker_env)
     try:
         started = time.monotonic()
         deadline = started + 60
@@ -204,6 +212,11 @@ def test_the_installed_image_migrates_serves_and_its_worker_renders_a_pdf(
         # The image's HEALTHCHECK against the running server.
         assert subprocess.run(check, cwd=source, env=env, timeout=30).returncode == 0
         assert subprocess.run([*check, "/healthz"], cwd=source, env=env, timeout=30).returncode == 0
+        # Production serves /metrics only on its own listener (OCOP_METRICS_PORT), never on the app's port.
+        scraped = httpx.get(f"http://127.0.0.1:{env['OCOP_METRICS_PORT']}/metrics", timeout=5)
+        assert scraped.status_code == 200, scraped.text[:300]
+        assert "ocop_http_requests_total" in scraped.text
+        assert httpx.get(f"{base}/metrics", timeout=5).status_code == 404
 
         def gql(
             query: str, variables: dict[str, Any] | None = None, token: str | None = None
