@@ -118,8 +118,9 @@ def _pct(value: float | None) -> str:
 
 
 def table(phases: list[Phase]) -> Iterator[str]:
+    width = max([9, *(len(phase.name) for phase in phases)])
     header = (
-        f"{'phase':<9} {'req/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
+        f"{'phase':<{width}} {'req/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} "
         f"{'p99/p50':>7} {'server':>7} {'postgres':>8} {'client':>7} {'CPU ms/req':>10}"
     )
     yield header
@@ -129,7 +130,7 @@ def table(phases: list[Phase]) -> Iterator[str]:
         cpu_ms = phase.cpu_ms_per_request
         per_request = "-" if cpu_ms is None else f"{cpu_ms:.2f}"
         yield (
-            f"{phase.name:<9} {phase.rps:>8.0f} {phase.latency('p50'):>8.2f} {phase.latency('p90'):>8.2f} "
+            f"{phase.name:<{width}} {phase.rps:>8.0f} {phase.latency('p50'):>8.2f} {phase.latency('p90'):>8.2f} "
             f"{phase.latency('p99'):>8.2f} {phase.latency('max'):>8.2f} {row['p99_over_p50']:>7.2f} "
             f"{_pct(row['server_cpu_pct']):>7} {_pct(row['db_cpu_pct']):>8} {_pct(row['client_cpu_pct']):>7} "
             f"{per_request:>10}"

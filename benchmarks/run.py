@@ -249,11 +249,11 @@ def print_report(phases: list[Phase], summary: dict[str, Any]) -> None:
         p99 = f"p99/p50 {row['p99_over_p50']:.2f} {verdict(row['p99_over_p50_pass'])}"
         if "share_pct" in row:
             print(
-                f"{name:<10} {row['rps']:>7.0f} req/s = {row['share_pct']:5.1f}% of {row['baseline']} "
+                f"{name:<18} {row['rps']:>7.0f} req/s = {row['share_pct']:5.1f}% of {row['baseline']} "
                 f"(target >= {row['target_pct']:g}% {verdict(row['pass'])})   {p99}{memory}"
             )
         else:
-            print(f"{name:<10} {row['rps']:>7.0f} req/s{'':37}{p99}{memory}")
+            print(f"{name:<18} {row['rps']:>7.0f} req/s{'':37}{p99}{memory}")
     if summary.get("ceiling_share_of_floor_pct"):
         print(
             f"ceiling:   graphql-core alone executes the listing over in-memory dicts in "
