@@ -5,6 +5,7 @@ variable is set and PostgreSQL cannot be reached, the PostgreSQL tests fail (the
 # ruff: noqa: E402 - the environment below is set before the application is imported
 from __future__ import annotations
 
+import asyncio
 import atexit
 import logging
 import os
@@ -281,6 +282,29 @@ async def gql(
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+@pytest.fixture
+async def replicas(db: Database, tmp_path: Path) -> AsyncIterator[tuple[Any, Any]]:
+    """Two API replicas as deployed (`server.py serve`, production settings; benchmarks/replicas.py) on the
+    test's PostgreSQL schema, started together and stopped after the test. They share the suite's secret
+    key, so they accept the tokens the test issues. SQLite has no replicas: the test is skipped there."""
+    from benchmarks.replicas import replica
+    from benchmarks.servers import free_port
+
+    if db.backend != "postgres":
+        pytest.skip("SQLite is the one-process embedded database: there are no replicas to keep in step")
+    key = os.environ["OCOP_SECRET_KEY"]
+    servers = [replica(name, db.server_url, free_port(), tmp_path, key) for name in ("a", "b")]
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            await asyncio.to_thread(server.wait_ready, 60.0)
+        yield servers[0], servers[1]
+    finally:
+        for server in servers:
+            await asyncio.to_thread(server.stop)
 
 
 ROOT = Path(__file__).resolve().parent.parent

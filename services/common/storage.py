@@ -80,11 +80,12 @@ def content_disposition(disposition: str, filename: str | None) -> str:
     return f"{disposition}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
-async def _chunks(data: bytes | AsyncIterable[bytes]) -> AsyncIterator[bytes]:
+async def chunks(data: bytes | AsyncIterable[bytes], size: int = PART_BYTES) -> AsyncIterator[bytes]:
+    """Bytes or a stream as non-empty chunks (bytes cut into `size` pieces; a stream's chunks as they come)."""
     if isinstance(data, bytes | bytearray | memoryview):
         view = memoryview(data)
-        for start in range(0, len(view), PART_BYTES):
-            yield bytes(view[start : start + PART_BYTES])
+        for start in range(0, len(view), size):
+            yield bytes(view[start : start + size])
         return
     async for chunk in data:
         if chunk:
@@ -139,7 +140,7 @@ class Storage(ABC):
         hasher, size = hashlib.sha256(), 0
         try:
             with os.fdopen(handle, "wb") as out:
-                async for chunk in _chunks(data):
+                async for chunk in chunks(data):
                     hasher.update(chunk)
                     size += len(chunk)
                     await asyncio.to_thread(out.write, chunk)
@@ -292,7 +293,7 @@ class FileStorage(Storage):
         try:
             out = await asyncio.to_thread(tmp.open, "xb")
             try:
-                async for chunk in _chunks(data):
+                async for chunk in chunks(data):
                     size += len(chunk)
                     await asyncio.to_thread(out.write, chunk)
             finally:
@@ -471,7 +472,7 @@ class S3Storage(Storage):
         parts: list[dict[str, Any]] = []
         async with self._connected() as client:
             try:
-                async for chunk in _chunks(data):
+                async for chunk in chunks(data):
                     size += len(chunk)
                     buffer += chunk
                     if len(buffer) >= PART_BYTES:

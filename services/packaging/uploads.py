@@ -47,7 +47,7 @@ import shutil
 import tempfile
 import unicodedata
 import weakref
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable
 from enum import Enum
 from pathlib import Path
 
@@ -167,17 +167,6 @@ def check_declared_size(content_length: str | None) -> None:
 # -- receiving -----------------------------------------------------------------------------------------------
 
 
-async def _chunks(data: bytes | AsyncIterable[bytes]) -> AsyncIterator[bytes]:
-    if isinstance(data, bytes | bytearray | memoryview):
-        view = memoryview(data)
-        for start in range(0, len(view), WRITE_BUFFER):
-            yield bytes(view[start : start + WRITE_BUFFER])
-        return
-    async for chunk in data:
-        if chunk:
-            yield bytes(chunk)
-
-
 async def _receive(data: bytes | AsyncIterable[bytes], target: Path) -> tuple[str, str]:
     """Spool the upload to `target`, counting and hashing as it comes. Returns (kind, sha256). Refuses as
     soon as the size is over the limit, or the first bytes are no accepted type."""
@@ -191,7 +180,7 @@ async def _receive(data: bytes | AsyncIterable[bytes], target: Path) -> tuple[st
     hasher = hashlib.sha256()
     out = await asyncio.to_thread(target.open, "wb")
     try:
-        async for chunk in _chunks(data):
+        async for chunk in storage.chunks(data, WRITE_BUFFER):
             size += len(chunk)
             if size > limit:
                 raise too_large(limit)

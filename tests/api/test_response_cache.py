@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import os
 import time
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,8 +19,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 import schema as graphql_schema
-from benchmarks.replicas import replica
-from benchmarks.servers import Server, free_port
+from benchmarks.servers import Server
 from models import Role
 from schema.response_cache import cacheability
 from schema.trusted import validator
@@ -211,23 +208,6 @@ def test_the_settings_are_checked_at_start_up() -> None:
     ):
         with pytest.raises(ValueError, match=name):
             load_settings({name: value})
-
-
-@pytest.fixture
-async def replicas(db: Database, tmp_path: Path) -> AsyncIterator[tuple[Server, Server]]:
-    if db.backend != "postgres":
-        pytest.skip("SQLite is the one-process embedded database: there are no replicas to keep in step")
-    key = os.environ["OCOP_SECRET_KEY"]
-    servers = [replica(name, db.server_url, free_port(), tmp_path, key) for name in ("a", "b")]
-    try:
-        for server in servers:
-            server.start()
-        for server in servers:
-            await asyncio.to_thread(server.wait_ready, 60.0)
-        yield servers[0], servers[1]
-    finally:
-        for server in servers:
-            await asyncio.to_thread(server.stop)
 
 
 async def test_a_product_written_on_one_replica_drops_the_cached_answer_on_the_other(

@@ -6,19 +6,15 @@ measured by benchmarks/replicas.py, not here."""
 from __future__ import annotations
 
 import asyncio
-import os
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-import pytest
 from strawberry.relay import to_base64
 from tortoise import connections
 
-from benchmarks.replicas import RECALL, RECALL_BANNER, replica
-from benchmarks.servers import Server, free_port
+from benchmarks.replicas import RECALL, RECALL_BANNER
+from benchmarks.servers import Server
 from models import Role
 from services.trace.identity import product_code
 from tests.conftest import Database
@@ -26,23 +22,6 @@ from tests.factories import make_batch, make_product, token_for
 from tests.live import connected, receive, subscribe
 
 LOT_EVENTS = "subscription ($lot: ID!) { lotEvents(lotId: $lot) { disposition } }"
-
-
-@pytest.fixture
-async def replicas(db: Database, tmp_path: Path) -> AsyncIterator[tuple[Server, Server]]:
-    if db.backend != "postgres":
-        pytest.skip("SQLite is the one-process embedded database: there are no replicas to keep in step")
-    key = os.environ["OCOP_SECRET_KEY"]  # the suite's: the replicas read the tokens this test issues
-    servers = [replica(name, db.server_url, free_port(), tmp_path, key) for name in ("a", "b")]
-    try:
-        for server in servers:
-            server.start()
-        for server in servers:
-            await asyncio.to_thread(server.wait_ready, 60.0)
-        yield servers[0], servers[1]
-    finally:
-        for server in servers:
-            await asyncio.to_thread(server.stop)
 
 
 async def test_a_recall_on_one_replica_shows_on_the_others_cached_page(
