@@ -44,6 +44,7 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
     known = await api_workloads.facts(args.dsn, session.schema)
     bodies = api_workloads.distinct_bodies(known, [], args.requests)
     token = await api_workloads.officer_token(args.dsn, session.schema, os.environ["OCOP_SECRET_KEY"])
+    document = await api_workloads.register_officer_document(args.dsn, session.schema)
     lots = await api_workloads.seed_real_lots(args.dsn, session.schema, args.requests + 10)
     settings = Settings(
         database_url="sqlite://:memory:",
@@ -55,6 +56,9 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
         log_level="WARNING",
     )
     logging.getLogger().setLevel(logging.WARNING)  # the request log is not what is profiled
+    from services.common import settings as settings_store
+
+    settings_store.configure(settings)  # as `server.py serve` does: no environment read per request
     async with connected(args.dsn, session.schema):
         app = create_app(settings, connect=False)
         transport = httpx.ASGITransport(app=app)
@@ -67,11 +71,20 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
             async def listing(_n: int) -> None:
                 await client.post("/graphql", json={"query": api_workloads.OFFICER}, headers=officer)
 
+            async def compiled(_n: int) -> None:
+                await client.post("/graphql", json={"documentId": document}, headers=officer)
+
             async def cold(n: int) -> None:
                 scan = await client.get(lots[n + 5])
                 await client.get(scan.headers["location"])
 
-            for name, work in (("distinct", distinct), ("officer", listing), ("cold scan", cold)):
+            workloads = (
+                ("distinct", distinct),
+                ("officer", listing),
+                ("officer (compiled)", compiled),
+                ("cold scan", cold),
+            )
+            for name, work in workloads:
                 if args.only in (None, name):
                     await run(name, work, args)
 
@@ -79,6 +92,16 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
 async def run(name: str, work: Callable[[int], Awaitable[None]], args: argparse.Namespace) -> None:
     for n in range(5):  # warm: imports, prepared statements
         await work(n)
+    if args.sql:
+        await print_sql(name, work)
+        return
+    if args.cpu:
+        cpu = time.process_time()
+        for n in range(5, args.requests):
+            await work(n)
+        per_request = 1000 * (time.process_time() - cpu) / (args.requests - 5)
+        print(f"=== {name}: {per_request:.2f} ms of CPU a request in process (client included, no profiler)")
+        return
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
@@ -88,9 +111,57 @@ async def run(name: str, work: Callable[[int], Awaitable[None]], args: argparse.
     per_request = 1000 * (time.perf_counter() - started) / (args.requests - 5)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+    if args.by_package:
+        print_packages(name, stats)
     stats.print_stats(args.top)
     print(f"\n=== {name}: {per_request:.2f} ms a request in process (profiler on) ===")
-    print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[-4000:])
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
+
+
+def print_packages(name: str, stats: pstats.Stats) -> None:
+    """Own time summed per package (site-packages name, the stdlib module, or the project's folder)."""
+    totals: dict[str, float] = {}
+    for (filename, _line, _function), row in stats.stats.items():  # type: ignore[attr-defined]
+        if "site-packages/" in filename:
+            key = filename.split("site-packages/")[1].split("/")[0]
+        elif filename.startswith(str(ROOT)):
+            key = "/".join(Path(filename).relative_to(ROOT).parts[:2])
+        elif filename.startswith("<") or filename == "~":
+            key = "builtins"
+        else:
+            key = "stdlib/" + Path(filename).stem
+        totals[key] = totals.get(key, 0.0) + row[2]
+    whole = sum(totals.values())
+    print(f"\n=== {name}: own time per package ===")
+    for key, seconds in sorted(totals.items(), key=lambda kv: -kv[1])[:25]:
+        print(f"{100 * seconds / whole:5.1f}%  {key}")
+
+
+class _Statements(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.lstrip().upper().startswith(("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")):
+            self.seen.append(message)
+
+
+async def print_sql(name: str, work: Callable[[int], Awaitable[None]]) -> None:
+    """The SQL statements one (warm) request of the workload sends, as Tortoise logs them."""
+    logger = logging.getLogger("tortoise.db_client")
+    handler, level = _Statements(), logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        await work(5)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    print(f"\n=== {name}: {len(handler.seen)} SQL statements ===")
+    for statement in handler.seen:
+        print(statement[:4000])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +169,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--sort", default="tottime", help="pstats order: tottime (default), cumulative")
-    parser.add_argument("--only", help="one workload: distinct, officer or cold scan")
+    parser.add_argument("--only", help="one workload: distinct, officer, officer (compiled) or cold scan")
+    parser.add_argument("--by-package", action="store_true", help="also sum own time per package")
+    parser.add_argument("--cpu", action="store_true", help="CPU per request without the profiler")
+    parser.add_argument(
+        "--sql", action="store_true", help="print the SQL of one request instead of profiling"
+    )
     parser.add_argument("--dsn", default=os.environ.get("OCOP_BENCH_POSTGRES_DSN", DEFAULT_DSN))
     args = parser.parse_args(argv)
     return run_session(args.dsn, "ocop_prof", "ocop-prof-", lambda s: asyncio.run(profile(s, args)))

@@ -16,14 +16,15 @@ from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField
 from schema.context import Info
 
 
-def _children(selections: Iterable[Selection], name: str) -> list[Selection]:
-    found: list[Selection] = []
+def _named(selections: Iterable[Selection], name: str) -> list[SelectedField]:
+    """The fields called `name` among `selections`, through fragments."""
+    found: list[SelectedField] = []
     for selection in selections:
         if isinstance(selection, SelectedField):
             if selection.name == name:
-                found.extend(selection.selections)
+                found.append(selection)
         elif isinstance(selection, FragmentSpread | InlineFragment):
-            found.extend(_children(selection.selections, name))
+            found.extend(_named(selection.selections, name))
     return found
 
 
@@ -34,9 +35,11 @@ def selects(info: Info, *path: str) -> bool:
     # selected_fields holds the current field itself: start below it.
     level = [s for f in level if isinstance(f, SelectedField) for s in f.selections]
     for name in path:
-        level = _children(level, name)
-        if not level:
+        fields = _named(level, name)
+        if not fields:
             return False
+        # A leaf (e.g. `stars`) has no selections of its own: it is selected all the same.
+        level = [s for f in fields for s in f.selections]
     return True
 
 

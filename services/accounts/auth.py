@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from anyio import CapacityLimiter, to_thread
 from argon2 import PasswordHasher
@@ -25,7 +26,7 @@ from tortoise.transactions import in_transaction
 
 from models import AccessToken, LoginAttempt, Membership, Role, TokenKind, User
 from services.accounts.errors import AccountErrorCode
-from services.common import clock, settings, signing
+from services.common import clock, rows, settings, signing
 from services.common.errors import DomainError, FieldProblem, unauthenticated
 from services.common.text import nfc
 
@@ -278,20 +279,48 @@ async def authenticate(authorization: str | None) -> Actor:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip().startswith(TOKEN_PREFIX):
         raise unauthenticated()
-    row = await AccessToken.get_or_none(token_hash=token_hash(token.strip())).select_related("user")
+    found = await _token_rows(token_hash(token.strip()))
     moment = clock.now()
-    if row is None or row.revoked_at is not None or row.expires_at <= moment or not row.user.is_active:
+    if not found:
         raise unauthenticated()
-    if row.last_used_at is None or moment - row.last_used_at > LAST_USED_GRANULARITY:
-        await AccessToken.filter(id=row.id).update(last_used_at=moment)
-    memberships = await Membership.filter(user_id=row.user.id)
-    return Actor(
-        user_id=row.user.id,
-        email=row.user.email,
-        grants=tuple(Grant(m.role, m.province_id, m.producer_id, m.fair_scope) for m in memberships),
-        token_id=row.id,
-        token_kind=TokenKind(row.kind),
+    row = found[0]
+    expires_at, last_used_at = (
+        rows.value(AccessToken, "expires_at", row["expires_at"]),
+        rows.value(AccessToken, "last_used_at", row["last_used_at"]),
     )
+    active = rows.value(User, "is_active", row["is_active"])
+    if row["revoked_at"] is not None or expires_at <= moment or not active:
+        raise unauthenticated()
+    if last_used_at is None or moment - last_used_at > LAST_USED_GRANULARITY:
+        await AccessToken.filter(id=row["id"]).update(last_used_at=moment)
+    return Actor(
+        user_id=row["user_id"],
+        email=row["email"],
+        grants=tuple(
+            Grant(Role(m["role"]), m["province_id"], m["producer_id"], m["fair_scope"])
+            for m in found
+            if m["role"] is not None
+        ),
+        token_id=row["id"],
+        token_kind=TokenKind(row["kind"]),
+    )
+
+
+_ACTOR_SQL = (
+    'SELECT t."id", t."kind", t."expires_at", t."last_used_at", t."revoked_at", t."user_id", u."email", '
+    'u."is_active", m."role", m."province_id", m."producer_id", m."fair_scope" '
+    'FROM "access_token" t JOIN "app_user" u ON u."id" = t."user_id" '
+    'LEFT JOIN "membership" m ON m."user_id" = t."user_id" WHERE t."token_hash" = {mark} ORDER BY m."id"'
+)
+
+
+async def _token_rows(digest: str) -> list[dict[str, Any]]:
+    """The token with that hash, its user and one row per membership (role NULL when it has none), in one
+    statement: every signed-in request reads it, and the ORM spent ~1 ms of CPU building the two queries
+    and their objects that read it before."""
+    conn = connections.get("default")
+    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    return list(await conn.execute_query_dict(_ACTOR_SQL.format(mark=mark), [digest]))
 
 
 async def actor_of_user(user_id: int) -> Actor | None:

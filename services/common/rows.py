@@ -72,6 +72,14 @@ def _convert(field: Field[Any], value: Any) -> Any:
     return field.to_python_value(value)
 
 
+def value(model: type[Model], name: str, raw: Any) -> Any:
+    """A value of `model`'s field `name` as read by raw SQL, converted as the model would (SQLite's text
+    dates and 0/1 booleans, PostgreSQL's UTC datetimes in Viet Nam time)."""
+    field = model._meta.fields_map[name]
+    convert = isinstance(field, BooleanField | DateField | DatetimeField | DecimalField | JSONField)
+    return _convert(field, raw) if convert else raw
+
+
 def _record(row: dict[str, Any], columns: list[tuple[str, str, Field[Any] | None]], prefix: str) -> Record:
     values = {}
     for attribute, column, field in columns:

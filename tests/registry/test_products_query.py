@@ -9,11 +9,12 @@ from decimal import Decimal
 from httpx import AsyncClient
 from strawberry.relay import to_base64
 
-from models import UnitEra
+from models import Role, UnitEra
 from services.common.clock import today as vietnam_today
 from services.registry import admin_units
+from services.registry.manage import find_province
 from tests.conftest import Database, SQLCounter, gql
-from tests.factories import certify, make_producer, make_product
+from tests.factories import certify, make_producer, make_product, token_for
 
 PRODUCTS = """
 query($first: Int, $after: String, $last: Int, $before: String, $filter: ProductFilter, $sortBy: ProductSort) {
@@ -255,3 +256,38 @@ async def test_a_product_reads_the_same_in_a_list_and_on_its_own(client: AsyncCl
     assert listed["data"]["products"]["edges"][0]["node"] == single["data"]["product"]
     assert single["data"]["product"]["netQuantity"] == "400.000"
     assert single["data"]["product"]["createdAt"].endswith("+07:00")
+
+
+DIRECTORY = "query($first: Int!) { products(first: $first) { edges { node { name stars isPublished producer { name } } } } }"
+
+
+async def test_the_directory_listing_reads_the_stars_with_the_page(
+    client: AsyncClient, db: Database, sql_counter: SQLCounter
+) -> None:
+    """The listing every visitor and officer opens (name, stars, producer): the page's ids and its rows
+    joined with producers and certificates, and for a signed-in officer one more statement that reads the
+    token, the user and the memberships together, whatever the page size."""
+    bentre = await find_province("83", UnitEra.LEGACY)
+    assert bentre is not None
+    for p in range(6):
+        producer = await make_producer(communeCode=["29044", "28889", "19879"][p % 3])
+        for n in range(8):
+            product = await make_product(producer, name=f"Đặc sản {p}-{n}", isPublished=n != 7)
+            if n % 2 == 0:
+                await certify(product, stars=3 + n % 3, decided=vietnam_today() - dt.timedelta(days=n * 100))
+    officer = await token_for(Role.PROVINCE_OFFICER, province_id=bentre.id)
+    counts = {}
+    for who, token in (("public", None), ("officer", officer)):
+        # A session's first request also notes when it was used, and a province's communes are read once
+        # per process: not what every request costs.
+        await gql(client, DIRECTORY, {"first": 1}, token=token)
+        for first in (5, 48):
+            sql_counter.statements.clear()
+            body = await gql(client, DIRECTORY, {"first": first}, token=token)
+            counts[who, first] = len(sql_counter.statements)
+            nodes = [e["node"] for e in body["data"]["products"]["edges"]]
+            assert len(nodes) == min(first, 42 if who == "public" else 46)
+            assert {n["stars"] for n in nodes if n["name"].endswith(("-0", "-4"))} <= {3, 4, 5}
+            assert all(n["stars"] is None for n in nodes if n["name"].endswith(("-1", "-3", "-5")))
+    # The officer of Bến Tre also sees the unpublished products of its province's producers.
+    assert counts == {("public", 5): 2, ("public", 48): 2, ("officer", 5): 3, ("officer", 48): 3}
