@@ -80,12 +80,30 @@ def value(model: type[Model], name: str, raw: Any) -> Any:
     return _convert(field, raw) if convert else raw
 
 
-def _record(row: dict[str, Any], columns: list[tuple[str, str, Field[Any] | None]], prefix: str) -> Record:
-    values = {}
-    for attribute, column, field in columns:
+@cache
+def _plan(
+    columns_key: type[Model], postgres: bool
+) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, Field[Any]], ...]]:
+    """`_columns(model)` split into the columns copied as read and those converted: on PostgreSQL, which
+    returns booleans, dates and decimals as Python's own types, only datetimes (to Viet Nam time) and JSON."""
+    plain: list[tuple[str, str]] = []
+    converted: list[tuple[str, str, Field[Any]]] = []
+    for attribute, column, field in _columns(columns_key):
+        if field is None or (postgres and type(field) in _NATIVE):
+            plain.append((attribute, column))
+        else:
+            converted.append((attribute, column, field))
+    return tuple(plain), tuple(converted)
+
+
+def _record(row: dict[str, Any], model: type[Model], prefix: str, postgres: bool) -> Record:
+    plain, converted = _plan(model, postgres)
+    values = {attribute: row[prefix + column] for attribute, column in plain}
+    for attribute, column, field in converted:
         value = row[prefix + column]
-        values[attribute] = _convert(field, value) if field is not None else value
-    record = Record(**values)
+        values[attribute] = None if value is None else _convert(field, value)
+    record = Record.__new__(Record)
+    record.__dict__.update(values)
     record.pk = values["id"]
     return record
 
@@ -122,12 +140,12 @@ async def fetch_products(ids: Sequence[int], *, with_producer: bool, with_certif
         row = rows.get(product_id)
         if row is None:  # deleted between the page's two statements
             continue
-        record = _record(row, product_columns, "")
+        record = _record(row, Product, "", postgres)
         if with_producer:
-            record.producer = _record(row, producer_columns, "pr__")
+            record.producer = _record(row, Producer, "pr__", postgres)
         if with_certificate:
             record.latest_certificate = (
-                _record(row, evaluation_columns, "e__") if row["e__id"] is not None else None
+                _record(row, Evaluation, "e__", postgres) if row["e__id"] is not None else None
             )
         records.append(record)
     return records
