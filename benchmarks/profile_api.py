@@ -74,6 +74,13 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
             async def compiled(_n: int) -> None:
                 await client.post("/graphql", json={"documentId": document}, headers=officer)
 
+            async def trivial(_n: int) -> None:
+                await client.post("/graphql", json={"query": "{ __typename }"}, headers=officer)
+
+            async def one(_n: int) -> None:
+                query = api_workloads.OFFICER.replace("first: 50", "first: 1")
+                await client.post("/graphql", json={"query": query}, headers=officer)
+
             async def cold(n: int) -> None:
                 scan = await client.get(lots[n + 5])
                 await client.get(scan.headers["location"])
@@ -83,6 +90,8 @@ async def profile(session: Session, args: argparse.Namespace) -> None:
                 ("officer", listing),
                 ("officer (compiled)", compiled),
                 ("cold scan", cold),
+                ("officer: { __typename }", trivial),
+                ("officer: first 1", one),
             )
             for name, work in workloads:
                 if args.only in (None, name):
@@ -113,6 +122,8 @@ async def run(name: str, work: Callable[[int], Awaitable[None]], args: argparse.
     stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
     if args.by_package:
         print_packages(name, stats)
+    if args.callers:
+        stats.print_callers(args.callers)
     stats.print_stats(args.top)
     print(f"\n=== {name}: {per_request:.2f} ms a request in process (profiler on) ===")
     print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
@@ -170,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--sort", default="tottime", help="pstats order: tottime (default), cumulative")
     parser.add_argument("--only", help="one workload: distinct, officer, officer (compiled) or cold scan")
+    parser.add_argument("--callers", help="also print the callers of functions matching this pattern")
     parser.add_argument("--by-package", action="store_true", help="also sum own time per package")
     parser.add_argument("--cpu", action="store_true", help="CPU per request without the profiler")
     parser.add_argument(

@@ -32,10 +32,39 @@ def _init_fields(cls: type[Any]) -> tuple[str, ...]:
     return names
 
 
+_PLAIN: dict[type[Any], bool] = {}
+
+
+def _plain(cls: type[Any]) -> bool:
+    """Whether `cls`'s __init__ only assigns its init fields (the others, strawberry's resolver fields, have
+    no default for it to assign; no __post_init__, no slots), so that filling its __dict__ makes the same
+    object."""
+    plain = _PLAIN.get(cls)
+    if plain is None:
+        plain = (
+            all(
+                f.init or (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+                for f in dataclasses.fields(cls)
+            )
+            and not hasattr(cls, "__post_init__")
+            and not hasattr(cls, "__slots__")
+        )
+        _PLAIN[cls] = plain
+    return plain
+
+
 def from_row[T](cls: type[T], row: object, /, **computed: Any) -> T:
     """`cls` with each field copied from `row`'s attribute of the same name, except those in `computed`."""
-    values = {name: getattr(row, name) for name in _init_fields(cls) if name not in computed}
-    return cls(**values, **computed)
+    names = _init_fields(cls)
+    if not _plain(cls):
+        return cls(**{name: getattr(row, name) for name in names if name not in computed}, **computed)
+    # A page of 50 products builds 50 of these: the generated __init__'s assignments one by one cost more
+    # than filling the instance's dict at once.
+    instance: T = object.__new__(cls)
+    values = instance.__dict__
+    for name in names:
+        values[name] = computed[name] if name in computed else getattr(row, name)
+    return instance
 
 
 def _listed(cls: type[Any]) -> frozenset[str]:

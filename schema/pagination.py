@@ -191,18 +191,26 @@ class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar g
     page_info: PageInfo = strawberry.field(
         description="Where this page sits in the whole list: whether there are pages before and after it, and the cursors to ask for them."
     )
-    query: strawberry.Private[QuerySet[Any] | None]
+    # What counts the total when the page did not: the query, or what builds it when asked for.
+    query: strawberry.Private[QuerySet[Any] | Callable[[], Awaitable[QuerySet[Any]]] | None]
     known_total: strawberry.Private[int | None]
 
     @strawberry.field(description="Number of items matching the filter, over all pages.")
     async def total_count(self) -> int:
         if self.known_total is not None or self.query is None:
             return self.known_total or 0
-        return await self.query.count()
+        query = self.query if isinstance(self.query, QuerySet) else await self.query()
+        return await query.count()
 
     @classmethod
-    def of(cls, page: Page[Any], nodes: list[NodeT], query: QuerySet[Any] | None = None) -> Connection[NodeT]:
-        """The connection of a page; `query` counts the total when the page did not (forward paging)."""
+    def of(
+        cls,
+        page: Page[Any],
+        nodes: list[NodeT],
+        query: QuerySet[Any] | Callable[[], Awaitable[QuerySet[Any]]] | None = None,
+    ) -> Connection[NodeT]:
+        """The connection of a page; `query` (or what builds it) counts the total when the page did not
+        (forward paging)."""
         return cls(
             edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
             page_info=PageInfo(

@@ -11,7 +11,7 @@ from tortoise.queryset import QuerySet
 from schema.admin import AdministrativeUnit
 from schema.context import Info
 from schema.enums import CriteriaSet, ProductSortField, SortDirection, UnitEra, UnitLevel
-from schema.ids import decode_id, decode_optional_id
+from schema.ids import decode_id, decode_optional_id, encode_cursor, page_window
 from schema.jobs.types import Job
 from schema.lookahead import selects
 from schema.pagination import After, Before, Connection, First, Last, Page, fetch_page
@@ -40,7 +40,7 @@ from schema.registry.types import (
 )
 from services.common import rows
 from services.policy import registry as policy
-from services.registry import programme, search
+from services.registry import listing, programme, search
 from services.registry.report import figures as report_figures
 from services.registry.spreadsheets import job as spreadsheet_jobs
 from services.registry.spreadsheets import template as spreadsheet_template
@@ -60,15 +60,50 @@ async def _product_page(info: Info, query: QuerySet[Any], order: list[str], args
         return await rows.fetch_products(ids, with_producer=with_producer, with_certificate=with_certificate)
 
     page: Page[Any] = await fetch_page(query, order, *args, fetch=fetch)
+    _prime(info, page, with_producer, with_certificate)
+    if with_producer and selects(info, *node, "producer", "province"):
+        await info.context.loaders.admin_unit.load_many(sorted({r.producer.province_id for r in page.rows}))
+    return page
+
+
+def _prime(info: Info, page: Page[Any], with_producer: bool, with_certificate: bool) -> None:
     loaders = info.context.loaders
     loaders.prime(loaders.product, page.rows)
     if with_producer:
-        producers = [r.producer for r in page.rows]
-        loaders.prime(loaders.producer, producers)
-        if selects(info, *node, "producer", "province"):
-            await loaders.admin_unit.load_many(sorted({p.province_id for p in producers}))
+        loaders.prime(loaders.producer, [r.producer for r in page.rows])
     if with_certificate:
         loaders.prime(loaders.evaluation, [r.latest_certificate for r in page.rows if r.latest_certificate])
+
+
+async def _listed_page(
+    info: Info, filters: search.ProductFilterData, order: list[str], first: int | None, after: str | None
+) -> Page[Any]:
+    """A forward page of products read by services/registry/listing.py, the loaders primed as
+    `_product_page` primes them."""
+    node = ("edges", "node")
+    with_producer = selects(info, *node, "producer")
+    with_certificate = selects(info, *node, "stars") or selects(info, *node, "certificate")
+    window = page_window(first, after, None, None, None)
+    found = await listing.product_rows(
+        filters,
+        visibility=policy.product_scope(info.context.reach),
+        order=order,
+        offset=window.offset,
+        limit=window.limit + 1,  # one more than asked tells whether a next page exists
+        with_producer=with_producer,
+        with_certificate=with_certificate,
+        today=info.context.today,
+    )
+    page = Page(
+        rows=found[: window.limit],
+        cursors=[encode_cursor(window.offset + i) for i in range(min(len(found), window.limit))],
+        has_next_page=len(found) > window.limit,
+        has_previous_page=window.offset > 0,
+        total=None,
+    )
+    _prime(info, page, with_producer, with_certificate)
+    if with_producer and selects(info, *node, "producer", "province"):
+        await info.context.loaders.admin_unit.load_many(sorted({r.producer.province_id for r in page.rows}))
     return page
 
 
@@ -92,15 +127,21 @@ class RegistryQuery:
     ) -> Connection[Product]:
         f = filter or ProductFilter()
         producer_id = decode_id(f.producer_id, "Producer", "filter.producerId") if f.producer_id else None
-        query = await search.product_query(
-            PRODUCT_FILTER(f, producer_id=producer_id),
-            visibility=policy.product_visibility(info.context.reach),
-            today=info.context.today,
-        )
+        filters = PRODUCT_FILTER(f, producer_id=producer_id)
+        reach, today = info.context.reach, info.context.today
         sort = sort_by or ProductSort(field=ProductSortField.NAME)
         order = search.ordering(sort.field, sort.direction == SortDirection.DESC)
-        page = await _product_page(info, query, order, (first, after, last, before))
-        return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], query)
+
+        async def query() -> QuerySet[Any]:
+            visibility = policy.product_visibility(reach)
+            return await search.product_query(filters, visibility=visibility, today=today)
+
+        if last is None and before is None:  # forward: one statement (services/registry/listing.py)
+            page = await _listed_page(info, filters, order, first, after)
+            return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], query)
+        counted = await query()
+        page = await _product_page(info, counted, order, (first, after, last, before))
+        return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], counted)
 
     @strawberry.field(
         description="One product by its global ID. Null when no product has this ID or the caller may not see it (unpublished)."

@@ -112,6 +112,28 @@ def _select(alias: str, columns: list[tuple[str, str, Field[Any] | None]], prefi
     return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for _, column, _ in columns)
 
 
+@cache
+def select_list(alias: str, model: type[Model], prefix: str) -> str:
+    """Every stored column of `model` under table alias `alias`, each named `prefix` + column (what
+    `product_record` reads back)."""
+    return _select(alias, _columns(model), prefix)
+
+
+def product_record(
+    row: dict[str, Any], *, postgres: bool, with_producer: bool, with_certificate: bool
+) -> Record:
+    """A product read with `select_list("p", Product, "")`, and its producer (`pr__`) and latest
+    certificate (`e__`, None when it has none) when they were selected too."""
+    record = _record(row, Product, "", postgres)
+    if with_producer:
+        record.producer = _record(row, Producer, "pr__", postgres)
+    if with_certificate:
+        record.latest_certificate = (
+            _record(row, Evaluation, "e__", postgres) if row["e__id"] is not None else None
+        )
+    return record
+
+
 async def fetch_products(ids: Sequence[int], *, with_producer: bool, with_certificate: bool) -> list[Record]:
     """Products by id, in the order given, with their producer (`.producer`) and latest certificate
     (`.latest_certificate`, None when there is none) read in the same statement."""
@@ -119,33 +141,22 @@ async def fetch_products(ids: Sequence[int], *, with_producer: bool, with_certif
         return []
     conn = connections.get("default")
     postgres = conn.capabilities.dialect == "postgres"
-    product_columns, producer_columns, evaluation_columns = (
-        _columns(Product),
-        _columns(Producer),
-        _columns(Evaluation),
-    )
-    selects = [_select("p", product_columns, "")]
+    selects = [select_list("p", Product, "")]
     joins = []
     if with_producer:
-        selects.append(_select("pr", producer_columns, "pr__"))
+        selects.append(select_list("pr", Producer, "pr__"))
         joins.append('JOIN "producer" pr ON pr."id" = p."producer_id"')
     if with_certificate:
-        selects.append(_select("e", evaluation_columns, "e__"))
+        selects.append(select_list("e", Evaluation, "e__"))
         joins.append('LEFT JOIN "evaluation" e ON e."id" = p."latest_certificate_id"')
     marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(ids) + 1))
     sql = f'SELECT {", ".join(selects)} FROM "product" p {" ".join(joins)} WHERE p."id" IN ({marks})'  # noqa: S608 - identifiers are the models' own; values are parameters
     rows = {row["id"]: row for row in await conn.execute_query_dict(sql, list(ids))}
-    records = []
-    for product_id in ids:
-        row = rows.get(product_id)
-        if row is None:  # deleted between the page's two statements
-            continue
-        record = _record(row, Product, "", postgres)
-        if with_producer:
-            record.producer = _record(row, Producer, "pr__", postgres)
-        if with_certificate:
-            record.latest_certificate = (
-                _record(row, Evaluation, "e__", postgres) if row["e__id"] is not None else None
-            )
-        records.append(record)
-    return records
+    # A product deleted between the page's two statements is left out.
+    return [
+        product_record(
+            rows[i], postgres=postgres, with_producer=with_producer, with_certificate=with_certificate
+        )
+        for i in ids
+        if i in rows
+    ]

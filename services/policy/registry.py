@@ -5,6 +5,7 @@ products, never evaluations. Everyone else, the public included: reads of publis
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
@@ -63,9 +64,27 @@ def managed_producers(reach: Reach, prefix: str) -> Q | None:
     return Q(*parts, join_type="OR") if parts else None
 
 
+@dataclass(frozen=True, slots=True)
+class ProductVisibility:
+    """The products an actor may list: the published ones, and every product of the producers it manages
+    (by producer, or by the province and communes it administers)."""
+
+    producer_ids: frozenset[int]
+    province_ids: frozenset[int]
+    commune_ids: frozenset[int]
+
+
+def product_scope(reach: Reach) -> ProductVisibility | None:
+    """What `reach` may list of products; None when it sees all (services/registry/listing.py's SQL and
+    `product_visibility`'s filter are both made from it)."""
+    if reach.everything:
+        return None
+    return ProductVisibility(reach.producer_ids, reach.province_ids, reach.commune_ids)
+
+
 def product_visibility(reach: Reach) -> Q | None:
     """Filter on products an actor may list; None when it sees all."""
-    if reach.everything:
+    if product_scope(reach) is None:
         return None
     managed = managed_producers(reach, "producer__")
     return Q(is_published=True) if managed is None else Q(is_published=True) | managed

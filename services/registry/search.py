@@ -102,10 +102,19 @@ def _all_terms(terms: list[str], *columns: str) -> Q:
     )
 
 
-async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
-    """Filter on producers for a province code, across the reform: a legacy province also covers
-    producers registered in the current communes that succeeded its communes; a current province also
-    covers producers registered in the legacy provinces merged into it."""
+@dataclass(frozen=True, slots=True)
+class ProvinceIds:
+    """A province code's scope: producers registered in `province_ids`, or (for a legacy province, whose
+    ids are `legacy_ids`) in a current commune that succeeded one of its communes."""
+
+    province_ids: frozenset[int]
+    legacy_ids: tuple[int, ...]
+
+
+async def province_ids(code: str, field_name: str = "provinceCode") -> ProvinceIds:
+    """The units a province code covers across the reform: a legacy province also covers producers
+    registered in the current communes that succeeded its communes; a current province also covers
+    producers registered in the legacy provinces merged into it. NOT_FOUND for no province."""
     code = code.strip()[:6]  # AdminUnit.code holds 5: a longer code names no province (and is not echoed)
     units = (
         await AdminUnit.filter(level=UnitLevel.PROVINCE, code=code.zfill(2)).all() if len(code) <= 5 else []
@@ -121,21 +130,41 @@ async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
                 )
             ]
         )
-    province_ids = {u.id for u in units}
-    legacy_ids = [u.id for u in units if u.era == UnitEra.LEGACY]
+    ids = {u.id for u in units}
+    legacy_ids = tuple(sorted(u.id for u in units if u.era == UnitEra.LEGACY))
     current_ids = [u.id for u in units if u.era == UnitEra.CURRENT]
     if current_ids:
         predecessors = await AdminUnitSuccession.filter(successor_id__in=current_ids).values_list(
             "predecessor_id", flat=True
         )
-        province_ids |= set(cast(list[int], predecessors))
-    scope = Q(province_id__in=sorted(province_ids))
-    if legacy_ids:
+        ids |= set(cast(list[int], predecessors))
+    return ProvinceIds(frozenset(ids), legacy_ids)
+
+
+async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
+    """Filter on producers for a province code, across the reform (`province_ids`)."""
+    found = await province_ids(code, field_name)
+    scope = Q(province_id__in=sorted(found.province_ids))
+    if found.legacy_ids:
         successor_communes = AdminUnitSuccession.filter(
-            predecessor__level=UnitLevel.COMMUNE, predecessor__province_id__in=legacy_ids
+            predecessor__level=UnitLevel.COMMUNE, predecessor__province_id__in=list(found.legacy_ids)
         ).values("successor_id")
         scope |= Q(commune_id__in=Subquery(successor_communes))
     return scope
+
+
+def check_min_stars(min_stars: int) -> None:
+    if not 1 <= min_stars <= 5:
+        raise DomainError(
+            [
+                FieldProblem(
+                    "filter.minStars",
+                    RegistryErrorCode.OUT_OF_RANGE,
+                    "Từ 1 đến 5 sao.",
+                    "Between 1 and 5.",
+                )
+            ]
+        )
 
 
 async def product_query(
@@ -160,17 +189,7 @@ async def product_query(
         code = filters.group.strip()
         query = query.filter(Q(group__code=code) | Q(subgroup__code=code))
     if filters.min_stars is not None:
-        if not 1 <= filters.min_stars <= 5:
-            raise DomainError(
-                [
-                    FieldProblem(
-                        "filter.minStars",
-                        RegistryErrorCode.OUT_OF_RANGE,
-                        "Từ 1 đến 5 sao.",
-                        "Between 1 and 5.",
-                    )
-                ]
-            )
+        check_min_stars(filters.min_stars)
         day = today or clock.today()
         query = query.filter(
             latest_certificate__stars__gte=filters.min_stars,

@@ -14,6 +14,7 @@ from starlette.applications import Starlette
 
 from models import Producer
 from services.common.settings import Environment
+from services.registry import listing
 from services.registry import search as catalog
 from tests.conftest import Database, gql, make_app
 from tests.factories import HUNG_NHUONG, tax_code
@@ -185,6 +186,7 @@ async def test_errors_do_not_leak_traces_or_internals(
         raise RuntimeError("the catalog is broken in /work/main/services/registry/search.py")
 
     monkeypatch.setattr(catalog, "product_query", broken)
+    monkeypatch.setattr(listing, "product_rows", broken)  # the listing's forward pages
     response = await prod.post("/graphql?debug=1", json={"query": "query cop { products { totalCount } }"})
     assert response.status_code == 200
     body = response.json()
