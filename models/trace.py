@@ -344,7 +344,8 @@ class TraceSnapshot(Model):
     first scan reads this row instead of ~10 queries. Rebuilt in the transaction of each trace write of the
     lot; emptied (`data` NULL, `version` + 1) by one query when a row it shows elsewhere changes (product,
     producer, certificate, image, location), then rebuilt by the next scan, stored only if `version` has not
-    moved meanwhile. The integrity check is not part of it: it reads the events every time."""
+    moved meanwhile. It also keeps the lot's last valid integrity verdict with the fingerprint of the rows it was
+    computed from, and the rendered page per language with the key of its inputs."""
 
     id = fields.IntField(primary_key=True)
     batch: fields.OneToOneRelation[Batch] = fields.OneToOneField(
@@ -354,6 +355,18 @@ class TraceSnapshot(Model):
     version = fields.IntField(default=0)
     data: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
     has_inputs = fields.BooleanField(default=False)  # shows other lots (made from them): emptied more often
+    # The lot's last integrity verdict found valid ({"events": n, "legacy": k}) and, on PostgreSQL, the
+    # fingerprint (ids, xmin and ctid) of every row that check read: while the rows' fingerprint is the same, the
+    # verdict stands (services/trace/integrity.py `known`).
+    verdict: fields.Field[dict[str, Any] | None] = fields.JSONField(null=True)
+    fingerprint = fields.CharField(max_length=64, null=True)
+    # The page rendered in each language, with the key of what it was rendered from (services/trace/page.py
+    # `page_key`: template, `version`, lot and product fields, chain head, verdict, day, base URL): served as
+    # stored bytes while a scan's key is the same.
+    page_key_vi = fields.CharField(max_length=64, null=True)
+    page_vi = fields.TextField(null=True)
+    page_key_en = fields.CharField(max_length=64, null=True)
+    page_en = fields.TextField(null=True)
 
     class Meta:
         table = "trace_snapshot"

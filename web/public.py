@@ -124,19 +124,25 @@ async def trace_page(request: Request) -> Response:
     shown_serial = serial if is_lot_code(serial) else None  # GS1 AI 21: the same 20 of set 82 as a lot
 
     async def render() -> tuple[CachedResponse, float]:
-        found = await trace_pages.find_batch(code, lot_code)
-        if found is None:
-            page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
+        html, status = None, ""
+        if not serial:  # the lot's own page: stored bytes when nothing it shows has changed
+            shown = await trace_pages.scan(code, lot_code, lang, base_url, today)
+            if shown is not None:
+                html, status = shown.html, shown.integrity_status
         else:
-            built = await trace_pages.view(*found, lang, base_url, today)
-            built.scan_warning = warn
-            built.serial = shown_serial
-            # Not verified yet (the check ran out of time): kept briefly, so the next views ask again.
-            max_age = UNVERIFIED_MAX_AGE if built.integrity_status == "unverified" else TRACE_MAX_AGE
-            html = await asyncio.to_thread(trace_pages.render, built)
-            page = _html_page(200, html, lang, max_age=max_age)
-            return page, float(max_age)
-        return page, page_cache.ttl_for(False, page_cache.TRACE_PAGE_MAX_AGE)
+            found = await trace_pages.find_batch(code, lot_code)
+            if found is not None:
+                built = await trace_pages.view(*found, lang, base_url, today)
+                built.scan_warning = warn
+                built.serial = shown_serial
+                html = await asyncio.to_thread(trace_pages.render, built)
+                status = built.integrity_status
+        if html is None:
+            page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
+            return page, page_cache.ttl_for(False, page_cache.TRACE_PAGE_MAX_AGE)
+        # Not verified yet (the check ran out of time): kept briefly, so the next views ask again.
+        max_age = UNVERIFIED_MAX_AGE if status == "unverified" else TRACE_MAX_AGE
+        return _html_page(200, html, lang, max_age=max_age), float(max_age)
 
     key = ("t", code, lot_code, lang, today, base_url, warn, shown_serial)
     cached = await pages.fetch(key, render, bypass=public.credentials)

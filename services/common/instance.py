@@ -32,6 +32,18 @@ async def identity_base(configured: str) -> str:
     return _minted
 
 
+async def identity_base_if_minted(configured: str) -> str:
+    """The stored base URL, else `configured` without storing it: for a check of what is already recorded
+    (nothing was hashed before the identity was minted), which must not mint it as a side effect."""
+    global _minted
+    if _minted is None:
+        row = await Instance.get_or_none(id=1)
+        if row is None:
+            return configured.rstrip("/")
+        _minted = row.minted_base_url
+    return _minted
+
+
 def forget() -> None:
     """Read the identity again on next use (tests empty the table between tests)."""
     global _minted

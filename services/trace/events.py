@@ -209,7 +209,7 @@ def shown_digest(event: TraceEvent, locations: dict[int, Location]) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any) -> None:
+async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any, base_url: str) -> None:
     """Move the head of each lot the event touches to it (within the append's transaction) and announce the
     event on the lot's topic. A lot without a head gets one counting this event only: if it had events,
     its count then disagrees and stays broken."""
@@ -225,7 +225,7 @@ async def _move_heads(event: TraceEvent, batch_ids: set[int], conn: Any) -> None
             )
         # Subscribers of the lot (`lotEvents`) hear of it when the transaction commits.
         await bus.publish(lot_topic(batch_id), {"event": event.id})
-    await snapshot.rebuild(batch_ids)  # the lots' trace page snapshots, in the append's transaction
+    await snapshot.rebuild(batch_ids, base_url)  # the lots' trace page snapshots, in the append's transaction
 
 
 def lot_topic(batch_id: int) -> str:
@@ -672,7 +672,7 @@ async def _append(
             ],
             using_db=conn,
         )
-        await _move_heads(event, ids, conn)
+        await _move_heads(event, ids, conn, base_url)
         await epcis_stream.note_appended(event.id, conn)
     # after the commit (inside a caller's transaction: held until it ends)
     await page_cache.invalidate_everywhere()
@@ -801,7 +801,7 @@ async def record_recall(
             await Batch.filter(id=affected.id).update(status=BatchStatus.RECALLED)
             recalled = await Batch.get(id=affected.id)
             await LotHead.filter(batch_id=affected.id).update(lot_digest=lot_digest(recalled))
-            await snapshot.rebuild([affected.id])
+            await snapshot.rebuild([affected.id], base_url)
     await page_cache.invalidate_everywhere()  # the banner shows on every process's next page view
     return await recall_impact(batch_id)
 
@@ -1020,7 +1020,7 @@ async def declare_error(
             ],
             using_db=conn,
         )
-        await _move_heads(declaration, set(batches), conn)
+        await _move_heads(declaration, set(batches), conn, base_url)
     await page_cache.invalidate_everywhere()
     return declaration, corrective_event
 

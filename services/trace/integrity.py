@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
+import json
 import time
 import weakref
 from dataclasses import dataclass
@@ -27,8 +29,9 @@ from typing import Any, cast
 
 import structlog
 from anyio import CapacityLimiter, to_thread
+from tortoise import connections
 
-from models import Batch, EventIdentifier, EventQuantity, Location, LotHead, TraceEvent
+from models import Batch, EventIdentifier, EventQuantity, Location, LotHead, TraceEvent, TraceSnapshot
 from services.common import clock, instance, settings
 from services.trace import epcis_hash
 from services.trace.batches import lot_digest
@@ -74,6 +77,9 @@ class Integrity:
     reason: Broken | None = None
     legacy_events: int = 0  # scheme 1 events: their notes and places are not covered by the chain
     unverified: bool = False  # the check did not finish in time: neither valid nor broken
+    # PostgreSQL: the fingerprint of the rows this verdict was computed from, when they were read in one
+    # unchanged state (`fingerprint`); None on SQLite, or when a row changed while they were read.
+    fingerprint: str | None = None
 
     @property
     def status(self) -> IntegrityStatus:
@@ -264,9 +270,10 @@ async def integrity(batch_id: int, base_url: str) -> Integrity:
     key = (batch_id, base_url)
     task = flights.get(key)
     if task is None:
-        rows = await _read(batch_id)
-        minted = await instance.identity_base(base_url)  # what the events were hashed with
-        task = asyncio.create_task(_check(rows, minted, deadline), name=f"integrity {batch_id}")
+        rows, minted, fingerprinted = await _read_fingerprinted(batch_id, base_url)
+        task = asyncio.create_task(
+            _check_fingerprinted(rows, minted, deadline, fingerprinted), name=f"integrity {batch_id}"
+        )
         flights[key] = task
 
         def landed(done: asyncio.Task[Integrity]) -> None:
@@ -305,3 +312,166 @@ async def integrity_cached(batch_id: int, base_url: str) -> Integrity:
         _integrity_cache.clear()
     _integrity_cache[(batch_id, base_url)] = (last, now, result)
     return result
+
+
+# -- the stored verdict ------------------------------------------------------------------------------------
+# The verdict is a pure function of the rows `_read` reads (and of the minted base URL and this module's rules).
+# On PostgreSQL every row version has its own (xmin, ctid): any UPDATE, by anyone and by any means (raw SQL
+# too), writes a new version with a new ctid and the writing transaction's xmin, an INSERT or DELETE changes the
+# set of ids. So the fingerprint of those rows (their ids, xmin and ctid) is equal only while the rows are: a
+# verdict stored with the fingerprint of the rows it was computed from stands while the rows' fingerprint now is
+# the same (the recomputation would read the same rows and give the same answer), and a change of any of them,
+# a tamper by raw SQL included, makes the next view run the whole check again. A VACUUM FULL or a restore
+# changes every fingerprint: one check more per lot, never a verdict kept too long.
+# SQLite has no row versions: there the page runs the live check (`integrity_cached`).
+
+# Bump when the check's rules change: verdicts stored by an older check are not trusted.
+CHECK_RULES = "2"
+
+
+def _rows_of(table: str) -> str:
+    return (
+        f"'{table}=' || coalesce((SELECT string_agg(id::text || ':' || xmin::text || ':' || ctid::text, ','"  # noqa: S608 - our table names
+        f" ORDER BY id, ctid) FROM {table}), '')"
+    )
+
+
+def fingerprint_sql(lot: str) -> str:
+    """PostgreSQL: an SQL expression, the sha256 (hex) of the ids, xmin and ctid of every row `_read` reads for
+    the lot whose id is the SQL expression `lot` (a parameter, or a column of an outer query whose alias does
+    not start with `fp`): its quantities' events, their quantities and every lot and
+    product those name (and the lot's own), the events' places and identifiers, the lot's head, and the names
+    its producer gave to partners' places (all of them: a superset of the ones `altered_names` reads)."""
+    return f"""(WITH
+fp_ids AS (SELECT DISTINCT event_id AS id FROM event_quantity WHERE batch_id = {lot}),
+fp_event AS (SELECT fpe.id, fpe.xmin, fpe.ctid, fpe.read_point_id, fpe.biz_location_id FROM trace_event fpe
+    WHERE fpe.id IN (SELECT id FROM fp_ids)),
+fp_quantity AS (SELECT fpq.id, fpq.xmin, fpq.ctid, fpq.batch_id FROM event_quantity fpq
+    WHERE fpq.event_id IN (SELECT id FROM fp_ids)),
+fp_lot AS (SELECT fpb.id, fpb.xmin, fpb.ctid, fpb.product_id FROM batch fpb
+    WHERE fpb.id = {lot} OR fpb.id IN (SELECT batch_id FROM fp_quantity)),
+fp_product AS (SELECT fpp.id, fpp.xmin, fpp.ctid, fpp.producer_id FROM product fpp
+    WHERE fpp.id IN (SELECT product_id FROM fp_lot)),
+fp_location AS (SELECT fpl.id, fpl.xmin, fpl.ctid FROM location fpl
+    WHERE fpl.id IN (SELECT read_point_id FROM fp_event UNION SELECT biz_location_id FROM fp_event)),
+fp_identifier AS (SELECT fpi.id, fpi.xmin, fpi.ctid FROM trace_event_identifier fpi
+    WHERE fpi.event_id IN (SELECT id FROM fp_ids)),
+fp_head AS (SELECT fph.id, fph.xmin, fph.ctid FROM lot_head fph WHERE fph.batch_id = {lot}),
+fp_name AS (SELECT fpn.id, fpn.xmin, fpn.ctid FROM external_location_name fpn
+    WHERE fpn.producer_id IN (SELECT fpp.producer_id FROM fp_product fpp JOIN fp_lot fpb ON fpb.product_id = fpp.id
+        WHERE fpb.id = {lot}))
+SELECT encode(sha256(convert_to(concat_ws('|', {", ".join(_rows_of(t) for t in _FINGERPRINTED)}), 'UTF8')), 'hex'))"""  # noqa: S608 - our SQL, values bound
+
+
+_FINGERPRINTED = (
+    "fp_event", "fp_quantity", "fp_lot", "fp_product", "fp_location", "fp_identifier", "fp_head", "fp_name",
+)  # fmt: skip
+
+
+def fingerprinted(client: Any = None) -> bool:
+    """Whether the database keeps row versions this module can fingerprint (PostgreSQL)."""
+    client = client or connections.get("default")
+    return bool(client.capabilities.dialect == "postgres")
+
+
+def sealed(rows_fingerprint: str, minted: str) -> str:
+    """The stored fingerprint: the rows', with the minted base URL they were hashed with and the check's rules."""
+    return hashlib.sha256(f"{CHECK_RULES}|{minted}|{rows_fingerprint}".encode()).hexdigest()
+
+
+async def _rows_fingerprint(batch_id: int) -> str:
+    client = connections.get("default")
+    rows = await client.execute_query_dict(f"SELECT {fingerprint_sql('$1')} AS fp", [batch_id])
+    return str(rows[0]["fp"])
+
+
+async def _read_fingerprinted(
+    batch_id: int, base_url: str, *, mint: bool = True
+) -> tuple[_Rows, str, str | None]:
+    """`_read`, and on PostgreSQL the fingerprint of the rows read: taken before and after them, kept only
+    when equal, so that it is the fingerprint of exactly the rows read (each of `_read`'s statements sees what
+    was committed when it started: a row changed between the two would show in the second)."""
+    # What the events were hashed with (a writer's check does not mint it: a lot created before any event).
+    identity = instance.identity_base if mint else instance.identity_base_if_minted
+    minted = await identity(base_url)
+    if not fingerprinted():
+        return await _read(batch_id), minted, None
+    before = await _rows_fingerprint(batch_id)
+    rows = await _read(batch_id)
+    after = await _rows_fingerprint(batch_id)
+    return rows, minted, sealed(after, minted) if before == after else None
+
+
+async def _check_fingerprinted(
+    rows: _Rows, minted: str, deadline: float, fingerprint: str | None
+) -> Integrity:
+    result = await _check(rows, minted, deadline)
+    result.fingerprint = None if result.unverified else fingerprint
+    return result
+
+
+async def check_now(batch_id: int, base_url: str) -> Integrity:
+    """`integrity`, for a writer in its transaction: run here, joining no check under way (one outside the
+    transaction reads other rows) and joined by none."""
+    deadline = time.monotonic() + max(0.0, settings.current().integrity_timeout_s)
+    rows, minted, fingerprint = await _read_fingerprinted(batch_id, base_url, mint=False)
+    try:
+        return await asyncio.wait_for(
+            _check_fingerprinted(rows, minted, deadline, fingerprint),
+            max(0.0, deadline - time.monotonic()) + GRACE_S,
+        )
+    except TimeoutError:
+        return Integrity(False, unverified=True)
+
+
+def stored_form(result: Integrity) -> dict[str, int] | None:
+    """What is kept of a verdict: only a valid one with its fingerprint (a broken lot is checked at each view)."""
+    if not result.valid or result.fingerprint is None:
+        return None
+    return {"events": result.events_checked, "legacy": result.legacy_events}
+
+
+async def keep(batch_id: int, result: Integrity) -> None:
+    """Store a valid verdict with the fingerprint of its rows in the lot's snapshot row (any such pair is true:
+    a later one may overwrite an earlier one or the reverse)."""
+    kept = stored_form(result)
+    if kept is not None:
+        await TraceSnapshot.filter(batch_id=batch_id).update(verdict=kept, fingerprint=result.fingerprint)
+
+
+async def for_page(
+    batch_id: int,
+    base_url: str,
+    stored: dict[str, Any] | None,
+    stored_fingerprint: str | None,
+    rows_now: str | None,
+) -> Integrity:
+    """The lot's integrity as the trace page shows it. PostgreSQL: the stored verdict while `rows_now` (the
+    rows' fingerprint now, `fingerprint_sql`, read by the caller with the snapshot row) seals to the stored
+    fingerprint; otherwise the whole check, whose verdict is then stored. SQLite: `integrity_cached`."""
+    if rows_now is None:
+        return await integrity_cached(batch_id, base_url)
+    if stored is not None and stored_fingerprint is not None:
+        minted = await instance.identity_base(base_url)
+        if sealed(rows_now, minted) == stored_fingerprint:
+            return Integrity(True, None, int(stored["events"]), None, int(stored["legacy"]))
+    result = await integrity(batch_id, base_url)
+    await keep(batch_id, result)
+    return result
+
+
+async def page_integrity(batch_id: int, base_url: str) -> Integrity:
+    """`for_page` with its own read of the snapshot row and of the rows' fingerprint (one statement)."""
+    client = connections.get("default")
+    if not fingerprinted(client):
+        return await integrity_cached(batch_id, base_url)
+    rows = await client.execute_query_dict(
+        f"SELECT s.verdict, s.fingerprint, {fingerprint_sql('$1')} AS fp "  # noqa: S608
+        "FROM (SELECT 1) one LEFT JOIN trace_snapshot s ON s.batch_id = $1",
+        [batch_id],
+    )
+    row = rows[0]
+    verdict = row["verdict"]
+    if isinstance(verdict, str):
+        verdict = json.loads(verdict)
+    return await for_page(batch_id, base_url, verdict, row["fingerprint"], row["fp"])

@@ -7,8 +7,10 @@ the product's traceability code, brand/serial, shelf life, and the standards app
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -21,7 +23,7 @@ from services.registry import admin_units, stars
 from services.trace import events as trace
 from services.trace import snapshot
 from services.trace.identity import batch_link, product_code, product_id_of
-from services.trace.integrity import Integrity, IntegrityStatus, integrity_cached
+from services.trace.integrity import Integrity, IntegrityStatus, for_page, integrity_cached, page_integrity
 from services.trace.lineage import lineage
 from services.trace.locations import given_names, place_label
 from services.trace.resolver import ProductPage
@@ -284,10 +286,19 @@ async def build(batch: Batch, product: Product, lang: str, base_url: str, today:
     )
 
 
-async def view(batch: Batch, product: Product, lang: str, base_url: str, today: dt.date) -> Page:
+async def view(
+    batch: Batch,
+    product: Product,
+    lang: str,
+    base_url: str,
+    today: dt.date,
+    integrity: Integrity | None = None,
+) -> Page:
     """The page as a scan gets it: the lot's snapshot (services/trace/snapshot.py; built the slow way and
-    kept when missing), then the lot's integrity check. Equal to `build`'s."""
-    integrity = await integrity_cached(batch.id, base_url)
+    kept when missing), then the lot's integrity (`integrity`, else `services.trace.integrity.page_integrity`:
+    the stored verdict while the rows it was computed from are unchanged, else the check). Equal to `build`'s."""
+    if integrity is None:
+        integrity = await page_integrity(batch.id, base_url)
     if (
         integrity.status == IntegrityStatus.BROKEN
     ):  # rows changed behind the services' back: show them as they are
@@ -296,6 +307,76 @@ async def view(batch: Batch, product: Product, lang: str, base_url: str, today: 
     # The lot's and the product's own fields from their rows, read anyway to find the lot: always current.
     facts = {**kept, "lot": await _lot_facts(batch), "product": _product_facts(product)}
     return assemble(facts, lang, base_url, today, integrity)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A scan's trace page: its HTML and the status of its integrity check (how long it may be kept)."""
+
+    html: str
+    integrity_status: str
+    stored: bool  # served as stored bytes (no render)
+
+
+async def scan(code: str, lot_code: str, lang: str, base_url: str, today: dt.date) -> Shown | None:
+    """The trace page of a published lot as a scan without a serial gets it, None when there is none. One SQL
+    statement reads the lot, its product, its snapshot row and chain head and (PostgreSQL) the fingerprint of
+    the rows its integrity check reads (`snapshot.scan_state`). When the verdict is the stored one (or, on
+    SQLite, the check's) and the page's key (`page_key`) is the stored page's, the stored page is the answer:
+    no other statement, no render. Otherwise the page is built as `view` builds it and, when valid, stored."""
+    product_id = product_id_of(code)
+    if product_id is None or product_id > 2**31 - 1:
+        return None
+    state = await snapshot.scan_state(product_id, lot_code, lang)
+    if state is None or not state.batch.is_published or not state.product.is_published:
+        return None
+    batch, product = state.batch, state.product
+    checked = await for_page(batch.id, base_url, state.verdict, state.fingerprint, state.rows_now)
+    if checked.status != IntegrityStatus.VALID or state.version is None:
+        built = await view(batch, product, lang, base_url, today, checked)
+        return Shown(await asyncio.to_thread(render, built), built.integrity_status, False)
+    lot, shown_product = await _lot_facts(batch), _product_facts(product)
+    key = page_key(state.version, lot, shown_product, state.head, checked, lang, base_url, today)
+    if state.page is not None and state.page_key == key:
+        return Shown(state.page, checked.status.value, True)
+    kept = await snapshot.facts(batch, product)
+    html = await asyncio.to_thread(
+        render, assemble({**kept, "lot": lot, "product": shown_product}, lang, base_url, today, checked)
+    )
+    if kept["head"] == state.head and state.snapshot_id is not None:
+        await snapshot.keep_page(state.snapshot_id, state.version, lang, key, html)
+    return Shown(html, checked.status.value, False)
+
+
+@cache
+def template_version() -> str:
+    """sha256 of what a page is rendered with besides its facts: the templates and this module's wording."""
+    digest = hashlib.sha256()
+    for path in sorted(TEMPLATES.glob("*.html")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    wording = [LABELS, STEP_NAMES, RECALL_STEP, FIRST_STAGES, LAST_STAGES]
+    digest.update(json.dumps(wording, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def page_key(
+    version: int,
+    lot: dict[str, Any],
+    product: dict[str, Any],
+    head: list[Any] | None,
+    integrity: Integrity,
+    lang: str,
+    base_url: str,
+    today: dt.date,
+) -> str:
+    """The key of a stored page: what `assemble` and `render` make it from (the templates and wording, the
+    snapshot's version, the lot's and the product's shown fields, the chain head its facts were read at, the
+    integrity verdict, the language, the day and the public base URL). Equal keys, equal pages."""
+    verdict = [integrity.status.value, integrity.events_checked, integrity.reason, integrity.legacy_events]
+    material = [template_version(), version, lot, product, head, verdict, lang, today.isoformat(), base_url]
+    return hashlib.sha256(
+        json.dumps(material, sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
 async def collect(batch: Batch, product: Product) -> dict[str, Any]:

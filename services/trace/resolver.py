@@ -27,8 +27,11 @@ route must take the lot from the raw path or a `{lot:path}` parameter since a lo
   `{base}/epcis/events?MATCH_anyEPCClass={lot link}`, every event naming the lot, its production
   (transformation) included. A serial has none of its own: events are recorded per lot.
 
-One SQL statement per resolution: the lot with its product and the product's latest certificate, or the
-product with its certificate."""
+One SQL statement per resolution: for a plain scan (no link type asked for, no linkset), the ids of the
+published lot and product (`default_link`: a scan's redirect builds no other link); otherwise the lot with
+its product and the product's latest certificate, or the product with its certificate (`resolve`, every link
+of every level). A link that names nothing published is resolved in full, for the reason and the product
+page its refusal carries (a second statement, on that path only)."""
 
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlencode
 
 from jsonschema import Draft7Validator
+from tortoise import connections
 
 from models import Batch, BatchStatus, Evaluation, Product
 from services.common import clock, page_cache
@@ -250,13 +254,19 @@ def _lot_level(batch: Batch, product: Product, anchor: str, base: str) -> Level:
     return Level(anchor, f"{name}, lô {lot}", links, "traceability")
 
 
+def _serial_page(base: str, product_id: int, link: ParsedLink) -> str:
+    """The unit's own trace page: the lot's, told which serial was scanned, so that it can warn when the code
+    looks copied (services/labels/scans.py)."""
+    assert link.lot is not None
+    assert link.serial is not None
+    return f"{base}/t/{product_code(product_id)}/{encode(link.lot)}?{urlencode({'serial': link.serial})}"
+
+
 def _serial_level(product: Product, link: ParsedLink, anchor: str, base: str) -> Level:
     assert link.lot is not None
     assert link.serial is not None
     description = f"{product.name}, lô {link.lot}, số sê-ri {link.serial}"
-    # The unit's own trace page: the lot's, told which serial was scanned, so that it can warn when the
-    # code looks copied (services/labels/scans.py).
-    page = f"{base}/t/{product_code(product.id)}/{encode(link.lot)}?{urlencode({'serial': link.serial})}"
+    page = _serial_page(base, product.id, link)
     name_en = product.name_en or product.name
     trace = (
         Link("traceability", page, f"Truy xuất nguồn gốc: {description}", "vi"),
@@ -270,6 +280,50 @@ def _serial_level(product: Product, link: ParsedLink, anchor: str, base: str) ->
     # No gs1:epcis link of its own: events are recorded per lot (quantityList), so the lot's link (found one
     # level up) is the unit's history.
     return Level(anchor, description, trace, "traceability")
+
+
+_DEFAULT_SQL = {
+    # (names a lot, by GTIN): the ids of the published lot and product, or of the published product
+    (True, True): "SELECT b.id, p.id FROM batch b JOIN product p ON p.id = b.product_id "
+    "WHERE p.gtin = $1 AND b.lot_code = $2 AND b.is_published AND p.is_published LIMIT 1",
+    (True, False): "SELECT b.id, p.id FROM batch b JOIN product p ON p.id = b.product_id "
+    "WHERE p.id = $1 AND b.lot_code = $2 AND b.is_published AND p.is_published LIMIT 1",
+    (False, True): "SELECT NULL, p.id FROM product p WHERE p.gtin = $1 AND p.is_published LIMIT 1",
+    (False, False): "SELECT NULL, p.id FROM product p WHERE p.id = $1 AND p.is_published LIMIT 1",
+}
+
+
+async def default_link(link: ParsedLink, base_url: str, language: Language) -> tuple[str, int | None] | None:
+    """The default link of a well-formed `link` in `language` and the lot's id: what a plain scan is
+    redirected to, the same link `resolve(...).find(default type, language)` gives, read in one light SQL
+    statement (the ids of the published lot and product) instead of every link of every level. None when the
+    link names nothing published or is one `resolve` refuses: the caller then resolves it in full."""
+    if link.cpv is not None or link.tpx is not None or (link.serial is not None and link.lot is None):
+        return None
+    by_gtin = link.key == "01"
+    if by_gtin:
+        key: int | str = link.key_value
+    else:
+        product_id = product_id_of(link.key_value)
+        if product_id is None or not 0 < product_id <= _MAX_ID or product_code(product_id) != link.key_value:
+            return None
+        key = product_id
+    client = connections.get("default")
+    sql = _DEFAULT_SQL[(link.lot is not None, by_gtin)]
+    params: list[Any] = [key] if link.lot is None else [key, link.lot]
+    if client.capabilities.dialect != "postgres":
+        sql = sql.replace("$1", "?").replace("$2", "?")  # each once, in order
+    _, rows = await client.execute_query(sql, params)
+    if not rows:
+        return None
+    batch_id, product_id = rows[0][0], int(rows[0][1])
+    base = base_url.rstrip("/")
+    english = "?lang=en" if language == "en" else ""
+    if link.lot is None:  # gs1:pip
+        return product_page_url(base, product_id) + english, None
+    if link.serial is not None:  # gs1:traceability of the unit
+        return _serial_page(base, product_id, link) + ("&lang=en" if language == "en" else ""), int(batch_id)
+    return trace_page_url(base, product_id, link.lot) + english, int(batch_id)  # gs1:traceability of the lot
 
 
 async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None) -> Resolution | NotFound:
@@ -510,14 +564,21 @@ async def answer(request: ResolverRequest, today: dt.date | None = None) -> Outc
         link = parse(request.raw_path)
     except LinkSyntaxError as error:
         return Refusal(RefusalReason.MALFORMED, error.message_en, error.message_vi)
+    uri = request.base_url.rstrip("/") + link.path()
+    identified = Identified(uri, _with_query(uri, link.attribute_query()) if link.compressed else None)
+    requested, kept = _query_pairs(request.query)
+    if requested is None and not wants_linkset(request.accept):
+        # A plain scan: its default link, read lightly (the default type of every level a link names is the
+        # one `default_link` follows).
+        found = await default_link(link, request.base_url, language)
+        if found is not None:
+            query = "&".join(q for q in (link.attribute_query(), "&".join(kept)) if q)
+            return Redirect(identified, _with_query(found[0], query), found[1], link.serial)
     resolution = await resolve(link, request.base_url, today)
     if isinstance(resolution, NotFound):
         return Refusal(
             RefusalReason.UNKNOWN, resolution.message_en, resolution.message_vi, resolution.product
         )
-    uri = request.base_url.rstrip("/") + link.path()
-    identified = Identified(uri, _with_query(uri, link.attribute_query()) if link.compressed else None)
-    requested, kept = _query_pairs(request.query)
     if requested in ("linkset", "all") or (requested is None and wants_linkset(request.accept)):
         return LinksetAnswer(identified, linkset(resolution))
     if requested is None:

@@ -19,7 +19,11 @@ certifications), kept as JSON, so that a first scan of a lot (a miss of the page
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from tortoise import connections
@@ -39,8 +43,9 @@ from models import (
     ProductImage,
     TraceSnapshot,
 )
+from services.common import settings
 
-_STALE = "data = NULL, version = version + 1"
+_STALE = "data = NULL, version = version + 1, page_key_vi = NULL, page_vi = NULL, page_key_en = NULL, page_en = NULL"
 
 
 async def facts(batch: Batch, product: Product) -> dict[str, Any]:
@@ -108,18 +113,125 @@ def _has_inputs(collected: dict[str, Any]) -> bool:
     return bool(collected["inputs"]) or collected["withheld"] > 0
 
 
-async def rebuild(batch_ids: Iterable[int]) -> None:
-    """Build the snapshots of these lots now, in the caller's transaction (a trace write of them)."""
-    from services.trace import page
+async def rebuild(batch_ids: Iterable[int], base_url: str | None = None) -> None:
+    """Build the snapshots of these lots now, in the caller's transaction (a trace write of them): the facts,
+    the integrity verdict (checked here, in the transaction) and, when it is valid, the page in both languages
+    for today and `base_url` (the public base URL, by default the configured one)."""
+    from services.trace import integrity, page
 
+    base = base_url or settings.current().public_base_url
     for batch in await Batch.filter(id__in=set(batch_ids)).select_related("product"):
         collected = await page.collect(batch, batch.product)
         inputs = _has_inputs(collected)
         updated = await TraceSnapshot.filter(batch_id=batch.id).update(
-            data=collected, has_inputs=inputs, version=F("version") + 1
+            data=collected, has_inputs=inputs, version=F("version") + 1, **_NO_PAGES
         )
         if not updated:
             await TraceSnapshot.create(batch_id=batch.id, version=0, data=collected, has_inputs=inputs)
+        row = await TraceSnapshot.get(batch_id=batch.id).only("id", "version")
+        checked = await integrity.check_now(batch.id, base)
+        await integrity.keep(batch.id, checked)
+        if checked.valid:
+            today = page.today()
+            pages: dict[str, str | None] = {}
+            for lang in ("vi", "en"):
+                key = page.page_key(
+                    row.version,
+                    collected["lot"],
+                    collected["product"],
+                    collected["head"],
+                    checked,
+                    lang,
+                    base,
+                    today,
+                )
+                assembled = page.assemble(collected, lang, base, today, checked)
+                pages[f"page_key_{lang}"] = key
+                pages[f"page_{lang}"] = await asyncio.to_thread(page.render, assembled)
+            await TraceSnapshot.filter(id=row.id).update(**pages)
+
+
+_NO_PAGES: dict[str, None] = dict.fromkeys(("page_key_vi", "page_vi", "page_key_en", "page_en"))
+
+
+@dataclass(slots=True)
+class ScanState:
+    """What a scan of a lot reads in one statement (`scan_state`)."""
+
+    batch: Batch
+    product: Product
+    snapshot_id: int | None  # None: the lot has no snapshot row (inserted behind the services' back)
+    version: int | None
+    head: list[Any] | None  # [chain hash, event count], as `head_of`
+    verdict: dict[str, Any] | None  # the stored verdict and its fingerprint (services/trace/integrity.py)
+    fingerprint: str | None
+    rows_now: str | None  # PostgreSQL: the fingerprint of the rows the integrity check reads, now
+    page_key: str | None  # the stored page of the language asked for, and its key
+    page: str | None
+
+
+def _columns(model: type[Batch] | type[Product], alias: str) -> str:
+    return ", ".join(f'{alias}."{c}" AS "{alias}_{c}"' for c in sorted(model._meta.db_fields))
+
+
+def _model[M: (Batch, Product)](model: type[M], alias: str, row: dict[str, Any]) -> M:
+    prefix = f"{alias}_"
+    return model._init_from_db(**{c: row[prefix + c] for c in model._meta.db_fields})
+
+
+@cache
+def _scan_sql(postgres: bool, lang: str) -> str:
+    from services.trace import integrity
+
+    rows_now = integrity.fingerprint_sql("b.id") if postgres else "NULL"
+    sql = (
+        f"SELECT {_columns(Batch, 'b')}, {_columns(Product, 'p')}, s.id AS s_id, s.version AS s_version, "  # noqa: S608
+        f"s.verdict AS s_verdict, s.fingerprint AS s_fingerprint, s.page_key_{lang} AS s_page_key, "
+        f"s.page_{lang} AS s_page, h.chain_hash AS h_chain_hash, h.event_count AS h_event_count, "
+        f"{rows_now} AS rows_now "
+        "FROM batch b JOIN product p ON p.id = b.product_id "
+        "LEFT JOIN trace_snapshot s ON s.batch_id = b.id LEFT JOIN lot_head h ON h.batch_id = b.id "
+        "WHERE b.product_id = $1 AND b.lot_code = $2"
+    )
+    return sql if postgres else sql.replace("$1", "?").replace("$2", "?")  # each once, in order
+
+
+async def scan_state(product_id: int, lot_code: str, lang: str) -> ScanState | None:
+    """The lot `lot_code` of the product, with its product, its snapshot row's version, stored verdict and page
+    in `lang`, its chain head and (PostgreSQL) the fingerprint of the rows its integrity check reads: one SQL
+    statement. None when there is no such lot."""
+    from services.trace import integrity
+
+    client = connections.get("default")
+    rows = await client.execute_query_dict(
+        _scan_sql(integrity.fingerprinted(client), lang), [product_id, lot_code]
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    verdict = row["s_verdict"]
+    if isinstance(verdict, str):
+        verdict = json.loads(verdict)
+    head = None if row["h_chain_hash"] is None else [row["h_chain_hash"], row["h_event_count"]]
+    return ScanState(
+        _model(Batch, "b", row),
+        _model(Product, "p", row),
+        row["s_id"],
+        row["s_version"],
+        head,
+        verdict,
+        row["s_fingerprint"],
+        row["rows_now"],
+        row["s_page_key"],
+        row["s_page"],
+    )
+
+
+async def keep_page(snapshot_id: int, version: int, lang: str, key: str, html: str) -> None:
+    """Store a page rendered at a scan, if the snapshot's version has not moved meanwhile (as `facts` does)."""
+    await TraceSnapshot.filter(id=snapshot_id, version=version).update(
+        **{f"page_key_{lang}": key, f"page_{lang}": html}
+    )
 
 
 async def _stale(where: str, params: list[Any], using_db: Any = None) -> None:

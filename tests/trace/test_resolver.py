@@ -486,9 +486,47 @@ async def test_one_sql_statement_per_resolution(
         response = await client.get(path, params={"linkType": "linkset"})
         assert response.status_code == 200
         assert len(sql_counter.statements) == 1, sql_counter.statements
+        sql_counter.statements.clear()
+        scan = await client.get(path, headers={"accept": "text/html"})  # a phone's plain scan: its 307
+        assert scan.status_code == 307
+        assert len(sql_counter.statements) == 1, sql_counter.statements
     sql_counter.statements.clear()
     assert (await client.get(f"/01/{GTIN14[:-1]}4")).status_code == 400
     assert sql_counter.statements == []  # bad syntax never reaches the database
+
+
+async def test_a_plain_scan_goes_where_the_full_resolution_sends_it(
+    client: AsyncClient, catalogue: Catalogue
+) -> None:
+    """A scan's redirect is read lightly (`default_link`): the same target as the default link of every
+    level the full resolution builds, in each language, with the query string passed on."""
+    paths = [
+        f"/01/{GTIN14}",
+        f"/01/{GTIN13}",
+        lot_path(),
+        lot_path() + "/21/U-0001",
+        f"/p/{catalogue.puffed_code}",
+        f"/p/{catalogue.puffed_code}/10/BP-01",
+        f"/p/{catalogue.puffed_code}/10/BP-01/21/S%2F1",
+        lot_path() + "?15=250101",
+    ]
+    for raw in paths:
+        path, _, attributes = raw.partition("?")
+        for query in (attributes, "utm_source=label", "utm_source=label&linkType=gs1:defaultLink"):
+            for accept_language in ("vi", "en-US,en;q=0.9"):
+                asked = resolver.ResolverRequest(path, query, "text/html", accept_language, BASE)
+                light = await resolver.answer(asked)
+                link = digital_link.parse(path)
+                language = resolver.preferred_language(accept_language)
+                full = await resolver.resolve(link, BASE)
+                assert isinstance(full, resolver.Resolution), path
+                target = full.find(full.default_type(), language)
+                assert target is not None
+                assert isinstance(light, resolver.Redirect), (path, light)
+                _, kept = resolver._query_pairs(query)
+                passed = "&".join(q for q in (link.attribute_query(), "&".join(kept)) if q)
+                assert light.location == resolver._with_query(target.href, passed), (path, query)
+                assert light.batch_id == full.batch_id
 
 
 def test_the_vendored_linkset_schema_is_the_official_copy() -> None:
