@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from benchmarks.session import BenchError, tortoise_url
+from benchmarks.trace_data import BASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +107,9 @@ def app_server(dsn: str, schema: str, port: int, logs: Path) -> Server:
             "LOG_LEVEL": "WARNING",
             "HOST": "127.0.0.1",
             "PORT": str(port),
+            # The address its lots were recorded under, as in production (writes and scans share it): the
+            # pages stored at each write are of this base URL.
+            "OCOP_PUBLIC_BASE_URL": BASE_URL,
         },
         port,
         logs / "app.log",

@@ -13,7 +13,13 @@ it stopped: a legacy event with tens of thousands of sensor reports (stored befo
 of hashing once per process, in a thread, never on the loop and never per view.
 
 Events of hash scheme 1 (recorded before migration 0007) keep verifying with it, but it did not cover their
-notes and places: `legacy_events` counts them, so that the page says so instead of calling them intact."""
+notes and places: `legacy_events` counts them, so that the page says so instead of calling them intact.
+
+The stored verdict (the trace page, on PostgreSQL): a valid verdict is kept in the lot's snapshot row with the
+fingerprint (ids, `xmin`, `ctid`) of exactly the rows it was computed from; a page whose rows' fingerprint now
+is the same shows it without reading or hashing the events, any other runs the whole check (`for_page`; see
+"the stored verdict" below). Writers check in their transaction (`check_now`). SQLite keeps the live check,
+reused per process while the lot has no newer event, for at most INTEGRITY_MAX_AGE (`integrity_cached`)."""
 
 from __future__ import annotations
 
@@ -342,24 +348,26 @@ def fingerprint_sql(lot: str) -> str:
     not start with `fp`): its quantities' events, their quantities and every lot and
     product those name (and the lot's own), the events' places and identifiers, the lot's head, and the names
     its producer gave to partners' places (all of them: a superset of the ones `altered_names` reads)."""
+    # `= ANY(ARRAY(...))`: each set is read by its index (an IN or OR over a CTE is estimated at hundreds of rows,
+    # and the planner scans the whole table).
     return f"""(WITH
-fp_ids AS (SELECT DISTINCT event_id AS id FROM event_quantity WHERE batch_id = {lot}),
+fp_ids AS (SELECT ARRAY(SELECT DISTINCT event_id FROM event_quantity WHERE batch_id = {lot}) AS ids),
 fp_event AS (SELECT fpe.id, fpe.xmin, fpe.ctid, fpe.read_point_id, fpe.biz_location_id FROM trace_event fpe
-    WHERE fpe.id IN (SELECT id FROM fp_ids)),
+    WHERE fpe.id = ANY((SELECT ids FROM fp_ids)::int[])),
 fp_quantity AS (SELECT fpq.id, fpq.xmin, fpq.ctid, fpq.batch_id FROM event_quantity fpq
-    WHERE fpq.event_id IN (SELECT id FROM fp_ids)),
+    WHERE fpq.event_id = ANY((SELECT ids FROM fp_ids)::int[])),
 fp_lot AS (SELECT fpb.id, fpb.xmin, fpb.ctid, fpb.product_id FROM batch fpb
-    WHERE fpb.id = {lot} OR fpb.id IN (SELECT batch_id FROM fp_quantity)),
+    WHERE fpb.id = ANY(ARRAY(SELECT batch_id FROM fp_quantity UNION SELECT {lot}))),
 fp_product AS (SELECT fpp.id, fpp.xmin, fpp.ctid, fpp.producer_id FROM product fpp
-    WHERE fpp.id IN (SELECT product_id FROM fp_lot)),
+    WHERE fpp.id = ANY(ARRAY(SELECT product_id FROM fp_lot))),
 fp_location AS (SELECT fpl.id, fpl.xmin, fpl.ctid FROM location fpl
-    WHERE fpl.id IN (SELECT read_point_id FROM fp_event UNION SELECT biz_location_id FROM fp_event)),
+    WHERE fpl.id = ANY(ARRAY(SELECT read_point_id FROM fp_event UNION SELECT biz_location_id FROM fp_event))),
 fp_identifier AS (SELECT fpi.id, fpi.xmin, fpi.ctid FROM trace_event_identifier fpi
-    WHERE fpi.event_id IN (SELECT id FROM fp_ids)),
+    WHERE fpi.event_id = ANY((SELECT ids FROM fp_ids)::int[])),
 fp_head AS (SELECT fph.id, fph.xmin, fph.ctid FROM lot_head fph WHERE fph.batch_id = {lot}),
 fp_name AS (SELECT fpn.id, fpn.xmin, fpn.ctid FROM external_location_name fpn
-    WHERE fpn.producer_id IN (SELECT fpp.producer_id FROM fp_product fpp JOIN fp_lot fpb ON fpb.product_id = fpp.id
-        WHERE fpb.id = {lot}))
+    WHERE fpn.producer_id = ANY(ARRAY(SELECT fpp.producer_id FROM fp_product fpp
+        JOIN fp_lot fpb ON fpb.product_id = fpp.id WHERE fpb.id = {lot})))
 SELECT encode(sha256(convert_to(concat_ws('|', {", ".join(_rows_of(t) for t in _FINGERPRINTED)}), 'UTF8')), 'hex'))"""  # noqa: S608 - our SQL, values bound
 
 

@@ -1,6 +1,7 @@
 """The trace page's per-lot snapshot (`trace_snapshot`): what `services.trace.page.collect` reads of a lot
 (~10 queries: product, producer, certificate, image, events, locations, partners' names, lineage,
-certifications), kept as JSON, so that a first scan of a lot (a miss of the page caches) reads one row.
+certifications), kept as JSON, so that a first scan of a lot (a miss of the page caches) reads one row, and
+the page rendered from it, so that such a scan is one statement and stored bytes.
 
 - Rebuilt in the transaction of every trace write of the lot (its creation, each event, recall and
   correction: `rebuild`, called where the lot's chain head moves), so a lot just recorded has its snapshot.
@@ -13,8 +14,16 @@ certifications), kept as JSON, so that a first scan of a lot (a miss of the page
   before a write commits is never kept.
 - Every lot created through the services has its row from the start (and migration 0018 gives existing
   lots theirs); a lot inserted behind the services' back gets one at its first scan.
-- Not in it: the integrity check (it reads the events every time, so tampering still shows), the day, the
-  language and the public base URL (`page.assemble` applies them).
+- Not in its facts: the integrity check, the day, the language and the public base URL (`page.assemble` applies
+  them). Beside them the row keeps the lot's last valid integrity verdict with the fingerprint of the rows it
+  was computed from (PostgreSQL; services/trace/integrity.py, "the stored verdict": it stands only while those
+  rows are unchanged, whoever changes them) and the page rendered in each language with the key of everything
+  it was rendered from (`page.page_key`: the snapshot's `version`, the lot's and product's fields, the chain
+  head, the verdict, the day, the base URL, the templates). `rebuild` renders both for the day and base URL of
+  the write; a scan whose key differs renders and stores its own (`keep_page`, only if `version` has not moved).
+  Emptying the snapshot empties its pages; the verdict stays (its fingerprint says when it no longer holds).
+- A scan reads all of it in one statement (`scan_state`): the lot, its product, the row, the chain head and
+  the rows' fingerprint now.
 """
 
 from __future__ import annotations
