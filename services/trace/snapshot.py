@@ -37,7 +37,6 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 from tortoise.signals import Signals
 
 from models import (
@@ -131,21 +130,21 @@ async def rebuild(batch_ids: Iterable[int], base_url: str | None = None) -> None
     base = base_url or settings.current().public_base_url
     for batch in await Batch.filter(id__in=set(batch_ids)).select_related("product"):
         collected = await page.collect(batch, batch.product)
-        inputs = _has_inputs(collected)
-        updated = await TraceSnapshot.filter(batch_id=batch.id).update(
-            data=collected, has_inputs=inputs, version=F("version") + 1, **_NO_PAGES
-        )
-        if not updated:
-            await TraceSnapshot.create(batch_id=batch.id, version=0, data=collected, has_inputs=inputs)
-        row = await TraceSnapshot.get(batch_id=batch.id).only("id", "version")
+        # Locked to the end of the caller's transaction: a concurrent emptying (`_stale`) moves the version after.
+        row = await TraceSnapshot.filter(batch_id=batch.id).select_for_update().only("id", "version").first()
+        version = 0 if row is None else row.version + 1
         checked = await integrity.check_now(batch.id, base)
-        await integrity.keep(batch.id, checked)
+        written: dict[str, Any] = {
+            "data": collected,
+            "has_inputs": _has_inputs(collected),
+            "version": version,
+        }
+        written |= _NO_PAGES | {"verdict": integrity.stored_form(checked), "fingerprint": checked.fingerprint}
         if checked.valid:
             today = page.today()
-            pages: dict[str, str | None] = {}
             for lang in ("vi", "en"):
-                key = page.page_key(
-                    row.version,
+                written[f"page_key_{lang}"] = page.page_key(
+                    version,
                     collected["lot"],
                     collected["product"],
                     collected["head"],
@@ -155,9 +154,12 @@ async def rebuild(batch_ids: Iterable[int], base_url: str | None = None) -> None
                     today,
                 )
                 assembled = page.assemble(collected, lang, base, today, checked)
-                pages[f"page_key_{lang}"] = key
-                pages[f"page_{lang}"] = await asyncio.to_thread(page.render, assembled)
-            await TraceSnapshot.filter(id=row.id).update(**pages)
+                written[f"page_{lang}"] = await asyncio.to_thread(page.render, assembled)
+        # One write of the row (each write of it leaves a dead version of its JSON and pages behind).
+        if row is None:
+            await TraceSnapshot.create(batch_id=batch.id, **written)
+        else:
+            await TraceSnapshot.filter(id=row.id).update(**written)
 
 
 _NO_PAGES: dict[str, None] = dict.fromkeys(("page_key_vi", "page_vi", "page_key_en", "page_en"))
