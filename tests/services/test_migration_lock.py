@@ -16,7 +16,11 @@ import pytest
 from services.common import db
 from tests.conftest import POSTGRES_DSN, ROOT
 
-pytestmark = pytest.mark.skipif(POSTGRES_DSN is None, reason="PostgreSQL only: SQLite is one process")
+# Real `server.py migrate --demo-if-empty` processes: `make test-slow` (CI runs it after `make test`).
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(POSTGRES_DSN is None, reason="PostgreSQL only: SQLite is one process"),
+]
 
 
 def _start(database_url: str) -> subprocess.Popen[str]:
