@@ -8,6 +8,8 @@ UV_VERSION := 0.13.8
 PYTHON ?= $(shell for p in python3.12 python3.13 $$(ls -d /root/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null); do \
             command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null \
             && { command -v $$p; break; }; done)
+# Looked up once per make run (a `?=` variable would run the search again at every use).
+PYTHON := $(PYTHON)
 UV := .tools/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
@@ -20,12 +22,12 @@ export HOST PORT
 TEST_WORKERS ?= 2
 
 .PHONY: help setup runtime run serve demo migrate test lint format bench schema clean worker demo-catalog graphiql-assets \
-        frontend-tools schema-lint schema-check codegen test-slow bench-compiled test-compiled-fuzz cluster test-cluster
+        frontend-tools schema-lint schema-check codegen lint-python test-slow bench-compiled test-compiled-fuzz cluster test-cluster
 
 help:
 > @echo "make run    - set up, migrate, load demo data on first start, serve on $(HOST):$(PORT)"
 > @echo "make test   - set up, lint, run the whole suite (SQLite, and PostgreSQL when OCOP_TEST_POSTGRES_DSN is set)"
-> @echo "make test-slow - the slow tests (pytest -m slow): deploy/install.sh in a clean directory, then migrate + serve"
+> @echo "make test-slow - the slow tests (pytest -m slow): deploy/install.sh, then migrate + serve; stories of real server.py processes"
 > @echo "make lint   - ruff + mypy + the GraphQL schema linter and breaking-change check (schema-lint, schema-check)"
 > @echo "make schema-lint  - graphql-eslint on schema.graphql and examples/operations (rules: docs/frontend.md)"
 > @echo "make schema-check - fail on a breaking change against the last released schema not listed in CHANGELOG.md"
@@ -71,7 +73,13 @@ demo: runtime
 > $(VENV)/python server.py migrate
 > $(VENV)/python server.py demo
 
-lint: setup schema-lint schema-check
+# The Python checks and the Node ones (whose first step on a fresh clone is `npm ci`, mostly waiting on the
+# network and the disk) run side by side; each step's output is printed whole when it ends.
+lint: setup
+> @$(MAKE) --no-print-directory -j2 --output-sync=target lint-python schema-lint schema-check
+
+# Run by `lint` once the venv is set up (not on its own: it sets up nothing).
+lint-python:
 > $(VENV)/ruff check .
 > $(VENV)/ruff format --check .
 > $(VENV)/mypy .
@@ -110,7 +118,9 @@ demo-catalog: runtime
 test: lint
 > $(VENV)/pytest -n $(TEST_WORKERS)
 
-# Left out of `make test` (pyproject's addopts: -m 'not slow'); .ci/run runs it after `make test`.
+# Left out of `make test` (pyproject's addopts: -m 'not slow'); .ci/run runs it after `make test`. The slow
+# tests start real processes (a fresh venv, `server.py serve`/`migrate`/`worker`, PgBouncer): seconds of
+# start-up each, which `make test` keeps under 5 minutes without.
 test-slow: setup
 > $(VENV)/pytest -n 0 -m slow
 

@@ -179,16 +179,22 @@ async def _empty_mutable_tables(backend: str) -> None:
         await conn.execute_query(statement)
 
 
-@pytest.fixture
-async def db(database: Database) -> AsyncIterator[Database]:
+async def forget_writes(database: Database) -> None:
+    """Empties what was written and the per-process memos of it: after every test (`db`), and in a fixture
+    of a wider scope that writes, keeps what it read (a rendered file) and leaves the database empty."""
     from services.api import trusted_documents
     from services.labels import scans
 
-    yield database
     await _empty_mutable_tables(database.backend)
     scans.forget_counted()  # its per-process memos are keyed by ids, which the next test reuses
     instance.forget()  # the installation's minted base URL, read again from the emptied table
     trusted_documents.forget()  # documents found by hash, kept per process
+
+
+@pytest.fixture
+async def db(database: Database) -> AsyncIterator[Database]:
+    yield database
+    await forget_writes(database)
 
 
 def app_settings(**overrides: Any) -> Settings:

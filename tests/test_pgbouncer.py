@@ -22,6 +22,9 @@ import pytest
 
 from tests.conftest import POSTGRES_DSN, ROOT
 
+# Real `server.py migrate` and `serve` processes behind PgBouncer: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 RUN_LOCAL = ROOT / "deploy" / "pgbouncer" / "run-local.sh"
 LOGIN = 'mutation { login(input: {email: "producer@demo.ocop.vn", password: "ocop-demo-2019"}) { token errors { code } } }'
 LOTS = "{ batches(first: 20) { edges { node { id lotCode events { bizStep } } } } }"

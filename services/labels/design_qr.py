@@ -34,7 +34,6 @@ from PIL import Image
 
 from models import StoredFile
 from services.common import signing, storage
-from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource, local_uri
 from services.labels import runs
 from services.packaging import uploads
 from services.policy import Reach
@@ -277,7 +276,11 @@ async def uploaded_logo(source: DesignSource) -> bytes | None:
 
 def registry_logo(url: str) -> bytes | None:
     """The bytes of a producer's logo, read through the catalog's fetcher (our /media/ and /static/ files;
-    anything else, an https:// address above all, is refused: None)."""
+    anything else, an https:// address above all, is refused: None). The fetcher is imported here: it is
+    WeasyPrint's, whose import would otherwise cost every process that loads this module (the server, each
+    worker and command) a second of start-up; the renders that call this have it loaded already."""
+    from services.fairs.catalog.fetcher import CatalogFetcher, RefusedResource, local_uri
+
     try:
         response = CatalogFetcher().fetch(local_uri(url))
     except RefusedResource:

@@ -73,6 +73,8 @@ def _wait(url: str) -> httpx.Response:
             time.sleep(0.1)
 
 
+# Real `server.py serve` and `migrate` processes (seconds of start-up each): `make test-slow` (CI runs it).
+@pytest.mark.slow
 def test_a_fresh_database_is_not_ready_until_migrated_then_serves_the_demo(
     server_env: dict[str, str],
 ) -> None:
@@ -106,6 +108,7 @@ def test_a_fresh_database_is_not_ready_until_migrated_then_serves_the_demo(
     assert again["data"]["products"]["totalCount"] == products["totalCount"]
 
 
+@pytest.mark.slow
 def test_a_production_server_hides_its_schema_masks_errors_and_needs_a_secret(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:

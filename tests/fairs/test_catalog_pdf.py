@@ -20,7 +20,7 @@ from services.common import settings
 from services.fairs.catalog import document, images, render
 from services.fairs.catalog.data import CatalogData, load_catalog
 from services.fairs.catalog.render import render_catalog, render_catalog_with_stats
-from tests.conftest import Database
+from tests.conftest import Database, forget_writes
 from tests.factories import MUST_RENDER
 from tests.fairs.catalog_fair import CatalogFair, build_catalog_fair
 from tests.fairs.catalog_pdf import CatalogPdf
@@ -35,12 +35,16 @@ class Rendered:
     pdf: CatalogPdf
 
 
-@pytest.fixture
-def media(tmp_path: Path) -> Iterator[Path]:
+def media_folder(folder: Path) -> Path:
     """A media folder with the photo of the kẹo dừa."""
-    folder = tmp_path / "media"
     (folder / "catalog-test").mkdir(parents=True)
     Image.new("RGB", (120, 90), (200, 160, 60)).save(folder / "catalog-test" / "keo-dua.png")
+    return folder
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> Iterator[Path]:
+    folder = media_folder(tmp_path / "media")
     with settings.overridden(media_dir=folder):
         yield folder
 
@@ -55,9 +59,15 @@ async def rendered_catalog(world: CatalogFair, language: str = "vi", paper: str 
     return Rendered(world, data, CatalogPdf(render_catalog(data)))
 
 
-@pytest.fixture
-async def vi_a4(world: CatalogFair) -> Rendered:
-    return await rendered_catalog(world)
+@pytest.fixture(scope="module")
+async def vi_a4(database: Database, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """The Vietnamese A4 catalog, rendered once per database for the tests that only read the PDF (and the
+    fair it was made from); what it wrote is emptied before they run, as after a test."""
+    with settings.overridden(media_dir=media_folder(tmp_path_factory.mktemp("media"))):
+        try:
+            return await rendered_catalog(await build_catalog_fair())
+        finally:
+            await forget_writes(database)
 
 
 def entry_page(pdf: CatalogPdf, name: str) -> int:

@@ -25,6 +25,9 @@ import pytest
 from services.common import db
 from tests.conftest import BACKENDS, POSTGRES_DSN, ROOT
 
+# Real `server.py migrate` and `worker` processes rendering a catalog: `make test-slow` (CI runs it).
+pytestmark = pytest.mark.slow
+
 SLUG = "hoi-cho-ocop-du-lich-2019"
 SUBMIT = f"""
 import asyncio, sys

@@ -41,6 +41,8 @@ async def _count(schema: str, sql: str) -> int:
         await conn.close()
 
 
+# Real `server.py migrate --demo-if-empty` processes: `make test-slow` (CI runs it after `make test`).
+@pytest.mark.slow
 def test_three_replicas_starting_at_once_migrate_and_load_the_demo_once() -> None:
     assert POSTGRES_DSN is not None
     schema = f"ocop_lock_{uuid.uuid4().hex[:8]}"
