@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Awaitable
-from typing import Any
+from typing import Any, cast
 
 from models import ProducerKind, Role, UnitEra
 from services.accounts.auth import PUBLIC, Actor, Grant
@@ -106,7 +106,8 @@ async def orm_ids(
     filters: search.ProductFilterData, actor: Actor, order: list[str], offset: int, limit: int
 ) -> list[int]:
     query = await search.product_query(filters, visibility=policy.product_visibility(await reach_of(actor)))
-    return list(await query.order_by(*order).offset(offset).limit(limit).values_list("id", flat=True))
+    ids = await query.order_by(*order).offset(offset).limit(limit).values_list("id", flat=True)
+    return cast(list[int], ids)
 
 
 async def sql_ids(
