@@ -12,10 +12,12 @@ from typing import Annotated, Any, Generic, TypeVar, cast
 import strawberry
 from pypika_tortoise.analytics import RowNumber
 from pypika_tortoise.enums import Order
+from strawberry.types import Info
 from tortoise.functions import Count
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from schema.fast import direct
 from schema.ids import Window, encode_cursor, page_window
 
 
@@ -185,15 +187,33 @@ class Edge(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generic
     node: NodeT = strawberry.field(description="The item.")
 
 
+@direct
+def _edges(self: Any, info: Info[Any, None]) -> Any:
+    """A connection's edges: a lazy connection (`Connection.lazy`) builds its nodes when first asked."""
+    edges = self.edges_value
+    if edges is None:
+        nodes = self.build()
+        edges = self.edges_value = [Edge(cursor=c, node=n) for c, n in zip(self.cursors, nodes, strict=True)]
+    return edges
+
+
 @strawberry.type(description="A page of a list, Relay style, with the total over all pages.")
 class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generics only
-    edges: list[Edge[NodeT]] = strawberry.field(description="The items of this page, each with its cursor.")
+    edges: list[Edge[NodeT]] = strawberry.field(
+        description="The items of this page, each with its cursor.", resolver=_edges
+    )
     page_info: PageInfo = strawberry.field(
         description="Where this page sits in the whole list: whether there are pages before and after it, and the cursors to ask for them."
     )
     # What counts the total when the page did not: the query, or what builds it when asked for.
     query: strawberry.Private[QuerySet[Any] | Callable[[], Awaitable[QuerySet[Any]]] | None]
     known_total: strawberry.Private[int | None]
+    edges_value: strawberry.Private[list[Edge[NodeT]] | None] = None
+    # A lazy connection: the page's cursors, what builds its nodes, and the rows they are built from as the
+    # service read them (a compiled plan may project its response from those: schema/compiled/projection.py).
+    cursors: strawberry.Private[list[str] | None] = None
+    build: strawberry.Private[Callable[[], list[NodeT]] | None] = None
+    source: strawberry.Private[Any] = None
 
     @strawberry.field(description="Number of items matching the filter, over all pages.")
     async def total_count(self) -> int:
@@ -212,7 +232,7 @@ class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar g
         """The connection of a page; `query` (or what builds it) counts the total when the page did not
         (forward paging)."""
         return cls(
-            edges=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
+            edges_value=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
             page_info=PageInfo(
                 has_next_page=page.has_next_page,
                 has_previous_page=page.has_previous_page,
@@ -221,6 +241,31 @@ class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar g
             ),
             query=query,
             known_total=page.total,
+        )
+
+    @classmethod
+    def lazy(
+        cls,
+        page: Page[Any],
+        source: Any,
+        build: Callable[[], list[NodeT]],
+        query: QuerySet[Any] | Callable[[], Awaitable[QuerySet[Any]]] | None = None,
+    ) -> Connection[NodeT]:
+        """The connection of a page whose nodes `build` makes from `source` (the rows as read) only when
+        `edges` is resolved: a compiled plan that projects the response straight from `source` never
+        builds them."""
+        return cls(
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            query=query,
+            known_total=page.total,
+            cursors=page.cursors,
+            build=build,
+            source=source,
         )
 
 

@@ -27,7 +27,7 @@ from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, Undefined, gather_with_cancel, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from schema.compiled import policy
+from schema.compiled import policy, projection
 from schema.compiled.plan import (
     ABSTRACT,
     LEAF,
@@ -128,13 +128,19 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
             return self.finish(self.build_response(None))
         return self.finish(self.build_response(data))
 
-    def _execute_fields(self, plan: ObjectPlan, source: Any, path: Path | None) -> Any:
+    def _execute_fields(
+        self, plan: ObjectPlan, source: Any, path: Path | None, projected: dict[str, Any] | None = None
+    ) -> Any:
+        """The fields of `plan` on `source`; those in `projected` are already complete (projection.py)."""
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         parent_name = plan.type.name
         try:
             for field in plan.fields:
+                if projected is not None and field.key in projected:
+                    results[field.key] = projected[field.key]
+                    continue
                 if field.typename:
                     results[field.key] = parent_name
                     continue
@@ -265,6 +271,16 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                     return self._graphql_core(completion, field, info, path, result)
                 if not matches:
                     raise invalid_return_type_error(plan.type, result, field.details)
+            if not plan.projector_compiled:
+                plan.projector = projection.compile(plan)
+                plan.projector_compiled = True
+            if plan.projector is not None:
+                projected = plan.projector(result, self.context_value)
+                if projected is not projection.MISSING:
+                    execution = policy.CURRENT.get()
+                    if execution is not None:
+                        execution.projected += 1
+                    return self._execute_fields(plan, result, path, projected)
             return self._execute_fields(plan, result, path)
         if kind == LIST:
             return self._complete_list(completion, field, info, path, result)

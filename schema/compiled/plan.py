@@ -111,6 +111,9 @@ class ObjectPlan:
     # strawberry's generated is_type_of (an isinstance check, ignoring info), another is_type_of, or none.
     is_type_of: Any
     is_type_of_needs_info: bool
+    # A connection's projection of its edges (projection.py), compiled when first needed; None: none.
+    projector: Any = None
+    projector_compiled: bool = False
 
 
 @dataclass(slots=True)

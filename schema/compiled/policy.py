@@ -35,9 +35,11 @@ class Execution:
     compiled: bool = False
     # Until the executor runs: a document refused before execution (syntax, validation, cost) says so.
     fallback: str | None = "not executed"
+    # Connections whose edges were projected from their rows (projection.py).
+    projected: int = 0
 
     def debug(self) -> dict[str, object]:
-        return {"compiled": self.compiled, "fallback": self.fallback}
+        return {"compiled": self.compiled, "fallback": self.fallback, "projected": self.projected}
 
 
 CURRENT: ContextVar[Execution | None] = ContextVar("ocop_graphql_execution", default=None)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, cast
 
 import strawberry
 from strawberry import relay
@@ -75,16 +77,22 @@ def _prime(info: Info, page: Page[Any], with_producer: bool, with_certificate: b
         loaders.prime(loaders.evaluation, [r.latest_certificate for r in page.rows if r.latest_certificate])
 
 
-async def _listed_page(
-    info: Info, filters: search.ProductFilterData, order: list[str], first: int | None, after: str | None
-) -> Page[Any]:
-    """A forward page of products read by services/registry/listing.py, the loaders primed as
-    `_product_page` primes them."""
+async def _listed_connection(
+    info: Info,
+    filters: search.ProductFilterData,
+    order: list[str],
+    first: int | None,
+    after: str | None,
+    query: Callable[[], Awaitable[QuerySet[Any]]],
+) -> Connection[Product]:
+    """A forward page of products read by services/registry/listing.py. Its nodes are built (and the loaders
+    primed with their rows, as `_product_page` primes them) only when `edges` is resolved: a compiled plan
+    that projects the page (schema/compiled/projection.py) reads the rows as they came."""
     node = ("edges", "node")
     with_producer = selects(info, *node, "producer")
     with_certificate = selects(info, *node, "stars") or selects(info, *node, "certificate")
     window = page_window(first, after, None, None, None)
-    found = await listing.product_rows(
+    found = await listing.read_product_rows(
         filters,
         visibility=policy.product_scope(info.context.reach),
         order=order,
@@ -94,17 +102,23 @@ async def _listed_page(
         with_certificate=with_certificate,
         today=info.context.today,
     )
-    page = Page(
-        rows=found[: window.limit],
-        cursors=[encode_cursor(window.offset + i) for i in range(min(len(found), window.limit))],
-        has_next_page=len(found) > window.limit,
+    shown = dataclasses.replace(found, rows=found.rows[: window.limit])
+    page: Page[Any] = Page(
+        rows=shown.rows,
+        cursors=[encode_cursor(window.offset + i) for i in range(len(shown.rows))],
+        has_next_page=len(found.rows) > window.limit,
         has_previous_page=window.offset > 0,
         total=None,
     )
-    _prime(info, page, with_producer, with_certificate)
     if with_producer and selects(info, *node, "producer", "province"):
-        await info.context.loaders.admin_unit.load_many(sorted({r.producer.province_id for r in page.rows}))
-    return page
+        await info.context.loaders.admin_unit.load_many(sorted({r["pr__province_id"] for r in shown.rows}))
+
+    def build() -> list[Product]:
+        records = shown.records()
+        _prime(info, dataclasses.replace(page, rows=records), with_producer, with_certificate)
+        return [Product.from_model(cast(Any, r)) for r in records]
+
+    return Connection[Product].lazy(page, shown, build, query)
 
 
 @strawberry.type
@@ -137,8 +151,7 @@ class RegistryQuery:
             return await search.product_query(filters, visibility=visibility, today=today)
 
         if last is None and before is None:  # forward: one statement (services/registry/listing.py)
-            page = await _listed_page(info, filters, order, first, after)
-            return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], query)
+            return await _listed_connection(info, filters, order, first, after, query)
         counted = await query()
         page = await _product_page(info, counted, order, (first, after, last, before))
         return Connection[Product].of(page, [Product.from_model(r) for r in page.rows], counted)

@@ -17,6 +17,7 @@ from models import Producer as ProducerModel
 from models import Product as ProductModel
 from models import ProductGroup as ProductGroupModel
 from schema.admin import AdministrativeUnit
+from schema.compiled import projection
 from schema.context import Info
 from schema.enums import (
     CriteriaSet,
@@ -31,8 +32,9 @@ from schema.jobs.types import Job
 from schema.lookahead import now_or_later
 from schema.mapping import from_row
 from schema.pagination import After, Before, Connection, First, Last, deprecated_list
+from services.common import rows
 from services.policy import registry as policy
-from services.registry import programme
+from services.registry import listing, programme
 from services.registry import stars as star_rules
 from services.registry.errors import RegistryErrorCode
 from services.registry.report import figures as report_figures
@@ -881,3 +883,26 @@ class RegistryImport:
     report: RegistryImportReport | None = strawberry.field(
         description="The report once the job has finished; null while it is queued or running."
     )
+
+
+# How a page of the product listing is projected from its rows by compiled plans (schema/compiled/projection.py):
+# a product's and its producer's plain fields are their columns; `stars` is what the resolver computes from
+# the latest certificate read in the same row; `producer` is the producer read in the same row.
+def _stars_of_row(row: dict[str, Any], postgres: bool, context: Any) -> int | None:
+    certificate = rows.record_at(row, EvaluationModel, "e__", postgres)
+    return star_rules.current_stars(cast(Any, certificate), context.today)
+
+
+projection.declare(
+    "Product",
+    ProductModel,
+    not_copied=("standards", "certificate_id"),
+    special={
+        "stars": projection.Computed(_stars_of_row, needs="with_certificate"),
+        "producer": projection.Joined("Producer", "pr__", needs="with_producer"),
+    },
+)
+projection.declare(
+    "Producer", ProducerModel, not_copied=("representative_value", "phone_value", "email_value")
+)
+projection.connection("ProductConnection", "Product", listing.ProductRows)

@@ -108,6 +108,27 @@ def _record(row: dict[str, Any], model: type[Model], prefix: str, postgres: bool
     return record
 
 
+def reader(model: type[Model], attribute: str, prefix: str, postgres: bool) -> Any:
+    """What `_record` does for one attribute of `model` in a row read with `select_list(..., prefix)`, as a
+    function of the row (None when the model stores no such column): for code that reads a few columns of
+    many rows without building records."""
+    for name, column, field in _columns(model):
+        if name != attribute:
+            continue
+        key = prefix + column
+        if field is None or (postgres and type(field) in _NATIVE):
+            return lambda row: row[key]
+        return lambda row: None if (raw := row[key]) is None else _convert(field, raw)
+    return None
+
+
+def record_at(row: dict[str, Any], model: type[Model], prefix: str, postgres: bool) -> Record | None:
+    """The record of `model` read under `prefix` in `row` (a LEFT JOIN's: None when it found no row)."""
+    if row[prefix + "id"] is None:
+        return None
+    return _record(row, model, prefix, postgres)
+
+
 def _select(alias: str, columns: list[tuple[str, str, Field[Any] | None]], prefix: str) -> str:
     return ", ".join(f'{alias}."{column}" AS "{prefix}{column}"' for _, column, _ in columns)
 

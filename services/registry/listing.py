@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -24,6 +25,7 @@ from tortoise.filters import escape_like
 
 from models import Evaluation, Producer, Product
 from services.common import clock, rows
+from services.common.rows import Record
 from services.policy.registry import ProductVisibility
 from services.registry import search
 
@@ -80,6 +82,29 @@ def _visible(visibility: ProductVisibility | None, param: _Params) -> str | None
     return "(" + " OR ".join(alternatives) + ")"
 
 
+@dataclass(frozen=True, slots=True)
+class ProductRows:
+    """A page of the listing as read: one row per product, its columns named as `rows.select_list` names
+    them (the producer's prefixed `pr__`, the latest certificate's `e__`, when selected). `records()` builds
+    what code written against the models reads; `rows.reader` reads single columns without them."""
+
+    rows: list[dict[str, Any]]
+    postgres: bool
+    with_producer: bool
+    with_certificate: bool
+
+    def records(self) -> list[Record]:
+        return [
+            rows.product_record(
+                row,
+                postgres=self.postgres,
+                with_producer=self.with_producer,
+                with_certificate=self.with_certificate,
+            )
+            for row in self.rows
+        ]
+
+
 async def product_rows(
     filters: search.ProductFilterData,
     *,
@@ -94,6 +119,31 @@ async def product_rows(
     """Up to `limit` products matching `filters` among those `visibility` lets the actor see (None: all),
     in `order` (search.ordering's field names), from `offset`; each with `.producer` and
     `.latest_certificate` (None when it has none) when asked. Invalid filters raise search's DomainErrors."""
+    found = await read_product_rows(
+        filters,
+        visibility=visibility,
+        order=order,
+        offset=offset,
+        limit=limit,
+        with_producer=with_producer,
+        with_certificate=with_certificate,
+        today=today,
+    )
+    return found.records()
+
+
+async def read_product_rows(
+    filters: search.ProductFilterData,
+    *,
+    visibility: ProductVisibility | None,
+    order: Sequence[str],
+    offset: int,
+    limit: int,
+    with_producer: bool,
+    with_certificate: bool,
+    today: dt.date | None = None,
+) -> ProductRows:
+    """`product_rows`' page as read, before any record is built."""
     conn = connections.get("default")
     param = _Params(conn.capabilities.dialect == "postgres")
     where: list[str] = []
@@ -141,9 +191,4 @@ async def product_rows(
         f"LIMIT {param(limit)} OFFSET {param(offset)}"
     )
     found = await conn.execute_query_dict(sql, param.values)
-    return [
-        rows.product_record(
-            row, postgres=param.postgres, with_producer=with_producer, with_certificate=with_certificate
-        )
-        for row in found
-    ]
+    return ProductRows(found, param.postgres, with_producer, with_certificate)

@@ -186,7 +186,7 @@ async def test_errors_do_not_leak_traces_or_internals(
         raise RuntimeError("the catalog is broken in /work/main/services/registry/search.py")
 
     monkeypatch.setattr(catalog, "product_query", broken)
-    monkeypatch.setattr(listing, "product_rows", broken)  # the listing's forward pages
+    monkeypatch.setattr(listing, "read_product_rows", broken)  # the listing's forward pages
     response = await prod.post("/graphql?debug=1", json={"query": "query cop { products { totalCount } }"})
     assert response.status_code == 200
     body = response.json()

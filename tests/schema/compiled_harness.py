@@ -50,6 +50,10 @@ class Outcome:
     compiled: bool
     fallback: str | None
     body: dict[str, Any]
+    # Connections whose edges were projected from their rows (schema/compiled/projection.py).
+    projected: int = 0
+    # The answer as sent: keys in the response's order (`canonical` sorts them).
+    ordered: bytes = b""
 
 
 # The one value that is the time of the request, not data: an EPCIS document's creationDate (two runs a
@@ -81,7 +85,8 @@ async def run(
         operation_name=operation_name,
     )
     data, body = canonical(result)
-    return Outcome(data, execution.compiled, execution.fallback, body)
+    ordered = orjson.dumps(body, option=orjson.OPT_NON_STR_KEYS)
+    return Outcome(data, execution.compiled, execution.fallback, body, execution.projected, ordered)
 
 
 RERUNS = 20

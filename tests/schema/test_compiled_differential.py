@@ -127,6 +127,55 @@ async def test_targeted_queries_agree_for_every_role(world: dict[str, Actor], qu
         await differential(query, actor)
 
 
+# Listings a compiled plan answers from the rows the service read (schema/compiled/projection.py): every
+# plain column type (text, nullable text, dates, times with their zone, booleans, integers), the stars
+# computed from the latest certificate, the joined producer, cursors, aliases (two `edges` keys, one key
+# merged from two selections), __typename at every level, fragments, @skip/@include, and the connection's
+# other fields executed beside the projected edges; with filters that leave unpublished products to the
+# officer, stars, provinces and searches that find nothing.
+PROJECTED = [
+    "{ products(first: 50) { edges { node { name stars isPublished producer { name } } } } }",
+    "{ products(first: 7) { __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }"
+    " edges { __typename cursor node { __typename name nameEn description descriptionEn gtin isPublished"
+    " createdAt updatedAt stars producer { __typename name nameEn description createdAt ocopTrainingCompletedOn"
+    " modelExampleRecognisedOn } } } } }",
+    '{ products(first: 5, after: "bzox") { a: edges { cursor n: node { x: name y: name } }'
+    " b: edges { node { stars } } edges { node { name } } edges { node { gtin } } } }",
+    "query { products(first: 9, sortBy: {field: NAME, direction: DESC}) { edges { node { ...P"
+    " stars @include(if: true) gtin @skip(if: true) } } } } fragment P on Product { name producer { ...Q } }"
+    " fragment Q on Producer { name createdAt }",
+    "{ products(first: 20, filter: {minStars: 4}) { edges { node { name stars } } } }",
+    '{ products(first: 20, filter: {provinceCode: "83", search: "dừa"}) { edges { node { name isPublished } } } }',
+    '{ products(first: 20, filter: {search: "no such product anywhere"}) { edges { node { name } } pageInfo { endCursor } } }',
+]
+
+
+@pytest.mark.parametrize("query", PROJECTED)
+async def test_projected_listings_agree_byte_for_byte(world: dict[str, Actor], query: str) -> None:
+    """The projected answer is graphql-core's, keys in the same order, for every role; and it was projected."""
+    for role, actor in world.items():
+        reference = await run(query, actor, compiled=False)
+        outcome = await differential(query, actor)
+        assert outcome.projected >= 1, (role, query)
+        assert outcome.ordered == reference.ordered, role
+
+
+async def test_a_listing_with_a_field_the_rows_do_not_hold_is_completed_field_by_field(
+    world: dict[str, Actor],
+) -> None:
+    """A resolver field (displayName reads the language, group a loader) leaves the listing unprojected, and
+    the answer is the same."""
+    for query in (
+        "{ products(first: 5) { edges { node { name displayName } } } }",
+        "{ products(first: 5) { edges { node { name group { code } } } } }",
+        "{ products(first: 5) { edges { node { id name } } } }",
+        "{ products(last: 5) { edges { node { name } } } }",
+    ):
+        for actor in world.values():
+            outcome = await differential(query, actor)
+            assert outcome.projected == 0, query
+
+
 SCALARS = {
     "Date": st.dates(
         min_value=__import__("datetime").date(2018, 1, 1), max_value=__import__("datetime").date(2027, 1, 1)

@@ -51,8 +51,12 @@ async def test_registered_documents_run_compiled_and_free_form_ones_do_not(db: D
             by_hash = await post(client, documentId=f"sha256:{sha(PROVINCES)}")
             free = await post(client, query=PROVINCES)
             mutation = await post(client, documentId=f"sha256:{sha(LOGOUT)}")
-    assert by_hash["extensions"]["execution"] == {"compiled": True, "fallback": None}
-    assert free["extensions"]["execution"] == {"compiled": False, "fallback": "not a registered document"}
+    assert by_hash["extensions"]["execution"] == {"compiled": True, "fallback": None, "projected": 0}
+    assert free["extensions"]["execution"] == {
+        "compiled": False,
+        "fallback": "not a registered document",
+        "projected": 0,
+    }
     assert by_hash["data"] == free["data"]
     assert by_hash["data"]["provinces"]
     assert mutation["extensions"]["execution"]["compiled"] is False
@@ -63,7 +67,11 @@ async def test_off_never_compiles_and_without_debug_nothing_is_said(db: Database
     with settings.overridden(graphql_debug=True, graphql_compiled=GraphQLCompiled.OFF):
         async with client_of() as client:
             body = await post(client, documentId=f"sha256:{sha(PROVINCES)}")
-    assert body["extensions"]["execution"] == {"compiled": False, "fallback": "OCOP_GRAPHQL_COMPILED=off"}
+    assert body["extensions"]["execution"] == {
+        "compiled": False,
+        "fallback": "OCOP_GRAPHQL_COMPILED=off",
+        "projected": 0,
+    }
     with settings.overridden(graphql_debug=False):
         async with client_of() as client:
             body = await post(client, documentId=f"sha256:{sha(PROVINCES)}")
@@ -90,4 +98,4 @@ async def test_limits_refuse_a_registered_document_before_it_runs(db: Database) 
         async with client_of(max_query_cost=50) as client:
             body = await post(client, documentId=f"sha256:{sha(query)}")
     assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
-    assert body["extensions"]["execution"] == {"compiled": False, "fallback": "not executed"}
+    assert body["extensions"]["execution"] == {"compiled": False, "fallback": "not executed", "projected": 0}
