@@ -150,6 +150,13 @@ def phase_cold_scan(run: Run) -> Phase:
     return phase
 
 
+def phase_name(measure: Callable[[Run], Phase]) -> str:
+    """The name a phase function's Phase has (`phase_officer_compiled` -> "officer (compiled)")."""
+    name = measure.__name__.removeprefix("phase_")
+    special = {"floor_1": "floor #1", "floor_2": "floor #2", "officer_compiled": "officer (compiled)"}
+    return special.get(name, name.replace("_", " "))
+
+
 PHASES: list[Callable[[Run], Phase]] = [
     phase_floor_1,
     phase_repeated,
@@ -288,9 +295,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="PostgreSQL DSN (env OCOP_BENCH_POSTGRES_DSN; a schema is created in it and dropped)",
     )
     parser.add_argument(
+        "--phases",
+        default="",
+        help="comma-separated phases to run besides the two floor runs (all by default; `cold scan` brings "
+        "`healthz`, its baseline): for a quick look at one figure while working on it",
+    )
+    parser.add_argument(
         "--output", type=Path, default=RESULTS, help=f"results JSON ({RESULTS.relative_to(ROOT)})"
     )
     args = parser.parse_args(argv)
+    names = [phase_name(p) for p in PHASES]
+    args.selected = {n.strip() for n in args.phases.split(",") if n.strip()} or set(names)
+    if unknown := args.selected - set(names):
+        parser.error(f"--phases: no phase {sorted(unknown)}; the phases are {names}")
+    args.selected |= {"floor #1", "floor #2"} | ({"healthz"} if "cold scan" in args.selected else set())
     if args.duration <= 0 or args.warmup < 0 or args.connections < 1:
         parser.error("--duration must be > 0, --warmup >= 0, --connections >= 1")
     if args.products < 100 or args.producers < 1:
@@ -343,7 +361,11 @@ def benchmark(session: Session, args: argparse.Namespace) -> None:
     distinct = api_workloads.write_bodies(session.logs / "distinct.json", bodies)
     officer = asyncio.run(api_workloads.officer_token(args.dsn, session.schema, app.env["OCOP_SECRET_KEY"]))
     started = time.perf_counter()
-    lots = asyncio.run(api_workloads.seed_real_lots(args.dsn, session.schema, args.lots))
+    lots = (
+        asyncio.run(api_workloads.seed_real_lots(args.dsn, session.schema, args.lots))
+        if "cold scan" in args.selected
+        else []
+    )
     print(
         f"prepared: {len(bodies)} distinct queries ({len(set(map(orjson.dumps, bodies)))} different) over "
         f"{len(known['words'])} words, {len(known['groups'])} groups, {len(known['provinces'])} provinces; "
@@ -354,6 +376,8 @@ def benchmark(session: Session, args: argparse.Namespace) -> None:
     run = Run(args, session, app, floor, distinct, officer, lots, officer_document=officer_document)
     phases = []
     for measure in PHASES:
+        if phase_name(measure) not in args.selected:
+            continue
         phase = measure(run)
         phases.append(phase)
         run.rss_mb[phase.name] = rss_mb(app.process.pid if app.process else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from strawberry.types import Info as StrawberryInfo
@@ -33,6 +34,9 @@ class Context:
     # The operation run, (name or None, "query" | "mutation" | "subscription"), once the document is parsed
     # and valid (schema/limits.py QueryCost): metrics and traces name it (web/graphql.py).
     operation: tuple[str | None, str] | None = None
+    # The compiled executor's promises to connection resolvers, by response path: the projection that will
+    # answer their edges (schema/compiled/projection.py), so they read only the columns it needs.
+    projections: dict[Any, Any] = field(default_factory=dict)
 
     @property
     def client_address(self) -> str:

@@ -200,6 +200,8 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 result = field.resolve(source, None)
             else:
                 info = self._info(field, path)
+                if field.projector is not None:
+                    projection.promise(self.context_value, path, field.projector)
                 args = field.args
                 if args is None:
                     first = field.details[0]
@@ -271,11 +273,9 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                     return self._graphql_core(completion, field, info, path, result)
                 if not matches:
                     raise invalid_return_type_error(plan.type, result, field.details)
-            if not plan.projector_compiled:
-                plan.projector = projection.compile(plan)
-                plan.projector_compiled = True
-            if plan.projector is not None:
-                projected = plan.projector(result, self.context_value)
+            projector = projection.of(plan)
+            if projector is not None:
+                projected = projector(result, self.context_value)
                 if projected is not projection.MISSING:
                     execution = policy.CURRENT.get()
                     if execution is not None:

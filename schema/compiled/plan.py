@@ -100,6 +100,9 @@ class FieldPlan:
     fast_leaf: bool = False
     non_null: bool = False
     leaf: GraphQLLeafType | None = None
+    # The projection of the connection this field returns, promised to its resolver (projection.py) so that
+    # it reads only the columns the projection needs; None: no promise.
+    projector: Any = None
 
 
 @dataclass(slots=True)
@@ -199,6 +202,14 @@ class Compiler:
         completion = self.completion(return_type, details)
         leaf = completion.inner if completion.kind == NON_NULL else completion
         default = bool(getattr(resolve, "_is_default", False))
+        return_object = (completion.inner if completion.kind == NON_NULL else completion) or completion
+        projector = None
+        if return_object.kind == OBJECT and return_object.object is not None:
+            from schema.compiled import projection  # it reads this module's plans
+
+            projector = projection.of(return_object.object)
+            if projector is not None and projector.columns is None:
+                projector = None
         return FieldPlan(
             key=key,
             name=name,
@@ -216,6 +227,7 @@ class Compiler:
             fast_leaf=default and leaf is not None and leaf.kind == LEAF,
             non_null=completion.kind == NON_NULL,
             leaf=leaf.leaf if leaf is not None else None,
+            projector=projector,
         )
 
     def completion(self, type_: GraphQLOutputType, details: FieldDetailsList) -> Completion:

@@ -2,10 +2,11 @@
 services/common/settings.py):
 
 - `off`: never; graphql-core runs every operation.
-- `registered` (the default): documents registered as trusted documents (services/api/trusted_documents.py,
+- `registered`: documents registered as trusted documents (services/api/trusted_documents.py,
   run by their hash): their text is fixed and known in advance, so compiling them once pays off.
-- `seen`: registered documents, and any other document once it has run `OCOP_GRAPHQL_COMPILED_AFTER`
-  times in this process (counted per document hash, the last `SEEN_SIZE` documents remembered).
+- `seen` (the default): registered documents, and any other document once it has run
+  `OCOP_GRAPHQL_COMPILED_AFTER` times in this process (counted per document hash, the last `SEEN_SIZE`
+  documents remembered): the queries a web or mobile client sends over and over with other variables.
 
 Queries only: mutations and subscriptions always run on graphql-core (plan.py says why).
 

@@ -49,6 +49,8 @@ class Computed:
 
     read: Callable[[dict[str, Any], bool, Any], Any]
     needs: str
+    # The attributes it reads, by the prefix of their relation in the row.
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +73,18 @@ class RowType:
 
 
 ROW_TYPES: dict[str, RowType] = {}
-# Connection type name -> (node type name, the class of the rows' source its lazy connections carry).
-CONNECTIONS: dict[str, tuple[str, type[Any]]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionType:
+    node: str
+    # The class of the rows' source its lazy connections carry.
+    source: type[Any]
+    # The prefixes of the relations in a row, in the order the service takes their wanted columns.
+    prefixes: tuple[str, ...]
+
+
+CONNECTIONS: dict[str, ConnectionType] = {}
 
 
 def declare(
@@ -86,9 +98,19 @@ def declare(
     ROW_TYPES[type_name] = RowType(model, frozenset(not_copied), dict(special or {}))
 
 
-def connection(type_name: str, node: str, source: type[Any]) -> None:
-    """Say that lazy connections of `type_name` carry a `source` of rows of `node` values."""
-    CONNECTIONS[type_name] = (node, source)
+def connection(type_name: str, node: str, source: type[Any], prefixes: tuple[str, ...]) -> None:
+    """Say that lazy connections of `type_name` carry a `source` of rows of `node` values, whose service can
+    read only some columns of the relations under `prefixes` (`columns`)."""
+    CONNECTIONS[type_name] = ConnectionType(node, source, prefixes)
+
+
+@dataclass(slots=True)
+class _Compiling:
+    needs: set[str] = field(default_factory=set)
+    columns: dict[str, set[str]] = field(default_factory=dict)
+    # False once a non-null field reads a column that may hold NULL: the whole row is read then, so that
+    # the connection can still be completed field by field (which reports the null) if the projection gives up.
+    narrowable: bool = True
 
 
 # -- compiling ----------------------------------------------------------------------------------------
@@ -128,12 +150,17 @@ class Projector:
     # Each projected `edges` key and its compiled edge steps.
     edges: list[tuple[str, list[tuple[int, str, Any, Any, bool]]]]
     needs: frozenset[str]
+    # The columns the steps read, in the order of the connection's prefixes: what the resolver may read
+    # alone when the executor promises this projection (`promised`); None: every column.
+    columns: tuple[frozenset[str], ...] | None
 
     def __call__(self, result: Any, context: Any) -> dict[str, Any] | Any:
         """{edges key: the list of edge dicts}, or MISSING to complete the connection field by field."""
         source = result.source
         if type(source) is not self.source or result.edges_value is not None:
             return MISSING
+        if source.columns is not None and source.columns != self.columns:
+            return MISSING  # read for another projection (cannot happen: promises are per field and plan)
         for flag in self.needs:
             if not getattr(source, flag):
                 return MISSING
@@ -199,8 +226,7 @@ def compile(plan: ObjectPlan) -> Projector | None:
     declared = CONNECTIONS.get(plan.type.name)
     if declared is None:
         return None
-    node_name, source = declared
-    needs: set[str] = set()
+    compiling = _Compiling()
     edges = []
     try:
         for field_plan in plan.fields:
@@ -214,12 +240,15 @@ def compile(plan: ObjectPlan) -> Projector | None:
             item, _ = _unwrap(listed.inner)
             if item.kind != OBJECT or item.object is None:
                 return None
-            edges.append((field_plan.key, _edge_steps(item.object, node_name, needs)))
+            edges.append((field_plan.key, _edge_steps(item.object, declared.node, compiling)))
     except _NotProjectable:
         return None
     if not edges:
         return None
-    return Projector(source, edges, frozenset(needs))
+    columns = None
+    if compiling.narrowable:
+        columns = tuple(frozenset(compiling.columns.get(prefix, ())) for prefix in declared.prefixes)
+    return Projector(declared.source, edges, frozenset(compiling.needs), columns)
 
 
 def _leaf(field_plan: FieldPlan) -> tuple[GraphQLLeafType, bool]:
@@ -239,7 +268,9 @@ def _basic(field_plan: FieldPlan) -> str:
     return str(definition.python_name)
 
 
-def _edge_steps(plan: ObjectPlan, node_name: str, needs: set[str]) -> list[tuple[int, str, Any, Any, bool]]:
+def _edge_steps(
+    plan: ObjectPlan, node_name: str, compiling: _Compiling
+) -> list[tuple[int, str, Any, Any, bool]]:
     steps: list[tuple[int, str, Any, Any, bool]] = []
     for field_plan in plan.fields:
         if field_plan.typename:
@@ -257,13 +288,13 @@ def _edge_steps(plan: ObjectPlan, node_name: str, needs: set[str]) -> list[tuple
                 or completion.object.type.name != node_name
             ):
                 raise _NotProjectable
-            steps.append((JOINED, field_plan.key, _row_steps(completion.object, "", needs), "", non_null))
+            steps.append((JOINED, field_plan.key, _row_steps(completion.object, "", compiling), "", non_null))
         else:
             raise _NotProjectable
     return steps
 
 
-def _row_steps(plan: ObjectPlan, prefix: str, needs: set[str]) -> list[tuple[int, str, Any, Any, bool]]:
+def _row_steps(plan: ObjectPlan, prefix: str, compiling: _Compiling) -> list[tuple[int, str, Any, Any, bool]]:
     row_type = ROW_TYPES.get(plan.type.name)
     if row_type is None:
         raise _NotProjectable
@@ -279,7 +310,9 @@ def _row_steps(plan: ObjectPlan, prefix: str, needs: set[str]) -> list[tuple[int
             if field_plan.definition.args:
                 raise _NotProjectable
             leaf, non_null = _leaf(field_plan)
-            needs.add(special.needs)
+            compiling.needs.add(special.needs)
+            for relation, attributes in special.columns.items():
+                compiling.columns.setdefault(relation, set()).update(attributes)
             steps.append((COMPUTED, field_plan.key, special.read, leaf, non_null))
             continue
         if isinstance(special, Joined):
@@ -288,8 +321,8 @@ def _row_steps(plan: ObjectPlan, prefix: str, needs: set[str]) -> list[tuple[int
                 raise _NotProjectable
             if completion.object.type.name != special.type_name:
                 raise _NotProjectable
-            needs.add(special.needs)
-            nested = _row_steps(completion.object, special.prefix, needs)
+            compiling.needs.add(special.needs)
+            nested = _row_steps(completion.object, special.prefix, compiling)
             steps.append((JOINED, field_plan.key, nested, special.prefix, non_null))
             continue
         attribute = _basic(field_plan)
@@ -302,5 +335,30 @@ def _row_steps(plan: ObjectPlan, prefix: str, needs: set[str]) -> list[tuple[int
         if readers[0] is None or readers[1] is None:
             raise _NotProjectable
         leaf, non_null = _leaf(field_plan)
+        compiling.columns.setdefault(prefix, set()).add(attribute)
+        if non_null and rows.nullable(row_type.model, attribute):
+            compiling.narrowable = False
         steps.append((COLUMN, field_plan.key, readers, leaf, non_null))
     return steps
+
+
+def of(plan: ObjectPlan) -> Projector | None:
+    """The plan's projector, compiled once."""
+    if not plan.projector_compiled:
+        plan.projector = compile(plan)
+        plan.projector_compiled = True
+    return plan.projector  # type: ignore[no-any-return]
+
+
+def promise(context: Any, path: Any, projector: Projector) -> None:
+    """The executor's word to the resolver of the field at `path`: its connection will be projected by
+    `projector`, so the resolver may read only `projector.columns`."""
+    promised = getattr(context, "projections", None)
+    if promised is not None:
+        promised[path] = projector
+
+
+def promised(context: Any, path: Any) -> Projector | None:
+    """What the executor promised for the field at `path` (None under graphql-core, or no promise)."""
+    found = getattr(context, "projections", None)
+    return found.get(path) if found else None

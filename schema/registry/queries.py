@@ -11,6 +11,7 @@ from strawberry import relay
 from tortoise.queryset import QuerySet
 
 from schema.admin import AdministrativeUnit
+from schema.compiled import projection
 from schema.context import Info
 from schema.enums import CriteriaSet, ProductSortField, SortDirection, UnitEra, UnitLevel
 from schema.ids import decode_id, decode_optional_id, encode_cursor, page_window
@@ -92,6 +93,8 @@ async def _listed_connection(
     with_producer = selects(info, *node, "producer")
     with_certificate = selects(info, *node, "stars") or selects(info, *node, "certificate")
     window = page_window(first, after, None, None, None)
+    # Under a compiled plan that projects this page, only the columns the projection reads.
+    promised = projection.promised(info.context, info.path)
     found = await listing.read_product_rows(
         filters,
         visibility=policy.product_scope(info.context.reach),
@@ -101,6 +104,7 @@ async def _listed_connection(
         with_producer=with_producer,
         with_certificate=with_certificate,
         today=info.context.today,
+        columns=cast(Any, promised.columns) if promised is not None else None,
     )
     shown = dataclasses.replace(found, rows=found.rows[: window.limit])
     page: Page[Any] = Page(

@@ -888,8 +888,11 @@ class RegistryImport:
 # How a page of the product listing is projected from its rows by compiled plans (schema/compiled/projection.py):
 # a product's and its producer's plain fields are their columns; `stars` is what the resolver computes from
 # the latest certificate read in the same row; `producer` is the producer read in the same row.
+_STARS_READ = ("stars", "status", "valid_from", "valid_until", "decision_date")  # by star_rules.current_stars
+
+
 def _stars_of_row(row: dict[str, Any], postgres: bool, context: Any) -> int | None:
-    certificate = rows.record_at(row, EvaluationModel, "e__", postgres)
+    certificate = rows.record_at(row, EvaluationModel, "e__", postgres, _STARS_READ)
     return star_rules.current_stars(cast(Any, certificate), context.today)
 
 
@@ -898,11 +901,11 @@ projection.declare(
     ProductModel,
     not_copied=("standards", "certificate_id"),
     special={
-        "stars": projection.Computed(_stars_of_row, needs="with_certificate"),
+        "stars": projection.Computed(_stars_of_row, "with_certificate", {"e__": _STARS_READ}),
         "producer": projection.Joined("Producer", "pr__", needs="with_producer"),
     },
 )
 projection.declare(
     "Producer", ProducerModel, not_copied=("representative_value", "phone_value", "email_value")
 )
-projection.connection("ProductConnection", "Product", listing.ProductRows)
+projection.connection("ProductConnection", "Product", listing.ProductRows, ("", "pr__", "e__"))

@@ -122,11 +122,46 @@ def reader(model: type[Model], attribute: str, prefix: str, postgres: bool) -> A
     return None
 
 
-def record_at(row: dict[str, Any], model: type[Model], prefix: str, postgres: bool) -> Record | None:
-    """The record of `model` read under `prefix` in `row` (a LEFT JOIN's: None when it found no row)."""
+def record_at(
+    row: dict[str, Any], model: type[Model], prefix: str, postgres: bool, attributes: tuple[str, ...] = ()
+) -> Record | None:
+    """The record of `model` read under `prefix` in `row` (a LEFT JOIN's: None when it found no row); with
+    `attributes`, a record of only those (and `id`), for a row that selected only their columns
+    (`select_columns`)."""
     if row[prefix + "id"] is None:
         return None
-    return _record(row, model, prefix, postgres)
+    if not attributes:
+        return _record(row, model, prefix, postgres)
+    record = Record.__new__(Record)
+    values = record.__dict__
+    for attribute in ("id", *attributes):
+        values[attribute] = _readers(model, attribute, prefix, postgres)(row)
+    record.pk = values["id"]
+    return record
+
+
+@cache
+def _readers(model: type[Model], attribute: str, prefix: str, postgres: bool) -> Any:
+    found = reader(model, attribute, prefix, postgres)
+    if found is None:
+        raise KeyError(f"{model.__name__} stores no {attribute}")
+    return found
+
+
+@cache
+def select_columns(alias: str, model: type[Model], prefix: str, attributes: frozenset[str]) -> str:
+    """`select_list` of only the columns of `attributes` (and `id`), under the same names."""
+    wanted = attributes | {"id"}
+    return _select(alias, [c for c in _columns(model) if c[0] in wanted], prefix)
+
+
+@cache
+def nullable(model: type[Model], attribute: str) -> bool:
+    """Whether `model`'s column for `attribute` may hold NULL (True for an attribute it does not store)."""
+    for name, _column, _field in _columns(model):
+        if name == attribute:
+            return bool(model._meta.fields_map[name].null)
+    return True
 
 
 def _select(alias: str, columns: list[tuple[str, str, Field[Any] | None]], prefix: str) -> str:

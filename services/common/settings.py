@@ -70,8 +70,8 @@ class GraphQLCompiled(StrEnum):
 
 
 def graphql_compiled_mode(value: str | None) -> GraphQLCompiled:
-    """The mode written in OCOP_GRAPHQL_COMPILED (`registered` when unset); a ValueError naming the fix."""
-    text = (value or "").strip().lower() or GraphQLCompiled.REGISTERED
+    """The mode written in OCOP_GRAPHQL_COMPILED (`seen` when unset); a ValueError naming the fix."""
+    text = (value or "").strip().lower() or GraphQLCompiled.SEEN
     try:
         return GraphQLCompiled(text)
     except ValueError:
@@ -203,7 +203,7 @@ class Settings:
     # Compiled execution of GraphQL queries (schema/compiled/): OCOP_GRAPHQL_COMPILED (off, registered,
     # seen), OCOP_GRAPHQL_COMPILED_AFTER (executions before a document is compiled in `seen` mode), and
     # OCOP_GRAPHQL_DEBUG=1: responses say under extensions.execution whether they ran compiled, and if not why.
-    graphql_compiled: GraphQLCompiled = GraphQLCompiled.REGISTERED
+    graphql_compiled: GraphQLCompiled = GraphQLCompiled.SEEN
     graphql_compiled_after: int = 3
     graphql_debug: bool = False
     # OCOP_SESSION_DATABASE_URL: where the connections that need a session go (the bus's LISTEN,

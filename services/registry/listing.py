@@ -58,13 +58,24 @@ class _Params:
         return ", ".join(self(v) for v in values)
 
 
+# What a narrowed read selects: the attributes wanted of the product (""), its producer ("pr__") and its
+# latest certificate ("e__"); each relation's `id` is always read.
+Columns = tuple[frozenset[str], frozenset[str], frozenset[str]]
+
+
 @cache
-def _select(with_producer: bool, with_certificate: bool) -> str:
-    parts = [rows.select_list("p", Product, "")]
+def _select(with_producer: bool, with_certificate: bool, columns: Columns | None = None) -> str:
+    def of(alias: str, model: Any, prefix: str, wanted: frozenset[str] | None) -> str:
+        if wanted is None:
+            return rows.select_list(alias, model, prefix)
+        return rows.select_columns(alias, model, prefix, wanted)
+
+    product, producer, certificate = columns if columns is not None else (None, None, None)
+    parts = [of("p", Product, "", product)]
     if with_producer:
-        parts.append(rows.select_list("pr", Producer, "pr__"))
+        parts.append(of("pr", Producer, "pr__", producer))
     if with_certificate:
-        parts.append(rows.select_list("e", Evaluation, "e__"))
+        parts.append(of("e", Evaluation, "e__", certificate))
     return ", ".join(parts)
 
 
@@ -92,8 +103,12 @@ class ProductRows:
     postgres: bool
     with_producer: bool
     with_certificate: bool
+    # The columns read when not every one was (`read_product_rows(columns=...)`); None: all of them.
+    columns: Columns | None = None
 
     def records(self) -> list[Record]:
+        if self.columns is not None:
+            raise RuntimeError("a page read with only some columns has no records: read it whole")
         return [
             rows.product_record(
                 row,
@@ -142,8 +157,10 @@ async def read_product_rows(
     with_producer: bool,
     with_certificate: bool,
     today: dt.date | None = None,
+    columns: Columns | None = None,
 ) -> ProductRows:
-    """`product_rows`' page as read, before any record is built."""
+    """`product_rows`' page as read, before any record is built; with `columns`, only those columns (for a
+    reader that needs no record: `ProductRows.records` refuses such a page)."""
     conn = connections.get("default")
     param = _Params(conn.capabilities.dialect == "postgres")
     where: list[str] = []
@@ -186,9 +203,9 @@ async def read_product_rows(
         f'p."{name.lstrip("-")}" {"DESC" if name.startswith("-") else "ASC"}' for name in order
     )
     sql = (
-        f'SELECT {_select(with_producer, with_certificate)} FROM "product" p {" ".join(joins)}'  # noqa: S608 - fragments are this module's own; values are parameters
+        f'SELECT {_select(with_producer, with_certificate, columns)} FROM "product" p {" ".join(joins)}'  # noqa: S608 - fragments are this module's own; values are parameters
         f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {ordering} "
         f"LIMIT {param(limit)} OFFSET {param(offset)}"
     )
     found = await conn.execute_query_dict(sql, param.values)
-    return ProductRows(found, param.postgres, with_producer, with_certificate)
+    return ProductRows(found, param.postgres, with_producer, with_certificate, columns)

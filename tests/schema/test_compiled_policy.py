@@ -40,7 +40,7 @@ def test_a_mistyped_mode_or_count_is_refused_at_start_up() -> None:
         load_settings({"OCOP_GRAPHQL_DEBUG": "maybe"})
     loaded = load_settings({"OCOP_GRAPHQL_COMPILED": " Seen ", "OCOP_GRAPHQL_COMPILED_AFTER": "5"})
     assert (loaded.graphql_compiled, loaded.graphql_compiled_after) == (GraphQLCompiled.SEEN, 5)
-    assert load_settings({}).graphql_compiled == GraphQLCompiled.REGISTERED
+    assert load_settings({}).graphql_compiled == GraphQLCompiled.SEEN
     assert not load_settings({}).graphql_debug
 
 
