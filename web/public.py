@@ -88,7 +88,7 @@ def _html_page(status: int, html: str, language: str, *, max_age: int) -> Cached
     headers = {"Vary": "Accept-Language", "Content-Language": language} | html_security_headers(body)
     if status != 200:
         return CachedResponse(status, body, tuple(HTMLResponse(body, status, headers).raw_headers))
-    tag = trace_pages.etag(html)
+    tag = trace_pages.etag_of(body)
     headers |= {"ETag": tag, "Cache-Control": f"public, max-age={max_age}, must-revalidate"}
     return CachedResponse(
         200,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -25,7 +24,18 @@ class ORJSONResponse(Response):
         return orjson.dumps(content)
 
 
-_STYLE = re.compile(rb"<style>(.*?)</style>", re.DOTALL)
+def _styles(body: bytes) -> list[bytes]:
+    """The contents of the page's `<style>` elements, in order (what `<style>(.*?)</style>` finds, by
+    `bytes.find`: several times faster than the regular expression over a 30 KB page)."""
+    found = []
+    start = body.find(b"<style>")
+    while start != -1:
+        end = body.find(b"</style>", start + 7)
+        if end == -1:
+            break
+        found.append(body[start + 7 : end])
+        start = body.find(b"<style>", end + 8)
+    return found
 
 
 def html_security_headers(body: bytes) -> dict[str, str]:
@@ -35,7 +45,7 @@ def html_security_headers(body: bytes) -> dict[str, str]:
     framing; no MIME sniffing; no full URL (a lot, a serial) sent as referrer to another site."""
     hashes = " ".join(
         f"'sha256-{base64.b64encode(hashlib.sha256(style).digest()).decode()}'"
-        for style in _STYLE.findall(body)
+        for style in _styles(body)
     )
     policy = (
         f"default-src 'none'; style-src {hashes or "'none'"}; img-src 'self' data: https:; "

@@ -598,7 +598,12 @@ def render(page: Page) -> str:
 
 
 def etag(body: str) -> str:
-    return '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    return etag_of(body.encode())
+
+
+def etag_of(encoded: bytes) -> str:
+    """`etag` of a page already encoded (UTF-8)."""
+    return '"' + hashlib.sha256(encoded).hexdigest()[:32] + '"'
 
 
 # The page a browser gets for a code that names nothing we publish (unknown, mistyped, or a lot withdrawn
