@@ -134,18 +134,23 @@ def record_at(
         return _record(row, model, prefix, postgres)
     record = Record.__new__(Record)
     values = record.__dict__
-    for attribute in ("id", *attributes):
-        values[attribute] = _readers(model, attribute, prefix, postgres)(row)
+    for attribute, read in _readers(model, prefix, postgres, attributes):
+        values[attribute] = read(row)
     record.pk = values["id"]
     return record
 
 
 @cache
-def _readers(model: type[Model], attribute: str, prefix: str, postgres: bool) -> Any:
-    found = reader(model, attribute, prefix, postgres)
-    if found is None:
-        raise KeyError(f"{model.__name__} stores no {attribute}")
-    return found
+def _readers(
+    model: type[Model], prefix: str, postgres: bool, attributes: tuple[str, ...]
+) -> tuple[tuple[str, Any], ...]:
+    found = []
+    for attribute in ("id", *attributes):
+        read = reader(model, attribute, prefix, postgres)
+        if read is None:
+            raise KeyError(f"{model.__name__} stores no {attribute}")
+        found.append((attribute, read))
+    return tuple(found)
 
 
 @cache
