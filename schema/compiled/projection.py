@@ -45,13 +45,15 @@ UNCOMPILED: Any = object()
 
 @dataclass(frozen=True, slots=True)
 class Computed:
-    """A leaf field computed from the row by `read(row, postgres, context)`, the same service function its
-    resolver calls; `needs` names the flag of the rows' source that says the row holds its columns."""
+    """A leaf field computed from the row by `read(row, prefix, postgres, context)`, the same service function
+    its resolver calls; `needs` names the flag of the rows' source that says the row holds its columns."""
 
-    read: Callable[[dict[str, Any], bool, Any], Any]
-    needs: str
+    read: Callable[[dict[str, Any], str, bool, Any], Any]  # (row, the object's prefix, postgres, context)
+    needs: str | None
     # The attributes it reads, by the prefix of their relation in the row.
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The strawberry field it stands for, when not the type's own of that name (relay's `id` is Node's `_id`).
+    python_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,24 @@ class RowType:
     # Attributes its row object does not copy from the row (from_model computes them).
     not_copied: frozenset[str]
     special: dict[str, Computed | Joined] = field(default_factory=dict)
+
+
+def node_id(origin: type[Any]) -> Computed:
+    """The Relay `id` of a type whose rows hold its node id as `id`: what strawberry's Node.id resolver gives
+    for a type that keeps Node's own `resolve_id` (the id attribute) and `resolve_typename` (the type's name)."""
+    from strawberry import relay
+
+    for hook in ("resolve_id", "resolve_typename", "resolve_id_attr"):
+        if getattr(origin, hook).__func__ is not getattr(relay.Node, hook).__func__:
+            raise TypeError(f"{origin.__name__}.{hook} is its own: its id cannot be projected")
+    if origin.resolve_id_attr() != "id":
+        raise TypeError(f"{origin.__name__}'s node id is not its `id`")
+    type_name = origin.__strawberry_definition__.name
+
+    def read(row: dict[str, Any], prefix: str, _postgres: bool, _context: Any) -> Any:
+        return relay.GlobalID(type_name=type_name, node_id=str(row[prefix + "id"]))
+
+    return Computed(read, None, python_name="_id")
 
 
 ROW_TYPES: dict[str, RowType] = {}
@@ -223,7 +243,7 @@ def _generate(steps: list[tuple[int, str, Any, Any, bool]]) -> Callable[[Any, bo
                     else f"({bind(value[1])}(row) if postgres else {bind(value[0])}(row))"
                 )
             else:  # COMPUTED
-                read = f"{bind(value)}(row, postgres, context)"
+                read = f"{bind(value[0])}(row, {value[1]!r}, postgres, context)"
             lines.append(f"{pad}raw = {read}")
             lines.append(f"{pad}if raw is None:")
             lines.append(f"{pad}    " + ("return MISSING" if non_null else f"{slot} = None"))
@@ -331,16 +351,21 @@ def _row_steps(plan: ObjectPlan, prefix: str, compiling: _Compiling) -> list[tup
             steps.append((TYPENAME, field_plan.key, plan.type.name, None, False))
             continue
         definition = _strawberry(field_plan)
-        name = getattr(definition, "python_name", None)
-        special = row_type.special.get(name) if name is not None else None
+        special = row_type.special.get(field_plan.name)  # by GraphQL name
         if isinstance(special, Computed):
             if field_plan.definition.args:
                 raise _NotProjectable
+            if (
+                special.python_name is not None
+                and getattr(definition, "python_name", None) != special.python_name
+            ):
+                raise _NotProjectable
             leaf, non_null = _leaf(field_plan)
-            compiling.needs.add(special.needs)
+            if special.needs is not None:
+                compiling.needs.add(special.needs)
             for relation, attributes in special.columns.items():
                 compiling.columns.setdefault(relation, set()).update(attributes)
-            steps.append((COMPUTED, field_plan.key, special.read, leaf, non_null))
+            steps.append((COMPUTED, field_plan.key, (special.read, prefix), leaf, non_null))
             continue
         if isinstance(special, Joined):
             completion, non_null = _unwrap(field_plan.completion)

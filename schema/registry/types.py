@@ -891,7 +891,7 @@ class RegistryImport:
 _STARS_READ = ("stars", "status", "valid_from", "valid_until", "decision_date")  # by star_rules.current_stars
 
 
-def _stars_of_row(row: dict[str, Any], postgres: bool, context: Any) -> int | None:
+def _stars_of_row(row: dict[str, Any], _prefix: str, postgres: bool, context: Any) -> int | None:
     certificate = rows.record_at(row, EvaluationModel, "e__", postgres, _STARS_READ)
     return star_rules.current_stars(cast(Any, certificate), context.today)
 
@@ -901,11 +901,15 @@ projection.declare(
     ProductModel,
     not_copied=("standards", "certificate_id"),
     special={
+        "id": projection.node_id(Product),
         "stars": projection.Computed(_stars_of_row, "with_certificate", {"e__": _STARS_READ}),
         "producer": projection.Joined("Producer", "pr__", needs="with_producer"),
     },
 )
 projection.declare(
-    "Producer", ProducerModel, not_copied=("representative_value", "phone_value", "email_value")
+    "Producer",
+    ProducerModel,
+    not_copied=("representative_value", "phone_value", "email_value"),
+    special={"id": projection.node_id(Producer)},
 )
 projection.connection("ProductConnection", "Product", listing.ProductRows, ("", "pr__", "e__"))

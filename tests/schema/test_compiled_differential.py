@@ -135,6 +135,7 @@ async def test_targeted_queries_agree_for_every_role(world: dict[str, Actor], qu
 # officer, stars, provinces and searches that find nothing.
 PROJECTED = [
     "{ products(first: 50) { edges { node { name stars isPublished producer { name } } } } }",
+    "{ products(first: 30) { edges { cursor node { id name producer { id name } } } pageInfo { endCursor } } }",
     "{ products(first: 7) { __typename totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }"
     " edges { __typename cursor node { __typename name nameEn description descriptionEn gtin isPublished"
     " createdAt updatedAt stars producer { __typename name nameEn description createdAt ocopTrainingCompletedOn"
@@ -168,7 +169,7 @@ async def test_a_listing_with_a_field_the_rows_do_not_hold_is_completed_field_by
     for query in (
         "{ products(first: 5) { edges { node { name displayName } } } }",
         "{ products(first: 5) { edges { node { name group { code } } } } }",
-        "{ products(first: 5) { edges { node { id name } } } }",
+        "{ products(first: 5) { edges { node { name certificate { stars } } } } }",
         "{ products(last: 5) { edges { node { name } } } }",
     ):
         for actor in world.values():
