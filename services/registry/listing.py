@@ -35,6 +35,14 @@ _SUCCESSOR_COMMUNES = (
     'pr."commune_id" IN (SELECT s."successor_id" FROM "admin_unit_succession" s '
     'JOIN "admin_unit" a ON a."id" = s."predecessor_id" WHERE a."level" = {level} AND a."province_id" IN ({ids}))'
 )
+# The same on PostgreSQL, each legacy commune's successors read through the index on predecessor_id: the
+# LATERAL's OFFSET 0 keeps it from flattening the subquery into a join, for which it hashed all ~10,000
+# successions at every such page (2 ms of its CPU, against ~0.3 ms this way). SQLite has no LATERAL.
+_SUCCESSOR_COMMUNES_PG = (
+    'pr."commune_id" IN (SELECT s."successor_id" FROM "admin_unit" a, LATERAL (SELECT x."successor_id" '
+    'FROM "admin_unit_succession" x WHERE x."predecessor_id" = a."id" OFFSET 0) s '
+    'WHERE a."level" = {level} AND a."province_id" IN ({ids}))'
+)
 _IN_GROUP = (
     '(p."group_id" IN (SELECT g."id" FROM "product_group" g WHERE g."code" = {group}) '
     'OR p."subgroup_id" IN (SELECT g."id" FROM "product_group" g WHERE g."code" = {subgroup}))'
@@ -181,7 +189,9 @@ async def read_product_rows(
         covered = [f'pr."province_id" IN ({param.many(sorted(scope.province_ids))})']
         if scope.legacy_ids:
             covered.append(
-                _SUCCESSOR_COMMUNES.format(level=param("commune"), ids=param.many(scope.legacy_ids))
+                (_SUCCESSOR_COMMUNES_PG if param.postgres else _SUCCESSOR_COMMUNES).format(
+                    level=param("commune"), ids=param.many(scope.legacy_ids)
+                )
             )
         where.append("(" + " OR ".join(covered) + ")")
     if filters.group:
