@@ -44,8 +44,7 @@ def html_security_headers(body: bytes) -> dict[str, str]:
     <style> elements (by their sha256, so no 'unsafe-inline'), images from this site or https, and no
     framing; no MIME sniffing; no full URL (a lot, a serial) sent as referrer to another site."""
     hashes = " ".join(
-        f"'sha256-{base64.b64encode(hashlib.sha256(style).digest()).decode()}'"
-        for style in _styles(body)
+        f"'sha256-{base64.b64encode(hashlib.sha256(style).digest()).decode()}'" for style in _styles(body)
     )
     policy = (
         f"default-src 'none'; style-src {hashes or "'none'"}; img-src 'self' data: https:; "
