@@ -178,6 +178,15 @@ class PageInfo:
         description="Cursor of the last item of the page; null when the page is empty."
     )
 
+    @classmethod
+    def of(cls, page: Page[Any]) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.cursors[0] if page.cursors else None,
+            end_cursor=page.cursors[-1] if page.cursors else None,
+        )
+
 
 @strawberry.type(description="One item of a page, with the cursor that marks its place in the list.")
 class Edge(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar generics only
@@ -233,12 +242,7 @@ class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar g
         (forward paging)."""
         return cls(
             edges_value=[Edge(cursor=c, node=n) for c, n in zip(page.cursors, nodes, strict=True)],
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            page_info=PageInfo.of(page),
             query=query,
             known_total=page.total,
         )
@@ -255,12 +259,7 @@ class Connection(Generic[NodeT]):  # noqa: UP046 - strawberry resolves TypeVar g
         `edges` is resolved: a compiled plan that projects the response straight from `source` never
         builds them."""
         return cls(
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
-            ),
+            page_info=PageInfo.of(page),
             query=query,
             known_total=page.total,
             cursors=page.cursors,
