@@ -40,7 +40,6 @@ from schema.compiled.plan import LEAF, LIST, NON_NULL, OBJECT, Completion, Field
 from services.common import rows
 
 MISSING: Any = object()
-UNCOMPILED: Any = object()
 
 
 @dataclass(frozen=True, slots=True)

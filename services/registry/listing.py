@@ -128,33 +128,6 @@ class ProductRows:
         ]
 
 
-async def product_rows(
-    filters: search.ProductFilterData,
-    *,
-    visibility: ProductVisibility | None,
-    order: Sequence[str],
-    offset: int,
-    limit: int,
-    with_producer: bool,
-    with_certificate: bool,
-    today: dt.date | None = None,
-) -> list[rows.Record]:
-    """Up to `limit` products matching `filters` among those `visibility` lets the actor see (None: all),
-    in `order` (search.ordering's field names), from `offset`; each with `.producer` and
-    `.latest_certificate` (None when it has none) when asked. Invalid filters raise search's DomainErrors."""
-    found = await read_product_rows(
-        filters,
-        visibility=visibility,
-        order=order,
-        offset=offset,
-        limit=limit,
-        with_producer=with_producer,
-        with_certificate=with_certificate,
-        today=today,
-    )
-    return found.records()
-
-
 async def read_product_rows(
     filters: search.ProductFilterData,
     *,
@@ -167,8 +140,11 @@ async def read_product_rows(
     today: dt.date | None = None,
     columns: Columns | None = None,
 ) -> ProductRows:
-    """`product_rows`' page as read, before any record is built; with `columns`, only those columns (for a
-    reader that needs no record: `ProductRows.records` refuses such a page)."""
+    """Up to `limit` products matching `filters` among those `visibility` lets the actor see (None: all),
+    in `order` (search.ordering's field names), from `offset`, with their producers and latest certificates
+    when asked, as read (`ProductRows.records()` gives each with `.producer` and `.latest_certificate`, None
+    when it has none). With `columns`, only those columns (for a reader that needs no record:
+    `ProductRows.records` refuses such a page). Invalid filters raise search's DomainErrors."""
     conn = connections.get("default")
     param = _Params(conn.capabilities.dialect == "postgres")
     where: list[str] = []

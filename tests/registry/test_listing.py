@@ -113,7 +113,7 @@ async def orm_ids(
 async def sql_ids(
     filters: search.ProductFilterData, actor: Actor, order: list[str], offset: int, limit: int
 ) -> list[int]:
-    found = await listing.product_rows(
+    found = await listing.read_product_rows(
         filters,
         visibility=policy.product_scope(await reach_of(actor)),
         order=order,
@@ -122,7 +122,7 @@ async def sql_ids(
         with_producer=True,
         with_certificate=True,
     )
-    return [r.id for r in found]
+    return [r.id for r in found.records()]
 
 
 async def outcome(read: Awaitable[list[int]]) -> list[int] | tuple[Any, ...]:
@@ -165,15 +165,17 @@ async def test_the_records_carry_what_the_page_shows(db: Database) -> None:
     product = await make_product(producer, name="Kẹo dừa sầu riêng lá dứa")
     certificate = await certify(product, stars=4, decided=vietnam_today() - dt.timedelta(days=10))
     await make_product(producer, name="Bánh tráng dừa")
-    found = await listing.product_rows(
-        search.ProductFilterData(search="keo dua"),
-        visibility=None,
-        order=search.ordering(search.ProductSortField.NAME, False),
-        offset=0,
-        limit=10,
-        with_producer=True,
-        with_certificate=True,
-    )
+    found = (
+        await listing.read_product_rows(
+            search.ProductFilterData(search="keo dua"),
+            visibility=None,
+            order=search.ordering(search.ProductSortField.NAME, False),
+            offset=0,
+            limit=10,
+            with_producer=True,
+            with_certificate=True,
+        )
+    ).records()
     assert [r.name for r in found] == ["Kẹo dừa sầu riêng lá dứa"]
     record: Any = found[0]
     assert record.producer.name == "HTX Dừa Phú Khương (demo)"
