@@ -45,10 +45,9 @@ def _data(args: dict[str, Any]) -> Any:
 
 
 def run_naive(args: dict[str, Any], queue: Any) -> None:
-    from weasyprint import HTML
-
     from services.fairs.catalog.document import BASE_URL, Part, build_html
     from services.fairs.catalog.fetcher import CatalogFetcher
+    from services.fairs.catalog.weasy import HTML
     from services.fairs.catalog.worker import cpu_seconds, peak_rss_mb
 
     data = _data(args)

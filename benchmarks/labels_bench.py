@@ -86,7 +86,7 @@ def naive_html(count: int) -> str:
 
 
 def run_naive(count: int, queue: Any) -> None:
-    from weasyprint import HTML
+    from services.fairs.catalog.weasy import HTML
 
     start = time.perf_counter()
     html = naive_html(count)

@@ -129,3 +129,21 @@ def test_the_query_check_sees_a_query(tmp_path: Path) -> None:
         "from models import Batch as B\n\nasync def f():\n    return await B.get_or_none(id=1)\n"
     )
     assert [line.split(" ", 1)[1] for line in _model_queries(module)] == ["B.get_or_none()"]
+
+
+def test_weasyprint_is_imported_through_one_module() -> None:
+    """`services/fairs/catalog/weasy.py` silences WeasyPrint's import-time warning about a machine without
+    HarfBuzz-Subset (an error under `filterwarnings = error`). A module importing weasyprint directly works
+    only when something imported that module first: CI's `make test-cluster`, collecting one file, failed
+    on exactly that."""
+    gate = ROOT / "services" / "fairs" / "catalog" / "weasy.py"
+    layers = ("models", "services", "schema", "web", "tests", "benchmarks")
+    modules = [ROOT / "server.py", *(p for layer in layers for p in sorted((ROOT / layer).rglob("*.py")))]
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in modules
+        if path != gate
+        for line, name in sorted(_imported_packages(path))
+        if name == "weasyprint"
+    ]
+    assert offenders == []

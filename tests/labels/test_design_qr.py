@@ -14,13 +14,13 @@ from urllib.parse import urlsplit
 
 import pypdfium2
 import pytest
-import weasyprint
 import zxingcpp
 from httpx import AsyncClient
 from PIL import Image, ImageChops, ImageDraw
 from strawberry.relay import to_base64
 
 from models import Role
+from services.fairs.catalog.weasy import HTML
 from services.labels import design_qr
 from tests.conftest import gql
 from tests.factories import make_batch, make_product, token_for
@@ -62,7 +62,7 @@ def svg_raster(svg: str, dpi: int = 300) -> Image.Image:
     assert size is not None
     page = f"@page {{ size: {float(size[1]) + 10}mm; margin: 5mm }} body {{ margin: 0 }}"
     html = f"<html><head><style>{page}</style></head><body>{inline}</body></html>"
-    pdf = weasyprint.HTML(string=html).write_pdf()
+    pdf = HTML(string=html).write_pdf()
     document = pypdfium2.PdfDocument(pdf)
     try:
         image: Image.Image = document[0].render(scale=dpi / 72).to_pil().convert("RGB")
