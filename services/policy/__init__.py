@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import AdminUnit, AdminUnitSuccession, UnitEra, UnitLevel
 from services.accounts.auth import PUBLIC, Actor
+from services.registry import admin_units
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,48 +40,16 @@ SYSTEM = Reach(everything=True)  # command-line tools and the demo loader
 NOBODY = Reach()
 
 
-_COVER_CACHE: dict[frozenset[int], tuple[frozenset[int], frozenset[int]]] = {}
-
-
-async def _province_cover(province_ids: frozenset[int]) -> tuple[frozenset[int], frozenset[int]]:
-    """(province ids, commune ids) covered by officers of these provinces. Reference data: cached."""
-    if province_ids in _COVER_CACHE:
-        return _COVER_CACHE[province_ids]
-    units = await AdminUnit.filter(id__in=sorted(province_ids), level=UnitLevel.PROVINCE)
-    provinces = set(province_ids)
-    current = [u.id for u in units if u.era == UnitEra.CURRENT]
-    legacy = [u.id for u in units if u.era == UnitEra.LEGACY]
-    if current:
-        provinces |= set(
-            await AdminUnitSuccession.filter(successor_id__in=current).values_list(
-                "predecessor_id", flat=True
-            )  # type: ignore[arg-type]
-        )
-    communes: set[int] = set()
-    if legacy:
-        communes = set(
-            await AdminUnitSuccession.filter(  # type: ignore[arg-type]
-                predecessor__level=UnitLevel.COMMUNE, predecessor__province_id__in=legacy
-            ).values_list("successor_id", flat=True)
-        )
-    result = (frozenset(provinces), frozenset(communes))
-    _COVER_CACHE[province_ids] = result
-    return result
-
-
 async def reach_of(actor: Actor) -> Reach:
     if not actor.is_authenticated:
         return Reach(actor=actor)
     if actor.is_central_admin:
         return Reach(actor=actor, everything=True)
-    provinces, communes = (
-        await _province_cover(frozenset(actor.province_ids()))
-        if actor.province_ids()
-        else (frozenset(), frozenset())
-    )
+    grants = frozenset(actor.province_ids())
+    cover = await admin_units.cover(grants) if grants else admin_units.Cover(frozenset(), frozenset())
     return Reach(
         actor=actor,
         producer_ids=frozenset(actor.producer_ids()),
-        province_ids=provinces,
-        commune_ids=communes,
+        province_ids=cover.province_ids,
+        commune_ids=cover.commune_ids,
     )

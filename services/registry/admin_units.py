@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import cast
 
 import vietnam_provinces as current
@@ -140,9 +141,24 @@ async def sync() -> bool:
 
 
 # Units are reference data that change only when `sync` loads a new package version (at deploy, before
-# the server starts), so a process keeps the ones it has read: a page of products then needs no SQL for
-# its producers' provinces.
+# the server starts), so a process keeps what it has read of them: a page of products then needs no SQL for
+# its producers' provinces, a province filter or an officer's reach none for the province's cover. Their ids
+# derive from the GSO codes (`unit_id`), the same in every database.
 _cache: dict[int, AdminUnit] = {}
+_coded: dict[str, frozenset[int]] = {}  # province code -> its units (found ones only: bounded by the codes)
+_covers: dict[
+    frozenset[int], Cover
+] = {}  # province ids -> their cover (bounded by officers' grants and codes)
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """The producers some provinces cover across the 2025 reform: those registered in `province_ids` (the
+    provinces, and the legacy provinces merged into a current one) or in `commune_ids` (the current communes
+    that succeeded a commune of a legacy one)."""
+
+    province_ids: frozenset[int]
+    commune_ids: frozenset[int]
 
 
 async def get_many(ids: Iterable[int]) -> dict[int, AdminUnit]:
@@ -154,5 +170,47 @@ async def get_many(ids: Iterable[int]) -> dict[int, AdminUnit]:
     return {i: _cache[i] for i in wanted if i in _cache}
 
 
+async def provinces_coded(code: str) -> frozenset[int]:
+    """The province units, legacy and current, with this GSO code (zero-padded to 2); empty for none."""
+    code = code.zfill(2)
+    found = _coded.get(code)
+    if found is None:
+        found = frozenset(
+            cast(
+                list[int],
+                await AdminUnit.filter(level=UnitLevel.PROVINCE, code=code).values_list("id", flat=True),
+            )
+        )
+        if found:
+            _coded[code] = found
+    return found
+
+
+async def cover(province_ids: frozenset[int]) -> Cover:
+    """What these province units cover (`Cover`)."""
+    known = _covers.get(province_ids)
+    if known is not None:
+        return known
+    units = await AdminUnit.filter(id__in=sorted(province_ids), level=UnitLevel.PROVINCE)
+    provinces = set(province_ids)
+    current_ids = [u.id for u in units if u.era == UnitEra.CURRENT]
+    legacy_ids = [u.id for u in units if u.era == UnitEra.LEGACY]
+    if current_ids:
+        merged = await AdminUnitSuccession.filter(successor_id__in=current_ids).values_list(
+            "predecessor_id", flat=True
+        )
+        provinces |= set(cast(list[int], merged))
+    communes: set[int] = set()
+    if legacy_ids:
+        successors = await AdminUnitSuccession.filter(
+            predecessor__level=UnitLevel.COMMUNE, predecessor__province_id__in=legacy_ids
+        ).values_list("successor_id", flat=True)
+        communes = set(cast(list[int], successors))
+    found = _covers[province_ids] = Cover(frozenset(provinces), frozenset(communes))
+    return found
+
+
 def forget_cached() -> None:
     _cache.clear()
+    _coded.clear()
+    _covers.clear()

@@ -30,19 +30,6 @@ from services.policy.registry import ProductVisibility
 from services.registry import search
 
 _ESCAPE = " ESCAPE '\\'"
-# Producers registered in a current commune that succeeded a commune of the legacy provinces `ids`.
-_SUCCESSOR_COMMUNES = (
-    'pr."commune_id" IN (SELECT s."successor_id" FROM "admin_unit_succession" s '
-    'JOIN "admin_unit" a ON a."id" = s."predecessor_id" WHERE a."level" = {level} AND a."province_id" IN ({ids}))'
-)
-# The same on PostgreSQL, each legacy commune's successors read through the index on predecessor_id: the
-# LATERAL's OFFSET 0 keeps it from flattening the subquery into a join, for which it hashed all ~10,000
-# successions at every such page (2 ms of its CPU, against ~0.3 ms this way). SQLite has no LATERAL.
-_SUCCESSOR_COMMUNES_PG = (
-    'pr."commune_id" IN (SELECT s."successor_id" FROM "admin_unit" a, LATERAL (SELECT x."successor_id" '
-    'FROM "admin_unit_succession" x WHERE x."predecessor_id" = a."id" OFFSET 0) s '
-    'WHERE a."level" = {level} AND a."province_id" IN ({ids}))'
-)
 _IN_GROUP = (
     '(p."group_id" IN (SELECT g."id" FROM "product_group" g WHERE g."code" = {group}) '
     'OR p."subgroup_id" IN (SELECT g."id" FROM "product_group" g WHERE g."code" = {subgroup}))'
@@ -62,8 +49,12 @@ class _Params:
         self.values.append(value)
         return f"${len(self.values)}" if self.postgres else "?"
 
-    def many(self, values: Sequence[Any]) -> str:
-        return ", ".join(self(v) for v in values)
+    def one_of(self, column: str, values: Sequence[Any]) -> str:
+        """`column` equal to one of `values`: on PostgreSQL one array parameter, so that the statement's text
+        (and asyncpg's prepared statement) is the same whatever the number of values."""
+        if self.postgres:
+            return f"{column} = ANY({self(list(values))})"
+        return f"{column} IN ({', '.join(self(v) for v in values)})"
 
 
 # What a narrowed read selects: the attributes wanted of the product (""), its producer ("pr__") and its
@@ -97,7 +88,7 @@ def _visible(visibility: ProductVisibility | None, param: _Params) -> str | None
         ("commune_id", visibility.commune_ids),
     ):
         if ids:
-            alternatives.append(f'pr."{column}" IN ({param.many(sorted(ids))})')
+            alternatives.append(param.one_of(f'pr."{column}"', sorted(ids)))
     return "(" + " OR ".join(alternatives) + ")"
 
 
@@ -161,14 +152,10 @@ async def read_product_rows(
     if filters.producer_kind is not None:
         where.append(f'pr."kind" = {param(filters.producer_kind.value)}')
     if filters.province_code:
-        scope = await search.province_ids(filters.province_code, "filter.provinceCode")
-        covered = [f'pr."province_id" IN ({param.many(sorted(scope.province_ids))})']
-        if scope.legacy_ids:
-            covered.append(
-                (_SUCCESSOR_COMMUNES_PG if param.postgres else _SUCCESSOR_COMMUNES).format(
-                    level=param("commune"), ids=param.many(scope.legacy_ids)
-                )
-            )
+        cover = await search.province_ids(filters.province_code, "filter.provinceCode")
+        covered = [param.one_of('pr."province_id"', sorted(cover.province_ids))]
+        if cover.commune_ids:
+            covered.append(param.one_of('pr."commune_id"', sorted(cover.commune_ids)))
         where.append("(" + " OR ".join(covered) + ")")
     if filters.group:
         code = filters.group.strip()

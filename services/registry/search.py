@@ -6,14 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import cast
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
 
 from models import (
     AdminUnit,
-    AdminUnitSuccession,
     CriteriaSet,
     Evaluation,
     EvaluationStatus,
@@ -27,6 +25,7 @@ from models import (
 from services.common import clock
 from services.common.errors import DomainError, FieldProblem
 from services.common.text import search_terms
+from services.registry import admin_units
 from services.registry.errors import RegistryErrorCode
 
 # A search is one LIKE per word: its cost grows with both, so both are capped (a typed TOO_LONG error).
@@ -102,23 +101,12 @@ def _all_terms(terms: list[str], *columns: str) -> Q:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ProvinceIds:
-    """A province code's scope: producers registered in `province_ids`, or (for a legacy province, whose
-    ids are `legacy_ids`) in a current commune that succeeded one of its communes."""
-
-    province_ids: frozenset[int]
-    legacy_ids: tuple[int, ...]
-
-
-async def province_ids(code: str, field_name: str = "provinceCode") -> ProvinceIds:
-    """The units a province code covers across the reform: a legacy province also covers producers
-    registered in the current communes that succeeded its communes; a current province also covers
-    producers registered in the legacy provinces merged into it. NOT_FOUND for no province."""
+async def province_ids(code: str, field_name: str = "provinceCode") -> admin_units.Cover:
+    """The producers a province code covers across the reform (`admin_units.Cover`): a legacy province also
+    covers producers registered in the current communes that succeeded its communes; a current province
+    also covers producers registered in the legacy provinces merged into it. NOT_FOUND for no province."""
     code = code.strip()[:6]  # AdminUnit.code holds 5: a longer code names no province (and is not echoed)
-    units = (
-        await AdminUnit.filter(level=UnitLevel.PROVINCE, code=code.zfill(2)).all() if len(code) <= 5 else []
-    )
+    units = await admin_units.provinces_coded(code) if len(code) <= 5 else frozenset()
     if not units:
         raise DomainError(
             [
@@ -130,26 +118,15 @@ async def province_ids(code: str, field_name: str = "provinceCode") -> ProvinceI
                 )
             ]
         )
-    ids = {u.id for u in units}
-    legacy_ids = tuple(sorted(u.id for u in units if u.era == UnitEra.LEGACY))
-    current_ids = [u.id for u in units if u.era == UnitEra.CURRENT]
-    if current_ids:
-        predecessors = await AdminUnitSuccession.filter(successor_id__in=current_ids).values_list(
-            "predecessor_id", flat=True
-        )
-        ids |= set(cast(list[int], predecessors))
-    return ProvinceIds(frozenset(ids), legacy_ids)
+    return await admin_units.cover(units)
 
 
 async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
     """Filter on producers for a province code, across the reform (`province_ids`)."""
     found = await province_ids(code, field_name)
     scope = Q(province_id__in=sorted(found.province_ids))
-    if found.legacy_ids:
-        successor_communes = AdminUnitSuccession.filter(
-            predecessor__level=UnitLevel.COMMUNE, predecessor__province_id__in=list(found.legacy_ids)
-        ).values("successor_id")
-        scope |= Q(commune_id__in=Subquery(successor_communes))
+    if found.commune_ids:
+        scope |= Q(commune_id__in=sorted(found.commune_ids))
     return scope
 
 

@@ -119,6 +119,30 @@ async def test_province_filter_spans_the_2025_merger(client: AsyncClient, db: Da
     assert names(await gql(client, PRODUCTS, {"filter": {"provinceCode": "46"}})) == ["Tinh dầu tràm"]
 
 
+async def test_a_province_filter_reads_only_the_page_once_its_cover_is_known(
+    client: AsyncClient, db: Database, sql_counter: SQLCounter
+) -> None:
+    """Which provinces and communes a province code covers across the reform is reference data, read once
+    per process (and again after `sync` loads new units): a filtered page is then one statement, and
+    still finds the producer registered in a commune that succeeded a Bến Tre commune."""
+    await bentre_and_others()
+    new = await make_producer(
+        name="HTX Dừa Phú Khương (demo)", communeCode="28756", communeEra=UnitEra.CURRENT
+    )
+    await make_product(new, name="Dầu dừa tinh khiết")
+    admin_units.forget_cached()
+    sql_counter.statements.clear()
+    document = "query($f: ProductFilter) { products(filter: $f) { edges { node { name } } } }"
+    first = names(await gql(client, document, {"f": {"provinceCode": "83"}}))
+    cold = len(sql_counter.statements)
+    sql_counter.statements.clear()
+    again = names(await gql(client, document, {"f": {"provinceCode": "83"}}))
+    assert again == first
+    assert "Dầu dừa tinh khiết" in again
+    assert cold > 1
+    assert len(sql_counter.statements) == 1, sql_counter.statements
+
+
 async def test_an_unknown_province_code_is_a_typed_error(client: AsyncClient, db: Database) -> None:
     body = await gql(client, PRODUCTS, {"filter": {"provinceCode": "99"}})
     assert body["data"] is None
