@@ -115,8 +115,13 @@ demo-catalog: runtime
 > $(VENV)/python server.py demo
 > $(VENV)/python server.py catalog --fair hoi-cho-ocop-du-lich-2019 -o var/catalog-hoi-cho-ocop-du-lich-2019-vi-A4.pdf
 
+# worksteal: a worker that runs out of tests takes some of the other's, so both end together (the suite's
+# long tests would otherwise leave one worker finishing alone). PYTHONDONTWRITEBYTECODE is cleared for the
+# suite: every worker and every process it starts (server.py verify, create-admin, replicas...) imports the
+# whole application, and without bytecode caches (git-ignored __pycache__) each compiled it again, pytest's
+# rewritten test modules too: seconds of CPU per process.
 test: lint
-> $(VENV)/pytest -n $(TEST_WORKERS)
+> PYTHONDONTWRITEBYTECODE= $(VENV)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # Left out of `make test` (pyproject's addopts: -m 'not slow'); .ci/run runs it after `make test`. The slow
 # tests start real processes (a fresh venv, `server.py serve`/`migrate`/`worker`, PgBouncer): seconds of

@@ -1,5 +1,6 @@
 """Test set-up. Every database test runs on SQLite and, when OCOP_TEST_POSTGRES_DSN is set, on
-PostgreSQL too, in a fresh schema per test process; the tables a test wrote are emptied after it. When that
+PostgreSQL too, in a fresh database per test process (a copy of the run's migrated template: a SQLite file,
+a PostgreSQL database holding one schema); the tables a test wrote are emptied after it. When that
 variable is set and PostgreSQL cannot be reached, the PostgreSQL tests fail (they are never skipped)."""
 
 # ruff: noqa: E402 - the environment below is set before the application is imported
@@ -7,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import fcntl
 import logging
 import os
 import shutil
@@ -16,6 +19,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 # Cheap argon2 parameters (services/accounts/auth.py): honoured only in the test environment, and child
 # processes that play a real server (tests/api/test_make_run.py) set their own OCOP_ENV.
@@ -104,31 +108,141 @@ class Database:
         return f"{self.url}?schema={self.pg_schema}" if self.pg_schema else self.url
 
 
+# Migrating is the costliest part of a test process's start (Tortoise renders the models' states at every
+# migration: seconds of CPU per database). So each run migrates each database once, into a template that
+# every test process copies: a SQLite file, a PostgreSQL database (CREATE DATABASE ... TEMPLATE, a file
+# copy on the server). The template is made by the real path (`dbs.migrate`, then the reference data) and
+# tests/test_migrations.py checks what it holds; the copies are byte for byte. The run's name for it comes
+# from the controller (`pytest_configure_node`), which drops the PostgreSQL template at the end.
+def _run_id(config: pytest.Config) -> str:
+    workerinput: dict[str, Any] | None = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        return str(workerinput["ocop_template_run"])
+    run: str = config.stash.setdefault(_RUN_ID, uuid.uuid4().hex[:10])
+    return run
+
+
+_RUN_ID = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist, in the controller: every worker of this run shares its templates."""
+    node.workerinput["ocop_template_run"] = _run_id(node.config)
+
+
+def _pg_url(database: str) -> str:
+    assert POSTGRES_DSN is not None
+    return urlsplit(POSTGRES_DSN)._replace(path=f"/{database}").geturl()
+
+
+async def _pg_admin(statement: str) -> None:
+    """A statement on the suite's PostgreSQL database (OCOP_TEST_POSTGRES_DSN), outside Tortoise."""
+    import asyncpg
+
+    assert POSTGRES_DSN is not None
+    conn = await asyncpg.connect(POSTGRES_DSN)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """The controller (or the only process) drops this run's PostgreSQL template, if one was made."""
+    if POSTGRES_DSN is None or hasattr(config, "workerinput") or _RUN_ID not in config.stash:
+        return
+    with contextlib.suppress(Exception):  # unreachable: the PostgreSQL tests said so already
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "ocop_tmpl_{config.stash[_RUN_ID]}" WITH (FORCE)'))
+
+
+@dataclass(frozen=True)
+class _Template:
+    backend: str
+    run: str
+    shared: Path  # a directory every test process of this run sees
+
+    @property
+    def pg_schema(self) -> str:
+        return f"ocop_test_{self.run}"
+
+    @property
+    def sqlite_file(self) -> Path:
+        return self.shared / "ocop-template.sqlite3"
+
+    @property
+    def url(self) -> str:
+        return (
+            f"sqlite://{self.sqlite_file}" if self.backend == "sqlite" else _pg_url(f"ocop_tmpl_{self.run}")
+        )
+
+    async def ensure(self) -> None:
+        """Made once per run: the first process to need it migrates it, under a file lock; the others wait
+        for it (or find it made)."""
+        ready = self.shared / f"ocop-template-{self.backend}.ready"
+        with (self.shared / f"ocop-template-{self.backend}.lock").open("w") as lock:
+            await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+            try:
+                if not ready.exists():
+                    await self._make()
+                    ready.touch()
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    async def _make(self) -> None:
+        if self.backend == "postgres":
+            await _pg_admin(f'DROP DATABASE IF EXISTS "ocop_tmpl_{self.run}" WITH (FORCE)')
+            await _pg_admin(f'CREATE DATABASE "ocop_tmpl_{self.run}"')
+        schema = self.pg_schema if self.backend == "postgres" else None
+        await dbs.migrate(self.url, pg_schema=schema)
+        await dbs.connect(self.url, pg_schema=schema)
+        try:
+            await reference.sync_all()
+        finally:
+            await dbs.disconnect()  # a PostgreSQL template must have no connections to be copied
+
+
+def _template(config: pytest.Config, backend: str, tmp_path_factory: pytest.TempPathFactory) -> _Template:
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if hasattr(config, "workerinput") else base  # xdist: .../pytest-N/popen-gw0
+    return _Template(backend, _run_id(config), shared)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 async def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Database]:
     backend: str = request.param
+    template = _template(request.config, backend, tmp_path_factory)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    if backend == "sqlite" and POSTGRES_DSN and worker != "gw0":
+        # While the first worker migrates the SQLite template, this one migrates PostgreSQL's, which every
+        # worker needs later; it still runs its SQLite tests first (if this fails, the PostgreSQL tests say why).
+        with contextlib.suppress(Exception):
+            await _template(request.config, "postgres", tmp_path_factory).ensure()
     if backend == "sqlite":
-        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'ocop-test.sqlite3'}"
+        path = tmp_path_factory.mktemp("db") / "ocop-test.sqlite3"
+        await template.ensure()
+        shutil.copyfile(template.sqlite_file, path)
+        url = f"sqlite://{path}"
         schema = None
     else:
-        assert POSTGRES_DSN is not None
-        url = POSTGRES_DSN
-        schema = f"ocop_test_{uuid.uuid4().hex[:10]}"
+        name = f"{template.pg_schema}_{uuid.uuid4().hex[:6]}"
         try:
-            await dbs.create_pg_schema(url, schema)
+            await template.ensure()
+            await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "ocop_tmpl_{template.run}"')
         except OSError as exc:
             pytest.fail(f"OCOP_TEST_POSTGRES_DSN is set but PostgreSQL is unreachable: {exc}")
-    await dbs.migrate(url, pg_schema=schema)
+        url = _pg_url(name)
+        schema = template.pg_schema
     await dbs.connect(url, pg_schema=schema)
-    await reference.sync_all()
+    await reference.sync_all()  # in the template already: reads its version, and the process's caches
     try:
         yield Database(backend, url, schema)
     finally:
         await dbs.disconnect()
         if schema:
-            await dbs.drop_pg_schema(url, schema)
+            await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # Which mutable tables hold rows, in one round trip; most tests write to a few tables, or none.

@@ -52,7 +52,7 @@ from services.packaging import designs
 from services.policy import SYSTEM
 from services.registry.manage import find_province
 from services.trace import events as trace
-from tests.conftest import Database, gql
+from tests.conftest import Database, forget_writes, gql
 from tests.factories import certify, make_batch, make_producer, make_product, make_user, token_for
 from tests.fairs.factories import FairWorld, fair_world
 from tests.jobs.conftest import make_fair
@@ -517,12 +517,10 @@ def test_every_mutation_answers_a_refusal_with_its_payload_and_the_audit_sees_it
         )
 
 
-@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
-@pytest.mark.parametrize("role", ROLES)
-async def test_mutation_matrix(client: AsyncClient, db: Database, mutation: str, role: str) -> None:
-    world = await build_world()
+async def _prepare(world: World, mutation: str) -> dict[str, Any]:
+    """What `mutation` needs beyond the world (a fair, a design, a user to log in...), made once per world
+    so that every role tried on that world finds the same thing. Returns the mutation's variables."""
     case = MUTATIONS[mutation]
-    token = world.tokens[role]
     if mutation in FAIR_MUTATIONS:
         world.fairs = await fair_world(world.p2)
     if mutation in PACKAGING_MUTATIONS:
@@ -543,21 +541,67 @@ async def test_mutation_matrix(client: AsyncClient, db: Database, mutation: str,
     if mutation == "generateCatalog":
         fair = await make_fair("hoi-cho-ocop-du-lich-2019")
         variables = {"f": gid("Fair", fair.id)}
+    return variables
+
+
+async def _attempt(
+    client: AsyncClient, world: World, mutation: str, role: str, variables: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """`role` sends `mutation`; returns the payload's errors."""
+    token = world.tokens[role]
     if mutation == "revokeApiToken" and token is not None:
         own = await AccessToken.filter(token_hash=accounts.token_hash(token)).first()
         assert own is not None
         variables = {"id": gid("ApiToken", own.id)}
-    body = await gql(client, case.document, variables, token=token)
+    body = await gql(client, MUTATIONS[mutation].document, variables, token=token)
     assert "errors" not in body, body
-    errors = body["data"][mutation]["errors"]
-    if role in case.allowed:
-        assert errors == [], f"{role} should be allowed to {mutation}: {errors}"
-        assert await case.written(world), f"{mutation} by {role} wrote nothing"
-    else:
-        expected = "UNAUTHENTICATED" if role == "public" else "FORBIDDEN"
-        assert [e["code"] for e in errors] == [expected], f"{role} must not {mutation}"
-        if mutation not in ("logout", "revokeApiToken"):
-            assert not await case.written(world), f"{mutation} by {role} was refused but wrote"
+    errors: list[dict[str, Any]] = body["data"][mutation]["errors"]
+    return errors
+
+
+async def _check_refused(
+    client: AsyncClient, world: World, mutation: str, role: str, variables: dict[str, Any]
+) -> None:
+    errors = await _attempt(client, world, mutation, role, variables)
+    expected = "UNAUTHENTICATED" if role == "public" else "FORBIDDEN"
+    assert [e["code"] for e in errors] == [expected], f"{role} must not {mutation}: {errors}"
+    if mutation not in ("logout", "revokeApiToken"):
+        assert not await MUTATIONS[mutation].written(world), f"{mutation} by {role} was refused but wrote"
+
+
+# (mutation, role) for every role a mutation allows; the roles it refuses are test_mutation_matrix_refused's.
+ALLOWED = [(m, role) for m in sorted(MUTATIONS) for role in ROLES if role in MUTATIONS[m].allowed]
+
+
+@pytest.mark.parametrize(("mutation", "role"), ALLOWED, ids=[f"{role}-{m}" for m, role in ALLOWED])
+async def test_mutation_matrix(client: AsyncClient, db: Database, mutation: str, role: str) -> None:
+    """Each role a mutation allows succeeds and writes, on a world of its own."""
+    world = await build_world()
+    variables = await _prepare(world, mutation)
+    errors = await _attempt(client, world, mutation, role, variables)
+    assert errors == [], f"{role} should be allowed to {mutation}: {errors}"
+    assert await MUTATIONS[mutation].written(world), f"{mutation} by {role} wrote nothing"
+
+
+@pytest.mark.parametrize("mutation", [m for m in sorted(MUTATIONS) if set(ROLES) - MUTATIONS[m].allowed])
+async def test_mutation_matrix_refused(client: AsyncClient, db: Database, mutation: str) -> None:
+    """Each role a mutation refuses gets the refusal's code and writes nothing. A refusal writes nothing, so
+    the refused roles take their turns on one world (building a world per role was most of the suite's
+    time); after a role fails, the next ones get a fresh world, so no role is blamed for another's write.
+    Every failing role is reported, by name."""
+    refused = [role for role in ROLES if role not in MUTATIONS[mutation].allowed]
+    world = await build_world()
+    variables = await _prepare(world, mutation)
+    failures: list[str] = []
+    for role in refused:
+        try:
+            await _check_refused(client, world, mutation, role, variables)
+        except Exception as exc:
+            failures.append(f"[{role}] {type(exc).__name__}: {exc}")
+            await forget_writes(db)
+            world = await build_world()
+            variables = await _prepare(world, mutation)
+    assert not failures, f"{mutation}, refused roles:\n" + "\n".join(failures)
 
 
 SENSITIVE = """

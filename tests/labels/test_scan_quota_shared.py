@@ -11,7 +11,7 @@ import pytest
 from models import SerialScan
 from services.common import clock, settings
 from services.labels import scans
-from tests.conftest import POSTGRES_DSN, Database
+from tests.conftest import Database
 from tests.labels.test_scan_poisoning import serialised_lot
 
 ADDRESS = "198.51.100.7"
@@ -20,7 +20,6 @@ ADDRESS = "198.51.100.7"
 async def test_two_replicas_share_one_network_quota(db: Database) -> None:
     if db.backend != "postgres":
         pytest.skip("SQLite is one process: its quota is counted in the process (test_scan_poisoning.py)")
-    assert POSTGRES_DSN is not None
     _, batch_id = await serialised_lot(count=200)
     with settings.overridden(scan_network_max_per_hour=30):
         # Replica A counts 20 scans of the network this hour.
@@ -33,7 +32,7 @@ async def test_two_replicas_share_one_network_quota(db: Database) -> None:
         # 10 scans left: 40 more scans from A and 40 quota takes from B, all at once.
         scans.forget_counted()
         replica_b = await asyncpg.create_pool(
-            POSTGRES_DSN, min_size=4, max_size=4, server_settings={"search_path": str(db.pg_schema)}
+            db.url, min_size=4, max_size=4, server_settings={"search_path": str(db.pg_schema)}
         )
         try:
             network = scans.network_of(ADDRESS)
