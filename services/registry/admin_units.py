@@ -145,10 +145,6 @@ async def sync() -> bool:
 # its producers' provinces, a province filter or an officer's reach none for the province's cover. Their ids
 # derive from the GSO codes (`unit_id`), the same in every database.
 _cache: dict[int, AdminUnit] = {}
-_coded: dict[str, frozenset[int]] = {}  # province code -> its units (found ones only: bounded by the codes)
-_covers: dict[
-    frozenset[int], Cover
-] = {}  # province ids -> their cover (bounded by officers' grants and codes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +155,12 @@ class Cover:
 
     province_ids: frozenset[int]
     commune_ids: frozenset[int]
+
+
+# Province code -> its units (only codes found: bounded by the codes that exist); province ids -> their cover
+# (bounded by the codes and the sets of provinces granted to officers).
+_coded: dict[str, frozenset[int]] = {}
+_covers: dict[frozenset[int], Cover] = {}
 
 
 async def get_many(ids: Iterable[int]) -> dict[int, AdminUnit]:

@@ -29,7 +29,6 @@ from services.common.rows import Record
 from services.policy.registry import ProductVisibility
 from services.registry import search
 
-_ESCAPE = " ESCAPE '\\'"
 # A search term in the product's name or its producer's: the producers matching are read once (a hashed
 # subplan) rather than their names tested at each product joined (~40% less of PostgreSQL's time).
 _SEARCH = (
@@ -156,7 +155,7 @@ async def read_product_rows(
     if filters.producer_kind is not None:
         where.append(f'pr."kind" = {param(filters.producer_kind.value)}')
     if filters.province_code:
-        cover = await search.province_ids(filters.province_code, "filter.provinceCode")
+        cover = await search.province_cover(filters.province_code, "filter.provinceCode")
         covered = [param.one_of('pr."province_id"', sorted(cover.province_ids))]
         if cover.commune_ids:
             covered.append(param.one_of('pr."commune_id"', sorted(cover.commune_ids)))

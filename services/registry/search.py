@@ -101,7 +101,7 @@ def _all_terms(terms: list[str], *columns: str) -> Q:
     )
 
 
-async def province_ids(code: str, field_name: str = "provinceCode") -> admin_units.Cover:
+async def province_cover(code: str, field_name: str = "provinceCode") -> admin_units.Cover:
     """The producers a province code covers across the reform (`admin_units.Cover`): a legacy province also
     covers producers registered in the current communes that succeeded its communes; a current province
     also covers producers registered in the legacy provinces merged into it. NOT_FOUND for no province."""
@@ -122,8 +122,8 @@ async def province_ids(code: str, field_name: str = "provinceCode") -> admin_uni
 
 
 async def province_scope(code: str, field_name: str = "provinceCode") -> Q:
-    """Filter on producers for a province code, across the reform (`province_ids`)."""
-    found = await province_ids(code, field_name)
+    """Filter on producers for a province code, across the reform (`province_cover`)."""
+    found = await province_cover(code, field_name)
     scope = Q(province_id__in=sorted(found.province_ids))
     if found.commune_ids:
         scope |= Q(commune_id__in=sorted(found.commune_ids))
