@@ -28,7 +28,7 @@ import sys
 import time
 from array import array
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -63,6 +63,9 @@ class LoadResult:
     first_error: str | None = None
     method: str = "POST"
     redirects_followed: int = 0  # inside the measured window, with --follow
+    # Latencies by the app's response cache, when its answers say (RFC 9211 Cache-Status: "hit", "miss"):
+    # {"hit": {"requests": n, "p50": ms, "p99": ms}, ...}; empty when no answer carried the header.
+    by_cache: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -120,6 +123,17 @@ def parse_head(head: bytes) -> tuple[int, int, bool]:
     return status, length, close
 
 
+def cache_class(head: bytes) -> str | None:
+    """ "hit" or "miss" from the app's Cache-Status header (web/graphql.py), None without one."""
+    at = head.find(b"\r\ncache-status:")
+    if at < 0:
+        at = head.lower().find(b"\r\ncache-status:")
+        if at < 0:
+            return None
+    value = head[at + 15 : head.find(b"\r\n", at + 2)]
+    return "hit" if value.split(b";")[1:2] == [b" hit"] else "miss"
+
+
 def location_of(head: bytes) -> str | None:
     """The Location header of a response head, if any."""
     for line in head.split(b"\r\n")[1:]:
@@ -160,14 +174,17 @@ class State:
         self.first_error: str | None = None
         self.last_body = b""
         self.redirects = 0
+        self.by_cache: dict[str, array[float]] = {}
 
-    def record(self, started: float, done: float, redirected: bool) -> bool:
+    def record(self, started: float, done: float, redirected: bool, cached: str | None = None) -> bool:
         """Count an exchange that completed at `done` if that is inside the measured window; says whether it
         was."""
         if not self.warm_end <= done <= self.end:
             return False
         self.redirects += redirected
         self.latencies.append(done - started)
+        if cached is not None:
+            self.by_cache.setdefault(cached, array("d")).append(done - started)
         second = int(done - self.warm_end)
         if second < len(self.per_second):
             self.per_second[second] += 1
@@ -213,7 +230,10 @@ async def _connection(
                 status, length, close = parse_head(head)
                 body = await reader.readexactly(length)
                 redirected = True
-            if state.record(started, clock(), redirected) and (status != 200 or b'"errors"' in body):
+            done = clock()
+            if state.record(started, done, redirected, cache_class(head)) and (
+                status != 200 or b'"errors"' in body
+            ):
                 state.fail(status, body)
             state.last_body = body
             if close:
@@ -318,6 +338,15 @@ def result_of(
         first_error=state.first_error,
         method=method,
         redirects_followed=state.redirects,
+        by_cache={
+            name: {
+                "requests": len(values),
+                "p50": percentile(ordered, 50) * ms,
+                "p99": percentile(ordered, 99) * ms,
+            }
+            for name, values in sorted(state.by_cache.items())
+            for ordered in (array("d", sorted(values)),)
+        },
     )
 
 

@@ -206,6 +206,8 @@ def headline(phases: list[Phase], rss: dict[str, float | None]) -> dict[str, Any
             "p99_over_p50_pass": ratio <= TARGET_P99_OVER_P50,
             "app_rss_mb_after": rss.get(phase.name),
         }
+        if phase.result.get("by_cache"):  # the app said how its response cache gave each answer
+            row["by_cache"] = phase.result["by_cache"]
         if phase.name in TARGETS:
             base_name, target = TARGETS[phase.name]
             base = floor_rps if base_name == "floor" else by_name[base_name].rps
@@ -261,6 +263,14 @@ def print_report(phases: list[Phase], summary: dict[str, Any]) -> None:
             )
         else:
             print(f"{name:<18} {row['rps']:>7.0f} req/s{'':37}{p99}{memory}")
+        if "by_cache" in row:  # a mix of hits and misses: each population's own latency
+            parts = [
+                f"{kind} {v['requests']:.0f} (p50 {v['p50']:.2f} ms, p99 {v['p99']:.2f} ms, "
+                f"p99/p50 {v['p99'] / v['p50']:.2f})"
+                for kind, v in row["by_cache"].items()
+                if v["requests"] and v["p50"]
+            ]
+            print(f"{'':18} response cache: {'; '.join(parts)}")
     if summary.get("ceiling_share_of_floor_pct"):
         print(
             f"ceiling:   graphql-core alone executes the listing over in-memory dicts in "

@@ -458,7 +458,19 @@ async def cached_answer(
     document = registered.sha256 if registered is not None else trusted_documents.sha256_of(query)
     variables = orjson.dumps(sent.variables, option=orjson.OPT_SORT_KEYS) if sent.variables else b""
     key = (document, variables, sent.operation_name, context.language, context.today)
-    return await cache.fetch(key, verdict.groups, render)
+    answered, status = await cache.lookup(key, verdict.groups, render)
+    request.state.cache_status = f"{CACHE_NAME}; {status}"
+    return answered
+
+
+# RFC 9211's Cache-Status: how the response cache gave an anonymous read (`cached_answer`); absent when the
+# request could not be answered from it (signed in, a mutation, a per-caller field).
+CACHE_NAME = "ocop-hub"
+
+
+def _cache_status(request: Request) -> dict[str, str]:
+    status = getattr(request.state, "cache_status", None)
+    return {"cache-status": status} if status is not None else {}
 
 
 async def graphql_post(request: Request) -> Response:
@@ -490,7 +502,7 @@ async def graphql_post(request: Request) -> Response:
     answered = await answer(request, config, sent)
     if isinstance(answered, Response):
         return answered
-    return Response(answered.body, media_type="application/json")
+    return Response(answered.body, media_type="application/json", headers=_cache_status(request))
 
 
 _VARY = "Accept-Language, Authorization"
@@ -521,7 +533,7 @@ async def graphql_get_trusted(request: Request) -> Response:
         "etag": answered.etag,
         "cache-control": f"public, max-age={config.max_age_s}" if public else "private, no-store",
         "vary": _VARY,
-    }
+    } | _cache_status(request)
     if request.headers.get("if-none-match") == headers["etag"]:
         return Response(status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)

@@ -245,23 +245,33 @@ class ResponseCache:
         self, key: Hashable, groups: frozenset[str], render: Callable[[], Awaitable[Answer]]
     ) -> Answer:
         """The kept answer of `key`, or `render()`'s (kept when it may be and nothing it read changed)."""
+        return (await self.lookup(key, groups, render))[0]
+
+    async def lookup(
+        self, key: Hashable, groups: frozenset[str], render: Callable[[], Awaitable[Answer]]
+    ) -> tuple[Answer, str]:
+        """`fetch`'s answer, and how this cache gave it in the terms of RFC 9211's Cache-Status: `hit`;
+        `fwd=miss; stored` or `fwd=miss` (rendered here, kept or not); `fwd=miss; collapsed` (another
+        request's render in flight, shared); `fwd=bypass` (a write transaction of this process is open)."""
         if not _usable():
             self.stats.bypassed += 1
-            return await render()
+            return await render(), "fwd=bypass"
         stamp = _stamp(groups)
         entry = self._entries.get(key)
         if entry is not None:
             if entry.stamp == stamp and entry.expires > _clock():
                 self._entries.move_to_end(key)
                 self.stats.hits += 1
-                return entry.answer
+                return entry.answer, "hit"
             self._remove(key)
         flight_key = (key, stamp)
         in_flight = self._flights.get(flight_key)
         if in_flight is not None:
             self.stats.joined += 1
             shared = await asyncio.shield(in_flight)  # a waiter that leaves must not cancel the render
-            return shared if shared is not None else await render()
+            if shared is not None:
+                return shared, "fwd=miss; collapsed"
+            return await render(), "fwd=miss"
         self.stats.misses += 1
         future: asyncio.Future[Answer | None] = asyncio.get_running_loop().create_future()
         self._flights[flight_key] = future
@@ -273,15 +283,14 @@ class ResponseCache:
         finally:
             del self._flights[flight_key]
         future.set_result(answer)
-        self._store(key, groups, stamp, answer)
-        return answer
+        return answer, "fwd=miss; stored" if self._store(key, groups, stamp, answer) else "fwd=miss"
 
-    def _store(self, key: Hashable, groups: frozenset[str], stamp: tuple[int, ...], answer: Answer) -> None:
+    def _store(self, key: Hashable, groups: frozenset[str], stamp: tuple[int, ...], answer: Answer) -> bool:
         size = len(answer.body) + ENTRY_OVERHEAD
         # _usable() first: a write transaction that has just ended bumps its groups.
         if not answer.keep or size > self.max_bytes // 4 or not _usable() or _stamp(groups) != stamp:
             self.stats.not_stored += 1
-            return
+            return False
         self._remove(key)
         self._entries[key] = _Entry(answer, groups, stamp, _clock() + self.ttl_s, size)
         self.size += size
@@ -292,3 +301,4 @@ class ResponseCache:
             oldest = next(iter(self._entries))
             self._remove(oldest)
             self.stats.evicted += 1
+        return True

@@ -67,6 +67,30 @@ async def test_a_repeated_anonymous_query_is_answered_without_sql_until_a_produc
         assert names(await gql(client, PRODUCTS)) == ["Trà shan tuyết cổ thụ"]
 
 
+async def test_each_answer_says_how_the_cache_gave_it(db: Database) -> None:
+    """RFC 9211's Cache-Status on anonymous reads: a miss rendered and kept, then hits until a write of what
+    it read; nothing for a signed-in caller or a document the cache never keeps."""
+    product = await make_product(name="Bưởi da xanh", isPublished=True)
+    admin = await token_for(Role.CENTRAL_ADMIN)
+
+    async def status(query: str, token: str | None = None) -> str | None:
+        headers = {"authorization": f"Bearer {token}"} if token else {}
+        response = await client.post("/graphql", json={"query": query}, headers=headers)
+        assert response.status_code == 200
+        return response.headers.get("cache-status")
+
+    async with cached_app() as (client, _cache):
+        assert await status(PRODUCTS) == "ocop-hub; fwd=miss; stored"
+        assert await status(PRODUCTS) == "ocop-hub; hit"
+        assert await status(PRODUCTS, admin) is None
+        assert await status(WITH_ME) is None
+        variables = {"input": {"id": to_base64("Product", product.id), "name": "Bưởi da xanh Chợ Lách"}}
+        assert (await gql(client, RENAME, variables, token=admin))["data"]["updateProduct"]["errors"] == []
+        await asyncio.sleep(0.3 if db.backend == "postgres" else 0)  # PostgreSQL: the bus message arrives
+        assert await status(PRODUCTS) == "ocop-hub; fwd=miss; stored"
+        assert await status(PRODUCTS) == "ocop-hub; hit"
+
+
 async def test_a_write_of_another_domain_keeps_the_answer(db: Database, sql_counter: SQLCounter) -> None:
     await make_product(name="Mắm tôm", isPublished=True)
     async with cached_app() as (client, cache):
