@@ -77,7 +77,8 @@ async def test_each_answer_says_how_the_cache_gave_it(db: Database) -> None:
         headers = {"authorization": f"Bearer {token}"} if token else {}
         response = await client.post("/graphql", json={"query": query}, headers=headers)
         assert response.status_code == 200
-        return response.headers.get("cache-status")
+        said: str | None = response.headers.get("cache-status")
+        return said
 
     async with cached_app() as (client, _cache):
         assert await status(PRODUCTS) == "ocop-hub; fwd=miss; stored"
