@@ -458,7 +458,7 @@ async def cached_answer(
     document = registered.sha256 if registered is not None else trusted_documents.sha256_of(query)
     variables = orjson.dumps(sent.variables, option=orjson.OPT_SORT_KEYS) if sent.variables else b""
     key = (document, variables, sent.operation_name, context.language, context.today)
-    answered, status = await cache.lookup(key, verdict.groups, render)
+    answered, status = await cache.fetch(key, verdict.groups, render)
     request.state.cache_status = f"{CACHE_NAME}; {status}"
     return answered
 

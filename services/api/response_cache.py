@@ -243,14 +243,9 @@ class ResponseCache:
 
     async def fetch(
         self, key: Hashable, groups: frozenset[str], render: Callable[[], Awaitable[Answer]]
-    ) -> Answer:
-        """The kept answer of `key`, or `render()`'s (kept when it may be and nothing it read changed)."""
-        return (await self.lookup(key, groups, render))[0]
-
-    async def lookup(
-        self, key: Hashable, groups: frozenset[str], render: Callable[[], Awaitable[Answer]]
     ) -> tuple[Answer, str]:
-        """`fetch`'s answer, and how this cache gave it in the terms of RFC 9211's Cache-Status: `hit`;
+        """The kept answer of `key`, or `render()`'s (kept when it may be and nothing it read changed); and how
+        this cache gave it, in the terms of RFC 9211's Cache-Status: `hit`;
         `fwd=miss; stored` or `fwd=miss` (rendered here, kept or not); `fwd=miss; collapsed` (another
         request's render in flight, shared); `fwd=bypass` (a write transaction of this process is open)."""
         if not _usable():
