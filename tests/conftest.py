@@ -236,7 +236,6 @@ async def database(
         url = _pg_url(name)
         schema = template.pg_schema
     await dbs.connect(url, pg_schema=schema)
-    await reference.sync_all()  # in the template already: reads its version, and the process's caches
     try:
         yield Database(backend, url, schema)
     finally:
