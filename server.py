@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, connect: bool = True) -> Sta
         # Fail at start, not at the first sign-in: production needs OCOP_SECRET_KEY for the token hashes.
         signing.secret_key()
         if connect:
-            await db.connect(settings.database_url)
+            await db.connect(settings.database_url, pool_size=settings.db_pool_size)
             try:
                 await commands.announce_identity(settings)
             except Exception as exc:  # not migrated yet (/readyz says so): `server.py migrate` mints it

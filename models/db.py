@@ -20,15 +20,25 @@ class NoResetConnection(asyncpg.Connection):
 
 
 MIGRATIONS_MODULE = "models.migrations"
+# The most connections a process's PostgreSQL pool opens (OCOP_DB_POOL_SIZE; a `maxsize` in the URL wins).
+# Tortoise's own default, 5, is fewer than the requests one replica serves at once: the rest queued for a
+# connection, one more turn of the event loop each, which tripled the p99 latency of every phase of
+# `make bench` that reads the database (benchmarks/README.md). 10 is asyncpg's own default.
+DEFAULT_POOL_SIZE = 10
 
 
-def tortoise_config(database_url: str, *, pg_schema: str | None = None) -> dict[str, Any]:
+def tortoise_config(
+    database_url: str, *, pg_schema: str | None = None, pool_size: int = DEFAULT_POOL_SIZE
+) -> dict[str, Any]:
+    """Tortoise's configuration for `database_url`; on PostgreSQL a pool of at most `pool_size` connections
+    unless the URL names its own `maxsize`."""
     connection: str | dict[str, Any] = database_url
     if database_url.startswith(("postgres://", "postgresql://", "asyncpg://")):
         from tortoise.backends.base.config_generator import expand_db_url
 
         connection = expand_db_url(database_url)
         connection["credentials"]["connection_class"] = NoResetConnection
+        connection["credentials"].setdefault("maxsize", pool_size)
         if pg_schema is not None:
             connection["credentials"]["schema"] = pg_schema
     return {

@@ -33,7 +33,7 @@ async def _migrate(settings: Settings, demo_if_empty: bool) -> None:
     # the migrations and loads the demo, the others find nothing left to do.
     async with db.migration_lock(settings.database_url):
         await db.migrate(settings.database_url)
-        await db.connect(settings.database_url)
+        await db.connect(settings.database_url, pool_size=settings.db_pool_size)
         try:
             await reference.sync_all()
             await announce_identity(settings)
@@ -72,7 +72,7 @@ async def _demo(settings: Settings) -> None:
         raise SystemExit(
             "The demo data set (fictional producers, a published password) is never loaded in production."
         )
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         await reference.sync_all()
         counts = await demo.load(with_accounts=True, base_url=settings.public_base_url)
@@ -85,7 +85,7 @@ async def _labels(settings: Settings, args: argparse.Namespace) -> int:
     """Operators' path to a label run: created as the system, written with a progress bar."""
     from tqdm import tqdm
 
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         data = label_runs.LabelRunData(
             batch_id=args.batch_id,
@@ -166,7 +166,7 @@ def _refused(exc: DomainError) -> int:
 
 async def _catalog(settings: Settings, args: argparse.Namespace) -> int:
     """A fair's catalog as a PDF file."""
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         try:
             job = await catalog_job.generate_catalog_for_slug(
@@ -183,7 +183,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
     """A programme report as a PDF file, as the system (docs/coordination.md)."""
     from services.registry.report import job as report_job
 
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         try:
             job = await report_job.start_programme_report(
@@ -220,7 +220,7 @@ async def _worker(settings: Settings, args: argparse.Namespace) -> int:
     from web import probes
 
     tracing.configure(settings)  # its renders' spans, with OTEL_EXPORTER_OTLP_ENDPOINT
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     dispatcher = asyncio.create_task(subscription_dispatcher(settings), name="epcis-subscriptions")
     # Its own metrics (render durations, the queue, the loop's lag) on --metrics-port, else OCOP_METRICS_PORT,
     # else none: a worker serves no HTTP (docs/monitoring.md).
@@ -273,7 +273,7 @@ async def _reminders(settings: Settings, args: argparse.Namespace) -> int:
     if settings.smtp is None:
         sys.stdout.write("reminders are off: set OCOP_SMTP_URL to send them (docs/operators.md)\n")
         return 0
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         result = await reminders.send_reminders()
     finally:
@@ -289,7 +289,7 @@ async def _trace_snapshots(settings: Settings) -> int:
     """Build the trace page snapshots lots do not have yet (after upgrading to migration 0018)."""
     from services.trace import snapshot
 
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         built = await snapshot.build_missing()
     finally:
@@ -336,7 +336,7 @@ async def create_admin(args: argparse.Namespace, stdin: TextIO, prompt: Callable
 async def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
     import getpass
 
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         return await create_admin(args, sys.stdin, getpass.getpass)
     finally:
@@ -388,7 +388,7 @@ async def trusted_documents_command(args: argparse.Namespace, manifest: object =
 
 
 async def _trusted_documents(settings: Settings, args: argparse.Namespace, manifest: object) -> int:
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         return await trusted_documents_command(args, manifest)
     finally:
@@ -399,7 +399,7 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
     """A producer's own data as a zip (services/registry/portability/), as the system."""
     from services.registry.portability import job as portability
 
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         try:
             job = await portability.start_export(
@@ -437,7 +437,7 @@ async def _backup(settings: Settings, args: argparse.Namespace) -> int:
     except BackupError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
-    await db.connect(settings.database_url)
+    await db.connect(settings.database_url, pool_size=settings.db_pool_size)
     try:
         report = await verify.verify(settings.public_base_url, manifest)
     finally:

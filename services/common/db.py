@@ -18,7 +18,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api import migrate as tortoise_migrate
 from tortoise.migrations.executor import MigrationExecutor
 
-from models.db import APP_LABEL, tortoise_config
+from models.db import APP_LABEL, DEFAULT_POOL_SIZE, tortoise_config
 from services.common import bus
 
 log = logging.getLogger(__name__)
@@ -31,16 +31,20 @@ def _ensure_sqlite_dir(database_url: str) -> None:
         )
 
 
-async def connect(database_url: str, *, pg_schema: str | None = None) -> None:
-    """Initialise Tortoise for this process. The global fallback makes the connection visible to every
-    request task (Tortoise >= 1.0 keeps its context per task otherwise)."""
+async def connect(
+    database_url: str, *, pg_schema: str | None = None, pool_size: int = DEFAULT_POOL_SIZE
+) -> None:
+    """Initialise Tortoise for this process (on PostgreSQL a pool of at most `pool_size` connections, unless
+    the URL names its `maxsize`). The global fallback makes the connection visible to every request task
+    (Tortoise >= 1.0 keeps its context per task otherwise)."""
     _ensure_sqlite_dir(database_url)
     # Tortoise caches insert SQL per connection *name*, not per dialect: a process that reconnects
     # "default" to another database (the test suite runs SQLite, then PostgreSQL) must drop it.
     EXECUTOR_CACHE.clear()
     bus.configure(database_url, pg_schema)  # where this process's messages go (services/common/bus.py)
     await Tortoise.init(
-        config=tortoise_config(database_url, pg_schema=pg_schema), _enable_global_fallback=True
+        config=tortoise_config(database_url, pg_schema=pg_schema, pool_size=pool_size),
+        _enable_global_fallback=True,
     )
 
 

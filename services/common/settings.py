@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from models.db import DEFAULT_DATABASE_URL
+from models.db import DEFAULT_DATABASE_URL, DEFAULT_POOL_SIZE
 from services.common import storage_location
 
 # Printed in QR codes. Without OCOP_PUBLIC_BASE_URL it follows HOST and PORT (127.0.0.1 for a wildcard host),
@@ -211,6 +211,10 @@ class Settings:
     # DATABASE_URL is a transaction pool (PgBouncer): PostgreSQL itself or a session-mode pool. None:
     # DATABASE_URL's server. The bus's channel still follows DATABASE_URL's ?schema=.
     session_database_url: str | None = None
+    # OCOP_DB_POOL_SIZE: the most PostgreSQL connections one process (a replica's worker, a job worker) opens
+    # (models/db.py DEFAULT_POOL_SIZE when unset). DATABASE_URL's own `?maxsize=` is the same setting: naming
+    # both, with different values, is refused at start-up.
+    db_pool_size: int = DEFAULT_POOL_SIZE
     # Shared file storage (services/common/storage.py, docs/operators.md "File storage"): OCOP_STORAGE_URL,
     # None meaning the OCOP_MEDIA_DIR folder (file://var/media); OCOP_STORAGE_DOWNLOADS: stream or redirect.
     storage: storage_location.Location | None = None
@@ -306,6 +310,24 @@ def _bounded(value: str | None, name: str, default: float, low: float, high: flo
     return number
 
 
+def pool_size(value: str | None, database_url: str) -> int:
+    """OCOP_DB_POOL_SIZE as a number of connections (DEFAULT_POOL_SIZE when unset, or DATABASE_URL's
+    `maxsize` when only it is given); a ValueError naming the fix when it is not a whole number from 1 to 500
+    or when DATABASE_URL names another `maxsize`."""
+    in_url = parse_qs(urlsplit(database_url).query).get("maxsize", [None])[-1]
+    if value is None or not value.strip():
+        return int(in_url) if in_url is not None and in_url.isdigit() else DEFAULT_POOL_SIZE
+    size = _bounded(value, "OCOP_DB_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 500)
+    if size != int(size):
+        raise ValueError(f"OCOP_DB_POOL_SIZE={value!r}: write a whole number of connections")
+    if in_url is not None and in_url != str(int(size)):
+        raise ValueError(
+            f"OCOP_DB_POOL_SIZE={value!r} and DATABASE_URL's maxsize={in_url} disagree: set the pool size in "
+            "one of them"
+        )
+    return int(size)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from `environ` (the process environment by default): the one place it is read."""
     env = os.environ if environ is None else environ
@@ -349,6 +371,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         trusted_documents=trusted_documents_mode(env.get("OCOP_TRUSTED_DOCUMENTS")),
         trusted_documents_max_age_s=max(0, int(env.get("OCOP_TRUSTED_DOCUMENTS_MAX_AGE_S") or 60)),
         session_database_url=env.get("OCOP_SESSION_DATABASE_URL") or None,
+        db_pool_size=pool_size(env.get("OCOP_DB_POOL_SIZE"), env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
         response_cache_ttl_s=_bounded(
             env.get("OCOP_RESPONSE_CACHE_TTL_S"), "OCOP_RESPONSE_CACHE_TTL_S", 30.0, 0.0, 3600.0
         ),
