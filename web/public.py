@@ -104,6 +104,42 @@ def _page_language(request: Request, public: PublicRequest) -> str:
     return negotiate(lang, public.accept_language).value
 
 
+def trace_key(
+    code: str,
+    lot_code: str,
+    lang: str,
+    today: dt.date,
+    base_url: str,
+    warn: str | None = None,
+    serial: str | None = None,
+) -> tuple[object, ...]:
+    """The page cache's key of a trace page: what it shows depends on nothing else."""
+    return ("t", code, lot_code, lang, today, base_url, warn, serial)
+
+
+def _trace_answer(html: str, status: str, lang: str) -> tuple[CachedResponse, float]:
+    """A found trace page as it is sent and cached, with how long. Not verified yet (the check ran out of
+    time): kept briefly, so the next views ask again."""
+    max_age = UNVERIFIED_MAX_AGE if status == "unverified" else TRACE_MAX_AGE
+    return _html_page(200, html, lang, max_age=max_age), float(max_age)
+
+
+def offer_trace_page(
+    code: str,
+    lot_code: str,
+    lang: str,
+    today: dt.date,
+    base_url: str,
+    shown: trace_pages.Shown,
+    generation: int,
+) -> None:
+    """Keep a lot's trace page that the resolver read with its redirect (`trace_pages.stored_page`), as
+    `trace_page` would have kept it at the request that follows, unless something was written since
+    `generation` (read before the page was)."""
+    page, ttl = _trace_answer(shown.html, shown.integrity_status, lang)
+    pages.offer(trace_key(code, lot_code, lang, today, base_url), page, ttl, generation)
+
+
 async def trace_page(request: Request) -> Response:
     """The public trace page of a lot: /t/{productCode}/{lot}, the default target of its QR code. Cached
     per product code, lot, language and day; other query parameters do not change it."""
@@ -140,11 +176,9 @@ async def trace_page(request: Request) -> Response:
         if html is None:
             page = _html_page(404, trace_pages.not_found_html(lang), lang, max_age=0)
             return page, page_cache.ttl_for(False, page_cache.TRACE_PAGE_MAX_AGE)
-        # Not verified yet (the check ran out of time): kept briefly, so the next views ask again.
-        max_age = UNVERIFIED_MAX_AGE if status == "unverified" else TRACE_MAX_AGE
-        return _html_page(200, html, lang, max_age=max_age), float(max_age)
+        return _trace_answer(html, status, lang)
 
-    key = ("t", code, lot_code, lang, today, base_url, warn, shown_serial)
+    key = trace_key(code, lot_code, lang, today, base_url, warn, shown_serial)
     cached = await pages.fetch(key, render, bypass=public.credentials)
     if not serial:  # with a serial, each view checks it: never answered by the front cache
         offer_front(request, pages, key, cached, today)

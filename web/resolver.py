@@ -4,6 +4,8 @@ origin (CORS), since scanning apps and partner systems read it from their own pa
 
 from __future__ import annotations
 
+import datetime as dt
+
 import orjson
 from starlette.background import BackgroundTask
 from starlette.convertors import Convertor, register_url_convertor
@@ -11,10 +13,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from services.common import page_cache
 from services.labels import scans as label_scans
 from services.trace import page as trace_pages
 from services.trace import resolver
-from web.public import PublicRequest, answers, offer_front, raw_path
+from services.trace.identity import product_code
+from services.trace.snapshot import ScanState
+from web.public import PublicRequest, answers, offer_front, offer_trace_page, raw_path
 from web.responses import CachedResponse, html_security_headers, send_cached
 
 METHODS = "GET, HEAD, OPTIONS"
@@ -103,6 +108,17 @@ def _options() -> Response:
     return Response(b"", 204, headers)
 
 
+async def _keep_target(
+    state: ScanState, language: resolver.Language, base_url: str, today: dt.date, generation: int
+) -> None:
+    """A plain scan of a lot: the trace page it is redirected to was read with the redirect; keep it for the
+    request that follows, when it is its stored page (else that request reads and renders it as ever)."""
+    shown = await trace_pages.stored_page(state, language, base_url, today)
+    if shown is not None:
+        code = product_code(state.product.id)
+        offer_trace_page(code, state.batch.lot_code, language, today, base_url, shown, generation)
+
+
 async def gs1_resolve(request: Request) -> Response:
     """GS1 Digital Link resolver: /01/..., /p/... and compressed links. The path is read raw, since a lot or
     serial may hold a percent-encoded "/". Answers go through the page cache (`resolver.cache_key` says what
@@ -118,8 +134,11 @@ async def gs1_resolve(request: Request) -> Response:
 
     async def render() -> tuple[CachedResponse, float]:
         asked = resolver.ResolverRequest(path, query, public.accept, public.accept_language, base_url)
+        generation = page_cache.generation()  # before anything is read
         outcome = await resolver.answer(asked, today)
         language = resolver.preferred_language(public.accept_language)
+        if isinstance(outcome, resolver.Redirect) and outcome.state is not None and not public.credentials:
+            await _keep_target(outcome.state, language, base_url, today, generation)
         response = outcome_response(outcome, language, resolver.wants_html(public.accept))
         scan = None
         if isinstance(outcome, resolver.Redirect) and outcome.batch_id and outcome.serial:

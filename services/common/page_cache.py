@@ -148,6 +148,7 @@ class Stats:
     joined: int = 0  # misses that waited for a render in flight
     bypassed: int = 0
     evicted: int = 0
+    offered: int = 0  # answers kept that were read elsewhere (`MicroCache.offer`)
 
 
 class MicroCache[V]:
@@ -213,6 +214,26 @@ class MicroCache[V]:
                 self._entries.popitem(last=False)
                 self.stats.evicted += 1
         return value
+
+    def offer(self, key: Hashable, value: V, ttl: float, generation: int) -> bool:
+        """Keep `value` as the answer of `key` for `ttl` seconds, read elsewhere than in this cache's `fetch`
+        (the resolver reads a lot's trace page with its redirect), when nothing is cached or being rendered for
+        `key` and nothing was written since `generation` (`generation()` taken before the value was read).
+        Says whether it was kept."""
+        if (
+            ttl <= 0
+            or not _usable()
+            or _generation != generation
+            or key in self._entries
+            or (key, generation) in self._flights
+        ):
+            return False
+        self._entries[key] = _Entry(value, generation, _clock() + ttl)
+        self.stats.offered += 1
+        if len(self._entries) > self.max_entries:
+            self._entries.popitem(last=False)
+            self.stats.evicted += 1
+        return True
 
 
 _FAILED = object()

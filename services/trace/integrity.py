@@ -459,13 +459,25 @@ async def for_page(
     fingerprint; otherwise the whole check, whose verdict is then stored. SQLite: `integrity_cached`."""
     if rows_now is None:
         return await integrity_cached(batch_id, base_url)
-    if stored is not None and stored_fingerprint is not None:
-        minted = await instance.identity_base(base_url)
-        if sealed(rows_now, minted) == stored_fingerprint:
-            return Integrity(True, None, int(stored["events"]), None, int(stored["legacy"]))
+    standing = await stored_verdict(base_url, stored, stored_fingerprint, rows_now)
+    if standing is not None:
+        return standing
     result = await integrity(batch_id, base_url)
     await keep(batch_id, result)
     return result
+
+
+async def stored_verdict(
+    base_url: str, stored: dict[str, Any] | None, stored_fingerprint: str | None, rows_now: str | None
+) -> Integrity | None:
+    """The stored verdict while it stands (PostgreSQL: `rows_now` seals to its fingerprint), without checking
+    anything; None when there is none, or it no longer holds, or on SQLite."""
+    if rows_now is None or stored is None or stored_fingerprint is None:
+        return None
+    minted = await instance.identity_base_if_minted(base_url)  # a read: it mints nothing
+    if sealed(rows_now, minted) != stored_fingerprint:
+        return None
+    return Integrity(True, None, int(stored["events"]), None, int(stored["legacy"]))
 
 
 async def page_integrity(batch_id: int, base_url: str) -> Integrity:

@@ -23,7 +23,14 @@ from services.registry import admin_units, stars
 from services.trace import events as trace
 from services.trace import snapshot
 from services.trace.identity import batch_link, product_code, product_id_of
-from services.trace.integrity import Integrity, IntegrityStatus, for_page, integrity_cached, page_integrity
+from services.trace.integrity import (
+    Integrity,
+    IntegrityStatus,
+    for_page,
+    integrity_cached,
+    page_integrity,
+    stored_verdict,
+)
 from services.trace.lineage import lineage
 from services.trace.locations import given_names, place_label
 from services.trace.resolver import ProductPage
@@ -330,6 +337,8 @@ async def scan(code: str, lot_code: str, lang: str, base_url: str, today: dt.dat
     state = await snapshot.scan_state(product_id, lot_code, lang)
     if state is None or not state.batch.is_published or not state.product.is_published:
         return None
+    if (shown := await stored_page(state, lang, base_url, today)) is not None:
+        return shown
     batch, product = state.batch, state.product
     checked = await for_page(batch.id, base_url, state.verdict, state.fingerprint, state.rows_now)
     if checked.status != IntegrityStatus.VALID or state.version is None:
@@ -337,7 +346,7 @@ async def scan(code: str, lot_code: str, lang: str, base_url: str, today: dt.dat
         return Shown(await asyncio.to_thread(render, built), built.integrity_status, False)
     lot, shown_product = await _lot_facts(batch), _product_facts(product)
     key = page_key(state.version, lot, shown_product, state.head, checked, lang, base_url, today)
-    if state.page is not None and state.page_key == key:
+    if state.page is not None and state.page_key == key:  # SQLite: its verdict checked, the page stored
         return Shown(state.page, checked.status.value, True)
     kept = await snapshot.facts(batch, product)
     html = await asyncio.to_thread(
@@ -346,6 +355,29 @@ async def scan(code: str, lot_code: str, lang: str, base_url: str, today: dt.dat
     if kept["head"] == state.head and state.snapshot_id is not None:
         await snapshot.keep_page(state.snapshot_id, state.version, lang, key, html)
     return Shown(html, checked.status.value, False)
+
+
+async def stored_page(state: snapshot.ScanState, lang: str, base_url: str, today: dt.date) -> Shown | None:
+    """The trace page of a published lot as `scan` would answer it from `state` (read by `snapshot.scan_state`
+    in `lang`), when that answer is its stored page under a verdict that stands: no other statement, no check,
+    no render. None otherwise (SQLite, whose verdicts are checked, a page to render, a lot not published):
+    then `scan` answers. The resolver reads `state` with a plain scan's redirect, so that the page the phone
+    asks for next is already at hand."""
+    if not state.batch.is_published or not state.product.is_published:
+        return None
+    checked = await stored_verdict(base_url, state.verdict, state.fingerprint, state.rows_now)
+    return None if checked is None else await stored(state, checked, lang, base_url, today)
+
+
+async def stored(
+    state: snapshot.ScanState, checked: Integrity, lang: str, base_url: str, today: dt.date
+) -> Shown | None:
+    """The stored page of `state` in `lang` when it is the page of these facts and this verdict, else None."""
+    if state.page is None or state.version is None or checked.status != IntegrityStatus.VALID:
+        return None
+    lot, product = await _lot_facts(state.batch), _product_facts(state.product)
+    key = page_key(state.version, lot, product, state.head, checked, lang, base_url, today)
+    return Shown(state.page, checked.status.value, True) if state.page_key == key else None
 
 
 @cache

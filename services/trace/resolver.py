@@ -55,6 +55,7 @@ from services.common.language import negotiate, quality
 from services.registry import stars
 from services.trace.digital_link import BASE64URL, LinkSyntaxError, ParsedLink, encode, parse
 from services.trace.identity import batch_link, product_code, product_id_of, product_page_url, trace_page_url
+from services.trace.snapshot import ScanState, scan_state
 
 type JSONObject = dict[str, Any]
 type Language = Literal["vi", "en"]
@@ -293,11 +294,26 @@ _DEFAULT_SQL = {
 }
 
 
-async def default_link(link: ParsedLink, base_url: str, language: Language) -> tuple[str, int | None] | None:
+@dataclass(frozen=True, slots=True)
+class DefaultLink:
+    """What a plain scan is redirected to (`default_link`)."""
+
+    location: str
+    batch_id: int | None
+    # A lot's (without a serial): what its default link, the trace page, shows, as read with the redirect
+    # (`snapshot.scan_state` in the redirect's language), so that the page need not be read again.
+    state: ScanState | None = None
+
+
+async def default_link(
+    link: ParsedLink, base_url: str, language: Language, *, with_page: bool = False
+) -> DefaultLink | None:
     """The default link of a well-formed `link` in `language` and the lot's id: what a plain scan is
     redirected to, the same link `resolve(...).find(default type, language)` gives, read in one light SQL
-    statement (the ids of the published lot and product) instead of every link of every level. None when the
-    link names nothing published or is one `resolve` refuses: the caller then resolves it in full."""
+    statement instead of every link of every level: the ids of the published lot and product; `with_page`
+    (a browser, which follows the redirect to the page at once), for a lot without a serial, the statement
+    that reads its trace page (`snapshot.scan_state`). None when the link names nothing published or is one
+    `resolve` refuses: the caller then resolves it in full."""
     if link.cpv is not None or link.tpx is not None or (link.serial is not None and link.lot is None):
         return None
     by_gtin = link.key == "01"
@@ -308,6 +324,13 @@ async def default_link(link: ParsedLink, base_url: str, language: Language) -> t
         if product_id is None or not 0 < product_id <= _MAX_ID or product_code(product_id) != link.key_value:
             return None
         key = product_id
+    base = base_url.rstrip("/")
+    english = "?lang=en" if language == "en" else ""
+    if with_page and link.lot is not None and link.serial is None:  # gs1:traceability of the lot
+        state = await scan_state(key, link.lot, language)
+        if state is None or not (state.batch.is_published and state.product.is_published):
+            return None
+        return DefaultLink(trace_page_url(base, state.product.id, link.lot) + english, state.batch.id, state)
     client = connections.get("default")
     sql = _DEFAULT_SQL[(link.lot is not None, by_gtin)]
     params: list[Any] = [key] if link.lot is None else [key, link.lot]
@@ -317,13 +340,13 @@ async def default_link(link: ParsedLink, base_url: str, language: Language) -> t
     if not rows:
         return None
     batch_id, product_id = rows[0][0], int(rows[0][1])
-    base = base_url.rstrip("/")
-    english = "?lang=en" if language == "en" else ""
     if link.lot is None:  # gs1:pip
-        return product_page_url(base, product_id) + english, None
+        return DefaultLink(product_page_url(base, product_id) + english, None)
     if link.serial is not None:  # gs1:traceability of the unit
-        return _serial_page(base, product_id, link) + ("&lang=en" if language == "en" else ""), int(batch_id)
-    return trace_page_url(base, product_id, link.lot) + english, int(batch_id)  # gs1:traceability of the lot
+        return DefaultLink(
+            _serial_page(base, product_id, link) + ("&lang=en" if english else ""), int(batch_id)
+        )
+    return DefaultLink(trace_page_url(base, product_id, link.lot) + english, int(batch_id))  # of the lot
 
 
 async def resolve(link: ParsedLink, base_url: str, today: dt.date | None = None) -> Resolution | NotFound:
@@ -462,6 +485,8 @@ class Redirect:
     # Set on the redirect of a serialised unit (/21/{serial}): a scan to count.
     batch_id: int | None = None
     serial: str | None = None
+    # A plain scan of a lot: its trace page as read with the redirect (`DefaultLink.state`).
+    state: ScanState | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,10 +595,12 @@ async def answer(request: ResolverRequest, today: dt.date | None = None) -> Outc
     if requested is None and not wants_linkset(request.accept):
         # A plain scan: its default link, read lightly (the default type of every level a link names is the
         # one `default_link` follows).
-        found = await default_link(link, request.base_url, language)
+        found = await default_link(link, request.base_url, language, with_page=wants_html(request.accept))
         if found is not None:
             query = "&".join(q for q in (link.attribute_query(), "&".join(kept)) if q)
-            return Redirect(identified, _with_query(found[0], query), found[1], link.serial)
+            return Redirect(
+                identified, _with_query(found.location, query), found.batch_id, link.serial, found.state
+            )
     resolution = await resolve(link, request.base_url, today)
     if isinstance(resolution, NotFound):
         return Refusal(

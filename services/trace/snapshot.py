@@ -191,7 +191,7 @@ def _model[M: (Batch, Product)](model: type[M], alias: str, row: dict[str, Any])
 
 
 @cache
-def _scan_sql(postgres: bool, lang: str) -> str:
+def _scan_sql(postgres: bool, lang: str, by_gtin: bool = False) -> str:
     from services.trace import integrity
 
     rows_now = integrity.fingerprint_sql("b.id") if postgres else "NULL"
@@ -202,20 +202,26 @@ def _scan_sql(postgres: bool, lang: str) -> str:
         f"{rows_now} AS rows_now "
         "FROM batch b JOIN product p ON p.id = b.product_id "
         "LEFT JOIN trace_snapshot s ON s.batch_id = b.id LEFT JOIN lot_head h ON h.batch_id = b.id "
-        "WHERE b.product_id = $1 AND b.lot_code = $2"
+        + (
+            "WHERE p.gtin = $1 AND b.lot_code = $2"
+            if by_gtin
+            else "WHERE b.product_id = $1 AND b.lot_code = $2"
+        )
     )
     return sql if postgres else sql.replace("$1", "?").replace("$2", "?")  # each once, in order
 
 
-async def scan_state(product_id: int, lot_code: str, lang: str) -> ScanState | None:
-    """The lot `lot_code` of the product, with its product, its snapshot row's version, stored verdict and page
-    in `lang`, its chain head and (PostgreSQL) the fingerprint of the rows its integrity check reads: one SQL
-    statement. None when there is no such lot."""
+async def scan_state(product: int | str, lot_code: str, lang: str) -> ScanState | None:
+    """The lot `lot_code` of the product (its id, or its GTIN-14 as a string: the resolver's key), with its
+    product, its snapshot row's version, stored verdict and page in `lang`, its chain head and (PostgreSQL)
+    the fingerprint of the rows its integrity check reads: one SQL statement. None when there is no such
+    lot."""
     from services.trace import integrity
 
     client = connections.get("default")
+    by_gtin = isinstance(product, str)
     rows = await client.execute_query_dict(
-        _scan_sql(integrity.fingerprinted(client), lang), [product_id, lot_code]
+        _scan_sql(integrity.fingerprinted(client), lang, by_gtin), [product, lot_code]
     )
     if not rows:
         return None

@@ -23,7 +23,7 @@ from models import (
     TraceEvent,
     TraceSnapshot,
 )
-from services.common import clock, page_cache
+from services.common import clock, instance, page_cache
 from services.policy import SYSTEM
 from services.trace import events as trace
 from services.trace import page as trace_pages
@@ -32,6 +32,7 @@ from services.trace.identity import batch_link, product_code
 from services.trace.integrity import _integrity_cache
 from tests.conftest import Database, SQLCounter
 from tests.factories import make_batch, make_producer, make_product
+from web import public
 
 BASE = "https://ocop.test"
 T0 = dt.datetime(2024, 5, 20, 8, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
@@ -113,6 +114,65 @@ async def test_a_recorded_lot_is_scanned_from_its_stored_page(
         assert shown is not None
         assert shown.stored
         assert shown.html == trace_pages.render(slow)
+
+
+async def test_a_phones_scan_reads_the_lot_once(
+    client: AsyncClient, db: Database, sql_counter: SQLCounter
+) -> None:
+    """A browser's plain scan of a lot, every cache empty: the 307 reads the lot with its trace page (the one
+    statement the page would read), so the page the phone asks for next comes from memory. On PostgreSQL the
+    two requests cost one statement; on SQLite, whose verdicts are the live check's, the page reads the lot
+    again. Either way the phone gets the stored bytes, in its language."""
+    link, path, lot = await recorded_lot()
+    await instance.identity_base(BASE)  # as every server's start-up (web/commands.py announce_identity)
+    stored = await TraceSnapshot.get(batch_id=lot.id)
+    for accept_language, query, html in (
+        ("vi-VN,vi;q=0.9", "", stored.page_vi),
+        ("en-US,en;q=0.9", "?lang=en", stored.page_en),
+    ):
+        page_cache.clear()
+        _integrity_cache.clear()
+        sql_counter.statements.clear()
+        headers = {"accept": "text/html,*/*;q=0.8", "accept-language": accept_language}
+        redirect = await client.get(link, headers=headers)
+        assert redirect.status_code == 307
+        assert redirect.headers["location"] == BASE + path + query
+        page = await client.get(path + query, headers=headers)
+        assert page.status_code == 200
+        assert page.text == html
+        if postgres():
+            assert len(sql_counter.statements) == 1, sql_counter.statements
+        else:
+            assert len(sql_counter.statements) > 1
+    # A client that is not a browser (it may never ask for the page) gets the light statement alone.
+    page_cache.clear()
+    sql_counter.statements.clear()
+    redirect = await client.get(link, headers={"accept": "application/json"})
+    assert redirect.status_code == 307
+    assert len(sql_counter.statements) == 1
+    assert "trace_snapshot" not in sql_counter.statements[0]
+
+
+async def test_a_write_after_the_redirect_is_on_the_page(client: AsyncClient, db: Database) -> None:
+    """The page read with the redirect is not served once something it shows was written: here a third
+    event, recorded between the phone's two requests."""
+    link, path, lot = await recorded_lot()
+    await instance.identity_base(BASE)
+    page_cache.clear()
+    headers = {"accept": "text/html"}
+    offered = public.pages.stats.offered
+    assert (await client.get(link, headers=headers)).status_code == 307
+    assert public.pages.stats.offered == offered + postgres()  # the page was at hand (PostgreSQL) ...
+    await trace.record_event(
+        EventInput(
+            EventType.OBJECT, T0 + dt.timedelta(hours=5), subjects=[QuantityData(lot.id)], biz_step="shipping"
+        ),
+        SYSTEM,
+        BASE,
+    )
+    page = await client.get(path, headers=headers)  # ... and is not what the phone gets
+    assert page.status_code == 200
+    assert "chuỗi mã băm của 3 sự kiện khớp" in page.text
 
 
 async def test_tampering_by_raw_sql_shows_at_the_next_scan(client: AsyncClient, db: Database) -> None:

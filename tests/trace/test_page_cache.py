@@ -273,3 +273,38 @@ async def test_single_flight_survives_a_failed_or_cancelled_first_render() -> No
     first.cancel()
     assert await waiter == "page"
     assert first.cancelled()
+
+
+async def test_an_answer_read_elsewhere_is_kept_only_if_nothing_was_written_since(db: Database) -> None:
+    """`offer`: the resolver reads a lot's page with its redirect and keeps it for the request that follows,
+    unless a write came after the read, or the cache holds or is rendering that page already."""
+    cache: page_cache.MicroCache[str] = page_cache.MicroCache("test")
+
+    async def render() -> tuple[str, float]:
+        return "rendered", 60
+
+    before = page_cache.generation()
+    page_cache.invalidate()  # a write between the read and the offer
+    assert not cache.offer("k", "read before the write", 60, before)
+    assert await cache.fetch("k", render) == "rendered"
+    assert not cache.offer("k", "another", 60, page_cache.generation())  # kept already: not replaced
+    assert await cache.fetch("k", render) == "rendered"
+    assert cache.offer("k2", "read", 60, page_cache.generation())
+    assert await cache.fetch("k2", render) == "read"  # served as kept: no render
+    assert not cache.offer("k3", "error", 0, page_cache.generation())  # nothing to keep
+    async with in_transaction():
+        page_cache.invalidate()
+        assert not cache.offer("k4", "read in a write", 60, page_cache.generation())
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow() -> tuple[str, float]:
+        started.set()
+        await release.wait()
+        return "rendered", 60
+
+    rendering = asyncio.create_task(cache.fetch("k5", slow))
+    await started.wait()
+    assert not cache.offer("k5", "read", 60, page_cache.generation())  # the render in flight keeps its own
+    release.set()
+    assert await rendering == "rendered"
+    assert cache.stats.offered == 1  # k2 alone

@@ -13,6 +13,7 @@ import pytest
 from httpx import AsyncClient
 
 from models import Batch, BatchStatus, Product
+from services.common import instance
 from services.common.gs1 import check_digit
 from services.trace import digital_link, resolver
 from services.trace.identity import batch_link, product_code
@@ -476,6 +477,7 @@ async def test_the_resolver_description(client: AsyncClient, db: Database) -> No
 async def test_one_sql_statement_per_resolution(
     client: AsyncClient, catalogue: Catalogue, sql_counter: SQLCounter
 ) -> None:
+    await instance.identity_base("https://ocop.test")  # as every server's start-up (announce_identity)
     for path in (
         f"/01/{GTIN14}",
         lot_path(),
