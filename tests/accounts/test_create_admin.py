@@ -144,6 +144,7 @@ async def test_a_reset_of_an_unknown_email_is_refused(db: Database) -> None:
     assert not await User.exists(email="nobody@tinh.gov.vn")
 
 
+@pytest.mark.slow  # real server.py processes (make test-slow)
 async def test_the_command_runs_from_the_shell_with_the_password_on_stdin(db: Database) -> None:
     env = {**os.environ, "DATABASE_URL": db.server_url, "OCOP_ENV": "production", "OCOP_SECRET_KEY": "k" * 40}
     command = [

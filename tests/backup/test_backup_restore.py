@@ -64,6 +64,7 @@ async def tamper(database_url: str, sql: str) -> None:
         await conn.close()
 
 
+@pytest.mark.slow  # real server.py processes (make test-slow)
 async def test_a_demo_backup_restores_into_a_fresh_database_and_verifies(
     db: Database, demo_data: Demo, fresh_url: str, tmp_path: Path
 ) -> None:
