@@ -337,8 +337,6 @@ async def scan(code: str, lot_code: str, lang: str, base_url: str, today: dt.dat
     state = await snapshot.scan_state(product_id, lot_code, lang)
     if state is None or not state.batch.is_published or not state.product.is_published:
         return None
-    if (shown := await stored_page(state, lang, base_url, today)) is not None:
-        return shown
     batch, product = state.batch, state.product
     checked = await for_page(batch.id, base_url, state.verdict, state.fingerprint, state.rows_now)
     if checked.status != IntegrityStatus.VALID or state.version is None:
@@ -346,7 +344,7 @@ async def scan(code: str, lot_code: str, lang: str, base_url: str, today: dt.dat
         return Shown(await asyncio.to_thread(render, built), built.integrity_status, False)
     lot, shown_product = await _lot_facts(batch), _product_facts(product)
     key = page_key(state.version, lot, shown_product, state.head, checked, lang, base_url, today)
-    if state.page is not None and state.page_key == key:  # SQLite: its verdict checked, the page stored
+    if state.page is not None and state.page_key == key:
         return Shown(state.page, checked.status.value, True)
     kept = await snapshot.facts(batch, product)
     html = await asyncio.to_thread(
